@@ -1,0 +1,82 @@
+"""Project exceptions.
+
+Every error a user can cause names *where* it happened (file, line, key path or field) and
+*what* was wrong (the offending value), so that the CLI can print it on one line and the HTTP
+API can return it as a 4xx JSON body. Nothing here formats tracebacks: an error that reaches the
+user is always one of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "InputError",
+    "NetworkFileError",
+    "PlaceNotFoundError",
+    "RocketpostError",
+]
+
+
+class RocketpostError(Exception):
+    """Base class of every error rocketpost raises on purpose."""
+
+
+class InputError(RocketpostError, ValueError):
+    """A value supplied by a user (argument, file field, request field) is invalid.
+
+    Parameters
+    ----------
+    field
+        Dotted path of the offending field, e.g. ``"hubs[3].landing_zone"``.
+    value
+        The offending value, as given.
+    reason
+        Why it is wrong, phrased so that it completes "field: ...".
+    """
+
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        return f"{self.field}: {self.reason} (got {self.value!r})"
+
+
+class PlaceNotFoundError(InputError):
+    """A place query matched no known place, or more than one.
+
+    ``suggestions`` holds the closest candidates, best first, so the caller can be told what
+    they probably meant.
+    """
+
+    def __init__(
+        self, query: str, reason: str, suggestions: Sequence[str] = (), field: str = "place"
+    ) -> None:
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        super().__init__(field, query, reason)
+
+    def _message(self) -> str:
+        message = f"{self.field}: {self.reason} (got {self.value!r})"
+        if self.suggestions:
+            message += "; closest matches: " + ", ".join(self.suggestions)
+        return message
+
+
+class NetworkFileError(InputError):
+    """A network file is unreadable or fails validation.
+
+    The message names the file, the TOML key path and the value, e.g.
+    ``network.toml: hubs[2].landing_zone: is on land (got [48.1, -1.6])``.
+    """
+
+    def __init__(self, file: str, key_path: str, value: Any, reason: str) -> None:
+        self.file = file
+        super().__init__(key_path, value, reason)
+
+    def _message(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason} (got {self.value!r})"
