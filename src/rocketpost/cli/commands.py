@@ -1,0 +1,26 @@
+"""Registry of the CLI's sub-commands: each module contributes its commands to the main app."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+__all__ = ["register"]
+
+# (module, attribute, name) of each command group.
+_SUB_APPS = (("rocketpost.cli.network", "app", "network"),)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach every sub-command to ``app``."""
+    from rocketpost.cli.eta import eta
+    from rocketpost.cli.flight import flight
+    from rocketpost.cli.reach import reach
+
+    app.command("flight")(flight)
+    app.command("eta")(eta)
+    app.command("reach")(reach)
+    for module_name, attribute, name in _SUB_APPS:
+        module = importlib.import_module(module_name)
+        app.add_typer(getattr(module, attribute), name=name)

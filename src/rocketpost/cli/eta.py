@@ -1,0 +1,101 @@
+"""``rocketpost eta HUB PLACE``: the door-to-door budget, leg by leg."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rocketpost.cli.common import JsonOption, NetworkOption, network_from, parse_utc
+from rocketpost.cli.output import console, print_json
+from rocketpost.eta import LEG_NAMES, Parcel, WaveWait, eta_to_place
+from rocketpost.world.places import resolve_place
+
+__all__ = ["eta"]
+
+_LEG_LABELS = {
+    "origin_handling": "origin handling",
+    "wave_wait": "wait for launch wave",
+    "ascent": "ascent",
+    "coast": "ballistic coast",
+    "descent": "re-entry + landing",
+    "sea_transfer": "sea transfer",
+    "boat": "boat to port",
+    "port_handling": "port handling",
+    "customs": "customs (pre-cleared)",
+    "last_mile": "last mile",
+}
+
+
+def eta(
+    hub: Annotated[str, typer.Argument(help="Origin hub id (where the goods are), e.g. HZB.")],
+    place: Annotated[str, typer.Argument(help="Destination: 'City, CC', UN/LOCODE or 'lat,lon'.")],
+    minutes: Annotated[float, typer.Option("--minutes", help="Promise to test, minutes.")] = 60.0,
+    at: Annotated[str | None, typer.Option("--at", help="Order time (ISO-8601, UTC if no offset); gives the exact wave wait.")] = None,
+    wait: Annotated[WaveWait, typer.Option("--wait", help="Wave wait when --at is not given.")] = WaveWait.WORST,
+    parcel_kg: Annotated[float, typer.Option("--parcel-kg", help="Parcel mass (drone eligibility).")] = 1.0,
+    parcel_m3: Annotated[float, typer.Option("--parcel-m3", help="Parcel volume (drone eligibility).")] = 0.005,
+    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Solve flights on a non-rotating Earth.")] = False,
+    network_file: NetworkOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Earliest door-to-door delivery from a hub to a place, and whether the promise holds."""
+    network = network_from(network_file)
+    destination = resolve_place(place)
+    order_time = parse_utc(at) if at is not None else None
+    route = eta_to_place(
+        network,
+        hub,
+        destination.lat_deg,
+        destination.lon_deg,
+        parcel=Parcel(parcel_kg, parcel_m3),
+        threshold_min=minutes,
+        wave_wait=wait,
+        order_time=order_time,
+        rotating=not no_rotation,
+    )
+    label = destination.name if destination.country_code is None else f"{destination.name}, {destination.country_code}"
+    if as_json:
+        print_json(
+            {
+                "origin_hub": route.origin_hub,
+                "destination": {"name": label, "lat_deg": destination.lat_deg, "lon_deg": destination.lon_deg},
+                "destination_hub": route.destination_hub,
+                "mode": route.mode,
+                "last_mile_vehicle": route.last_mile_vehicle,
+                "last_mile_km": round(route.last_mile_km, 3),
+                "range_km": round(route.range_km, 1),
+                "legs_s": {k: round(v, 1) for k, v in route.legs_s.items()},
+                "total_s": round(route.total_s, 1),
+                "total_min": round(route.total_s / 60.0, 2),
+                "threshold_min": minutes,
+                "promise_possible": route.promise_possible,
+                "wave_wait": "exact" if order_time else wait.value,
+                "order_time": route.order_time,
+                "launch_time": route.launch_time,
+                "delivery_time": route.delivery_time,
+            }
+        )
+        return
+    via = f"rocket to {route.destination_hub} ({route.range_km:,.0f} km)" if route.mode == "rocket" else "ground from the fulfilment centre"
+    table = Table(title=f"{route.origin_hub} → {label} via {via}")
+    table.add_column("leg")
+    table.add_column("minutes", justify="right")
+    for name in LEG_NAMES:
+        seconds = route.legs_s[name]
+        if route.mode == "ground" and seconds == 0.0 and name != "customs":
+            continue
+        extra = f" ({route.last_mile_vehicle}, {route.last_mile_km:.1f} km)" if name == "last_mile" else ""
+        table.add_row(_LEG_LABELS[name] + extra, f"{seconds / 60.0:.1f}")
+    table.add_row("[bold]door to door[/bold]", f"[bold]{route.total_s / 60.0:.1f}[/bold]")
+    console.print(table)
+    if route.promise_possible:
+        console.print(f"[green]{minutes:g}-minute promise: possible[/green]")
+    else:
+        console.print(
+            f"[red]{minutes:g}-minute promise: not possible[/red]; earliest delivery in "
+            f"{route.total_s / 60.0:.1f} min"
+        )
+    if route.delivery_time is not None:
+        console.print(f"order {route.order_time:%Y-%m-%d %H:%M:%S}Z → delivered by {route.delivery_time:%H:%M:%S}Z")

@@ -1,0 +1,78 @@
+"""``rocketpost flight FROM TO``: the minimum-energy trajectory between two places."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from rocketpost.ballistics import min_energy_trajectory
+from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.output import console, print_json
+from rocketpost.network import Network
+from rocketpost.world.places import Place, resolve_place
+
+__all__ = ["flight", "resolve_endpoint"]
+
+
+def resolve_endpoint(text: str, network: Network, *, landing: bool) -> tuple[str, float, float]:
+    """A hub id (its pad when launching, its landing zone when landing) or any place."""
+    if text.strip().isupper() and text.strip() in network.hub_ids:
+        hub = network.hub(text.strip())
+        lat, lon = hub.landing_zone if landing else hub.pad
+        return f"{hub.hub_id} {'landing zone' if landing else 'pad'}", lat, lon
+    place: Place = resolve_place(text)
+    label = place.name if place.country_code is None else f"{place.name}, {place.country_code}"
+    return label, place.lat_deg, place.lon_deg
+
+
+def flight(
+    origin: Annotated[str, typer.Argument(metavar="FROM", help="Place: 'City, CC', UN/LOCODE, 'lat,lon' or a hub id.")],
+    destination: Annotated[str, typer.Argument(metavar="TO", help="Place: 'City, CC', UN/LOCODE, 'lat,lon' or a hub id.")],
+    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Solve on a non-rotating Earth.")] = False,
+    network_file: NetworkOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Minimum-energy ballistic flight between two places (ascent, coast, re-entry and landing)."""
+    network = network_from(network_file)
+    from_label, lat1, lon1 = resolve_endpoint(origin, network, landing=False)
+    to_label, lat2, lon2 = resolve_endpoint(destination, network, landing=True)
+    rocket = network.rocket
+    trajectory = min_energy_trajectory(
+        lat1, lon1, lat2, lon2,
+        burnout_altitude_km=rocket.burnout_altitude_km,
+        ascent_s=rocket.ascent_s,
+        descent_s=rocket.descent_s,
+        rotating=not no_rotation,
+    )
+    values: dict[str, Any] = {
+        "from": {"name": from_label, "lat_deg": lat1, "lon_deg": lon1},
+        "to": {"name": to_label, "lat_deg": lat2, "lon_deg": lon2},
+        "rocket": rocket.name,
+        **trajectory.to_dict(),
+    }
+    values["flight_min"] = round(float(values["flight_s"]) / 60.0, 2)
+    if as_json:
+        print_json(values)
+        return
+    table = Table(title=f"{rocket.name}: {from_label} → {to_label}", show_header=False)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows = [
+        ("ground range", f"{values['range_km']:,.0f} km"),
+        ("free-flight range angle", f"{values['range_angle_deg']:.2f}°"),
+        ("burnout altitude", f"{values['burnout_altitude_km']:.0f} km"),
+        ("burnout speed (inertial)", f"{values['burnout_speed_ms']:,.0f} m/s"),
+        ("burnout speed (Earth-relative)", f"{values['burnout_speed_relative_ms']:,.0f} m/s"),
+        ("flight-path angle", f"{values['flight_path_angle_deg']:.2f}°"),
+        ("apogee", f"{values['apogee_km']:,.0f} km"),
+        ("ascent", f"{values['ascent_s'] / 60:.1f} min"),
+        ("coast", f"{values['coast_s'] / 60:.1f} min"),
+        ("re-entry and landing", f"{values['descent_s'] / 60:.1f} min"),
+        ("launch to touchdown", f"{values['flight_s'] / 60:.1f} min"),
+        ("Earth rotation", "included" if not no_rotation else "ignored (--no-rotation)"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)

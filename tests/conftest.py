@@ -1,0 +1,59 @@
+"""Shared fixtures: the shipped network and a tiny hand-checkable one."""
+
+from __future__ import annotations
+
+import pytest
+
+from rocketpost.network import Boat, Drone, Hub, Network, RocketClass, Van, default_network
+
+
+@pytest.fixture(scope="session")
+def network() -> Network:
+    """The default worldwide network shipped with the package."""
+    return default_network()
+
+
+@pytest.fixture()
+def tiny_network() -> Network:
+    """Two hubs 1,000 km apart on the equator, round numbers everywhere, no world checks.
+
+    Hand-checkable: waves every 10 min, 5 min handling, a 10 km boat run at 60 km/h (10 min),
+    vans at 30 km/h with road factor 1 and no stop time, drones at 60 km/h within 10 km.
+    """
+    rocket = RocketClass(
+        name="TEST-1",
+        payload_mass_kg=10_000.0,
+        payload_volume_m3=120.0,
+        burnout_altitude_km=100.0,
+        ascent_s=120.0,
+        descent_s=300.0,
+        flights_per_airframe=20,
+        recovery_h=18.0,
+        turnaround_h=48.0,
+        cost_per_flight_usd=1_000_000.0,
+    )
+    hubs = tuple(
+        Hub(
+            hub_id=hub_id,
+            name=f"Hub {hub_id}",
+            country="XX" if hub_id == "A" else "YY",
+            pad=(0.0, lon),
+            landing_zone=(0.0, lon + 0.1),
+            port=f"XX{hub_id}AA",
+            port_position=(0.0, lon),
+            boat_route_km=10.0,
+            fleet=2,
+            launch_wave_interval_min=10.0,
+            handling_min=5.0,
+            vans=2,
+            drones=2,
+        )
+        for hub_id, lon in (("A", 0.0), ("B", 8.993216))  # 8.993216° of equator ≈ 1,000 km
+    )
+    return Network(
+        rocket=rocket,
+        boat=Boat(speed_kmh=60.0, transfer_min=5.0, port_handling_min=0.0),
+        van=Van(speed_kmh=30.0, road_factor=1.0, capacity_kg=1000.0, capacity_m3=10.0, stop_min=0.0),
+        drone=Drone(speed_kmh=60.0, range_km=10.0, max_parcel_kg=2.0, max_parcel_m3=0.01, handover_min=0.0),
+        hubs=hubs,
+    )
