@@ -9,8 +9,9 @@ Model
 -----
 A flight has three phases::
 
-    launch ──ascent_s──> burnout ──coast (Kepler conic)──> re-entry interface ──descent_s──> touchdown
-    t = 0                r = R + h above the pad           r = R + h above the landing point
+    launch --ascent_s--> burnout --coast--> re-entry interface --descent_s--> touchdown
+    t = 0                r = R + h          r = R + h
+                         above the pad      above the landing point
 
 * **Ascent** lasts a fixed ``ascent_s`` and ends at burnout, ``burnout_altitude_km`` straight
   above the pad. The downrange distance covered under power is neglected.
@@ -18,16 +19,20 @@ A flight has three phases::
   radius directly above the landing point. For a free-flight range angle Ψ the minimum-energy
   trajectory (Bate, Mueller & White, *Fundamentals of Astrodynamics*, §6.2) has::
 
-      Q  = v²r/μ = 2 sin(Ψ/2) / (1 + sin(Ψ/2))       burnout speed v = sqrt(Q μ / r)
-      φ  = (π − Ψ)/4                                  flight-path angle above the local horizontal
-      a  = r / (2 − Q) = r (1 + sin(Ψ/2)) / 2         e² = 1 + Q (Q − 2) cos²φ
-      ν  = π − Ψ/2                                    true anomaly at burnout (symmetric about apogee)
-      t  = 2 sqrt(a³/μ) (π − (E − e sin E))           E: eccentric anomaly at burnout
+      Q = v²r/μ = 2 sin(Ψ/2) / (1 + sin(Ψ/2))     burnout speed v = sqrt(Q μ / r)
+      φ = (π − Ψ)/4                                flight-path angle above the local horizontal
+      a = r / (2 − Q) = r (1 + sin(Ψ/2)) / 2       e² = 1 + Q (Q − 2) cos²φ
+      ν = π − Ψ/2                                  burnout true anomaly (symmetric about apogee)
+      t = 2 sqrt(a³/μ) (π − (E − e sin E))         E: eccentric anomaly at burnout
 
-  and the apogee altitude is a(1 + e) − R. :func:`min_energy_coast_s` evaluates Kepler's
-  equation in the form t = 2 sqrt(a³/μ)(δ + e sin δ) with δ = π − E, with δ computed from
-  cancellation-free expressions, so that it stays accurate from a 1 m hop (e → 1) to the
-  antipode (e = 0, a circular half orbit).
+  and the apogee altitude is a(1 + e) − R. Because cos²φ = (1 + sin(Ψ/2))/2, these collapse to
+  e = cos(Ψ/2)/(1 + sin(Ψ/2)) (so 1 − e² = Q), cos E = −e and sin E = sqrt(Q) at burnout; with
+  δ = π − E = atan2(sqrt(2 s (1 + s)), cos(Ψ/2)), s = sin(Ψ/2), Kepler's equation reads
+  t = 2 sqrt(a³/μ)(δ + e sin δ), and the apogee radius is r (1 + sin(Ψ/2) + cos(Ψ/2))/2. That
+  form subtracts no nearly equal numbers, so it keeps full precision from a 1 mm hop (e → 1)
+  to the antipode (e = 0, a circular half orbit), and it needs half the transcendental
+  functions of the textbook form. (It also equals Lambert's theorem for the minimum-energy
+  transfer, t = sqrt(a³/μ)(γ + sin γ) with γ = 2δ; the tests check both.)
 * **Re-entry and landing** last a fixed ``descent_s`` and end on the landing point.
 
 Rotation (``rotating=True``) is handled in the inertial frame that coincides with the
@@ -37,7 +42,7 @@ The inertial range angle Ψᵢ, the angle between those two position vectors, de
 depends on Ψᵢ, so the fixed point T = t(Ψᵢ(T)) is solved by a safeguarded Newton iteration
 (Newton steps inside a bracket [0, half an orbit], bisection when a step leaves the bracket or
 stalls) on whole arrays until every step is below 1e-6 s. Plain fixed-point iteration would
-diverge for hops of less than ~20 km, where dt/dΨ is large and the target moves faster than the
+diverge for hops of less than ~10 km, where dt/dΨ is large and the target moves faster than the
 inertial range grows. The inertial burnout velocity lies in the plane of the two inertial
 position vectors, φ above the local horizontal; the Earth-relative velocity is that minus
 ω⊕ × r at the burnout point. Without rotation (``rotating=False``) Ψ is simply the great-circle
@@ -73,10 +78,13 @@ Edge cases
   flight = ascent + coast + descent always holds. Callers should treat "same site" as no flight.
   With rotation, a body at rest in the inertial frame drifts west over the ground, so the
   Earth-relative burnout speed is then the ground rotation speed ω⊕ r cos(latitude).
-* Hops shorter than ~15 km with rotation: the target moves ~0.46 km/s while the inertial range
-  is tiny, and T = t(Ψᵢ(T)) can have more than one root (an eastward hop of a few metres, for
-  instance, has a ~95 s near-vertical solution). One valid root is returned, found from the
-  non-rotating guess; the model (with its 100 km burnout altitude) is not meant for such hops.
+* Short hops with rotation: the coast does not shrink to zero with the range. The target moves
+  at up to 0.46 km/s while a short conic lasts seconds, so below ~10 km the solution becomes a
+  near-vertical lob that leaves with the ground's own eastward speed and rises at about the
+  same speed, T ≈ 2 ω⊕ r³ cos(latitude)/μ ≈ 99 s × cos(latitude), whatever the direction.
+  Identical points keep the other root, T = 0. For westward hops of a few kilometres
+  T = t(Ψᵢ(T)) can have several roots; one valid root is returned. The model (with its 100 km
+  burnout altitude) is not meant for such hops.
 * Antipodal points (Ψ = π): Q = 1, φ = 0, a circular half orbit. The trajectory plane is then
   undefined (without rotation, or from pole to pole); the rocket is sent due east, which needs
   the least Earth-relative speed. No value is NaN anywhere in [0, π].

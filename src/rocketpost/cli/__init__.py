@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+try:  # Typer ≥ 0.20 vendors Click; older releases use the click package.
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from rocketpost.cli.output import fail
 from rocketpost.errors import RocketpostError
@@ -39,18 +43,21 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="rocketpost", standalone_mode=False)
-    except click.exceptions.Abort:
-        fail("aborted")
-    except click.exceptions.UsageError as error:
-        # One line, as for every other bad input; Click's own multi-line help is not needed here.
+    except click_exceptions.NoArgsIsHelpError as error:
+        # A bare group (``rocketpost network``): show its help, as people expect.
+        if error.ctx is not None:
+            typer.echo(error.ctx.get_help())
+        sys.exit(0)
+    except click_exceptions.UsageError as error:
+        # One line, as for every other bad input; the command's --help has the details.
         fail(error.format_message().replace("\n", " "))
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+    except click_exceptions.ClickException as error:
+        fail(error.format_message().replace("\n", " "))
     except RocketpostError as error:
         fail(str(error))
     except FileNotFoundError as error:
         fail(f"{error.filename}: no such file")
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         fail("interrupted")
     sys.exit(0)
 

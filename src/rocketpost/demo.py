@@ -1,0 +1,91 @@
+"""``make demo``: the main job on the embedded defaults, end to end.
+
+Runs the reach analysis on the shipped network (table, PNG map and GeoJSON in
+``demo-output/``) and prints a few flights of the reference story. Each step is the same library
+call the CLI makes; the output directory can be changed with ``ROCKETPOST_DEMO_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.rule import Rule
+from rich.table import Table
+
+from rocketpost.ballistics import min_energy_trajectory
+from rocketpost.cli.output import console
+from rocketpost.cli.reach import print_reach, write_outputs
+from rocketpost.network import default_network
+from rocketpost.reach import compute_reach
+
+__all__ = ["main"]
+
+DEMO_FLIGHTS = (
+    ("HZB", "NYC"),
+    ("SZX", "LAX"),
+    ("ICN", "HZB"),
+    ("LIS", "SHA"),
+    ("KEL", "SZX"),
+    ("LEH", "TYO"),
+    ("HZB", "SYD"),
+)
+"""Reference-story lanes: Chinese exports to the US and Europe, Korean and European backhaul."""
+
+
+def main() -> None:
+    """Run the demo."""
+    out = Path(os.environ.get("ROCKETPOST_DEMO_DIR", "demo-output"))
+    out.mkdir(parents=True, exist_ok=True)
+    network = default_network()
+
+    console.print(Rule("rocketpost demo: one-hour reach of the default network"))
+    result = compute_reach(network, threshold_min=60.0)
+    print_reach(result, top=10)
+    for path in write_outputs(result, out / "reach.png", out / "reach.geojson"):
+        console.print(f"wrote {path}")
+
+    console.print(Rule("reach by threshold (stock at every hub / only in China: HZB, SHA, SZX)"))
+    table = Table()
+    table.add_column("threshold")
+    table.add_column("stock everywhere", justify="right")
+    table.add_column("stock in China only", justify="right")
+    for minutes in (30.0, 60.0, 90.0, 120.0):
+        everywhere = compute_reach(network, threshold_min=minutes)
+        china = compute_reach(network, threshold_min=minutes, stock_hubs=["HZB", "SHA", "SZX"])
+        table.add_row(
+            f"{minutes:g} min",
+            f"{everywhere.population_covered / 1e6:,.0f} M ({everywhere.share:.1%})",
+            f"{china.population_covered / 1e6:,.0f} M ({china.share:.1%})",
+        )
+    console.print(table)
+
+    console.print(Rule(f"{network.rocket.name} flights of the reference story (rotating Earth)"))
+    flights = Table()
+    for column in ("lane", "range km", "apogee km", "burnout m/s", "coast min", "launch→touchdown min"):
+        flights.add_column(column, justify="left" if column == "lane" else "right")
+    rocket = network.rocket
+    for origin, destination in DEMO_FLIGHTS:
+        o, d = network.hub(origin), network.hub(destination)
+        trajectory = min_energy_trajectory(
+            o.pad[0],
+            o.pad[1],
+            d.landing_zone[0],
+            d.landing_zone[1],
+            burnout_altitude_km=rocket.burnout_altitude_km,
+            ascent_s=rocket.ascent_s,
+            descent_s=rocket.descent_s,
+        ).to_dict()
+        flights.add_row(
+            f"{origin} → {destination}",
+            f"{trajectory['range_km']:,.0f}",
+            f"{trajectory['apogee_km']:,.0f}",
+            f"{trajectory['burnout_speed_ms']:,.0f}",
+            f"{trajectory['coast_s'] / 60:.1f}",
+            f"{trajectory['flight_s'] / 60:.1f}",
+        )
+    console.print(flights)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,685 @@
+"""Columnar orders: one NumPy array per field, so a day of a million orders is a handful of arrays.
+
+The planner works on whole days at once ("which of these million orders can fly?"), which is
+array arithmetic, not a loop over :class:`~rocketpost.orders.model.Order` objects. Two tables
+carry the same information as a list of orders:
+
+* :class:`OrderTable` — one row per order: who, when, where to, and the per-order totals the
+  planner needs without touching the items (mass, volume, declared value, dangerous goods).
+* :class:`ItemTable` — one row per order line, with ``order_index`` pointing at its order's row.
+  Items are grouped by order (``order_index`` never decreases), so the items of order ``i`` are
+  the slice ``items[offsets[i]:offsets[i + 1]]`` with ``offsets = orders.item_offsets``.
+
+Representation choices
+----------------------
+* Text columns are fixed-width NumPy unicode arrays (``<U…``), not object arrays, so no Python
+  object exists per row; ``""`` stands for "none" (no origin hub, no dangerous goods, no label).
+* ``created_at`` is ``datetime64[s]`` in UTC (``created_at_s`` is the same as int64 epoch
+  seconds). Orders are timed to the second; sub-second parts are dropped on the way in.
+* Money is exact: ``unit_value_micros`` holds millionths of the currency unit as int64 (the
+  "micros" convention of ad and payment APIs). ISO 4217 currencies have at most 4 minor digits,
+  so every real amount is exact, and int64 covers up to ~9.2 trillion units. All lines of an
+  order share one currency (a commercial invoice and a customs declaration have one); the order
+  row carries it with the exact total ``declared_value_micros``. Conversion to USD is the
+  customs module's job (it owns the exchange rates).
+* Dangerous goods: items carry the UN class string (``"9"``, ``"4.1"``); orders carry a bit set
+  ``dangerous_goods_bits`` over :data:`DANGEROUS_GOODS_CLASS_ORDER` so that "orders with class 9"
+  is one bitwise AND.
+
+Tables are immutable: every column is a read-only array. A fresh array handed to a constructor
+is frozen in place (no copy); a view of someone else's array is copied first, so nobody can edit
+a table behind its back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rocketpost.errors import InputError
+from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES, Channel, Order, OrderItem
+
+__all__ = [
+    "DANGEROUS_GOODS_CLASS_ORDER",
+    "MICROS_PER_UNIT",
+    "ItemTable",
+    "OrderTable",
+    "dangerous_goods_bits",
+    "empty_tables",
+    "from_orders",
+    "subset_orders",
+    "to_orders",
+]
+
+MICROS_PER_UNIT = 1_000_000
+"""``unit_value_micros`` per currency unit."""
+
+DANGEROUS_GOODS_CLASS_ORDER: tuple[str, ...] = tuple(
+    sorted(DANGEROUS_GOODS_CLASSES, key=lambda c: tuple(int(p) for p in c.split(".")))
+)
+"""UN hazard classes in numeric order; class ``DANGEROUS_GOODS_CLASS_ORDER[k]`` is bit ``k``."""
+
+_DG_BIT = {c: np.uint32(1 << k) for k, c in enumerate(DANGEROUS_GOODS_CLASS_ORDER)}
+_DG_SORTED = np.array(sorted(("", *DANGEROUS_GOODS_CLASS_ORDER)))
+_DG_SORTED_BITS = np.array([_DG_BIT.get(c, 0) for c in _DG_SORTED], dtype=np.uint32)
+
+_SECONDS = np.dtype("datetime64[s]")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# column helpers
+
+
+def _frozen(values: ArrayLike, dtype: Any, name: str) -> NDArray[Any]:
+    """``values`` as a read-only 1-D array of ``dtype``, copying only views of foreign arrays."""
+    array = np.asarray(values)
+    if dtype is str:
+        if array.size == 0:
+            array = np.zeros(array.shape, dtype="<U1")
+        elif array.dtype.kind == "O":
+            array = array.astype(str)
+        elif array.dtype.kind != "U":
+            raise InputError(name, array.dtype, "must be an array of text")
+    elif array.dtype != np.dtype(dtype):
+        try:
+            array = array.astype(dtype)
+        except (TypeError, ValueError):
+            raise InputError(name, array.dtype, f"cannot be converted to {dtype}") from None
+    if array.ndim != 1:
+        raise InputError(name, array.shape, "must be a 1-D array")
+    if array.base is not None and array.flags.writeable:
+        # A view: its owner could still write through the base, so take our own copy.
+        array = array.copy()
+    array.flags.writeable = False
+    return array
+
+
+def _selector(index: ArrayLike, length: int) -> NDArray[Any]:
+    selector = np.asarray(index)
+    if selector.dtype == np.bool_:
+        if selector.shape != (length,):
+            raise InputError("index", selector.shape, f"boolean mask must have shape ({length},)")
+        return selector
+    if selector.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(selector.dtype, np.integer):
+        raise InputError("index", selector.dtype, "must be a boolean mask or integer indices")
+    if selector.ndim != 1:
+        raise InputError("index", selector.shape, "must be 1-D")
+    if selector.size and (selector.min() < -length or selector.max() >= length):
+        raise InputError("index", int(selector.max()), f"is out of range for {length} rows")
+    return selector
+
+
+def _first_bad(mask: NDArray[np.bool_]) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def dangerous_goods_bits(classes: ArrayLike) -> NDArray[np.uint32]:
+    """Bit of each item's UN class string (``""`` -> 0), see :data:`DANGEROUS_GOODS_CLASS_ORDER`.
+
+    Raises
+    ------
+    InputError
+        If a string is neither empty nor a UN hazard class.
+    """
+    values = np.asarray(classes)
+    if values.size == 0:
+        return np.zeros(values.shape, dtype=np.uint32)
+    # A binary search in the 26 known strings: no per-row Python, no sort of the column.
+    position = np.minimum(np.searchsorted(_DG_SORTED, values), len(_DG_SORTED) - 1)
+    found = _DG_SORTED[position] == values
+    if not found.all():
+        raise InputError(
+            "dangerous_goods_class",
+            str(values.reshape(-1)[_first_bad(~found.reshape(-1))]),
+            "must be a UN hazard class such as '3' or '9', or empty",
+        )
+    return _DG_SORTED_BITS[position]
+
+
+def _class_mask(classes: Sequence[str]) -> np.uint32:
+    """Bit set of the classes and their divisions (``"4"`` covers ``"4.1"``, ``"4.2"`` ...)."""
+    bits = np.uint32(0)
+    for wanted in classes:
+        matched = [
+            c for c in DANGEROUS_GOODS_CLASS_ORDER if c == wanted or c.startswith(wanted + ".")
+        ]
+        if not matched:
+            raise InputError("dangerous_goods_class", wanted, "is not a UN hazard class")
+        for c in matched:
+            bits |= _DG_BIT[c]
+    return bits
+
+
+# --------------------------------------------------------------------------------------------
+# items
+
+
+@dataclass(frozen=True, eq=False)
+class ItemTable:
+    """Order lines as read-only columns, grouped by order.
+
+    Attributes
+    ----------
+    order_index
+        Row of the line's order in the companion :class:`OrderTable`; non-decreasing.
+    sku, description
+        Stock-keeping unit (inventory is counted per SKU and hub) and customs description.
+    hs_code
+        6-digit Harmonized System subheading.
+    quantity
+        Units on the line (> 0).
+    unit_value_micros
+        Declared value per unit in millionths of ``currency`` (exact, ≥ 0).
+    currency
+        ISO 4217 code; the same on every line of one order.
+    unit_mass_kg, unit_volume_m3
+        Packed mass and volume per unit (> 0).
+    dangerous_goods_class
+        UN hazard class (``"9"`` lithium batteries, ``"3"`` flammable liquids), ``""`` if none.
+    """
+
+    order_index: NDArray[np.int64]
+    sku: NDArray[np.str_]
+    description: NDArray[np.str_]
+    hs_code: NDArray[np.str_]
+    quantity: NDArray[np.int64]
+    unit_value_micros: NDArray[np.int64]
+    currency: NDArray[np.str_]
+    unit_mass_kg: NDArray[np.float64]
+    unit_volume_m3: NDArray[np.float64]
+    dangerous_goods_class: NDArray[np.str_]
+
+    _DTYPES: ClassVar[dict[str, Any]] = {
+        "order_index": np.int64,
+        "sku": str,
+        "description": str,
+        "hs_code": str,
+        "quantity": np.int64,
+        "unit_value_micros": np.int64,
+        "currency": str,
+        "unit_mass_kg": np.float64,
+        "unit_volume_m3": np.float64,
+        "dangerous_goods_class": str,
+    }
+
+    def __post_init__(self) -> None:
+        length = len(np.asarray(self.order_index))
+        for name, dtype in self._DTYPES.items():
+            array = _frozen(getattr(self, name), dtype, f"ItemTable.{name}")
+            if len(array) != length:
+                raise InputError(
+                    f"ItemTable.{name}", len(array), f"length differs from order_index ({length})"
+                )
+            object.__setattr__(self, name, array)
+        if length == 0:
+            return
+        if self.order_index[0] < 0 or (np.diff(self.order_index) < 0).any():
+            raise InputError(
+                "ItemTable.order_index",
+                "unsorted or negative",
+                "must be ≥ 0 and non-decreasing (items grouped by order)",
+            )
+        for name in ("quantity",):
+            bad = getattr(self, name) <= 0
+            if bad.any():
+                raise InputError(name, int(getattr(self, name)[_first_bad(bad)]), "must be > 0")
+        bad = self.unit_value_micros < 0
+        if bad.any():
+            raise InputError(
+                "unit_value_micros", int(self.unit_value_micros[_first_bad(bad)]), "must be ≥ 0"
+            )
+        for name in ("unit_mass_kg", "unit_volume_m3"):
+            values = getattr(self, name)
+            bad = ~(np.isfinite(values) & (values > 0))
+            if bad.any():
+                raise InputError(
+                    name, float(values[_first_bad(bad)]), "must be positive and finite"
+                )
+        bad = np.strings.str_len(self.hs_code) != 6
+        bad |= ~np.strings.isdigit(self.hs_code)
+        if bad.any():
+            raise InputError("hs_code", str(self.hs_code[_first_bad(bad)]), "must be 6 digits")
+        dangerous_goods_bits(self.dangerous_goods_class)  # validates the class strings
+
+    def __len__(self) -> int:
+        return len(self.order_index)
+
+    @property
+    def mass_kg(self) -> NDArray[np.float64]:
+        """Line mass (kg): unit mass × quantity."""
+        return self.unit_mass_kg * self.quantity
+
+    @property
+    def volume_m3(self) -> NDArray[np.float64]:
+        """Line volume (m³): unit volume × quantity."""
+        return self.unit_volume_m3 * self.quantity
+
+    @property
+    def value_micros(self) -> NDArray[np.int64]:
+        """Line value in millionths of ``currency``."""
+        return self.unit_value_micros * self.quantity
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        """The columns by name (the arrays themselves, read-only)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def subset(self, index: ArrayLike) -> ItemTable:
+        """Rows by boolean mask or sorted integer index; ``order_index`` values are kept as is.
+
+        To follow a selection of *orders* (renumbering ``order_index``) use :meth:`for_orders`
+        or :func:`subset_orders`.
+        """
+        selector = _selector(index, len(self))
+        return ItemTable(**{name: column[selector] for name, column in self.columns().items()})
+
+    def offsets(self, n_orders: int) -> NDArray[np.int64]:
+        """CSR offsets: the items of order ``i`` are rows ``offsets[i]:offsets[i + 1]``."""
+        return np.searchsorted(self.order_index, np.arange(n_orders + 1)).astype(np.int64)
+
+    def for_orders(self, order_rows: ArrayLike, n_orders: int) -> ItemTable:
+        """Items of the selected orders, in selection order, renumbered ``0..len(selection)-1``.
+
+        Parameters
+        ----------
+        order_rows
+            Boolean mask over the ``n_orders`` orders or integer order rows (any order; repeats
+            allowed).
+        n_orders
+            Number of rows of the companion order table.
+        """
+        selector = _selector(order_rows, n_orders)
+        rows = np.arange(n_orders)[selector] if selector.dtype == np.bool_ else selector
+        rows = np.where(rows < 0, rows + n_orders, rows)
+        offsets = self.offsets(n_orders)
+        starts = offsets[rows]
+        counts = offsets[rows + 1] - starts
+        total = int(counts.sum())
+        # Gather all selected slices at once: item k of selected order j sits at starts[j] + k.
+        group_start = np.cumsum(counts) - counts
+        item_rows = np.repeat(starts - group_start, counts) + np.arange(total)
+        columns = {name: column[item_rows] for name, column in self.columns().items()}
+        columns["order_index"] = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        return ItemTable(**columns)
+
+
+# --------------------------------------------------------------------------------------------
+# orders
+
+
+@dataclass(frozen=True, eq=False)
+class OrderTable:
+    """Orders as read-only columns (row ``i`` is one order).
+
+    Build it with :meth:`from_items`, which computes the per-order totals from the items; the
+    plain constructor checks each column on its own but cannot check totals against items.
+
+    Attributes
+    ----------
+    order_id, merchant_id, recipient_id
+        Identifiers (``recipient_id`` lets customs sum one person's same-day parcels).
+    channel
+        ``"b2c"`` or ``"b2b"`` (:class:`~rocketpost.orders.model.Channel` values).
+    created_at
+        When the order was placed, ``datetime64[s]`` in UTC.
+    destination_lat_deg, destination_lon_deg
+        Delivery point (degrees).
+    destination_country
+        ISO 3166-1 alpha-2 of the delivery point (``"XK"`` allowed, as GeoNames uses it).
+    destination_label
+        The place as the customer wrote it (display only), ``""`` if given as coordinates.
+    origin_hub
+        Hub id the order must ship from (B2B backhaul freight tendered at a hub), ``""`` to let
+        the planner choose.
+    mass_kg, volume_m3
+        Totals over the items (packed).
+    n_items, n_units
+        Number of lines and of units (sum of quantities).
+    currency, declared_value_micros
+        The order's currency and its exact declared value in millionths of it.
+    dangerous_goods_bits
+        Bit set of the items' UN classes over :data:`DANGEROUS_GOODS_CLASS_ORDER`.
+    """
+
+    order_id: NDArray[np.str_]
+    merchant_id: NDArray[np.str_]
+    channel: NDArray[np.str_]
+    created_at: NDArray[np.datetime64]
+    destination_lat_deg: NDArray[np.float64]
+    destination_lon_deg: NDArray[np.float64]
+    destination_country: NDArray[np.str_]
+    destination_label: NDArray[np.str_]
+    recipient_id: NDArray[np.str_]
+    origin_hub: NDArray[np.str_]
+    mass_kg: NDArray[np.float64]
+    volume_m3: NDArray[np.float64]
+    n_items: NDArray[np.int64]
+    n_units: NDArray[np.int64]
+    currency: NDArray[np.str_]
+    declared_value_micros: NDArray[np.int64]
+    dangerous_goods_bits: NDArray[np.uint32]
+
+    _DTYPES: ClassVar[dict[str, Any]] = {
+        "order_id": str,
+        "merchant_id": str,
+        "channel": str,
+        "created_at": _SECONDS,
+        "destination_lat_deg": np.float64,
+        "destination_lon_deg": np.float64,
+        "destination_country": str,
+        "destination_label": str,
+        "recipient_id": str,
+        "origin_hub": str,
+        "mass_kg": np.float64,
+        "volume_m3": np.float64,
+        "n_items": np.int64,
+        "n_units": np.int64,
+        "currency": str,
+        "declared_value_micros": np.int64,
+        "dangerous_goods_bits": np.uint32,
+    }
+
+    def __post_init__(self) -> None:
+        length = len(np.asarray(self.order_id))
+        for name, dtype in self._DTYPES.items():
+            array = _frozen(getattr(self, name), dtype, f"OrderTable.{name}")
+            if len(array) != length:
+                raise InputError(
+                    f"OrderTable.{name}", len(array), f"length differs from order_id ({length})"
+                )
+            object.__setattr__(self, name, array)
+        if length == 0:
+            return
+        bad = (self.channel != Channel.B2C.value) & (self.channel != Channel.B2B.value)
+        if bad.any():
+            raise InputError(
+                "channel", str(self.channel[_first_bad(bad)]), "must be 'b2c' or 'b2b'"
+            )
+        lat, lon = self.destination_lat_deg, self.destination_lon_deg
+        bad = ~(np.isfinite(lat) & (np.abs(lat) <= 90.0))
+        if bad.any():
+            raise InputError(
+                "destination_lat_deg", float(lat[_first_bad(bad)]), "must be in [-90, 90]"
+            )
+        bad = ~(np.isfinite(lon) & (np.abs(lon) <= 180.0))
+        if bad.any():
+            raise InputError(
+                "destination_lon_deg", float(lon[_first_bad(bad)]), "must be in [-180, 180]"
+            )
+        bad = np.isnat(self.created_at)
+        if bad.any():
+            raise InputError("created_at", "NaT", "must be a time")
+        for name in ("mass_kg", "volume_m3"):
+            values = getattr(self, name)
+            bad = ~(np.isfinite(values) & (values > 0))
+            if bad.any():
+                raise InputError(
+                    name, float(values[_first_bad(bad)]), "must be positive and finite"
+                )
+        bad = self.n_items <= 0
+        if bad.any():
+            raise InputError("n_items", int(self.n_items[_first_bad(bad)]), "must be > 0")
+
+    def __len__(self) -> int:
+        return len(self.order_id)
+
+    # -- derived views -----------------------------------------------------------------------
+
+    @property
+    def created_at_s(self) -> NDArray[np.int64]:
+        """``created_at`` as int64 UTC epoch seconds (a view, no copy)."""
+        return self.created_at.view(np.int64)
+
+    @property
+    def is_b2b(self) -> NDArray[np.bool_]:
+        """True for marketplace freight orders."""
+        return self.channel == Channel.B2B.value
+
+    @property
+    def has_dangerous_goods(self) -> NDArray[np.bool_]:
+        """True where any line carries a UN hazard class."""
+        return self.dangerous_goods_bits != 0
+
+    @property
+    def declared_value(self) -> NDArray[np.float64]:
+        """Declared value in ``currency`` as float (for screening; exact value in micros)."""
+        return self.declared_value_micros / MICROS_PER_UNIT
+
+    @property
+    def item_offsets(self) -> NDArray[np.int64]:
+        """CSR offsets into the companion :class:`ItemTable` (``len(self) + 1`` entries)."""
+        offsets = np.zeros(len(self) + 1, dtype=np.int64)
+        np.cumsum(self.n_items, out=offsets[1:])
+        return offsets
+
+    def carries_dangerous_goods(self, *classes: str) -> NDArray[np.bool_]:
+        """Orders with any of ``classes`` (a class covers its divisions: ``"4"`` -> 4.1 ...).
+
+        With no argument: orders with any dangerous goods.
+        """
+        if not classes:
+            return self.has_dangerous_goods
+        return (self.dangerous_goods_bits & _class_mask(classes)) != 0
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        """The columns by name (the arrays themselves, read-only)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def subset(self, index: ArrayLike) -> OrderTable:
+        """Rows by boolean mask or integer index (copies). Pair with :meth:`ItemTable.for_orders`
+        or use :func:`subset_orders` to keep the items in step."""
+        selector = _selector(index, len(self))
+        return OrderTable(**{name: column[selector] for name, column in self.columns().items()})
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_items(
+        cls,
+        items: ItemTable,
+        *,
+        order_id: ArrayLike,
+        merchant_id: ArrayLike,
+        channel: ArrayLike,
+        created_at: ArrayLike,
+        destination_lat_deg: ArrayLike,
+        destination_lon_deg: ArrayLike,
+        destination_country: ArrayLike,
+        recipient_id: ArrayLike,
+        origin_hub: ArrayLike | None = None,
+        destination_label: ArrayLike | None = None,
+    ) -> OrderTable:
+        """Orders with their totals computed from ``items`` (vectorised, one pass per total).
+
+        Every order must own at least one item and all of an order's items one currency.
+
+        Raises
+        ------
+        InputError
+            Naming the field: an order without items, items pointing past the last order, an
+            order mixing currencies, or any column check of the constructor.
+        """
+        ids = np.asarray(order_id)
+        n = len(ids)
+        if len(items) and int(items.order_index[-1]) >= n:
+            raise InputError(
+                "ItemTable.order_index", int(items.order_index[-1]), f"must be < {n} orders"
+            )
+        index = items.order_index
+        n_items = np.bincount(index, minlength=n).astype(np.int64)
+        if n and (n_items == 0).any():
+            raise InputError(
+                "items", str(ids[_first_bad(n_items == 0)]), "an order needs at least one item"
+            )
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(n_items, out=offsets[1:])
+        first_item = offsets[:-1]
+        currency = items.currency[first_item] if n else np.zeros(0, "<U3")
+        mixed = items.currency != currency[index]
+        if mixed.any():
+            row = int(index[_first_bad(mixed)])
+            raise InputError(
+                "currency", str(ids[row]), "all lines of an order must use one currency"
+            )
+        value = _segment_sum_int(items.value_micros, offsets)
+        bits = np.zeros(n, dtype=np.uint32)
+        item_bits = dangerous_goods_bits(items.dangerous_goods_class)
+        has = item_bits != 0
+        if has.any():
+            np.bitwise_or.at(bits, index[has], item_bits[has])
+        empty = np.zeros(n, dtype="<U1")
+        return cls(
+            order_id=ids,
+            merchant_id=np.asarray(merchant_id),
+            channel=np.asarray(channel),
+            created_at=np.asarray(created_at).astype(_SECONDS),
+            destination_lat_deg=np.asarray(destination_lat_deg, dtype=np.float64),
+            destination_lon_deg=np.asarray(destination_lon_deg, dtype=np.float64),
+            destination_country=np.asarray(destination_country),
+            destination_label=empty if destination_label is None else np.asarray(destination_label),
+            recipient_id=np.asarray(recipient_id),
+            origin_hub=empty if origin_hub is None else np.asarray(origin_hub),
+            mass_kg=np.asarray(np.bincount(index, items.mass_kg, n), dtype=np.float64),
+            volume_m3=np.asarray(np.bincount(index, items.volume_m3, n), dtype=np.float64),
+            n_items=n_items,
+            n_units=np.bincount(index, weights=items.quantity, minlength=n).astype(np.int64),
+            currency=currency,
+            declared_value_micros=value,
+            dangerous_goods_bits=bits,
+        )
+
+
+def _segment_sum_int(values: NDArray[np.int64], offsets: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Exact int64 sums of consecutive segments (``bincount`` would go through float64)."""
+    if len(values) == 0:
+        return np.zeros(len(offsets) - 1, dtype=np.int64)
+    running = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, out=running[1:])
+    return running[offsets[1:]] - running[offsets[:-1]]
+
+
+def subset_orders(
+    orders: OrderTable, items: ItemTable, index: ArrayLike
+) -> tuple[OrderTable, ItemTable]:
+    """The selected orders and their items, kept in step (``order_index`` renumbered)."""
+    selector = _selector(index, len(orders))
+    return orders.subset(selector), items.for_orders(selector, len(orders))
+
+
+# --------------------------------------------------------------------------------------------
+# conversions to and from the one-order dataclasses (edges only: these make Python objects)
+
+
+def _micros_to_decimal(micros: int) -> Decimal:
+    value = Decimal(micros).scaleb(-6)
+    normal = value.normalize()
+    # normalize() turns 100 into 1E+2; keep plain integers plain.
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
+def _decimal_to_micros(value: Decimal, field: str) -> int:
+    scaled = value.scaleb(6)
+    if scaled != scaled.to_integral_value():
+        raise InputError(field, value, "has more than 6 decimal places")
+    return int(scaled)
+
+
+def to_orders(orders: OrderTable, items: ItemTable) -> list[Order]:
+    """One :class:`Order` per row (for the HTTP API, customs, tests; not for bulk work)."""
+    offsets = orders.item_offsets
+    if len(items) != offsets[-1]:
+        raise InputError("items", len(items), f"expected {int(offsets[-1])} lines for these orders")
+    item_list = [
+        OrderItem(
+            sku=str(items.sku[k]),
+            description=str(items.description[k]),
+            hs_code=str(items.hs_code[k]),
+            quantity=int(items.quantity[k]),
+            unit_value=_micros_to_decimal(int(items.unit_value_micros[k])),
+            currency=str(items.currency[k]),
+            unit_mass_kg=float(items.unit_mass_kg[k]),
+            unit_volume_m3=float(items.unit_volume_m3[k]),
+            dangerous_goods_class=str(items.dangerous_goods_class[k]) or None,
+        )
+        for k in range(len(items))
+    ]
+    created = orders.created_at_s
+    result = []
+    for i in range(len(orders)):
+        result.append(
+            Order(
+                order_id=str(orders.order_id[i]),
+                merchant_id=str(orders.merchant_id[i]),
+                channel=Channel(str(orders.channel[i])),
+                created_at=datetime.fromtimestamp(int(created[i]), tz=UTC),
+                destination_lat_deg=float(orders.destination_lat_deg[i]),
+                destination_lon_deg=float(orders.destination_lon_deg[i]),
+                destination_country=str(orders.destination_country[i]),
+                recipient_id=str(orders.recipient_id[i]),
+                items=tuple(item_list[offsets[i] : offsets[i + 1]]),
+                origin_hub=str(orders.origin_hub[i]) or None,
+                destination_label=str(orders.destination_label[i]) or None,
+            )
+        )
+    return result
+
+
+def from_orders(orders: Iterable[Order]) -> tuple[OrderTable, ItemTable]:
+    """Tables holding ``orders`` (in the given order). Sub-second parts of times are dropped.
+
+    Raises
+    ------
+    InputError
+        If an order mixes currencies or a value has more than 6 decimal places.
+    """
+    order_list = list(orders)
+    columns: dict[str, list[Any]] = {name: [] for name in ItemTable._DTYPES}
+    for i, order in enumerate(order_list):
+        for item in order.items:
+            columns["order_index"].append(i)
+            columns["sku"].append(item.sku)
+            columns["description"].append(item.description)
+            columns["hs_code"].append(item.hs_code)
+            columns["quantity"].append(item.quantity)
+            columns["unit_value_micros"].append(_decimal_to_micros(item.unit_value, "unit_value"))
+            columns["currency"].append(item.currency)
+            columns["unit_mass_kg"].append(item.unit_mass_kg)
+            columns["unit_volume_m3"].append(item.unit_volume_m3)
+            columns["dangerous_goods_class"].append(item.dangerous_goods_class or "")
+    items = ItemTable(
+        **{name: _column(values, ItemTable._DTYPES[name]) for name, values in columns.items()}
+    )
+    created = [int((o.created_at - _EPOCH).total_seconds() // 1) for o in order_list]
+    table = OrderTable.from_items(
+        items,
+        order_id=_column([o.order_id for o in order_list], str),
+        merchant_id=_column([o.merchant_id for o in order_list], str),
+        channel=_column([o.channel.value for o in order_list], str),
+        created_at=np.array(created, dtype=np.int64).astype(_SECONDS),
+        destination_lat_deg=np.array([o.destination_lat_deg for o in order_list], dtype=float),
+        destination_lon_deg=np.array([o.destination_lon_deg for o in order_list], dtype=float),
+        destination_country=_column([o.destination_country for o in order_list], str),
+        recipient_id=_column([o.recipient_id for o in order_list], str),
+        origin_hub=_column([o.origin_hub or "" for o in order_list], str),
+        destination_label=_column([o.destination_label or "" for o in order_list], str),
+    )
+    return table, items
+
+
+def _column(values: list[Any], dtype: Any) -> NDArray[Any]:
+    if dtype is str:
+        return np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1")
+    return np.array(values, dtype=dtype)
+
+
+def empty_tables() -> tuple[OrderTable, ItemTable]:
+    """A pair of tables with no rows (typed like real ones)."""
+    return from_orders(())
