@@ -114,12 +114,12 @@ FloatArray = NDArray[np.float64]
 COAST_TOLERANCE_S = 1e-6
 """Convergence tolerance of the rotation iteration (s): far below any time anybody plans with."""
 
-_CHUNK = 32768
-"""Block size of the rotation iteration (elements): 32k float64 temporaries fit in L2/L3."""
-
 MAX_ITERATIONS = 100
 """Bound on the rotation iteration. The bracket halves at least every other step, so from half
 an orbit (~2,600 s) to 1e-6 s takes at most ~2 × 42 steps; Newton usually needs 3-5."""
+
+_CHUNK = 32768
+"""Block size of the rotation iteration (elements): 32k float64 temporaries fit in L2/L3."""
 
 
 @dataclass(frozen=True)

