@@ -21,7 +21,15 @@ def main() -> None:
         plain = min(timed(["reach"]) for _ in range(3))
         as_json = min(timed(["reach", "--json"]) for _ in range(3))
         with_files = min(
-            timed(["reach", "--map", str(Path(tmp) / "r.png"), "--geojson", str(Path(tmp) / "r.geojson")])
+            timed(
+                [
+                    "reach",
+                    "--map",
+                    str(Path(tmp) / "r.png"),
+                    "--geojson",
+                    str(Path(tmp) / "r.geojson"),
+                ]
+            )
             for _ in range(3)
         )
     print(f"rocketpost reach (table), whole process: {plain:.2f} s (target < 3 s)")

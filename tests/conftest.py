@@ -53,7 +53,11 @@ def tiny_network() -> Network:
     return Network(
         rocket=rocket,
         boat=Boat(speed_kmh=60.0, transfer_min=5.0, port_handling_min=0.0),
-        van=Van(speed_kmh=30.0, road_factor=1.0, capacity_kg=1000.0, capacity_m3=10.0, stop_min=0.0),
-        drone=Drone(speed_kmh=60.0, range_km=10.0, max_parcel_kg=2.0, max_parcel_m3=0.01, handover_min=0.0),
+        van=Van(
+            speed_kmh=30.0, road_factor=1.0, capacity_kg=1000.0, capacity_m3=10.0, stop_min=0.0
+        ),
+        drone=Drone(
+            speed_kmh=60.0, range_km=10.0, max_parcel_kg=2.0, max_parcel_m3=0.01, handover_min=0.0
+        ),
         hubs=hubs,
     )

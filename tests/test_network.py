@@ -47,7 +47,8 @@ def test_every_default_carries_a_comment() -> None:
         stripped = line.strip()
         if "=" in stripped and not stripped.startswith("#") and stripped.split("=")[0].strip() in {
             "payload_mass_kg", "payload_volume_m3", "burnout_altitude_km", "ascent_s", "descent_s",
-            "flights_per_airframe", "recovery_h", "turnaround_h", "cost_per_flight_usd", "speed_kmh",
+            "flights_per_airframe", "recovery_h", "turnaround_h", "cost_per_flight_usd",
+            "speed_kmh",
             "transfer_min", "road_factor", "range_km", "max_parcel_kg", "launch_wave_interval_min",
             "handling_min", "min_offshore_km",
         }:  # fmt: skip
@@ -62,15 +63,31 @@ def _with(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("text", "key_path", "fragment"),
     [
-        (_with("landing_zone = [30.537, 121.085]", "landing_zone = [30.3, 120.2]"), "hubs[0].landing_zone", "on land"),
-        (_with("landing_zone = [30.537, 121.085]", "landing_zone = [30.57, 121.08]"), "hubs[0].landing_zone", "from land"),
+        (
+            _with("landing_zone = [30.537, 121.085]", "landing_zone = [30.3, 120.2]"),
+            "hubs[0].landing_zone",
+            "on land",
+        ),
+        (
+            _with("landing_zone = [30.537, 121.085]", "landing_zone = [30.57, 121.08]"),
+            "hubs[0].landing_zone",
+            "from land",
+        ),
         (_with('port = "CNZAP"', 'port = "CNZZZ"'), "hubs[0].port", "UN/LOCODE"),
         (_with("speed_kmh = 65.0", "speed_kmh = -65.0"), "boat.speed_kmh", "positive"),
-        (_with('name = "XZY-1"', 'name = "XZY-1"\nwingspan_m = 3.0'), "rocket.wingspan_m", "not a known key"),
+        (
+            _with('name = "XZY-1"', 'name = "XZY-1"\nwingspan_m = 3.0'),
+            "rocket.wingspan_m",
+            "not a known key",
+        ),
         (_with("pad = [30.626, 121.074]", "pad = [91.0, 121.074]"), "hubs[0].pad", "latitude"),
         (_with("fleet = 8", 'fleet = "eight"'), "hubs[0].fleet", "whole number"),
         (_with('id = "SHA"', 'id = "HZB"'), "hubs[1].id", "already used"),
-        (_with("[boat]\n", "[boat]\nspeed_kmh_typo = 1\n"), "boat.speed_kmh_typo", "not a known key"),
+        (
+            _with("[boat]\n", "[boat]\nspeed_kmh_typo = 1\n"),
+            "boat.speed_kmh_typo",
+            "not a known key",
+        ),
     ],
 )
 def test_bad_files_name_the_file_key_and_value(text: str, key_path: str, fragment: str) -> None:

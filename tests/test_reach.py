@@ -65,8 +65,13 @@ def test_bad_threshold(network: Network) -> None:
 
 def test_summary_and_geojson_are_json(reach60) -> None:  # type: ignore[no-untyped-def]
     summary = json.loads(json.dumps(reach60.summary()))
-    assert {"population_covered", "population_total", "share", "countries", "continents"} <= set(summary)
-    assert summary["countries"][0]["population_covered"] >= summary["countries"][-1]["population_covered"]
+    assert {"population_covered", "population_total", "share", "countries", "continents"} <= set(
+        summary
+    )
+    assert (
+        summary["countries"][0]["population_covered"]
+        >= summary["countries"][-1]["population_covered"]
+    )
     geo = json.loads(json.dumps(reach60.geojson()))
     kinds = [f["properties"]["kind"] for f in geo["features"]]
     assert kinds.count("hub") == len(reach60.network.hubs)

@@ -62,7 +62,14 @@ def main() -> None:
 
     console.print(Rule(f"{network.rocket.name} flights of the reference story (rotating Earth)"))
     flights = Table()
-    for column in ("lane", "range km", "apogee km", "burnout m/s", "coast min", "launch→touchdown min"):
+    for column in (
+        "lane",
+        "range km",
+        "apogee km",
+        "burnout m/s",
+        "coast min",
+        "launch→touchdown min",
+    ):
         flights.add_column(column, justify="left" if column == "lane" else "right")
     rocket = network.rocket
     for origin, destination in DEMO_FLIGHTS:

@@ -10,7 +10,7 @@ The budget (DESIGN.md) for a rocket delivery from origin hub ``o`` via destinati
     sea transfer      pod from rocket to boat                     boat.transfer_min
     boat              landing zone to port over water             boat_route_km[d] / boat.speed_kmh
     port handling     pod ashore, parcels to vans and drones      boat.port_handling_min
-    customs           pre-cleared at booking                      0 (inspections are added by planning)
+    customs           pre-cleared at booking                      0 (planning adds inspections)
     last mile         port to door by drone (in range, light) or van (road factor × distance)
 
 When the destination is closest to the origin hub itself, flying makes no sense: a *ground*
@@ -39,6 +39,7 @@ from rocketpost.geo import great_circle_km
 from rocketpost.network import Network
 
 __all__ = [
+    "DEFAULT_PARCEL",
     "LEG_NAMES",
     "EtaResult",
     "LegBreakdown",
@@ -83,7 +84,10 @@ class WaveWait(StrEnum):
 
 @dataclass(frozen=True)
 class Parcel:
-    """What is being delivered, as far as the last mile cares (drones have payload limits)."""
+    """What is being delivered, as far as the last mile cares (drones have payload limits).
+
+    The defaults (1 kg, 5 L) are a typical small e-commerce parcel.
+    """
 
     mass_kg: float = 1.0
     volume_m3: float = 0.005
@@ -93,6 +97,10 @@ class Parcel:
             value = getattr(self, name)
             if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
                 raise InputError(f"parcel.{name}", value, "must be a positive number")
+
+
+DEFAULT_PARCEL = Parcel()
+"""A typical small parcel: drone-eligible."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +215,7 @@ def wave_wait_s(
 
 
 def last_mile_s(
-    network: Network, distance_km: ArrayLike, parcel: Parcel = Parcel()
+    network: Network, distance_km: ArrayLike, parcel: Parcel = DEFAULT_PARCEL
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Last-mile seconds for each distance and whether the drone (rather than a van) is used.
 
@@ -241,7 +249,7 @@ def eta_to_places(
     lon_deg: ArrayLike,
     *,
     origins: Sequence[str] | None = None,
-    parcel: Parcel = Parcel(),
+    parcel: Parcel = DEFAULT_PARCEL,
     wave_wait: WaveWait | str = WaveWait.WORST,
     order_time: datetime | None = None,
     rotating: bool = True,
@@ -274,11 +282,19 @@ def eta_to_places(
     lat = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64))
     lon = np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
     if lat.shape != lon.shape or lat.ndim != 1:
-        raise InputError("places", (lat.shape, lon.shape), "latitudes and longitudes must be 1-D and equally long")
+        raise InputError(
+            "places",
+            (lat.shape, lon.shape),
+            "latitudes and longitudes must be 1-D and equally long",
+        )
     if not (np.all(np.isfinite(lat)) and np.all(np.abs(lat) <= 90.0)):
-        raise InputError("latitude", lat[~(np.abs(lat) <= 90.0)][:1].tolist(), "must be in [-90, 90]")
+        raise InputError(
+            "latitude", lat[~(np.abs(lat) <= 90.0)][:1].tolist(), "must be in [-90, 90]"
+        )
     if not (np.all(np.isfinite(lon)) and np.all(np.abs(lon) <= 180.0)):
-        raise InputError("longitude", lon[~(np.abs(lon) <= 180.0)][:1].tolist(), "must be in [-180, 180]")
+        raise InputError(
+            "longitude", lon[~(np.abs(lon) <= 180.0)][:1].tolist(), "must be in [-180, 180]"
+        )
 
     origin = _resolve_origins(network, origins)
     flights = flight_matrix(network, rotating=rotating)
@@ -302,7 +318,10 @@ def eta_to_places(
     rocket_best = np.take_along_axis(rocket_total, best_dest[:, None, :], axis=1)[:, 0, :]
 
     pad_km = great_circle_km(
-        network.pad_lat_deg[origin][:, None], network.pad_lon_deg[origin][:, None], lat[None, :], lon[None, :]
+        network.pad_lat_deg[origin][:, None],
+        network.pad_lon_deg[origin][:, None],
+        lat[None, :],
+        lon[None, :],
     )  # (O, P)
     ground_last_s, ground_drone = last_mile_s(network, pad_km, parcel)
     ground_total = handling[:, None] + ground_last_s
@@ -314,8 +333,12 @@ def eta_to_places(
     destination = np.where(use_ground, origin[:, None], best_dest)
     rows = np.arange(len(origin))[:, None]
     last_km = np.where(use_ground, pad_km, port_km[best_dest, np.arange(lat.size)[None, :]])
-    drone_used = np.where(use_ground, ground_drone, port_drone[best_dest, np.arange(lat.size)[None, :]])
-    last_s = np.where(use_ground, ground_last_s, port_last_s[best_dest, np.arange(lat.size)[None, :]])
+    drone_used = np.where(
+        use_ground, ground_drone, port_drone[best_dest, np.arange(lat.size)[None, :]]
+    )
+    last_s = np.where(
+        use_ground, ground_last_s, port_last_s[best_dest, np.arange(lat.size)[None, :]]
+    )
 
     flown = ~use_ground
     chosen_coast = np.asarray(flights.coast_s, dtype=np.float64)[origin][rows, best_dest]
@@ -374,7 +397,7 @@ def eta_to_place(
     lat_deg: float,
     lon_deg: float,
     *,
-    parcel: Parcel = Parcel(),
+    parcel: Parcel = DEFAULT_PARCEL,
     threshold_min: float = 60.0,
     wave_wait: WaveWait | str = WaveWait.WORST,
     order_time: datetime | None = None,
@@ -403,7 +426,9 @@ def eta_to_place(
 
         delivery_time = order_time + timedelta(seconds=total)
         if result.mode[0, 0] == "rocket":
-            launch_time = order_time + timedelta(seconds=legs["origin_handling"] + legs["wave_wait"])
+            launch_time = order_time + timedelta(
+                seconds=legs["origin_handling"] + legs["wave_wait"]
+            )
     return RouteEta(
         origin_hub=network.hubs[int(result.origin_index[0])].hub_id,
         destination_hub=network.hubs[int(result.destination_index[0, 0])].hub_id,

@@ -155,7 +155,11 @@ class Van:
             _positive("van", name, getattr(self, name))
         _positive("van", "stop_min", self.stop_min, allow_zero=True)
         if not (isinstance(self.road_factor, int | float) and self.road_factor >= 1.0):
-            raise InputError("van.road_factor", self.road_factor, "must be ≥ 1 (roads are never shorter than the great circle)")
+            raise InputError(
+                "van.road_factor",
+                self.road_factor,
+                "must be ≥ 1 (roads are never shorter than the great circle)",
+            )
 
 
 @dataclass(frozen=True)
@@ -288,10 +292,12 @@ class Network:
         for known, i in self._index.items():
             if known.upper() == key:
                 return i
-        raise InputError("hub", hub_id, "is not a hub of this network; known hubs: " + ", ".join(self.hub_ids))
+        raise InputError(
+            "hub", hub_id, "is not a hub of this network; known hubs: " + ", ".join(self.hub_ids)
+        )
 
     def hub(self, hub_id: str) -> Hub:
-        """The hub called ``hub_id``; an unknown id is an :class:`InputError` listing the known ones."""
+        """The hub called ``hub_id``; an unknown id is an :class:`InputError` listing the rest."""
         return self.hubs[self.hub_index(hub_id)]
 
     def _column(self, getter: Callable[[Hub], float]) -> NDArray[np.float64]:
@@ -386,11 +392,19 @@ class _Reader:
         return value
 
     def check_keys(
-        self, table: Mapping[str, Any], schema: Mapping[str, type], path: str, required: Sequence[str]
+        self,
+        table: Mapping[str, Any],
+        schema: Mapping[str, type],
+        path: str,
+        required: Sequence[str],
     ) -> dict[str, Any]:
         for key in table:
             if key not in schema:
-                raise self.error(f"{path}.{key}", table[key], "is not a known key; expected one of " + ", ".join(sorted(schema)))
+                raise self.error(
+                    f"{path}.{key}",
+                    table[key],
+                    "is not a known key; expected one of " + ", ".join(sorted(schema)),
+                )
         for key in required:
             if key not in table:
                 raise self.error(f"{path}.{key}", None, "is missing")
@@ -479,12 +493,38 @@ def parse_network(text: str, *, file: str = "<string>", check_world: bool = True
 
     for key in document:
         if key not in _TOP_LEVEL:
-            raise reader.error(key, document[key], "is not a known section; expected one of " + ", ".join(sorted(_TOP_LEVEL)))
+            raise reader.error(
+                key,
+                document[key],
+                "is not a known section; expected one of " + ", ".join(sorted(_TOP_LEVEL)),
+            )
 
-    rocket = reader.build("rocket", RocketClass, reader.check_keys(reader.table(document, "rocket", ""), _ROCKET_KEYS, "rocket", tuple(_ROCKET_KEYS)))
-    boat = reader.build("boat", Boat, reader.check_keys(reader.table(document, "boat", ""), _BOAT_KEYS, "boat", tuple(_BOAT_KEYS)))
-    van = reader.build("van", Van, reader.check_keys(reader.table(document, "van", ""), _VAN_KEYS, "van", tuple(_VAN_KEYS)))
-    drone = reader.build("drone", Drone, reader.check_keys(reader.table(document, "drone", ""), _DRONE_KEYS, "drone", tuple(_DRONE_KEYS)))
+    rocket = reader.build(
+        "rocket",
+        RocketClass,
+        reader.check_keys(
+            reader.table(document, "rocket", ""), _ROCKET_KEYS, "rocket", tuple(_ROCKET_KEYS)
+        ),
+    )
+    boat = reader.build(
+        "boat",
+        Boat,
+        reader.check_keys(
+            reader.table(document, "boat", ""), _BOAT_KEYS, "boat", tuple(_BOAT_KEYS)
+        ),
+    )
+    van = reader.build(
+        "van",
+        Van,
+        reader.check_keys(reader.table(document, "van", ""), _VAN_KEYS, "van", tuple(_VAN_KEYS)),
+    )
+    drone = reader.build(
+        "drone",
+        Drone,
+        reader.check_keys(
+            reader.table(document, "drone", ""), _DRONE_KEYS, "drone", tuple(_DRONE_KEYS)
+        ),
+    )
     safety = reader.build(
         "safety", Safety, reader.check_keys(document.get("safety", {}), _SAFETY_KEYS, "safety", ())
     )
@@ -565,27 +605,39 @@ def _check_sites(
 
     lat, lon = landing_zone
     if bool(np.asarray(is_land(lat, lon))):
-        raise reader.error(f"{path}.landing_zone", list(landing_zone), "is on land (GLOBE land mask; lakes count as land)")
+        raise reader.error(
+            f"{path}.landing_zone",
+            list(landing_zone),
+            "is on land (GLOBE land mask; lakes count as land)",
+        )
     clearance_km = distance_to_land_km(lat, lon, max_km=safety.min_offshore_km + 1.0)
     if clearance_km < safety.min_offshore_km:
         raise reader.error(
             f"{path}.landing_zone",
             list(landing_zone),
-            f"is only ~{clearance_km:.1f} km from land; safety.min_offshore_km is {safety.min_offshore_km:g}",
+            f"is only ~{clearance_km:.1f} km from land; "
+            f"safety.min_offshore_km is {safety.min_offshore_km:g}",
         )
     try:
         port = load_ports().get(port_code)
     except PlaceNotFoundError as error:
         hint = f"; closest matches: {', '.join(error.suggestions)}" if error.suggestions else ""
-        raise reader.error(f"{path}.port", port_code, "is not a UN/LOCODE in the ports data" + hint) from None
+        raise reader.error(
+            f"{path}.port", port_code, "is not a UN/LOCODE in the ports data" + hint
+        ) from None
     route_km = _cached_boat_route(lat, lon, port.lat_deg, port.lon_deg)
     if route_km is None:
-        raise reader.error(f"{path}.landing_zone", list(landing_zone), f"has no water route to port {port_code} over the land mask")
+        raise reader.error(
+            f"{path}.landing_zone",
+            list(landing_zone),
+            f"has no water route to port {port_code} over the land mask",
+        )
     if route_km > safety.max_boat_route_km:
         raise reader.error(
             f"{path}.landing_zone",
             list(landing_zone),
-            f"is {route_km:.1f} km by water from port {port_code}; safety.max_boat_route_km is {safety.max_boat_route_km:g}",
+            f"is {route_km:.1f} km by water from port {port_code}; "
+            f"safety.max_boat_route_km is {safety.max_boat_route_km:g}",
         )
     return (port.lat_deg, port.lon_deg), round(route_km, 3)
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rocketpost.errors import InputError
-from rocketpost.eta import EtaResult, Parcel, WaveWait, eta_to_places
+from rocketpost.eta import DEFAULT_PARCEL, EtaResult, Parcel, WaveWait, eta_to_places
 from rocketpost.network import Network
 from rocketpost.world.cities import CityTable, load_cities
 from rocketpost.world.countries import CONTINENT_NAMES, country_name
@@ -105,7 +105,20 @@ class ReachResult:
         """GeoJSON FeatureCollection: hubs, landing zones and covered cities (with their ETA)."""
         features: list[dict[str, Any]] = []
         for hub in self.network.hubs:
-            features.append(_point(hub.pad, {"kind": "hub", "id": hub.hub_id, "name": hub.name, "country": hub.country, "stock": hub.hub_id in self.stock_hubs, "fleet": hub.fleet, "port": hub.port}))
+            features.append(
+                _point(
+                    hub.pad,
+                    {
+                        "kind": "hub",
+                        "id": hub.hub_id,
+                        "name": hub.name,
+                        "country": hub.country,
+                        "stock": hub.hub_id in self.stock_hubs,
+                        "fleet": hub.fleet,
+                        "port": hub.port,
+                    },
+                )
+            )
             features.append(_point(hub.landing_zone, {"kind": "landing_zone", "hub": hub.hub_id}))
         idx = np.flatnonzero(self.covered)
         hub_ids = self.network.hub_ids
@@ -128,7 +141,9 @@ class ReachResult:
             )
         return {
             "type": "FeatureCollection",
-            "properties": {k: v for k, v in self.summary().items() if k not in ("countries", "continents")},
+            "properties": {
+                k: v for k, v in self.summary().items() if k not in ("countries", "continents")
+            },
             "features": features,
         }
 
@@ -143,7 +158,10 @@ def _point(lat_lon: tuple[float, float], properties: dict[str, Any]) -> dict[str
 
 
 def _aggregate(
-    codes: NDArray[np.object_], population: NDArray[np.int64], covered: NDArray[np.bool_], names: dict[str, str]
+    codes: NDArray[np.object_],
+    population: NDArray[np.int64],
+    covered: NDArray[np.bool_],
+    names: dict[str, str],
 ) -> tuple[AreaReach, ...]:
     unique, inverse = np.unique(codes.astype(str), return_inverse=True)
     pop_total = np.bincount(inverse, weights=population, minlength=unique.size)
@@ -154,8 +172,8 @@ def _aggregate(
         AreaReach(
             code=str(code),
             name=names.get(str(code), str(code)),
-            population_covered=int(round(pop_cov[i])),
-            population_total=int(round(pop_total[i])),
+            population_covered=round(pop_cov[i]),
+            population_total=round(pop_total[i]),
             cities_covered=int(n_cov[i]),
             cities_total=int(n_total[i]),
         )
@@ -172,7 +190,7 @@ def compute_reach(
     stock_hubs: Sequence[str] | None = None,
     min_population: int = 15_000,
     cities: CityTable | None = None,
-    parcel: Parcel = Parcel(),
+    parcel: Parcel = DEFAULT_PARCEL,
     wave_wait: WaveWait | str = WaveWait.WORST,
     rotating: bool = True,
 ) -> ReachResult:
@@ -197,12 +215,20 @@ def compute_reach(
     rotating
         Rotating-Earth trajectories (default) or a fixed Earth.
     """
-    if not (isinstance(threshold_min, int | float) and np.isfinite(threshold_min) and threshold_min > 0):
+    if not (
+        isinstance(threshold_min, int | float) and np.isfinite(threshold_min) and threshold_min > 0
+    ):
         raise InputError("minutes", threshold_min, "must be a positive number of minutes")
     table = cities if cities is not None else load_cities(min_population)
     origins = list(stock_hubs) if stock_hubs is not None else None
     eta: EtaResult = eta_to_places(
-        network, table.lat_deg, table.lon_deg, origins=origins, parcel=parcel, wave_wait=wave_wait, rotating=rotating
+        network,
+        table.lat_deg,
+        table.lon_deg,
+        origins=origins,
+        parcel=parcel,
+        wave_wait=wave_wait,
+        rotating=rotating,
     )
     row, best = eta.best_over_origins()
     columns = np.arange(len(table))
@@ -221,7 +247,9 @@ def compute_reach(
         best_mode=eta.mode[row, columns],
         covered=covered,
         countries=_aggregate(table.country_code, table.population, covered, country_names),
-        continents=_aggregate(table.continent_code, table.population, covered, dict(CONTINENT_NAMES)),
+        continents=_aggregate(
+            table.continent_code, table.population, covered, dict(CONTINENT_NAMES)
+        ),
     )
 
 

@@ -55,7 +55,9 @@ def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2
     covered = result.covered
     # Every city as a faint dot first, so the picture shows where the people are that the
     # network does not reach.
-    ax.scatter(cities.lon_deg, cities.lat_deg, s=0.6, c="#8a8a8a", linewidths=0, alpha=0.5, zorder=2)
+    ax.scatter(
+        cities.lon_deg, cities.lat_deg, s=0.6, c="#8a8a8a", linewidths=0, alpha=0.5, zorder=2
+    )
     if covered.any():
         minutes = result.best_s[covered] / 60.0
         sizes = np.clip(np.sqrt(cities.population[covered]) / 25.0, 6.0, 120.0)
@@ -76,11 +78,38 @@ def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2
         bar.set_label("door-to-door minutes")
     network = result.network
     stock = np.array([h.hub_id in result.stock_hubs for h in network.hubs])
-    ax.scatter(network.landing_lon_deg, network.landing_lat_deg, marker="x", s=20, c="#1f5fbf", zorder=4)
-    ax.scatter(network.pad_lon_deg[stock], network.pad_lat_deg[stock], marker="*", s=70, c="#d62728", edgecolors="black", linewidths=0.5, zorder=5)
-    ax.scatter(network.pad_lon_deg[~stock], network.pad_lat_deg[~stock], marker="^", s=40, c="#ff9f1c", edgecolors="black", linewidths=0.5, zorder=5)
+    ax.scatter(
+        network.landing_lon_deg, network.landing_lat_deg, marker="x", s=20, c="#1f5fbf", zorder=4
+    )
+    ax.scatter(
+        network.pad_lon_deg[stock],
+        network.pad_lat_deg[stock],
+        marker="*",
+        s=70,
+        c="#d62728",
+        edgecolors="black",
+        linewidths=0.5,
+        zorder=5,
+    )
+    ax.scatter(
+        network.pad_lon_deg[~stock],
+        network.pad_lat_deg[~stock],
+        marker="^",
+        s=40,
+        c="#ff9f1c",
+        edgecolors="black",
+        linewidths=0.5,
+        zorder=5,
+    )
     for hub in network.hubs:
-        ax.annotate(hub.hub_id, (hub.pad[1], hub.pad[0]), xytext=(4, 4), textcoords="offset points", fontsize=8, zorder=6)
+        ax.annotate(
+            hub.hub_id,
+            (hub.pad[1], hub.pad[0]),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8,
+            zorder=6,
+        )
     ax.set_xlim(-180.0, 180.0)
     ax.set_ylim(-60.0, 80.0)
     ax.set_xticks([])

@@ -26,13 +26,25 @@ def test_flight_json_has_the_promised_fields() -> None:
     done = run("flight", "New York, US", "London, GB", "--json")
     assert done.returncode == 0, done.stderr
     values = json.loads(done.stdout)
-    for key in ("range_km", "burnout_altitude_km", "burnout_speed_ms", "flight_path_angle_deg", "apogee_km", "coast_s", "flight_s"):
+    for key in (
+        "range_km",
+        "burnout_altitude_km",
+        "burnout_speed_ms",
+        "flight_path_angle_deg",
+        "apogee_km",
+        "coast_s",
+        "flight_s",
+    ):
         assert isinstance(values[key], float), key
     assert values["range_km"] == pytest.approx(5570, rel=0.01)
     assert 20 * 60 < values["coast_s"] < 26 * 60
-    assert values["flight_s"] == pytest.approx(values["ascent_s"] + values["coast_s"] + values["descent_s"])
+    assert values["flight_s"] == pytest.approx(
+        values["ascent_s"] + values["coast_s"] + values["descent_s"]
+    )
     assert values["rotating"] is True
-    fixed = json.loads(run("flight", "New York, US", "London, GB", "--json", "--no-rotation").stdout)
+    fixed = json.loads(
+        run("flight", "New York, US", "London, GB", "--json", "--no-rotation").stdout
+    )
     assert fixed["rotating"] is False
     assert fixed["coast_s"] != pytest.approx(values["coast_s"], rel=1e-3)
 
@@ -56,11 +68,22 @@ def test_eta_json_and_table() -> None:
 
 
 def test_reach_json_and_files(tmp_path: Path) -> None:
-    done = run("reach", "--json", "--minutes", "90", "--map", str(tmp_path / "r.png"), "--geojson", str(tmp_path / "r.geojson"))
+    done = run(
+        "reach",
+        "--json",
+        "--minutes",
+        "90",
+        "--map",
+        str(tmp_path / "r.png"),
+        "--geojson",
+        str(tmp_path / "r.geojson"),
+    )
     assert done.returncode == 0, done.stderr
     values = json.loads(done.stdout)
     assert {"population_covered", "population_total", "share", "countries"} <= set(values)
-    assert values["countries"] and {"code", "population_covered", "share"} <= set(values["countries"][0])
+    assert values["countries"] and {"code", "population_covered", "share"} <= set(
+        values["countries"][0]
+    )
     assert (tmp_path / "r.png").stat().st_size > 10_000
     assert json.loads((tmp_path / "r.geojson").read_text())["type"] == "FeatureCollection"
 
@@ -99,7 +122,9 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], fragment: str) 
 def test_network_check_bad_files(tmp_path: Path) -> None:
     text = (ROOT / "src/rocketpost/data/network.toml").read_text()
     on_land = tmp_path / "land.toml"
-    on_land.write_text(text.replace("landing_zone = [30.537, 121.085]", "landing_zone = [30.3, 120.2]"))
+    on_land.write_text(
+        text.replace("landing_zone = [30.537, 121.085]", "landing_zone = [30.3, 120.2]")
+    )
     negative = tmp_path / "negative.toml"
     negative.write_text(text.replace("speed_kmh = 65.0", "speed_kmh = -65.0"))
     for path, fragment in ((on_land, "on land"), (negative, "boat.speed_kmh")):

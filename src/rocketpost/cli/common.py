@@ -15,9 +15,15 @@ __all__ = ["JsonOption", "NetworkOption", "network_from", "parse_utc"]
 
 NetworkOption = Annotated[
     Path | None,
-    typer.Option("--network", help="Network TOML file (default: the shipped worldwide network).", show_default=False),
+    typer.Option(
+        "--network",
+        help="Network TOML file (default: the shipped worldwide network).",
+        show_default=False,
+    ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document instead of tables.")
+]
 
 
 def network_from(path: Path | None) -> Network:
@@ -30,7 +36,9 @@ def parse_utc(text: str, field: str = "at") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(field, text, "must be an ISO-8601 time such as 2026-11-25T09:30:00Z") from None
+        raise InputError(
+            field, text, "must be an ISO-8601 time such as 2026-11-25T09:30:00Z"
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -32,11 +32,24 @@ def eta(
     hub: Annotated[str, typer.Argument(help="Origin hub id (where the goods are), e.g. HZB.")],
     place: Annotated[str, typer.Argument(help="Destination: 'City, CC', UN/LOCODE or 'lat,lon'.")],
     minutes: Annotated[float, typer.Option("--minutes", help="Promise to test, minutes.")] = 60.0,
-    at: Annotated[str | None, typer.Option("--at", help="Order time (ISO-8601, UTC if no offset); gives the exact wave wait.")] = None,
-    wait: Annotated[WaveWait, typer.Option("--wait", help="Wave wait when --at is not given.")] = WaveWait.WORST,
-    parcel_kg: Annotated[float, typer.Option("--parcel-kg", help="Parcel mass (drone eligibility).")] = 1.0,
-    parcel_m3: Annotated[float, typer.Option("--parcel-m3", help="Parcel volume (drone eligibility).")] = 0.005,
-    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Solve flights on a non-rotating Earth.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="Order time (ISO-8601, UTC if no offset); gives the exact wave wait."
+        ),
+    ] = None,
+    wait: Annotated[
+        WaveWait, typer.Option("--wait", help="Wave wait when --at is not given.")
+    ] = WaveWait.WORST,
+    parcel_kg: Annotated[
+        float, typer.Option("--parcel-kg", help="Parcel mass (drone eligibility).")
+    ] = 1.0,
+    parcel_m3: Annotated[
+        float, typer.Option("--parcel-m3", help="Parcel volume (drone eligibility).")
+    ] = 0.005,
+    no_rotation: Annotated[
+        bool, typer.Option("--no-rotation", help="Solve flights on a non-rotating Earth.")
+    ] = False,
     network_file: NetworkOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -55,12 +68,20 @@ def eta(
         order_time=order_time,
         rotating=not no_rotation,
     )
-    label = destination.name if destination.country_code is None else f"{destination.name}, {destination.country_code}"
+    label = (
+        destination.name
+        if destination.country_code is None
+        else f"{destination.name}, {destination.country_code}"
+    )
     if as_json:
         print_json(
             {
                 "origin_hub": route.origin_hub,
-                "destination": {"name": label, "lat_deg": destination.lat_deg, "lon_deg": destination.lon_deg},
+                "destination": {
+                    "name": label,
+                    "lat_deg": destination.lat_deg,
+                    "lon_deg": destination.lon_deg,
+                },
                 "destination_hub": route.destination_hub,
                 "mode": route.mode,
                 "last_mile_vehicle": route.last_mile_vehicle,
@@ -78,7 +99,11 @@ def eta(
             }
         )
         return
-    via = f"rocket to {route.destination_hub} ({route.range_km:,.0f} km)" if route.mode == "rocket" else "ground from the fulfilment centre"
+    via = (
+        f"rocket to {route.destination_hub} ({route.range_km:,.0f} km)"
+        if route.mode == "rocket"
+        else "ground from the fulfilment centre"
+    )
     table = Table(title=f"{route.origin_hub} → {label} via {via}")
     table.add_column("leg")
     table.add_column("minutes", justify="right")
@@ -86,7 +111,11 @@ def eta(
         seconds = route.legs_s[name]
         if route.mode == "ground" and seconds == 0.0 and name != "customs":
             continue
-        extra = f" ({route.last_mile_vehicle}, {route.last_mile_km:.1f} km)" if name == "last_mile" else ""
+        extra = (
+            f" ({route.last_mile_vehicle}, {route.last_mile_km:.1f} km)"
+            if name == "last_mile"
+            else ""
+        )
         table.add_row(_LEG_LABELS[name] + extra, f"{seconds / 60.0:.1f}")
     table.add_row("[bold]door to door[/bold]", f"[bold]{route.total_s / 60.0:.1f}[/bold]")
     console.print(table)
@@ -98,4 +127,7 @@ def eta(
             f"{route.total_s / 60.0:.1f} min"
         )
     if route.delivery_time is not None:
-        console.print(f"order {route.order_time:%Y-%m-%d %H:%M:%S}Z → delivered by {route.delivery_time:%H:%M:%S}Z")
+        console.print(
+            f"order {route.order_time:%Y-%m-%d %H:%M:%S}Z → "
+            f"delivered by {route.delivery_time:%H:%M:%S}Z"
+        )

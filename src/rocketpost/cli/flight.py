@@ -28,9 +28,17 @@ def resolve_endpoint(text: str, network: Network, *, landing: bool) -> tuple[str
 
 
 def flight(
-    origin: Annotated[str, typer.Argument(metavar="FROM", help="Place: 'City, CC', UN/LOCODE, 'lat,lon' or a hub id.")],
-    destination: Annotated[str, typer.Argument(metavar="TO", help="Place: 'City, CC', UN/LOCODE, 'lat,lon' or a hub id.")],
-    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Solve on a non-rotating Earth.")] = False,
+    origin: Annotated[
+        str,
+        typer.Argument(metavar="FROM", help="Place: 'City, CC', UN/LOCODE, 'lat,lon' or a hub id."),
+    ],
+    destination: Annotated[
+        str,
+        typer.Argument(metavar="TO", help="Place: 'City, CC', UN/LOCODE, 'lat,lon' or a hub id."),
+    ],
+    no_rotation: Annotated[
+        bool, typer.Option("--no-rotation", help="Solve on a non-rotating Earth.")
+    ] = False,
     network_file: NetworkOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -40,7 +48,10 @@ def flight(
     to_label, lat2, lon2 = resolve_endpoint(destination, network, landing=True)
     rocket = network.rocket
     trajectory = min_energy_trajectory(
-        lat1, lon1, lat2, lon2,
+        lat1,
+        lon1,
+        lat2,
+        lon2,
         burnout_altitude_km=rocket.burnout_altitude_km,
         ascent_s=rocket.ascent_s,
         descent_s=rocket.descent_s,

@@ -19,10 +19,13 @@ app = typer.Typer(help="Network files: validate and summarise.", no_args_is_help
 
 @app.command("check")
 def check(
-    file: Annotated[Path | None, typer.Argument(help="Network TOML (default: the shipped network).", show_default=False)] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Network TOML (default: the shipped network).", show_default=False),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate a network file against the schema and world data (land mask, ports, water routes)."""
+    """Validate a network file against its schema and the world data (land mask, ports)."""
     network = default_network() if file is None else load_network(file)
     if as_json:
         print_json(
@@ -40,7 +43,12 @@ def check(
         return
     table = Table(title=f"{network.source}: {len(network.hubs)} hubs, rocket {network.rocket.name}")
     for column in ("id", "name", "country", "port", "boat km", "fleet", "wave min", "handling min"):
-        table.add_column(column, justify="right" if column[0].islower() and " " in column or column == "fleet" else "left")
+        table.add_column(
+            column,
+            justify="right"
+            if (column[0].islower() and " " in column) or column == "fleet"
+            else "left",
+        )
     for hub in network.hubs:
         table.add_row(
             hub.hub_id,
@@ -53,4 +61,8 @@ def check(
             f"{hub.handling_min:g}",
         )
     console.print(table)
-    console.print(f"[green]valid[/green]: {sum(h.fleet for h in network.hubs)} airframes, every landing zone at sea ≥ {network.safety.min_offshore_km:g} km offshore with a water route to its port")
+    console.print(
+        f"[green]valid[/green]: {sum(h.fleet for h in network.hubs)} airframes, every landing "
+        f"zone at sea ≥ {network.safety.min_offshore_km:g} km offshore with a water route to "
+        "its port"
+    )

@@ -18,13 +18,28 @@ __all__ = ["print_reach", "reach"]
 
 
 def reach(
-    minutes: Annotated[float, typer.Option("--minutes", help="Delivery threshold, minutes.")] = 60.0,
-    hubs: Annotated[str | None, typer.Option("--hubs", help="Comma-separated hubs holding stock (default: all).")] = None,
-    min_population: Annotated[int, typer.Option("--min-population", help="City size threshold (≥ 500).")] = 15_000,
-    wait: Annotated[WaveWait, typer.Option("--wait", help="Launch-wave wait assumed.")] = WaveWait.WORST,
-    parcel_kg: Annotated[float, typer.Option("--parcel-kg", help="Parcel mass (drone eligibility).")] = 1.0,
-    map_file: Annotated[Path | None, typer.Option("--map", help="Write a PNG world map here.")] = None,
-    geojson_file: Annotated[Path | None, typer.Option("--geojson", help="Write GeoJSON here.")] = None,
+    minutes: Annotated[
+        float, typer.Option("--minutes", help="Delivery threshold, minutes.")
+    ] = 60.0,
+    hubs: Annotated[
+        str | None,
+        typer.Option("--hubs", help="Comma-separated hubs holding stock (default: all)."),
+    ] = None,
+    min_population: Annotated[
+        int, typer.Option("--min-population", help="City size threshold (≥ 500).")
+    ] = 15_000,
+    wait: Annotated[
+        WaveWait, typer.Option("--wait", help="Launch-wave wait assumed.")
+    ] = WaveWait.WORST,
+    parcel_kg: Annotated[
+        float, typer.Option("--parcel-kg", help="Parcel mass (drone eligibility).")
+    ] = 1.0,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Write a PNG world map here.")
+    ] = None,
+    geojson_file: Annotated[
+        Path | None, typer.Option("--geojson", help="Write GeoJSON here.")
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="Countries to list in the table.")] = 15,
     network_file: NetworkOption = None,
     as_json: JsonOption = False,
@@ -53,7 +68,9 @@ def reach(
         console.print(f"wrote {path}")
 
 
-def write_outputs(result: ReachResult, map_file: Path | None, geojson_file: Path | None) -> list[Path]:
+def write_outputs(
+    result: ReachResult, map_file: Path | None, geojson_file: Path | None
+) -> list[Path]:
     """Write the optional map and GeoJSON files."""
     import json
 
@@ -92,7 +109,9 @@ def _area_table(title: str, rows: tuple[AreaReach, ...] | list[AreaReach]) -> Ta
 
 def print_reach(result: ReachResult, *, top: int = 15) -> None:
     """Human-readable reach tables."""
-    console.print(_area_table(f"{result.threshold_min:g}-minute reach by continent", result.continents))
+    console.print(
+        _area_table(f"{result.threshold_min:g}-minute reach by continent", result.continents)
+    )
     covered = [r for r in result.countries if r.population_covered > 0][: max(top, 0)]
     if covered:
         console.print(_area_table(f"top {len(covered)} countries by covered population", covered))

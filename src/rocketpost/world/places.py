@@ -141,10 +141,27 @@ def _check_longitude(value: float, field: str) -> None:
 
 
 @dataclass(frozen=True)
+class _RowsByKey:
+    """City rows per folded name, split so that the common one-city case needs no tuple."""
+
+    single: dict[str, int]
+    several: dict[str, tuple[int, ...]]
+
+    def get(self, key: str) -> tuple[int, ...]:
+        row = self.single.get(key)
+        if row is not None:
+            return (row,)
+        return self.several.get(key, ())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.single or key in self.several
+
+
+@dataclass(frozen=True)
 class _PlaceIndex:
     cities: CityTable
     primary: dict[str, tuple[int, ...]]
-    alternate: dict[str, tuple[int, ...]]
+    alternate: _RowsByKey
     lat_order: NDArray[np.intp]
     lat_sorted: NDArray[np.float64]
 
@@ -174,27 +191,26 @@ def _place_index(min_population: int) -> _PlaceIndex:
     )
 
 
-def _group_rows(keys: list[str], rows: list[int]) -> dict[str, tuple[int, ...]]:
-    """``{key: distinct rows}`` for keys given with non-decreasing rows; empty keys dropped.
+def _group_rows(keys: list[str], rows: list[int]) -> _RowsByKey:
+    """Rows per key, for keys given with non-decreasing rows; empty keys dropped.
 
-    Most alternate names belong to one city only, so the dictionary is built twice at C speed
-    (first and last row per key) and only the keys whose first and last rows differ are
+    Most alternate names belong to one city only, so the dictionary is built at C speed twice
+    (last and first row per key) and only the keys whose first and last rows differ are
     grouped in Python.
     """
     last = dict(zip(keys, rows, strict=True))
+    last.pop("", None)
     first = dict(zip(reversed(keys), reversed(rows), strict=True))
-    shared = {key for key, row in last.items() if first[key] != row}
-    grouped: dict[str, tuple[int, ...]] = {key: (row,) for key, row in last.items()}
+    shared = {key for key, _ in last.items() - first.items()}
+    collected: dict[str, list[int]] = {}
     if shared:
-        collected: dict[str, list[int]] = {key: [] for key in shared}
-        for key, row in zip(keys, rows, strict=True):
-            if key in shared:
-                bucket = collected[key]
-                if not bucket or bucket[-1] != row:
-                    bucket.append(row)
-        grouped.update({key: tuple(bucket) for key, bucket in collected.items()})
-    grouped.pop("", None)
-    return grouped
+        for key, row in [(key, row) for key, row in zip(keys, rows) if key in shared]:
+            bucket = collected.setdefault(key, [])
+            if not bucket or bucket[-1] != row:
+                bucket.append(row)
+    for key in shared:
+        del last[key]
+    return _RowsByKey(single=last, several={k: tuple(v) for k, v in collected.items()})
 
 
 @dataclass(frozen=True)
@@ -383,7 +399,7 @@ def _city_place(
         return admin1 is None or str(cities.admin1_code[row]).upper() == admin1
 
     primary = [row for row in index.primary.get(key, ()) if keep(row)]
-    alternate = [row for row in index.alternate.get(key, ()) if keep(row) and row not in primary]
+    alternate = [row for row in index.alternate.get(key) if keep(row) and row not in primary]
     candidates = sorted(primary + alternate, key=lambda row: -int(cities.population[row]))
     if not candidates:
         raise PlaceNotFoundError(
@@ -430,7 +446,7 @@ def _suggestions(
     rows: list[int] = []
     # Same name elsewhere ("Paris, DE" -> Paris, FR) is the likeliest fix of all.
     rows.extend(index.primary.get(key, ()))
-    rows.extend(index.alternate.get(key, ()))
+    rows.extend(index.alternate.get(key))
     for name in _close_names(min_population, key):
         rows.extend(index.primary[name])
     best_per_name: dict[tuple[str, str], int] = {}

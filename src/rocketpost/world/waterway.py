@@ -82,8 +82,8 @@ def boat_route_km(
     n_rows, n_cols = sea.shape
     index = np.arange(sea.size).reshape(sea.shape)
 
-    start_row = int(round((from_lat_deg - lat_lo) / MASK_CELL_DEG))
-    start_col = int(round((from_lon_deg - lon_lo) / MASK_CELL_DEG))
+    start_row = round((from_lat_deg - lat_lo) / MASK_CELL_DEG)
+    start_col = round((from_lon_deg - lon_lo) / MASK_CELL_DEG)
     if not sea[start_row, start_col]:
         return None
 
