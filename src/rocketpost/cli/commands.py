@@ -9,7 +9,12 @@ import typer
 __all__ = ["register"]
 
 # (module, attribute, name) of each command group.
-_SUB_APPS = (("rocketpost.cli.network", "app", "network"),)
+_SUB_APPS = (
+    ("rocketpost.cli.network", "app", "network"),
+    ("rocketpost.cli.orders", "app", "orders"),
+    ("rocketpost.cli.plan", "app", "plan"),
+    ("rocketpost.cli.customs", "app", "customs"),
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,187 @@
+"""``rocketpost plan run ORDERS --out DIR`` and ``rocketpost plan check DIR --orders ORDERS``.
+
+Registered by the lead as the ``plan`` group (``app.add_typer(plan.app, name="plan")``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.output import console, fail, print_json
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="plan",
+    help="Plan a day of orders (flights, manifests, routes, outcomes) and re-check a plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_STAGES = (
+    "read orders",
+    "service choice",
+    "consolidation",
+    "fleet",
+    "last mile",
+    "writing tables",
+    "write",
+)
+
+
+@app.command("run")
+def run(
+    orders_file: Annotated[Path, typer.Argument(help="Orders file (.csv, .parquet or .jsonl).")],
+    out: Annotated[Path, typer.Option("--out", help="Plan directory to write.")],
+    network_file: NetworkOption = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option("--inventory", help="Inventory file (hub, sku, quantity): where stock is."),
+    ] = None,
+    stock_at: Annotated[
+        str | None,
+        typer.Option(
+            "--stock-at", help="Comma-separated hub ids that hold all stock (default: every hub)."
+        ),
+    ] = None,
+    last_mile: Annotated[
+        bool, typer.Option("--last-mile/--no-last-mile", help="Route each landing with PyVRP.")
+    ] = False,
+    last_mile_seconds: Annotated[
+        float, typer.Option("--last-mile-seconds", help="PyVRP time limit per landing.")
+    ] = 2.0,
+    max_cost_per_kg: Annotated[
+        float,
+        typer.Option(
+            "--max-cost-per-kg",
+            help="Light flights above this US$/kg are downgraded (0 = always fly).",
+        ),
+    ] = 2800.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Plan ORDERS into DIR and print the KPIs; rejected rows go to DIR/rejects.csv."""
+    from rocketpost.orders.io import read_orders
+    from rocketpost.planning.consolidation import ConsolidationPolicy
+    from rocketpost.planning.plan import plan_orders, write_plan
+
+    if inventory is not None and stock_at:
+        fail("--inventory and --stock-at both say where stock is: pass one of them")
+    network = network_from(network_file)
+    policy = ConsolidationPolicy(
+        max_cost_per_kg_usd=max_cost_per_kg if max_cost_per_kg > 0 else math.inf
+    )
+    with Progress(
+        TextColumn("{task.description:<16}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("read orders", total=len(_STAGES))
+
+        def step(stage: str) -> None:
+            bar.update(task, description=stage, completed=_STAGES.index(stage))
+
+        imported = read_orders(orders_file, known_hubs=network.hub_ids)
+        allowed = None
+        stock_rejected = 0
+        if inventory is not None:
+            from rocketpost.orders.inventory import read_inventory
+
+            stock = read_inventory(inventory, known_hubs=network.hub_ids)
+            stock_rejected = stock.rows_rejected
+            if stock_rejected:
+                out.mkdir(parents=True, exist_ok=True)
+                stock.write_rejects(out / "inventory_rejects.csv")
+            allowed = stock.inventory.can_ship(imported.orders, imported.items, network.hub_ids)
+        if stock_at:
+            hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
+            allowed = np.zeros((len(imported.orders), len(network.hubs)), dtype=bool)
+            allowed[:, hubs] = True
+        plan = plan_orders(
+            network,
+            imported.orders,
+            allowed_origins=allowed,
+            policy=policy,
+            last_mile=last_mile,
+            last_mile_time_limit_s=last_mile_seconds,
+            progress=step,
+        )
+        step("write")
+        # Recorded so that `plan check DIR` finds the input without being told.
+        plan.kpis["orders_file"] = str(orders_file.resolve())
+        plan.kpis["network_file"] = None if network_file is None else str(network_file.resolve())
+        write_plan(plan, out)
+        if imported.rows_rejected:
+            imported.write_rejects(out / "rejects.csv")
+        bar.update(task, completed=len(_STAGES))
+    summary = {
+        **plan.kpis,
+        "rejected_orders": imported.orders_rejected,
+        "rejected_inventory_rows": stock_rejected,
+        "out": str(out),
+    }
+    if as_json:
+        print_json(summary)
+        return
+    table = Table(title=f"plan of {imported.orders_accepted:,} orders → {out}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v:,}" for k, v in value.items())
+        elif isinstance(value, float):
+            value = f"{value:,.4g}"
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@app.command("check")
+def check(
+    directory: Annotated[Path, typer.Argument(help="Plan directory written by `plan run`.")],
+    orders_file: Annotated[
+        Path | None,
+        typer.Option("--orders", help="Orders file (default: the one recorded in DIR/kpis.json)."),
+    ] = None,
+    network_file: NetworkOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-check a plan independently of the planner; exit 1 when a rule is broken."""
+    from rocketpost.planning.check import check_plan
+
+    if not (directory / "kpis.json").is_file():
+        fail(f"{directory}: not a plan directory (no kpis.json)")
+    recorded = json.loads((directory / "kpis.json").read_text())
+    if orders_file is None:
+        if not recorded.get("orders_file"):
+            fail(f"{directory}: no orders file recorded; pass --orders")
+        orders_file = Path(recorded["orders_file"])
+    if network_file is None and recorded.get("network_file"):
+        network_file = Path(recorded["network_file"])
+    violations = check_plan(directory, orders_file, network_from(network_file))
+    if as_json:
+        print_json({"directory": str(directory), "ok": not violations, "violations": violations})
+    elif violations:
+        for line in violations:
+            console.print(line, markup=False)
+        console.print(f"[red]{len(violations)} violation(s)[/red]")
+    else:
+        console.print(
+            "[green]plan OK[/green]: every order once, loads within limits, "
+            "airframes consistent, on-time claims hold"
+        )
+    if violations:
+        raise typer.Exit(1)

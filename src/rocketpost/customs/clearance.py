@@ -1,0 +1,262 @@
+"""One-call pre-clearance for booking and planning: declaration, duties, screening decision.
+
+This is the integration surface. The booking service (``POST /v1/shipments``) calls
+:func:`clearance` for each cross-border parcel and returns its duties and decision; the planner
+calls :func:`clear_orders` for a day's orders, adds :attr:`Clearance.inspection_delay_s` to the
+customs leg of the one-hour budget, and excludes orders whose :attr:`Clearance.may_fly` is false
+with :attr:`Clearance.exclusion_reason`.
+
+The promise rule: a one-hour promise is made only when pre-clearance says *release*; an
+inspected parcel still flies but its delivery is late by the market's inspection minutes; a held
+parcel never flies. Domestic parcels (same country, or inside one customs union) need no
+declaration and are released without duties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from rocketpost.customs.declaration import Declaration, declare
+from rocketpost.customs.duties import DutyAssessment, assess_duties
+from rocketpost.customs.history import RecipientHistory
+from rocketpost.customs.rules import market_for, same_customs_territory
+from rocketpost.customs.screening import Decision, Reason, ScreeningConfig, screen
+from rocketpost.customs.trust import SellerTrust
+from rocketpost.errors import InputError
+from rocketpost.orders.model import Order
+
+__all__ = ["Clearance", "clear_orders", "clearance"]
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """Customs outcome of one order.
+
+    Parameters
+    ----------
+    order_id
+        The order.
+    cross_border
+        False for domestic moves (no declaration, no duties, released).
+    market
+        Rules market of the destination (``"EU"`` for DE...), ``None`` when domestic.
+    declaration, duties
+        The declaration and its :class:`~rocketpost.customs.duties.DutyAssessment` (``None`` when
+        domestic).
+    decision
+        :class:`~rocketpost.customs.screening.Decision`.
+    reasons
+        Signals that fired, strongest first.
+    inspection_delay_s
+        Seconds the decision adds to the journey: 0 released, the market's inspection minutes
+        when inspected, ``None`` when held (it never flies).
+    one_hour_allowed
+        True only when the decision is release.
+    may_fly
+        False when held.
+    note
+        Plain-words summary (domestic, or the decision's top reason).
+    """
+
+    order_id: str
+    cross_border: bool
+    market: str | None
+    declaration: Declaration | None
+    duties: DutyAssessment | None
+    decision: Decision
+    reasons: tuple[Reason, ...]
+    inspection_delay_s: float | None
+    one_hour_allowed: bool
+    may_fly: bool
+    note: str = ""
+
+    @property
+    def exclusion_reason(self) -> str | None:
+        """Why the planner must leave this order out (``None`` when it may fly)."""
+        if self.may_fly:
+            return None
+        return f"customs hold: {self.note}"
+
+
+def _domestic(order: Order, origin_country: str) -> Clearance:
+    market = market_for(order.destination_country)
+    scope = order.destination_country if origin_country == order.destination_country else market.id
+    return Clearance(
+        order_id=order.order_id,
+        cross_border=False,
+        market=None,
+        declaration=None,
+        duties=None,
+        decision=Decision.RELEASE,
+        reasons=(),
+        inspection_delay_s=0.0,
+        one_hour_allowed=True,
+        may_fly=True,
+        note=f"domestic: {origin_country} → {order.destination_country} is inside one customs "
+        f"territory ({scope}), no declaration needed",
+    )
+
+
+def _outcome(
+    order: Order,
+    declaration: Declaration,
+    duties: DutyAssessment,
+    decision: Decision,
+    reasons: tuple[Reason, ...],
+    minutes: float,
+) -> Clearance:
+    if decision == Decision.HOLD:
+        delay: float | None = None
+    else:
+        delay = float(minutes) * 60.0
+    top = reasons[0].text if reasons else "no risk signal"
+    if decision == Decision.RELEASE:
+        note = "released at pre-clearance"
+    elif decision == Decision.INSPECT:
+        note = f"inspection (+{minutes:g} min): {top}"
+    else:
+        note = top
+    return Clearance(
+        order_id=order.order_id,
+        cross_border=True,
+        market=declaration.market,
+        declaration=declaration,
+        duties=duties,
+        decision=decision,
+        reasons=reasons,
+        inspection_delay_s=delay,
+        one_hour_allowed=decision == Decision.RELEASE,
+        may_fly=decision != Decision.HOLD,
+        note=note,
+    )
+
+
+def clearance(
+    order: Order,
+    *,
+    origin_country: str,
+    scanned_gross_mass_kg: float | None = None,
+    import_date: date | None = None,
+    trust: SellerTrust | None = None,
+    history: RecipientHistory | None = None,
+    config: ScreeningConfig | None = None,
+) -> Clearance:
+    """Declare, assess and screen one order (the booking service's call).
+
+    Parameters
+    ----------
+    order
+        The order being booked.
+    origin_country
+        Country of the origin hub.
+    scanned_gross_mass_kg
+        Scale reading at induction; ``None`` at booking time (the weight signals then stay silent
+        — re-screen at induction with the reading).
+    import_date
+        Defaults to the order's local date in the destination market.
+    trust
+        Seller histories (default: shipped prior).
+    history
+        The recipient's earlier imports (KR/US same-day aggregation, CN annual limit).
+    config
+        Screening weights and thresholds.
+
+    Raises
+    ------
+    InputError
+        As :func:`~rocketpost.customs.declaration.declare` (field named), e.g.
+        ``items[0].hs_code`` for an unknown HS code.
+    """
+    if same_customs_territory(origin_country, order.destination_country):
+        return _domestic(order, origin_country)
+    declaration = declare(order, origin_country=origin_country, import_date=import_date)
+    duties = assess_duties(declaration, history=history)
+    result = screen(
+        [declaration], scanned_gross_mass_kg=[scanned_gross_mass_kg], trust=trust, config=config
+    )
+    return _outcome(
+        order,
+        declaration,
+        duties,
+        result.decision(0),
+        result.reasons(0),
+        float(np.nan_to_num(result.inspection_minutes[0])),
+    )
+
+
+def clear_orders(
+    orders: Sequence[Order],
+    *,
+    origin_country: str | Sequence[str],
+    scanned_gross_mass_kg: Sequence[float | None] | None = None,
+    import_date: date | Sequence[date | None] | None = None,
+    trust: SellerTrust | None = None,
+    history: RecipientHistory | None = None,
+    config: ScreeningConfig | None = None,
+) -> tuple[tuple[Clearance, ...], RecipientHistory]:
+    """Pre-clear many orders at once (the planner's call): screening runs as one vectorised batch.
+
+    Duties are assessed in input order with a running :class:`RecipientHistory`, then the
+    parcels under an aggregating de minimis (KR, US) are re-assessed against the day's full
+    history, so two 100 USD parcels to one Korean recipient on one day both pay duty, as customs
+    would charge them. Returns the clearances (input order) and the updated history to keep.
+
+    Raises
+    ------
+    InputError
+        The first bad order's field, prefixed with its position: ``orders[3].items[0].hs_code``.
+    """
+    n = len(orders)
+    origins = [origin_country] * n if isinstance(origin_country, str) else list(origin_country)
+    masses = list(scanned_gross_mass_kg) if scanned_gross_mass_kg is not None else [None] * n
+    dates = list(import_date) if isinstance(import_date, Sequence) else [import_date] * n
+    for name, values in (
+        ("origin_country", origins),
+        ("scanned_gross_mass_kg", masses),
+        ("import_date", dates),
+    ):
+        if len(values) != n:
+            raise InputError(name, len(values), f"needs one value per order ({n})")
+    history = history or RecipientHistory()
+    out: list[Clearance | None] = [None] * n
+    pending: list[tuple[int, Declaration, DutyAssessment]] = []
+    for i, order in enumerate(orders):
+        if same_customs_territory(origins[i], order.destination_country):
+            out[i] = _domestic(order, origins[i])
+            continue
+        try:
+            declaration = declare(order, origin_country=origins[i], import_date=dates[i])
+            duties = assess_duties(declaration, history=history)
+        except InputError as error:
+            raise InputError(f"orders[{i}].{error.field}", error.value, error.reason) from None
+        history = history.record(declaration, duties)
+        pending.append((i, declaration, duties))
+    # Same-day aggregation works both ways: a later parcel also takes the relief away from the
+    # earlier ones it is summed with. Re-assess those against the day's full history. (China's
+    # annual CBEC limit is first come, first served: its results from the first pass stand.)
+    pending = [
+        (i, d, assess_duties(d, history=history) if a.de_minimis is not None else a)
+        for i, d, a in pending
+    ]
+    if pending:
+        result = screen(
+            [d for _, d, _ in pending],
+            scanned_gross_mass_kg=[masses[i] for i, _, _ in pending],
+            trust=trust,
+            config=config,
+        )
+        minutes = np.nan_to_num(result.inspection_minutes)
+        for j, (i, declaration, duties) in enumerate(pending):
+            out[i] = _outcome(
+                orders[i],
+                declaration,
+                duties,
+                result.decision(j),
+                result.reasons(j),
+                float(minutes[j]),
+            )
+    return tuple(c for c in out if c is not None), history

@@ -1,0 +1,414 @@
+"""Screening reference data and vectorised description analysis.
+
+Screening compares each line with reference data: protected brands and what their genuine
+products cost (``brands.toml``), what goods keywords imply about the HS code and which words are
+too vague to be a description (``goods_keywords.toml``), typical unit values and IP-infringement
+risk per HS group, and the seller-trust prior (``screening.toml``).
+
+Everything per HS code is precomputed as a dense array over the shipped subheadings (a few
+hundred), so a batch looks it up with one NumPy gather per table. Descriptions are analysed once
+per *distinct* description with Apache Arrow compute kernels (RE2 regex, C++ string splitting):
+lower-case, punctuation → space, split into tokens, form adjacent two-word phrases, and map every
+token and phrase through one vocabulary (``index_in``) to brand, category, counterfeit-cue and
+vague-term ids. No per-row Python runs on this path, so a batch of 100,000 parcels with 100,000
+different descriptions is still analysed in C++.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rocketpost.customs._data import data_file
+from rocketpost.customs.hs import HsNomenclature, longest_prefix, nomenclature
+from rocketpost.errors import InputError
+
+__all__ = [
+    "Brand",
+    "DescriptionFeatures",
+    "GoodsCategory",
+    "ScreeningReference",
+    "load_reference",
+    "screening_reference",
+]
+
+MAX_CATEGORIES = 63
+"""Categories are a bit set in an int64 per description."""
+
+
+@dataclass(frozen=True)
+class Brand:
+    """A protected brand: the words that name it and its reference unit prices by HS prefix."""
+
+    name: str
+    terms: tuple[str, ...]
+    reference_usd: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class GoodsCategory:
+    """Keywords that name a kind of goods and the HS prefixes such goods are classified under."""
+
+    name: str
+    keywords: tuple[str, ...]
+    hs: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class DescriptionFeatures:
+    """What the vocabulary found in each distinct description (arrays aligned with the input).
+
+    Attributes
+    ----------
+    brand
+        Index into :attr:`ScreeningReference.brands` of the first brand named, or -1.
+    brand_term
+        Index into :attr:`ScreeningReference.vocabulary` of that brand's word, or -1.
+    category_bits
+        Bit *c* set when a keyword of category *c* occurs.
+    first_category
+        Index of the first category found (leftmost word), or -1.
+    cue_weight, cue_term
+        Strongest counterfeit cue ("replica") and its vocabulary index (-1 when none).
+    vague, vague_term
+        Whether a vague term occurs ("gift", "parts") and which one.
+    """
+
+    brand: np.ndarray
+    brand_term: np.ndarray
+    second_brand: np.ndarray
+    second_brand_term: np.ndarray
+    category_bits: np.ndarray
+    first_category: np.ndarray
+    cue_weight: np.ndarray
+    cue_term: np.ndarray
+    vague: np.ndarray
+    vague_term: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class ScreeningReference:
+    """All reference data screening needs, with HS tables laid out over ``hs.codes``.
+
+    Parameters
+    ----------
+    hs
+        The nomenclature whose sorted subheadings index every per-HS array.
+    brands, categories
+        From ``brands.toml`` and ``goods_keywords.toml``.
+    vague_terms, cue_weights
+        Vague words and counterfeit cue → weight.
+    infringement_risk, typical_unit_value_usd
+        HS prefix → value (``screening.toml``).
+    seller_prior_alpha, seller_prior_beta
+        Beta prior of the seller seizure rate.
+    """
+
+    hs: HsNomenclature
+    brands: tuple[Brand, ...]
+    categories: tuple[GoodsCategory, ...]
+    vague_terms: tuple[str, ...]
+    cue_weights: Mapping[str, float]
+    infringement_risk: Mapping[str, float]
+    typical_unit_value_usd: Mapping[str, float]
+    seller_prior_alpha: float
+    seller_prior_beta: float
+    # Derived lookup tables.
+    vocabulary: pa.Array = field(init=False, repr=False)
+    term_brand: np.ndarray = field(init=False, repr=False)
+    term_category_bits: np.ndarray = field(init=False, repr=False)
+    term_first_category: np.ndarray = field(init=False, repr=False)
+    term_cue: np.ndarray = field(init=False, repr=False)
+    term_vague: np.ndarray = field(init=False, repr=False)
+    brand_reference_usd: np.ndarray = field(init=False, repr=False)
+    risk_by_hs: np.ndarray = field(init=False, repr=False)
+    typical_usd_by_hs: np.ndarray = field(init=False, repr=False)
+    allowed_bits_by_hs: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.categories) > MAX_CATEGORIES:
+            raise InputError("categories", len(self.categories), f"at most {MAX_CATEGORIES}")
+        terms: dict[str, int] = {}
+
+        def term_id(word: str) -> int:
+            return terms.setdefault(word, len(terms))
+
+        brand_of: dict[int, int] = {}
+        bits_of: dict[int, int] = {}
+        first_of: dict[int, int] = {}
+        cue_of: dict[int, float] = {}
+        vague_ids: set[int] = set()
+        for b, brand in enumerate(self.brands):
+            for word in brand.terms:
+                brand_of.setdefault(term_id(word), b)
+        for c, category in enumerate(self.categories):
+            for word in category.keywords:
+                t = term_id(word)
+                bits_of[t] = bits_of.get(t, 0) | (1 << c)
+                first_of.setdefault(t, c)
+        for word, weight in self.cue_weights.items():
+            cue_of[term_id(word)] = float(weight)
+        for word in self.vague_terms:
+            vague_ids.add(term_id(word))
+        size = len(terms) + 1  # the last slot stands for "not in the vocabulary"
+        term_brand = np.full(size, -1, dtype=np.int64)
+        term_bits = np.zeros(size, dtype=np.int64)
+        term_first = np.full(size, -1, dtype=np.int64)
+        term_cue = np.zeros(size, dtype=np.float64)
+        term_vague = np.zeros(size, dtype=bool)
+        for t, b in brand_of.items():
+            term_brand[t] = b
+        for t, bits in bits_of.items():
+            term_bits[t] = bits
+            term_first[t] = first_of[t]
+        for t, w in cue_of.items():
+            term_cue[t] = w
+        term_vague[list(vague_ids)] = True
+        hs_codes = [f"{c:06d}" for c in self.hs.codes]
+        # Brand reference prices: one extra all-NaN row so that brand index -1 maps to "none".
+        brand_ref = np.full((len(self.brands) + 1, len(hs_codes)), np.nan)
+        for b, brand in enumerate(self.brands):
+            for k, code in enumerate(hs_codes):
+                prefix = longest_prefix(code, brand.reference_usd)
+                if prefix is not None:
+                    brand_ref[b, k] = brand.reference_usd[prefix]
+        allowed = np.zeros(len(hs_codes), dtype=np.int64)
+        for c, category in enumerate(self.categories):
+            prefixes = dict.fromkeys(category.hs)
+            for k, code in enumerate(hs_codes):
+                if longest_prefix(code, prefixes) is not None:
+                    allowed[k] |= 1 << c
+        derived = {
+            "vocabulary": pa.array(list(terms), type=pa.string()),
+            "term_brand": term_brand,
+            "term_category_bits": term_bits,
+            "term_first_category": term_first,
+            "term_cue": term_cue,
+            "term_vague": term_vague,
+            "brand_reference_usd": brand_ref,
+            "risk_by_hs": self.hs.prefix_table(self.infringement_risk, 0.0),
+            "typical_usd_by_hs": self.hs.prefix_table(self.typical_unit_value_usd, np.nan),
+            "allowed_bits_by_hs": allowed,
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def seller_prior_mean(self) -> float:
+        """Prior mean seizure rate of a seller with no history."""
+        return self.seller_prior_alpha / (self.seller_prior_alpha + self.seller_prior_beta)
+
+    def term(self, index: int) -> str:
+        """Vocabulary word at ``index``."""
+        return str(self.vocabulary[index].as_py())
+
+    def analyse(self, descriptions: Sequence[str] | pa.Array) -> DescriptionFeatures:
+        """Find brands, categories, cues and vague terms in each description (vectorised).
+
+        Tokens are maximal runs of letters or digits after lower-casing; two-word phrases are
+        adjacent tokens joined by a space. The first match (leftmost token, a word before the
+        phrase it starts) decides ``brand`` and ``first_category``.
+        """
+        labels = (
+            descriptions
+            if isinstance(descriptions, pa.Array)
+            else pa.array(descriptions, pa.string())
+        )
+        n = len(labels)
+        cleaned = pc.replace_substring_regex(pc.utf8_lower(labels), r"[^\p{L}\p{N}]+", " ")
+        tokens = pc.utf8_split_whitespace(cleaned)
+        words = pc.list_flatten(tokens)
+        owner = pc.list_parent_indices(tokens).to_numpy().astype(np.int64)
+        if len(words) > 1:
+            adjacent = owner[:-1] == owner[1:]
+            pairs = pc.binary_join_element_wise(words[:-1], words[1:], " ")
+            phrases = pc.filter(pairs, pa.array(adjacent))
+            phrase_owner = owner[:-1][adjacent]
+            phrase_position = np.flatnonzero(adjacent).astype(np.float64) + 0.5
+        else:
+            phrases = pa.array([], pa.string())
+            phrase_owner = np.zeros(0, dtype=np.int64)
+            phrase_position = np.zeros(0)
+        all_terms = pa.concat_arrays([words, phrases])
+        all_owner = np.concatenate([owner, phrase_owner])
+        position = np.concatenate([np.arange(len(words), dtype=np.float64), phrase_position])
+        missing = len(self.term_brand) - 1
+        found = pc.index_in(all_terms, value_set=self.vocabulary)
+        term = pc.fill_null(found, missing).to_numpy().astype(np.int64)
+        hit = term != missing
+        term, all_owner, position = term[hit], all_owner[hit], position[hit]
+        order = np.argsort(position, kind="stable")  # leftmost match first
+        term, all_owner = term[order], all_owner[order]
+
+        brand = np.full(n, -1, dtype=np.int64)
+        brand_term = np.full(n, -1, dtype=np.int64)
+        second_brand = np.full(n, -1, dtype=np.int64)
+        second_term = np.full(n, -1, dtype=np.int64)
+        is_brand = self.term_brand[term] >= 0
+        b_owner, b_term = all_owner[is_brand], term[is_brand]
+        owners, first = np.unique(b_owner, return_index=True)
+        brand[owners] = self.term_brand[b_term[first]]
+        brand_term[owners] = b_term[first]
+        other = self.term_brand[b_term] != brand[b_owner]
+        owners, first = np.unique(b_owner[other], return_index=True)
+        second_brand[owners] = self.term_brand[b_term[other][first]]
+        second_term[owners] = b_term[other][first]
+
+        bits = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(bits, all_owner, self.term_category_bits[term])
+        first_category = np.full(n, -1, dtype=np.int64)
+        is_category = self.term_first_category[term] >= 0
+        owners, first = np.unique(all_owner[is_category], return_index=True)
+        first_category[owners] = self.term_first_category[term[is_category][first]]
+
+        cue_weight = np.zeros(n)
+        cue_term = np.full(n, -1, dtype=np.int64)
+        is_cue = self.term_cue[term] > 0
+        if is_cue.any():
+            weights = self.term_cue[term[is_cue]]
+            strongest = np.lexsort((-weights, all_owner[is_cue]))
+            owners, first = np.unique(all_owner[is_cue][strongest], return_index=True)
+            cue_weight[owners] = weights[strongest][first]
+            cue_term[owners] = term[is_cue][strongest][first]
+
+        vague = np.zeros(n, dtype=bool)
+        vague_term = np.full(n, -1, dtype=np.int64)
+        is_vague = self.term_vague[term]
+        owners, first = np.unique(all_owner[is_vague], return_index=True)
+        vague[owners] = True
+        vague_term[owners] = term[is_vague][first]
+        return DescriptionFeatures(
+            brand=brand,
+            brand_term=brand_term,
+            second_brand=second_brand,
+            second_brand_term=second_term,
+            category_bits=bits,
+            first_category=first_category,
+            cue_weight=cue_weight,
+            cue_term=cue_term,
+            vague=vague,
+            vague_term=vague_term,
+        )
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(path.name, str(path), f"is not valid TOML: {error}") from None
+
+
+def _words(values: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise InputError(where, values, "must be a list of words")
+    out = []
+    for value in values:
+        # Terms are matched against cleaned, lower-cased tokens: store them the same way.
+        words = "".join(ch if ch.isalnum() else " " for ch in value.lower()).split()
+        if not 1 <= len(words) <= 2:
+            raise InputError(where, value, "terms are one word or a two-word phrase")
+        out.append(" ".join(words))
+    return tuple(out)
+
+
+def _prefix_numbers(table: Any, where: str) -> dict[str, float]:
+    if not isinstance(table, Mapping):
+        raise InputError(where, table, "must be a table of HS prefix = number")
+    out = {}
+    for key, value in table.items():
+        if not (isinstance(key, str) and key.isdigit() and 2 <= len(key) <= 6):
+            raise InputError(f"{where}.{key}", key, "keys are HS prefixes of 2-6 digits")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}.{key}", value, "must be a number") from None
+        if not np.isfinite(number) or number < 0:
+            raise InputError(f"{where}.{key}", value, "must be a finite number ≥ 0")
+        out[key] = number
+    return out
+
+
+def load_reference(
+    brands_path: Path | str,
+    keywords_path: Path | str,
+    screening_path: Path | str,
+    hs: HsNomenclature | None = None,
+) -> ScreeningReference:
+    """Read the three screening reference files (errors name file and key)."""
+    brands_data = _load_toml(Path(brands_path))
+    keywords = _load_toml(Path(keywords_path))
+    screening = _load_toml(Path(screening_path))
+    brands = []
+    for i, entry in enumerate(brands_data.get("brand", [])):
+        where = f"{Path(brands_path).name}: brand[{i}]"
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise InputError(f"{where}.name", name, "is required")
+        brands.append(
+            Brand(
+                name=name,
+                terms=_words(entry.get("terms"), f"{where}.terms"),
+                reference_usd=_prefix_numbers(
+                    entry.get("reference_usd", {}), f"{where}.reference_usd"
+                ),
+            )
+        )
+    categories = []
+    for i, entry in enumerate(keywords.get("category", [])):
+        where = f"{Path(keywords_path).name}: category[{i}]"
+        hs_prefixes = entry.get("hs")
+        if not isinstance(hs_prefixes, list) or not all(
+            isinstance(p, str) and p.isdigit() and 2 <= len(p) <= 6 for p in hs_prefixes
+        ):
+            raise InputError(f"{where}.hs", hs_prefixes, "must be a list of HS prefixes")
+        categories.append(
+            GoodsCategory(
+                name=str(entry.get("name", f"category {i}")),
+                keywords=_words(entry.get("keywords"), f"{where}.keywords"),
+                hs=tuple(hs_prefixes),
+            )
+        )
+    cues_raw = keywords.get("counterfeit_cues", {})
+    cues = dict(
+        zip(
+            _words(list(cues_raw), "counterfeit_cues"),
+            (float(v) for v in cues_raw.values()),
+            strict=True,
+        )
+    )
+    prior = screening.get("seller_prior", {})
+    alpha, beta = float(prior.get("alpha", 1.0)), float(prior.get("beta", 19.0))
+    if not (alpha > 0 and beta > 0):
+        raise InputError("seller_prior", prior, "alpha and beta must be positive")
+    return ScreeningReference(
+        hs=hs or nomenclature(),
+        brands=tuple(brands),
+        categories=tuple(categories),
+        vague_terms=_words(keywords.get("vague", {}).get("terms", []), "vague.terms"),
+        cue_weights=cues,
+        infringement_risk=_prefix_numbers(
+            screening.get("infringement_risk", {}), "infringement_risk"
+        ),
+        typical_unit_value_usd=_prefix_numbers(
+            screening.get("typical_unit_value_usd", {}), "typical_unit_value_usd"
+        ),
+        seller_prior_alpha=alpha,
+        seller_prior_beta=beta,
+    )
+
+
+@lru_cache(maxsize=1)
+def screening_reference() -> ScreeningReference:
+    """The shipped screening reference data (loaded once)."""
+    return load_reference(
+        data_file("brands.toml"), data_file("goods_keywords.toml"), data_file("screening.toml")
+    )

@@ -1,0 +1,272 @@
+"""Independent re-check of a plan directory against the input orders.
+
+Nothing here calls the planner: the check reads the Parquet files back and recomputes each rule
+from the orders and the network (the shared physics of :func:`rocketpost.eta.flight_matrix` for
+flight times, the boat and port legs from the network file). It returns violations as text, one
+per broken rule instance (capped per rule), so a test can assert ``check_plan(...) == []`` and a
+person can read what went wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from rocketpost.eta import flight_matrix
+from rocketpost.geo import great_circle_km
+from rocketpost.network import Network, default_network
+from rocketpost.orders.table import OrderTable
+
+__all__ = ["check_plan"]
+
+_TOL_S = 1.0
+_MAX_PER_RULE = 20
+
+
+def _seconds(column: pa.ChunkedArray) -> NDArray[np.float64]:
+    ms = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    values = np.asarray(ms, dtype=np.float64) / 1000.0
+    if column.null_count:
+        values[np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = np.nan
+    return values
+
+
+def _text(column: pa.ChunkedArray) -> NDArray[np.str_]:
+    return np.asarray(column.to_numpy(zero_copy_only=False)).astype(str)
+
+
+def check_plan(
+    directory: str | Path, orders: OrderTable | str | Path, network: Network | None = None
+) -> list[str]:
+    """Violations of the plan in ``directory`` for ``orders`` (a table or an orders file).
+
+    Rules: every input order has exactly one outcome and no unknown order appears; every flown
+    order is on exactly one cargo flight, and vice versa; no flight exceeds the rocket's mass or
+    volume, and a flight's mass and volume equal the sum of its orders; an airframe's flights
+    chain in space (each leaves from where the previous one landed, the first from its start
+    hub) and in time (launch ≥ previous landing + recovery + turnaround), within the reuse
+    limit; flight durations match the ballistics; every claim ``on_time`` equals
+    ``planned_delivery ≤ promised`` and a rocket order's delivery is no earlier than its launch
+    after handling, landing, the boat and port legs and a straight-line last mile at the fastest
+    vehicle allow.
+    """
+    network = network or default_network()
+    if not isinstance(orders, OrderTable):
+        from rocketpost.orders.io import read_orders
+
+        orders = read_orders(orders, known_hubs=network.hub_ids).orders
+    out = Path(directory)
+    problems: list[str] = []
+
+    def report(rule: str, bad: NDArray[np.bool_], labels: NDArray[np.str_], detail: str) -> None:
+        idx = np.flatnonzero(bad)
+        for i in idx[:_MAX_PER_RULE]:
+            problems.append(f"{rule}: {labels[i]} {detail}")
+        if len(idx) > _MAX_PER_RULE:
+            problems.append(f"{rule}: … and {len(idx) - _MAX_PER_RULE} more")
+
+    try:
+        outcomes = pq.read_table(out / "outcomes.parquet")
+        flights = pq.read_table(out / "flights.parquet")
+        manifests = pq.read_table(out / "manifests.parquet")
+        airframes = pq.read_table(out / "airframes.parquet")
+    except (OSError, pa.ArrowInvalid) as error:
+        return [f"files: cannot read the plan directory {out}: {error}"]
+
+    # 1. every input order exactly once
+    ids = _text(outcomes["order_id"])
+    wanted = orders.order_id.astype(str)
+    uniq, counts = np.unique(ids, return_counts=True)
+    report("outcomes", counts > 1, uniq, "appears more than once")
+    report("outcomes", ~np.isin(wanted, ids), wanted, "is missing from the outcomes")
+    report("outcomes", ~np.isin(ids, wanted), ids, "is not an input order")
+    row_of = {k: i for i, k in enumerate(wanted.tolist())}
+    o_rows = np.array([row_of.get(k, -1) for k in ids.tolist()], dtype=np.int64)
+    known = o_rows >= 0
+
+    # 2. manifests ↔ outcomes, flight loads
+    rocket = network.rocket
+    f_id = flights["flight_id"].to_numpy()
+    f_rep = np.asarray(flights["repositioning"].to_numpy(zero_copy_only=False), dtype=bool)
+    f_mass = flights["mass_kg"].to_numpy()
+    f_vol = flights["volume_m3"].to_numpy()
+    m_flight = manifests["flight_id"].to_numpy()
+    m_ids = _text(manifests["order_id"])
+    mu, mc = np.unique(m_ids, return_counts=True)
+    report("manifests", mc > 1, mu, "is on more than one flight")
+    position = {int(f): i for i, f in enumerate(f_id.tolist())}
+    m_pos = np.array([position.get(int(f), -1) for f in m_flight.tolist()], dtype=np.int64)
+    report("manifests", m_pos < 0, m_ids, "is on a flight that does not exist")
+    ok_pos = m_pos >= 0
+    report(
+        "manifests",
+        ok_pos & f_rep[np.maximum(m_pos, 0)],
+        m_ids,
+        "rides a flight marked as repositioning",
+    )
+    m_rows = np.array([row_of.get(k, -1) for k in m_ids.tolist()], dtype=np.int64)
+    good = ok_pos & (m_rows >= 0)
+    load_m = np.bincount(m_pos[good], weights=orders.mass_kg[m_rows[good]], minlength=len(f_id))
+    load_v = np.bincount(m_pos[good], weights=orders.volume_m3[m_rows[good]], minlength=len(f_id))
+    f_labels = np.array([f"flight {f}" for f in f_id.tolist()])
+    report(
+        "capacity",
+        load_m > rocket.payload_mass_kg + 1e-6,
+        f_labels,
+        f"carries more than {rocket.payload_mass_kg:g} kg",
+    )
+    report(
+        "capacity",
+        load_v > rocket.payload_volume_m3 + 1e-9,
+        f_labels,
+        f"carries more than {rocket.payload_volume_m3:g} m³",
+    )
+    report(
+        "capacity",
+        np.abs(load_m - f_mass) > 1e-3 * np.maximum(1.0, f_mass),
+        f_labels,
+        "mass differs from the sum of its orders",
+    )
+    report(
+        "capacity",
+        np.abs(load_v - f_vol) > 1e-6 * np.maximum(1.0, f_vol),
+        f_labels,
+        "volume differs from the sum of its orders",
+    )
+    mode = _text(outcomes["mode"])
+    flight_col = outcomes["flight_id"].to_numpy()
+    rocket_rows = mode == "rocket"
+    report(
+        "manifests",
+        rocket_rows & ~np.isin(ids, m_ids),
+        ids,
+        "flies by rocket but is on no manifest",
+    )
+    report(
+        "manifests",
+        ~rocket_rows & np.isin(ids, m_ids),
+        ids,
+        "is on a manifest but does not fly by rocket",
+    )
+    manifest_flight = dict(zip(m_ids.tolist(), m_flight.tolist(), strict=True))
+    claimed = np.array([manifest_flight.get(k, -1) for k in ids.tolist()])
+    report(
+        "manifests",
+        rocket_rows & (claimed != flight_col),
+        ids,
+        "names a different flight than its manifest",
+    )
+
+    # 3. airframes in space and time
+    hub_pos = {h: i for i, h in enumerate(network.hub_ids)}
+    f_o = np.array([hub_pos.get(h, -1) for h in _text(flights["origin"]).tolist()], dtype=np.intp)
+    f_d = np.array(
+        [hub_pos.get(h, -1) for h in _text(flights["destination"]).tolist()], dtype=np.intp
+    )
+    report("flights", (f_o < 0) | (f_d < 0), f_labels, "names an unknown hub")
+    f_launch = _seconds(flights["launch"])
+    f_landing = _seconds(flights["landing"])
+    duration = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)[
+        np.maximum(f_o, 0), np.maximum(f_d, 0)
+    ]
+    report(
+        "flights",
+        np.abs(f_landing - f_launch - duration) > _TOL_S,
+        f_labels,
+        "duration differs from the ballistics",
+    )
+    report("flights", f_o == f_d, f_labels, "lands where it launched")
+    f_af = _text(flights["airframe"])
+    start = dict(
+        zip(
+            _text(airframes["airframe"]).tolist(),
+            _text(airframes["start_hub"]).tolist(),
+            strict=True,
+        )
+    )
+    cycle = rocket.reuse_cycle_s
+    for af in np.unique(f_af).tolist():
+        idx = np.flatnonzero(f_af == af)
+        idx = idx[np.argsort(f_launch[idx], kind="stable")]
+        if af not in start:
+            problems.append(f"airframes: {af} flies but is not in the fleet")
+            continue
+        where = hub_pos.get(start[af], -1)
+        free = -np.inf
+        if len(idx) > rocket.flights_per_airframe:
+            problems.append(f"airframes: {af} flies {len(idx)} times, over its limit")
+        for i in idx.tolist():
+            if f_o[i] != where:
+                problems.append(
+                    f"airframes: {af} launches flight {f_id[i]} from "
+                    f"{network.hub_ids[f_o[i]]} but is at {network.hub_ids[where]}"
+                )
+            if f_launch[i] < free - _TOL_S:
+                problems.append(
+                    f"airframes: {af} launches flight {f_id[i]} during recovery/turnaround"
+                )
+            where, free = f_d[i], f_landing[i] + cycle
+
+    # 4. on-time claims and legs
+    promised = _seconds(outcomes["promised"])
+    planned = _seconds(outcomes["planned_delivery"])
+    on_time = np.asarray(outcomes["on_time"].to_numpy(zero_copy_only=False), dtype=bool)
+    report(
+        "on_time",
+        on_time != (planned <= promised + _TOL_S),
+        ids,
+        "on_time disagrees with planned vs promised",
+    )
+    created = orders.created_at_s.astype(np.float64)[np.maximum(o_rows, 0)]
+    launch = _seconds(outcomes["launch"])
+    landing = _seconds(outcomes["landing"])
+    r = rocket_rows & known
+    fpos = np.array([position.get(int(f), 0) for f in flight_col.tolist()], dtype=np.intp)
+    handling = network.handling_s[
+        np.array([hub_pos.get(h, 0) for h in _text(outcomes["origin"]).tolist()], dtype=np.intp)
+    ]
+    report("legs", r & (launch < created + handling - _TOL_S), ids, "launches before it is packed")
+    boat = network.boat
+    d = f_d[fpos] if len(f_d) else np.zeros(len(ids), dtype=np.intp)
+    f_landing_o = f_landing[fpos] if len(f_d) else np.full(len(ids), np.nan)
+    f_launch_o = f_launch[fpos] if len(f_d) else np.full(len(ids), np.nan)
+    arrival = (
+        boat.transfer_min * 60.0
+        + network.boat_route_km[d] / boat.speed_kmh * 3600.0
+        + boat.port_handling_min * 60.0
+    )
+    lat = orders.destination_lat_deg[np.maximum(o_rows, 0)]
+    lon = orders.destination_lon_deg[np.maximum(o_rows, 0)]
+    km = great_circle_km(lat, lon, network.port_lat_deg[d], network.port_lon_deg[d])
+    fastest = max(network.drone.speed_kmh, network.van.speed_kmh)
+    report(
+        "legs", r & ~(np.abs(launch - f_launch_o) <= _TOL_S), ids, "launch differs from its flight"
+    )
+    report(
+        "legs",
+        r & ~(np.abs(landing - f_landing_o) <= _TOL_S),
+        ids,
+        "landing differs from its flight",
+    )
+    earliest = f_landing_o + arrival + km / fastest * 3600.0
+    report(
+        "legs", r & (planned < earliest - _TOL_S), ids, "is delivered sooner than its legs allow"
+    )
+    ground = (mode == "ground") & known
+    report(
+        "legs",
+        ground & (planned < created + handling - _TOL_S),
+        ids,
+        "is delivered before it is packed",
+    )
+    report(
+        "legs",
+        ((mode == "rocket") | ground) & (promised > created + 3600.0 + _TOL_S),
+        ids,
+        "one-hour promise later than one hour",
+    )
+    return problems

@@ -1,0 +1,178 @@
+"""Fleet scheduling: physical airframes fly the packed flights, or the flights do not go.
+
+Each airframe has an id, a location (hub), a count of flights flown and the time it is ready
+again (landing + recovery + turnaround). Flights (bins) are served in launch order. A flight
+takes a ready airframe at its origin; when there is none, an airframe at another hub that is
+*spare* (its hub has more usable airframes than flights still waiting there) is repositioned,
+provided it lands at the origin and finishes its reuse cycle before the launch. Otherwise the
+flight's orders are downgraded with ``no_capacity``. An airframe is never used where it is not.
+
+When airframes are scarce, a light flight early in the day would take an airframe that a fuller
+flight later needs: with ``reserve_for_fuller`` a flight is skipped when the hub has no more
+usable airframes than it has fuller flights still to come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rocketpost.errors import InputError
+from rocketpost.eta import flight_matrix
+from rocketpost.network import Network
+
+__all__ = ["Airframe", "FleetSchedule", "initial_fleet", "schedule_fleet"]
+
+
+@dataclass
+class Airframe:
+    """One physical rocket (mutable while scheduling; the schedule keeps the final states)."""
+
+    airframe_id: str
+    home: int
+    location: int
+    flights: int
+    ready_s: float
+
+    def __post_init__(self) -> None:
+        if self.flights < 0:
+            raise InputError("airframe.flights", self.flights, "must be ≥ 0")
+
+
+def initial_fleet(network: Network, day_start_s: float) -> list[Airframe]:
+    """The fleet of every hub, ready at the start of the day (``HUB-01``, ``HUB-02`` ...)."""
+    return [
+        Airframe(f"{hub.hub_id}-{k + 1:02d}", i, i, 0, day_start_s)
+        for i, hub in enumerate(network.hubs)
+        for k in range(hub.fleet)
+    ]
+
+
+@dataclass(frozen=True, eq=False)
+class FleetSchedule:
+    """Flights flown (cargo and repositioning) and the airframes' final states.
+
+    ``flight_bin`` is the consolidation bin a flight carries (-1 for an empty repositioning).
+    ``bin_flight`` maps each bin to its flight (-1 when no airframe could fly it).
+    """
+
+    flight_bin: NDArray[np.int64]
+    flight_airframe: NDArray[np.int64]
+    flight_origin: NDArray[np.intp]
+    flight_destination: NDArray[np.intp]
+    flight_launch_s: NDArray[np.float64]
+    flight_landing_s: NDArray[np.float64]
+    bin_flight: NDArray[np.int64]
+    airframes: list[Airframe]
+    initial_location: NDArray[np.intp]
+
+    @property
+    def repositioning(self) -> NDArray[np.bool_]:
+        return np.asarray(self.flight_bin < 0)
+
+    def airframes_used(self) -> int:
+        """Airframes that flew at least once in the plan."""
+        return len(np.unique(self.flight_airframe))
+
+    def utilisation(self) -> float:
+        """Share of the fleet that flew at least once (a 66 h reuse cycle allows one a day)."""
+        return self.airframes_used() / len(self.airframes) if self.airframes else 0.0
+
+
+def schedule_fleet(
+    network: Network,
+    bin_origin: NDArray[np.intp],
+    bin_destination: NDArray[np.intp],
+    bin_launch_s: NDArray[np.float64],
+    bin_fill: NDArray[np.float64],
+    *,
+    fleet: list[Airframe],
+    reserve_for_fuller: bool = True,
+) -> FleetSchedule:
+    """Assign airframes to bins (sorted by launch time), repositioning where it helps."""
+    rocket = network.rocket
+    cycle = rocket.reuse_cycle_s
+    limit = rocket.flights_per_airframe
+    flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
+    interval = network.launch_wave_interval_s
+    h = len(network.hubs)
+    nbins = len(bin_origin)
+    if np.any(np.diff(bin_launch_s) < 0):
+        raise InputError("bin_launch_s", "unsorted", "bins must be sorted by launch time")
+    initial = np.array([a.location for a in fleet], dtype=np.intp)
+    waiting = np.bincount(bin_origin, minlength=h).astype(np.int64)
+    by_origin = [np.flatnonzero(bin_origin == o) for o in range(h)]
+    out_bin: list[int] = []
+    out_af: list[int] = []
+    out_o: list[int] = []
+    out_d: list[int] = []
+    out_t: list[float] = []
+    out_l: list[float] = []
+    bin_flight = np.full(nbins, -1, dtype=np.int64)
+
+    loc = initial.copy()
+    flown = np.array([a.flights for a in fleet], dtype=np.int64)
+    ready_at = np.array([a.ready_s for a in fleet], dtype=np.float64)
+
+    def fly(af: int, b: int, o: int, d: int, t: float) -> None:
+        landing = t + float(flight_s[o, d])
+        out_bin.append(b)
+        out_af.append(af)
+        out_o.append(o)
+        out_d.append(d)
+        out_t.append(t)
+        out_l.append(landing)
+        loc[af], flown[af], ready_at[af] = d, flown[af] + 1, landing + cycle
+
+    for b in range(nbins):
+        o, d, t = int(bin_origin[b]), int(bin_destination[b]), float(bin_launch_s[b])
+        waiting[o] -= 1
+        alive = flown < limit
+        here = alive & (loc == o)
+        ready = np.flatnonzero(here & (ready_at <= t + 1e-6))
+        if reserve_for_fuller and len(ready):
+            later = by_origin[o][by_origin[o] > b]
+            fuller_later = int(np.count_nonzero(bin_fill[later] > bin_fill[b] + 1e-9))
+            if fuller_later >= int(here.sum()):
+                continue  # keep the airframe for a fuller flight later today
+        if len(ready):
+            # Earliest-ready first, then the least flown: spreads wear across the fleet.
+            af = int(ready[np.lexsort((ready, flown[ready], ready_at[ready]))[0]])
+        else:
+            usable = np.bincount(loc[alive], minlength=h)
+            spare_hub = usable > np.maximum(waiting, 0)
+            cand = np.flatnonzero((flown + 2 <= limit) & (loc != o) & spare_hub[loc])
+            if len(cand) == 0:
+                continue
+            src = loc[cand]
+            launch = np.ceil(ready_at[cand] / interval[src] - 1e-9) * interval[src]
+            landing = launch + flight_s[src, o]
+            ok = landing + cycle <= t + 1e-6
+            if not ok.any():
+                continue
+            pick = int(np.flatnonzero(ok)[np.argmin(landing[ok])])
+            af = int(cand[pick])
+            fly(af, -1, int(src[pick]), o, float(launch[pick]))
+        bin_flight[b] = len(out_bin)
+        fly(af, b, o, d, t)
+
+    for i, a in enumerate(fleet):
+        a.location, a.flights, a.ready_s = int(loc[i]), int(flown[i]), float(ready_at[i])
+    order = np.argsort(np.asarray(out_t), kind="stable")
+    new_index = np.empty(len(order), dtype=np.int64)
+    new_index[order] = np.arange(len(order))
+    assigned = bin_flight >= 0
+    bin_flight[assigned] = new_index[bin_flight[assigned]]
+    return FleetSchedule(
+        flight_bin=np.asarray(out_bin, dtype=np.int64)[order],
+        flight_airframe=np.asarray(out_af, dtype=np.int64)[order],
+        flight_origin=np.asarray(out_o, dtype=np.intp)[order],
+        flight_destination=np.asarray(out_d, dtype=np.intp)[order],
+        flight_launch_s=np.asarray(out_t, dtype=np.float64)[order],
+        flight_landing_s=np.asarray(out_l, dtype=np.float64)[order],
+        bin_flight=bin_flight,
+        airframes=fleet,
+        initial_location=initial,
+    )

@@ -1,0 +1,155 @@
+"""``rocketpost orders generate`` and ``rocketpost orders validate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rocketpost.cli.orders import app
+from rocketpost.errors import InputError
+
+runner = CliRunner()
+
+HEADER = (
+    "order_id,merchant_id,channel,created_at,destination_lat_deg,destination_lon_deg,"
+    "destination_country,recipient_id,origin_hub,sku,description,hs_code,quantity,unit_value,"
+    "currency,unit_mass_kg,unit_volume_m3,dangerous_goods_class"
+)
+BAD_DAY = "\n".join(
+    (
+        HEADER,
+        "A1,M1,b2c,2025-06-01T10:00:00Z,48.85,2.35,FR,R1,,S1,T-shirt,610910,1,12.50,EUR,0.2,0.002,",
+        "A2,M1,b2c,2025-06-01T10:00:00Z,48.85,2.35,FR,R1,,S1,T-shirt,610910,1,12.50,EUR",
+        "A3,M1,b2c,2025-06-01T10:00:00Z,48.85,2.35,FR,R1,,S1,T-shirt,610910,1,12.50,EUR,-2,0.01,",
+        "A4,M2,b2b,2025-06-01T11:00:00Z,37.5,127.0,KR,R2,NOPE,P1,Pallet,847989,1,900,USD,400,1.5,",
+        "A5,M2,b2b,2025-06-01T11:00:00Z,37.5,127.0,KR,R2,ICN,P2,Press,847989,1,9e4,USD,12000,20,",
+        "A6,M3,b2b,2025-06-01T12:00:00Z,37.5,127.0,KR,R3,ICN,P3,Parts,870899,3,50,USD,250,1.2,",
+    )
+)
+
+
+def generate(tmp_path: Path, name: str, *extra: str) -> Path:
+    out = tmp_path / name
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--n",
+            "500",
+            "--date",
+            "2025-06-01",
+            "--seed",
+            "9",
+            "--out",
+            str(out),
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_generate_is_reproducible(tmp_path: Path) -> None:
+    first = generate(tmp_path, "a.csv")
+    second = generate(tmp_path, "b.csv")
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_text().count("\n") > 500
+
+
+def test_generate_prints_a_summary_and_json(tmp_path: Path) -> None:
+    out = tmp_path / "day.parquet"
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--n",
+            "300",
+            "--date",
+            "2025-06-01",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--b2b-share",
+            "0.5",
+            "--backhaul",
+            "ICN",
+            "--backhaul",
+            "FRA=de",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["orders"] == 300 and summary["out"] == str(out)
+    assert 100 < summary["b2b_orders"] < 200
+    assert summary["backhaul_orders"] > 0
+    human = runner.invoke(
+        app,
+        [
+            "generate",
+            "--n",
+            "50",
+            "--date",
+            "2025-06-01",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "x.jsonl"),
+        ],
+    )
+    assert "wrote 50 orders" in human.output
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--date", "June 1st"], "--date"),
+        (["--out", "day.xlsx"], "path"),
+        (["--backhaul", "NOWHERE"], "--backhaul"),
+        (["--backhaul", "ICN=Korea"], "--backhaul"),
+    ],
+)
+def test_generate_bad_input_is_an_input_error(tmp_path: Path, args: list[str], field: str) -> None:
+    base = {"--n": "10", "--date": "2025-06-01", "--seed": "1", "--out": str(tmp_path / "o.csv")}
+    flags = [a for a in args if a.startswith("--")]
+    options = [item for key, value in base.items() if key not in flags for item in (key, value)]
+    result = runner.invoke(app, ["generate", *options, *args])
+    assert isinstance(result.exception, InputError)
+    assert result.exception.field == field
+
+
+def test_validate_counts_and_rejects(tmp_path: Path) -> None:
+    path = tmp_path / "day.csv"
+    path.write_text(BAD_DAY + "\n")
+    rejects = tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["validate", str(path), "--rejects", str(rejects), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_rejected"]) == (6, 2, 4)
+    assert summary["orders_read"] == summary["orders_accepted"] + summary["orders_rejected"]
+    assert [r["line"] for r in summary["first_rejects"]] == [3, 4, 5, 6]
+    assert "unknown hub" in summary["first_rejects"][2]["reason"]
+    assert rejects.read_text().splitlines()[0].startswith('"line","field","reason"')
+
+    human = runner.invoke(app, ["validate", str(path)])
+    assert human.exit_code == 0
+    assert "rejected" in human.output and "exceeds rocket payload" in human.output
+    strict = runner.invoke(app, ["validate", str(path), "--strict"])
+    assert strict.exit_code == 1
+    anyhub = runner.invoke(app, ["validate", str(path), "--any-hub", "--json"])
+    assert json.loads(anyhub.output)["rows_rejected"] == 3
+
+
+def test_validate_a_generated_file(tmp_path: Path) -> None:
+    out = generate(tmp_path, "day.jsonl", "--backhaul", "ICN")
+    result = runner.invoke(app, ["validate", str(out), "--json"])
+    assert json.loads(result.output)["rows_rejected"] == 0
+
+
+def test_validate_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "none.csv")])
+    assert isinstance(result.exception, InputError)

@@ -1,0 +1,118 @@
+"""One-call pre-clearance: the promise rule and the planner's batch call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from rocketpost.customs.clearance import clear_orders, clearance
+from rocketpost.customs.screening import Decision
+from rocketpost.errors import InputError
+from rocketpost.orders.model import Order
+
+OrderFactory = Callable[..., Order]
+DAY = date(2025, 9, 1)
+
+
+def test_domestic_and_intra_eu_parcels_are_released_without_declaration(
+    order: OrderFactory,
+) -> None:
+    for destination, origin in (("KR", "KR"), ("FR", "DE")):
+        c = clearance(
+            order(destination, [("shirt", "610910", 1, "10", "USD")]), origin_country=origin
+        )
+        assert not c.cross_border and c.declaration is None and c.duties is None
+        assert c.decision == Decision.RELEASE and c.one_hour_allowed and c.may_fly
+        assert c.inspection_delay_s == 0 and "domestic" in c.note
+        assert c.exclusion_reason is None
+
+
+def test_released_parcel_keeps_its_one_hour_promise(order: OrderFactory) -> None:
+    c = clearance(
+        order("KR", [("ceramic mug", "691200", 1, "12", "USD", 0.4)]),
+        origin_country="CN",
+        scanned_gross_mass_kg=0.5,
+        import_date=DAY,
+    )
+    assert c.cross_border and c.market == "KR"
+    assert c.decision == Decision.RELEASE and c.one_hour_allowed and c.may_fly
+    assert c.inspection_delay_s == 0
+    assert c.duties is not None and c.duties.total == 0
+
+
+def test_inspected_parcel_flies_late_without_a_one_hour_promise(order: OrderFactory) -> None:
+    c = clearance(
+        order("US", [("wireless earbuds", "851830", 1, "3", "USD", 0.1)]),
+        origin_country="CN",
+        import_date=DAY,
+    )
+    assert c.decision == Decision.INSPECT
+    assert c.inspection_delay_s == 30 * 60
+    assert not c.one_hour_allowed and c.may_fly
+    assert c.note.startswith("inspection (+30 min)")
+
+
+def test_held_parcel_never_flies(order: OrderFactory) -> None:
+    c = clearance(
+        order("DE", [("running shoes", "640411", 2, "80", "EUR", 0.65)]),
+        origin_country="CN",
+        scanned_gross_mass_kg=0.21,
+        import_date=DAY,
+    )
+    assert c.decision == Decision.HOLD
+    assert c.inspection_delay_s is None and not c.may_fly and not c.one_hour_allowed
+    assert c.exclusion_reason is not None and c.exclusion_reason.startswith(
+        "customs hold: scanned 0.21 kg"
+    )
+    assert c.reasons[0].signal == "weight"
+
+
+def test_errors_name_the_field(order: OrderFactory) -> None:
+    with pytest.raises(InputError) as error:
+        clearance(order("KR", [("thing", "847210", 1, "10", "USD")]), origin_country="CN")
+    assert error.value.field == "items[0].hs_code"
+
+
+def test_clear_orders_aggregates_the_day_both_ways(order: OrderFactory) -> None:
+    orders = [
+        order("KR", [("cotton T-shirt", "610910", 1, "100", "USD")], order_id="A"),
+        order("KR", [("denim jeans", "620342", 1, "90", "USD")], order_id="B"),
+        order("KR", [("denim jeans", "620342", 1, "90", "USD")], order_id="C", recipient="R-2"),
+        order("KR", [("denim jeans", "620342", 1, "90", "USD")], order_id="D"),
+    ]
+    clearances, history = clear_orders(
+        orders, origin_country=["CN", "CN", "CN", "KR"], import_date=DAY
+    )
+    by_id = {c.order_id: c for c in clearances}
+    assert [c.order_id for c in clearances] == ["A", "B", "C", "D"]
+    # A and B go to one recipient on one day: 190 USD > 150 USD, both pay (A re-assessed).
+    assert by_id["A"].duties is not None and by_id["A"].duties.total > 0
+    assert by_id["B"].duties is not None and by_id["B"].duties.total > 0
+    assert by_id["A"].duties.de_minimis is not None and by_id[
+        "A"
+    ].duties.de_minimis.aggregated_with == ("B",)
+    assert by_id["C"].duties is not None and by_id["C"].duties.total == 0  # another recipient
+    assert not by_id["D"].cross_border  # KR → KR
+    assert {r.declaration_id for r in history.records} == {"A", "B", "C"}
+
+
+def test_clear_orders_prefixes_errors_with_the_position(order: OrderFactory) -> None:
+    orders = [
+        order("KR", [("shirt", "610910", 1, "10", "USD")]),
+        order("KR", [("x", "610910", 1, "10", "XYZ")]),
+    ]
+    with pytest.raises(InputError) as error:
+        clear_orders(orders, origin_country="CN", import_date=DAY)
+    assert error.value.field == "orders[1].items[0].currency"
+    with pytest.raises(InputError) as length:
+        clear_orders(orders, origin_country=["CN"])
+    assert length.value.field == "origin_country"
+
+
+def test_clear_orders_with_nothing_cross_border(order: OrderFactory) -> None:
+    clearances, history = clear_orders(
+        [order("KR", [("shirt", "610910", 1, "10", "USD")])], origin_country="KR"
+    )
+    assert len(clearances) == 1 and history.records == ()

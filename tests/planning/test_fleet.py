@@ -1,0 +1,97 @@
+"""Fleet scheduling: airframes are physical, drift with the flights, and get repositioned."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from rocketpost.eta import flight_matrix
+from rocketpost.network import Network, default_network
+from rocketpost.planning.fleet import FleetSchedule, initial_fleet, schedule_fleet
+
+DAY_S = 1_795_651_200.0
+
+
+def two_hubs(fleet_a: int, fleet_b: int, cycle_h: float) -> Network:
+    """HZB and ICN of the shipped network with small fleets and a chosen reuse cycle."""
+    base = default_network()
+    a, b = base.hub("HZB"), base.hub("ICN")
+    return dataclasses.replace(
+        base,
+        hubs=(dataclasses.replace(a, fleet=fleet_a), dataclasses.replace(b, fleet=fleet_b)),
+        rocket=dataclasses.replace(base.rocket, recovery_h=cycle_h / 2, turnaround_h=cycle_h / 2),
+    )
+
+
+def run(
+    network: Network,
+    origins: list[int],
+    dests: list[int],
+    launches: list[float],
+    fills: list[float],
+    **kw: bool,
+) -> FleetSchedule:
+    return schedule_fleet(
+        network,
+        np.array(origins, dtype=np.intp),
+        np.array(dests, dtype=np.intp),
+        np.array(launches),
+        np.array(fills),
+        fleet=initial_fleet(network, DAY_S),
+        **kw,
+    )
+
+
+def test_second_flight_from_an_emptied_hub_gets_a_repositioned_airframe() -> None:
+    net = two_hubs(1, 1, cycle_h=1.0)
+    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2])
+    flight_s = flight_matrix(net).flight_s
+    # Known best: HZB-01 flies the first load; ICN-01 (idle at ICN) repositions to HZB at the
+    # first wave of the day and flies the second load. Three flights, one of them empty.
+    assert sched.flight_bin.tolist() == [-1, 0, 1]
+    assert sched.flight_airframe.tolist() == [1, 0, 1]
+    assert sched.flight_origin.tolist() == [1, 0, 0]
+    assert sched.flight_destination.tolist() == [0, 1, 1]
+    assert sched.flight_launch_s[0] == DAY_S
+    assert sched.flight_landing_s[0] == pytest.approx(DAY_S + flight_s[1, 0])
+    assert sched.repositioning.sum() == 1
+    assert [a.location for a in sched.airframes] == [1, 1]
+    assert [a.flights for a in sched.airframes] == [1, 2]
+    assert sched.bin_flight.tolist() == [1, 2]
+    assert sched.utilisation() == 1.0
+
+
+def test_an_airframe_that_is_not_there_is_never_used() -> None:
+    # 66 h reuse cycle: nothing can be repositioned within the day, so the second load stays.
+    net = two_hubs(1, 1, cycle_h=66.0)
+    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2])
+    assert sched.flight_bin.tolist() == [0]
+    assert sched.bin_flight.tolist() == [0, -1]
+
+
+def test_an_airframe_in_turnaround_is_not_reused() -> None:
+    net = two_hubs(1, 0, cycle_h=2.0)
+    # Out and back: the return leaves ICN 30 min after landing, inside the 2 h cycle → not flown.
+    sched = run(net, [0, 1, 1], [1, 0, 0], [DAY_S, DAY_S + 1800, DAY_S + 4 * 3600], [0.9, 0.9, 0.9])
+    assert sched.bin_flight.tolist() == [0, -1, 1]
+    assert sched.flight_airframe.tolist() == [0, 0]
+
+
+def test_a_light_early_flight_leaves_the_airframe_to_a_fuller_later_one() -> None:
+    net = two_hubs(1, 0, cycle_h=66.0)
+    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 7200], [0.1, 0.9])
+    assert sched.bin_flight.tolist() == [-1, 0]
+    greedy = run(
+        net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 7200], [0.1, 0.9], reserve_for_fuller=False
+    )
+    assert greedy.bin_flight.tolist() == [0, -1]
+
+
+def test_the_reuse_limit_retires_an_airframe() -> None:
+    net = two_hubs(1, 1, cycle_h=0.0)
+    net = dataclasses.replace(net, rocket=dataclasses.replace(net.rocket, flights_per_airframe=1))
+    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 7200], [0.9, 0.9])
+    # HZB-01 is spent after one flight; ICN-01 could reposition but would then be spent too.
+    assert sched.bin_flight.tolist() == [0, -1]

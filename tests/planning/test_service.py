@@ -1,0 +1,112 @@
+"""Service choice: one-hour where the legs keep the promise, otherwise standard with a reason."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from rocketpost.errors import InputError
+from rocketpost.eta import Parcel, eta_to_place
+from rocketpost.network import Network, default_network
+from rocketpost.orders.table import dangerous_goods_bits
+from rocketpost.planning.service import REASONS, Mode, Reason, choose_service
+
+from . import make_orders
+
+DAY_S = 1_795_651_200  # 2026-11-25 00:00 UTC
+
+
+@pytest.fixture(scope="module")
+def network() -> Network:
+    return default_network()
+
+
+def near_port(network: Network, hub: str, dlat: float = 0.02) -> tuple[float, float]:
+    lat, lon = network.hub(hub).port_position
+    return (lat + dlat, lon + 0.02)
+
+
+def test_rocket_order_matches_the_eta_model_leg_by_leg(network: Network) -> None:
+    created = DAY_S + 3 * 3600 + 17
+    place = near_port(network, "ICN")
+    orders = make_orders([place], [created], [1.0], [0.004], origin_hub=["HZB"])
+    choice = choose_service(network, orders)
+    assert choice.mode[0] == Mode.ROCKET
+    assert network.hub_ids[choice.destination[0]] == "ICN"
+    route = eta_to_place(
+        network,
+        "HZB",
+        *place,
+        parcel=Parcel(1.0, 0.004),
+        order_time=datetime.fromtimestamp(created, UTC),
+    )
+    assert choice.delivery_s[0] - created == pytest.approx(route.total_s, abs=1e-3)
+    assert choice.launch_s[0] % network.launch_wave_interval_s[0] == 0
+    assert choice.promised_s[0] == created + 3600
+
+
+def test_downgrade_reasons_each_rule(network: Network) -> None:
+    icn = near_port(network, "ICN")
+    inland = (network.hub("ICN").port_position[0] + 0.9, network.hub("ICN").port_position[1] + 1.2)
+    central_africa = (0.0, 22.0)
+    bits = dangerous_goods_bits(["", "3", "9", "", "", "", ""])
+    orders = make_orders(
+        [icn, icn, icn, icn, inland, central_africa, icn],
+        [DAY_S + 3600] * 7,
+        [1.0, 1.0, 1.0, 12_000.0, 1.0, 1.0, 1.0],
+        [0.004] * 7,
+        origin_hub=["HZB"] * 7,
+        dangerous_goods_bits=bits.tolist(),
+    )
+    held = np.array([False] * 6 + [True])
+    choice = choose_service(network, orders, held=held)
+    reasons = [REASONS[r] for r in choice.reason]
+    assert reasons == [
+        Reason.OK,
+        Reason.DANGEROUS_GOODS,
+        Reason.OK,  # class 9 (lithium batteries) flies
+        Reason.TOO_HEAVY,
+        Reason.LAST_MILE_TOO_LONG,
+        Reason.NO_LANDING_ZONE_IN_REACH,
+        Reason.CUSTOMS_HOLD,
+    ]
+    standard = choice.mode == Mode.STANDARD
+    assert (choice.promised_s[standard] == DAY_S + 3600 + 5 * 86400).all()
+    assert np.isnan(choice.launch_s[standard]).all()
+
+
+def test_inspection_delay_counts_and_can_break_the_promise(network: Network) -> None:
+    icn = near_port(network, "ICN")
+    orders = make_orders(
+        [icn, icn], [DAY_S, DAY_S], [1.0, 1.0], [0.004, 0.004], origin_hub=["HZB", "HZB"]
+    )
+    plain = choose_service(network, orders)
+    delayed = choose_service(network, orders, inspection_delay_s=[60.0, 3000.0])
+    assert delayed.delivery_s[0] == pytest.approx(plain.delivery_s[0] + 60.0)
+    assert REASONS[delayed.reason[1]] is Reason.CUSTOMS_HOLD
+
+
+def test_local_order_goes_by_ground_and_no_stock_is_a_reason(network: Network) -> None:
+    pad = network.hub("LON").pad
+    orders = make_orders([(pad[0] + 0.05, pad[1])] * 2, [DAY_S] * 2, [1.0] * 2, [0.004] * 2)
+    allowed = np.ones((2, len(network.hubs)), dtype=bool)
+    allowed[1] = False
+    choice = choose_service(network, orders, allowed_origins=allowed)
+    assert choice.mode[0] == Mode.GROUND and network.hub_ids[choice.origin[0]] == "LON"
+    assert np.isnan(choice.launch_s[0])
+    assert REASONS[choice.reason[1]] is Reason.NO_STOCK
+
+
+def test_bad_hook_shapes_and_unknown_hubs_are_input_errors(network: Network) -> None:
+    orders = make_orders([(0.0, 0.0)], [DAY_S], [1.0], [0.004])
+    with pytest.raises(InputError, match="held"):
+        choose_service(network, orders, held=[True, False])
+    with pytest.raises(InputError, match="inspection_delay_s"):
+        choose_service(network, orders, inspection_delay_s=[-1.0])
+    small = dataclasses.replace(network, hubs=network.hubs[:2])
+    other = make_orders([(0.0, 0.0)], [DAY_S], [1.0], [0.004], origin_hub=["LON"])
+    with pytest.raises(InputError, match="origin_hub"):
+        choose_service(small, other)
