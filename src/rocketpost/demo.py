@@ -93,6 +93,37 @@ def main() -> None:
         )
     console.print(flights)
 
+    console.print(Rule("a day of 20,000 synthetic orders, stock in China (HZB, SHA, SZX)"))
+    day_file = out / "orders.parquet"
+    plan_dir = out / "plan"
+    _cli(
+        [
+            "orders",
+            "generate",
+            "--n",
+            "20000",
+            "--date",
+            "2026-11-25",
+            "--seed",
+            "1",
+            "--out",
+            str(day_file),
+        ]
+    )
+    _cli(["plan", "run", str(day_file), "--out", str(plan_dir), "--stock-at", "HZB,SHA,SZX"])
+    _cli(["plan", "check", str(plan_dir)])
+
+
+def _cli(args: list[str]) -> None:
+    """Run one CLI command in-process, exactly as a user would type it."""
+    import typer
+
+    from rocketpost.cli import app, register_commands
+
+    register_commands()
+    console.print(f"[dim]$ rocketpost {' '.join(args)}[/dim]")
+    typer.main.get_command(app).main(args=args, prog_name="rocketpost", standalone_mode=False)
+
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover
 from rocketpost.cli.output import fail
 from rocketpost.errors import RocketpostError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "register_commands"]
 
 app = typer.Typer(
     name="rocketpost",
@@ -30,16 +30,23 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
+_registered: list[bool] = []
+
+
+def register_commands() -> None:
+    """Attach every sub-command to :data:`app` (once)."""
+    if _registered:
+        return
     # Imported here so that each command module can import `app` helpers without cycles.
     from rocketpost.cli import commands
 
     commands.register(app)
+    _registered.append(True)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``rocketpost`` script."""
-    _register()
+    register_commands()
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="rocketpost", standalone_mode=False)
