@@ -310,3 +310,10 @@ def test_every_amount_is_decimal_with_a_rule_and_totals_add_up(order: OrderFacto
         assert a.total == sum(x.amount for x in a.amounts)
         assert a.due_at_import + a.collected_at_sale == a.total
         assert len(a.for_line(1)) >= 1
+
+
+def test_point_of_sale_vat_is_for_consumer_sales_only(order: OrderFactory) -> None:
+    b2c = assess(order("GB", [("jacket", "620333", 1, "100", "GBP")]), "CN")
+    b2b = assess(order("GB", [("jacket", "620333", 1, "100", "GBP")], channel=Channel.B2B), "CN")
+    assert b2c.collected_at_sale == b2c.totals["vat"] == Decimal("20.00")
+    assert b2b.collected_at_sale == 0 and b2b.due_at_import == Decimal("20.00")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from rocketpost.customs.reference import load_reference, screening_reference
@@ -87,3 +88,17 @@ def test_loader_errors(tmp_path: Path) -> None:
         load_reference(brands, keywords, screening)
     brands.write_text('[[brand]]\nname = "B"\nterms = ["b"]\n', encoding="utf-8")
     assert load_reference(brands, keywords, screening).brands[0].name == "B"
+
+
+def test_python_and_arrow_paths_agree() -> None:
+    ref = screening_reference()
+    descriptions = [
+        "Nike Air Jordan 1", "AAA replica 1:1 Rolex", "gift sample", "Hermès scarf", "", "   ",
+        "SK-II essence", "louis  vuitton", "e-cigarette vape", "apple apple juice samsung",
+        "USB-C charger for iPhone", "coffee maker", "T-SHIRT", "hoodie_supreme",
+        "dupe perfume fake",
+    ]  # fmt: skip
+    arrow = ref.analyse(pa.array(descriptions, pa.string()))  # the vectorised path
+    python = ref.analyse(descriptions)  # few descriptions: the Python path
+    for name in arrow.__dataclass_fields__:
+        np.testing.assert_array_equal(getattr(arrow, name), getattr(python, name), err_msg=name)

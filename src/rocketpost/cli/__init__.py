@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     register_commands()
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="rocketpost", standalone_mode=False)
+        # Without standalone mode Click returns a command's exit code instead of exiting.
+        code = command.main(args=argv, prog_name="rocketpost", standalone_mode=False)
     except click_exceptions.NoArgsIsHelpError as error:
         # A bare group (``rocketpost network``): show its help, as people expect.
         if error.ctx is not None:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"{error.filename}: no such file")
     except (typer.Abort, KeyboardInterrupt):
         fail("interrupted")
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -175,77 +175,6 @@ def _scope(rule: Rule) -> str:
     return " ".join(parts) or "all"
 
 
-@app.command("rules")
-def rules_command(
-    market: Annotated[
-        str, typer.Argument(help="Country (KR, US, DE...) or market id (EU, DEFAULT).")
-    ],
-    on: Annotated[
-        str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today, UTC).")
-    ] = None,
-    origin: OriginOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Show the rules in force in a market on a date, with their sources."""
-    day = _parse_date(on) or datetime.now(UTC).date()
-    code = market.strip().upper()
-    resolved_market = market_for(code, field="MARKET")
-    if origin is not None and not (len(origin) == 2 and origin.isalpha() and origin.isupper()):
-        raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
-    is_country = code not in ("EU", "DEFAULT") and (
-        code in resolved_market.members or resolved_market.id == "DEFAULT"
-    )
-    if is_country:
-        rule_set = rules_for(code, day, origin=origin)
-        rules: tuple[Rule, ...] = rule_set.applied() + rule_set.other_origin_rules
-        applied = {r.id for r in rule_set.applied()}
-    else:
-        rules = resolved_market.in_force(day)
-        applied = {
-            r.id for r in rules if r.origins is None or (origin is not None and origin in r.origins)
-        }
-    if as_json:
-        print_json(
-            {
-                "market": resolved_market.id,
-                "name": resolved_market.name,
-                "currency": resolved_market.currency,
-                "country": code if is_country else None,
-                "date": day,
-                "origin": origin,
-                "file": resolved_market.file,
-                "rules": [{**_rule_json(r), "applies": r.id in applied} for r in rules],
-            }
-        )
-        return
-    where = (
-        f"{code} ({resolved_market.id})"
-        if is_country and code != resolved_market.id
-        else resolved_market.id
-    )
-    title = f"{where} customs rules in force on {day.isoformat()}" + (
-        f", goods from {origin}" if origin else ""
-    )
-    table = Table(title=title, show_lines=False)
-    for column in ("kind", "id", "scope", "rule", "in force", "source"):
-        table.add_column(column, overflow="fold")
-    for rule in rules:
-        until = rule.effective_to.isoformat() if rule.effective_to else "…"
-        period = f"{rule.effective_from.isoformat()} → {until}"
-        style = None if rule.id in applied else "dim"
-        table.add_row(
-            rule.kind, rule.id, _scope(rule), rule_summary(rule), period, rule.source, style=style
-        )
-    console.print(table)
-    console.print(
-        f"currency {resolved_market.currency}; rules file {resolved_market.file};"
-        " dim rows apply to other origins"
-    )
-    for rule in rules:
-        if rule.note and rule.id in applied:
-            console.print(f"[bold]{rule.id}[/bold]: {rule.note}", soft_wrap=True)
-
-
 def _declaration_table(declaration: Declaration, duties: DutyAssessment) -> None:
     d = declaration
     console.print(
@@ -431,6 +360,77 @@ def screen_command(
         )  # fmt: skip
     console.print(table)
     console.print(f"release {tally['release']}, inspect {tally['inspect']}, hold {tally['hold']}")
+
+
+@app.command("rules")
+def rules_command(
+    market: Annotated[
+        str, typer.Argument(help="Country (KR, US, DE...) or market id (EU, DEFAULT).")
+    ],
+    on: Annotated[
+        str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today, UTC).")
+    ] = None,
+    origin: OriginOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the rules in force in a market on a date, with their sources."""
+    day = _parse_date(on) or datetime.now(UTC).date()
+    code = market.strip().upper()
+    resolved_market = market_for(code, field="MARKET")
+    if origin is not None and not (len(origin) == 2 and origin.isalpha() and origin.isupper()):
+        raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
+    is_country = code not in ("EU", "DEFAULT") and (
+        code in resolved_market.members or resolved_market.id == "DEFAULT"
+    )
+    if is_country:
+        rule_set = rules_for(code, day, origin=origin)
+        rules: tuple[Rule, ...] = rule_set.applied() + rule_set.other_origin_rules
+        applied = {r.id for r in rule_set.applied()}
+    else:
+        rules = resolved_market.in_force(day)
+        applied = {
+            r.id for r in rules if r.origins is None or (origin is not None and origin in r.origins)
+        }
+    if as_json:
+        print_json(
+            {
+                "market": resolved_market.id,
+                "name": resolved_market.name,
+                "currency": resolved_market.currency,
+                "country": code if is_country else None,
+                "date": day,
+                "origin": origin,
+                "file": resolved_market.file,
+                "rules": [{**_rule_json(r), "applies": r.id in applied} for r in rules],
+            }
+        )
+        return
+    where = (
+        f"{code} ({resolved_market.id})"
+        if is_country and code != resolved_market.id
+        else resolved_market.id
+    )
+    title = f"{where} customs rules in force on {day.isoformat()}" + (
+        f", goods from {origin}" if origin else ""
+    )
+    table = Table(title=title, show_lines=False)
+    for column in ("kind", "id", "scope", "rule", "in force", "source"):
+        table.add_column(column, overflow="fold")
+    for rule in rules:
+        until = rule.effective_to.isoformat() if rule.effective_to else "…"
+        period = f"{rule.effective_from.isoformat()} → {until}"
+        style = None if rule.id in applied else "dim"
+        table.add_row(
+            rule.kind, rule.id, _scope(rule), rule_summary(rule), period, rule.source, style=style
+        )
+    console.print(table)
+    console.print(
+        f"currency {resolved_market.currency}; rules file {resolved_market.file};"
+        " dim rows apply to other origins"
+    )
+    for rule in rules:
+        if rule.note and rule.id in applied:
+            console.print(f"[bold]{rule.id}[/bold]: {rule.note}", soft_wrap=True)
 
 
 @app.command("evaluate")

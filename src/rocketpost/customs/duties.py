@@ -463,7 +463,7 @@ def assess_duties(
     if rs.vat is not None and rs.vat.point_of_sale_max is not None:
         pos_currency = rs.vat.point_of_sale_currency or ccy
         value = round_money(table.convert(taxable_total, ccy, pos_currency, on), pos_currency)
-        point_of_sale = value <= rs.vat.point_of_sale_max
+        point_of_sale = b2c and value <= rs.vat.point_of_sale_max  # IOSS and UK: B2C sales
     plan = _Plan(
         currency=ccy,
         regime=regime,

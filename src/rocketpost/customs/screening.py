@@ -828,7 +828,7 @@ def screen(
     d = batch.description
     starts = batch.line_start
     unit_usd = batch.unit_value_usd
-    features = ref.analyse(pa.array(batch.descriptions, pa.string()))
+    features = ref.analyse(batch.descriptions)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         # Brand far below its reference price, or a description advertising a copy.
