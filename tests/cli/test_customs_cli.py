@@ -179,3 +179,10 @@ def test_evaluate_small_and_deterministic() -> None:
     }  # fmt: skip
     table = runner.invoke(app, ["evaluate", "--n", "2000"])
     assert table.exit_code == 0 and "precision" in table.output
+
+
+def test_a_malformed_origin_option_is_rejected_even_when_unused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "order.json", ORDER)
+    for command in (["declare", str(path)], ["screen", str(path)], ["rules", "KR"]):
+        result = runner.invoke(app, [*command, "--origin", "china"])
+        assert isinstance(result.exception, InputError) and result.exception.field == "--origin"

@@ -73,7 +73,13 @@ def _parse_date(text: str | None, field: str = "--date") -> date | None:
         raise InputError(field, text, "must be an ISO date such as 2025-08-30") from None
 
 
+def _check_origin_option(origin: str | None) -> None:
+    if origin is not None and not (len(origin) == 2 and origin.isalpha() and origin.isupper()):
+        raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
+
+
 def _origin_of(parcel: ParcelInput, fallback: str | None) -> str:
+    """The file's origin, else the ``--origin`` fallback."""
     origin = parcel.origin_country or fallback
     if origin is None:
         raise ParcelFileError(
@@ -82,12 +88,6 @@ def _origin_of(parcel: ParcelInput, fallback: str | None) -> str:
             None,
             "is required: give it in the file or with --origin",
         )
-    if (
-        fallback is not None
-        and parcel.origin_country is None
-        and not (len(origin) == 2 and origin.isalpha() and origin.isupper())
-    ):
-        raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
     return origin
 
 
@@ -237,6 +237,7 @@ def declare_command(
     as_json: JsonOption = False,
 ) -> None:
     """Declare one order: HS check, converted values, duties and taxes with their rules."""
+    _check_origin_option(origin)
     parcels = read_parcels(order)
     if len(parcels) != 1:
         raise InputError(
@@ -298,6 +299,7 @@ def screen_command(
     as_json: JsonOption = False,
 ) -> None:
     """Pre-clear orders: duties, release / inspect / hold with reasons, one-hour eligibility."""
+    _check_origin_option(origin)
     parcels = read_parcels(orders)
     trust = None
     if trust_file is not None:
@@ -377,8 +379,7 @@ def rules_command(
     day = _parse_date(on) or datetime.now(UTC).date()
     code = market.strip().upper()
     resolved_market = market_for(code, field="MARKET")
-    if origin is not None and not (len(origin) == 2 and origin.isalpha() and origin.isupper()):
-        raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
+    _check_origin_option(origin)
     is_country = code not in ("EU", "DEFAULT") and (
         code in resolved_market.members or resolved_market.id == "DEFAULT"
     )
@@ -413,24 +414,23 @@ def rules_command(
     title = f"{where} customs rules in force on {day.isoformat()}" + (
         f", goods from {origin}" if origin else ""
     )
-    table = Table(title=title, show_lines=False)
-    for column in ("kind", "id", "scope", "rule", "in force", "source"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=title)
+    for column in ("kind", "id", "scope", "rule", "in force"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("kind", "id"))
     for rule in rules:
         until = rule.effective_to.isoformat() if rule.effective_to else "…"
         period = f"{rule.effective_from.isoformat()} → {until}"
         style = None if rule.id in applied else "dim"
-        table.add_row(
-            rule.kind, rule.id, _scope(rule), rule_summary(rule), period, rule.source, style=style
-        )
+        table.add_row(rule.kind, rule.id, _scope(rule), rule_summary(rule), period, style=style)
     console.print(table)
     console.print(
-        f"currency {resolved_market.currency}; rules file {resolved_market.file};"
-        " dim rows apply to other origins"
+        f"currency {resolved_market.currency}; rules file {resolved_market.file}"
+        + ("; dim rows apply to other origins" if len(applied) < len(rules) else "")
     )
     for rule in rules:
-        if rule.note and rule.id in applied:
-            console.print(f"[bold]{rule.id}[/bold]: {rule.note}", soft_wrap=True)
+        if rule.id in applied:
+            note = f" — {rule.note}" if rule.note else ""
+            console.print(f"[bold]{rule.id}[/bold]: {rule.source}{note}", soft_wrap=True)
 
 
 @app.command("evaluate")
