@@ -93,3 +93,12 @@ def test_map_is_a_png(tmp_path: Path, reach60) -> None:  # type: ignore[no-untyp
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(InputError, match=r"\.png"):
         render_reach_map(reach60, tmp_path / "reach.jpg")
+
+
+def test_with_threshold_matches_a_fresh_analysis(network: Network, reach60) -> None:  # type: ignore[no-untyped-def]
+    fresh = compute_reach(network, threshold_min=90.0)
+    derived = reach60.with_threshold(90.0)
+    np.testing.assert_array_equal(derived.covered, fresh.covered)
+    assert derived.summary() == fresh.summary()
+    with pytest.raises(InputError, match="minutes"):
+        reach60.with_threshold(0)

@@ -8,6 +8,7 @@ user is always one of these.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ __all__ = [
     "NetworkFileError",
     "PlaceNotFoundError",
     "RocketpostError",
+    "require_positive",
 ]
 
 
@@ -80,3 +82,17 @@ class NetworkFileError(InputError):
 
     def _message(self) -> str:
         return f"{self.file}: {self.field}: {self.reason} (got {self.value!r})"
+
+
+def require_positive(field: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite number > 0 (≥ 0 with ``allow_zero``).
+
+    The one check behind every speed, mass, volume and duration a user can supply, so that they
+    all fail the same way: an :class:`InputError` naming ``field`` and the value. Booleans are
+    refused although Python counts them as integers.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(field, value, "must be a finite number")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InputError(field, value, "must be ≥ 0" if allow_zero else "must be positive")
+    return float(value)

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.ballistics import Trajectory, min_energy_trajectory
-from rocketpost.errors import InputError
+from rocketpost.errors import InputError, require_positive
 from rocketpost.geo import great_circle_km
 from rocketpost.network import Network
 
@@ -48,6 +48,7 @@ __all__ = [
     "eta_to_place",
     "eta_to_places",
     "flight_matrix",
+    "landing_to_port_s",
     "last_mile_s",
     "wave_wait_s",
 ]
@@ -94,9 +95,7 @@ class Parcel:
 
     def __post_init__(self) -> None:
         for name in ("mass_kg", "volume_m3"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                raise InputError(f"parcel.{name}", value, "must be a positive number")
+            require_positive(f"parcel.{name}", getattr(self, name))
 
 
 DEFAULT_PARCEL = Parcel()
@@ -214,6 +213,17 @@ def wave_wait_s(
     return np.zeros_like(interval, dtype=np.float64)
 
 
+def landing_to_port_s(network: Network) -> NDArray[np.float64]:
+    """Touchdown to parcels at each destination hub's port: sea transfer, boat, port handling."""
+    boat = network.boat
+    return np.asarray(
+        boat.transfer_min * 60.0
+        + network.boat_route_km / boat.speed_kmh * 3600.0
+        + boat.port_handling_min * 60.0,
+        dtype=np.float64,
+    )
+
+
 def last_mile_s(
     network: Network, distance_km: ArrayLike, parcel: Parcel = DEFAULT_PARCEL
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -304,8 +314,7 @@ def eta_to_places(
     wait = wave_wait_s(network, origin, policy=wave_wait, order_time=order_time)  # (O,)
     flight_s = np.asarray(flights.flight_s, dtype=np.float64)[origin]  # (O, D)
     boat_s = network.boat_route_km / boat.speed_kmh * 3600.0  # (D,)
-    arrival_fixed = boat.transfer_min * 60.0 + boat_s + boat.port_handling_min * 60.0  # (D,)
-    to_port = handling[:, None] + wait[:, None] + flight_s + arrival_fixed[None, :]  # (O, D)
+    to_port = handling[:, None] + wait[:, None] + flight_s + landing_to_port_s(network)[None, :]
     to_port[np.arange(len(origin)), origin] = _INF  # no hub flies to its own landing zone
 
     port_km = great_circle_km(
@@ -332,13 +341,10 @@ def eta_to_places(
     total = np.where(use_ground, ground_total, rocket_best)
     destination = np.where(use_ground, origin[:, None], best_dest)
     rows = np.arange(len(origin))[:, None]
-    last_km = np.where(use_ground, pad_km, port_km[best_dest, np.arange(lat.size)[None, :]])
-    drone_used = np.where(
-        use_ground, ground_drone, port_drone[best_dest, np.arange(lat.size)[None, :]]
-    )
-    last_s = np.where(
-        use_ground, ground_last_s, port_last_s[best_dest, np.arange(lat.size)[None, :]]
-    )
+    chosen = (best_dest, np.arange(lat.size)[None, :])  # destination hub per (origin, place)
+    last_km = np.where(use_ground, pad_km, port_km[chosen])
+    drone_used = np.where(use_ground, ground_drone, port_drone[chosen])
+    last_s = np.where(use_ground, ground_last_s, port_last_s[chosen])
 
     flown = ~use_ground
     chosen_coast = np.asarray(flights.coast_s, dtype=np.float64)[origin][rows, best_dest]

@@ -17,7 +17,7 @@ import math
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.errors import InputError, NetworkFileError
+from rocketpost.errors import InputError, NetworkFileError, require_positive
 
 __all__ = [
     "DEFAULT_NETWORK_FILE",
@@ -45,12 +45,7 @@ DEFAULT_NETWORK_FILE = "network.toml"
 
 
 def _positive(owner: str, name: str, value: float, *, allow_zero: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"{owner}.{name}", value, "must be a finite number")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InputError(
-            f"{owner}.{name}", value, "must be ≥ 0" if allow_zero else "must be positive"
-        )
+    require_positive(f"{owner}.{name}", value, allow_zero=allow_zero)
 
 
 def _count(owner: str, name: str, value: int, *, minimum: int = 0) -> None:
@@ -60,18 +55,21 @@ def _count(owner: str, name: str, value: int, *, minimum: int = 0) -> None:
         raise InputError(f"{owner}.{name}", value, f"must be ≥ {minimum}")
 
 
-def _lat_lon(owner: str, name: str, value: tuple[float, float]) -> None:
+def _lat_lon(field: str, value: Any, *, container: type = tuple) -> tuple[float, float]:
+    """Check a ``[latitude, longitude]`` pair (a tuple in code, a list in TOML) and return it."""
     if (
-        not isinstance(value, tuple)
+        not isinstance(value, list | tuple)
+        or not isinstance(value, container)
         or len(value) != 2
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
-        raise InputError(f"{owner}.{name}", value, "must be [latitude, longitude] in degrees")
-    lat, lon = value
+        raise InputError(field, value, "must be [latitude, longitude] in degrees")
+    lat, lon = float(value[0]), float(value[1])
     if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise InputError(f"{owner}.{name}", value, "latitude must be in [-90, 90]")
+        raise InputError(field, value, "latitude must be in [-90, 90]")
     if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
-        raise InputError(f"{owner}.{name}", value, "longitude must be in [-180, 180]")
+        raise InputError(field, value, "longitude must be in [-180, 180]")
+    return lat, lon
 
 
 @dataclass(frozen=True)
@@ -237,9 +235,8 @@ class Hub:
             raise InputError("hub.id", self.hub_id, "must be a non-empty alphanumeric id")
         if len(self.country) != 2 or not self.country.isupper():
             raise InputError(f"{owner}.country", self.country, "must be an ISO alpha-2 code")
-        _lat_lon(owner, "pad", self.pad)
-        _lat_lon(owner, "landing_zone", self.landing_zone)
-        _lat_lon(owner, "port_position", self.port_position)
+        for name in ("pad", "landing_zone", "port_position"):
+            _lat_lon(f"{owner}.{name}", getattr(self, name))
         _positive(owner, "boat_route_km", self.boat_route_km, allow_zero=True)
         _count(owner, "fleet", self.fleet)
         _positive(owner, "launch_wave_interval_min", self.launch_wave_interval_min)
@@ -436,18 +433,10 @@ class _Reader:
             raise self.error(f"{path}.{leaf}", error.value, error.reason) from None
 
     def lat_lon(self, value: Any, key_path: str) -> tuple[float, float]:
-        if (
-            not isinstance(value, list)
-            or len(value) != 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-        ):
-            raise self.error(key_path, value, "must be [latitude, longitude] in degrees")
-        lat, lon = float(value[0]), float(value[1])
-        if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-            raise self.error(key_path, value, "latitude must be in [-90, 90]")
-        if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
-            raise self.error(key_path, value, "longitude must be in [-180, 180]")
-        return lat, lon
+        try:
+            return _lat_lon(key_path, value, container=list)
+        except InputError as error:
+            raise self.error(key_path, value, error.reason) from None
 
 
 def load_network(path: str | Path | None = None, *, check_world: bool = True) -> Network:
@@ -602,6 +591,7 @@ def _check_sites(
     from rocketpost.errors import PlaceNotFoundError
     from rocketpost.world.landmask import distance_to_land_km, is_land
     from rocketpost.world.ports import load_ports
+    from rocketpost.world.waterway import cached_boat_route_km
 
     lat, lon = landing_zone
     if bool(np.asarray(is_land(lat, lon))):
@@ -625,7 +615,7 @@ def _check_sites(
         raise reader.error(
             f"{path}.port", port_code, "is not a UN/LOCODE in the ports data" + hint
         ) from None
-    route_km = _cached_boat_route(lat, lon, port.lat_deg, port.lon_deg)
+    route_km = cached_boat_route_km(lat, lon, port.lat_deg, port.lon_deg)
     if route_km is None:
         raise reader.error(
             f"{path}.landing_zone",
@@ -642,21 +632,7 @@ def _check_sites(
     return (port.lat_deg, port.lon_deg), round(route_km, 3)
 
 
-def _cached_boat_route(lat: float, lon: float, port_lat: float, port_lon: float) -> float | None:
-    from rocketpost.world.waterway import cached_boat_route_km
-
-    return cached_boat_route_km(lat, lon, port_lat, port_lon)
-
-
+@lru_cache(maxsize=1)
 def default_network() -> Network:
-    """The default worldwide network shipped with the package (cached after the first load)."""
-    return _default_network_cached()
-
-
-_default_cache: dict[str, Network] = {}
-
-
-def _default_network_cached() -> Network:
-    if "default" not in _default_cache:
-        _default_cache["default"] = load_network(None)
-    return _default_cache["default"]
+    """The default worldwide network shipped with the package (loaded and validated once)."""
+    return load_network(None)

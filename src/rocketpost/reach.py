@@ -9,6 +9,7 @@ of *city* population, not of all 8 bn people — rural populations are not in th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.errors import InputError
+from rocketpost.errors import InputError, require_positive
 from rocketpost.eta import DEFAULT_PARCEL, EtaResult, Parcel, WaveWait, eta_to_places
 from rocketpost.network import Network
 from rocketpost.world.cities import CityTable, load_cities
@@ -71,6 +72,18 @@ class ReachResult:
     def share(self) -> float:
         total = self.population_total
         return self.population_covered / total if total else 0.0
+
+    def with_threshold(self, threshold_min: float) -> ReachResult:
+        """The same analysis at another threshold, without recomputing any delivery time."""
+        require_positive("minutes", threshold_min)
+        covered, countries, continents = _coverage(self.cities, self.best_s, threshold_min)
+        return dataclasses.replace(
+            self,
+            threshold_min=float(threshold_min),
+            covered=covered,
+            countries=countries,
+            continents=continents,
+        )
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary: totals, per continent and per country (countries sorted by cover)."""
@@ -215,10 +228,7 @@ def compute_reach(
     rotating
         Rotating-Earth trajectories (default) or a fixed Earth.
     """
-    if not (
-        isinstance(threshold_min, int | float) and np.isfinite(threshold_min) and threshold_min > 0
-    ):
-        raise InputError("minutes", threshold_min, "must be a positive number of minutes")
+    require_positive("minutes", threshold_min)
     table = cities if cities is not None else load_cities(min_population)
     origins = list(stock_hubs) if stock_hubs is not None else None
     eta: EtaResult = eta_to_places(
@@ -232,9 +242,7 @@ def compute_reach(
     )
     row, best = eta.best_over_origins()
     columns = np.arange(len(table))
-    covered = best <= threshold_min * 60.0 + 1e-9
-    country_codes = np.unique(table.country_code.astype(str))
-    country_names = {str(code): _safe_country_name(str(code)) for code in country_codes}
+    covered, countries, continents = _coverage(table, best, threshold_min)
     return ReachResult(
         network=network,
         cities=table,
@@ -246,10 +254,23 @@ def compute_reach(
         best_destination=eta.destination_index[row, columns],
         best_mode=eta.mode[row, columns],
         covered=covered,
-        countries=_aggregate(table.country_code, table.population, covered, country_names),
-        continents=_aggregate(
-            table.continent_code, table.population, covered, dict(CONTINENT_NAMES)
-        ),
+        countries=countries,
+        continents=continents,
+    )
+
+
+def _coverage(
+    cities: CityTable, best_s: NDArray[np.float64], threshold_min: float
+) -> tuple[NDArray[np.bool_], tuple[AreaReach, ...], tuple[AreaReach, ...]]:
+    """Covered cities and the country and continent aggregates for one threshold."""
+    covered = best_s <= threshold_min * 60.0 + 1e-9
+    country_names = {
+        code: _safe_country_name(code) for code in np.unique(cities.country_code.astype(str))
+    }
+    return (
+        covered,
+        _aggregate(cities.country_code, cities.population, covered, country_names),
+        _aggregate(cities.continent_code, cities.population, covered, dict(CONTINENT_NAMES)),
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from rocketpost.errors import InputError
+from rocketpost.errors import InputError, require_positive
 
 __all__ = ["SellerRecord", "SellerTrust"]
 
@@ -61,9 +61,7 @@ class SellerTrust:
 
     def __post_init__(self) -> None:
         for name in ("prior_alpha", "prior_beta"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                raise InputError(name, value, "must be a positive number")
+            require_positive(name, getattr(self, name))
         records = {}
         for seller, record in self.records.items():
             if not isinstance(record, SellerRecord):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from rocketpost.errors import InputError
+from rocketpost.errors import InputError, require_positive
 
 __all__ = [
     "DANGEROUS_GOODS_CLASSES",
@@ -101,8 +101,8 @@ class OrderItem:
             raise InputError("unit_value", self.unit_value, "must be a finite amount ≥ 0")
         if not _CURRENCY.match(self.currency):
             raise InputError("currency", self.currency, "must be an ISO 4217 code like 'USD'")
-        _check_positive("unit_mass_kg", self.unit_mass_kg)
-        _check_positive("unit_volume_m3", self.unit_volume_m3)
+        require_positive("unit_mass_kg", self.unit_mass_kg)
+        require_positive("unit_volume_m3", self.unit_volume_m3)
         if (
             self.dangerous_goods_class is not None
             and self.dangerous_goods_class not in DANGEROUS_GOODS_CLASSES
@@ -211,13 +211,6 @@ class Order:
     def dangerous_goods_classes(self) -> frozenset[str]:
         """Hazard classes present in the order (empty when none)."""
         return frozenset(i.dangerous_goods_class for i in self.items if i.dangerous_goods_class)
-
-
-def _check_positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(name, value, "must be a number")
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(name, value, "must be a positive finite number")
 
 
 def _to_decimal(name: str, value: object) -> Decimal:

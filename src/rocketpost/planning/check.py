@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from rocketpost.eta import flight_matrix
+from rocketpost.eta import flight_matrix, landing_to_port_s
 from rocketpost.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import OrderTable
@@ -230,15 +230,10 @@ def check_plan(
         np.array([hub_pos.get(h, 0) for h in _text(outcomes["origin"]).tolist()], dtype=np.intp)
     ]
     report("legs", r & (launch < created + handling - _TOL_S), ids, "launches before it is packed")
-    boat = network.boat
     d = f_d[fpos] if len(f_d) else np.zeros(len(ids), dtype=np.intp)
     f_landing_o = f_landing[fpos] if len(f_d) else np.full(len(ids), np.nan)
     f_launch_o = f_launch[fpos] if len(f_d) else np.full(len(ids), np.nan)
-    arrival = (
-        boat.transfer_min * 60.0
-        + network.boat_route_km[d] / boat.speed_kmh * 3600.0
-        + boat.port_handling_min * 60.0
-    )
+    arrival = landing_to_port_s(network)[d]
     lat = orders.destination_lat_deg[np.maximum(o_rows, 0)]
     lon = orders.destination_lon_deg[np.maximum(o_rows, 0)]
     km = great_circle_km(lat, lon, network.port_lat_deg[d], network.port_lon_deg[d])

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.errors import InputError
-from rocketpost.eta import Parcel, flight_matrix, last_mile_s
+from rocketpost.eta import Parcel, flight_matrix, landing_to_port_s, last_mile_s
 from rocketpost.geo import great_circle_km
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
@@ -30,7 +30,6 @@ __all__ = [
     "Mode",
     "Reason",
     "ServiceChoice",
-    "arrival_fixed_s",
     "choose_service",
 ]
 
@@ -104,17 +103,6 @@ class ServiceChoice:
     def reason_names(self) -> NDArray[np.str_]:
         """Reason codes as strings."""
         return np.array([r.value for r in REASONS])[self.reason]
-
-
-def arrival_fixed_s(network: Network) -> NDArray[np.float64]:
-    """Landing to parcels at the port of each destination hub: transfer, boat, port handling."""
-    boat = network.boat
-    return np.asarray(
-        boat.transfer_min * 60.0
-        + network.boat_route_km / boat.speed_kmh * 3600.0
-        + boat.port_handling_min * 60.0,
-        dtype=np.float64,
-    )
 
 
 def _per_order_last_mile(
@@ -201,7 +189,7 @@ def choose_service(
     drone = network.drone
     flights = np.asarray(flight_matrix(network).flight_s, dtype=np.float64).copy()
     np.fill_diagonal(flights, _INF)  # a hub never flies to its own landing zone
-    arrival = arrival_fixed_s(network)
+    arrival = landing_to_port_s(network)
     handling = network.handling_s
     interval = network.launch_wave_interval_s
     created = orders.created_at_s.astype(np.float64)
