@@ -33,7 +33,7 @@ a table behind its back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -99,6 +99,21 @@ def _frozen(values: ArrayLike, dtype: Any, name: str) -> NDArray[Any]:
         array = array.copy()
     array.flags.writeable = False
     return array
+
+
+def _freeze_columns(table: object, dtypes: Mapping[str, Any], key: str) -> int:
+    """Replace each column of a frozen table by a read-only array of its dtype; return the length.
+
+    Every column must be as long as ``key``, the column that defines a row.
+    """
+    owner = type(table).__name__
+    length = len(np.asarray(getattr(table, key)))
+    for name, dtype in dtypes.items():
+        array = _frozen(getattr(table, name), dtype, f"{owner}.{name}")
+        if len(array) != length:
+            raise InputError(f"{owner}.{name}", len(array), f"length differs from {key} ({length})")
+        object.__setattr__(table, name, array)
+    return length
 
 
 def _selector(index: ArrayLike, length: int) -> NDArray[Any]:
@@ -212,14 +227,7 @@ class ItemTable:
     }
 
     def __post_init__(self) -> None:
-        length = len(np.asarray(self.order_index))
-        for name, dtype in self._DTYPES.items():
-            array = _frozen(getattr(self, name), dtype, f"ItemTable.{name}")
-            if len(array) != length:
-                raise InputError(
-                    f"ItemTable.{name}", len(array), f"length differs from order_index ({length})"
-                )
-            object.__setattr__(self, name, array)
+        length = _freeze_columns(self, self._DTYPES, "order_index")
         if length == 0:
             return
         if self.order_index[0] < 0 or (np.diff(self.order_index) < 0).any():
@@ -388,14 +396,7 @@ class OrderTable:
     }
 
     def __post_init__(self) -> None:
-        length = len(np.asarray(self.order_id))
-        for name, dtype in self._DTYPES.items():
-            array = _frozen(getattr(self, name), dtype, f"OrderTable.{name}")
-            if len(array) != length:
-                raise InputError(
-                    f"OrderTable.{name}", len(array), f"length differs from order_id ({length})"
-                )
-            object.__setattr__(self, name, array)
+        length = _freeze_columns(self, self._DTYPES, "order_id")
         if length == 0:
             return
         bad = (self.channel != Channel.B2C.value) & (self.channel != Channel.B2B.value)
