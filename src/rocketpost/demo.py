@@ -13,9 +13,9 @@ from pathlib import Path
 from rich.rule import Rule
 from rich.table import Table
 
-from rocketpost.ballistics import min_energy_trajectory
 from rocketpost.cli.output import console
 from rocketpost.cli.reach import print_reach, write_outputs
+from rocketpost.eta import flight_matrix
 from rocketpost.network import default_network
 from rocketpost.reach import compute_reach
 
@@ -72,18 +72,11 @@ def main() -> None:
         "launch→touchdown min",
     ):
         flights.add_column(column, justify="left" if column == "lane" else "right")
-    rocket = network.rocket
+    matrix = flight_matrix(network)
     for origin, destination in DEMO_FLIGHTS:
-        o, d = network.hub(origin), network.hub(destination)
-        trajectory = min_energy_trajectory(
-            o.pad[0],
-            o.pad[1],
-            d.landing_zone[0],
-            d.landing_zone[1],
-            burnout_altitude_km=rocket.burnout_altitude_km,
-            ascent_s=rocket.ascent_s,
-            descent_s=rocket.descent_s,
-        ).to_dict()
+        trajectory = matrix.to_dict(
+            index=(network.hub_index(origin), network.hub_index(destination))
+        )
         flights.add_row(
             f"{origin} → {destination}",
             f"{trajectory['range_km']:,.0f}",
