@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import numpy as np
@@ -148,3 +149,19 @@ def test_bad_places_are_input_errors(network: Network) -> None:
         eta_to_place(network, "NOPE", 0.0, 0.0)
     with pytest.raises(InputError, match=r"parcel\.mass_kg"):
         Parcel(-1.0)
+
+
+def test_promise_buffer_tightens_the_promise_not_the_eta(tiny_network: Network) -> None:
+    lat, lon = tiny_network.hubs[1].port_position
+    plain = eta_to_place(tiny_network, "A", lat + 0.05, lon)
+    assert plain.promise_possible
+    spare_min = 60.0 - plain.total_s / 60.0
+    buffered = dataclasses.replace(
+        tiny_network,
+        promise=dataclasses.replace(tiny_network.promise, buffer_min=spare_min + 0.5),
+    )
+    route = eta_to_place(buffered, "A", lat + 0.05, lon)
+    assert route.total_s == pytest.approx(plain.total_s)
+    assert not route.promise_possible
+    within = eta_to_places(buffered, [lat + 0.05], [lon], origins=["A"]).within(60.0)
+    assert not within[0, 0]

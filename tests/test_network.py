@@ -140,3 +140,14 @@ def test_hub_arrays_are_aligned_and_read_only(network: Network) -> None:
     assert network.pad_lat_deg[0] == network.hubs[0].pad[0]
     with pytest.raises(ValueError):
         network.pad_lat_deg[0] = 0.0
+
+
+def test_promise_section_is_read_and_checked() -> None:
+    text = _with("buffer_min = 0.0", "buffer_min = 7.5")
+    assert parse_network(text, check_world=False).promise.buffer_s == 450.0
+    with pytest.raises(NetworkFileError, match=r"promise\.buffer_min"):
+        parse_network(_with("buffer_min = 0.0", "buffer_min = -1.0"), check_world=False)
+    with pytest.raises(NetworkFileError, match=r"promise\.buffer_typo"):
+        parse_network(
+            _with("buffer_min = 0.0", "buffer_min = 0.0\nbuffer_typo = 1"), check_world=False
+        )

@@ -154,10 +154,11 @@ class EtaResult:
     last_mile_km: NDArray[np.float64]
     range_km: NDArray[np.float64]
     legs: LegBreakdown
+    buffer_s: float = 0.0
 
     def within(self, minutes: float) -> NDArray[np.bool_]:
-        """Whether a promise of ``minutes`` holds for each cell."""
-        return np.asarray(self.total_s <= minutes * 60.0 + 1e-9)
+        """Whether a promise of ``minutes`` holds for each cell (ETA plus the promise buffer)."""
+        return np.asarray(self.total_s + self.buffer_s <= minutes * 60.0 + 1e-9)
 
     def best_over_origins(self) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Row (origin position) of the fastest origin per place, and its time."""
@@ -375,6 +376,7 @@ def eta_to_places(
         last_mile_km=np.asarray(last_km, dtype=np.float64),
         range_km=np.where(flown, chosen_range, 0.0),
         legs=legs,
+        buffer_s=network.promise.buffer_s,
     )
 
 
@@ -411,8 +413,9 @@ def eta_to_place(
 ) -> RouteEta:
     """The fastest route from ``origin_hub`` to one place, leg by leg.
 
-    ``promise_possible`` is False when even the fastest route exceeds ``threshold_min``; the
-    legs and ``total_s`` then give the earliest possible delivery instead of a guess.
+    ``promise_possible`` is False when even the fastest route plus the network's promise buffer
+    exceeds ``threshold_min``; the legs and ``total_s`` then give the earliest possible delivery
+    instead of a guess.
     """
     result = eta_to_places(
         network,
@@ -445,7 +448,7 @@ def eta_to_place(
         legs_s=legs,
         total_s=total,
         threshold_min=threshold_min,
-        promise_possible=bool(total <= threshold_min * 60.0 + 1e-9),
+        promise_possible=bool(total + network.promise.buffer_s <= threshold_min * 60.0 + 1e-9),
         order_time=order_time,
         launch_time=launch_time,
         delivery_time=delivery_time,

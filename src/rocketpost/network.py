@@ -33,6 +33,7 @@ __all__ = [
     "Drone",
     "Hub",
     "Network",
+    "Promise",
     "RocketClass",
     "Safety",
     "Van",
@@ -189,6 +190,34 @@ class Safety:
 
 
 @dataclass(frozen=True)
+class Promise:
+    """How a promised delivery time is formed from the physics ETA.
+
+    Parameters
+    ----------
+    buffer_min
+        Minutes added to the earliest ETA before a promise is made: a one-hour promise is offered
+        only when ETA + buffer ≤ 60 min. Weather scrubs, sea state and customs make the planned
+        time optimistic; the buffer is what the simulator's calibration says keeps ≥ 99 % of
+        one-hour promises (see ``docs/simulation.md``).
+    standard_days
+        Promise of the standard (air/sea freight) service.
+    """
+
+    buffer_min: float = 0.0
+    standard_days: float = 5.0
+
+    def __post_init__(self) -> None:
+        _positive("promise", "buffer_min", self.buffer_min, allow_zero=True)
+        _positive("promise", "standard_days", self.standard_days)
+
+    @property
+    def buffer_s(self) -> float:
+        """The buffer in seconds."""
+        return self.buffer_min * 60.0
+
+
+@dataclass(frozen=True)
 class Hub:
     """One node of the network: a pad with its fulfilment centre, a port and a sea landing zone.
 
@@ -259,6 +288,7 @@ class Network:
     drone: Drone
     hubs: tuple[Hub, ...]
     safety: Safety = field(default_factory=Safety)
+    promise: Promise = field(default_factory=Promise)
     source: str = "<memory>"
 
     def __post_init__(self) -> None:
@@ -351,6 +381,7 @@ _BOAT_KEYS: dict[str, type] = {f.name: float for f in fields(Boat)}
 _VAN_KEYS: dict[str, type] = {f.name: float for f in fields(Van)}
 _DRONE_KEYS: dict[str, type] = {f.name: float for f in fields(Drone)}
 _SAFETY_KEYS: dict[str, type] = {f.name: float for f in fields(Safety)}
+_PROMISE_KEYS: dict[str, type] = {f.name: float for f in fields(Promise)}
 _HUB_DEFAULT_KEYS: dict[str, type] = {
     "launch_wave_interval_min": float,
     "handling_min": float,
@@ -368,7 +399,7 @@ _HUB_KEYS: dict[str, type] = {
     **_HUB_DEFAULT_KEYS,
 }
 _HUB_REQUIRED = ("id", "name", "country", "pad", "landing_zone", "port")
-_TOP_LEVEL = {"rocket", "boat", "van", "drone", "defaults", "safety", "hubs"}
+_TOP_LEVEL = {"rocket", "boat", "van", "drone", "defaults", "safety", "promise", "hubs"}
 
 
 class _Reader:
@@ -517,6 +548,11 @@ def parse_network(text: str, *, file: str = "<string>", check_world: bool = True
     safety = reader.build(
         "safety", Safety, reader.check_keys(document.get("safety", {}), _SAFETY_KEYS, "safety", ())
     )
+    promise = reader.build(
+        "promise",
+        Promise,
+        reader.check_keys(document.get("promise", {}), _PROMISE_KEYS, "promise", ()),
+    )
     defaults = reader.check_keys(document.get("defaults", {}), _HUB_DEFAULT_KEYS, "defaults", ())
     defaults.setdefault("vans", 0)
     defaults.setdefault("drones", 0)
@@ -576,7 +612,14 @@ def parse_network(text: str, *, file: str = "<string>", check_world: bool = True
             )
         )
     return Network(
-        rocket=rocket, boat=boat, van=van, drone=drone, hubs=tuple(hubs), safety=safety, source=file
+        rocket=rocket,
+        boat=boat,
+        van=van,
+        drone=drone,
+        hubs=tuple(hubs),
+        safety=safety,
+        promise=promise,
+        source=file,
     )
 
 

@@ -76,7 +76,9 @@ class ReachResult:
     def with_threshold(self, threshold_min: float) -> ReachResult:
         """The same analysis at another threshold, without recomputing any delivery time."""
         require_positive("minutes", threshold_min)
-        covered, countries, continents = _coverage(self.cities, self.best_s, threshold_min)
+        covered, countries, continents = _coverage(
+            self.cities, self.best_s + self.network.promise.buffer_s, threshold_min
+        )
         return dataclasses.replace(
             self,
             threshold_min=float(threshold_min),
@@ -242,7 +244,10 @@ def compute_reach(
     )
     row, best = eta.best_over_origins()
     columns = np.arange(len(table))
-    covered, countries, continents = _coverage(table, best, threshold_min)
+    # A promise is the ETA plus the network's calibrated buffer.
+    covered, countries, continents = _coverage(
+        table, best + network.promise.buffer_s, threshold_min
+    )
     return ReachResult(
         network=network,
         cities=table,

@@ -110,3 +110,24 @@ def test_bad_hook_shapes_and_unknown_hubs_are_input_errors(network: Network) -> 
     other = make_orders([(0.0, 0.0)], [DAY_S], [1.0], [0.004], origin_hub=["LON"])
     with pytest.raises(InputError, match="origin_hub"):
         choose_service(small, other)
+
+
+def test_promise_buffer_keeps_plans_inside_the_promise(network: Network) -> None:
+    icn = near_port(network, "ICN")
+    orders = make_orders([icn], [DAY_S], [1.0], [0.004], origin_hub=["HZB"])
+    plain = choose_service(network, orders)
+    assert plain.mode[0] == Mode.ROCKET
+    spare_min = (plain.promised_s[0] - plain.delivery_s[0]) / 60.0
+    tight = dataclasses.replace(
+        network, promise=dataclasses.replace(network.promise, buffer_min=spare_min + 1.0)
+    )
+    loose = dataclasses.replace(
+        network, promise=dataclasses.replace(network.promise, buffer_min=spare_min - 1.0)
+    )
+    assert choose_service(loose, orders).mode[0] == Mode.ROCKET
+    downgraded = choose_service(tight, orders)
+    assert downgraded.mode[0] == Mode.STANDARD
+    assert REASONS[downgraded.reason[0]] is Reason.LAST_MILE_TOO_LONG
+    # The promise itself never moves: one hour for the rocket, the standard days otherwise.
+    assert choose_service(loose, orders).promised_s[0] == DAY_S + 3600
+    assert downgraded.promised_s[0] == DAY_S + network.promise.standard_days * 86400

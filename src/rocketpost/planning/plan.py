@@ -154,7 +154,7 @@ def plan_orders(
     def downgrade(rows: NDArray[np.int64], why: Reason) -> None:
         mode[rows] = Mode.STANDARD
         reason[rows] = reason_code(why)
-        promised[rows] = created[rows] + 5 * 86400.0
+        promised[rows] = created[rows] + network.promise.standard_days * 86400.0
         delivery[rows] = promised[rows]
         for arr in (launch, landing, port):
             arr[rows] = np.nan

@@ -132,7 +132,7 @@ def choose_service(
     orders: OrderTable,
     *,
     promise_s: float = 3600.0,
-    standard_days: float = 5.0,
+    standard_days: float | None = None,
     inspection_delay_s: ArrayLike | None = None,
     held: ArrayLike | None = None,
     allowed_origins: ArrayLike | None = None,
@@ -148,7 +148,7 @@ def choose_service(
     promise_s
         The one-hour promise (seconds after the order).
     standard_days
-        Promise of the standard service.
+        Promise of the standard service (default: the network's ``promise.standard_days``).
     inspection_delay_s
         Hook for customs: per-order extra seconds at the destination port (default 0).
     held
@@ -163,6 +163,9 @@ def choose_service(
         Aligned with ``orders``.
     """
     n, h = len(orders), len(network.hubs)
+    # The plan must land inside the promise minus the calibrated buffer, so that disruptions
+    # (scrubs, sea state, customs) eat the buffer rather than the promise.
+    plan_within_s = promise_s - network.promise.buffer_s
     inspection = _optional(inspection_delay_s, n, "inspection_delay_s", np.float64)
     is_held = _optional(held, n, "held", np.bool_)
     if np.any(inspection < 0) or not np.all(np.isfinite(inspection)):
@@ -240,7 +243,7 @@ def choose_service(
         out["best_total_s"][s] = np.minimum(g_total, rocket_total) - c
         # "In reach" means the port nearest the door (by last mile) can be reached in time.
         nearest = np.argmin(port_lm, axis=1)
-        port_reachable[s] = at_port[rows, :, nearest].min(axis=1) - c <= promise_s
+        port_reachable[s] = at_port[rows, :, nearest].min(axis=1) - c <= plan_within_s
 
     out["delivery_s"] = (
         np.where(ground, created + handling[origin], out["port_s"])
@@ -248,8 +251,8 @@ def choose_service(
         + inspection
     )
     reason = np.full(n, reason_code(Reason.OK), dtype=np.int8)
-    late = ~(out["delivery_s"] - created <= promise_s + 1e-6)
-    late_by_inspection = late & (out["delivery_s"] - inspection - created <= promise_s + 1e-6)
+    late = ~(out["delivery_s"] - created <= plan_within_s + 1e-6)
+    late_by_inspection = late & (out["delivery_s"] - inspection - created <= plan_within_s + 1e-6)
     rules = [
         (is_held | late_by_inspection, Reason.CUSTOMS_HOLD),
         (orders.carries_dangerous_goods(*FORBIDDEN_DANGEROUS_GOODS), Reason.DANGEROUS_GOODS),
@@ -270,7 +273,8 @@ def choose_service(
     mode = np.where(standard, Mode.STANDARD, np.where(ground, Mode.GROUND, Mode.ROCKET)).astype(
         np.int8
     )
-    promised = np.where(standard, created + standard_days * 86400.0, created + promise_s)
+    days = network.promise.standard_days if standard_days is None else standard_days
+    promised = np.where(standard, created + days * 86400.0, created + promise_s)
     for name in ("launch_s", "landing_s", "port_s"):
         out[name] = np.where(mode == Mode.ROCKET, out[name], np.nan)
     out["delivery_s"] = np.where(standard, promised, out["delivery_s"])
