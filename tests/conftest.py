@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 
 from rocketpost.network import Boat, Drone, Hub, Network, RocketClass, Van, default_network
+
+if TYPE_CHECKING:
+    from rocketpost.devtools.postgres import PostgresInstance
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +67,33 @@ def tiny_network() -> Network:
         ),
         hubs=hubs,
     )
+
+
+# --- throwaway PostgreSQL (rocketpost.devtools.postgres) -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_instance() -> Iterator[PostgresInstance]:
+    """One private PostgreSQL server on 127.0.0.1 per test process (per xdist worker).
+
+    Started only when a test asks for it, stopped and deleted at the end of the session (a
+    watchdog deletes it even if the worker is killed). It never skips: if PostgreSQL cannot
+    start, every test that needs it errors with PostgreSQL's own message, because a silently
+    skipped database test is a test that proves nothing. The data directory lives in the system
+    temp dir, not ``tmp_path``: pytest's temp root is private to root, and on root the server
+    runs as an unprivileged user that must reach it.
+    """
+    from rocketpost.devtools.postgres import throwaway_postgres
+
+    with throwaway_postgres() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_instance: PostgresInstance) -> str:
+    """SQLAlchemy URL (``postgresql+psycopg://...``) of a fresh database for this session.
+
+    The role is a superuser, so a test module may ``CREATE DATABASE`` its own (or call
+    ``postgres_instance.create_database(name)``) for isolation.
+    """
+    return postgres_instance.create_database("session_tests")

@@ -53,3 +53,23 @@ def test_bad_records_name_the_field() -> None:
     assert error.value.field == "records[0].customs_value"
     with pytest.raises(InputError, match="decimal"):
         ImportRecord("A", "R", "KR", date(2025, 1, 1), "x", "KRW", Decimal(1))  # type: ignore[arg-type]
+
+
+def test_growing_history_answers_like_the_immutable_one(order: Callable[..., Order]) -> None:
+    declarations = [
+        declare(
+            order("KR", [("shirt", "610910", 1, value, "USD")], order_id=f"G{i}"),
+            origin_country="CN",
+            import_date=date(2025, 8, 30),
+        )
+        for i, value in enumerate(("60", "70", "80"))
+    ]
+    base = RecipientHistory().record(declarations[0])
+    immutable, growing = base, base.growing()
+    for d in (*declarations, declarations[1]):  # G0 and G1 are recorded twice: replaced
+        immutable = immutable.record(d)
+        growing.add(d)
+        day = date(2025, 8, 30)
+        assert growing.same_day("R-1", "KR", day) == immutable.same_day("R-1", "KR", day)
+    assert growing.freeze().records == immutable.records
+    assert [r.declaration_id for r in growing.freeze().records] == ["G0", "G2", "G1"]

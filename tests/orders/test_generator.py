@@ -221,3 +221,13 @@ def test_real_cities_and_land() -> None:
     assert describe(orders)["orders"] == 3000
     big = set(np.unique(orders.destination_country).tolist())
     assert {"CN", "IN", "US"} <= big
+
+
+def test_every_catalogue_hs_code_is_in_the_customs_nomenclature() -> None:
+    # Generated orders go through customs when planned: an unknown code would stop the day.
+    from rocketpost.customs import nomenclature
+    from rocketpost.orders.generator import load_catalogue
+
+    hs = nomenclature()
+    for code in load_catalogue().hs_code:
+        hs.check(str(code))  # raises InputError for a code the customs data lacks

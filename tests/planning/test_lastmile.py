@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rocketpost.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.planning import check_plan, plan_orders, write_plan
-from rocketpost.planning.lastmile import route_landing
+from rocketpost.planning.lastmile import LandingRoutes, _model, _schedule, route_landing
 
 from .test_plan import FLY_ALWAYS, tiny
 
@@ -51,8 +53,6 @@ def test_small_landing_meets_every_feasible_deadline_and_flags_the_impossible(
 
 
 def test_no_vehicles_means_late_not_hidden(network: Network) -> None:
-    import dataclasses
-
     h = network.hub_index("ICN")
     hub = dataclasses.replace(network.hubs[h], vans=0, drones=0)
     net = dataclasses.replace(network, hubs=(*network.hubs[:h], hub, *network.hubs[h + 1 :]))
@@ -73,3 +73,105 @@ def test_plan_with_last_mile_writes_routes_and_passes_the_check(tmp_path: Path) 
     assert all(not r["late"] for r in routes)
     write_plan(plan, tmp_path)
     assert check_plan(tmp_path, orders, net) == []
+
+
+def _with_fleet(network: Network, h: int, vans: int, drones: int) -> Network:
+    hub = dataclasses.replace(network.hubs[h], vans=vans, drones=drones)
+    return dataclasses.replace(network, hubs=(*network.hubs[:h], hub, *network.hubs[h + 1 :]))
+
+
+def _assert_physical(
+    network: Network,
+    h: int,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    release: np.ndarray,
+    routes: LandingRoutes,
+) -> None:
+    """Independent of the router: each stop no sooner than a trip from the port after its
+    release allows, and a vehicle's stops numbered 1, 2 ... in time order."""
+    lat0, lon0 = network.hubs[h].port_position
+    km = great_circle_km(lat0, lon0, lat, lon)
+    van, drone = network.van, network.drone
+    by_van = km * van.road_factor / van.speed_kmh * 3600 + van.stop_min * 60
+    by_drone = km / drone.speed_kmh * 3600 + drone.handover_min * 60
+    is_drone = np.char.startswith(routes.vehicle, "drone")
+    soonest = release + np.where(is_drone, by_drone, by_van)
+    assert (routes.arrival_s >= soonest * (1 - 1e-3) - 2.0).all()
+    for v in set(routes.vehicle[routes.routed].tolist()):
+        on = np.flatnonzero(routes.vehicle == v)
+        assert sorted(routes.stop[on].tolist()) == list(range(1, len(on) + 1))
+        assert np.all(np.diff(routes.arrival_s[on][np.argsort(routes.stop[on])]) > 0)
+
+
+def test_large_landing_in_sectors_then_whole_meets_every_deadline(network: Network) -> None:
+    """More parcels than one problem takes: the sector phase, the merged warm start and the
+    whole-landing phase all run, and every (generous) deadline is met."""
+    h = network.hub_index("ICN")
+    net = _with_fleet(network, h, vans=6, drones=3)
+    lat0, lon0 = net.hubs[h].port_position
+    rng = np.random.default_rng(3)
+    n = 120
+    lat = lat0 + rng.normal(0, 0.02, n)
+    lon = lon0 + rng.normal(0, 0.02, n)
+    mass = rng.lognormal(0.3, 0.9, n)
+    volume = mass / 150.0
+    release = 500.0 + rng.uniform(0, 600, n)
+    deadline = release + 3 * 3600.0
+    routes = route_landing(
+        net, h, lat, lon, mass, volume, release, deadline,
+        time_limit_s=1.5, max_stops_per_problem=40,
+    )  # fmt: skip
+    assert not routes.late.any()
+    assert routes.routed.all()
+    assert set(np.char.partition(routes.vehicle, "-")[:, 0].tolist()) <= {"van", "drone"}
+    assert len(set(routes.vehicle.tolist())) <= 6 + 3
+    _assert_physical(net, h, lat, lon, release, routes)
+
+
+def test_scarce_vans_hand_light_near_parcels_to_drones(network: Network) -> None:
+    """One van cannot make 24 two-minute stops in 30 minutes; with four drones it can."""
+    h = network.hub_index("ICN")
+    net = _with_fleet(network, h, vans=1, drones=4)
+    lat0, lon0 = net.hubs[h].port_position
+    rng = np.random.default_rng(4)
+    n = 24
+    lat = lat0 + rng.uniform(-0.012, 0.012, n)
+    lon = lon0 + rng.uniform(-0.012, 0.012, n)
+    mass = np.full(n, 1.0)
+    volume = np.full(n, 0.004)
+    release = np.zeros(n)
+    deadline = np.full(n, 1800.0)
+    routes = route_landing(net, h, lat, lon, mass, volume, release, deadline, time_limit_s=0.5)
+    assert not routes.late.any()
+    assert np.char.startswith(routes.vehicle, "drone").sum() >= 6
+    _assert_physical(net, h, lat, lon, release, routes)
+
+
+def test_repair_appends_left_out_parcels_to_the_soonest_vehicle(network: Network) -> None:
+    """Parcels the solver did not route become extra trips, chained honestly per vehicle."""
+    h = network.hub_index("ICN")
+    lat0, lon0 = network.hubs[h].port_position
+    lat = np.full(4, lat0 + 0.02)
+    lon = np.full(4, lon0)
+    mass = np.array([1.0, 1.0, 50.0, 50.0])  # the last two are too heavy for a drone
+    volume = mass / 150.0
+    release = np.full(4, 100.0)
+    deadline = np.array([3700.0, 3700.0, 3700.0, 120.0])  # nothing makes the last one
+    m = _model(network, h, lat, lon, mass, volume, release, deadline)
+    feasible = np.array([True, True, True, False])
+    routes = _schedule(m, [], (1, 1), feasible, release, deadline)
+    # A drone is about four times as fast as a van on the road: its second trip still beats
+    # the van, which takes the heavy parcel; the hopeless one goes late by a direct trip once
+    # both vehicles are back.
+    assert routes.vehicle.tolist() == ["drone-01", "drone-01", "van-01", "van-direct"]
+    assert routes.stop.tolist() == [1, 2, 1, -1]
+    assert routes.routed.tolist() == [True, True, True, False]
+    assert routes.late.tolist() == [False, False, False, True]
+    out, back = m.duration[1][0, 1], m.duration[1][1, 0]
+    van_out, van_back = m.duration[0][0, 3], m.duration[0][3, 0]
+    assert routes.arrival_s[:3] == pytest.approx(
+        [100.0 + out, 100.0 + out + back + out, 100.0 + van_out]
+    )
+    both_back = max(100.0 + 2 * (out + back), 100.0 + van_out + van_back)
+    assert routes.arrival_s[3] == pytest.approx(both_back + m.duration[0][0, 4])

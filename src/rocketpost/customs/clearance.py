@@ -221,7 +221,7 @@ def clear_orders(
     ):
         if len(values) != n:
             raise InputError(name, len(values), f"needs one value per order ({n})")
-    history = history or RecipientHistory()
+    growing = (history or RecipientHistory()).growing()
     out: list[Clearance | None] = [None] * n
     pending: list[tuple[int, Declaration, DutyAssessment]] = []
     for i, order in enumerate(orders):
@@ -230,16 +230,16 @@ def clear_orders(
             continue
         try:
             declaration = declare(order, origin_country=origins[i], import_date=dates[i])
-            duties = assess_duties(declaration, history=history)
+            duties = assess_duties(declaration, history=growing)
         except InputError as error:
             raise InputError(f"orders[{i}].{error.field}", error.value, error.reason) from None
-        history = history.record(declaration, duties)
+        growing.add(declaration, duties)
         pending.append((i, declaration, duties))
     # Same-day aggregation works both ways: a later parcel also takes the relief away from the
     # earlier ones it is summed with. Re-assess those against the day's full history. (China's
     # annual CBEC limit is first come, first served: its results from the first pass stand.)
     pending = [
-        (i, d, assess_duties(d, history=history) if a.de_minimis is not None else a)
+        (i, d, assess_duties(d, history=growing) if a.de_minimis is not None else a)
         for i, d, a in pending
     ]
     if pending:
@@ -259,4 +259,4 @@ def clear_orders(
                 result.reasons(j),
                 float(minutes[j]),
             )
-    return tuple(c for c in out if c is not None), history
+    return tuple(c for c in out if c is not None), growing.freeze()

@@ -140,18 +140,13 @@ class RecipientHistory:
         Pass the :class:`~rocketpost.customs.duties.DutyAssessment` so that China's annual CBEC
         total counts only imports assessed under CBEC.
         """
-        entry = ImportRecord(
-            declaration_id=declaration.declaration_id,
-            recipient_id=declaration.consignee.recipient_id,
-            market=declaration.market,
-            import_date=declaration.import_date,
-            customs_value=declaration.customs_value,
-            currency=declaration.currency,
-            value_usd=declaration.value_usd,
-            regime=assessment.regime if assessment is not None else "standard",
-        )
+        entry = _entry(declaration, assessment)
         kept = tuple(r for r in self.records if r.declaration_id != entry.declaration_id)
         return RecipientHistory((*kept, entry))
+
+    def growing(self) -> GrowingHistory:
+        """A mutable copy for recording many imports in a row (see :class:`GrowingHistory`)."""
+        return GrowingHistory(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``from_dict`` reads it back)."""
@@ -184,3 +179,56 @@ class RecipientHistory:
             except InputError as error:
                 raise InputError(f"records[{i}].{error.field}", error.value, error.reason) from None
         return cls(tuple(out))
+
+
+def _entry(declaration: Declaration, assessment: DutyAssessment | None) -> ImportRecord:
+    return ImportRecord(
+        declaration_id=declaration.declaration_id,
+        recipient_id=declaration.consignee.recipient_id,
+        market=declaration.market,
+        import_date=declaration.import_date,
+        customs_value=declaration.customs_value,
+        currency=declaration.currency,
+        value_usd=declaration.value_usd,
+        regime=assessment.regime if assessment is not None else "standard",
+    )
+
+
+class GrowingHistory(RecipientHistory):
+    """A history that records in place, for clearing a whole day in one pass.
+
+    :meth:`RecipientHistory.record` returns a new value and so copies every earlier record: fine
+    for one booking, quadratic for a planner clearing 20,000 orders in a row (minutes instead of
+    a second). This variant appends to its per-recipient lists instead; :meth:`freeze` returns
+    the plain immutable :class:`RecipientHistory` with the same records (re-recorded ids
+    replaced, as ``record`` does).
+    """
+
+    def __init__(self, base: RecipientHistory) -> None:
+        object.__setattr__(self, "records", base.records)
+        object.__setattr__(self, "_index", {k: list(v) for k, v in base._index.items()})
+        object.__setattr__(self, "_added", {})
+
+    def of(self, recipient_id: str, market: str) -> tuple[ImportRecord, ...]:
+        return tuple(self._index.get((recipient_id, market), ()))
+
+    def add(self, declaration: Declaration, assessment: DutyAssessment | None = None) -> None:
+        """Record one import in place (replacing an earlier record of the same declaration)."""
+        entry = _entry(declaration, assessment)
+        same = self._index.setdefault((entry.recipient_id, entry.market), [])  # type: ignore[attr-defined]
+        same[:] = [r for r in same if r.declaration_id != entry.declaration_id]
+        same.append(entry)
+        added: dict[str, ImportRecord] = self._added  # type: ignore[attr-defined]
+        added.pop(entry.declaration_id, None)
+        added[entry.declaration_id] = entry
+
+    def record(
+        self, declaration: Declaration, assessment: DutyAssessment | None = None
+    ) -> RecipientHistory:
+        return self.freeze().record(declaration, assessment)
+
+    def freeze(self) -> RecipientHistory:
+        """The immutable history: the base records, then the added ones in recording order."""
+        added: dict[str, ImportRecord] = self._added  # type: ignore[attr-defined]
+        kept = tuple(r for r in self.records if r.declaration_id not in added)
+        return RecipientHistory((*kept, *added.values()))

@@ -6,19 +6,30 @@ deadline ``tw_late`` = its promised delivery (a visit's start time is the delive
 drive ``road_factor`` × the straight line at van speed; drones fly the straight line at drone
 speed, carry one parcel at a time within their payload, and cannot reach doors beyond their
 range (their travel there is made prohibitive). Both may go back to the port for more
-(``reload_depots``), so one vehicle serves several trips.
+(``reload_depots``), so one vehicle serves several trips; PyVRP lets a trip leave the port only
+once every parcel on it is released.
 
-Integer data only (PyVRP's requirement): seconds, grams and cubic centimetres. A parcel whose
-deadline cannot be met even by a direct trip, or that the solver leaves out (every parcel is
-optional with a large prize, so an infeasible deadline never makes the whole landing
-infeasible), gets a direct van trip and is marked late — never hidden.
+Integer data only (PyVRP's requirement): seconds, grams and cubic centimetres. Every parcel is
+optional with a prize far above any route cost, so an infeasible deadline never makes the whole
+landing infeasible and the solver only leaves a parcel out when it cannot fit it. A parcel
+whose deadline cannot be met even by a direct trip gets a notional direct van trip once the
+fleet is back and is marked late — never hidden. A parcel that could make it but that the
+solver left out is appended as one more trip to the vehicle that can deliver it soonest (late
+only if even that misses the deadline).
+
+Cost: the solver minimises weighted route duration. Van time is priced ``_VAN_COST_PER_S`` ×
+drone time because vans are the bottleneck of a landing (a two-minute stop at every door, far
+more parcels than drones can fly); at equal prices the solver saved a few drone seconds by
+letting vans take near, light parcels and then ran out of van time for the far, heavy ones.
 
 Simplifications: every landing gets the whole vehicle fleet of its port (landings at one port
-do not compete for vans); the vehicle's stop time is added to its travel time into each door.
+do not compete for vans); the vehicle's stop time is added to its travel time into each door,
+so a delivery is counted when the hand-over is done.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +44,12 @@ from rocketpost.orders.table import OrderTable
 
 __all__ = ["LandingRoutes", "route_landing", "route_landings"]
 
-_PRIZE = 100_000  # ≫ any route duration in seconds, small enough for the penalties to bite
+_PRIZE = 100_000  # ≫ any insertion cost, small enough for the time-warp penalties to bite
 _FAR = 10**9
+_VAN_COST_PER_S = 3  # vans are the scarce resource: see the module doc
+_DRONE_COST_PER_S = 1
+_SECTOR_SHARE = 0.6  # of the time limit spent on the sector problems before the whole landing
+_KINDS = ("van", "drone")
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,7 +57,8 @@ class LandingRoutes:
     """Per parcel of one landing: vehicle, stop number on its route, arrival time, lateness.
 
     ``arrival_s`` is absolute (same clock as the inputs); ``vehicle`` is ``van-07`` /
-    ``drone-03`` for routed parcels and ``van-direct`` for parcels delivered late by a direct trip.
+    ``drone-03`` for routed parcels and ``van-direct`` for parcels whose deadline no vehicle
+    can meet (delivered late by a direct trip once the fleet is back).
     """
 
     vehicle: NDArray[np.str_]
@@ -62,6 +78,165 @@ def _local_xy_m(
     return x, y
 
 
+@dataclass(frozen=True, eq=False)
+class _Model:
+    """Integer data of one landing; matrix index 0 is the port, ``i + 1`` is parcel ``i``.
+
+    Times are seconds after ``t0`` (the first release) so they stay small integers.
+    """
+
+    xs: NDArray[np.float64]
+    ys: NDArray[np.float64]
+    dist: tuple[NDArray[np.int64], NDArray[np.int64]]  # van, drone (metres)
+    duration: tuple[NDArray[np.int64], NDArray[np.int64]]  # van, drone (seconds)
+    grams: NDArray[np.int64]
+    cm3: NDArray[np.int64]
+    release: NDArray[np.int64]
+    deadline: NDArray[np.int64]
+    drone_ok: NDArray[np.bool_]
+    t0: float
+    capacity: tuple[list[int], list[int]]  # van, drone: grams, cm³, parcels
+
+
+def _model(
+    network: Network,
+    hub_index: int,
+    lat_deg: NDArray[np.float64],
+    lon_deg: NDArray[np.float64],
+    mass_kg: NDArray[np.float64],
+    volume_m3: NDArray[np.float64],
+    release_s: NDArray[np.float64],
+    deadline_s: NDArray[np.float64],
+) -> _Model:
+    hub = network.hubs[hub_index]
+    van, drone = network.van, network.drone
+    n = len(lat_deg)
+    x, y = _local_xy_m(hub.port_position[0], hub.port_position[1], lat_deg, lon_deg)
+    xs = np.concatenate(([0.0], x))
+    ys = np.concatenate(([0.0], y))
+    straight = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    t0 = float(np.min(release_s)) if n else 0.0
+    van_dist = np.rint(straight * van.road_factor).astype(np.int64)
+    van_time = np.rint(straight * van.road_factor / (van.speed_kmh / 3.6)).astype(np.int64)
+    drone_time = np.rint(straight / (drone.speed_kmh / 3.6)).astype(np.int64)
+    # The stop at a door differs by vehicle (van: park and hand over; drone: lower on a tether),
+    # and PyVRP has one service time per client: fold each vehicle's stop into its travel time
+    # *into* a door instead (once per visit: never into the port, never on the diagonal), so
+    # that a visit's start time is the delivery time.
+    van_time[:, 1:] += round(van.stop_min * 60.0)
+    drone_time[:, 1:] += round(drone.handover_min * 60.0)
+    np.fill_diagonal(van_time, 0)
+    # Doors a drone cannot serve (too far, parcel too heavy or bulky) get a prohibitive drone
+    # travel time, so a drone visit there shows up as time warp and is never accepted.
+    no_drone = straight[0] > drone.range_km * 1000.0
+    no_drone[1:] |= (mass_kg > drone.max_parcel_kg) | (volume_m3 > drone.max_parcel_m3)
+    no_drone[0] = False
+    drone_time[:, no_drone] = _FAR
+    drone_time[no_drone, :] = _FAR
+    np.fill_diagonal(drone_time, 0)
+    drone_dist = np.where(drone_time >= _FAR, _FAR, np.rint(straight).astype(np.int64))
+    np.fill_diagonal(drone_dist, 0)
+    return _Model(
+        xs=xs,
+        ys=ys,
+        dist=(van_dist, drone_dist),
+        duration=(van_time, drone_time),
+        grams=np.rint(mass_kg * 1000.0).astype(np.int64),
+        cm3=np.rint(volume_m3 * 1e6).astype(np.int64),
+        release=np.ceil(release_s - t0).astype(np.int64),  # never leave before it is there
+        deadline=np.floor(deadline_s - t0).astype(np.int64),
+        drone_ok=~no_drone[1:],
+        t0=t0,
+        capacity=(
+            [int(van.capacity_kg * 1000), int(van.capacity_m3 * 1e6), n + 1],
+            [int(drone.max_parcel_kg * 1000), int(drone.max_parcel_m3 * 1e6), 1],
+        ),
+    )
+
+
+def _problem(
+    m: _Model, rows: NDArray[np.int64], fleet: tuple[int, int]
+) -> tuple[pyvrp.ProblemData, list[str]]:
+    """PyVRP data for parcels ``rows`` with ``fleet`` = (vans, drones); and the type names."""
+    idx = np.concatenate(([0], rows + 1))
+    clients = [
+        pyvrp.Client(
+            k + 1,
+            delivery=[int(m.grams[i]), int(m.cm3[i]), 1],
+            tw_late=int(m.deadline[i]),
+            release_time=int(m.release[i]),
+            prize=_PRIZE,
+            required=False,
+        )
+        for k, i in enumerate(rows.tolist())
+    ]
+    costs = (_VAN_COST_PER_S, _DRONE_COST_PER_S)
+    types = [
+        pyvrp.VehicleType(
+            count, capacity=m.capacity[p], unit_distance_cost=0, unit_duration_cost=costs[p],
+            profile=p, reload_depots=[0], name=_KINDS[p],
+        )
+        for p, count in enumerate(fleet)
+        if count > 0
+    ]  # fmt: skip
+    sub = np.ix_(idx, idx)
+    data = pyvrp.ProblemData(
+        locations=[pyvrp.Location(int(m.xs[i]), int(m.ys[i])) for i in idx],
+        clients=clients,
+        depots=[pyvrp.Depot(0)],
+        vehicle_types=types,
+        distance_matrices=[m.dist[0][sub], m.dist[1][sub]],
+        duration_matrices=[m.duration[0][sub], m.duration[1][sub]],
+    )
+    return data, [t.name for t in types]
+
+
+@dataclass
+class _Route:
+    """One vehicle's day: its trips as parcel indices, each visit's start time, its end."""
+
+    kind: str
+    trips: list[list[int]]
+    start: dict[int, int]
+    end: int
+
+
+def _routes(solution: pyvrp.Solution, rows: NDArray[np.int64], names: list[str]) -> list[_Route]:
+    out = []
+    for route in solution.routes():
+        if route.has_time_warp() or route.has_excess_load() or route.has_excess_distance():
+            continue  # not a physical schedule (never in a feasible best): its parcels go late
+        trips: list[list[int]] = [[]]
+        start: dict[int, int] = {}
+        for act in route.schedule()[1:-1]:
+            if act.is_client():
+                i = int(rows[act.idx])
+                trips[-1].append(i)
+                start[i] = int(act.start_time)
+            elif act.is_depot() and trips[-1]:
+                trips.append([])
+        kind = names[route.vehicle_type()]
+        out.append(_Route(kind, [t for t in trips if t], start, int(route.end_time())))
+    return out
+
+
+def _warm_start(
+    data: pyvrp.ProblemData, names: list[str], client_of: dict[int, int], routes: list[_Route]
+) -> pyvrp.Solution:
+    """The sector routes as one solution of the whole landing's problem."""
+    depot = pyvrp.Activity(pyvrp.ActivityType.DEPOT, 0)
+    built = []
+    for r in routes:
+        acts = [depot]
+        for trip in r.trips:
+            if len(acts) > 1:
+                acts.append(depot)
+            acts += [pyvrp.Activity(pyvrp.ActivityType.CLIENT, client_of[i]) for i in trip]
+        acts.append(depot)
+        built.append(pyvrp.Route(data, acts, names.index(r.kind)))
+    return pyvrp.Solution(data, built)
+
+
 def route_landing(
     network: Network,
     hub_index: int,
@@ -78,34 +253,115 @@ def route_landing(
 ) -> LandingRoutes:
     """Route the parcels of one landing at hub ``hub_index``'s port (see the module doc).
 
-    Large landings are cut into sectors around the port (by bearing) of at most
-    ``max_stops_per_problem`` parcels, each with its share of the vans and drones and of the
-    time limit: cluster first, route second. PyVRP converges far faster on several small
-    problems than on one big one, which is what keeps 1,000 stops inside a few seconds.
+    Large landings are solved in two phases within ``time_limit_s``. First, cluster first,
+    route second: sectors around the port (by bearing) of at most ``max_stops_per_problem``
+    parcels, each with its share of the vans and drones, because PyVRP converges far faster on
+    several small problems than on one big one. Then the sector routes are merged into one
+    warm start for the whole landing, and PyVRP improves that for the rest of the time: that
+    lets idle vehicles of a quiet sector take the parcels a busy sector could not fit.
+    Parcels still left out get one more trip on the vehicle that can deliver them soonest.
     """
+    started = time.perf_counter()
     hub = network.hubs[hub_index]
-    n = len(lat_deg)
-    parts = -(-n // max_stops_per_problem)
-    if parts <= 1:
-        return _route(network, hub_index, hub.vans, hub.drones, lat_deg, lon_deg, mass_kg,
-                      volume_m3, release_s, deadline_s, time_limit_s, seed)  # fmt: skip
-    x, y = _local_xy_m(hub.port_position[0], hub.port_position[1], lat_deg, lon_deg)
-    sectors = np.array_split(np.argsort(np.arctan2(y, x), kind="stable"), parts)
-    share = np.array([len(s) for s in sectors], dtype=np.float64) / n
-    vans = _apportion(hub.vans, share)
-    drones = _apportion(hub.drones, share)
-    vehicle = np.empty(n, dtype="<U16")
-    stop = np.empty(n, dtype=np.int64)
-    arrival = np.empty(n)
-    late = np.empty(n, dtype=bool)
-    routed = np.empty(n, dtype=bool)
-    for k, rows in enumerate(sectors):
-        part = _route(network, hub_index, int(vans[k]), int(drones[k]), lat_deg[rows],
-                      lon_deg[rows], mass_kg[rows], volume_m3[rows], release_s[rows],
-                      deadline_s[rows], time_limit_s / parts, seed)  # fmt: skip
-        named = np.char.add(part.vehicle, np.where(part.routed, f"-s{k + 1}", ""))
-        vehicle[rows], stop[rows], arrival[rows] = named, part.stop, part.arrival_s
-        late[rows], routed[rows] = part.late, part.routed
+    m = _model(network, hub_index, lat_deg, lon_deg, mass_kg, volume_m3, release_s, deadline_s)
+    van_time, drone_time = m.duration
+    direct = m.release + van_time[0, 1:]
+    drone_direct = np.where(m.drone_ok, m.release + drone_time[0, 1:], _FAR)
+    feasible = np.minimum(direct, drone_direct) <= m.deadline
+    todo = np.flatnonzero(feasible)
+    fleet = (int(hub.vans), int(hub.drones))
+    routes: list[_Route] = []
+    if len(todo) and sum(fleet) > 0:
+        data, names = _problem(m, todo, fleet)
+        parts = -(-len(todo) // max_stops_per_problem)
+        init = None
+        if parts > 1:
+            theta = np.arctan2(m.ys[todo + 1], m.xs[todo + 1])
+            sectors = np.array_split(todo[np.argsort(theta, kind="stable")], parts)
+            share = np.array([len(s) for s in sectors], dtype=np.float64) / len(todo)
+            vans, drones = _apportion(fleet[0], share), _apportion(fleet[1], share)
+            for k, rows in enumerate(sectors):
+                if vans[k] + drones[k] == 0:
+                    continue
+                sub, sub_names = _problem(m, rows, (int(vans[k]), int(drones[k])))
+                res = pyvrp.solve(
+                    sub,
+                    stop=MaxRuntime(_SECTOR_SHARE * time_limit_s / parts),
+                    seed=seed + k,
+                    collect_stats=False,
+                    display=False,
+                )
+                routes += _routes(res.best, rows, sub_names)
+            client_of = {int(i): k for k, i in enumerate(todo.tolist())}
+            init = _warm_start(data, names, client_of, routes)
+        left_s = max(time_limit_s - (time.perf_counter() - started), 0.05 * time_limit_s)
+        res = pyvrp.solve(
+            data,
+            stop=MaxRuntime(left_s),
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            initial_solution=init,
+        )
+        if init is None or res.best.is_feasible():
+            routes = _routes(res.best, todo, names)
+    return _schedule(m, routes, fleet, feasible, release_s, deadline_s)
+
+
+def _schedule(
+    m: _Model,
+    routes: list[_Route],
+    fleet: tuple[int, int],
+    feasible: NDArray[np.bool_],
+    release_s: NDArray[np.float64],
+    deadline_s: NDArray[np.float64],
+) -> LandingRoutes:
+    """Per-parcel table from the routes, after the repair of parcels the solver left out."""
+    n = len(feasible)
+    vehicle = np.full(n, "van-direct", dtype="<U16")
+    stop = np.full(n, -1, dtype=np.int64)
+    arrival = np.full(n, np.nan)
+    routed = np.zeros(n, dtype=bool)
+    # Every vehicle of the fleet, used ones first (named in order of the routes): its kind,
+    # name, relative time back at the port after its last trip, and number of stops so far.
+    kinds: list[int] = []
+    names: list[str] = []
+    back: list[int] = []
+    stops: list[int] = []
+    for p, kind in enumerate(_KINDS):
+        mine = [r for r in routes if r.kind == kind]
+        for r in mine:
+            name = f"{kind}-{kinds.count(p) + 1:02d}"
+            visits = sorted(r.start.items(), key=lambda kv: kv[1])
+            for k, (i, t) in enumerate(visits, start=1):
+                vehicle[i], stop[i], routed[i], arrival[i] = name, k, True, m.t0 + t
+            kinds.append(p)
+            names.append(name)
+            back.append(r.end)
+            stops.append(len(visits))
+        for _ in range(fleet[p] - len(mine)):
+            names.append(f"{kind}-{kinds.count(p) + 1:02d}")
+            kinds.append(p)
+            back.append(0)
+            stops.append(0)
+    # Repair: a feasible parcel the solver left out (tightest deadline first) becomes one more
+    # trip, port → door → port, of the vehicle that can deliver it soonest (a drone's travel
+    # to a door it cannot serve is _FAR, so it is never chosen there).
+    for i in sorted(np.flatnonzero(feasible & ~routed).tolist(), key=lambda i: m.deadline[i]):
+        out = np.array([m.duration[p][0, i + 1] for p in kinds], dtype=np.int64)
+        when = np.maximum(np.array(back, dtype=np.int64), m.release[i]) + out
+        v = int(np.argmin(when)) if len(when) else -1
+        if v < 0 or when[v] >= _FAR:
+            continue
+        stops[v] += 1
+        vehicle[i], stop[i], routed[i], arrival[i] = names[v], stops[v], True, m.t0 + when[v]
+        back[v] = int(when[v] + m.duration[kinds[v]][i + 1, 0])
+    # Nothing can make these deadlines (or there is no fleet): a direct van trip once every
+    # vehicle is back, late by construction and shown as such.
+    left = ~routed
+    back_s = m.t0 + max(back, default=0)
+    arrival[left] = np.maximum(back_s, release_s[left]) + m.duration[0][0, 1:][left]
+    late = ~(arrival <= deadline_s + 1e-6)
     return LandingRoutes(vehicle, stop, arrival, late, routed)
 
 
@@ -115,136 +371,6 @@ def _apportion(total: int, share: NDArray[np.float64]) -> NDArray[np.int64]:
     out = np.floor(raw).astype(np.int64)
     out[np.argsort(-(raw - out), kind="stable")[: total - int(out.sum())]] += 1
     return out
-
-
-def _route(
-    network: Network,
-    hub_index: int,
-    vans: int,
-    drones: int,
-    lat_deg: NDArray[np.float64],
-    lon_deg: NDArray[np.float64],
-    mass_kg: NDArray[np.float64],
-    volume_m3: NDArray[np.float64],
-    release_s: NDArray[np.float64],
-    deadline_s: NDArray[np.float64],
-    time_limit_s: float,
-    seed: int,
-) -> LandingRoutes:
-    hub = network.hubs[hub_index]
-    van, drone = network.van, network.drone
-    n = len(lat_deg)
-    x, y = _local_xy_m(hub.port_position[0], hub.port_position[1], lat_deg, lon_deg)
-    xs = np.concatenate(([0.0], x))
-    ys = np.concatenate(([0.0], y))
-    straight = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
-    t0 = float(np.min(release_s)) if n else 0.0
-    van_dist = np.rint(straight * van.road_factor).astype(np.int64)
-    van_time = np.rint(straight * van.road_factor / (van.speed_kmh / 3.6)).astype(np.int64)
-    drone_time = np.rint(straight / (drone.speed_kmh / 3.6)).astype(np.int64)
-    # The stop at a door differs by vehicle (van: park and hand over; drone: lower on a tether),
-    # and PyVRP has one service time per client: fold each vehicle's stop into its travel time
-    # *into* a door instead, so that a visit's start time is the delivery time.
-    stop_s = round(van.stop_min * 60.0)
-    van_time[:, 1:] += stop_s
-    drone_time[:, 1:] += round(drone.handover_min * 60.0)
-    np.fill_diagonal(van_time, 0)
-    out_of_range = straight[0] > drone.range_km * 1000.0
-    # Doors a drone cannot serve (too far, parcel too heavy or bulky) get a prohibitive drone
-    # travel time, so a drone visit there shows up as time warp and is never accepted.
-    no_drone = out_of_range.copy()
-    no_drone[1:] |= (mass_kg > drone.max_parcel_kg) | (volume_m3 > drone.max_parcel_m3)
-    no_drone[0] = False
-    drone_time[:, no_drone] = _FAR
-    drone_time[no_drone, :] = _FAR
-    np.fill_diagonal(drone_time, 0)
-    drone_dist = np.where(drone_time >= _FAR, _FAR, np.rint(straight).astype(np.int64))
-    np.fill_diagonal(drone_dist, 0)
-
-    direct = release_s + van_time[0, 1:]
-    drone_direct = np.where(
-        no_drone[1:],
-        np.inf,
-        release_s + drone_time[0, 1:],
-    )
-    feasible = np.minimum(direct, drone_direct) <= deadline_s + 1e-6
-    grams = np.rint(mass_kg * 1000.0).astype(np.int64)
-    cm3 = np.rint(volume_m3 * 1e6).astype(np.int64)
-    rel = np.rint(release_s - t0).astype(np.int64)
-    late_rel = np.floor(deadline_s - t0).astype(np.int64)
-
-    vehicle = np.full(n, "van-direct", dtype="<U16")
-    stop = np.full(n, -1, dtype=np.int64)
-    arrival = direct.astype(np.float64)
-    routed = np.zeros(n, dtype=bool)
-    todo = np.flatnonzero(feasible)
-    result = None
-    if len(todo) and (vans + drones) > 0:
-        idx = np.concatenate(([0], todo + 1))
-        locations = [pyvrp.Location(int(xs[i]), int(ys[i])) for i in idx]
-        clients = [
-            pyvrp.Client(
-                k + 1,
-                delivery=[int(grams[i]), int(cm3[i]), 1],
-                service_duration=0,
-                tw_early=0,
-                tw_late=int(late_rel[i]),
-                release_time=int(rel[i]),
-                prize=_PRIZE,
-                required=False,
-            )
-            for k, i in enumerate(todo.tolist())
-        ]
-        types = []
-        if vans:
-            cap = [int(van.capacity_kg * 1000), int(van.capacity_m3 * 1e6), n + 1]
-            types.append(
-                pyvrp.VehicleType(
-                    vans, capacity=cap, unit_distance_cost=0, unit_duration_cost=1,
-                    profile=0, reload_depots=[0], name="van",
-                )
-            )  # fmt: skip
-        if drones:
-            cap = [int(drone.max_parcel_kg * 1000), int(drone.max_parcel_m3 * 1e6), 1]
-            types.append(
-                pyvrp.VehicleType(
-                    drones, capacity=cap, unit_distance_cost=0, unit_duration_cost=1,
-                    profile=1, reload_depots=[0], name="drone",
-                )
-            )  # fmt: skip
-        sub = np.ix_(idx, idx)
-        data = pyvrp.ProblemData(
-            locations=locations,
-            clients=clients,
-            depots=[pyvrp.Depot(0)],
-            vehicle_types=types,
-            distance_matrices=[van_dist[sub], drone_dist[sub]],
-            duration_matrices=[van_time[sub], drone_time[sub]],
-        )
-        result = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
-        counters = {"van": 0, "drone": 0}
-        for route in result.best.routes():
-            if route.has_time_warp() or route.has_excess_load() or route.has_excess_distance():
-                continue  # not a physical schedule: its parcels take the late direct trip
-            kind = types[route.vehicle_type()].name
-            counters[kind] += 1
-            name = f"{kind}-{counters[kind]:02d}"
-            k = 0
-            for act in route.schedule():
-                if not act.is_client():
-                    continue
-                i = int(todo[act.idx])
-                k += 1
-                vehicle[i], stop[i], routed[i] = name, k, True
-                arrival[i] = t0 + act.start_time
-    # Parcels the fleet could not take go by a direct van trip once the fleet is back: honest
-    # (later than any planned route), and late unless that still makes the deadline.
-    ends = [t0 + r.end_time() for r in (result.best.routes() if result is not None else [])]
-    free_s = max(ends, default=t0)
-    left = ~routed
-    arrival[left] = np.maximum(free_s, release_s[left]) + van_time[0, 1:][left]
-    late = ~(arrival <= deadline_s + 1e-6)
-    return LandingRoutes(vehicle, stop, arrival, late, routed)
 
 
 def route_landings(

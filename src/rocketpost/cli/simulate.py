@@ -1,0 +1,308 @@
+"""``rocketpost simulate PLAN_DIR``, ``rocketpost sweep SPEC.toml``, ``rocketpost calibrate``.
+
+Registered by the lead as top-level commands (``app.command("simulate")(simulate)`` ...).
+``--workers N`` runs on a local Dask cluster of N processes (loopback only, no dashboard),
+``--workers 0`` in this process, ``--scheduler ADDRESS`` on an existing cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rocketpost.cli.common import JsonOption, NetworkOption
+from rocketpost.cli.output import console, print_json
+from rocketpost.errors import InputError
+
+__all__ = ["calibrate", "simulate", "sweep"]
+
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers", help="Local Dask cluster of N worker processes (0: run in this process)."
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:port)."),
+]
+
+_SHOWN = (
+    ("promises_kept_share", "{:.2%}"),
+    ("rocket_promises_kept_share", "{:.2%}"),
+    ("ground_promises_kept_share", "{:.2%}"),
+    ("late_orders", "{:,.1f}"),
+    ("to_standard_orders", "{:,.1f}"),
+    ("redispatched_orders", "{:,.1f}"),
+    ("lateness_p50_min", "{:,.1f}"),
+    ("lateness_p95_min", "{:,.1f}"),
+    ("lateness_p99_min", "{:,.1f}"),
+    ("flights_planned", "{:,.0f}"),
+    ("flights_flown", "{:,.1f}"),
+    ("flights_scrubbed", "{:,.1f}"),
+    ("flights_lost", "{:,.2f}"),
+    ("flights_diverted", "{:,.2f}"),
+    ("flights_cancelled", "{:,.2f}"),
+    ("airframe_utilisation", "{:.1%}"),
+    ("cost_per_kg_usd", "{:,.0f}"),
+)
+
+
+@contextmanager
+def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        TextColumn(f"{label:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _check_workers(workers: int, scheduler: str | None) -> None:
+    if workers < 0:
+        raise InputError("--workers", workers, "must be ≥ 0")
+    if scheduler is not None and not scheduler.strip():
+        raise InputError("--scheduler", scheduler, "must be an address such as tcp://host:8786")
+
+
+def _fmt(fmt: str, value: float) -> str:
+    return "–" if not math.isfinite(value) else fmt.format(value)
+
+
+def simulate(
+    plan_dir: Annotated[Path, typer.Argument(help="Plan directory written by `plan run`.")],
+    replicates: Annotated[int, typer.Option("--replicates", help="Monte Carlo replicates.")] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the replicates.")] = 0,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default PLAN_DIR/simulation).")
+    ] = None,
+    policy: Annotated[
+        str, typer.Option("--policy", help="After a scrub: next_wave, other_hub or standard.")
+    ] = "next_wave",
+    landing_zones: Annotated[int, typer.Option("--landing-zones", help="1 or 2 per hub.")] = 1,
+    network_file: NetworkOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Simulate a plan under weather, sea state, landing failures and customs: KPIs with 95 % CI."""
+    from rocketpost.network import load_network
+    from rocketpost.simulation import (
+        ReplanPolicy,
+        SimConfig,
+        dask_client,
+        load_inputs,
+        run_monte_carlo,
+        write_results,
+    )
+
+    if replicates < 1:
+        raise InputError("--replicates", replicates, "must be ≥ 1")
+    if seed < 0:
+        raise InputError("--seed", seed, "must be ≥ 0")
+    _check_workers(workers, scheduler)
+    config = SimConfig(policy=ReplanPolicy(action=policy), landing_zones=landing_zones)  # type: ignore[arg-type]
+    inputs = load_inputs(plan_dir, None if network_file is None else load_network(network_file))
+    with dask_client(workers, scheduler) as client, _progress("replicates", as_json) as step:
+        result = run_monte_carlo(
+            inputs, config, replicates=replicates, seed=seed, client=client, progress=step
+        )
+    target = out if out is not None else plan_dir / "simulation"
+    written = write_results(result, target)
+    if as_json:
+        print_json(
+            {
+                "plan_dir": str(plan_dir),
+                "replicates": replicates,
+                "seed": seed,
+                "one_hour_orders": inputs.n_orders,
+                "flights_planned": inputs.n_flights,
+                "kpis": result.summary_dict(),
+                "written": [str(p) for p in written],
+            }
+        )
+        return
+    table = Table(
+        title=f"{replicates} replicates of {plan_dir} ({inputs.n_orders:,} one-hour orders, "
+        f"{inputs.n_flights} flights), seed {seed}"
+    )
+    for column in ("KPI", "mean", "95 % CI"):
+        table.add_column(column, justify="left" if column == "KPI" else "right")
+    for name, fmt in _SHOWN:
+        i = result.summary[name]
+        ci = "" if i.n < 2 else f"{_fmt(fmt, i.low)} – {_fmt(fmt, i.high)}"
+        table.add_row(name, _fmt(fmt, i.mean), ci)
+    console.print(table)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+def sweep(
+    spec_file: Annotated[Path, typer.Argument(help="Sweep spec (TOML), see examples/sweep.toml.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default: sweep-<spec name>).")
+    ] = None,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a scenario sweep: results table (Parquet + CSV) and PNG plots."""
+    from rocketpost.simulation import dask_client, load_sweep_spec, run_sweep, write_sweep
+
+    _check_workers(workers, scheduler)
+    spec = load_sweep_spec(spec_file)
+    with dask_client(workers, scheduler) as client, _progress("sweep", as_json) as step:
+        table = run_sweep(spec, client=client, progress=step)
+    target = out if out is not None else Path(f"sweep-{spec_file.stem}")
+    written = write_sweep(table, target)
+    keys = [k for k, _ in spec.grid]
+    if as_json:
+        rows = table.select(
+            [
+                "scenario",
+                *keys,
+                "promises_kept_share",
+                "promises_kept_share_ci_low",
+                "promises_kept_share_ci_high",
+                "flights_flown",
+                "cost_per_kg_usd",
+            ]
+        ).to_pylist()
+        print_json({"scenarios": rows, "written": [str(p) for p in written]})
+        return
+    view = Table(title=f"{table.num_rows} scenarios × {spec.replicates} replicates")
+    for column in (*keys, "promises kept (95 % CI)", "flights flown", "US$/kg"):
+        view.add_column(column, justify="right")
+    for row in table.to_pylist():
+        kept = (
+            f"{_fmt('{:.2%}', row['promises_kept_share'])} "
+            f"({_fmt('{:.2%}', row['promises_kept_share_ci_low'])} – "
+            f"{_fmt('{:.2%}', row['promises_kept_share_ci_high'])})"
+        )
+        view.add_row(
+            *(str(row[k]) for k in keys),
+            kept,
+            _fmt("{:,.1f}", row["flights_flown"]),
+            _fmt("{:,.0f}", row["cost_per_kg_usd"]),
+        )
+    console.print(view)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+def calibrate(
+    orders: Annotated[int, typer.Option("--orders", help="Generated orders in the day.")] = 20000,
+    day: Annotated[str, typer.Option("--date", help="Day of the orders.")] = "2026-11-25",
+    orders_seed: Annotated[int, typer.Option("--orders-seed", help="Seed of the orders.")] = 1,
+    stock_at: Annotated[
+        str, typer.Option("--stock-at", help="Comma-separated hubs holding the stock.")
+    ] = "HZB,SHA,SZX",
+    buffers: Annotated[
+        str, typer.Option("--buffers", help="Comma-separated buffer minutes to try.")
+    ] = "0,2,5,10,15",
+    reserves: Annotated[
+        str, typer.Option("--reserves", help="Comma-separated fleet reserves per hub.")
+    ] = "0,1",
+    replicates: Annotated[int, typer.Option("--replicates")] = 16,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    target: Annotated[float, typer.Option("--target", help="Share of promises to keep.")] = 0.99,
+    policy: Annotated[str, typer.Option("--policy")] = "next_wave",
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    network_file: NetworkOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the promise buffer (and fleet reserve) that keeps ≥ target of one-hour promises."""
+    import numpy as np
+
+    from rocketpost.cli.common import network_from
+    from rocketpost.orders.generator import generate_orders
+    from rocketpost.simulation import ReplanPolicy, SimConfig, dask_client
+    from rocketpost.simulation import calibrate as run_calibration
+
+    if replicates < 1:
+        raise InputError("--replicates", replicates, "must be ≥ 1")
+    _check_workers(workers, scheduler)
+    try:
+        buffer_list = [float(b) for b in buffers.split(",") if b.strip()]
+        reserve_list = [int(r) for r in reserves.split(",") if r.strip()]
+    except ValueError:
+        raise InputError(
+            "--buffers/--reserves", f"{buffers} / {reserves}", "must be numbers"
+        ) from None
+    try:
+        the_day = date.fromisoformat(day)
+    except ValueError:
+        raise InputError("--date", day, "must be YYYY-MM-DD") from None
+    network = network_from(network_file)
+    generated, _ = generate_orders(orders, day=the_day, rng=np.random.default_rng(orders_seed))
+    allowed: Any = None
+    hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
+    if hubs:
+        allowed = np.zeros((len(generated), len(network.hubs)), dtype=bool)
+        allowed[:, hubs] = True
+    config = SimConfig(policy=ReplanPolicy(action=policy))  # type: ignore[arg-type]
+    with dask_client(workers, scheduler) as client, _progress("calibrate", as_json) as step:
+        result = run_calibration(
+            network,
+            generated,
+            allowed=allowed,
+            buffers_min=buffer_list,
+            reserves=reserve_list,
+            replicates=replicates,
+            seed=seed,
+            target=target,
+            config=config,
+            client=client,
+            progress=step,
+        )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    view = Table(title=f"promise calibration: {orders:,} orders, {replicates} replicates")
+    for column in (
+        "buffer min",
+        "reserve",
+        "one-hour orders",
+        "promises kept (95 % CI)",
+        "rocket kept",
+        "flights",
+    ):
+        view.add_column(column, justify="right")
+    for row in result.to_dict()["grid"]:
+        view.add_row(
+            f"{row['buffer_min']:g}",
+            str(row["fleet_reserve"]),
+            f"{row['one_hour_orders']:,.0f}",
+            f"{_fmt('{:.2%}', row['promises_kept_share'])} "
+            f"({_fmt('{:.2%}', row['promises_kept_share_ci_low'])} – "
+            f"{_fmt('{:.2%}', row['promises_kept_share_ci_high'])})",
+            _fmt("{:.1%}", row["rocket_promises_kept_share"]),
+            _fmt("{:,.1f}", row["flights_flown"]),
+        )
+    console.print(view)
+    if result.recommended_buffer_min is None:
+        console.print(f"no setting in the grid keeps {target:.0%} of promises")
+    else:
+        console.print(
+            f"recommended: buffer_min = {result.recommended_buffer_min:g}, fleet reserve = "
+            f"{result.recommended_fleet_reserve} (baseline kept share "
+            f"{result.baseline_kept_share:.2%})"
+        )

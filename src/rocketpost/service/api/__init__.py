@@ -1,0 +1,1 @@
+"""HTTP layer: dependencies (auth, rate limit) and one router per resource."""

@@ -1,0 +1,107 @@
+"""Request dependencies: the service state, the caller (API key) and its rate limit."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from rocketpost.service.auth import Principal
+from rocketpost.service.errors import ApiError
+from rocketpost.service.state import ServiceState
+
+__all__ = [
+    "Caller",
+    "OpsCaller",
+    "State",
+    "check_flight_id",
+    "check_shipment_id",
+    "get_state",
+    "respond",
+]
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <api key>")
+_SHIPMENT_ID = re.compile(r"^shp_[0-9a-z]{1,40}$")
+_FLIGHT_ID = re.compile(r"^flt_[A-Z0-9_]{1,60}$")
+
+
+def get_state(request: Request) -> ServiceState:
+    """The app's :class:`ServiceState`."""
+    state: ServiceState = request.app.state.rp
+    return state
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+
+
+async def caller(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """Resolve the API key (401 when missing or unknown), then take a rate-limit token (429)."""
+    if credentials is None or not credentials.credentials:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "missing API key: send Authorization: Bearer <api key>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal = state.keys.resolve(credentials.credentials)
+    if principal is None:
+        raise ApiError(
+            401, "unauthorized", "unknown API key", headers={"WWW-Authenticate": "Bearer"}
+        )
+    wait_s = state.limiter.acquire(principal.merchant_id)
+    if wait_s > 0:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"rate limit of {state.settings.rate_limit_per_min:g} requests/min exceeded",
+            headers={"Retry-After": state.limiter.retry_after_header(wait_s)},
+        )
+    return principal
+
+
+async def ops_caller(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+    """Only the ops key (403 for merchants)."""
+    if not principal.is_ops:
+        raise ApiError(403, "forbidden", "this endpoint needs the ops key")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(caller)]
+OpsCaller = Annotated[Principal, Depends(ops_caller)]
+
+
+def check_shipment_id(shipment_id: str) -> str:
+    """A shipment id that cannot exist is a 404 without asking the database."""
+    if not _SHIPMENT_ID.match(shipment_id):
+        raise ApiError(404, "not_found", "no such shipment")
+    return shipment_id
+
+
+def check_flight_id(flight_id: str) -> str:
+    """A flight id that cannot exist is a 404 without asking the database."""
+    if not _FLIGHT_ID.match(flight_id):
+        raise ApiError(404, "not_found", "no such flight")
+    return flight_id
+
+
+def _default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def respond(
+    content: object, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON response, serialised once (datetimes as ISO-8601 UTC with ``Z``)."""
+    body = content if isinstance(content, str) else json.dumps(content, default=_default)
+    return Response(
+        content=body, status_code=status_code, media_type="application/json", headers=headers
+    )

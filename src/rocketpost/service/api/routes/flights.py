@@ -1,0 +1,58 @@
+"""Ops: flights, manifests and launch / landing / scrub events (ops key only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from rocketpost.service import schemas
+from rocketpost.service.api.deps import OpsCaller, State, check_flight_id, respond
+
+router = APIRouter(tags=["ops"])
+
+_COMMON: dict[int | str, dict[str, object]] = {
+    401: {"description": "missing or unknown API key"},
+    403: {"description": "not the ops key"},
+    404: {"description": "no such flight"},
+    429: {"description": "rate limited (Retry-After)"},
+}
+
+
+@router.get("/v1/flights", response_model=schemas.FlightPage, responses=_COMMON)
+def list_flights(
+    principal: OpsCaller,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    status: Literal["scheduled", "launched", "landed", "scrubbed"] | None = None,
+    origin_hub: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{2,8}$")] = None,
+) -> Response:
+    """Flights in creation order."""
+    return respond(
+        state.flights.list_flights(limit=limit, cursor=cursor, status=status, origin_hub=origin_hub)
+    )
+
+
+@router.get("/v1/flights/{flight_id}", response_model=schemas.Flight, responses=_COMMON)
+def get_flight(flight_id: str, principal: OpsCaller, state: State) -> Response:
+    """One flight and its load."""
+    return respond(state.flights.get(check_flight_id(flight_id)))
+
+
+@router.get("/v1/flights/{flight_id}/manifest", response_model=schemas.Manifest, responses=_COMMON)
+def flight_manifest(flight_id: str, principal: OpsCaller, state: State) -> Response:
+    """What is loaded on the flight."""
+    return respond(state.flights.manifest(check_flight_id(flight_id)))
+
+
+@router.post(
+    "/v1/flights/{flight_id}/events",
+    response_model=schemas.FlightEventResult,
+    responses={**_COMMON, 409: {"description": "invalid_transition"}},
+)
+def flight_event(
+    flight_id: str, body: schemas.FlightEventIn, principal: OpsCaller, state: State
+) -> Response:
+    """Record launched / landed / scrubbed; a scrub re-books its shipments."""
+    return respond(state.flights.record(check_flight_id(flight_id), body))

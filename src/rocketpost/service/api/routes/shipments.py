@@ -1,0 +1,88 @@
+"""Shipments: book (idempotent), read, list, cancel, and their tracking events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from rocketpost.service import schemas
+from rocketpost.service.api.deps import Caller, State, check_shipment_id, respond
+
+router = APIRouter(tags=["shipments"])
+
+_COMMON: dict[int | str, dict[str, object]] = {
+    401: {"description": "missing or unknown API key"},
+    404: {"description": "no such shipment (or another merchant's)"},
+    429: {"description": "rate limited (Retry-After)"},
+}
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Unique per booking attempt; a retry with the same key and body returns "
+        "the original response, with another body a 409.",
+    ),
+]
+
+
+@router.post(
+    "/v1/shipments",
+    status_code=201,
+    response_model=schemas.Shipment,
+    responses={
+        **_COMMON,
+        403: {"description": "the ops key cannot book"},
+        409: {"description": "no_capacity, one_hour_unavailable, quote_expired, idempotency"},
+        422: {"description": "invalid request (field path in loc)"},
+    },
+)
+def create_shipment(
+    body: schemas.ShipmentCreate,
+    idempotency_key: IdempotencyKey,
+    principal: Caller,
+    state: State,
+) -> Response:
+    """Book capacity on a launch wave's flight, from a quote or inline, with customs data."""
+    result = state.booking.book(principal, body, idempotency_key)
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return respond(result.body, result.status_code, headers)
+
+
+@router.get("/v1/shipments", response_model=schemas.ShipmentPage, responses=_COMMON)
+def list_shipments(
+    principal: Caller,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """Your shipments, newest first (ops: everyone's)."""
+    return respond(state.booking.list_shipments(principal, limit=limit, cursor=cursor))
+
+
+@router.get("/v1/shipments/{shipment_id}", response_model=schemas.Shipment, responses=_COMMON)
+def get_shipment(shipment_id: str, principal: Caller, state: State) -> Response:
+    """One shipment."""
+    return respond(state.booking.get(principal, check_shipment_id(shipment_id)))
+
+
+@router.post(
+    "/v1/shipments/{shipment_id}/cancel",
+    response_model=schemas.Shipment,
+    responses={**_COMMON, 409: {"description": "not_cancellable (launched)"}},
+)
+def cancel_shipment(shipment_id: str, principal: Caller, state: State) -> Response:
+    """Cancel and release the flight capacity (idempotent)."""
+    return respond(state.booking.cancel(principal, check_shipment_id(shipment_id)))
+
+
+@router.get(
+    "/v1/shipments/{shipment_id}/events", response_model=schemas.EventList, responses=_COMMON
+)
+def shipment_events(shipment_id: str, principal: Caller, state: State) -> Response:
+    """Tracking events, oldest first."""
+    return respond(state.booking.events(principal, check_shipment_id(shipment_id)))

@@ -1,0 +1,84 @@
+"""A merchant's webhook endpoints."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select, update
+
+from rocketpost.service import schemas
+from rocketpost.service.api.deps import Caller, State, respond
+from rocketpost.service.auth import Principal
+from rocketpost.service.db import session_scope
+from rocketpost.service.errors import ApiError
+from rocketpost.service.merchants import add_webhook_for
+from rocketpost.service.models import WebhookEndpoint
+
+router = APIRouter(tags=["webhooks"])
+
+_WEBHOOK_ID = re.compile(r"^whk_[0-9a-z]{1,40}$")
+_COMMON: dict[int | str, dict[str, object]] = {
+    401: {"description": "missing or unknown API key"},
+    403: {"description": "the ops key has no webhooks"},
+    429: {"description": "rate limited (Retry-After)"},
+}
+
+
+def _merchant_only(principal: Principal) -> None:
+    if principal.is_ops:
+        raise ApiError(403, "forbidden", "webhooks belong to merchants")
+
+
+@router.post(
+    "/v1/webhooks", status_code=201, response_model=schemas.WebhookCreated, responses=_COMMON
+)
+def create_webhook(body: schemas.WebhookCreate, principal: Caller, state: State) -> Response:
+    """Register a URL for your shipment events; the signing secret is shown once."""
+    _merchant_only(principal)
+    with session_scope(state.db.write_session) as session:
+        webhook_id, secret, created = add_webhook_for(session, principal.merchant_pk, body.url)
+    return respond(
+        {"id": webhook_id, "url": body.url, "secret": secret, "created_at": created}, 201
+    )
+
+
+@router.get("/v1/webhooks", response_model=schemas.WebhookList, responses=_COMMON)
+def list_webhooks(principal: Caller, state: State) -> Response:
+    """Your active endpoints (without secrets)."""
+    _merchant_only(principal)
+    with state.db.session() as session:
+        rows = session.execute(
+            select(WebhookEndpoint.public_id, WebhookEndpoint.url, WebhookEndpoint.created_at)
+            .where(
+                WebhookEndpoint.merchant_id == principal.merchant_pk,
+                WebhookEndpoint.active.is_(True),
+            )
+            .order_by(WebhookEndpoint.id)
+        ).all()
+    return respond({"data": [{"id": r[0], "url": r[1], "created_at": r[2]} for r in rows]})
+
+
+@router.delete(
+    "/v1/webhooks/{webhook_id}",
+    status_code=204,
+    responses={**_COMMON, 404: {"description": "no such endpoint"}},
+)
+def delete_webhook(webhook_id: str, principal: Caller, state: State) -> Response:
+    """Stop sending to an endpoint."""
+    _merchant_only(principal)
+    if not _WEBHOOK_ID.match(webhook_id):
+        raise ApiError(404, "not_found", "no such webhook")
+    with session_scope(state.db.write_session) as session:
+        result = session.execute(
+            update(WebhookEndpoint)
+            .where(
+                WebhookEndpoint.public_id == webhook_id,
+                WebhookEndpoint.merchant_id == principal.merchant_pk,
+                WebhookEndpoint.active.is_(True),
+            )
+            .values(active=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise ApiError(404, "not_found", "no such webhook")
+    return Response(status_code=204)

@@ -1,0 +1,281 @@
+"""Operations on flights: list, manifest, and the launched / landed / scrubbed events.
+
+A scrub moves each of the flight's shipments, in booking order, to the next wave of the same
+route that still has room (through the same atomic reservation as booking), within the
+reschedule window; a shipment that finds none is marked for the standard service. The flight's
+status change, every move and every event commit together, so a scrub is all or nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from rocketpost.service import schemas
+from rocketpost.service.booking import decode_cursor, encode_cursor, reserve
+from rocketpost.service.db import Database, session_scope
+from rocketpost.service.errors import ApiError
+from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
+from rocketpost.service.quoting import QuoteEngine, flight_public_id
+from rocketpost.service.tracking import EventWriter, Status, SubStatus
+
+__all__ = ["FlightOps", "flight_public"]
+
+_TRANSITIONS = {"launched": "scheduled", "landed": "launched", "scrubbed": "scheduled"}
+_NEW_STATUS = {"launched": "launched", "landed": "landed", "scrubbed": "scrubbed"}
+
+
+def flight_public(row: Flight, shipments: int) -> dict[str, Any]:
+    """JSON form of a flight (``schemas.Flight``)."""
+    return {
+        "id": row.public_id,
+        "origin_hub": row.origin_hub,
+        "destination_hub": row.destination_hub,
+        "launch_at": row.launch_at,
+        "status": row.status,
+        "capacity_kg": row.capacity_g / GRAMS_PER_KG,
+        "capacity_m3": row.capacity_cm3 / CM3_PER_M3,
+        "booked_kg": row.booked_g / GRAMS_PER_KG,
+        "booked_m3": row.booked_cm3 / CM3_PER_M3,
+        "shipments": shipments,
+    }
+
+
+def _active_on(flight_pk: int) -> Any:
+    return (Shipment.flight_id == flight_pk) & (Shipment.status != Status.CANCELLED.value)
+
+
+class FlightOps:
+    """Flight reads and events on one database."""
+
+    def __init__(self, db: Database, engine: QuoteEngine, *, reschedule_window_min: float) -> None:
+        self.db = db
+        self.engine = engine
+        self.reschedule_window_s = reschedule_window_min * 60.0
+
+    def _count(self, session: Session, flight_pk: int) -> int:
+        return int(session.scalar(select(func.count()).where(_active_on(flight_pk))) or 0)
+
+    def _get(self, session: Session, flight_id: str) -> Flight:
+        row = session.scalars(select(Flight).where(Flight.public_id == flight_id)).first()
+        if row is None:
+            raise ApiError(404, "not_found", f"no flight {flight_id!r}")
+        return row
+
+    def list_flights(
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        status: str | None = None,
+        origin_hub: str | None = None,
+    ) -> dict[str, Any]:
+        """Flights by launch time (then id)."""
+        after = decode_cursor(cursor)
+        query = select(Flight).order_by(Flight.id).limit(limit + 1)
+        if after is not None:
+            query = query.where(Flight.id > after)
+        if status is not None:
+            query = query.where(Flight.status == status)
+        if origin_hub is not None:
+            query = query.where(Flight.origin_hub == origin_hub)
+        with self.db.session() as session:
+            rows = list(session.scalars(query))
+            more = len(rows) > limit
+            rows = rows[:limit]
+            counts = dict(
+                session.execute(
+                    select(Shipment.flight_id, func.count())
+                    .where(
+                        Shipment.flight_id.in_([r.id for r in rows]),
+                        Shipment.status != Status.CANCELLED.value,
+                    )
+                    .group_by(Shipment.flight_id)
+                ).all()
+            )
+        return {
+            "data": [flight_public(r, int(counts.get(r.id, 0))) for r in rows],
+            "has_more": more,
+            "next_cursor": encode_cursor(rows[-1].id) if more and rows else None,
+        }
+
+    def get(self, flight_id: str) -> dict[str, Any]:
+        """One flight."""
+        with self.db.session() as session:
+            row = self._get(session, flight_id)
+            return flight_public(row, self._count(session, row.id))
+
+    def manifest(self, flight_id: str) -> dict[str, Any]:
+        """The flight and the shipments loaded on it."""
+        with self.db.session() as session:
+            row = self._get(session, flight_id)
+            shipments = list(
+                session.scalars(select(Shipment).where(_active_on(row.id)).order_by(Shipment.id))
+            )
+            lines = [
+                {
+                    "id": s.public_id,
+                    "tracking_number": s.tracking_number,
+                    "merchant_id": s.merchant_public_id,
+                    "reference": s.reference,
+                    "mass_kg": s.mass_g / GRAMS_PER_KG,
+                    "volume_m3": s.volume_cm3 / CM3_PER_M3,
+                    "destination_hub": s.destination_hub,
+                    "destination": s.destination,
+                    "customs_decision": s.customs_decision,
+                    "status": s.status,
+                }
+                for s in shipments
+            ]
+            return {
+                "flight": flight_public(row, len(lines)),
+                "shipments": lines,
+                "total_kg": sum(s.mass_g for s in shipments) / GRAMS_PER_KG,
+                "total_m3": sum(s.volume_cm3 for s in shipments) / CM3_PER_M3,
+            }
+
+    def record(self, flight_id: str, event: schemas.FlightEventIn) -> dict[str, Any]:
+        """Apply a launched / landed / scrubbed event and emit the shipments' events."""
+        now = utcnow()
+        occurred = event.occurred_at or now
+        with session_scope(self.db.write_session) as session:
+            row = self._get(session, flight_id)
+            source = _TRANSITIONS[event.type]
+            moved = session.execute(
+                update(Flight)
+                .where(Flight.id == row.id, Flight.status == source)
+                .values(status=_NEW_STATUS[event.type], updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if not moved.rowcount:  # type: ignore[attr-defined]
+                session.refresh(row)
+                raise ApiError(
+                    409,
+                    "invalid_transition",
+                    f"flight is {row.status}; {event.type} needs {source}",
+                )
+            shipments = list(
+                session.scalars(select(Shipment).where(_active_on(row.id)).order_by(Shipment.id))
+            )
+            writer = EventWriter(session)
+            rescheduled: list[dict[str, str]] = []
+            downgraded: list[str] = []
+            if event.type == "scrubbed":
+                rescheduled, downgraded = self._scrub(session, writer, row, shipments, event, now)
+            else:
+                sub = SubStatus.LAUNCHED if event.type == "launched" else SubStatus.LANDED
+                for s in shipments:
+                    s.status, s.sub_status, s.updated_at = Status.IN_TRANSIT.value, sub.value, now
+                    writer.emit(
+                        shipment_pk=s.id,
+                        shipment_public_id=s.public_id,
+                        tracking_number=s.tracking_number,
+                        reference=s.reference,
+                        merchant_pk=s.merchant_id,
+                        status=Status.IN_TRANSIT,
+                        sub_status=sub,
+                        message=f"{row.public_id} {event.type}",
+                        flight_public_id=row.public_id,
+                        occurred_at=occurred,
+                    )
+            session.flush()
+            session.refresh(row)
+            return {
+                "flight": flight_public(row, self._count(session, row.id)),
+                "shipments_affected": len(shipments),
+                "rescheduled": rescheduled,
+                "downgraded": downgraded,
+            }
+
+    def _scrub(
+        self,
+        session: Session,
+        writer: EventWriter,
+        row: Flight,
+        shipments: list[Shipment],
+        event: schemas.FlightEventIn,
+        now: datetime,
+    ) -> tuple[list[dict[str, str]], list[str]]:
+        interval_s = self.engine.network.hub(row.origin_hub).launch_wave_interval_min * 60.0
+        waves = int(self.reschedule_window_s // interval_s)
+        why = f" ({event.reason})" if event.reason else ""
+        rescheduled: list[dict[str, str]] = []
+        downgraded: list[str] = []
+        for s in shipments:
+            target: tuple[int, datetime, float] | None = None
+            for k in range(1, waves + 1):
+                launch_at = row.launch_at + timedelta(seconds=k * interval_s)
+                if launch_at <= now:
+                    continue
+                pk = reserve(
+                    session,
+                    origin_hub=row.origin_hub,
+                    destination_hub=row.destination_hub,
+                    launch_at=launch_at,
+                    mass_g=s.mass_g,
+                    volume_cm3=s.volume_cm3,
+                    capacity_g=row.capacity_g,
+                    capacity_cm3=row.capacity_cm3,
+                    now=now,
+                )
+                if pk is not None:
+                    target = (pk, launch_at, k * interval_s)
+                    break
+            if target is not None:
+                pk, launch_at, delay_s = target
+                new_id = flight_public_id(row.origin_hub, row.destination_hub, launch_at)
+                s.flight_id, s.flight_public_id, s.launch_at = pk, new_id, launch_at
+                s.promised_delivery_at = s.promised_delivery_at + timedelta(seconds=delay_s)
+                if s.eta_s is not None:
+                    s.eta_s = round(s.eta_s + delay_s, 3)
+                if s.legs:
+                    s.legs = [
+                        dict(leg, duration_s=round(leg["duration_s"] + delay_s, 3))
+                        if leg["leg"] == "wave_wait"
+                        else leg
+                        for leg in s.legs
+                    ]
+                s.sub_status, s.updated_at = SubStatus.RESCHEDULED.value, now
+                rescheduled.append({"shipment_id": s.public_id, "flight_id": new_id})
+                sub, message, flight_ref = (
+                    SubStatus.RESCHEDULED,
+                    f"{row.public_id} scrubbed{why}; moved to {new_id}, "
+                    f"new promise {s.promised_delivery_at.isoformat()}",
+                    new_id,
+                )
+            else:
+                s.flight_id = s.flight_public_id = s.launch_at = None
+                s.service, s.mode, s.destination_hub = "standard", "standard", None
+                s.eta_s, s.legs = None, None
+                s.promised_delivery_at = now + self.engine.standard
+                s.downgrade_reason = "scrubbed"
+                s.sub_status, s.updated_at = SubStatus.DOWNGRADED_TO_STANDARD.value, now
+                downgraded.append(s.public_id)
+                sub, message, flight_ref = (
+                    SubStatus.DOWNGRADED_TO_STANDARD,
+                    f"{row.public_id} scrubbed{why}; no later wave has room: standard service",
+                    row.public_id,
+                )
+            writer.emit(
+                shipment_pk=s.id,
+                shipment_public_id=s.public_id,
+                tracking_number=s.tracking_number,
+                reference=s.reference,
+                merchant_pk=s.merchant_id,
+                status=Status.PRE_TRANSIT,
+                sub_status=sub,
+                message=message,
+                flight_public_id=flight_ref,
+                occurred_at=event.occurred_at or now,
+            )
+        # Everything has moved off: the scrubbed flight carries nothing.
+        session.execute(
+            update(Flight)
+            .where(Flight.id == row.id)
+            .values(booked_g=0, booked_cm3=0)
+            .execution_options(synchronize_session=False)
+        )
+        return rescheduled, downgraded

@@ -1,0 +1,1 @@
+"""Alembic migrations of the booking service (run with ``rocketpost db upgrade``)."""

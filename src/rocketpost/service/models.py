@@ -1,0 +1,222 @@
+"""Database tables of the booking service (SQLAlchemy 2 typed ORM).
+
+Masses and volumes are stored as whole grams and cubic centimetres: capacity checks compare sums
+of many bookings against 10,000 kg / 120 m³, and integer sums never drift the way float sums do,
+so "never over capacity" is exact. Timestamps are UTC; SQLite stores them naive (it has no time
+zone type) and :class:`UTCDateTime` puts the zone back on the way out.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "Flight",
+    "IdempotencyRecord",
+    "Merchant",
+    "ServiceSecret",
+    "Shipment",
+    "TrackingEvent",
+    "UTCDateTime",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]
+
+GRAMS_PER_KG = 1000
+CM3_PER_M3 = 1_000_000
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python, ``timestamptz`` on PostgreSQL, naive UTC text on SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every service table."""
+
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+class ServiceSecret(Base):
+    """Server-side secrets created by migrations (the quote-signing key)."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class Merchant(Base):
+    """A merchant (or the ops principal) and the SHA-256 hash of its API key."""
+
+    __tablename__ = "merchants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="merchant")
+    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookEndpoint(Base):
+    """A URL a merchant wants its shipment events POSTed to, with its signing secret."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Flight(Base):
+    """One launch: (origin hub, destination hub, launch wave time), with its booked load."""
+
+    __tablename__ = "flights"
+    __table_args__ = (
+        UniqueConstraint("origin_hub", "destination_hub", "launch_at", name="uq_flights_route"),
+        Index("ix_flights_launch_at", "launch_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    origin_hub: Mapped[str] = mapped_column(String(8))
+    destination_hub: Mapped[str] = mapped_column(String(8))
+    launch_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    capacity_g: Mapped[int] = mapped_column(BigInteger)
+    capacity_cm3: Mapped[int] = mapped_column(BigInteger)
+    booked_g: Mapped[int] = mapped_column(BigInteger, default=0)
+    booked_cm3: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Shipment(Base):
+    """A booked shipment: route, flight, promise, price, customs outcome, current status."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (Index("ix_shipments_merchant_id_id", "merchant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    tracking_number: Mapped[str] = mapped_column(String(32), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    merchant_public_id: Mapped[str] = mapped_column(String(40))
+    flight_id: Mapped[int | None] = mapped_column(ForeignKey("flights.id"), index=True)
+    flight_public_id: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    service: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(24))
+    sub_status: Mapped[str] = mapped_column(String(32))
+    origin_hub: Mapped[str] = mapped_column(String(8))
+    destination_hub: Mapped[str | None] = mapped_column(String(8))
+    destination: Mapped[dict[str, Any]] = mapped_column(JSON)
+    parcels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    mass_g: Mapped[int] = mapped_column(BigInteger)
+    volume_cm3: Mapped[int] = mapped_column(BigInteger)
+    ready_at: Mapped[datetime]
+    launch_at: Mapped[datetime | None]
+    eta_s: Mapped[float | None] = mapped_column(Float)
+    legs: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    promised_delivery_at: Mapped[datetime]
+    price_amount: Mapped[str] = mapped_column(String(32))
+    price_currency: Mapped[str] = mapped_column(String(3))
+    customs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    customs_decision: Mapped[str | None] = mapped_column(String(16))
+    downgrade_reason: Mapped[str | None] = mapped_column(String(40))
+    quote_id: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrackingEvent(Base):
+    """One tracking event of a shipment, with a normalised status and sub-status."""
+
+    __tablename__ = "tracking_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    sub_status: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(500), default="")
+    flight_public_id: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a booking request, keyed by (merchant, Idempotency-Key)."""
+
+    __tablename__ = "idempotency_keys"
+
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """Outbox row: one event to one endpoint, retried until delivered or out of attempts."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
+    event_public_id: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,452 @@
+"""HTTP shapes (pydantic): what clients send (``*Create`` / requests) and what they get back.
+
+Pydantic lives only at the HTTP edge: requests are converted to domain types (``Order``,
+``Parcel``) at once. Every string a client sends is length-bounded and refused when it holds NUL
+or a lone surrogate (PostgreSQL cannot store either, and a client must never cause a 500); every
+number is finite and bounded, so nothing a client sends can overflow a computation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
+
+__all__ = [
+    "CancelResponse",
+    "CustomsIn",
+    "CustomsOut",
+    "DestinationIn",
+    "DestinationOut",
+    "Event",
+    "EventList",
+    "Flight",
+    "FlightEventIn",
+    "FlightEventResult",
+    "FlightPage",
+    "Leg",
+    "Manifest",
+    "ManifestShipment",
+    "Money",
+    "OneHourOption",
+    "OrderItemIn",
+    "ParcelIn",
+    "QuoteRequest",
+    "QuoteResponse",
+    "Shipment",
+    "ShipmentCreate",
+    "ShipmentPage",
+    "StandardOption",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookEndpoint",
+    "WebhookList",
+]
+
+MAX_MASS_KG = 100_000.0
+MAX_VOLUME_M3 = 1_000.0
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+_CLEAN = AfterValidator(_clean_text)
+
+
+def _dg_class(value: str) -> str:
+    if value not in DANGEROUS_GOODS_CLASSES:
+        raise ValueError("must be a UN hazard class such as '3' or '9'")
+    return value
+
+
+Code = Annotated[str, Field(min_length=1, max_length=4), AfterValidator(_dg_class)]
+Short = Annotated[str, Field(min_length=1, max_length=64), _CLEAN]
+Name = Annotated[str, Field(min_length=1, max_length=100), _CLEAN]
+Reference = Annotated[str, Field(max_length=100), _CLEAN]
+Label = Annotated[str, Field(min_length=1, max_length=200), _CLEAN]
+Note = Annotated[str, Field(max_length=500), _CLEAN]
+Token = Annotated[str, Field(min_length=1, max_length=4096), _CLEAN]
+
+
+HubId = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$", examples=["HZB"])]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["KR"])]
+Kg = Annotated[float, Field(gt=0, le=MAX_MASS_KG, allow_inf_nan=False)]
+M3 = Annotated[float, Field(gt=0, le=MAX_VOLUME_M3, allow_inf_nan=False)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class DestinationIn(_In):
+    """Where to deliver: a place query, or coordinates (with a country far from any city)."""
+
+    place: Label | None = Field(
+        default=None,
+        description="'City, CC', a port UN/LOCODE or 'lat,lon'",
+        examples=["Incheon, KR"],
+    )
+    lat_deg: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    lon_deg: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    country: Country | None = None
+    name: Label | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DestinationIn:
+        has_point = self.lat_deg is not None or self.lon_deg is not None
+        if self.place is None and not has_point:
+            raise ValueError("give either place or lat_deg and lon_deg")
+        if self.place is not None and has_point:
+            raise ValueError("give either place or lat_deg and lon_deg, not both")
+        if has_point and (self.lat_deg is None or self.lon_deg is None):
+            raise ValueError("lat_deg and lon_deg go together")
+        return self
+
+
+class ParcelIn(_In):
+    """One physical parcel (or a B2B freight unit)."""
+
+    mass_kg: Kg = Field(examples=[1.2])
+    volume_m3: M3 = Field(examples=[0.006])
+    dangerous_goods_class: Code | None = Field(
+        default=None, description="UN hazard class, e.g. '9' (lithium batteries)"
+    )
+
+
+class OrderItemIn(_In):
+    """One declared order line (``rocketpost.orders.model.OrderItem``)."""
+
+    sku: Short = Field(examples=["TS-1"])
+    description: Label = Field(examples=["cotton T-shirt"])
+    hs_code: Annotated[str, Field(pattern=r"^\d{6}$", examples=["610910"])]
+    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
+    unit_value: Annotated[
+        Decimal,
+        Field(ge=0, le=Decimal("1e9"), max_digits=16, decimal_places=4, allow_inf_nan=False),
+    ] = Field(examples=["45.00"])
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
+    unit_mass_kg: Kg = Field(examples=[0.25])
+    unit_volume_m3: M3 = 0.001
+    dangerous_goods_class: Code | None = None
+
+
+class CustomsIn(_In):
+    """Customs data a cross-border parcel declares."""
+
+    recipient_id: Name = Field(examples=["R-77"])
+    items: list[OrderItemIn] = Field(min_length=1, max_length=100)
+
+
+Channel = Literal["b2c", "b2b"]
+
+
+class QuoteRequest(_In):
+    """``POST /v1/quotes``."""
+
+    destination: DestinationIn
+    parcels: list[ParcelIn] = Field(min_length=1, max_length=1000)
+    origin_hub: HubId | None = None
+    channel: Channel = "b2c"
+    ready_at: AwareDatetime | None = Field(
+        default=None, description="when the order is placed (default: now)"
+    )
+    customs: CustomsIn | None = None
+
+
+class ShipmentCreate(_In):
+    """``POST /v1/shipments``: from a quote (``quote_id``) or inline (``destination`` …)."""
+
+    quote_id: Token | None = None
+    destination: DestinationIn | None = None
+    parcels: list[ParcelIn] | None = Field(default=None, min_length=1, max_length=1000)
+    origin_hub: HubId | None = None
+    channel: Channel | None = None
+    ready_at: AwareDatetime | None = None
+    customs: CustomsIn | None = None
+    service: Literal["one_hour", "standard"] = "one_hour"
+    fallback_to_standard: bool = False
+    reference: Reference | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ShipmentCreate:
+        inline = [
+            name
+            for name in ("destination", "parcels", "origin_hub", "channel", "ready_at")
+            if getattr(self, name) is not None
+        ]
+        if self.quote_id is not None and inline:
+            raise ValueError(
+                f"give either quote_id or destination and parcels, not both (also: {inline})"
+            )
+        if self.quote_id is None and (self.destination is None or self.parcels is None):
+            raise ValueError("give either quote_id or destination and parcels")
+        return self
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Money(_Out):
+    """An amount as a decimal string (money is never a float)."""
+
+    amount: str
+    currency: str
+
+
+class Leg(_Out):
+    """One leg of the door-to-door budget."""
+
+    leg: str
+    duration_s: float
+
+
+class DestinationOut(_Out):
+    """A resolved destination."""
+
+    name: str
+    country: str | None
+    lat_deg: float
+    lon_deg: float
+
+
+class OneHourOption(_Out):
+    """The one-hour option, or why there is none (with the earliest delivery still given)."""
+
+    available: bool
+    reason: str | None = None
+    message: str | None = None
+    origin_hub: str
+    destination_hub: str
+    mode: str
+    launch_at: datetime | None
+    flight_id: str | None
+    eta_s: float
+    legs: list[Leg]
+    earliest_delivery_at: datetime
+    promised_delivery_at: datetime | None
+    price: Money | None
+
+
+class StandardOption(_Out):
+    """The conventional air/sea freight service."""
+
+    available: bool
+    promised_delivery_at: datetime
+    price: Money
+
+
+class CustomsOut(_Out):
+    """Pre-clearance outcome: decision, reasons and duties."""
+
+    cross_border: bool
+    market: str | None
+    decision: str
+    one_hour_allowed: bool
+    may_fly: bool
+    inspection_delay_s: float | None
+    note: str
+    reasons: list[dict[str, Any]]
+    duties: dict[str, Any] | None
+
+
+class QuoteResponse(_Out):
+    """``POST /v1/quotes`` answer."""
+
+    quote_id: str
+    expires_at: datetime
+    ready_at: datetime
+    destination: DestinationOut
+    mass_kg: float
+    volume_m3: float
+    channel: str
+    cross_border: bool
+    one_hour: OneHourOption
+    standard: StandardOption
+    customs: CustomsOut | None
+
+
+class FlightRef(_Out):
+    """The flight a shipment is booked on."""
+
+    id: str
+    launch_at: datetime
+
+
+class Shipment(_Out):
+    """A shipment as merchants see it."""
+
+    id: str
+    object: Literal["shipment"] = "shipment"
+    tracking_number: str
+    reference: str | None
+    merchant_id: str
+    status: str
+    sub_status: str
+    service: str
+    mode: str
+    channel: str
+    origin_hub: str
+    destination_hub: str | None
+    destination: DestinationOut
+    parcels: list[dict[str, Any]]
+    mass_kg: float
+    volume_m3: float
+    ready_at: datetime
+    flight: FlightRef | None
+    eta_s: float | None
+    legs: list[Leg] | None
+    promised_delivery_at: datetime
+    price: Money
+    customs: CustomsOut | None
+    downgrade_reason: str | None
+    quote_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ShipmentPage(_Out):
+    """A page of shipments, newest first."""
+
+    data: list[Shipment]
+    has_more: bool
+    next_cursor: str | None
+
+
+CancelResponse = Shipment
+
+
+class Event(_Out):
+    """A tracking event."""
+
+    id: str
+    shipment_id: str
+    status: str
+    sub_status: str
+    message: str
+    flight_id: str | None
+    occurred_at: datetime
+
+
+class EventList(_Out):
+    """A shipment's events, oldest first."""
+
+    data: list[Event]
+
+
+class Flight(_Out):
+    """A flight and its load."""
+
+    id: str
+    origin_hub: str
+    destination_hub: str
+    launch_at: datetime
+    status: str
+    capacity_kg: float
+    capacity_m3: float
+    booked_kg: float
+    booked_m3: float
+    shipments: int
+
+
+class FlightPage(_Out):
+    """A page of flights, by launch time."""
+
+    data: list[Flight]
+    has_more: bool
+    next_cursor: str | None
+
+
+class ManifestShipment(_Out):
+    """One line of a flight manifest."""
+
+    id: str
+    tracking_number: str
+    merchant_id: str
+    reference: str | None
+    mass_kg: float
+    volume_m3: float
+    destination_hub: str | None
+    destination: DestinationOut
+    customs_decision: str | None
+    status: str
+
+
+class Manifest(_Out):
+    """What is loaded on a flight."""
+
+    flight: Flight
+    shipments: list[ManifestShipment]
+    total_kg: float
+    total_m3: float
+
+
+class FlightEventIn(_In):
+    """``POST /v1/flights/{id}/events``."""
+
+    type: Literal["launched", "landed", "scrubbed"]
+    occurred_at: AwareDatetime | None = None
+    reason: Note | None = None
+
+
+class Rescheduled(_Out):
+    """A shipment moved off a scrubbed flight."""
+
+    shipment_id: str
+    flight_id: str
+
+
+class FlightEventResult(_Out):
+    """What a flight event did."""
+
+    flight: Flight
+    shipments_affected: int
+    rescheduled: list[Rescheduled]
+    downgraded: list[str]
+
+
+class WebhookCreate(_In):
+    """``POST /v1/webhooks``."""
+
+    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s\x00]+$")]
+
+
+class WebhookEndpoint(_Out):
+    """A registered webhook endpoint (the secret is only shown when created)."""
+
+    id: str
+    url: str
+    created_at: datetime
+
+
+class WebhookCreated(WebhookEndpoint):
+    """A new endpoint, with its signing secret (shown once)."""
+
+    secret: str
+
+
+class WebhookList(_Out):
+    """A merchant's endpoints."""
+
+    data: list[WebhookEndpoint]

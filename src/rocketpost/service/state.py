@@ -1,0 +1,104 @@
+"""What one running app holds: settings, database, engines, caches (on ``app.state.rp``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from rocketpost.network import Network, default_network, load_network
+from rocketpost.service.auth import ApiKeyCache
+from rocketpost.service.booking import BookingService
+from rocketpost.service.db import Database, check_migrated
+from rocketpost.service.flights import FlightOps
+from rocketpost.service.models import ServiceSecret
+from rocketpost.service.quoting import QuoteEngine
+from rocketpost.service.ratelimit import RateLimiter
+from rocketpost.service.settings import Settings
+from rocketpost.service.webhooks import WebhookSender
+
+__all__ = ["ServiceState"]
+
+
+@dataclass
+class ServiceState:
+    """The service's long-lived objects, built once per process."""
+
+    settings: Settings
+    db: Database
+    network: Network
+    engine: QuoteEngine
+    booking: BookingService
+    flights: FlightOps
+    keys: ApiKeyCache
+    limiter: RateLimiter
+    signing_key: bytes
+    sender: WebhookSender | None
+
+    @classmethod
+    def build(cls, settings: Settings) -> ServiceState:
+        """Check the migration, open the database, load the network, warm the caches.
+
+        Raises
+        ------
+        rocketpost.service.db.NotMigratedError
+            The database is not at the latest migration.
+        """
+        check_migrated(settings.database_url)
+        db = Database.connect(settings.database_url, pool_size=settings.db_pool_size)
+        network = default_network() if settings.network is None else load_network(settings.network)
+        secret = settings.signing_secret
+        if secret is None:
+            with db.session() as session:
+                secret = session.scalar(
+                    select(ServiceSecret.value).where(ServiceSecret.name == "quote_signing_key")
+                )
+            if secret is None:  # pragma: no cover - the first migration inserts it
+                raise RuntimeError("no quote signing key in the database; re-run db upgrade")
+        signing_key = secret.encode("utf-8")
+        engine = QuoteEngine(network)
+        sender = None
+        if settings.webhooks:
+            sender = WebhookSender(
+                db,
+                poll_s=settings.webhook_poll_s,
+                max_attempts=settings.webhook_max_attempts,
+                backoff_base_s=settings.webhook_backoff_s,
+                timeout_s=settings.webhook_timeout_s,
+            )
+        state = cls(
+            settings=settings,
+            db=db,
+            network=network,
+            engine=engine,
+            booking=BookingService(db, engine, signing_key),
+            flights=FlightOps(db, engine, reschedule_window_min=settings.reschedule_window_min),
+            keys=ApiKeyCache(db.session, ttl_s=settings.api_key_cache_ttl_s),
+            limiter=RateLimiter(settings.rate_limit_per_min, settings.rate_limit_burst),
+            signing_key=signing_key,
+            sender=sender,
+        )
+        state._warm_up()
+        return state
+
+    def _warm_up(self) -> None:
+        # The first quote would otherwise pay for the flight matrix and the city index (~0.3 s).
+        from datetime import UTC, datetime
+
+        from rocketpost.world.places import resolve_place
+
+        place = resolve_place("London, GB")
+        from rocketpost.service.quoting import ResolvedPlace
+
+        self.engine.plan(
+            ResolvedPlace(place.name, place.country_code, place.lat_deg, place.lon_deg),
+            mass_kg=1.0,
+            volume_m3=0.005,
+            ready_at=datetime.now(UTC),
+        )
+
+    def close(self) -> None:
+        """Stop the webhook sender and close the pools."""
+        if self.sender is not None:
+            self.sender.stop()
+        self.db.dispose()

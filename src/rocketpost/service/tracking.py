@@ -1,0 +1,159 @@
+"""Tracking events with normalised statuses, written together with their webhook outbox rows.
+
+Statuses follow the conventions merchants know from shipping APIs (EasyPost-style):
+``pre_transit`` → ``in_transit`` → ``out_for_delivery`` → ``delivered``, or ``failure`` /
+``cancelled``; the sub-status says what happened (``launched``, ``landed``, ``customs_hold`` …).
+
+An event and the webhook deliveries it causes are inserted in the *same* transaction as the
+change they describe (the transactional outbox): a committed booking always has its event and
+its pending deliveries, and a rolled-back one has neither — the basis of at-least-once delivery.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from rocketpost.service.auth import new_id
+from rocketpost.service.models import TrackingEvent, WebhookDelivery, WebhookEndpoint
+
+__all__ = ["EventWriter", "Status", "SubStatus", "event_public"]
+
+
+class Status(StrEnum):
+    """Normalised shipment status."""
+
+    PRE_TRANSIT = "pre_transit"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    FAILURE = "failure"
+    CANCELLED = "cancelled"
+
+
+class SubStatus(StrEnum):
+    """What happened, within a status."""
+
+    BOOKED = "booked"
+    CUSTOMS_HOLD = "customs_hold"
+    RESCHEDULED = "rescheduled"
+    DOWNGRADED_TO_STANDARD = "downgraded_to_standard"
+    LAUNCHED = "launched"
+    LANDED = "landed"
+    CANCELLED = "cancelled"
+
+
+def event_public(
+    public_id: str,
+    shipment_public_id: str,
+    status: str,
+    sub_status: str,
+    message: str,
+    flight_public_id: str | None,
+    occurred_at: datetime,
+) -> dict[str, Any]:
+    """JSON form of an event (``schemas.Event``)."""
+    return {
+        "id": public_id,
+        "shipment_id": shipment_public_id,
+        "status": status,
+        "sub_status": sub_status,
+        "message": message,
+        "flight_id": flight_public_id,
+        "occurred_at": occurred_at,
+    }
+
+
+class EventWriter:
+    """Insert events and their outbox rows inside the caller's transaction.
+
+    Endpoint lists are looked up once per merchant per writer, so a launch that emits an event
+    for each of a thousand shipments does not query the endpoints a thousand times.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._endpoints: dict[int, list[int]] = {}
+
+    def _endpoints_of(self, merchant_pk: int) -> list[int]:
+        if merchant_pk not in self._endpoints:
+            self._endpoints[merchant_pk] = list(
+                self._session.scalars(
+                    select(WebhookEndpoint.id).where(
+                        WebhookEndpoint.merchant_id == merchant_pk,
+                        WebhookEndpoint.active.is_(True),
+                    )
+                )
+            )
+        return self._endpoints[merchant_pk]
+
+    def emit(
+        self,
+        *,
+        shipment_pk: int,
+        shipment_public_id: str,
+        tracking_number: str,
+        reference: str | None,
+        merchant_pk: int,
+        status: Status,
+        sub_status: SubStatus,
+        message: str,
+        flight_public_id: str | None,
+        occurred_at: datetime,
+    ) -> dict[str, Any]:
+        """Record one event (and queue it for the merchant's webhooks); returns its JSON."""
+        public_id = new_id("evt_")
+        self._session.execute(
+            insert(TrackingEvent).values(
+                public_id=public_id,
+                shipment_id=shipment_pk,
+                status=status.value,
+                sub_status=sub_status.value,
+                message=message[:500],
+                flight_public_id=flight_public_id,
+                occurred_at=occurred_at,
+            )
+        )
+        event = event_public(
+            public_id,
+            shipment_public_id,
+            status.value,
+            sub_status.value,
+            message,
+            flight_public_id,
+            occurred_at,
+        )
+        endpoints = self._endpoints_of(merchant_pk)
+        if endpoints:
+            data = dict(event, tracking_number=tracking_number, reference=reference)
+            data["occurred_at"] = occurred_at.isoformat().replace("+00:00", "Z")
+            payload = json.dumps(
+                {
+                    "id": public_id,
+                    "type": "shipment.event",
+                    "created_at": data["occurred_at"],
+                    "data": data,
+                },
+                separators=(",", ":"),
+            )
+            self._session.execute(
+                insert(WebhookDelivery),
+                [
+                    {
+                        "endpoint_id": endpoint,
+                        "event_public_id": public_id,
+                        "payload": payload,
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": occurred_at,
+                        "created_at": occurred_at,
+                    }
+                    for endpoint in endpoints
+                ],
+            )
+        return event

@@ -1,0 +1,256 @@
+"""Seeded disruption models: weather scrubs, sea state, landing failures, customs, last mile.
+
+Every model is a frozen dataclass of rates (validated on construction, variants through
+:func:`dataclasses.replace`) plus a sampling function that takes a ``numpy.random.Generator``.
+The engine draws every random quantity up front, vectorised, over the whole simulated horizon
+(per hub and launch wave, per landing zone, per flight, per order), so that the outcome of a
+replicate depends only on its seed and never on the order in which SimPy happens to resume
+processes.
+
+Default rates and where they come from (details in ``docs/simulation.md``):
+
+* **Weather** — Eastern Range 1988–98: weather delayed 29 % of launch attempts, 18 % by at least
+  a day (AMS 1999 abstract, DESIGN.md). We read that as: 29 % of launch waves are scrubbed in
+  the long run, of which 18/29 come from persistent bad weather (a *front*) and the rest are
+  isolated holds (upper-level winds, a passing shower). A front is a two-state Markov process
+  per hub (clear ↔ front) in continuous time with a mean front duration of 6 h (design choice:
+  a frontal passage or thunderstorm complex closes a site for hours, not minutes), so the scrubs
+  it causes cluster in consecutive waves. Applying a per-attempt figure to every 10-minute wave
+  is pessimistic; the sweeps vary it.
+* **Sea state** — design choice: each landing zone is closed 5 % of the time by rough seas, in
+  spells of 12 h on average (sea states persist longer than showers). Recovery vessels are
+  limited by significant wave height; droneship recovery 300–600+ km offshore takes 3–6 days
+  (2016 press reports), our zones are near shore.
+* **Landing failure** — 1 % per landing: Falcon 9 booster landings failed on a few per cent of
+  attempts over 2015–2024 and well under 1 % in its mature years (public launch records); a new
+  vehicle is assumed between the two.
+* **Customs** — design choice: 2 % of cross-border rocket parcels are picked for an unplanned
+  inspection taking a log-normal time of median 30 min (σ = 0.5): counterfeit and "empty box"
+  screening is tightening (Korea Customs Service 2024: 102,219 IP-infringement cases, 85 %
+  overseas direct purchases).
+* **Boat and last mile** — log-normal travel-time factors of median 1 with σ = 0.10 (boat) and
+  σ = 0.15 (urban van/drone trips; design choice, typical day-to-day variability of urban trips).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rocketpost.errors import InputError
+
+__all__ = [
+    "CustomsModel",
+    "Disruptions",
+    "LandingModel",
+    "NoiseModel",
+    "SeaStateModel",
+    "TwoStatePath",
+    "WeatherModel",
+    "child_seed",
+    "sample_two_state",
+]
+
+
+def child_seed(seed: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """The ``k``-th child of ``seed``, the same as ``seed.spawn(k + 1)[k]`` on a fresh sequence.
+
+    ``SeedSequence.spawn`` counts the children already spawned, so spawning twice from the same
+    object (a replicate re-run in-process, a seed shared between threads) would give different
+    streams. Deriving children from the spawn key keeps a replicate a pure function of its seed.
+    """
+    return np.random.SeedSequence(
+        entropy=seed.entropy, spawn_key=(*seed.spawn_key, k), pool_size=seed.pool_size
+    )
+
+
+def _share(field_name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise InputError(field_name, value, "must be a probability in [0, 1]")
+
+
+def _non_negative(field_name: str, value: float, *, positive: bool = False) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+        or (positive and value == 0)
+    ):
+        raise InputError(field_name, value, "must be > 0" if positive else "must be ≥ 0")
+
+
+@dataclass(frozen=True)
+class TwoStatePath:
+    """One sampled path of a clear/bad two-state process: switch times and the starting state."""
+
+    switch_s: NDArray[np.float64]
+    bad_at_start: bool
+
+    def bad(self, t_s: NDArray[np.float64] | float) -> NDArray[np.bool_]:
+        """Whether the process is in its bad state at each time (vectorised)."""
+        flips = np.searchsorted(self.switch_s, np.asarray(t_s, dtype=np.float64), side="right")
+        return np.asarray((flips % 2 == 1) ^ self.bad_at_start)
+
+
+def sample_two_state(
+    rng: np.random.Generator,
+    bad_share: float,
+    mean_bad_s: float,
+    start_s: float,
+    end_s: float,
+) -> TwoStatePath:
+    """Sample a continuous-time clear/bad Markov path on ``[start_s, end_s]``.
+
+    Spells are exponential: bad spells of mean ``mean_bad_s``, clear spells of mean
+    ``mean_bad_s · (1 − share) / share`` so that the long-run share of bad time is
+    ``bad_share``. The path starts in its stationary distribution, so a replicate has no
+    "everything clear at midnight" artefact. Continuous time (rather than per wave) keeps the
+    weather the same physical process when a sweep changes the wave interval.
+    """
+    if bad_share <= 0.0:
+        return TwoStatePath(np.zeros(0), False)
+    if bad_share >= 1.0:
+        return TwoStatePath(np.zeros(0), True)
+    mean_clear_s = mean_bad_s * (1.0 - bad_share) / bad_share
+    bad = bool(rng.random() < bad_share)
+    horizon = end_s - start_s
+    # Enough spells for the horizon with a wide margin; topped up in the rare short case.
+    n = max(8, int(4 * horizon / (mean_bad_s + mean_clear_s)) + 8)
+    durations: list[NDArray[np.float64]] = []
+    total = 0.0
+    state = bad
+    while total <= horizon:
+        means = np.where((np.arange(n) % 2 == 0) == state, mean_bad_s, mean_clear_s)
+        chunk = rng.exponential(1.0, n) * means
+        durations.append(chunk)
+        total += float(chunk.sum())
+        state = state if n % 2 == 0 else not state
+    switch = start_s + np.cumsum(np.concatenate(durations))
+    return TwoStatePath(switch[switch <= end_s], bad)
+
+
+@dataclass(frozen=True)
+class WeatherModel:
+    """Per-hub launch weather: isolated holds plus two-state Markov fronts.
+
+    Parameters
+    ----------
+    scrub_share
+        Long-run share of launch waves scrubbed by weather (Eastern Range: 0.29).
+    front_share_of_scrubs
+        Share of those scrubs caused by persistent fronts (Eastern Range: 18 % of 29 % were
+        delayed by ≥ 1 day, so 18/29); the rest are isolated per-wave holds.
+    mean_front_h
+        Mean duration of a front (design choice: 6 h).
+    """
+
+    scrub_share: float = 0.29
+    front_share_of_scrubs: float = 18.0 / 29.0
+    mean_front_h: float = 6.0
+
+    def __post_init__(self) -> None:
+        _share("weather.scrub_share", self.scrub_share)
+        _share("weather.front_share_of_scrubs", self.front_share_of_scrubs)
+        _non_negative("weather.mean_front_h", self.mean_front_h, positive=True)
+
+    @property
+    def front_share(self) -> float:
+        """Long-run share of time a hub is under a front (every wave scrubbed)."""
+        return self.scrub_share * self.front_share_of_scrubs
+
+    @property
+    def isolated_scrub_p(self) -> float:
+        """Scrub probability of a wave in clear weather, so that the total is ``scrub_share``."""
+        clear = 1.0 - self.front_share
+        return 0.0 if clear <= 0 else min(1.0, (self.scrub_share - self.front_share) / clear)
+
+
+@dataclass(frozen=True)
+class SeaStateModel:
+    """Per landing zone: rough seas close the zone (two-state Markov, like the fronts)."""
+
+    closed_share: float = 0.05
+    mean_closed_h: float = 12.0
+    alternate_extra_km: float = 20.0
+    """Extra boat distance from the alternate zone (farther offshore or along the coast)."""
+
+    def __post_init__(self) -> None:
+        _share("sea_state.closed_share", self.closed_share)
+        _non_negative("sea_state.mean_closed_h", self.mean_closed_h, positive=True)
+        _non_negative("sea_state.alternate_extra_km", self.alternate_extra_km)
+
+
+@dataclass(frozen=True)
+class LandingModel:
+    """Landing failures: the airframe and its cargo are lost."""
+
+    failure_p: float = 0.01
+
+    def __post_init__(self) -> None:
+        _share("landing.failure_p", self.failure_p)
+
+
+@dataclass(frozen=True)
+class CustomsModel:
+    """Unplanned inspections of cross-border rocket parcels at the destination port."""
+
+    inspection_p: float = 0.02
+    median_delay_min: float = 30.0
+    sigma: float = 0.5
+
+    def __post_init__(self) -> None:
+        _share("customs.inspection_p", self.inspection_p)
+        _non_negative("customs.median_delay_min", self.median_delay_min)
+        _non_negative("customs.sigma", self.sigma)
+
+    def delays_s(
+        self, rng: np.random.Generator, cross_border: NDArray[np.bool_]
+    ) -> NDArray[np.float64]:
+        """Extra seconds per order (0 for the parcels not picked)."""
+        n = len(cross_border)
+        picked = (rng.random(n) < self.inspection_p) & cross_border
+        delay = self.median_delay_min * 60.0 * np.exp(self.sigma * rng.standard_normal(n))
+        return np.where(picked, delay, 0.0)
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """Log-normal travel-time factors (median 1) for the boat and the last mile."""
+
+    boat_sigma: float = 0.10
+    last_mile_sigma: float = 0.15
+
+    def __post_init__(self) -> None:
+        _non_negative("noise.boat_sigma", self.boat_sigma)
+        _non_negative("noise.last_mile_sigma", self.last_mile_sigma)
+
+    @staticmethod
+    def factors(rng: np.random.Generator, sigma: float, n: int) -> NDArray[np.float64]:
+        """``n`` log-normal factors of median 1 (all ones when ``sigma`` is 0)."""
+        return np.exp(sigma * rng.standard_normal(n))
+
+
+@dataclass(frozen=True)
+class Disruptions:
+    """Everything that can go wrong, with the documented default rates."""
+
+    weather: WeatherModel = field(default_factory=WeatherModel)
+    sea_state: SeaStateModel = field(default_factory=SeaStateModel)
+    landing: LandingModel = field(default_factory=LandingModel)
+    customs: CustomsModel = field(default_factory=CustomsModel)
+    noise: NoiseModel = field(default_factory=NoiseModel)
+
+    @classmethod
+    def none(cls) -> Disruptions:
+        """A perfect world: the plan happens exactly (the simulator must reproduce it)."""
+        return cls(
+            weather=WeatherModel(scrub_share=0.0),
+            sea_state=SeaStateModel(closed_share=0.0),
+            landing=LandingModel(failure_p=0.0),
+            customs=CustomsModel(inspection_p=0.0),
+            noise=NoiseModel(boat_sigma=0.0, last_mile_sigma=0.0),
+        )

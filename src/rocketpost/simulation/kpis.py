@@ -1,0 +1,145 @@
+"""KPIs of a replicate and their 95 % confidence intervals over replicates.
+
+A replicate's KPIs are a flat ``{name: float}`` dict (NaN when undefined, e.g. the rocket share
+of a day with no rocket orders) so that replicates stack into a table and every KPI gets the
+same treatment: mean ± t₀.₉₇₅,ₙ₋₁ · s/√n (Student t; replicates are independent by
+construction, their seeds being children of one ``SeedSequence``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from rocketpost.simulation.engine import FlightRecord, FlightStatus
+from rocketpost.simulation.inputs import SimInputs
+from rocketpost.simulation.outcomes import OrderOutcomes
+
+__all__ = ["KPI_NAMES", "Interval", "replicate_kpis", "summarise"]
+
+KPI_NAMES = (
+    "one_hour_orders",
+    "promises_kept_share",
+    "rocket_promises_kept_share",
+    "ground_promises_kept_share",
+    "late_orders",
+    "to_standard_orders",
+    "redispatched_orders",
+    "lateness_p50_min",
+    "lateness_p90_min",
+    "lateness_p95_min",
+    "lateness_p99_min",
+    "late_mean_min",
+    "flights_planned",
+    "flights_flown",
+    "flights_scrubbed",
+    "wave_scrubs",
+    "flights_lost",
+    "flights_diverted",
+    "flights_held",
+    "flights_cancelled",
+    "redispatch_flights",
+    "airframe_utilisation",
+    "airframes_lost",
+    "delivered_kg",
+    "cost_usd",
+    "cost_per_kg_usd",
+    "events",
+)
+"""Every KPI of a replicate, in table order."""
+
+
+def _share(mask: np.ndarray, within: np.ndarray) -> float:
+    count = int(within.sum())
+    return float((mask & within).sum() / count) if count else math.nan
+
+
+def replicate_kpis(
+    inputs: SimInputs, record: FlightRecord, outcomes: OrderOutcomes
+) -> dict[str, float]:
+    """The KPIs of one replicate (see :data:`KPI_NAMES`)."""
+    n = inputs.n_orders
+    everyone = np.ones(n, dtype=bool)
+    rocket = inputs.order_mode == 1
+    late = ~outcomes.on_time
+    # Lateness of orders actually delivered late by the one-hour network (not re-booked).
+    late_fast = late & (outcomes.delivered_by != 0)
+    lateness_min = outcomes.lateness_s / 60.0
+    percentiles = np.percentile(lateness_min, [50, 90, 95, 99]) if n else np.full(4, math.nan)
+    launched = np.isfinite(record.launch_s)
+    cargo = ~record.repositioning
+    delivered = cargo & (record.status == FlightStatus.DELIVERED) & np.isfinite(record.port_s)
+    delivered_kg = float(record.mass_kg[delivered].sum())
+    cost = float(launched.sum()) * inputs.network.rocket.cost_per_flight_usd
+    planned = inputs.n_flights
+    return {
+        "one_hour_orders": float(n),
+        "promises_kept_share": _share(outcomes.on_time, everyone),
+        "rocket_promises_kept_share": _share(outcomes.on_time, rocket),
+        "ground_promises_kept_share": _share(outcomes.on_time, ~rocket),
+        "late_orders": float(late.sum()),
+        "to_standard_orders": float((outcomes.delivered_by == 0).sum()),
+        "redispatched_orders": float(outcomes.redispatched.sum()),
+        "lateness_p50_min": float(percentiles[0]),
+        "lateness_p90_min": float(percentiles[1]),
+        "lateness_p95_min": float(percentiles[2]),
+        "lateness_p99_min": float(percentiles[3]),
+        "late_mean_min": float(lateness_min[late_fast].mean()) if late_fast.any() else math.nan,
+        "flights_planned": float(planned),
+        "flights_flown": float(launched.sum()),
+        "flights_scrubbed": float((record.scrubs > 0).sum()),
+        "wave_scrubs": float(record.scrubs.sum()),
+        "flights_lost": float((record.status == FlightStatus.LOST).sum()),
+        "flights_diverted": float(record.diverted.sum()),
+        "flights_held": float((record.holds > 0).sum()),
+        "flights_cancelled": float((record.status == FlightStatus.STANDARD).sum()),
+        "redispatch_flights": float((record.parent >= 0).sum()),
+        "airframe_utilisation": record.airframes_flown / record.airframes_total
+        if record.airframes_total
+        else math.nan,
+        "airframes_lost": float(record.airframes_lost),
+        "delivered_kg": delivered_kg,
+        "cost_usd": cost,
+        "cost_per_kg_usd": cost / delivered_kg if delivered_kg > 0 else math.nan,
+        "events": float(record.events_processed),
+    }
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Mean of a KPI over replicates with its 95 % confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    std: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2.0
+
+
+def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> dict[str, Interval]:
+    """Mean and t-interval of every KPI over replicates (NaNs ignored per KPI)."""
+    names = list(rows[0]) if rows else list(KPI_NAMES)
+    out: dict[str, Interval] = {}
+    for name in names:
+        values = np.array([r.get(name, math.nan) for r in rows], dtype=np.float64)
+        values = values[np.isfinite(values)]
+        k = len(values)
+        if k == 0:
+            out[name] = Interval(math.nan, math.nan, math.nan, math.nan, 0)
+            continue
+        mean = float(values.mean())
+        if k == 1:
+            out[name] = Interval(mean, math.nan, math.nan, math.nan, 1)
+            continue
+        std = float(values.std(ddof=1))
+        half = float(stats.t.ppf(0.5 + confidence / 2.0, k - 1)) * std / math.sqrt(k)
+        out[name] = Interval(mean, mean - half, mean + half, std, k)
+    return out

@@ -1,0 +1,211 @@
+"""Monte Carlo replicates of a plan, in-process or on Dask, with 95 % confidence intervals.
+
+Replicate ``i`` is seeded with child ``i`` of ``SeedSequence(seed)`` — a pure function of
+``(seed, i)`` — so the results are identical whether the replicates run in a loop, on one Dask
+worker or on many: Dask only changes *where* a replicate runs, never what it draws. Results are
+gathered back in replicate order.
+
+The plan's arrays (:class:`~rocketpost.simulation.inputs.SimInputs`) are scattered to the
+workers once and every replicate task refers to that one future.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from rocketpost.errors import InputError
+from rocketpost.simulation.disruptions import child_seed
+from rocketpost.simulation.engine import SimConfig, simulate_flights
+from rocketpost.simulation.eventlog import write_event_log
+from rocketpost.simulation.inputs import SimInputs
+from rocketpost.simulation.kpis import Interval, replicate_kpis, summarise
+from rocketpost.simulation.outcomes import order_outcomes
+
+__all__ = [
+    "MonteCarloResult",
+    "ReplicateResult",
+    "dask_client",
+    "replicate_seed",
+    "run_monte_carlo",
+    "run_replicate",
+    "write_results",
+]
+
+Progress = Callable[[int, int], None]
+"""Called with (replicates done, replicates total)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicateResult:
+    """One replicate: its KPIs, and (when asked) its per-order table and event log."""
+
+    index: int
+    kpis: dict[str, float]
+    orders: pa.Table | None = None
+    events: pa.Table | None = None
+
+
+def replicate_seed(seed: int, index: int) -> np.random.SeedSequence:
+    """Seed of replicate ``index``: ``SeedSequence(seed).spawn(index + 1)[index]``."""
+    return child_seed(np.random.SeedSequence(seed), index)
+
+
+def run_replicate(
+    inputs: SimInputs, config: SimConfig, seed: int, index: int, *, detail: bool = False
+) -> ReplicateResult:
+    """Simulate replicate ``index`` of ``seed``: flights (SimPy), then orders (NumPy)."""
+    ss = replicate_seed(seed, index)
+    record = simulate_flights(inputs, config, child_seed(ss, 0))
+    rng = np.random.Generator(np.random.PCG64(child_seed(ss, 1)))
+    outcomes = order_outcomes(inputs, record, config.disruptions, rng)
+    kpis = replicate_kpis(inputs, record, outcomes)
+    if not detail:
+        return ReplicateResult(index, kpis)
+    return ReplicateResult(
+        index,
+        kpis,
+        outcomes.to_table(inputs, record),
+        record.log.to_table(inputs.network.hub_ids, record.flight_id.tolist()),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class MonteCarloResult:
+    """KPIs per replicate, their intervals, and replicate 0's orders and event log."""
+
+    replicates: pa.Table
+    summary: dict[str, Interval]
+    orders: pa.Table | None
+    events: pa.Table | None
+    seed: int
+
+    def summary_dict(self) -> dict[str, dict[str, float | int]]:
+        return {
+            name: {"mean": i.mean, "ci_low": i.low, "ci_high": i.high, "std": i.std, "n": i.n}
+            for name, i in self.summary.items()
+        }
+
+
+def _check(replicates: int, seed: int) -> None:
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise InputError("replicates", replicates, "must be a whole number ≥ 1")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", seed, "must be a whole number ≥ 0")
+
+
+def _table(results: list[ReplicateResult]) -> pa.Table:
+    names = list(results[0].kpis)
+    columns: dict[str, Any] = {"replicate": pa.array([r.index for r in results], pa.int64())}
+    for name in names:
+        columns[name] = pa.array([r.kpis[name] for r in results], pa.float64())
+    return pa.table(columns)
+
+
+def run_monte_carlo(
+    inputs: SimInputs,
+    config: SimConfig,
+    *,
+    replicates: int,
+    seed: int,
+    client: Any | None = None,
+    progress: Progress | None = None,
+) -> MonteCarloResult:
+    """Run ``replicates`` replicates; on ``client`` (a ``dask.distributed.Client``) if given.
+
+    Replicate 0 also returns its per-order table and event log (the others only KPIs, so that
+    a thousand replicates of a million orders do not travel back to the client).
+    """
+    _check(replicates, seed)
+    say = progress or (lambda _done, _total: None)
+    results: list[ReplicateResult | None] = [None] * replicates
+    if client is None:
+        for i in range(replicates):
+            results[i] = run_replicate(inputs, config, seed, i, detail=i == 0)
+            say(i + 1, replicates)
+    else:
+        from distributed import as_completed
+
+        shared = client.scatter(inputs, broadcast=True)
+        futures = [
+            client.submit(run_replicate, shared, config, seed, i, detail=i == 0, pure=False)
+            for i in range(replicates)
+        ]
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
+            results[result.index] = result
+            say(done, replicates)
+    final = [r for r in results if r is not None]
+    return MonteCarloResult(
+        replicates=_table(final),
+        summary=summarise([r.kpis for r in final]),
+        orders=final[0].orders,
+        events=final[0].events,
+        seed=seed,
+    )
+
+
+def write_results(result: MonteCarloResult, directory: str | Path) -> list[Path]:
+    """Write ``replicates.parquet``, ``summary.json`` and replicate 0's orders and events."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "replicates.parquet", out / "summary.json"]
+    pq.write_table(result.replicates, written[0])
+    summary = {"seed": result.seed, "kpis": result.summary_dict()}
+    written[1].write_text(json.dumps(_finite(summary), indent=2) + "\n")
+    if result.orders is not None:
+        written.append(out / "orders.parquet")
+        pq.write_table(result.orders, written[-1])
+    if result.events is not None:
+        written.append(write_event_log(result.events, out / "events.parquet"))
+    return written
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+@contextmanager
+def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]:
+    """A Dask client: an existing scheduler, a local cluster of ``workers`` processes, or none.
+
+    ``workers == 0`` (and no scheduler) yields ``None``: run in this process without Dask. A
+    local cluster listens on the loopback interface only and has no dashboard.
+    """
+    if scheduler is not None:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            yield client
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise InputError("workers", workers, "must be a whole number ≥ 0")
+    if workers == 0:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client

@@ -1,0 +1,135 @@
+"""Fixtures for the booking service, parametrised over SQLite and a real PostgreSQL.
+
+The PostgreSQL run uses the session-scoped ``postgres_instance`` fixture of ``tests/conftest.py``
+(a throwaway server on loopback that ``make test`` starts itself) and creates one database per
+test module. It is requested lazily, so SQLite-only runs never start a server; it never skips:
+if PostgreSQL cannot start, the PostgreSQL variants fail with its message.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rocketpost.service import Settings, create_app
+from rocketpost.service.db import upgrade
+from rocketpost.service.merchants import create_merchant
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+_slots = itertools.count(1)
+
+
+def fresh_database(request: pytest.FixtureRequest, backend: str, tmp_dir: Any) -> str:
+    """An empty, migrated database of ``backend``."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_dir / f'rp-{uuid.uuid4().hex[:8]}.db'}"
+    else:
+        instance = request.getfixturevalue("postgres_instance")
+        module = re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:30]
+        url = instance.create_database(f"svc_{module}_{uuid.uuid4().hex[:8]}")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database for this module, once per backend."""
+    return fresh_database(request, request.param, tmp_path_factory.mktemp("service"))
+
+
+def slot_ready_at(hours_ahead: int = 0) -> datetime:
+    """A ``ready_at`` on a 10-minute boundary a day or more ahead, unique per call.
+
+    Tests that share a module database pin different waves so that their flights never meet.
+    """
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return base + timedelta(hours=hours_ahead + 3 * next(_slots))
+
+
+@dataclass
+class Api:
+    """A test client with helpers for keys and bookings."""
+
+    client: TestClient
+    database_url: str
+    ops_key: str
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def merchant(self, name: str | None = None) -> tuple[str, dict[str, str]]:
+        """A new merchant: ``(merchant_id, auth headers)``."""
+        merchant_id, key = create_merchant(self.database_url, name or f"m-{uuid.uuid4().hex[:6]}")
+        return merchant_id, {"Authorization": f"Bearer {key}"}
+
+    @property
+    def ops(self) -> dict[str, str]:
+        """Ops auth headers."""
+        return {"Authorization": f"Bearer {self.ops_key}"}
+
+    def book(self, headers: dict[str, str], body: dict[str, Any], key: str | None = None) -> Any:
+        """POST /v1/shipments with a fresh (or given) idempotency key."""
+        return self.client.post(
+            "/v1/shipments",
+            json=body,
+            headers={**headers, "Idempotency-Key": key or uuid.uuid4().hex},
+        )
+
+
+def make_api(database_url: str, **overrides: Any) -> Iterator[Api]:
+    """An app on ``database_url`` inside a TestClient (lifespan started)."""
+    _, ops_key = create_merchant(database_url, "ops", ops=True)
+    settings = Settings.from_env(
+        environ={},
+        database_url=database_url,
+        **{"webhooks": False, "rate_limit_per_min": 0, **overrides},
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Api(client=client, database_url=database_url, ops_key=ops_key)
+
+
+@pytest.fixture(scope="module")
+def api(database_url: str) -> Iterator[Api]:
+    """The service on this module's database (no webhook sender, no rate limit)."""
+    yield from make_api(database_url)
+
+
+def miami(ready_at: datetime, mass_kg: float = 1.0, volume_m3: float = 0.005) -> dict[str, Any]:
+    """Domestic NYC → Miami (rocket, 53.5 min from a 10-minute boundary: one wave only)."""
+    return {
+        "destination": {"place": "Miami, US"},
+        "parcels": [{"mass_kg": mass_kg, "volume_m3": volume_m3}],
+        "origin_hub": "NYC",
+        "ready_at": ready_at.isoformat(),
+    }
+
+
+T_SHIRT = {
+    "sku": "TS-1",
+    "description": "cotton T-shirt",
+    "hs_code": "610910",
+    "quantity": 2,
+    "unit_value": "45.00",
+    "currency": "USD",
+    "unit_mass_kg": 0.25,
+    "unit_volume_m3": 0.001,
+}
+
+
+def busan(ready_at: datetime, mass_kg: float = 1.2, **customs: Any) -> dict[str, Any]:
+    """Cross-border HZB → Busan (rocket, ~46 min: two waves keep the promise), with customs."""
+    return {
+        "destination": {"place": "Busan, KR"},
+        "parcels": [{"mass_kg": mass_kg, "volume_m3": 0.006}],
+        "origin_hub": "HZB",
+        "ready_at": ready_at.isoformat(),
+        "customs": {"recipient_id": "R-77", "items": [dict(T_SHIRT, **customs)]},
+    }

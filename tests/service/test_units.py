@@ -1,0 +1,119 @@
+"""Pure parts of the service: settings, quote tokens, field paths, rate limiter, key cache."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rocketpost.errors import InputError
+from rocketpost.service.auth import ApiKeyCache, hash_key, new_api_key
+from rocketpost.service.booking import decode_cursor, encode_cursor, grams
+from rocketpost.service.db import upgrade
+from rocketpost.service.merchants import create_merchant
+from rocketpost.service.models import Merchant
+from rocketpost.service.quoting import (
+    QuoteToken,
+    ResolvedPlace,
+    TokenError,
+    field_loc,
+    sign_token,
+    verify_token,
+)
+from rocketpost.service.ratelimit import RateLimiter
+from rocketpost.service.settings import Settings, normalise_database_url
+
+
+def test_settings_from_env_and_overrides() -> None:
+    env = {
+        "ROCKETPOST_DATABASE_URL": "postgresql://u@127.0.0.1:5432/db",
+        "ROCKETPOST_RATE_LIMIT_PER_MIN": "120",
+        "ROCKETPOST_WEBHOOKS": "0",
+        "ROCKETPOST_MAX_BODY_BYTES": "1000",
+    }
+    s = Settings.from_env(env, port=9000, network=None)
+    assert s.database_url == "postgresql+psycopg://u@127.0.0.1:5432/db"
+    assert (s.rate_limit_per_min, s.webhooks, s.max_body_bytes, s.port) == (
+        120.0,
+        False,
+        1000,
+        9000,
+    )
+    assert Settings.from_env({}).database_url == "sqlite:///rocketpost.db"
+    assert Settings.from_env(Settings(port=81).to_env()).port == 81
+    with pytest.raises(InputError, match="ROCKETPOST_PORT"):
+        Settings.from_env({"ROCKETPOST_PORT": "eighty"})
+    with pytest.raises(InputError, match="database_url"):
+        normalise_database_url("mysql://x")
+
+
+def test_quote_token_round_trip_and_tamper() -> None:
+    now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    token = QuoteToken(
+        merchant_id="mer_x",
+        origin_hub="HZB",
+        destination=ResolvedPlace("Busan", "KR", 35.1, 129.0),
+        channel="b2c",
+        ready_at=now,
+        expires_at=now + timedelta(minutes=15),
+        parcels=[{"mass_kg": 1.0, "volume_m3": 0.005, "dangerous_goods_class": None}],
+        mass_kg=1.0,
+        volume_m3=0.005,
+        one_hour_price="140.00",
+        standard_price="15.00",
+    )
+    signed = sign_token(token, b"k" * 32)
+    assert verify_token(signed, b"k" * 32) == token
+    with pytest.raises(TokenError):
+        verify_token(signed, b"other-key-0123456789")
+    head, body, mac = signed.split(".")
+    with pytest.raises(TokenError):
+        verify_token(f"{head}.{body[:-2]}xx.{mac}", b"k" * 32)
+    for junk in ("", "q1", "q1..", "q1.é.x", "q1.!!!.???"):
+        with pytest.raises(TokenError):
+            verify_token(junk, b"k" * 32)
+
+
+def test_field_loc_and_cursor() -> None:
+    assert field_loc("customs.items[0].hs_code") == ["body", "customs", "items", 0, "hs_code"]
+    assert field_loc("cursor", ("query",)) == ["query", "cursor"]
+    assert decode_cursor(encode_cursor(1234)) == 1234
+    with pytest.raises(InputError):
+        decode_cursor("c1.!!")
+    assert grams(0.0011) == 2 and grams(9_900.0) == 9_900_000
+
+
+def test_token_bucket() -> None:
+    now = [0.0]
+    limiter = RateLimiter(60, 2, clock=lambda: now[0])
+    assert [limiter.acquire("a") for _ in range(2)] == [0.0, 0.0]
+    wait = limiter.acquire("a")
+    assert wait == pytest.approx(1.0)
+    assert limiter.acquire("b") == 0.0
+    now[0] = 1.0
+    assert limiter.acquire("a") == 0.0
+    assert RateLimiter(0, 1).acquire("a") == 0.0
+    assert RateLimiter.retry_after_header(0.2) == "1"
+
+
+def test_api_keys_hashed_and_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    upgrade(url)
+    merchant_id, key = create_merchant(url, "Acme")
+    assert key.startswith("rp_live_") and key != new_api_key()
+    from rocketpost.service.db import Database
+
+    db = Database.connect(url, pool_size=1)
+    try:
+        with db.session() as session:
+            stored = session.scalars(select(Merchant.api_key_hash)).one()
+        assert stored == hash_key(key) and key not in stored
+        cache = ApiKeyCache(db.session)
+        principal = cache.resolve(key)
+        assert principal is not None and principal.merchant_id == merchant_id
+        assert cache.resolve("rp_live_wrong") is None
+        db.dispose()  # a cached key no longer needs the database
+        assert cache.resolve(key) == principal
+    finally:
+        db.dispose()

@@ -1,0 +1,143 @@
+"""The discrete-event model: the hand-worked one-flight day, scrubs, failures, sea state."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from rocketpost.errors import InputError
+from rocketpost.planning import Plan
+from rocketpost.simulation import (
+    Disruptions,
+    FlightStatus,
+    ReplanAction,
+    ReplanPolicy,
+    SimConfig,
+    SimInputs,
+    simulate_flights,
+)
+from rocketpost.simulation.disruptions import LandingModel, SeaStateModel
+
+from .conftest import DAY_S
+
+SEED = np.random.SeedSequence(7)
+CALM = SimConfig(disruptions=Disruptions.none())
+
+
+def test_the_hand_worked_plan(one_flight: tuple[Plan, SimInputs]) -> None:
+    _, inputs = one_flight
+    # Order at 01:00, 5 min handling -> ready 01:05 -> first wave 01:10; 1,000 km flight.
+    assert inputs.n_flights == 1 and inputs.n_orders == 1
+    assert inputs.flight_launch_s[0] == DAY_S + 3600 + 600
+    assert inputs.order_mode[0] == 1
+    # Landing 16 min 13.78 s later (ballistics), +5 min transfer +10 min boat (10 km at
+    # 60 km/h) = port at 01:41:13.78, + 5.56 km by drone at 60 km/h (333.6 s): 13 min 12.6 s
+    # before the 02:00 promise.
+    slack = inputs.order_promised_s[0] - inputs.order_planned_s[0]
+    assert slack == pytest.approx(792.6, abs=0.1)
+    assert inputs.order_port_s[0] - inputs.flight_launch_s[0] == pytest.approx(1873.78, abs=0.01)
+
+
+def test_no_disruptions_reproduce_the_plan(one_flight: tuple[Plan, SimInputs]) -> None:
+    _, inputs = one_flight
+    record = simulate_flights(inputs, CALM, SEED)
+    assert record.status.tolist() == [FlightStatus.DELIVERED]
+    assert record.launch_s[0] == inputs.flight_launch_s[0]
+    assert record.landing_s[0] == pytest.approx(
+        inputs.flight_launch_s[0] + inputs.flight_duration_s[0]
+    )
+    assert record.port_s[0] == pytest.approx(inputs.order_port_s[0], abs=1e-3)
+    assert record.scrubs.tolist() == [0]
+
+
+def test_one_scrub_flies_at_the_next_wave(one_flight: tuple[Plan, SimInputs]) -> None:
+    _, inputs = one_flight
+    wave = float(inputs.flight_launch_s[0])
+    config = dataclasses.replace(CALM, scripted_scrubs=(("A", wave),))
+    record = simulate_flights(inputs, config, SEED)
+    assert record.scrubs.tolist() == [1]
+    assert record.launch_s[0] == wave + 600.0  # next 10-minute wave
+    assert record.port_s[0] == pytest.approx(inputs.order_port_s[0] + 600.0, abs=1e-3)
+    kinds = record.log.kind
+    assert kinds[:2] == ["scrub", "launch"]
+
+
+def test_scrub_with_standard_policy_breaks_the_promise(one_flight: tuple[Plan, SimInputs]) -> None:
+    _, inputs = one_flight
+    config = dataclasses.replace(
+        CALM,
+        scripted_scrubs=(("A", float(inputs.flight_launch_s[0])),),
+        policy=ReplanPolicy(ReplanAction.STANDARD),
+    )
+    record = simulate_flights(inputs, config, SEED)
+    assert record.status.tolist() == [FlightStatus.STANDARD]
+    assert np.isnan(record.launch_s[0])
+    assert record.log.kind == ["scrub", "standard"]
+
+
+def test_lost_landing_redispatches_on_a_spare(one_flight: tuple[Plan, SimInputs]) -> None:
+    _, inputs = one_flight
+    d = dataclasses.replace(Disruptions.none(), landing=LandingModel(failure_p=1.0))
+    # Every landing fails: the re-dispatch on the second airframe at A fails too, then no
+    # airframe is left at A and the cargo goes standard.
+    record = simulate_flights(inputs, dataclasses.replace(CALM, disruptions=d), SEED)
+    assert record.status.tolist() == [FlightStatus.LOST, FlightStatus.LOST, FlightStatus.STANDARD]
+    assert record.parent.tolist() == [-1, 0, 1]
+    assert record.replaced_by.tolist() == [1, 2, -1]
+    assert record.airframes_lost == 2
+    # Re-picked at A (5 min handling) after the failed landing, next wave.
+    landing = record.landing_s[0]
+    assert record.launch_s[1] == np.ceil((landing + 300.0) / 600.0 - 1e-9) * 600.0
+
+
+def test_closed_landing_zone_holds_then_diverts(one_flight: tuple[Plan, SimInputs]) -> None:
+    _, inputs = one_flight
+    closed = dataclasses.replace(Disruptions.none(), sea_state=SeaStateModel(closed_share=1.0))
+    held = simulate_flights(inputs, dataclasses.replace(CALM, disruptions=closed), SEED)
+    assert held.status.tolist() == [FlightStatus.STANDARD]  # held past max_hold
+    assert held.holds[0] == 360 / 10 + 1
+    # With two zones both closed the flight still holds; the alternate is used when open.
+    two = dataclasses.replace(CALM, disruptions=closed, landing_zones=2)
+    assert simulate_flights(inputs, two, SEED).status.tolist() == [FlightStatus.STANDARD]
+
+
+def test_same_seed_same_record(small_plan: tuple[Plan, SimInputs]) -> None:
+    _, inputs = small_plan
+    a = simulate_flights(inputs, SimConfig(), np.random.SeedSequence(11))
+    b = simulate_flights(inputs, SimConfig(), np.random.SeedSequence(11))
+    np.testing.assert_array_equal(a.launch_s, b.launch_s)
+    np.testing.assert_array_equal(a.port_s, b.port_s)
+    assert a.log.kind == b.log.kind
+    c = simulate_flights(inputs, SimConfig(), np.random.SeedSequence(12))
+    assert not np.array_equal(np.nan_to_num(a.launch_s), np.nan_to_num(c.launch_s))
+
+
+def test_other_hub_policy_flies_from_a_clear_hub(small_plan: tuple[Plan, SimInputs]) -> None:
+    _, inputs = small_plan
+    weather = dataclasses.replace(
+        Disruptions.none().weather, scrub_share=0.5, front_share_of_scrubs=1.0, mean_front_h=12.0
+    )
+    d = dataclasses.replace(Disruptions.none(), weather=weather)
+    config = SimConfig(disruptions=d, policy=ReplanPolicy(ReplanAction.OTHER_HUB))
+    moved = 0
+    for k in range(6):
+        record = simulate_flights(inputs, config, np.random.SeedSequence(k))
+        replaced = record.status == FlightStatus.REPLACED
+        moved += int(replaced.sum())
+        # A replacement leaves from another hub of the same country, to the same destination.
+        for f in np.flatnonzero(replaced):
+            g = record.replaced_by[f]
+            assert record.origin[g] != record.origin[f]
+            assert record.destination[g] == record.destination[f]
+    assert moved > 0
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(InputError, match="landing_zones"):
+        SimConfig(landing_zones=3)
+    with pytest.raises(InputError, match="boats_per_hub"):
+        SimConfig(boats_per_hub=0)
+    with pytest.raises(InputError, match="policy"):
+        ReplanPolicy(action="pray")  # type: ignore[arg-type]

@@ -1,0 +1,104 @@
+"""Sweep specs (validation), scenario variants, a tiny sweep and its outputs."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from rocketpost.errors import InputError
+from rocketpost.network import default_network
+from rocketpost.simulation import load_sweep_spec, run_sweep, write_sweep
+from rocketpost.simulation.sweep import (
+    Scenario,
+    parse_sweep_spec,
+    scenario_config,
+    scenario_network,
+)
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "sweep.toml"
+TINY = {
+    "replicates": 2,
+    "seed": 3,
+    "orders": {"generate": 1500, "seed": 2, "stock_at": ["HZB", "SHA", "SZX"]},
+    "grid": {"wave_interval_min": [10, 20], "scrub_share": [0.0, 0.5]},
+}
+
+
+def test_example_spec_parses() -> None:
+    spec = load_sweep_spec(EXAMPLE)
+    assert len(spec.scenarios()) == 16
+    assert spec.orders.stock_at == ("HZB", "SHA", "SZX")
+    assert spec.max_cost_per_kg == float("inf")
+
+
+@pytest.mark.parametrize(
+    ("doc", "field"),
+    [
+        ({"grid": {"fleet": [1]}}, "grid.fleet"),
+        ({"grid": {"landing_zones": [3]}}, "grid.landing_zones"),
+        ({"grid": {"scrub_share": [1.2]}}, "grid.scrub_share"),
+        ({"grid": {"policy": ["pray"]}}, "grid.policy"),
+        ({"grid": {"scrub_share": []}}, "grid.scrub_share"),
+        ({"grid": {}}, "grid"),
+        ({"replicates": -1, "grid": {"scrub_share": [0.1]}}, "replicates"),
+        ({"colour": "red", "grid": {"scrub_share": [0.1]}}, "colour"),
+        ({"orders": {"n": 5}, "grid": {"scrub_share": [0.1]}}, "orders.n"),
+        ({"simulation": {"boats_per_hub": 0}, "grid": {"scrub_share": [0.1]}}, "boats_per_hub"),
+    ],
+)
+def test_bad_specs_name_the_key(doc: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as error:
+        parse_sweep_spec(doc, "spec.toml")
+    assert field in error.value.field and "spec.toml" in error.value.field
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        load_sweep_spec(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("grid = [")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_sweep_spec(broken)
+
+
+def test_scenario_variants() -> None:
+    network = default_network()
+    s = Scenario(
+        (("fleet_per_hub", 5), ("wave_interval_min", 20.0), ("fleet_reserve", 1), ("buffer_min", 4))
+    )
+    variant = scenario_network(network, s)
+    assert {h.fleet for h in variant.hubs} == {4}
+    assert {h.launch_wave_interval_min for h in variant.hubs} == {20.0}
+    assert variant.promise.buffer_min == 4.0
+    config = scenario_config(
+        parse_sweep_spec(TINY).base,
+        Scenario((("scrub_share", 0.5), ("landing_zones", 2), ("fleet_reserve", 1))),
+    )
+    assert config.disruptions.weather.scrub_share == 0.5
+    assert config.landing_zones == 2 and config.spare_airframes_per_hub == 1
+    with pytest.raises(InputError, match="fleet_reserve"):
+        scenario_network(network, Scenario((("fleet_reserve", 99),)))
+
+
+def test_tiny_sweep_runs_and_writes(tmp_path: Path) -> None:
+    spec = parse_sweep_spec(TINY)
+    steps: list[tuple[int, int]] = []
+    table = run_sweep(spec, progress=lambda done, total: steps.append((done, total)))
+    assert table.num_rows == 4
+    assert steps[-1] == (2 + 4 * 2, 2 + 4 * 2)  # 2 plans + 4 scenarios × 2 replicates
+    rows = {(r["wave_interval_min"], r["scrub_share"]): r for r in table.to_pylist()}
+    for wave in (10, 20):
+        assert rows[wave, 0.0]["wave_scrubs"] == 0
+        assert rows[wave, 0.5]["wave_scrubs"] > 0
+    written = write_sweep(table, tmp_path)
+    assert {p.name for p in written} >= {
+        "results.parquet",
+        "results.csv",
+        "promises_kept_share.png",
+    }
+    assert pq.read_table(tmp_path / "results.parquet").num_rows == 4
+    assert (tmp_path / "promises_kept_share.png").read_bytes()[:4] == b"\x89PNG"
+    assert tomllib.loads(EXAMPLE.read_text())["grid"]
