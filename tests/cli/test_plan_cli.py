@@ -114,3 +114,38 @@ def test_inventory_decides_where_orders_ship_from(orders_file: Path, tmp_path: P
     origins = set(outcomes["origin"].to_pylist()) - {""}
     assert origins <= {"SHA"}
     assert runner.invoke(app, ["check", str(out)]).exit_code == 0
+
+
+BAD_DAY_CSV = """\
+order_id,merchant_id,channel,created_at,destination,destination_lat_deg,destination_lon_deg,destination_country,recipient_id,origin_hub,sku,description,hs_code,quantity,unit_value,currency,unit_mass_kg,unit_volume_m3,dangerous_goods_class
+A1,M1,b2c,2026-11-25T03:00:00Z,,37.47,126.60,KR,R1,,P1,Cotton T-shirt,610910,1,20.00,USD,0.3,0.004,
+A2,M1,b2c,2026-11-25T03:01:00Z,,37.47,126.60,KR,R2,,P1,Cotton T-shirt,610910,1,20.00,USD
+A3,M1,b2c,2026-11-25T03:02:00Z,,37.47,126.60,KR,R3,,P1,Cotton T-shirt,610910,1,20.00,USD,-0.3,0.004,
+A4,M2,b2b,2026-11-25T03:03:00Z,,37.47,126.60,KR,R4,XXX,P9,Ball bearings,848210,1,500.00,USD,300,1.0,
+A5,M2,b2b,2026-11-25T03:04:00Z,,37.47,126.60,KR,R5,,P9,Machine,848210,1,9000.00,USD,12000,20.0,
+A6,M1,b2c,2026-11-25T03:05:00Z,,35.10,129.04,KR,R6,,P1,Cotton T-shirt,610910,2,20.00,USD,0.3,0.004,
+"""
+
+
+def test_bad_rows_go_to_the_rejects_and_the_rest_is_planned(tmp_path: Path) -> None:
+    # The issue's case: a malformed row, a negative mass, an unknown hub and a 12-tonne item.
+    orders_csv = tmp_path / "day.csv"
+    orders_csv.write_text(BAD_DAY_CSV)
+    out = tmp_path / "plan"
+    result = runner.invoke(app, [str(orders_csv), "--out", str(out), "--json"])  # `plan ORDERS`
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["orders"] == 2 and summary["rejected_orders"] == 4
+    rejects = (out / "rejects.csv").read_text().splitlines()
+    header, rows = rejects[0], rejects[1:]
+    assert "line" in header and "field" in header and "reason" in header
+    text = "\n".join(rows)
+    for line, field in (
+        ("3", ""),
+        ("4", "unit_mass_kg"),
+        ("5", "origin_hub"),
+        ("6", "unit_mass_kg"),
+    ):
+        assert any(r.split(",")[0] == line and field in r for r in rows), (line, field, text)
+    checked = runner.invoke(app, ["check", str(out), "--json"])
+    assert checked.exit_code == 0, checked.output

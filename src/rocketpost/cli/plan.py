@@ -1,7 +1,4 @@
-"""``rocketpost plan run ORDERS --out DIR`` and ``rocketpost plan check DIR --orders ORDERS``.
-
-Registered by the lead as the ``plan`` group (``app.add_typer(plan.app, name="plan")``).
-"""
+"""``rocketpost plan ORDERS --out DIR`` (also ``plan run``) and ``rocketpost plan check DIR``."""
 
 from __future__ import annotations
 
@@ -14,13 +11,26 @@ import numpy as np
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer._click.core import Context
+from typer.core import TyperGroup
 
 from rocketpost.cli.common import JsonOption, NetworkOption, network_from
 from rocketpost.cli.output import console, fail, print_json
 
 __all__ = ["app"]
 
+
+class _RunByDefault(TyperGroup):
+    """``plan ORDERS ...`` means ``plan run ORDERS ...``; ``plan check DIR`` stays a command."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_RunByDefault,
     name="plan",
     help="Plan a day of orders (flights, manifests, routes, outcomes) and re-check a plan.",
     no_args_is_help=True,
@@ -30,6 +40,8 @@ app = typer.Typer(
 
 _STAGES = (
     "read orders",
+    "stock",
+    "customs",
     "service choice",
     "consolidation",
     "fleet",
@@ -67,12 +79,20 @@ def run(
             help="Light flights above this US$/kg are downgraded (0 = always fly).",
         ),
     ] = 2800.0,
+    customs: Annotated[
+        bool,
+        typer.Option(
+            "--customs/--no-customs",
+            help="Pre-clear cross-border orders: held ones go standard, inspections add minutes.",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Plan ORDERS into DIR and print the KPIs; rejected rows go to DIR/rejects.csv."""
     from rocketpost.orders.io import read_orders
     from rocketpost.planning.consolidation import ConsolidationPolicy
-    from rocketpost.planning.plan import plan_orders, write_plan
+    from rocketpost.planning.day import plan_day
+    from rocketpost.planning.plan import write_plan
 
     if inventory is not None and stock_at:
         fail("--inventory and --stock-at both say where stock is: pass one of them")
@@ -94,7 +114,7 @@ def run(
             bar.update(task, description=stage, completed=_STAGES.index(stage))
 
         imported = read_orders(orders_file, known_hubs=network.hub_ids)
-        allowed = None
+        stock = None
         stock_rejected = 0
         if inventory is not None:
             from rocketpost.orders.inventory import read_inventory
@@ -104,15 +124,18 @@ def run(
             if stock_rejected:
                 out.mkdir(parents=True, exist_ok=True)
                 stock.write_rejects(out / "inventory_rejects.csv")
-            allowed = stock.inventory.can_ship(imported.orders, imported.items, network.hub_ids)
+        allowed = None
         if stock_at:
             hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
             allowed = np.zeros((len(imported.orders), len(network.hubs)), dtype=bool)
             allowed[:, hubs] = True
-        plan = plan_orders(
+        plan = plan_day(
             network,
             imported.orders,
+            imported.items,
+            inventory=None if stock is None else stock.inventory,
             allowed_origins=allowed,
+            customs=customs,
             policy=policy,
             last_mile=last_mile,
             last_mile_time_limit_s=last_mile_seconds,

@@ -9,6 +9,7 @@ person can read what went wrong.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -102,13 +103,18 @@ def check_plan(
     m_pos = np.array([position.get(int(f), -1) for f in m_flight.tolist()], dtype=np.int64)
     report("manifests", m_pos < 0, m_ids, "is on a flight that does not exist")
     ok_pos = m_pos >= 0
+    m_rows = np.array([row_of.get(k, -1) for k in m_ids.tolist()], dtype=np.int64)
+    # A repositioning flight may carry backhaul freight, never a one-hour promise.
+    service_of = dict(
+        zip(_text(outcomes["order_id"]).tolist(), _text(outcomes["service"]).tolist(), strict=True)
+    )
+    m_one_hour = np.array([service_of.get(k) == "one_hour" for k in m_ids.tolist()], dtype=bool)
     report(
         "manifests",
-        ok_pos & f_rep[np.maximum(m_pos, 0)],
+        ok_pos & f_rep[np.maximum(m_pos, 0)] & m_one_hour,
         m_ids,
-        "rides a flight marked as repositioning",
+        "is a one-hour order on a repositioning flight",
     )
-    m_rows = np.array([row_of.get(k, -1) for k in m_ids.tolist()], dtype=np.int64)
     good = ok_pos & (m_rows >= 0)
     load_m = np.bincount(m_pos[good], weights=orders.mass_kg[m_rows[good]], minlength=len(f_id))
     load_v = np.bincount(m_pos[good], weights=orders.volume_m3[m_rows[good]], minlength=len(f_id))
@@ -258,10 +264,17 @@ def check_plan(
         ids,
         "is delivered before it is packed",
     )
+    try:
+        promise_s = float(json.loads((out / "kpis.json").read_text()).get("promise_s", 3600.0))
+    except (OSError, ValueError) as error:
+        problems.append(f"files: cannot read {out / 'kpis.json'}: {error}")
+        promise_s = 3600.0
+    one_hour = (_text(outcomes["service"]) == "one_hour") & known
     report(
         "legs",
-        ((mode == "rocket") | ground) & (promised > created + 3600.0 + _TOL_S),
+        one_hour & (promised > created + promise_s + _TOL_S),
         ids,
-        "one-hour promise later than one hour",
+        f"one-hour promise later than {promise_s / 60.0:g} minutes",
     )
+    report("legs", one_hour & (mode == "standard"), ids, "has a one-hour promise but no route")
     return problems

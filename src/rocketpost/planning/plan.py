@@ -14,6 +14,11 @@ columns that land on disk) plus the KPIs; :func:`write_plan` writes the director
     DIR/decisions.parquet   nearly empty lane-waves: hold / fly / downgrade with cost and slack
     DIR/airframes.parquet   airframe, start hub, end hub, flights today, total flights, ready
     DIR/kpis.json           the summary (see :func:`kpis`)
+    DIR/customs.parquet     with customs pre-clearance: decision, duties, note per order
+    DIR/stock.parquet       with an inventory: per hub and SKU, on hand, drawn, left
+
+:func:`rocketpost.planning.day.plan_day` adds the inventory draw-down and customs pre-clearance
+in front of :func:`plan_orders`.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numpy.typing import ArrayLike, NDArray
 
+from rocketpost.eta import landing_to_port_s
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.planning.backhaul import load_backhaul
 from rocketpost.planning.consolidation import ConsolidationPolicy, consolidate, lower_bound
 from rocketpost.planning.fleet import Airframe, initial_fleet, schedule_fleet
 from rocketpost.planning.service import REASONS, Mode, Reason, choose_service, reason_code
@@ -73,6 +80,8 @@ class Plan:
     decisions: pa.Table
     airframes: pa.Table
     kpis: dict[str, Any]
+    extras: dict[str, pa.Table] = dataclasses.field(default_factory=dict)
+    """Optional tables written beside the rest (``customs``, ``stock``: see :func:`plan_day`)."""
 
 
 def plan_orders(
@@ -161,6 +170,28 @@ def plan_orders(
 
     downgrade(cons.downgraded, Reason.LIGHT_LOAD)
     downgrade(np.flatnonzero(carried & (flight_of < 0)), Reason.NO_CAPACITY)
+    standard = mode == Mode.STANDARD  # the service promised; backhaul below only flies early
+
+    back = load_backhaul(
+        network,
+        orders,
+        choice,
+        mode,
+        reason,
+        flight_origin=sched.flight_origin,
+        flight_destination=sched.flight_destination,
+        flight_launch_s=sched.flight_launch_s,
+        repositioning=sched.repositioning,
+    )
+    riding = back.orders
+    if len(riding):
+        on = back.order_flight[riding]
+        flight_of[riding] = on
+        mode[riding] = Mode.ROCKET
+        launch[riding] = sched.flight_launch_s[on]
+        landing[riding] = sched.flight_landing_s[on]
+        port[riding] = landing[riding] + landing_to_port_s(network)[sched.flight_destination[on]]
+        delivery[riding] = port[riding] + choice.inspection_s[riding] + choice.last_mile_s[riding]
 
     routes = _empty_routes()
     if last_mile:
@@ -182,22 +213,22 @@ def plan_orders(
     say("writing tables")
     on_time = delivery <= promised + 1e-6
     hub_ids = np.array(network.hub_ids)
-    standard = mode == Mode.STANDARD
+    no_route = mode == Mode.STANDARD
     outcomes = pa.table(
         {
             "order_id": pa.array(orders.order_id),
             "service": pa.array(np.where(standard, "standard", "one_hour")),
             "mode": pa.array(_MODES[mode]),
             "reason": pa.array(np.array([r.value for r in REASONS])[reason]),
-            "origin": pa.array(np.where(standard, "", hub_ids[choice.origin])),
-            "destination": pa.array(np.where(standard, "", hub_ids[choice.destination])),
+            "origin": pa.array(np.where(no_route, "", hub_ids[choice.origin])),
+            "destination": pa.array(np.where(no_route, "", hub_ids[choice.destination])),
             "flight_id": pa.array(np.where(flight_of >= 0, flight_of, -1)),
             "created": _ts(created),
             "launch": _ts(launch),
             "landing": _ts(landing),
             "port_arrival": _ts(port),
             "inspection_s": pa.array(choice.inspection_s),
-            "last_mile_s": pa.array(np.where(standard, np.nan, delivery - port)),
+            "last_mile_s": pa.array(np.where(no_route, np.nan, delivery - port)),
             "promised": _ts(promised),
             "planned_delivery": _ts(delivery),
             "on_time": pa.array(on_time),
@@ -206,9 +237,13 @@ def plan_orders(
     nf = len(sched.flight_bin)
     fb = sched.flight_bin
     cargo = fb >= 0
-    f_mass = np.where(cargo, cons.bin_mass_kg[np.maximum(fb, 0)], 0.0)
-    f_volume = np.where(cargo, cons.bin_volume_m3[np.maximum(fb, 0)], 0.0)
-    f_orders = np.where(cargo, cons.bin_orders[np.maximum(fb, 0)], 0)
+    f_mass = np.where(cargo, cons.bin_mass_kg[np.maximum(fb, 0)], back.flight_mass_kg)
+    f_volume = np.where(cargo, cons.bin_volume_m3[np.maximum(fb, 0)], back.flight_volume_m3)
+    f_orders = np.where(
+        cargo,
+        cons.bin_orders[np.maximum(fb, 0)],
+        np.bincount(back.order_flight[riding], minlength=nf),
+    )
     airframe_ids = np.array([a.airframe_id for a in sched.airframes])
     flights = pa.table(
         {
@@ -274,6 +309,9 @@ def plan_orders(
         }
     )
     summary = kpis(network, outcomes, flights, sched.utilisation(), sched.airframes_used())
+    summary["promise_s"] = float(promise_s)
+    summary["backhaul_orders"] = len(riding)
+    summary["backhaul_kg"] = float(back.flight_mass_kg.sum())
     summary["flights_lower_bound"] = int(carried_lower_bound(network, flights))
     lb = summary["flights_lower_bound"]
     summary["flights_vs_lower_bound"] = summary["cargo_flights"] / lb if lb else None
@@ -349,6 +387,8 @@ def kpis(
     volume = flights["volume_m3"].to_numpy()
     cargo = int((~repositioning).sum())
     carried_kg = float(mass.sum())
+    cargo_kg = float(mass[~repositioning].sum())
+    cargo_m3 = float(volume[~repositioning].sum())
     values, counts = np.unique(reasons, return_counts=True)
     return {
         "orders": n,
@@ -366,10 +406,8 @@ def kpis(
         "repositioning_flights": int(repositioning.sum()),
         "carried_kg": carried_kg,
         "carried_m3": float(volume.sum()),
-        "fill_by_weight": carried_kg / (cargo * rocket.payload_mass_kg) if cargo else 0.0,
-        "fill_by_volume": float(volume.sum()) / (cargo * rocket.payload_volume_m3)
-        if cargo
-        else 0.0,
+        "fill_by_weight": cargo_kg / (cargo * rocket.payload_mass_kg) if cargo else 0.0,
+        "fill_by_volume": cargo_m3 / (cargo * rocket.payload_volume_m3) if cargo else 0.0,
         "cost_usd": len(mass) * rocket.cost_per_flight_usd,
         "cost_per_kg_usd": len(mass) * rocket.cost_per_flight_usd / carried_kg
         if carried_kg
@@ -393,5 +431,7 @@ def write_plan(plan: Plan, directory: str | Path) -> Path:
         "airframes",
     ):
         pq.write_table(getattr(plan, name), out / f"{name}.parquet")
+    for name, table in plan.extras.items():
+        pq.write_table(table, out / f"{name}.parquet")
     (out / "kpis.json").write_text(json.dumps(plan.kpis, indent=2, allow_nan=False) + "\n")
     return out

@@ -1,0 +1,101 @@
+"""A whole day as operations runs it: stock, customs, then the plan.
+
+:func:`plan_orders` takes its inventory and customs inputs as hooks (which hubs may ship an order,
+which orders are held, how long inspections take) so that it can be driven by hand and tested on
+its own. :func:`plan_day` fills the hooks from an inventory file and the customs rules:
+
+1. :func:`~rocketpost.planning.stock.allocate_stock` shares each hub's shelves out among the
+   one-hour orders, earliest first;
+2. :func:`~rocketpost.planning.customs.pre_clear` declares, assesses and screens every
+   cross-border order from the hub it ships from;
+3. :func:`plan_orders` plans with both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import ArrayLike
+
+from rocketpost.network import Network
+from rocketpost.orders.inventory import Inventory
+from rocketpost.orders.table import ItemTable, OrderTable
+from rocketpost.planning.customs import pre_clear
+from rocketpost.planning.plan import Plan, Progress, plan_orders
+from rocketpost.planning.stock import allocate_stock
+
+__all__ = ["plan_day"]
+
+
+def plan_day(
+    network: Network,
+    orders: OrderTable,
+    items: ItemTable,
+    *,
+    inventory: Inventory | None = None,
+    allowed_origins: ArrayLike | None = None,
+    customs: bool = True,
+    progress: Progress | None = None,
+    **plan_options: Any,
+) -> Plan:
+    """Plan a day with the inventory drawn down and customs pre-cleared.
+
+    Parameters
+    ----------
+    inventory
+        Stock per hub and SKU; ``None`` means stock everywhere (or ``allowed_origins``).
+    allowed_origins
+        Hubs allowed per order before the draw-down (e.g. "stock only in China").
+    customs
+        Pre-clear cross-border orders (held ones go standard, inspections add minutes).
+    plan_options
+        Passed to :func:`plan_orders` (``policy``, ``last_mile`` ...).
+    """
+    say = progress or (lambda _stage: None)
+    extras: dict[str, pa.Table] = {}
+    kpis: dict[str, Any] = {}
+    allowed = None if allowed_origins is None else np.asarray(allowed_origins, dtype=bool)
+    if inventory is not None:
+        say("stock")
+        stocked = inventory.can_ship(orders, items, network.hub_ids)
+        allowed = stocked if allowed is None else stocked & allowed
+        allocation = allocate_stock(
+            network,
+            orders,
+            items,
+            inventory,
+            promise_s=plan_options.get("promise_s", 3600.0),
+            allowed_origins=allowed,
+        )
+        allowed = allocation.allowed_origins
+        extras["stock"] = allocation.stock
+        kpis["stock_moved_orders"] = allocation.moved
+    held = inspection = None
+    if customs:
+        say("customs")
+        cleared = pre_clear(network, orders, items, allowed_origins=allowed)
+        held, inspection = cleared.held, cleared.inspection_delay_s
+        extras["customs"] = cleared.table
+        kpis["customs"] = cleared.counts()
+    plan = plan_orders(
+        network,
+        orders,
+        allowed_origins=allowed,
+        held=held,
+        inspection_delay_s=inspection,
+        progress=progress,
+        **plan_options,
+    )
+    return Plan(
+        plan.flights,
+        plan.manifests,
+        plan.routes,
+        plan.outcomes,
+        plan.lane_waves,
+        plan.decisions,
+        plan.airframes,
+        {**plan.kpis, **kpis},
+        extras,
+    )
