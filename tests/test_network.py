@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -143,11 +144,22 @@ def test_hub_arrays_are_aligned_and_read_only(network: Network) -> None:
 
 
 def test_promise_section_is_read_and_checked() -> None:
-    text = _with("buffer_min = 0.0", "buffer_min = 7.5")
+    # The shipped buffer is the simulator's calibration (docs/simulation.md).
+    assert load_network(None).promise.buffer_min == 12.0
+    text = _with("buffer_min = 12.0", "buffer_min = 7.5")
     assert parse_network(text, check_world=False).promise.buffer_s == 450.0
     with pytest.raises(NetworkFileError, match=r"promise\.buffer_min"):
-        parse_network(_with("buffer_min = 0.0", "buffer_min = -1.0"), check_world=False)
+        parse_network(_with("buffer_min = 12.0", "buffer_min = -1.0"), check_world=False)
     with pytest.raises(NetworkFileError, match=r"promise\.buffer_typo"):
         parse_network(
-            _with("buffer_min = 0.0", "buffer_min = 0.0\nbuffer_typo = 1"), check_world=False
+            _with("buffer_min = 12.0", "buffer_min = 12.0\nbuffer_typo = 1"), check_world=False
         )
+
+
+def test_default_network_follows_the_environment(tmp_path: Path) -> None:
+    # conftest points $ROCKETPOST_NETWORK at the unbuffered copy; a fresh process would read it.
+    from rocketpost.network import NETWORK_ENV, default_network
+
+    assert default_network().source == os.environ[NETWORK_ENV]
+    assert default_network().promise.buffer_min == 0.0
+    assert default_network().hub_ids == load_network(None).hub_ids

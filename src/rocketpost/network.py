@@ -14,6 +14,7 @@ mask, ports), which need the data and live in :func:`load_network`.
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -29,6 +30,7 @@ from rocketpost.errors import InputError, NetworkFileError, require_positive
 
 __all__ = [
     "DEFAULT_NETWORK_FILE",
+    "NETWORK_ENV",
     "Boat",
     "Drone",
     "Hub",
@@ -675,7 +677,15 @@ def _check_sites(
     return (port.lat_deg, port.lon_deg), round(route_km, 3)
 
 
+NETWORK_ENV = "ROCKETPOST_NETWORK"
+"""Environment variable naming the network file every tool uses when given none."""
+
+
 @lru_cache(maxsize=1)
 def default_network() -> Network:
-    """The default worldwide network shipped with the package (loaded and validated once)."""
-    return load_network(None)
+    """The network used when none is given (loaded and validated once per process).
+
+    The file named by ``$ROCKETPOST_NETWORK`` when set (an operator's own network, or a test
+    suite's), else the worldwide network shipped with the package (``load_network(None)``).
+    """
+    return load_network(os.environ.get(NETWORK_ENV) or None)

