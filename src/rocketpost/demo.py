@@ -102,10 +102,17 @@ def main() -> None:
             "1",
             "--out",
             str(day_file),
+            "--backhaul",
+            "ICN",
+            "--backhaul",
+            "PUS",
         ]
     )
-    _cli(["plan", "run", str(day_file), "--out", str(plan_dir), "--stock-at", "HZB,SHA,SZX"])
+    _cli(["plan", str(day_file), "--out", str(plan_dir), "--stock-at", "HZB,SHA,SZX"])
     _cli(["plan", "check", str(plan_dir)])
+
+    console.print(Rule("simulate the day: weather, sea state, landing failures, customs"))
+    _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
 
 
 def _cli(args: list[str]) -> None:

@@ -91,6 +91,7 @@ def eta(
                 "total_s": round(route.total_s, 1),
                 "total_min": round(route.total_s / 60.0, 2),
                 "threshold_min": minutes,
+                "promise_buffer_min": network.promise.buffer_min,
                 "promise_possible": route.promise_possible,
                 "wave_wait": "exact" if order_time else wait.value,
                 "order_time": route.order_time,
@@ -118,6 +119,12 @@ def eta(
         )
         table.add_row(_LEG_LABELS[name] + extra, f"{seconds / 60.0:.1f}")
     table.add_row("[bold]door to door[/bold]", f"[bold]{route.total_s / 60.0:.1f}[/bold]")
+    buffer_min = network.promise.buffer_min
+    if buffer_min:
+        table.add_row("promise buffer (calibrated)", f"{buffer_min:.1f}")
+        table.add_row(
+            "[bold]promise needs[/bold]", f"[bold]{route.total_s / 60 + buffer_min:.1f}[/bold]"
+        )
     console.print(table)
     if route.promise_possible:
         console.print(f"[green]{minutes:g}-minute promise: possible[/green]")
@@ -125,6 +132,11 @@ def eta(
         console.print(
             f"[red]{minutes:g}-minute promise: not possible[/red]; earliest delivery in "
             f"{route.total_s / 60.0:.1f} min"
+            + (
+                f", earliest promise {route.total_s / 60.0 + buffer_min:.1f} min"
+                if buffer_min
+                else ""
+            )
         )
     if route.delivery_time is not None:
         console.print(
