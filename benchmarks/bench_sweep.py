@@ -12,8 +12,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-from distributed import Client, LocalCluster
 
+from rocketpost.simulation.montecarlo import dask_client
 from rocketpost.simulation.sweep import parse_sweep_spec, run_sweep
 
 SPEC = {
@@ -58,17 +58,7 @@ def main() -> None:
     tables = {}
     for workers in (1, 2):
         start = time.perf_counter()
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=40,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with dask_client(workers) as client:
             print(f"{workers} worker(s): cluster start-up {time.perf_counter() - start:.1f} s")
             start = time.perf_counter()
             tables[workers] = run_sweep(spec, client=client)
