@@ -413,18 +413,22 @@ def run_scenarios(
             )
             for k in plan_keys
         }
-        tagged: dict[Any, tuple[int, int] | None] = {f: None for f in planned.values()}
+        # One task per scenario runs all its replicates: a replicate takes milliseconds, so
+        # per-replicate tasks would spend more on scheduling and result traffic than on work.
+        tagged: dict[Any, int | None] = {f: None for f in planned.values()}
         for s_index, (scenario, config) in enumerate(zip(scenarios, configs, strict=True)):
-            for r in range(replicates):
-                future = client.submit(
-                    run_replicate, planned[scenario.plan_key()], config, seed, r, pure=False
-                )
-                tagged[future] = (s_index, r)
+            future = client.submit(
+                _run_replicates, planned[scenario.plan_key()], config, seed, replicates, pure=False
+            )
+            tagged[future] = s_index
         for future in as_completed(list(tagged)):
             tag = tagged[future]
-            if tag is not None:
-                results[tag] = future.result()
-            done += 1
+            if tag is None:
+                done += 1
+            else:
+                for r, result in enumerate(future.result()):
+                    results[tag, r] = result
+                done += replicates
             say(done, total)
     return [
         ScenarioResult(scenario, [results[i, r].kpis for r in range(replicates)])
@@ -453,6 +457,13 @@ def results_table(results: Sequence[ScenarioResult]) -> pa.Table:
             columns[name + "_ci_high"].append(i.high)
         columns["replicates"].append(len(r.kpis))
     return pa.table(columns)
+
+
+def _run_replicates(
+    inputs: SimInputs, config: SimConfig, seed: int, replicates: int
+) -> list[ReplicateResult]:
+    """Replicates ``0 .. replicates - 1`` of one scenario, as :func:`run_replicate` runs each."""
+    return [run_replicate(inputs, config, seed, r) for r in range(replicates)]
 
 
 def run_sweep(
