@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from rocketpost.errors import InputError
-from rocketpost.service.auth import ApiKeyCache, hash_key, new_api_key
+from rocketpost.service.auth import ApiKeyCache, hash_key, new_api_key, new_id, random_text
 from rocketpost.service.booking import decode_cursor, encode_cursor, grams
-from rocketpost.service.db import upgrade
+from rocketpost.service.db import SqliteWriteLock, upgrade
 from rocketpost.service.merchants import create_merchant
 from rocketpost.service.models import Merchant
 from rocketpost.service.quoting import (
@@ -117,3 +117,46 @@ def test_api_keys_hashed_and_cached(tmp_path) -> None:  # type: ignore[no-untype
         assert cache.resolve(key) == principal
     finally:
         db.dispose()
+
+
+def test_random_text_alphabet_length_and_spread() -> None:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    texts = [random_text(alphabet, 12) for _ in range(2_000)]
+    assert all(len(t) == 12 and set(t) <= set(alphabet) for t in texts)
+    assert len(set(texts)) == len(texts)
+    # Every character at every position: a broken base conversion (e.g. a constant digit) fails.
+    for position in range(12):
+        assert len({t[position] for t in texts}) == len(alphabet)
+    assert new_id("shp_").startswith("shp_") and len(new_id("shp_")) == 20
+
+
+def test_sqlite_write_lock_excludes_other_processes_and_threads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import fcntl
+    import os
+    import threading
+
+    path = str(tmp_path / "x.db")
+    lock = SqliteWriteLock(path)
+    other = os.open(path + ".writelock", os.O_RDWR | os.O_CREAT)  # as another process would
+    entered = threading.Event()
+
+    def writer() -> None:
+        with lock:
+            entered.set()
+
+    try:
+        with lock:
+            with lock:  # re-entrant in one thread
+                pass
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waiter = threading.Thread(target=writer)
+            waiter.start()
+            assert not entered.wait(0.2)  # another thread of this process waits too
+        waiter.join(10)
+        assert entered.is_set()
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: free for other processes
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
+        lock.close()

@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rocketpost.service.models import Merchant
 
-__all__ = ["KEY_PREFIX", "ApiKeyCache", "Principal", "hash_key", "new_api_key", "new_id"]
+__all__ = [
+    "KEY_PREFIX",
+    "ApiKeyCache",
+    "Principal",
+    "hash_key",
+    "new_api_key",
+    "new_id",
+    "random_text",
+]
 
 KEY_PREFIX = "rp_live_"
 _NEGATIVE_TTL_S = 5.0
@@ -41,9 +49,25 @@ def hash_key(api_key: str) -> str:
 _ID_ALPHABET = "0123456789abcdefghijkmnpqrstvwxyz"
 
 
+def random_text(alphabet: str, length: int) -> str:
+    """``length`` characters drawn uniformly and independently from ``alphabet`` (CSPRNG).
+
+    One :func:`secrets.randbelow` over ``len(alphabet) ** length`` written in that base, rather
+    than a :func:`secrets.choice` per character: each of those reads the OS random source
+    (a system call), which cost a booking ~60 of them. Same distribution, exactly uniform.
+    """
+    base = len(alphabet)
+    value = secrets.randbelow(base**length)
+    out = []
+    for _ in range(length):
+        value, digit = divmod(value, base)
+        out.append(alphabet[digit])
+    return "".join(out)
+
+
 def new_id(prefix: str, length: int = 16) -> str:
     """A random public id such as ``shp_5q2m7c0e9hx4d1ka`` (unguessable, not sequential)."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+    return prefix + random_text(_ID_ALPHABET, length)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,11 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import BigInteger, BindParameter, Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -42,8 +44,8 @@ from sqlalchemy.orm import Session
 from rocketpost.customs import Clearance
 from rocketpost.errors import InputError
 from rocketpost.service import schemas
-from rocketpost.service.auth import Principal, new_id
-from rocketpost.service.db import Database, session_scope
+from rocketpost.service.auth import Principal, new_id, random_text
+from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.models import (
     CM3_PER_M3,
@@ -52,6 +54,7 @@ from rocketpost.service.models import (
     IdempotencyRecord,
     Shipment,
     TrackingEvent,
+    UTCDateTime,
     utcnow,
 )
 from rocketpost.service.quoting import (
@@ -95,9 +98,7 @@ def cm3(volume_m3: float) -> int:
 
 
 def _tracking_number() -> str:
-    import secrets
-
-    return "RP" + "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return "RP" + random_text(_ALPHABET, 12)
 
 
 def encode_cursor(last_id: int) -> str:
@@ -164,6 +165,58 @@ def _dump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=_iso)
 
 
+_FLIGHTS = cast(Table, Flight.__table__)
+_SHIPMENTS = cast(Table, Shipment.__table__)
+_IDEMPOTENCY = cast(Table, IdempotencyRecord.__table__)
+
+
+@lru_cache(maxsize=4)
+def _upsert_statement(dialect: str) -> Any:
+    """The capacity upsert for ``dialect``, built once with bind parameters.
+
+    Building it per booking (``.values(...)`` with literal values, then the cache key of the
+    result) cost more CPU than the rest of the transaction; built once, SQLAlchemy's compiled
+    cache and its memoised cache key make each execution a parameter substitution.
+    """
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    g: BindParameter[int] = bindparam("mass_g", type_=BigInteger())
+    cm3_: BindParameter[int] = bindparam("volume_cm3", type_=BigInteger())
+    now = bindparam("now", type_=UTCDateTime())
+    statement = maker(_FLIGHTS).values(
+        public_id=bindparam("public_id"),
+        origin_hub=bindparam("origin_hub"),
+        destination_hub=bindparam("destination_hub"),
+        launch_at=bindparam("launch_at", type_=UTCDateTime()),
+        status="scheduled",
+        capacity_g=bindparam("capacity_g"),
+        capacity_cm3=bindparam("capacity_cm3"),
+        booked_g=g,
+        booked_cm3=cm3_,
+        created_at=now,
+        updated_at=now,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_FLIGHTS.c.origin_hub, _FLIGHTS.c.destination_hub, _FLIGHTS.c.launch_at],
+        set_={
+            "booked_g": _FLIGHTS.c.booked_g + g,
+            "booked_cm3": _FLIGHTS.c.booked_cm3 + cm3_,
+            "updated_at": now,
+        },
+        where=(_FLIGHTS.c.booked_g + g <= _FLIGHTS.c.capacity_g)
+        & (_FLIGHTS.c.booked_cm3 + cm3_ <= _FLIGHTS.c.capacity_cm3)
+        & (_FLIGHTS.c.status == "scheduled"),
+    ).returning(_FLIGHTS.c.id)
+
+
+_SHIPMENT_INSERT = insert(_SHIPMENTS).returning(_SHIPMENTS.c.id)
+_IDEMPOTENCY_INSERT = insert(_IDEMPOTENCY)
+_IDEMPOTENCY_LOOKUP = select(
+    _IDEMPOTENCY.c.request_hash, _IDEMPOTENCY.c.status_code, _IDEMPOTENCY.c.response_body
+).where(
+    _IDEMPOTENCY.c.merchant_id == bindparam("merchant_id"), _IDEMPOTENCY.c.key == bindparam("key")
+)
+
+
 def reserve(
     session: Session,
     *,
@@ -182,33 +235,19 @@ def reserve(
     """
     if mass_g > capacity_g or volume_cm3 > capacity_cm3:
         return None
-    dialect = session.get_bind().dialect.name
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = maker(Flight).values(
-        public_id=flight_public_id(origin_hub, destination_hub, launch_at),
-        origin_hub=origin_hub,
-        destination_hub=destination_hub,
-        launch_at=launch_at,
-        status="scheduled",
-        capacity_g=capacity_g,
-        capacity_cm3=capacity_cm3,
-        booked_g=mass_g,
-        booked_cm3=volume_cm3,
-        created_at=now,
-        updated_at=now,
-    )
-    upsert = statement.on_conflict_do_update(
-        index_elements=[Flight.origin_hub, Flight.destination_hub, Flight.launch_at],
-        set_={
-            "booked_g": Flight.booked_g + mass_g,
-            "booked_cm3": Flight.booked_cm3 + volume_cm3,
-            "updated_at": now,
-        },
-        where=(Flight.booked_g + mass_g <= Flight.capacity_g)
-        & (Flight.booked_cm3 + volume_cm3 <= Flight.capacity_cm3)
-        & (Flight.status == "scheduled"),
-    ).returning(Flight.id)
-    return session.execute(upsert).scalar_one_or_none()
+    statement = _upsert_statement(session.get_bind().dialect.name)
+    params = {
+        "public_id": flight_public_id(origin_hub, destination_hub, launch_at),
+        "origin_hub": origin_hub,
+        "destination_hub": destination_hub,
+        "launch_at": launch_at,
+        "capacity_g": capacity_g,
+        "capacity_cm3": capacity_cm3,
+        "mass_g": mass_g,
+        "volume_cm3": volume_cm3,
+        "now": now,
+    }
+    return session.execute(statement, params).scalar_one_or_none()
 
 
 def release(session: Session, flight_pk: int, mass_g: int, volume_cm3: int, now: datetime) -> bool:
@@ -283,7 +322,7 @@ class BookingService:
             return self._replay(stored, body_hash)
         prepared = self._prepare(principal, body)
         try:
-            with session_scope(self.db.write_session) as session:
+            with self.db.write() as session:
                 return self._write(session, principal, prepared, idempotency_key, body_hash)
         except IntegrityError:
             stored = self._stored(principal, idempotency_key)
@@ -291,12 +330,16 @@ class BookingService:
                 raise
             return self._replay(stored, body_hash)
 
-    def _stored(self, principal: Principal, key: str) -> IdempotencyRecord | None:
-        with self.db.session() as session:
-            return session.get(IdempotencyRecord, (principal.merchant_pk, key))
+    def _stored(self, principal: Principal, key: str) -> Any:
+        """The stored ``(request_hash, status_code, response_body)`` for this key, if any."""
+        assert self.db.point_read_session is not None
+        with self.db.point_read_session() as session:
+            return session.execute(
+                _IDEMPOTENCY_LOOKUP, {"merchant_id": principal.merchant_pk, "key": key}
+            ).first()
 
     @staticmethod
-    def _replay(stored: IdempotencyRecord, body_hash: str) -> BookingResult:
+    def _replay(stored: Any, body_hash: str) -> BookingResult:
         if stored.request_hash != body_hash:
             raise ApiError(
                 409,
@@ -486,41 +529,43 @@ class BookingService:
             else None
         )
         sub_status = SubStatus.CUSTOMS_HOLD if held else SubStatus.BOOKED
-        row = Shipment(
-            public_id=p.public_id,
-            tracking_number=_tracking_number(),
-            merchant_id=principal.merchant_pk,
-            merchant_public_id=principal.merchant_id,
-            flight_id=flight_pk,
-            flight_public_id=flight_id,
-            reference=p.reference,
-            service=service,
-            mode=mode,
-            channel=p.channel,
-            status=Status.PRE_TRANSIT.value,
-            sub_status=sub_status.value,
-            origin_hub=route.origin_hub,
-            destination_hub=destination_hub,
-            destination=p.place.public(),
-            parcels=p.parcels,
-            mass_g=mass_g,
-            volume_cm3=volume_cm3,
-            ready_at=route.ready_at,
-            launch_at=launch_at,
-            eta_s=None if eta_s is None else round(eta_s, 3),
-            legs=legs,
-            promised_delivery_at=promised,
-            price_amount=price,
-            price_currency="USD",
-            customs=customs,
-            customs_decision=None if p.clearance is None else str(p.clearance.decision),
-            downgrade_reason=downgrade,
-            quote_id=p.quote_id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
+        values: dict[str, Any] = {
+            "public_id": p.public_id,
+            "tracking_number": _tracking_number(),
+            "merchant_id": principal.merchant_pk,
+            "merchant_public_id": principal.merchant_id,
+            "flight_id": flight_pk,
+            "flight_public_id": flight_id,
+            "reference": p.reference,
+            "service": service,
+            "mode": mode,
+            "channel": p.channel,
+            "status": Status.PRE_TRANSIT.value,
+            "sub_status": sub_status.value,
+            "origin_hub": route.origin_hub,
+            "destination_hub": destination_hub,
+            "destination": p.place.public(),
+            "parcels": p.parcels,
+            "mass_g": mass_g,
+            "volume_cm3": volume_cm3,
+            "ready_at": route.ready_at,
+            "launch_at": launch_at,
+            "eta_s": None if eta_s is None else round(eta_s, 3),
+            "legs": legs,
+            "promised_delivery_at": promised,
+            "price_amount": price,
+            "price_currency": "USD",
+            "customs": customs,
+            "customs_decision": None if p.clearance is None else str(p.clearance.decision),
+            "downgrade_reason": downgrade,
+            "quote_id": p.quote_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # Core rather than the ORM unit of work: one prebuilt INSERT … RETURNING id, and the
+        # response is rendered from the very values written (what a flushed row would hold).
+        values["id"] = session.execute(_SHIPMENT_INSERT, values).scalar_one()
+        row = SimpleNamespace(**values)
         if held:
             message = f"customs hold: {p.clearance.note if p.clearance else ''}"
         elif flight_id is not None:
@@ -541,16 +586,17 @@ class BookingService:
             flight_public_id=flight_id,
             occurred_at=now,
         )
-        response = _dump(shipment_public(row))
+        response = _dump(shipment_public(row))  # type: ignore[arg-type]
         session.execute(
-            insert(IdempotencyRecord).values(
-                merchant_id=principal.merchant_pk,
-                key=idempotency_key,
-                request_hash=body_hash,
-                status_code=201,
-                response_body=response,
-                created_at=now,
-            )
+            _IDEMPOTENCY_INSERT,
+            {
+                "merchant_id": principal.merchant_pk,
+                "key": idempotency_key,
+                "request_hash": body_hash,
+                "status_code": 201,
+                "response_body": response,
+                "created_at": now,
+            },
         )
         return BookingResult(201, response, replayed=False)
 
@@ -622,7 +668,7 @@ class BookingService:
     def cancel(self, principal: Principal, shipment_id: str) -> dict[str, Any]:
         """Cancel and release the flight capacity; cancelling twice returns the shipment."""
         now = utcnow()
-        with session_scope(self.db.write_session) as session:
+        with self.db.write() as session:
             row = self._get(session, principal, shipment_id)
             if row.status == Status.CANCELLED:
                 return shipment_public(row)

@@ -11,6 +11,8 @@ beside the one writer. On PostgreSQL both are the same pooled engine: row locks 
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -25,11 +27,17 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from rocketpost.errors import RocketpostError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: the thread lock alone
+    fcntl = None  # type: ignore[assignment]
 from rocketpost.service.settings import normalise_database_url
 
 __all__ = [
     "Database",
     "NotMigratedError",
+    "SqliteWriteLock",
     "alembic_config",
     "check_migrated",
     "current_revision",
@@ -108,6 +116,59 @@ def make_engine(url: str, *, immediate: bool = False, pool_size: int = 20) -> En
     )
 
 
+class SqliteWriteLock:
+    """Queue a SQLite database's writers in the kernel rather than in SQLite's busy handler.
+
+    SQLite has one writer at a time, and a writer that finds the database locked polls: its
+    busy handler sleeps (up to 100 ms a time) and retries. Under a booking load that backoff,
+    not the work, made the p99 of a booking ~1.5 s. Writers here first take a thread lock (the
+    threads of this process) and then an exclusive ``flock`` on ``<database>.writelock`` (the
+    other worker processes), both of which wake the next waiter as soon as the holder is done,
+    and only then ``BEGIN IMMEDIATE``. Anyone who does not take the lock (a CLI command, another
+    program) still meets the busy handler: the lock orders writers, SQLite still guarantees
+    the isolation. Re-entrant within a thread. In-memory databases get the thread lock only.
+    """
+
+    def __init__(self, database_path: str | None) -> None:
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._path = (
+            None
+            if fcntl is None or not database_path or database_path == ":memory:"
+            else database_path + ".writelock"
+        )
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        try:
+            if self._depth == 0 and self._path is not None:
+                assert fcntl is not None
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        self._depth += 1
+
+    def close(self) -> None:
+        """Close the lock file (the lock is re-opened on the next write)."""
+        with self._thread_lock:
+            if self._fd is not None and self._depth == 0:
+                os.close(self._fd)
+                self._fd = None
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._fd is not None:
+                assert fcntl is not None
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
 @dataclass
 class Database:
     """The read and write engines and their session factories for one database URL."""
@@ -117,6 +178,23 @@ class Database:
     write_engine: Engine
     session: sessionmaker[Session]
     write_session: sessionmaker[Session]
+    point_read_session: sessionmaker[Session] | None = None
+
+    def __post_init__(self) -> None:
+        if self.point_read_session is None:
+            self.point_read_session = self.session
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            SqliteWriteLock(make_url(self.url).database)
+            if self.is_sqlite
+            else contextlib.nullcontext()
+        )
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (:func:`session_scope` on the write engine), one per process
+        at a time on SQLite."""
+        with self._write_lock, session_scope(self.write_session) as session:
+            yield session
 
     @classmethod
     def connect(cls, url: str, *, pool_size: int = 20) -> Database:
@@ -128,12 +206,21 @@ class Database:
             if url.startswith("sqlite")
             else engine
         )
+        point_read = sessionmaker(engine, expire_on_commit=False)
+        if not url.startswith("sqlite"):
+            # One-statement reads (the idempotency lookup before every booking) need no
+            # transaction: in autocommit the driver sends no BEGIN and no ROLLBACK, so the read
+            # is one round trip instead of three.
+            point_read = sessionmaker(
+                engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+            )
         return cls(
             url=url,
             engine=engine,
             write_engine=write_engine,
             session=sessionmaker(engine, expire_on_commit=False),
             write_session=sessionmaker(write_engine, expire_on_commit=False),
+            point_read_session=point_read,
         )
 
     @property
@@ -146,6 +233,8 @@ class Database:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+        if isinstance(self._write_lock, SqliteWriteLock):
+            self._write_lock.close()
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rocketpost.service import schemas
 from rocketpost.service.booking import decode_cursor, encode_cursor, reserve
-from rocketpost.service.db import Database, session_scope
+from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
@@ -141,7 +141,7 @@ class FlightOps:
         """Apply a launched / landed / scrubbed event and emit the shipments' events."""
         now = utcnow()
         occurred = event.occurred_at or now
-        with session_scope(self.db.write_session) as session:
+        with self.db.write() as session:
             row = self._get(session, flight_id)
             source = _TRANSITIONS[event.type]
             moved = session.execute(

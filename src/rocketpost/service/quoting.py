@@ -7,9 +7,10 @@ route deterministically from the signed inputs, so a quote cannot be forged or e
 price, another merchant's quote) and quoting scales like a pure function — which is how it meets
 ≥ 1,000 quotes/s on two cores.
 
-Per request the work is one :func:`rocketpost.eta.eta_to_places` call for one place (small NumPy
-arrays over the hubs, the flight matrix is cached per network), a cached place lookup and, when
-customs items are sent, one :func:`rocketpost.customs.clearance`.
+Per request the work is one :meth:`rocketpost.service.fastquote.FastRouter.route` for one place
+(what :func:`rocketpost.eta.eta_to_places` computes, with the fixed legs precomputed per
+network), a cached place lookup and, when customs items are sent, one
+:func:`rocketpost.customs.clearance`.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ import numpy as np
 from rocketpost.customs import Clearance, clearance
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError, RocketpostError
-from rocketpost.eta import LEG_NAMES, Parcel, eta_to_places
+from rocketpost.eta import LEG_NAMES
 from rocketpost.network import Network
 from rocketpost.orders.model import Channel, Order, OrderItem
 from rocketpost.planning.service import FORBIDDEN_DANGEROUS_GOODS, Reason
 from rocketpost.service import schemas
+from rocketpost.service.fastquote import FastRouter
 from rocketpost.world.places import resolve_place
 
 __all__ = [
@@ -361,6 +363,10 @@ class QuoteEngine:
         self._countries = tuple(h.country for h in network.hubs)
         self._intervals = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
         self._flight_share_usd = float(network.rocket.cost_per_flight_usd) / TARGET_LOAD_FACTOR
+        self._hub_ids = network.hub_ids
+        # Fixed legs precomputed once; per request only what depends on the place and time
+        # (equal to rocketpost.eta.eta_to_places, see rocketpost.service.fastquote).
+        self.router = FastRouter(network)
 
     def check_origin(self, origin_hub: str | None, field: str = "origin_hub") -> None:
         """Refuse an unknown hub id (field named)."""
@@ -378,20 +384,23 @@ class QuoteEngine:
         ready_at: datetime,
         origin_hub: str | None = None,
     ) -> RoutePlan:
-        """The fastest route to ``place`` (from ``origin_hub``, or the best hub)."""
+        """The fastest route to ``place`` (from ``origin_hub``, or the best hub).
+
+        The same answer as the fastest row of :func:`rocketpost.eta.eta_to_places` for this one
+        place, computed by :class:`~rocketpost.service.fastquote.FastRouter`.
+        """
         self.check_origin(origin_hub)
-        result = eta_to_places(
-            self.network,
-            [place.lat_deg],
-            [place.lon_deg],
-            origins=None if origin_hub is None else [origin_hub],
-            parcel=Parcel(mass_kg=mass_kg, volume_m3=volume_m3),
+        fast = self.router.route(
+            place.lat_deg,
+            place.lon_deg,
             order_time=ready_at,
+            mass_kg=mass_kg,
+            volume_m3=volume_m3,
+            origins=None if origin_hub is None else [origin_hub],
         )
-        row = int(np.argmin(result.total_s[:, 0]))
-        origin = int(result.origin_index[row])
-        legs = {name: float(getattr(result.legs, name)[row, 0]) for name in LEG_NAMES}
-        mode = str(result.mode[row, 0])
+        origin = fast.origin_index
+        legs = fast.legs_s
+        mode = fast.mode
         launch_at = None
         if mode == "rocket":
             launch_at = ready_at + timedelta(seconds=legs["origin_handling"] + legs["wave_wait"])
@@ -399,12 +408,12 @@ class QuoteEngine:
             # for one wave names exactly the same flight.
             launch_at = datetime.fromtimestamp(round(launch_at.timestamp()), tz=UTC)
         return RoutePlan(
-            origin_hub=self.network.hubs[origin].hub_id,
+            origin_hub=self._hub_ids[origin],
             origin_country=self._countries[origin],
-            destination_hub=self.network.hubs[int(result.destination_index[row, 0])].hub_id,
+            destination_hub=self._hub_ids[fast.destination_index],
             mode=mode,
             legs_s=legs,
-            eta_s=float(result.total_s[row, 0]),
+            eta_s=fast.total_s,
             ready_at=ready_at,
             launch_at=launch_at,
             wave_interval_s=float(self._intervals[origin]),

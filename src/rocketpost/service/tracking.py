@@ -14,15 +14,24 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from rocketpost.service.auth import new_id
 from rocketpost.service.models import TrackingEvent, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["EventWriter", "Status", "SubStatus", "event_public"]
+
+# Built once (Core, bind parameters): per event only parameters change, so SQLAlchemy neither
+# rebuilds nor re-keys the statements — a booking's CPU was mostly statement construction.
+_EVENT_INSERT = insert(cast(Table, TrackingEvent.__table__))
+_DELIVERY_INSERT = insert(cast(Table, WebhookDelivery.__table__))
+_ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+_ENDPOINTS_OF = select(_ENDPOINTS.c.id).where(
+    _ENDPOINTS.c.merchant_id == bindparam("merchant_id"), _ENDPOINTS.c.active.is_(True)
+)
 
 
 class Status(StrEnum):
@@ -83,12 +92,7 @@ class EventWriter:
     def _endpoints_of(self, merchant_pk: int) -> list[int]:
         if merchant_pk not in self._endpoints:
             self._endpoints[merchant_pk] = list(
-                self._session.scalars(
-                    select(WebhookEndpoint.id).where(
-                        WebhookEndpoint.merchant_id == merchant_pk,
-                        WebhookEndpoint.active.is_(True),
-                    )
-                )
+                self._session.scalars(_ENDPOINTS_OF, {"merchant_id": merchant_pk})
             )
         return self._endpoints[merchant_pk]
 
@@ -109,15 +113,16 @@ class EventWriter:
         """Record one event (and queue it for the merchant's webhooks); returns its JSON."""
         public_id = new_id("evt_")
         self._session.execute(
-            insert(TrackingEvent).values(
-                public_id=public_id,
-                shipment_id=shipment_pk,
-                status=status.value,
-                sub_status=sub_status.value,
-                message=message[:500],
-                flight_public_id=flight_public_id,
-                occurred_at=occurred_at,
-            )
+            _EVENT_INSERT,
+            {
+                "public_id": public_id,
+                "shipment_id": shipment_pk,
+                "status": status.value,
+                "sub_status": sub_status.value,
+                "message": message[:500],
+                "flight_public_id": flight_public_id,
+                "occurred_at": occurred_at,
+            },
         )
         event = event_public(
             public_id,
@@ -142,7 +147,7 @@ class EventWriter:
                 separators=(",", ":"),
             )
             self._session.execute(
-                insert(WebhookDelivery),
+                _DELIVERY_INSERT,
                 [
                     {
                         "endpoint_id": endpoint,

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import select, update
 
-from rocketpost.service.db import Database, session_scope
+from rocketpost.service.db import Database
 from rocketpost.service.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -82,7 +82,7 @@ class _Claimed:
 
 
 def _claim(db: Database, now: datetime, limit: int) -> list[_Claimed]:
-    with session_scope(db.write_session) as session:
+    with db.write() as session:
         query = (
             select(
                 WebhookDelivery.id,
@@ -155,7 +155,7 @@ def deliver_due(
                 "next_attempt_at": done + timedelta(seconds=backoff_s(attempts, backoff_base_s)),
                 "last_error": error,
             }
-        with session_scope(db.write_session) as session:
+        with db.write() as session:
             session.execute(
                 update(WebhookDelivery).where(WebhookDelivery.id == row.id).values(**values)
             )

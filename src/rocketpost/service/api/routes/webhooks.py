@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 from rocketpost.service import schemas
 from rocketpost.service.api.deps import Caller, State, respond
 from rocketpost.service.auth import Principal
-from rocketpost.service.db import session_scope
 from rocketpost.service.errors import ApiError
 from rocketpost.service.merchants import add_webhook_for
 from rocketpost.service.models import WebhookEndpoint
@@ -36,7 +35,7 @@ def _merchant_only(principal: Principal) -> None:
 def create_webhook(body: schemas.WebhookCreate, principal: Caller, state: State) -> Response:
     """Register a URL for your shipment events; the signing secret is shown once."""
     _merchant_only(principal)
-    with session_scope(state.db.write_session) as session:
+    with state.db.write() as session:
         webhook_id, secret, created = add_webhook_for(session, principal.merchant_pk, body.url)
     return respond(
         {"id": webhook_id, "url": body.url, "secret": secret, "created_at": created}, 201
@@ -69,7 +68,7 @@ def delete_webhook(webhook_id: str, principal: Caller, state: State) -> Response
     _merchant_only(principal)
     if not _WEBHOOK_ID.match(webhook_id):
         raise ApiError(404, "not_found", "no such webhook")
-    with session_scope(state.db.write_session) as session:
+    with state.db.write() as session:
         result = session.execute(
             update(WebhookEndpoint)
             .where(
