@@ -105,10 +105,9 @@ def check_plan(
     ok_pos = m_pos >= 0
     m_rows = np.array([row_of.get(k, -1) for k in m_ids.tolist()], dtype=np.int64)
     # A repositioning flight may carry backhaul freight, never a one-hour promise.
-    service_of = dict(
-        zip(_text(outcomes["order_id"]).tolist(), _text(outcomes["service"]).tolist(), strict=True)
-    )
-    m_one_hour = np.array([service_of.get(k) == "one_hour" for k in m_ids.tolist()], dtype=bool)
+    promised_one_hour = _text(outcomes["service"]) == "one_hour"
+    one_hour_ids = set(ids[promised_one_hour].tolist())
+    m_one_hour = np.array([k in one_hour_ids for k in m_ids.tolist()], dtype=bool)
     report(
         "manifests",
         ok_pos & f_rep[np.maximum(m_pos, 0)] & m_one_hour,
@@ -269,7 +268,7 @@ def check_plan(
     except (OSError, ValueError) as error:
         problems.append(f"files: cannot read {out / 'kpis.json'}: {error}")
         promise_s = 3600.0
-    one_hour = (_text(outcomes["service"]) == "one_hour") & known
+    one_hour = promised_one_hour & known
     report(
         "legs",
         one_hour & (promised > created + promise_s + _TOL_S),

@@ -27,7 +27,7 @@ from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.model import Order
 from rocketpost.orders.table import ItemTable, OrderTable, to_orders
-from rocketpost.planning.service import choose_service
+from rocketpost.planning.service import ServiceChoice, choose_service
 
 __all__ = ["PreClearance", "pre_clear"]
 
@@ -61,6 +61,7 @@ def pre_clear(
     items: ItemTable,
     *,
     allowed_origins: ArrayLike | None = None,
+    choice: ServiceChoice | None = None,
 ) -> PreClearance:
     """Declare, assess and screen every order from the hub it would ship from.
 
@@ -69,9 +70,12 @@ def pre_clear(
     allowed_origins
         The inventory hook of :func:`~rocketpost.planning.service.choose_service` (which hubs
         hold each order's stock), so that the origin country is the real one.
+    choice
+        The customs-free service choice under ``allowed_origins`` when the caller already has
+        it (the stock draw-down ends with it); computed here otherwise.
     """
     n = len(orders)
-    first = choose_service(network, orders, allowed_origins=allowed_origins)
+    first = choice or choose_service(network, orders, allowed_origins=allowed_origins)
     hub_country = np.array([hub.country for hub in network.hubs])
     origin_country = hub_country[first.origin].tolist()
     order_objects = to_orders(orders, items)

@@ -56,6 +56,7 @@ def plan_day(
     say = progress or (lambda _stage: None)
     extras: dict[str, pa.Table] = {}
     kpis: dict[str, Any] = {}
+    settled = None  # the stock draw-down's final service choice, reused by customs
     allowed = None if allowed_origins is None else np.asarray(allowed_origins, dtype=bool)
     if inventory is not None:
         say("stock")
@@ -70,12 +71,19 @@ def plan_day(
             allowed_origins=allowed,
         )
         allowed = allocation.allowed_origins
+        settled = allocation.choice
         extras["stock"] = allocation.stock
         kpis["stock_moved_orders"] = allocation.moved
     held = inspection = None
     if customs:
         say("customs")
-        cleared = pre_clear(network, orders, items, allowed_origins=allowed)
+        cleared = pre_clear(
+            network,
+            orders,
+            items,
+            allowed_origins=allowed,
+            choice=settled,
+        )
         held, inspection = cleared.held, cleared.inspection_delay_s
         extras["customs"] = cleared.table
         kpis["customs"] = cleared.counts()

@@ -49,12 +49,16 @@ class StockAllocation:
         Service-choice rounds it took.
     stock
         Per (hub, SKU) of the inventory: ``on_hand``, ``drawn`` and ``left`` units.
+    choice
+        The settled service choice under :attr:`allowed_origins` (no customs hooks), so that
+        the next stage need not compute it again.
     """
 
     allowed_origins: NDArray[np.bool_]
     moved: int
     rounds: int
     stock: pa.Table
+    choice: ServiceChoice
 
 
 def allocate_stock(
@@ -97,14 +101,11 @@ def allocate_stock(
     line_order = items.order_index
     created = orders.created_at_s
     tendered = orders.origin_hub != ""
-    first_choice: NDArray[np.intp] | None = None
     moved = np.zeros(len(orders), dtype=bool)
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
         choice = choose_service(network, orders, promise_s=promise_s, allowed_origins=allowed)
-        if first_choice is None:
-            first_choice = choice.origin.copy()
         drawing = _drawing(choice, tendered)
         key, cumulative, lines = _shelf_demand(
             choice, drawing, line_order, line_sku, items.quantity, created, len(skus)
@@ -130,7 +131,7 @@ def allocate_stock(
         }
     )
     return StockAllocation(
-        allowed_origins=allowed, moved=int(moved.sum()), rounds=rounds, stock=stock
+        allowed_origins=allowed, moved=int(moved.sum()), rounds=rounds, stock=stock, choice=choice
     )
 
 
