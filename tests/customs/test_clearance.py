@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from rocketpost.customs.clearance import clear_orders, clearance
+from rocketpost.customs.clearance import clear_declaration, clear_orders, clearance
 from rocketpost.customs.screening import Decision
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Order
@@ -67,6 +67,24 @@ def test_held_parcel_never_flies(order: OrderFactory) -> None:
         "customs hold: scanned 0.21 kg"
     )
     assert c.reasons[0].signal == "weight"
+
+
+def test_induction_rescreen_of_the_stored_declaration_catches_an_empty_box(
+    order: OrderFactory,
+) -> None:
+    at_booking = clearance(
+        order("DE", [("running shoes", "640411", 2, "80", "EUR", 0.65)]),
+        origin_country="CN",
+        import_date=DAY,
+    )
+    assert at_booking.decision != Decision.HOLD and at_booking.declaration is not None
+    stored = type(at_booking.declaration).from_dict(at_booking.declaration.to_dict())
+    weighed = clear_declaration(stored, scanned_gross_mass_kg=1.45)
+    assert weighed.decision == at_booking.decision  # the scale agrees with the declaration
+    assert weighed.duties == at_booking.duties
+    empty = clear_declaration(stored, scanned_gross_mass_kg=0.21)
+    assert empty.decision == Decision.HOLD and not empty.may_fly
+    assert empty.reasons[0].signal == "weight" and empty.order_id == at_booking.order_id
 
 
 def test_errors_name_the_field(order: OrderFactory) -> None:

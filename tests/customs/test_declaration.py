@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from rocketpost.customs.declaration import declare, import_date_of
+from rocketpost.customs.declaration import Declaration, declare, import_date_of
 from rocketpost.customs.fx import fx_table
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Order
@@ -102,3 +102,24 @@ def test_json_export_is_plain_json(order: OrderFactory) -> None:
     assert data["import_date"] == "2025-08-30"
     assert data["channel"] == "b2c"
     assert data["consignee"]["recipient_id"] == "R-1"
+
+
+def test_from_dict_reads_back_the_json_export(order: OrderFactory) -> None:
+    d = declare(
+        order(
+            "KR", [("shirt", "610910", 2, "45.00", "USD", 0.25), ("tea", "090210", 1, "10", "EUR")]
+        ),
+        origin_country="CN",
+    )
+    again = Declaration.from_dict(json.loads(d.to_json()))
+    assert again == d
+
+
+def test_from_dict_names_what_is_missing(order: OrderFactory) -> None:
+    data = declare(
+        order("KR", [("shirt", "610910", 1, "10", "USD")]), origin_country="CN"
+    ).to_dict()
+    del data["lines"][0]["unit_value"]
+    with pytest.raises(InputError) as error:
+        Declaration.from_dict(data)
+    assert error.value.field == "declaration.lines[0]"

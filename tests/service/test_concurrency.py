@@ -17,7 +17,7 @@ import httpx
 from rocketpost.service import Settings, create_app
 from rocketpost.service.merchants import create_merchant
 
-from .conftest import miami, slot_ready_at
+from .conftest import busan, miami, slot_ready_at
 from .server import running
 
 CLIENTS = 48
@@ -86,3 +86,52 @@ def test_parallel_bookings_never_overbook(database_url: str) -> None:
                 stored = client.get(f"/v1/shipments/{body['id']}", headers={"Authorization": auth})
                 assert stored.status_code == 200
                 assert stored.json() == body
+
+
+SAME_RECIPIENT = 8
+
+
+def test_concurrent_parcels_to_one_recipient_are_all_summed(database_url: str) -> None:
+    """Eight 90 USD parcels to one Korean recipient, booked at once by different merchants.
+
+    Each booking reads the recipient's day under the recipient's lock, so none misses another:
+    every parcel ends up assessed on the day's 720 USD total, with the other seven named.
+    """
+    keys = [create_merchant(database_url, f"kr{i}")[1] for i in range(SAME_RECIPIENT)]
+    settings = Settings.from_env(
+        environ={}, database_url=database_url, webhooks=False, rate_limit_per_min=0
+    )
+    ready, recipient = slot_ready_at(), f"R-{uuid.uuid4().hex[:10]}"
+    barrier = threading.Barrier(SAME_RECIPIENT)
+    ids: list[str] = [""] * SAME_RECIPIENT
+    with running(create_app(settings)) as base:
+
+        def book(i: int) -> None:
+            body = busan(ready)
+            body["customs"]["recipient_id"] = recipient
+            with httpx.Client(base_url=base, timeout=60) as client:
+                client.get("/health")
+                barrier.wait()
+                response = client.post(
+                    "/v1/shipments",
+                    json={**body, "fallback_to_standard": True},
+                    headers={"Authorization": f"Bearer {keys[i]}", "Idempotency-Key": f"k{i}"},
+                )
+                assert response.status_code == 201, response.text
+                ids[i] = response.json()["id"]
+
+        threads = [threading.Thread(target=book, args=(i,)) for i in range(SAME_RECIPIENT)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert all(ids), ids
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for i, shipment_id in enumerate(ids):
+                stored = client.get(
+                    f"/v1/shipments/{shipment_id}", headers={"Authorization": f"Bearer {keys[i]}"}
+                ).json()
+                dm = stored["customs"]["duties"]["de_minimis"]
+                assert dm["aggregated_value"] == f"{90 * SAME_RECIPIENT}.00"
+                assert sorted(dm["aggregated_with"]) == sorted(set(ids) - {shipment_id})
+                assert dm["relieved"] is False

@@ -10,7 +10,8 @@ The integration surface (what booking and planning call):
 * :func:`screen` — vectorised risk screening of a batch (declarations or a :class:`ParcelBatch`):
   release / inspect / hold, reasons, the market's inspection minutes.
 * :func:`clearance` / :func:`clear_orders` — all of it in one call for one order / a day's orders,
-  with ``inspection_delay_s``, ``one_hour_allowed`` and ``may_fly``.
+  with ``inspection_delay_s``, ``one_hour_allowed`` and ``may_fly``; :func:`clear_declaration`
+  re-screens a stored declaration at induction with the scale reading.
 
 Rules are data (``customs/data/rules/*.toml``, one file per market, each rule with
 ``effective_from`` / ``effective_to`` and its source); :func:`rules_for` returns the rules in force
@@ -19,7 +20,7 @@ for a country, date and origin. See ``docs/customs.md`` for sources and simplifi
 
 from __future__ import annotations
 
-from rocketpost.customs.clearance import Clearance, clear_orders, clearance
+from rocketpost.customs.clearance import Clearance, clear_declaration, clear_orders, clearance
 from rocketpost.customs.declaration import Consignee, Declaration, DeclarationLine, declare
 from rocketpost.customs.duties import DeMinimisOutcome, DutyAssessment, TaxAmount, assess_duties
 from rocketpost.customs.evaluation import (
@@ -71,6 +72,7 @@ __all__ = [
     "SellerTrust",
     "TaxAmount",
     "assess_duties",
+    "clear_declaration",
     "clear_orders",
     "clearance",
     "declare",

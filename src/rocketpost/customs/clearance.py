@@ -29,7 +29,7 @@ from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Order
 
-__all__ = ["Clearance", "clear_orders", "clearance"]
+__all__ = ["Clearance", "clear_declaration", "clear_orders", "clearance"]
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _domestic(order: Order, origin_country: str) -> Clearance:
 
 
 def _outcome(
-    order: Order,
+    order_id: str,
     declaration: Declaration,
     duties: DutyAssessment,
     decision: Decision,
@@ -121,7 +121,7 @@ def _outcome(
     else:
         note = top
     return Clearance(
-        order_id=order.order_id,
+        order_id=order_id,
         cross_border=True,
         market=declaration.market,
         declaration=declaration,
@@ -174,12 +174,35 @@ def clearance(
     if same_customs_territory(origin_country, order.destination_country):
         return _domestic(order, origin_country)
     declaration = declare(order, origin_country=origin_country, import_date=import_date)
+    return clear_declaration(
+        declaration,
+        scanned_gross_mass_kg=scanned_gross_mass_kg,
+        trust=trust,
+        history=history,
+        config=config,
+    )
+
+
+def clear_declaration(
+    declaration: Declaration,
+    *,
+    scanned_gross_mass_kg: float | None = None,
+    trust: SellerTrust | None = None,
+    history: RecipientHistory | None = None,
+    config: ScreeningConfig | None = None,
+) -> Clearance:
+    """Assess and screen a declaration already made: the re-screen at induction.
+
+    At booking the parcel is not yet weighed, so the empty-box / weight-mismatch signal stays
+    silent; at induction the hub's scale reading is known and the stored declaration is screened
+    again with it (and its duties re-assessed against the recipient's history as it stands).
+    """
     duties = assess_duties(declaration, history=history)
     result = screen(
         [declaration], scanned_gross_mass_kg=[scanned_gross_mass_kg], trust=trust, config=config
     )
     return _outcome(
-        order,
+        declaration.order_id,
         declaration,
         duties,
         result.decision(0),
@@ -252,7 +275,7 @@ def clear_orders(
         minutes = np.nan_to_num(result.inspection_minutes)
         for j, (i, declaration, duties) in enumerate(pending):
             out[i] = _outcome(
-                orders[i],
+                orders[i].order_id,
                 declaration,
                 duties,
                 result.decision(j),

@@ -174,6 +174,49 @@ class Declaration:
         """The declaration as a JSON document."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Declaration:
+        """Read the form written by :meth:`to_dict`.
+
+        The booking service stores each declaration so that it can re-assess an earlier parcel
+        when a later one joins its same-day total, and re-screen it at induction with the scale
+        reading, without the order it came from.
+
+        Raises
+        ------
+        InputError
+            The stored form is incomplete or malformed (``declaration.<field>``).
+        """
+        field = "declaration"
+        try:
+            values = dict(data)
+            field = "declaration.lines"
+            lines = []
+            for i, raw in enumerate(values.pop("lines")):
+                field = f"declaration.lines[{i}]"
+                line = dict(raw)
+                for name in _LINE_DECIMALS:
+                    line[name] = Decimal(line[name])
+                lines.append(DeclarationLine(**line))
+            field = "declaration.consignee"
+            values["consignee"] = Consignee(**dict(values["consignee"]))
+            field = "declaration"
+            values["lines"] = tuple(lines)
+            values["channel"] = Channel(values["channel"])
+            values["import_date"] = date.fromisoformat(values["import_date"])
+            if values.get("fx_date") is not None:
+                values["fx_date"] = date.fromisoformat(values["fx_date"])
+            for name in ("customs_value", "value_usd"):
+                values[name] = Decimal(values[name])
+            return cls(**values)
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+            raise InputError(field, repr(error), "is not a stored declaration") from None
+
+
+_LINE_DECIMALS = ("unit_value", "value", "customs_value", "value_usd", "unit_value_usd")
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Declaration | DeclarationLine | Consignee):

@@ -420,9 +420,18 @@ class Route:
     customs: Mapping[str, Any] | None = None
 
     def body(
-        self, *, mass_kg: float, volume_m3: float, ready_at: datetime | None = None
+        self,
+        *,
+        mass_kg: float,
+        volume_m3: float,
+        ready_at: datetime | None = None,
+        recipient_id: str | None = None,
     ) -> dict[str, Any]:
-        """A quote or inline-booking request body for one parcel on this lane."""
+        """A quote or inline-booking request body for one parcel on this lane.
+
+        ``recipient_id`` replaces the lane's recipient: bookings for one person on one day are
+        summed by customs (and re-assess each other), which a workload of many consumers is not.
+        """
         body: dict[str, Any] = {
             "destination": {"place": self.place},
             "parcels": [{"mass_kg": round(mass_kg, 3), "volume_m3": round(volume_m3, 5)}],
@@ -432,6 +441,8 @@ class Route:
             body["ready_at"] = ready_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if self.customs is not None:
             body["customs"] = dict(self.customs)
+            if recipient_id is not None:
+                body["customs"]["recipient_id"] = recipient_id
         return body
 
 
@@ -517,12 +528,14 @@ class Workload:
         return self.start + timedelta(minutes=30)
 
     def booking(self, rng: np.random.Generator) -> dict[str, Any]:
-        """One booking request body."""
+        """One booking request body, for a consumer of its own."""
+        recipient_id = f"R-{int(rng.integers(10**12)):012d}"
         if rng.random() < self.hot_share:
             return self.routes[0].body(
                 mass_kg=self.hot_mass_kg,
                 volume_m3=self.hot_volume_m3,
                 ready_at=self.hot_ready_at,
+                recipient_id=recipient_id,
             )
         route = self.routes[int(rng.integers(len(self.routes)))]
         mass_kg = float(rng.uniform(0.2, 25.0))
@@ -532,6 +545,7 @@ class Workload:
             mass_kg=mass_kg,
             volume_m3=mass_kg / density_kg_m3,
             ready_at=self.start + timedelta(minutes=minutes),
+            recipient_id=recipient_id,
         )
 
     def quote(self, rng: np.random.Generator) -> dict[str, Any]:

@@ -41,12 +41,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rocketpost.customs import Clearance
+from rocketpost.customs import Clearance, RecipientHistory
 from rocketpost.errors import InputError
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal, new_id, random_text
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
+from rocketpost.service.imports import (
+    forget_import,
+    lock_recipient,
+    reassess_day,
+    recipient_imports,
+    record_import,
+)
 from rocketpost.service.models import (
     CM3_PER_M3,
     GRAMS_PER_KG,
@@ -323,6 +330,22 @@ class BookingService:
         prepared = self._prepare(principal, body)
         try:
             with self.db.write() as session:
+                declaration = None if prepared.clearance is None else prepared.clearance.declaration
+                if declaration is not None:
+                    # The recipient's earlier imports decide this parcel's duties (same-day
+                    # sums, annual limits): read them under the recipient's lock, in this
+                    # transaction, and clear again when there are any.
+                    lock_recipient(session, declaration.market, declaration.consignee.recipient_id)
+                    history = recipient_imports(
+                        session,
+                        declaration.market,
+                        declaration.consignee.recipient_id,
+                        declaration.import_date,
+                    ).history
+                    if history.records:
+                        prepared = self._prepare(
+                            principal, body, history=history, public_id=prepared.public_id
+                        )
                 return self._write(session, principal, prepared, idempotency_key, body_hash)
         except IntegrityError:
             stored = self._stored(principal, idempotency_key)
@@ -348,7 +371,14 @@ class BookingService:
             )
         return BookingResult(stored.status_code, stored.response_body, replayed=True)
 
-    def _prepare(self, principal: Principal, body: schemas.ShipmentCreate) -> _Prepared:
+    def _prepare(
+        self,
+        principal: Principal,
+        body: schemas.ShipmentCreate,
+        *,
+        history: RecipientHistory | None = None,
+        public_id: str | None = None,
+    ) -> _Prepared:
         now = utcnow()
         engine = self.engine
         quote_id = body.quote_id
@@ -382,7 +412,7 @@ class BookingService:
         route = engine.plan(
             place, mass_kg=mass_kg, volume_m3=volume_m3, ready_at=ready_at, origin_hub=origin
         )
-        public_id = new_id("shp_")
+        public_id = public_id or new_id("shp_")
         result: Clearance | None = None
         if body.customs is not None:
             result = run_clearance(
@@ -394,6 +424,7 @@ class BookingService:
                 place=place,
                 origin_hub=route.origin_hub,
                 origin_country=route.origin_country,
+                history=history,
             )
             classes |= {
                 i.dangerous_goods_class for i in body.customs.items if i.dangerous_goods_class
@@ -566,6 +597,19 @@ class BookingService:
         # response is rendered from the very values written (what a flushed row would hold).
         values["id"] = session.execute(_SHIPMENT_INSERT, values).scalar_one()
         row = SimpleNamespace(**values)
+        declaration = None if p.clearance is None else p.clearance.declaration
+        if p.clearance is not None and declaration is not None:
+            record_import(session, row.id, p.clearance, now)
+            de_minimis = None if p.clearance.duties is None else p.clearance.duties.de_minimis
+            if de_minimis is not None and de_minimis.aggregated_with:
+                # Summed with the recipient's earlier parcels of the day: re-assess them on the
+                # new total (they lose their relief with this one).
+                reassess_day(
+                    session,
+                    declaration,
+                    now=now,
+                    cause=f"same-day parcel {p.public_id} to the same recipient",
+                )
         if held:
             message = f"customs hold: {p.clearance.note if p.clearance else ''}"
         elif flight_id is not None:
@@ -692,6 +736,14 @@ class BookingService:
                 session, row.flight_id, row.mass_g, row.volume_cm3, now
             ):
                 raise ApiError(409, "not_cancellable", "its flight is no longer scheduled")
+            declaration = forget_import(session, row.id)
+            if declaration is not None:
+                reassess_day(
+                    session,
+                    declaration,
+                    now=now,
+                    cause=f"same-day parcel {row.public_id} cancelled",
+                )
             EventWriter(session).emit(
                 shipment_pk=row.id,
                 shipment_public_id=row.public_id,

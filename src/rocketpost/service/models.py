@@ -8,13 +8,14 @@ zone type) and :class:`UTCDateTime` puts the zone back on the way out.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -30,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Base",
+    "CustomsImport",
     "Flight",
     "IdempotencyRecord",
     "Merchant",
@@ -174,6 +176,36 @@ class Shipment(Base):
     quote_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomsImport(Base):
+    """A booked cross-border parcel as an import of its recipient, with its declaration.
+
+    The recipient's earlier imports decide a new parcel's duties: Korea and the US sum the
+    parcels one person receives on one day against the de minimis, China caps a person's
+    cross-border retail purchases per year. The recipient id is the personal customs identifier
+    (Korea's PCCC, China's ID number), so the history spans every merchant. The declaration is
+    kept so that an earlier parcel can be re-assessed when a later one joins its day, and
+    re-screened at induction. A cancelled shipment's row is deleted: it never imports.
+    """
+
+    __tablename__ = "customs_imports"
+    __table_args__ = (
+        Index("ix_customs_imports_recipient", "market", "recipient_id", "import_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), unique=True)
+    declaration_id: Mapped[str] = mapped_column(String(40))
+    recipient_id: Mapped[str] = mapped_column(String(100))
+    market: Mapped[str] = mapped_column(String(8))
+    import_date: Mapped[date] = mapped_column(Date)
+    customs_value: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    value_usd: Mapped[str] = mapped_column(String(32))
+    regime: Mapped[str] = mapped_column(String(16))
+    declaration: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TrackingEvent(Base):

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from rocketpost.customs import Clearance, clearance
+from rocketpost.customs import Clearance, RecipientHistory, clearance
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError, RocketpostError
 from rocketpost.eta import LEG_NAMES
@@ -37,6 +37,7 @@ from rocketpost.orders.model import Channel, Order, OrderItem
 from rocketpost.planning.service import FORBIDDEN_DANGEROUS_GOODS, Reason
 from rocketpost.service import schemas
 from rocketpost.service.fastquote import FastRouter
+from rocketpost.service.imports import duties_out
 from rocketpost.world.places import resolve_place
 
 __all__ = [
@@ -198,8 +199,13 @@ def run_clearance(
     place: ResolvedPlace,
     origin_hub: str,
     origin_country: str,
+    history: RecipientHistory | None = None,
 ) -> Clearance:
-    """Pre-clear one shipment; errors name ``customs.items[i].<field>``."""
+    """Pre-clear one shipment; errors name ``customs.items[i].<field>``.
+
+    ``history`` holds the recipient's earlier imports (booking reads them from the database; a
+    quote does not, so a quote's duties are the parcel's own).
+    """
     assert place.country is not None
     try:
         order = Order(
@@ -215,51 +221,15 @@ def run_clearance(
             origin_hub=origin_hub,
             destination_label=place.name,
         )
-        return clearance(order, origin_country=origin_country)
+        return clearance(order, origin_country=origin_country, history=history)
     except InputError as error:
         field = error.field if error.field.startswith("customs.") else f"customs.{error.field}"
         raise InputError(field, error.value, error.reason) from None
 
 
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
 def customs_out(result: Clearance) -> dict[str, Any]:
     """JSON form of a clearance (``CustomsOut``)."""
-    duties = None
-    if result.duties is not None:
-        d = result.duties
-        duties = {
-            "currency": d.currency,
-            "total": _dec(d.total),
-            "due_at_import": _dec(d.due_at_import),
-            "collected_at_sale": _dec(d.collected_at_sale),
-            "regime": d.regime,
-            "import_date": d.import_date.isoformat(),
-            "de_minimis": None
-            if d.de_minimis is None
-            else {
-                "rule_id": d.de_minimis.rule_id,
-                "threshold": _dec(d.de_minimis.threshold),
-                "currency": d.de_minimis.currency,
-                "consignment_value": _dec(d.de_minimis.consignment_value),
-            },
-            "amounts": [
-                {
-                    "line_index": a.line_index,
-                    "tax": a.tax,
-                    "name": a.name,
-                    "base": _dec(a.base),
-                    "rate": _dec(a.rate),
-                    "amount": _dec(a.amount),
-                    "rule_id": a.rule_id,
-                    "note": a.note,
-                    "collected_at": a.collected_at,
-                }
-                for a in d.amounts
-            ],
-        }
+    duties = None if result.duties is None else duties_out(result.duties)
     return {
         "cross_border": result.cross_border,
         "market": result.market,

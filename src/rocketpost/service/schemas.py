@@ -410,6 +410,14 @@ class FlightEventIn(_In):
     reason: Note | None = None
 
 
+class InductionIn(_In):
+    """``POST /v1/shipments/{id}/induction``: the hub's scale reading."""
+
+    scanned_gross_mass_kg: Kg = Field(
+        description="gross mass on the induction scale, packaging included", examples=[1.31]
+    )
+
+
 class Rescheduled(_Out):
     """A shipment moved off a scrubbed flight."""
 

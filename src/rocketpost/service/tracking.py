@@ -50,6 +50,8 @@ class SubStatus(StrEnum):
 
     BOOKED = "booked"
     CUSTOMS_HOLD = "customs_hold"
+    CUSTOMS_REASSESSED = "customs_reassessed"
+    INDUCTED = "inducted"
     RESCHEDULED = "rescheduled"
     DOWNGRADED_TO_STANDARD = "downgraded_to_standard"
     LAUNCHED = "launched"

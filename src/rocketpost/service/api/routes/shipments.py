@@ -11,7 +11,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Response
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, State, check_shipment_id, respond
+from rocketpost.service.api.deps import Caller, OpsCaller, State, check_shipment_id, respond
+from rocketpost.service.induction import induct
 
 router = APIRouter(tags=["shipments"])
 
@@ -112,3 +113,21 @@ def cancel_shipment(shipment_id: str, principal: Caller, state: State) -> Respon
 def shipment_events(shipment_id: str, principal: Caller, state: State) -> Response:
     """Tracking events, oldest first."""
     return respond(state.booking.events(principal, check_shipment_id(shipment_id)))
+
+
+@router.post(
+    "/v1/shipments/{shipment_id}/induction",
+    response_model=schemas.Shipment,
+    responses={
+        **_COMMON,
+        403: {"description": "needs the ops key"},
+        409: {"description": "not_inducible (left the hub, or cancelled)"},
+        422: {"description": "invalid scale reading"},
+    },
+)
+def induct_shipment(
+    shipment_id: str, body: schemas.InductionIn, _ops: OpsCaller, state: State
+) -> Response:
+    """Record the parcel's induction at its origin hub with the scale reading, and re-screen it
+    for customs: a weight mismatch (empty box) now holds it and releases its seat on the flight."""
+    return respond(induct(state.db, check_shipment_id(shipment_id), body.scanned_gross_mass_kg))
