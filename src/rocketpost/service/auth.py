@@ -72,12 +72,19 @@ def new_id(prefix: str, length: int = 16) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a merchant or the ops role."""
+    """Who is calling: a merchant or the ops role.
+
+    ``customs_inspections`` / ``customs_seizures`` are the merchant's customs record as of the
+    key's cache load: quotes screen with it (a preview, up to the cache TTL old); bookings
+    re-read it in their transaction.
+    """
 
     merchant_pk: int
     merchant_id: str
     name: str
     role: str
+    customs_inspections: int = 0
+    customs_seizures: int = 0
 
     @property
     def is_ops(self) -> bool:
@@ -126,10 +133,15 @@ class ApiKeyCache:
     def _load(self, digest: str) -> Principal | None:
         with self._sessions() as session:
             row = session.execute(
-                select(Merchant.id, Merchant.public_id, Merchant.name, Merchant.role).where(
-                    Merchant.api_key_hash == digest, Merchant.active.is_(True)
-                )
+                select(
+                    Merchant.id,
+                    Merchant.public_id,
+                    Merchant.name,
+                    Merchant.role,
+                    Merchant.customs_inspections,
+                    Merchant.customs_seizures,
+                ).where(Merchant.api_key_hash == digest, Merchant.active.is_(True))
             ).first()
         if row is None:
             return None
-        return Principal(merchant_pk=row[0], merchant_id=row[1], name=row[2], role=row[3])
+        return Principal(*row)

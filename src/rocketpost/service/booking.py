@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rocketpost.customs import Clearance, RecipientHistory
+from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal, new_id, random_text
@@ -79,6 +79,7 @@ from rocketpost.service.quoting import (
     token_parcels,
     verify_token,
 )
+from rocketpost.service.sellers import customs_record, seller_trust
 from rocketpost.service.tracking import EventWriter, Status, SubStatus, event_public
 
 __all__ = [
@@ -333,8 +334,9 @@ class BookingService:
                 declaration = None if prepared.clearance is None else prepared.clearance.declaration
                 if declaration is not None:
                     # The recipient's earlier imports decide this parcel's duties (same-day
-                    # sums, annual limits): read them under the recipient's lock, in this
-                    # transaction, and clear again when there are any.
+                    # sums, annual limits) and the merchant's latest customs record its
+                    # screening: read both under the recipient's lock, in this transaction, and
+                    # clear again when they differ from what the first pass assumed.
                     lock_recipient(session, declaration.market, declaration.consignee.recipient_id)
                     history = recipient_imports(
                         session,
@@ -342,9 +344,15 @@ class BookingService:
                         declaration.consignee.recipient_id,
                         declaration.import_date,
                     ).history
-                    if history.records:
+                    record = customs_record(session, principal.merchant_pk)
+                    cached = (principal.customs_inspections, principal.customs_seizures)
+                    if history.records or record != cached:
                         prepared = self._prepare(
-                            principal, body, history=history, public_id=prepared.public_id
+                            principal,
+                            body,
+                            history=history,
+                            trust=seller_trust(principal.merchant_id, *record),
+                            public_id=prepared.public_id,
                         )
                 return self._write(session, principal, prepared, idempotency_key, body_hash)
         except IntegrityError:
@@ -377,6 +385,7 @@ class BookingService:
         body: schemas.ShipmentCreate,
         *,
         history: RecipientHistory | None = None,
+        trust: SellerTrust | None = None,
         public_id: str | None = None,
     ) -> _Prepared:
         now = utcnow()
@@ -425,6 +434,12 @@ class BookingService:
                 origin_hub=route.origin_hub,
                 origin_country=route.origin_country,
                 history=history,
+                trust=trust
+                or seller_trust(
+                    principal.merchant_id,
+                    principal.customs_inspections,
+                    principal.customs_seizures,
+                ),
             )
             classes |= {
                 i.dangerous_goods_class for i in body.customs.items if i.dangerous_goods_class

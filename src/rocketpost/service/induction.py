@@ -1,4 +1,4 @@
-"""Induction at the origin hub: the scale reading, and the customs re-screen it allows.
+"""Customs at the origin hub: induction with the scale reading, and inspection outcomes.
 
 At booking nobody has weighed the parcel, so the empty-box / weight-mismatch signal is silent.
 When the hub inducts it, the gross mass on the scale is known: the stored declaration is screened
@@ -12,6 +12,11 @@ the new decision does:
   booking can have it, and the shipment waits in ``pre_transit`` / ``customs_hold``.
 
 A domestic parcel has no declaration; its induction is just recorded.
+
+When customs opens a parcel, ops reports what it found (:func:`record_inspection`): cleared, or
+seized (the shipment fails, its seat is released). Either way the merchant's customs record
+counts one more inspection, and a seizure, which the seller-trust signal of every later
+screening of that merchant's parcels reads.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from rocketpost.service.errors import ApiError
 from rocketpost.service.imports import lock_recipient, recipient_imports
 from rocketpost.service.models import CustomsImport, Shipment, utcnow
 from rocketpost.service.quoting import customs_out
+from rocketpost.service.sellers import customs_record, record_outcome, seller_trust
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 
-__all__ = ["induct"]
+__all__ = ["induct", "record_inspection"]
 
 
 def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict[str, Any]:
@@ -80,7 +86,10 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
             session, declaration.market, declaration.consignee.recipient_id, declaration.import_date
         ).history
         result = clear_declaration(
-            declaration, scanned_gross_mass_kg=scanned_gross_mass_kg, history=history
+            declaration,
+            scanned_gross_mass_kg=scanned_gross_mass_kg,
+            history=history,
+            trust=seller_trust(row.merchant_public_id, *customs_record(session, row.merchant_id)),
         )
         values: dict[str, Any] = {
             "customs": customs_out(result),
@@ -111,6 +120,82 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
                 f"of {row.promised_delivery_at.isoformat()} will be late",
             )
         session.execute(update(Shipment).where(Shipment.id == row.id).values(**values))
+        session.flush()
+        session.refresh(row)
+        return shipment_public(row)
+
+
+def record_inspection(db: Database, shipment_id: str, *, seized: bool, note: str | None) -> Any:
+    """Record what customs found in an opened parcel, and count it on the merchant (ops only).
+
+    Raises
+    ------
+    ApiError
+        404 unknown shipment; 409 ``not_cross_border`` (no declaration), ``not_inspectable``
+        (cancelled or delivered) or ``outcome_recorded`` (reported already).
+    """
+    now = utcnow()
+    with db.write() as session:
+        row = session.scalars(select(Shipment).where(Shipment.public_id == shipment_id)).first()
+        if row is None:
+            raise ApiError(404, "not_found", f"no shipment {shipment_id!r}")
+        if row.customs is None or not row.customs.get("cross_border"):
+            raise ApiError(409, "not_cross_border", "a domestic shipment is not inspected")
+        if row.status in (Status.CANCELLED, Status.DELIVERED):
+            raise ApiError(409, "not_inspectable", f"shipment is {row.status}")
+        # Claim the report first: of two concurrent reports only one counts on the merchant.
+        claimed = session.execute(
+            update(Shipment)
+            .where(Shipment.id == row.id, Shipment.customs_outcome.is_(None))
+            .values(customs_outcome="seized" if seized else "cleared", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            raise ApiError(
+                409, "outcome_recorded", f"the inspection outcome was already {row.customs_outcome}"
+            )
+        record_outcome(session, row.merchant_id, seized=seized)
+        found = f": {note}" if note else ""
+        if seized:
+            released = (
+                row.status == Status.PRE_TRANSIT
+                and row.flight_id is not None
+                and release(session, row.flight_id, row.mass_g, row.volume_cm3, now)
+            )
+            values: dict[str, Any] = {
+                "status": Status.FAILURE.value,
+                "sub_status": SubStatus.SEIZED.value,
+            }
+            if released:
+                values.update(flight_id=None, flight_public_id=None, launch_at=None)
+            session.execute(update(Shipment).where(Shipment.id == row.id).values(**values))
+            status, sub_status = Status.FAILURE, SubStatus.SEIZED
+            message = (
+                "seized by customs"
+                + found
+                + (f"; its place on {row.flight_public_id} is released" if released else "")
+            )
+        else:
+            status, sub_status = Status(row.status), SubStatus.CUSTOMS_CLEARED
+            if row.sub_status == SubStatus.CUSTOMS_HOLD:
+                session.execute(
+                    update(Shipment)
+                    .where(Shipment.id == row.id)
+                    .values(sub_status=SubStatus.CUSTOMS_CLEARED.value)
+                )
+            message = "inspected by customs and cleared" + found
+        EventWriter(session).emit(
+            shipment_pk=row.id,
+            shipment_public_id=row.public_id,
+            tracking_number=row.tracking_number,
+            reference=row.reference,
+            merchant_pk=row.merchant_id,
+            status=status,
+            sub_status=sub_status,
+            message=message,
+            flight_public_id=row.flight_public_id,
+            occurred_at=now,
+        )
         session.flush()
         session.refresh(row)
         return shipment_public(row)

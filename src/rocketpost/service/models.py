@@ -98,6 +98,10 @@ class Merchant(Base):
     role: Mapped[str] = mapped_column(String(16), default="merchant")
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The merchant's customs record as a seller: parcels opened by customs, and how many of
+    # those were seized. Screening's seller-trust signal reads it (Beta-Bernoulli).
+    customs_inspections: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    customs_seizures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -172,6 +176,7 @@ class Shipment(Base):
     price_currency: Mapped[str] = mapped_column(String(3))
     customs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     customs_decision: Mapped[str | None] = mapped_column(String(16))
+    customs_outcome: Mapped[str | None] = mapped_column(String(16))
     downgrade_reason: Mapped[str | None] = mapped_column(String(40))
     quote_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

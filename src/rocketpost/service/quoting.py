@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from rocketpost.customs import Clearance, RecipientHistory, clearance
+from rocketpost.customs import Clearance, RecipientHistory, SellerTrust, clearance
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError, RocketpostError
 from rocketpost.eta import LEG_NAMES
@@ -200,11 +200,13 @@ def run_clearance(
     origin_hub: str,
     origin_country: str,
     history: RecipientHistory | None = None,
+    trust: SellerTrust | None = None,
 ) -> Clearance:
     """Pre-clear one shipment; errors name ``customs.items[i].<field>``.
 
     ``history`` holds the recipient's earlier imports (booking reads them from the database; a
-    quote does not, so a quote's duties are the parcel's own).
+    quote does not, so a quote's duties are the parcel's own); ``trust`` the merchant's record
+    as a seller (:func:`rocketpost.service.sellers.seller_trust`).
     """
     assert place.country is not None
     try:
@@ -221,7 +223,7 @@ def run_clearance(
             origin_hub=origin_hub,
             destination_label=place.name,
         )
-        return clearance(order, origin_country=origin_country, history=history)
+        return clearance(order, origin_country=origin_country, history=history, trust=trust)
     except InputError as error:
         field = error.field if error.field.startswith("customs.") else f"customs.{error.field}"
         raise InputError(field, error.value, error.reason) from None

@@ -418,6 +418,13 @@ class InductionIn(_In):
     )
 
 
+class InspectionIn(_In):
+    """``POST /v1/shipments/{id}/customs-outcome``: what customs found in the opened parcel."""
+
+    seized: bool = Field(description="true: seized (counterfeit, empty box...); false: cleared")
+    note: Note | None = Field(default=None, examples=["counterfeit trademark, 2 units"])
+
+
 class Rescheduled(_Out):
     """A shipment moved off a scrubbed flight."""
 

@@ -51,6 +51,8 @@ class SubStatus(StrEnum):
     BOOKED = "booked"
     CUSTOMS_HOLD = "customs_hold"
     CUSTOMS_REASSESSED = "customs_reassessed"
+    CUSTOMS_CLEARED = "customs_cleared"
+    SEIZED = "seized"
     INDUCTED = "inducted"
     RESCHEDULED = "rescheduled"
     DOWNGRADED_TO_STANDARD = "downgraded_to_standard"

@@ -19,6 +19,7 @@ from rocketpost.service.quoting import (
     sign_token,
     token_parcels,
 )
+from rocketpost.service.sellers import seller_trust
 
 router = APIRouter(tags=["quotes"])
 
@@ -57,6 +58,9 @@ async def create_quote(body: schemas.QuoteRequest, principal: Caller, state: Sta
             place=place,
             origin_hub=route.origin_hub,
             origin_country=route.origin_country,
+            trust=seller_trust(
+                principal.merchant_id, principal.customs_inspections, principal.customs_seizures
+            ),
         )
         classes |= {i.dangerous_goods_class for i in body.customs.items if i.dangerous_goods_class}
     assessment = engine.assess(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from rocketpost.service import schemas
 from rocketpost.service.api.deps import Caller, OpsCaller, State, check_shipment_id, respond
-from rocketpost.service.induction import induct
+from rocketpost.service.induction import induct, record_inspection
 
 router = APIRouter(tags=["shipments"])
 
@@ -131,3 +131,24 @@ def induct_shipment(
     """Record the parcel's induction at its origin hub with the scale reading, and re-screen it
     for customs: a weight mismatch (empty box) now holds it and releases its seat on the flight."""
     return respond(induct(state.db, check_shipment_id(shipment_id), body.scanned_gross_mass_kg))
+
+
+@router.post(
+    "/v1/shipments/{shipment_id}/customs-outcome",
+    response_model=schemas.Shipment,
+    responses={
+        **_COMMON,
+        403: {"description": "needs the ops key"},
+        409: {"description": "not_cross_border, not_inspectable, outcome_recorded"},
+    },
+)
+def customs_outcome(
+    shipment_id: str, body: schemas.InspectionIn, _ops: OpsCaller, state: State
+) -> Response:
+    """Report what customs found in an opened parcel: seized (the shipment fails) or cleared.
+    It counts on the merchant's customs record, which screens its later parcels."""
+    return respond(
+        record_inspection(
+            state.db, check_shipment_id(shipment_id), seized=body.seized, note=body.note
+        )
+    )

@@ -1,4 +1,4 @@
-"""Customs imports: each recipient's booked cross-border parcels, with their declarations.
+"""Customs imports (each recipient's booked parcels) and each merchant's inspection record.
 
 Revision ID: 0002
 Revises: 0001
@@ -6,7 +6,9 @@ Create Date: 2026-11-25
 
 Booking reads a recipient's imports into the market on the import date (Korea's and the US's
 same-day aggregation) and in the import year (China's annual limit), hence the index on
-(market, recipient_id, import_date).
+(market, recipient_id, import_date). Merchants gain their customs record as sellers (parcels
+opened, parcels seized), which screening's seller-trust signal reads; shipments the outcome of
+their inspection.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("merchants", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("customs_inspections", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("customs_seizures", sa.Integer(), server_default="0", nullable=False)
+        )
+    with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("customs_outcome", sa.String(length=16), nullable=True))
     op.create_table(
         "customs_imports",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -49,3 +60,8 @@ def downgrade() -> None:
     with op.batch_alter_table("customs_imports", schema=None) as batch_op:
         batch_op.drop_index("ix_customs_imports_recipient")
     op.drop_table("customs_imports")
+    with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.drop_column("customs_outcome")
+    with op.batch_alter_table("merchants", schema=None) as batch_op:
+        batch_op.drop_column("customs_seizures")
+        batch_op.drop_column("customs_inspections")
