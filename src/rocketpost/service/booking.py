@@ -759,18 +759,11 @@ class BookingService:
                     now=now,
                     cause=f"same-day parcel {row.public_id} cancelled",
                 )
-            EventWriter(session).emit(
-                shipment_pk=row.id,
-                shipment_public_id=row.public_id,
-                tracking_number=row.tracking_number,
-                reference=row.reference,
-                merchant_pk=row.merchant_id,
-                status=Status.CANCELLED,
-                sub_status=SubStatus.CANCELLED,
-                message="cancelled; capacity released"
-                if row.flight_id is not None
-                else "cancelled",
-                flight_public_id=row.flight_public_id,
+            EventWriter(session).emit_for(
+                row,
+                Status.CANCELLED,
+                SubStatus.CANCELLED,
+                "cancelled; capacity released" if row.flight_id is not None else "cancelled",
                 occurred_at=now,
             )
             session.refresh(row)

@@ -169,15 +169,11 @@ class FlightOps:
                 sub = SubStatus.LAUNCHED if event.type == "launched" else SubStatus.LANDED
                 for s in shipments:
                     s.status, s.sub_status, s.updated_at = Status.IN_TRANSIT.value, sub.value, now
-                    writer.emit(
-                        shipment_pk=s.id,
-                        shipment_public_id=s.public_id,
-                        tracking_number=s.tracking_number,
-                        reference=s.reference,
-                        merchant_pk=s.merchant_id,
-                        status=Status.IN_TRANSIT,
-                        sub_status=sub,
-                        message=f"{row.public_id} {event.type}",
+                    writer.emit_for(
+                        s,
+                        Status.IN_TRANSIT,
+                        sub,
+                        f"{row.public_id} {event.type}",
                         flight_public_id=row.public_id,
                         occurred_at=occurred,
                     )
@@ -259,15 +255,11 @@ class FlightOps:
                     f"{row.public_id} scrubbed{why}; no later wave has room: standard service",
                     row.public_id,
                 )
-            writer.emit(
-                shipment_pk=s.id,
-                shipment_public_id=s.public_id,
-                tracking_number=s.tracking_number,
-                reference=s.reference,
-                merchant_pk=s.merchant_id,
-                status=Status.PRE_TRANSIT,
-                sub_status=sub,
-                message=message,
+            writer.emit_for(
+                s,
+                Status.PRE_TRANSIT,
+                sub,
+                message,
                 flight_public_id=flight_ref,
                 occurred_at=event.occurred_at or now,
             )

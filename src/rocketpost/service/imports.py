@@ -265,17 +265,12 @@ def reassess_day(
             duties["due_at_import"],
         ):
             continue  # only the list of parcels summed with it changed
-        writer.emit(
-            shipment_pk=pk,
-            shipment_public_id=row.public_id,
-            tracking_number=row.tracking_number,
-            reference=row.reference,
-            merchant_pk=row.merchant_id,
-            status=Status(row.status),
-            sub_status=SubStatus.CUSTOMS_REASSESSED,
-            message=f"duties re-assessed ({cause}): {before.get('total')} → {duties['total']} "
+        writer.emit_for(
+            row,
+            Status(row.status),
+            SubStatus.CUSTOMS_REASSESSED,
+            f"duties re-assessed ({cause}): {before.get('total')} → {duties['total']} "
             f"{duties['currency']}",
-            flight_public_id=row.flight_public_id,
             occurred_at=now,
         )
         changed.append(row.public_id)

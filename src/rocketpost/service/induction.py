@@ -58,18 +58,7 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
         writer = EventWriter(session)
 
         def emit(sub_status: SubStatus, message: str) -> None:
-            writer.emit(
-                shipment_pk=row.id,
-                shipment_public_id=row.public_id,
-                tracking_number=row.tracking_number,
-                reference=row.reference,
-                merchant_pk=row.merchant_id,
-                status=Status.PRE_TRANSIT,
-                sub_status=sub_status,
-                message=message,
-                flight_public_id=row.flight_public_id,
-                occurred_at=now,
-            )
+            writer.emit_for(row, Status.PRE_TRANSIT, sub_status, message, occurred_at=now)
 
         scale = f"scale {scanned_gross_mass_kg:g} kg (booked {row.mass_g / 1000:g} kg)"
         stored = session.scalars(
@@ -184,18 +173,7 @@ def record_inspection(db: Database, shipment_id: str, *, seized: bool, note: str
                     .values(sub_status=SubStatus.CUSTOMS_CLEARED.value)
                 )
             message = "inspected by customs and cleared" + found
-        EventWriter(session).emit(
-            shipment_pk=row.id,
-            shipment_public_id=row.public_id,
-            tracking_number=row.tracking_number,
-            reference=row.reference,
-            merchant_pk=row.merchant_id,
-            status=status,
-            sub_status=sub_status,
-            message=message,
-            flight_public_id=row.flight_public_id,
-            occurred_at=now,
-        )
+        EventWriter(session).emit_for(row, status, sub_status, message, occurred_at=now)
         session.flush()
         session.refresh(row)
         return shipment_public(row)

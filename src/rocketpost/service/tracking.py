@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
+from types import EllipsisType
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select
@@ -99,6 +100,33 @@ class EventWriter:
                 self._session.scalars(_ENDPOINTS_OF, {"merchant_id": merchant_pk})
             )
         return self._endpoints[merchant_pk]
+
+    def emit_for(
+        self,
+        shipment: Any,
+        status: Status,
+        sub_status: SubStatus,
+        message: str,
+        *,
+        occurred_at: datetime,
+        flight_public_id: str | EllipsisType | None = ...,
+    ) -> dict[str, Any]:
+        """:meth:`emit` for a shipment row (ORM object or row with the ``shipments`` columns);
+        ``flight_public_id`` defaults to the row's own (pass ``None`` for no flight)."""
+        return self.emit(
+            shipment_pk=shipment.id,
+            shipment_public_id=shipment.public_id,
+            tracking_number=shipment.tracking_number,
+            reference=shipment.reference,
+            merchant_pk=shipment.merchant_id,
+            status=status,
+            sub_status=sub_status,
+            message=message,
+            flight_public_id=shipment.flight_public_id
+            if isinstance(flight_public_id, EllipsisType)
+            else flight_public_id,
+            occurred_at=occurred_at,
+        )
 
     def emit(
         self,
