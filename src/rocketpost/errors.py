@@ -21,8 +21,24 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[RocketpostError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class RocketpostError(Exception):
-    """Base class of every error rocketpost raises on purpose."""
+    """Base class of every error rocketpost raises on purpose.
+
+    Picklable whatever a subclass's constructor takes, so that an error raised in a Dask worker
+    (a bad sweep setting, say) reaches the user as itself, field and all, rather than as a
+    ``TypeError`` from unpickling: the message and the attributes travel, the constructor is not
+    called again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class InputError(RocketpostError, ValueError):

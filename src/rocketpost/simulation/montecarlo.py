@@ -12,6 +12,7 @@ workers once and every replicate task refers to that one future.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -177,12 +178,36 @@ def _finite(value: Any) -> Any:
     return value
 
 
+_WORKER_ENV = {
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_MMAP_MAX_": "0",
+    "MALLOC_TRIM_THRESHOLD_": str(1 << 30),
+    "NUMPY_MADVISE_HUGEPAGE": "0",
+}
+"""Memory settings of the local cluster's worker processes (set before they start).
+
+Planning is NumPy on temporaries of tens of MB. Dask's default (``MALLOC_TRIM_THRESHOLD_=65536``)
+hands freed memory straight back to the kernel, and glibc maps every allocation above 32 MB
+afresh anyway, so the kernel faults in and zeroes each temporary again, and two workers doing
+that at once slow each other down. With one malloc arena (the task thread allocates from the
+main heap), no per-allocation mmap and a 1 GiB trim threshold, a worker reuses the memory it
+freed. Its memory is then faulted in once, and 4 KiB pages do that faster than NumPy's
+transparent-huge-page hint, which on a fragmented host makes the kernel compact memory on the
+faults (+0.7 s on a worker's first plan, no gain afterwards). Measured on a 200,000-order day: a
+plan variant took ~2.0 s on a worker with Dask's default and ~1.3 s with these, as in a plain
+process. The cost: a worker keeps its peak heap until the cluster closes, which a local cluster
+does at the end of the command. Variables already set in the environment win; the glibc ones
+do nothing under another C library.
+"""
+
+
 @contextmanager
 def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client: an existing scheduler, a local cluster of ``workers`` processes, or none.
 
     ``workers == 0`` (and no scheduler) yields ``None``: run in this process without Dask. A
-    local cluster listens on the loopback interface only and has no dashboard.
+    local cluster listens on the loopback interface only, has no dashboard, and its workers
+    run with the memory settings of ``_WORKER_ENV``.
     """
     if scheduler is not None:
         from distributed import Client
@@ -195,17 +220,27 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]
     if workers == 0:
         yield None
         return
+    import dask
     from distributed import Client, LocalCluster
 
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
+    # A Nanny sets its pre-spawn variables in this process too; put ours back afterwards.
+    saved = {name: os.environ.get(name) for name in _WORKER_ENV}
+    config = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in _WORKER_ENV.items()}
+    try:
+        with dask.config.set(config):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=40,
+            )
+        with cluster, Client(cluster) as client:
+            yield client
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
