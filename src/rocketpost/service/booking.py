@@ -48,10 +48,10 @@ from rocketpost.service.auth import Principal, new_id, random_text
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.imports import (
+    booking_context,
     forget_import,
     lock_recipient,
     reassess_day,
-    recipient_imports,
     record_import,
 )
 from rocketpost.service.models import (
@@ -79,7 +79,7 @@ from rocketpost.service.quoting import (
     token_parcels,
     verify_token,
 )
-from rocketpost.service.sellers import customs_record, seller_trust
+from rocketpost.service.sellers import seller_trust
 from rocketpost.service.tracking import EventWriter, Status, SubStatus, event_public
 
 __all__ = [
@@ -338,13 +338,14 @@ class BookingService:
                     # screening: read both under the recipient's lock, in this transaction, and
                     # clear again when they differ from what the first pass assumed.
                     lock_recipient(session, declaration.market, declaration.consignee.recipient_id)
-                    history = recipient_imports(
+                    stored, record = booking_context(
                         session,
+                        principal.merchant_pk,
                         declaration.market,
                         declaration.consignee.recipient_id,
                         declaration.import_date,
-                    ).history
-                    record = customs_record(session, principal.merchant_pk)
+                    )
+                    history = stored.history
                     cached = (principal.customs_inspections, principal.customs_seizures)
                     if history.records or record != cached:
                         prepared = self._prepare(

@@ -22,11 +22,13 @@ each missing the other.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import Date, Table, and_, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from rocketpost.customs import (
@@ -38,12 +40,13 @@ from rocketpost.customs import (
     assess_duties,
     rules_for,
 )
-from rocketpost.service.models import CustomsImport, Shipment
+from rocketpost.service.models import CustomsImport, Merchant, Shipment
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 
 __all__ = [
     "StoredImports",
     "aggregates_same_day",
+    "booking_context",
     "duties_out",
     "forget_import",
     "lock_recipient",
@@ -55,6 +58,7 @@ __all__ = [
 _IMPORTS = cast(Table, CustomsImport.__table__)
 _SHIPMENTS = cast(Table, Shipment.__table__)
 _IMPORT_INSERT = insert(_IMPORTS)
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _dec(value: Any) -> str | None:
@@ -105,7 +109,7 @@ def lock_recipient(session: Session, market: str, recipient_id: str) -> None:
         return  # SQLite: booking transactions are BEGIN IMMEDIATE, one writer at a time
     digest = hashlib.blake2b(f"{market}\x1f{recipient_id}".encode(), digest_size=8).digest()
     key = int.from_bytes(digest, "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    session.execute(_ADVISORY_LOCK, {"key": key})
 
 
 @dataclass(frozen=True)
@@ -121,19 +125,61 @@ class StoredImports:
     shipments: dict[str, int]
 
 
+# Built once with bind parameters: per booking only the parameters change.
+_OF_RECIPIENT = (
+    _IMPORTS.c.market == bindparam("market"),
+    _IMPORTS.c.recipient_id == bindparam("recipient_id"),
+    _IMPORTS.c.import_date >= bindparam("year_start", type_=Date()),
+    _IMPORTS.c.import_date <= bindparam("year_end", type_=Date()),
+)
+# Booking order: China's annual limit is first come, first served.
+_RECIPIENT_IMPORTS = select(_IMPORTS).where(*_OF_RECIPIENT).order_by(_IMPORTS.c.id)
+_MERCHANTS = cast(Table, Merchant.__table__)
+# What a booking needs to know, in one round trip: the merchant's customs record (always one
+# row, thanks to the outer join) and the recipient's imports of the year.
+_BOOKING_CONTEXT = (
+    select(
+        _MERCHANTS.c.customs_inspections,
+        _MERCHANTS.c.customs_seizures,
+        *[c.label(f"i_{c.name}") for c in _IMPORTS.c],
+    )
+    .select_from(_MERCHANTS.outerjoin(_IMPORTS, and_(*_OF_RECIPIENT)))
+    .where(_MERCHANTS.c.id == bindparam("merchant_id"))
+    .order_by(_IMPORTS.c.id)
+)
+
+
+def _params(market: str, recipient_id: str, on: date) -> dict[str, Any]:
+    return {
+        "market": market,
+        "recipient_id": recipient_id,
+        "year_start": date(on.year, 1, 1),
+        "year_end": date(on.year, 12, 31),
+    }
+
+
 def recipient_imports(session: Session, market: str, recipient_id: str, on: date) -> StoredImports:
     """The recipient's imports into ``market`` in the year of ``on`` (covers the day too)."""
+    return _stored(session.execute(_RECIPIENT_IMPORTS, _params(market, recipient_id, on)).all())
+
+
+def booking_context(
+    session: Session, merchant_pk: int, market: str, recipient_id: str, on: date
+) -> tuple[StoredImports, tuple[int, int]]:
+    """:func:`recipient_imports` and the merchant's ``(inspections, seizures)``, in one query."""
     rows = session.execute(
-        select(_IMPORTS)
-        .where(
-            _IMPORTS.c.market == market,
-            _IMPORTS.c.recipient_id == recipient_id,
-            _IMPORTS.c.import_date >= date(on.year, 1, 1),
-            _IMPORTS.c.import_date <= date(on.year, 12, 31),
-        )
-        # Booking order: China's annual limit is first come, first served.
-        .order_by(_IMPORTS.c.id)
+        _BOOKING_CONTEXT, {**_params(market, recipient_id, on), "merchant_id": merchant_pk}
     ).all()
+    record = (int(rows[0].customs_inspections), int(rows[0].customs_seizures))
+    imports = [
+        SimpleNamespace(**{c.name: getattr(r, f"i_{c.name}") for c in _IMPORTS.c})
+        for r in rows
+        if r.i_id is not None
+    ]
+    return _stored(imports), record
+
+
+def _stored(rows: Sequence[Any]) -> StoredImports:
     records = tuple(
         ImportRecord(
             declaration_id=r.declaration_id,
