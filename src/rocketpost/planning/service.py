@@ -37,7 +37,11 @@ FORBIDDEN_DANGEROUS_GOODS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7",
 """UN classes that may not fly on the rocket. Class 9 (lithium batteries packed with equipment)
 flies, as it does as air cargo under IATA DGR with the right packing; the rest go standard."""
 
-_CHUNK = 20_000
+# Orders per vectorised block. Each block builds (orders × ports) and (orders × hubs × hubs)
+# temporaries: at 20,000 orders those were ~70 MB each, fresh pages the kernel had to fault in
+# and zero every time; at 2,000 they stay in cache. 1M orders: 7.5 s -> 5.0 s (1,000: same,
+# 5,000: 6.0 s; `python benchmarks/bench_planning.py`).
+_CHUNK = 2_000
 _INF = np.inf
 
 
