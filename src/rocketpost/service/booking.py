@@ -435,12 +435,13 @@ class BookingService:
                 origin_hub=route.origin_hub,
                 origin_country=route.origin_country,
                 history=history,
-                trust=trust
-                or seller_trust(
+                trust=seller_trust(
                     principal.merchant_id,
                     principal.customs_inspections,
                     principal.customs_seizures,
-                ),
+                )
+                if trust is None
+                else trust,
             )
             classes |= {
                 i.dangerous_goods_class for i in body.customs.items if i.dangerous_goods_class

@@ -21,18 +21,20 @@ screening of that merchant's parcels reads.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from rocketpost.customs import Decision, Declaration, clear_declaration
 from rocketpost.service.booking import release, shipment_public
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
-from rocketpost.service.imports import lock_recipient, recipient_imports
+from rocketpost.service.imports import booking_context, lock_recipient
 from rocketpost.service.models import CustomsImport, Shipment, utcnow
 from rocketpost.service.quoting import customs_out
-from rocketpost.service.sellers import customs_record, record_outcome, seller_trust
+from rocketpost.service.sellers import record_outcome, seller_trust
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 
 __all__ = ["induct", "record_inspection"]
@@ -71,14 +73,18 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
             return shipment_public(row)
         declaration = Declaration.from_dict(stored.declaration)
         lock_recipient(session, declaration.market, declaration.consignee.recipient_id)
-        history = recipient_imports(
-            session, declaration.market, declaration.consignee.recipient_id, declaration.import_date
-        ).history
+        imports, record = booking_context(
+            session,
+            row.merchant_id,
+            declaration.market,
+            declaration.consignee.recipient_id,
+            declaration.import_date,
+        )
         result = clear_declaration(
             declaration,
             scanned_gross_mass_kg=scanned_gross_mass_kg,
-            history=history,
-            trust=seller_trust(row.merchant_public_id, *customs_record(session, row.merchant_id)),
+            history=imports.history,
+            trust=seller_trust(row.merchant_public_id, *record),
         )
         values: dict[str, Any] = {
             "customs": customs_out(result),
@@ -90,17 +96,9 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
             f"inducted at {row.origin_hub}: {scale}; customs re-screen: {result.decision}",
         )
         if result.decision == Decision.HOLD and row.sub_status != SubStatus.CUSTOMS_HOLD:
-            released = row.flight_id is not None and release(
-                session, row.flight_id, row.mass_g, row.volume_cm3, now
-            )
-            emit(
-                SubStatus.CUSTOMS_HOLD,
-                f"customs hold at induction: {result.note}"
-                + (f"; its place on {row.flight_public_id} is released" if released else ""),
-            )
+            freed = _free_seat(session, row, now)
+            emit(SubStatus.CUSTOMS_HOLD, f"customs hold at induction: {result.note}{freed}")
             values.update(sub_status=SubStatus.CUSTOMS_HOLD.value)
-            if released:
-                values.update(flight_id=None, flight_public_id=None, launch_at=None)
         elif result.decision == Decision.INSPECT and row.service == "one_hour":
             minutes = (result.inspection_delay_s or 0.0) / 60.0
             emit(
@@ -112,6 +110,25 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
         session.flush()
         session.refresh(row)
         return shipment_public(row)
+
+
+def _free_seat(session: Session, row: Shipment, now: datetime) -> str:
+    """Give up a parcel's seat on its (still scheduled) flight: the shipment leaves the flight.
+
+    Returns the words that say so for its event ("" when it had no seat to give up).
+    """
+    if row.status != Status.PRE_TRANSIT or row.flight_id is None:
+        return ""
+    if not release(session, row.flight_id, row.mass_g, row.volume_cm3, now):
+        return ""
+    flight = row.flight_public_id
+    session.execute(
+        update(Shipment)
+        .where(Shipment.id == row.id)
+        .values(flight_id=None, flight_public_id=None, launch_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return f"; its place on {flight} is released"
 
 
 def record_inspection(db: Database, shipment_id: str, *, seized: bool, note: str | None) -> Any:
@@ -146,24 +163,14 @@ def record_inspection(db: Database, shipment_id: str, *, seized: bool, note: str
         record_outcome(session, row.merchant_id, seized=seized)
         found = f": {note}" if note else ""
         if seized:
-            released = (
-                row.status == Status.PRE_TRANSIT
-                and row.flight_id is not None
-                and release(session, row.flight_id, row.mass_g, row.volume_cm3, now)
+            freed = _free_seat(session, row, now)
+            session.execute(
+                update(Shipment)
+                .where(Shipment.id == row.id)
+                .values(status=Status.FAILURE.value, sub_status=SubStatus.SEIZED.value)
             )
-            values: dict[str, Any] = {
-                "status": Status.FAILURE.value,
-                "sub_status": SubStatus.SEIZED.value,
-            }
-            if released:
-                values.update(flight_id=None, flight_public_id=None, launch_at=None)
-            session.execute(update(Shipment).where(Shipment.id == row.id).values(**values))
             status, sub_status = Status.FAILURE, SubStatus.SEIZED
-            message = (
-                "seized by customs"
-                + found
-                + (f"; its place on {row.flight_public_id} is released" if released else "")
-            )
+            message = f"seized by customs{found}{freed}"
         else:
             status, sub_status = Status(row.status), SubStatus.CUSTOMS_CLEARED
             if row.sub_status == SubStatus.CUSTOMS_HOLD:

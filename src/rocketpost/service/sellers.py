@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from rocketpost.customs import SellerRecord, SellerTrust
 from rocketpost.service.models import Merchant
 
-__all__ = ["customs_record", "record_outcome", "seller_trust"]
+__all__ = ["record_outcome", "seller_trust"]
 
 
 @lru_cache(maxsize=1)
@@ -35,16 +35,6 @@ def seller_trust(merchant_id: str, inspections: int, seizures: int) -> SellerTru
         prior_alpha=prior.prior_alpha,
         prior_beta=prior.prior_beta,
     )
-
-
-def customs_record(session: Session, merchant_pk: int) -> tuple[int, int]:
-    """The merchant's ``(inspections, seizures)`` as committed now."""
-    row = session.execute(
-        select(Merchant.customs_inspections, Merchant.customs_seizures).where(
-            Merchant.id == merchant_pk
-        )
-    ).one()
-    return int(row[0]), int(row[1])
 
 
 def record_outcome(session: Session, merchant_pk: int, *, seized: bool) -> None:
