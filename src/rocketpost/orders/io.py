@@ -161,14 +161,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "channel",
     "created_at",
     "recipient_id",
-    "sku",
-    "description",
-    "hs_code",
-    "quantity",
-    "unit_value",
-    "currency",
-    "unit_mass_kg",
-    "unit_volume_m3",
+    *(c for c in ITEM_COLUMNS if c != "dangerous_goods_class"),
 )
 """Columns a CSV header or Parquet schema must have (plus a destination, see the module doc)."""
 
