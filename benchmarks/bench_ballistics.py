@@ -1,4 +1,4 @@
-"""Benchmark of rocketpost.ballistics: a million-pair rotating solve and the hub × hub table.
+"""Benchmark of rocketpost.core.ballistics: a million-pair rotating solve and the hub × hub table.
 
 Run: ``.venv/bin/python benchmarks/bench_ballistics.py [--pairs N] [--repeat K]``. Prints one
 figure per line; times are the best of ``--repeat`` runs (the machine is shared, and the best
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rocketpost.ballistics import burnout_state_inertial, min_energy_trajectory
+from rocketpost.core.ballistics import burnout_state_inertial, min_energy_trajectory
 
 HUBS = {  # 16 plausible hub sites (lat, lon)
     "Shanghai": (31.23, 121.47),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from rocketpost.eta import eta_to_places, flight_matrix
+from rocketpost.core.eta import eta_to_places, flight_matrix
 from rocketpost.network import default_network
 from rocketpost.world.cities import load_cities
 

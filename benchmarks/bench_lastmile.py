@@ -20,7 +20,7 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.geo import great_circle_km
+from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.planning.lastmile import LandingRoutes, route_landing
 

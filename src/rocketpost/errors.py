@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "ConfigFileError",
     "InputError",
     "NetworkFileError",
     "PlaceNotFoundError",
@@ -85,8 +86,8 @@ class PlaceNotFoundError(InputError):
         return message
 
 
-class NetworkFileError(InputError):
-    """A network file is unreadable or fails validation.
+class ConfigFileError(InputError):
+    """A configuration file (network, customs rules, sweep spec) is unreadable or invalid.
 
     The message names the file, the TOML key path and the value, e.g.
     ``network.toml: hubs[2].landing_zone: is on land (got [48.1, -1.6])``.
@@ -98,6 +99,10 @@ class NetworkFileError(InputError):
 
     def _message(self) -> str:
         return f"{self.file}: {self.field}: {self.reason} (got {self.value!r})"
+
+
+class NetworkFileError(ConfigFileError):
+    """A network file is unreadable or fails validation."""
 
 
 def require_positive(field: str, value: Any, *, allow_zero: bool = False) -> float:

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rocketpost.errors import InputError, NetworkFileError, require_positive
+from rocketpost.tomlfile import TomlReader, parse_toml, read_toml
 
 __all__ = [
     "DEFAULT_NETWORK_FILE",
@@ -86,7 +87,7 @@ class RocketClass:
         first).
     burnout_altitude_km, ascent_s, descent_s
         The powered ascent ends at burnout at this altitude; re-entry and landing take
-        ``descent_s``. See :mod:`rocketpost.ballistics` for how they enter the flight time.
+        ``descent_s``. See :mod:`rocketpost.core.ballistics` for how they enter the flight time.
     flights_per_airframe
         Reuse limit; an airframe is retired after this many flights.
     recovery_h
@@ -375,7 +376,6 @@ class Network:
 # Loading
 # --------------------------------------------------------------------------------------------
 
-_T = TypeVar("_T")
 
 _ROCKET_KEYS: dict[str, type] = {f.name: float for f in fields(RocketClass)}
 _ROCKET_KEYS.update(name=str, flights_per_airframe=int)
@@ -404,66 +404,11 @@ _HUB_REQUIRED = ("id", "name", "country", "pad", "landing_zone", "port")
 _TOP_LEVEL = {"rocket", "boat", "van", "drone", "defaults", "safety", "promise", "hubs"}
 
 
-class _Reader:
-    """Typed access to a parsed TOML document that reports errors with file and key path."""
+class _Reader(TomlReader):
+    """The shared TOML reader, plus ``[latitude, longitude]`` pairs."""
 
     def __init__(self, file: str) -> None:
-        self.file = file
-
-    def error(self, key_path: str, value: Any, reason: str) -> NetworkFileError:
-        return NetworkFileError(self.file, key_path, value, reason)
-
-    def table(self, document: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any]:
-        if key not in document:
-            raise self.error(f"{path}{key}", None, "is missing")
-        value = document[key]
-        if not isinstance(value, Mapping):
-            raise self.error(f"{path}{key}", value, "must be a table")
-        return value
-
-    def check_keys(
-        self,
-        table: Mapping[str, Any],
-        schema: Mapping[str, type],
-        path: str,
-        required: Sequence[str],
-    ) -> dict[str, Any]:
-        for key in table:
-            if key not in schema:
-                raise self.error(
-                    f"{path}.{key}",
-                    table[key],
-                    "is not a known key; expected one of " + ", ".join(sorted(schema)),
-                )
-        for key in required:
-            if key not in table:
-                raise self.error(f"{path}.{key}", None, "is missing")
-        out: dict[str, Any] = {}
-        for key, value in table.items():
-            expected = schema[key]
-            if expected is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            if expected is float and not (isinstance(value, float) and not isinstance(value, bool)):
-                raise self.error(f"{path}.{key}", value, "must be a number")
-            if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-                raise self.error(f"{path}.{key}", value, "must be a whole number")
-            if expected is str and not isinstance(value, str):
-                raise self.error(f"{path}.{key}", value, "must be a string")
-            if expected is list and not isinstance(value, list):
-                raise self.error(f"{path}.{key}", value, "must be an array [latitude, longitude]")
-            out[key] = value
-        return out
-
-    def build(self, path: str, factory: Callable[..., _T], values: Mapping[str, Any]) -> _T:
-        """Construct a dataclass, re-labelling its InputError with this file and key path."""
-        try:
-            return factory(**values)
-        except NetworkFileError:
-            raise
-        except InputError as error:
-            # The dataclass names "owner.field"; swap the owner for the TOML key path.
-            leaf = error.field.rsplit(".", 1)[-1]
-            raise self.error(f"{path}.{leaf}", error.value, error.reason) from None
+        super().__init__(file, NetworkFileError)
 
     def lat_lon(self, value: Any, key_path: str) -> tuple[float, float]:
         try:
@@ -491,27 +436,22 @@ def load_network(path: str | Path | None = None, *, check_world: bool = True) ->
         Naming the file, the key path (``hubs[3].landing_zone``) and the offending value.
     """
     if path is None:
-        resource = resources.files("rocketpost") / "data" / DEFAULT_NETWORK_FILE
-        text = resource.read_text(encoding="utf-8")
+        source: Path | Traversable = resources.files("rocketpost") / "data" / DEFAULT_NETWORK_FILE
         file = f"<default>/{DEFAULT_NETWORK_FILE}"
     else:
-        file = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NetworkFileError(file, "<file>", file, "no such file") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise NetworkFileError(file, "<file>", file, f"cannot be read: {error}") from None
-    return parse_network(text, file=file, check_world=check_world)
+        source, file = Path(path), str(path)
+    document = read_toml(source, file=file, error=NetworkFileError)
+    return _build_network(document, file=file, check_world=check_world)
 
 
 def parse_network(text: str, *, file: str = "<string>", check_world: bool = True) -> Network:
     """Parse and validate network TOML text (see :func:`load_network`)."""
+    document = parse_toml(text, file=file, error=NetworkFileError)
+    return _build_network(document, file=file, check_world=check_world)
+
+
+def _build_network(document: Mapping[str, Any], *, file: str, check_world: bool) -> Network:
     reader = _Reader(file)
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise NetworkFileError(file, "<toml>", None, f"is not valid TOML: {error}") from None
 
     for key in document:
         if key not in _TOP_LEVEL:

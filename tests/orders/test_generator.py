@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError
-from rocketpost.geo import great_circle_km
 from rocketpost.orders.generator import (
     GENERATOR_STAGES,
     describe,

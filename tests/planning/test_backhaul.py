@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rocketpost.geo import destination_point
+from rocketpost.core.geo import destination_point
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning import check_plan, plan_orders, write_plan
 

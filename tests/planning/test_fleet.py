@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from rocketpost.eta import flight_matrix
+from rocketpost.core.eta import flight_matrix
 from rocketpost.network import Network, default_network
 from rocketpost.planning.fleet import FleetSchedule, initial_fleet, schedule_fleet
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rocketpost.geo import great_circle_km
+from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.planning import check_plan, plan_orders, write_plan
 from rocketpost.planning.lastmile import LandingRoutes, _model, _schedule, route_landing

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from rocketpost.core.eta import Parcel, eta_to_place
 from rocketpost.errors import InputError
-from rocketpost.eta import Parcel, eta_to_place
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import dangerous_goods_bits
 from rocketpost.planning.service import REASONS, Mode, Reason, choose_service

@@ -1,4 +1,4 @@
-"""The quote fast path equals ``rocketpost.eta`` leg by leg, on random places, parcels and times."""
+"""The quote fast path equals ``rocketpost.core.eta`` leg by leg, on random places and times."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rocketpost.core.eta import LEG_NAMES, Parcel, eta_to_place, eta_to_places
 from rocketpost.errors import InputError
-from rocketpost.eta import LEG_NAMES, Parcel, eta_to_place, eta_to_places
 from rocketpost.network import default_network
 from rocketpost.service.fastquote import FastRouter
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rocketpost.core.geo import destination_point
 from rocketpost.errors import InputError
-from rocketpost.geo import destination_point
 from rocketpost.world import landmask
 from rocketpost.world.landmask import (
     MASK_CELL_DEG,

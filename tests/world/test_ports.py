@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError, PlaceNotFoundError
-from rocketpost.geo import great_circle_km
 from rocketpost.world.countries import country_codes
 from rocketpost.world.ports import Port, PortIndex, load_ports
 

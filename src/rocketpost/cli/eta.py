@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, network_from, parse_utc
 from rocketpost.cli.output import console, print_json
-from rocketpost.eta import LEG_NAMES, Parcel, WaveWait, eta_to_place
+from rocketpost.core.eta import LEG_NAMES, Parcel, WaveWait, eta_to_place
 from rocketpost.world.places import resolve_place
 
 __all__ = ["eta"]

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from rocketpost.ballistics import min_energy_trajectory
 from rocketpost.cli.common import JsonOption, NetworkOption, network_from
 from rocketpost.cli.output import console, print_json
+from rocketpost.core.ballistics import min_energy_trajectory
 from rocketpost.network import Network
 from rocketpost.world.places import Place, resolve_place
 

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, network_from
 from rocketpost.cli.output import console, print_json
+from rocketpost.core.eta import Parcel, WaveWait
+from rocketpost.core.reach import AreaReach, ReachResult, compute_reach
 from rocketpost.errors import InputError
-from rocketpost.eta import Parcel, WaveWait
-from rocketpost.reach import AreaReach, ReachResult, compute_reach
 
 __all__ = ["print_reach", "reach"]
 
@@ -81,7 +81,7 @@ def write_outputs(
         geojson_file.write_text(json.dumps(result.geojson()), encoding="utf-8")
         written.append(geojson_file)
     if map_file is not None:
-        from rocketpost.reach_map import render_reach_map
+        from rocketpost.cli.reach_map import render_reach_map
 
         written.append(render_reach_map(result, map_file))
     return written

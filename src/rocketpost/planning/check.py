@@ -1,7 +1,7 @@
 """Independent re-check of a plan directory against the input orders.
 
 Nothing here calls the planner: the check reads the Parquet files back and recomputes each rule
-from the orders and the network (the shared physics of :func:`rocketpost.eta.flight_matrix` for
+from the orders and the network (the shared physics of :func:`rocketpost.core.eta.flight_matrix` for
 flight times, the boat and port legs from the network file). It returns violations as text, one
 per broken rule instance (capped per rule), so a test can assert ``check_plan(...) == []`` and a
 person can read what went wrong.
@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from rocketpost.eta import flight_matrix, landing_to_port_s
-from rocketpost.geo import great_circle_km
+from rocketpost.core.eta import flight_matrix, landing_to_port_s
+from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import OrderTable
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.eta import flight_matrix
 from rocketpost.errors import InputError
-from rocketpost.eta import flight_matrix
 from rocketpost.network import Network
 
 __all__ = ["Airframe", "FleetSchedule", "initial_fleet", "schedule_fleet"]

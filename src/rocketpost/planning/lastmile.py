@@ -38,7 +38,7 @@ import pyvrp
 from numpy.typing import NDArray
 from pyvrp.stop import MaxRuntime
 
-from rocketpost.earth import EARTH_RADIUS_KM
+from rocketpost.core.earth import EARTH_RADIUS_KM
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.eta import landing_to_port_s
+from rocketpost.core.eta import landing_to_port_s
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import load_backhaul

@@ -1,9 +1,10 @@
 """Service choice: the one-hour rocket where the physics keeps the promise, else standard.
 
-Every order is timed leg by leg from the same building blocks as :mod:`rocketpost.eta` (flight
-matrix, per-hub handling and wave interval, boat and port legs, :func:`~rocketpost.eta.last_mile_s`)
-but with its own parcel and its exact launch wave, vectorised over orders in chunks so that a
-million orders never build the full ``orders × origins × destinations`` cube at once.
+Every order is timed leg by leg from the same building blocks as :mod:`rocketpost.core.eta`
+(flight matrix, per-hub handling and wave interval, boat and port legs,
+:func:`~rocketpost.core.eta.last_mile_s`) but with its own parcel and its exact launch wave,
+vectorised over orders in chunks so that a million orders never build the full
+``orders × origins × destinations`` cube at once.
 
 A downgrade always carries a :class:`Reason`; reasons are checked in a fixed priority (customs
 hold, dangerous goods, too heavy, no stock, then reach) so that the first rule that bites is the
@@ -19,9 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rocketpost.core.eta import Parcel, flight_matrix, landing_to_port_s, last_mile_s
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError
-from rocketpost.eta import Parcel, flight_matrix, landing_to_port_s, last_mile_s
-from rocketpost.geo import great_circle_km
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 

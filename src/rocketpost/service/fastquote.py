@@ -1,8 +1,8 @@
-"""The fastest route to one place, for one request: :func:`rocketpost.eta.eta_to_places` cut down.
+"""The fastest route to one place, for one request: ``eta_to_places`` cut down.
 
 A quote (and a booking) needs the fastest route from one origin hub, or from the best of all
-hubs, to *one* place at *one* order time. :func:`~rocketpost.eta.eta_to_places` answers that for
-any number of places and origins and returns every leg of every cell as arrays; per request that
+hubs, to *one* place at *one* order time. :func:`~rocketpost.core.eta.eta_to_places` answers that
+for any number of places and origins and returns every leg of every cell as arrays; per request that
 generality (input checks, the flight-matrix cache lookup, which hashes the whole network, string
 arrays for modes and vehicles, a dozen broadcast leg arrays) cost more than the arithmetic.
 
@@ -12,10 +12,11 @@ landing-to-port seconds and the boat leg. Per request it evaluates only what dep
 request: the wave wait at the order time, the last mile from every port and from the origins'
 own pads (one great-circle call over ~2 × 23 points), and the two argmins.
 
-The arithmetic is the same as in :mod:`rocketpost.eta`, in the same order (floating-point
+The arithmetic is the same as in :mod:`rocketpost.core.eta`, in the same order (floating-point
 addition is not associative: ``handling + wait + flight + to_port`` is summed left to right as
-there), and it reuses :func:`rocketpost.eta.wave_wait_s` and :func:`rocketpost.eta.last_mile_s`,
-so its answers are *equal* to ``eta_to_places`` / ``eta_to_place`` leg by leg, not merely close:
+there), and it reuses :func:`rocketpost.core.eta.wave_wait_s` and
+:func:`rocketpost.core.eta.last_mile_s`, so its answers are *equal* to ``eta_to_places`` /
+``eta_to_place`` leg by leg, not merely close:
 ``tests/service/test_fastquote.py`` checks that on random places, parcels and order times.
 """
 
@@ -28,9 +29,9 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.eta import LEG_NAMES, Parcel, flight_matrix, landing_to_port_s, last_mile_s
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError
-from rocketpost.eta import LEG_NAMES, Parcel, flight_matrix, landing_to_port_s, last_mile_s
-from rocketpost.geo import great_circle_km
 from rocketpost.network import Network
 
 __all__ = ["FastRoute", "FastRouter"]
@@ -44,7 +45,7 @@ class FastRoute:
 
     ``origin_index`` / ``destination_index`` index ``network.hubs`` (the destination is the
     origin itself for a ground delivery); ``legs_s`` has every name of
-    :data:`rocketpost.eta.LEG_NAMES`; ``total_s`` is the door-to-door time exactly as
+    :data:`rocketpost.core.eta.LEG_NAMES`; ``total_s`` is the door-to-door time exactly as
     ``eta_to_places`` computes it (which is not always the float sum of the legs).
     """
 
@@ -140,7 +141,7 @@ class FastRouter:
         parcel = self._parcel(mass_kg, volume_m3)
         n = self._n
 
-        # Same expressions as rocketpost.eta.wave_wait_s with an order time.
+        # Same expressions as rocketpost.core.eta.wave_wait_s with an order time.
         handling = self._handling[origin]
         interval = self._interval[origin]
         ready = order_time.timestamp() + handling

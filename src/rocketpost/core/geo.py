@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.earth import EARTH_RADIUS_KM
+from rocketpost.core.earth import EARTH_RADIUS_KM
 
 __all__ = [
     "central_angle_rad",

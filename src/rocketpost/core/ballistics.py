@@ -97,9 +97,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.earth import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S
+from rocketpost.core.earth import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S
+from rocketpost.core.geo import great_circle_km, unit_vector
 from rocketpost.errors import InputError
-from rocketpost.geo import great_circle_km, unit_vector
 
 __all__ = [
     "BurnoutState",

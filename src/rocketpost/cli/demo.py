@@ -15,9 +15,9 @@ from rich.table import Table
 
 from rocketpost.cli.output import console
 from rocketpost.cli.reach import print_reach, write_outputs
-from rocketpost.eta import flight_matrix
+from rocketpost.core.eta import flight_matrix
+from rocketpost.core.reach import compute_reach
 from rocketpost.network import default_network
-from rocketpost.reach import compute_reach
 
 __all__ = ["main"]
 

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from rocketpost.ballistics import min_energy_trajectory
-from rocketpost.errors import InputError
-from rocketpost.eta import (
+from rocketpost.core.ballistics import min_energy_trajectory
+from rocketpost.core.eta import (
     LEG_NAMES,
     Parcel,
     WaveWait,
@@ -19,7 +18,8 @@ from rocketpost.eta import (
     last_mile_s,
     wave_wait_s,
 )
-from rocketpost.geo import destination_point
+from rocketpost.core.geo import destination_point
+from rocketpost.errors import InputError
 from rocketpost.network import Network
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rocketpost.cli.reach_map import render_reach_map
+from rocketpost.core.reach import compute_reach
 from rocketpost.errors import InputError
 from rocketpost.network import Network
-from rocketpost.reach import compute_reach
-from rocketpost.reach_map import render_reach_map
 from rocketpost.world.cities import load_cities
 
 

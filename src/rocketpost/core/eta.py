@@ -33,9 +33,9 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.ballistics import Trajectory, min_energy_trajectory
+from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
+from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError, require_positive
-from rocketpost.geo import great_circle_km
 from rocketpost.network import Network
 
 __all__ = [

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rocketpost.core.reach import ReachResult
 from rocketpost.errors import InputError
-from rocketpost.reach import ReachResult
 from rocketpost.world.landmask import coarse_mask
 
 __all__ = ["render_reach_map"]
