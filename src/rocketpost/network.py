@@ -205,14 +205,24 @@ class Promise:
         one-hour promises (see ``docs/simulation.md``).
     standard_days
         Promise of the standard (air/sea freight) service.
+    one_hour_min
+        The express promise itself: "delivered within one hour" is 60 minutes. Every module
+        reads it from here (``promise.one_hour_s``) rather than writing 3600 again.
     """
 
     buffer_min: float = 0.0
     standard_days: float = 5.0
+    one_hour_min: float = 60.0
 
     def __post_init__(self) -> None:
         _positive("promise", "buffer_min", self.buffer_min, allow_zero=True)
         _positive("promise", "standard_days", self.standard_days)
+        _positive("promise", "one_hour_min", self.one_hour_min)
+
+    @property
+    def one_hour_s(self) -> float:
+        """The one-hour promise in seconds."""
+        return self.one_hour_min * 60.0
 
     @property
     def buffer_s(self) -> float:
