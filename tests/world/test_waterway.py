@@ -11,6 +11,8 @@ from numpy.typing import ArrayLike, NDArray
 from rocketpost.core.geo import great_circle_km
 from rocketpost.world.waterway import MASK_CELL_DEG, boat_route_km
 
+IsLand = Callable[[ArrayLike, ArrayLike], NDArray[np.bool_]]
+
 START = (10.0, 10.0)
 PORT = (10.0, 10.2)  # 21.9 km due east
 WALL_LON = (10.09, 10.11)  # a north-south wall of land between them
@@ -21,7 +23,7 @@ def open_sea(lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
     return np.zeros(np.broadcast(np.asarray(lat_deg), np.asarray(lon_deg)).shape, dtype=bool)
 
 
-def wall_with_gap_north_of(gap_lat_deg: float) -> Callable[[ArrayLike, ArrayLike], NDArray[np.bool_]]:
+def wall_with_gap_north_of(gap_lat_deg: float) -> IsLand:
     def is_land(lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
         lat, lon = np.broadcast_arrays(np.asarray(lat_deg), np.asarray(lon_deg))
         return (WALL_LON[0] <= lon) & (lon <= WALL_LON[1]) & (lat <= gap_lat_deg)
