@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test bench lint clean
 
+# Checked before the venv exists: a venv made by too old a Python would only fail later, in pip.
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "rocketpost needs Python >= 3.11; run e.g. 'make PYTHON=python3.11 $(MAKECMDGOALS)'" >&2; \
+		exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

@@ -83,14 +83,14 @@ def main() -> None:
         cached = _fresh(resolve_first, {"ROCKETPOST_CACHE_DIR": scratch})["result"]
         print(f"resolve_place first call, index from disk cache: {cached['first']:.3f} s")
 
-    from rocketpost.world import places
+    from rocketpost.world import place_index
 
     table = load_cities()
-    build_s = _best_of(1, places._build_names, 15_000)
+    build_s = _best_of(1, place_index.build_names, 15_000)
     print(f"name index build alone (table loaded, file re-read): {build_s:.3f} s")
-    places._place_index(15_000)
-    cache_file = places._index_cache_file(15_000)
-    read_s = _best_of(3, places._read_index_cache, cache_file, table)
+    place_index.load_place_index(15_000)
+    cache_file = place_index.index_cache_file(15_000)
+    read_s = _best_of(3, place_index.read_index_cache, cache_file, table)
     print(f"name index read from disk cache: {read_s:.3f} s")
 
     from rocketpost.world.places import resolve_place
@@ -173,11 +173,8 @@ def main() -> None:
     print(f"for comparison, import global_land_mask: {reference['result']['import']:.2f} s")
     print(f"for comparison, import global_land_mask peak RSS: {reference['peak_mb']:.0f} MB")
 
-    from rocketpost.world.landmask import (
-        distance_to_land_km,
-        is_land,
-        segment_crosses_land,
-    )
+    from rocketpost.world.coast import distance_to_land_km, segment_crosses_land
+    from rocketpost.world.landmask import is_land
 
     rng = np.random.default_rng(1)
     lat = rng.uniform(-90.0, 90.0, 1_000_000)

@@ -10,8 +10,8 @@ import pytest
 
 from rocketpost.errors import InputError, NetworkFileError
 from rocketpost.network import Network, load_network, parse_network
+from rocketpost.world import distance_to_land_km, is_land
 from rocketpost.world.countries import continent_of
-from rocketpost.world.landmask import distance_to_land_km, is_land
 
 DEFAULT_TEXT = (Path(__file__).parents[1] / "src/rocketpost/data/network.toml").read_text()
 

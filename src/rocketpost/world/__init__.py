@@ -12,16 +12,17 @@ land/sea mask             global-land-mask 1.0 (MIT)                  NOAA NGDC 
 ========================  ==========================================  =========================
 
 Two derived caches are written to the user cache directory (``$ROCKETPOST_CACHE_DIR``, else
-``$XDG_CACHE_HOME/rocketpost``, else ``~/.cache/rocketpost``): the bit-packed land mask
-(116 MB, see :mod:`.landmask`) with its coarse map, and the folded city-name index (3 MB, see
-:mod:`.places`). Each is rebuilt when missing, unreadable or made from another package version;
-without a writable directory everything still works from memory. Importing this package reads
-no data: tables load on first use.
+``$XDG_CACHE_HOME/rocketpost``, else ``~/.cache/rocketpost``, see :mod:`.cache`): the bit-packed
+land mask (116 MB, see :mod:`.landmask`) with its coarse map, and the folded city-name index
+(3 MB, see :mod:`.place_index`). Each is rebuilt when missing, unreadable or made from another
+package version; without a writable directory everything still works from memory. Importing
+this package reads no data: tables load on first use.
 """
 
 from __future__ import annotations
 
 from rocketpost.world.cities import CityTable, load_cities
+from rocketpost.world.coast import distance_to_land_km, segment_crosses_land
 from rocketpost.world.countries import (
     CONTINENT_NAMES,
     continent_of,
@@ -29,12 +30,7 @@ from rocketpost.world.countries import (
     fold_name,
     normalise_country,
 )
-from rocketpost.world.landmask import (
-    coarse_mask,
-    distance_to_land_km,
-    is_land,
-    segment_crosses_land,
-)
+from rocketpost.world.landmask import coarse_mask, is_land
 from rocketpost.world.places import Place, resolve_place
 from rocketpost.world.ports import Port, PortIndex, load_ports
 

