@@ -53,6 +53,9 @@ _IETF_PROTOCOL = ipaddress.IPv4Network("192.0.0.0/24")  # Python 3.11 calls most
 _RFC1918 = tuple(map(ipaddress.IPv4Network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")))
 _UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+# No top-level domain is numeric, but getaddrinfo reads "127.1", "2130706433" or "0x7f.1" as
+# IPv4 addresses (inet_aton's legacy forms): refused as such before any lookup.
+_NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 _DEFAULT_PORT = {"https": 443, "http": 80}
 
 
@@ -189,16 +192,13 @@ class BoundedResolver:
         return list(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in result))
 
 
-def _host_name(raw_host: bytes, *, allow_single_label: bool) -> str | None:
-    """The ASCII host name, or ``None`` if it is not a syntactically valid one."""
+def _host_name(raw_host: bytes) -> str | None:
+    """The ASCII (IDNA) host name, or ``None`` if it is not a syntactically valid one."""
     try:
         name = raw_host.decode("ascii").lower().removesuffix(".")
     except UnicodeDecodeError:
         return None
-    labels = name.split(".")
-    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
-        return None
-    if len(labels) < 2 and not allow_single_label:
+    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
         return None
     return name
 
@@ -234,13 +234,21 @@ def check_target(url: str, *, allow_loopback_http: bool, resolve: Resolver) -> T
         literal: IPAddress | None = ipaddress.ip_address(parsed.host)
     except ValueError:
         literal = None
+    name = parsed.host
     if literal is not None:
         addresses = [literal]
         sni_hostname = None
     else:
-        name = _host_name(parsed.raw_host, allow_single_label=allow_loopback_http)
-        if name is None:
-            raise refuse("must name a fully qualified host (like hooks.example.com) or an IP")
+        checked = _host_name(parsed.raw_host)
+        if checked is None:
+            raise refuse("must name a valid host (like hooks.example.com) or an IP address")
+        name = checked
+        if _NUMERIC_LABEL.match(name.rsplit(".", 1)[-1]):
+            raise refuse("must write an IP address in standard form (like 192.0.2.1)")
+        if "." not in name and not allow_loopback_http:
+            # A single label would be completed by the resolver's search domains: an
+            # internal name by construction.
+            raise refuse("must name a fully qualified host (like hooks.example.com)")
         try:
             found = resolve(name, port)
         except TimeoutError as exc:
@@ -254,8 +262,8 @@ def check_target(url: str, *, allow_loopback_http: bool, resolve: Resolver) -> T
     for address in addresses:
         problem = address_problem(address, allow_loopback=allow_loopback_http)
         if problem is not None:
-            where = "is" if literal is not None else f"resolves to {address},"
-            raise refuse(f"must be a public address: the host {where} {problem}")
+            where = f"{address} is" if sni_hostname is None else f"{name} resolves to {address},"
+            raise refuse(f"must be a public address: {where} {problem}")
     if scheme == "http" and not all(_is_loopback(a) for a in addresses):
         raise refuse("must be an https URL (http is only allowed to loopback in development)")
     chosen = addresses[0]
