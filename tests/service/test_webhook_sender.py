@@ -9,6 +9,9 @@ requests go to an httpx ``MockTransport`` or to receivers on loopback.
 from __future__ import annotations
 
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -278,3 +281,81 @@ def test_an_endpoint_that_hangs_does_not_delay_another(db: Database) -> None:
     assert slow_seen[0] == "evt_slow_1"
     assert set(slow_seen) == {"evt_slow_1", "evt_slow_2"}
     assert deliveries(db)["evt_fast"] == ("delivered", 1, None)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path: Any) -> Iterator[tuple[int, ssl.SSLContext, list[tuple[str, str]]]]:
+    """An https receiver on loopback with a certificate for hooks.example.com only.
+
+    Yields its port, a client context that trusts the certificate, and the ``(SNI, Host)`` of
+    each request it served.
+    """
+    openssl = shutil.which("openssl")
+    if openssl is None:  # pragma: no cover - every supported platform ships it
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.example.com"),
+            *("-addext", "subjectAltName=DNS:hooks.example.com"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    served: list[tuple[str, str]] = []
+    names: dict[int, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            served.append((names.get(id(self.connection), ""), self.headers["Host"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server_context.sni_callback = lambda sock, name, _ctx: names.__setitem__(id(sock), name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], ssl.create_default_context(cafile=str(cert)), served
+    finally:
+        server.shutdown()
+
+
+def test_tls_goes_to_the_pinned_address_under_the_original_name(
+    db: Database, tls_receiver: tuple[int, ssl.SSLContext, list[tuple[str, str]]]
+) -> None:
+    port, trust, served = tls_receiver
+    good, _ = endpoint(db, f"https://hooks.example.com:{port}/in")
+    wrong, _ = endpoint(db, f"https://other.example.com:{port}/in")
+    queue(db, good, "evt_tls", utcnow())
+    queue(db, wrong, "evt_wrong_name", utcnow())
+    # Loopback is only reachable with the development setting; both names "resolve" to it.
+    sender = WebhookSender(
+        db,
+        poll_s=0.02,
+        max_attempts=3,
+        backoff_base_s=60.0,
+        timeout_s=3.0,
+        allow_loopback_http=True,
+        resolve=fake_resolver(
+            {"hooks.example.com": ["127.0.0.1"], "other.example.com": ["127.0.0.1"]}
+        ),
+        verify=trust,
+    )
+    try:
+        assert sender.deliver_due(wait_s=30) == 2
+    finally:
+        sender.stop()
+    assert served == [("hooks.example.com", f"hooks.example.com:{port}")]
+    assert deliveries(db)["evt_tls"] == ("delivered", 1, None)
+    status, attempts, error = deliveries(db)["evt_wrong_name"]
+    assert (status, attempts) == ("pending", 1)  # the certificate is checked against the name
+    assert error is not None and "certificate" in error.lower()
