@@ -276,9 +276,8 @@ class WebhookSender:
         )
 
     def start(self) -> None:
-        """Start polling (idempotent)."""
-        if self._thread is None:
-            self._stop.clear()
+        """Start polling (idempotent; a stopped sender stays stopped)."""
+        if self._thread is None and not self._stop.is_set():
             self._thread = threading.Thread(
                 target=self._run, name="rocketpost-webhooks", daemon=True
             )
