@@ -79,6 +79,14 @@ class Settings:
     webhooks, webhook_poll_s, webhook_max_attempts, webhook_backoff_s, webhook_timeout_s
         The background webhook sender: on/off, poll period, attempts before ``failed``, first
         retry delay (doubling, capped at an hour) and per-request timeout.
+    webhook_concurrency, webhook_per_endpoint_limit
+        Deliveries in flight at once per sender process, and at most this many to one endpoint,
+        so that an endpoint that hangs until the timeout holds up only its own events.
+    webhook_resolve_timeout_s
+        Time limit on the DNS lookup of an endpoint's host, at registration and before delivery.
+    webhook_allow_loopback_http
+        Local development and tests only: accept loopback endpoints (also over plain ``http``).
+        Private, link-local and metadata addresses stay refused (``docs/webhooks.md``).
     reschedule_window_min
         How far after a scrubbed wave a shipment may be moved to a later wave.
     """
@@ -100,6 +108,10 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_backoff_s: float = 2.0
     webhook_timeout_s: float = 5.0
+    webhook_concurrency: int = 8
+    webhook_per_endpoint_limit: int = 2
+    webhook_resolve_timeout_s: float = 2.0
+    webhook_allow_loopback_http: bool = False
     reschedule_window_min: float = 120.0
 
     def __post_init__(self) -> None:
@@ -117,6 +129,7 @@ class Settings:
             "webhook_poll_s",
             "webhook_backoff_s",
             "webhook_timeout_s",
+            "webhook_resolve_timeout_s",
             "reschedule_window_min",
         ):
             value = getattr(self, name)
@@ -125,6 +138,14 @@ class Settings:
             object.__setattr__(self, name, float(value))
         if self.webhook_max_attempts < 1:
             raise InputError("webhook_max_attempts", self.webhook_max_attempts, "must be ≥ 1")
+        for name in ("webhook_concurrency", "webhook_per_endpoint_limit"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(name, value, "must be a whole number ≥ 1")
+        if self.webhook_resolve_timeout_s <= 0:
+            raise InputError(
+                "webhook_resolve_timeout_s", self.webhook_resolve_timeout_s, "must be > 0"
+            )
         if self.signing_secret is not None and len(self.signing_secret) < 16:
             raise InputError("signing_secret", "***", "must be at least 16 characters")
 

@@ -59,13 +59,7 @@ class ServiceState:
         engine = QuoteEngine(network)
         sender = None
         if settings.webhooks:
-            sender = WebhookSender(
-                db,
-                poll_s=settings.webhook_poll_s,
-                max_attempts=settings.webhook_max_attempts,
-                backoff_base_s=settings.webhook_backoff_s,
-                timeout_s=settings.webhook_timeout_s,
-            )
+            sender = WebhookSender.from_settings(db, settings)
         state = cls(
             settings=settings,
             db=db,

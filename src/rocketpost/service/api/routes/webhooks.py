@@ -1,10 +1,13 @@
-"""A merchant's webhook endpoints."""
+"""A merchant's webhook endpoints: only public https URLs are registered (``docs/webhooks.md``)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache, partial
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import select, update
 
 from rocketpost.service import schemas
@@ -13,6 +16,7 @@ from rocketpost.service.auth import Principal
 from rocketpost.service.errors import ApiError
 from rocketpost.service.merchants import add_webhook_for
 from rocketpost.service.models import WebhookEndpoint
+from rocketpost.service.webhook_targets import BoundedResolver, Target, check_target
 
 router = APIRouter(tags=["webhooks"])
 
@@ -24,17 +28,49 @@ _COMMON: dict[int | str, dict[str, object]] = {
 }
 
 
+@lru_cache(maxsize=4)
+def _resolver(timeout_s: float) -> BoundedResolver:
+    # One per process (and time limit), so its cap on abandoned lookups holds across requests.
+    return BoundedResolver(timeout_s)
+
+
+def target_check(state: State) -> Callable[[str], Target]:
+    """How ``POST /v1/webhooks`` checks a URL; a dependency so tests can swap the resolver."""
+    settings = state.settings
+    return partial(
+        check_target,
+        allow_loopback_http=settings.webhook_allow_loopback_http,
+        resolve=_resolver(settings.webhook_resolve_timeout_s),
+    )
+
+
+TargetCheck = Annotated[Callable[[str], Target], Depends(target_check)]
+
+
 def _merchant_only(principal: Principal) -> None:
     if principal.is_ops:
         raise ApiError(403, "forbidden", "webhooks belong to merchants")
 
 
 @router.post(
-    "/v1/webhooks", status_code=201, response_model=schemas.WebhookCreated, responses=_COMMON
+    "/v1/webhooks",
+    status_code=201,
+    response_model=schemas.WebhookCreated,
+    responses={
+        **_COMMON,
+        422: {"description": "not a public https URL (field ``url``, its value and why)"},
+    },
 )
-def create_webhook(body: schemas.WebhookCreate, principal: Caller, state: State) -> Response:
-    """Register a URL for your shipment events; the signing secret is shown once."""
+def create_webhook(
+    body: schemas.WebhookCreate, principal: Caller, state: State, check: TargetCheck
+) -> Response:
+    """Register a public https URL for your shipment events; the secret is shown once.
+
+    The host must be, or resolve to, public addresses only (no loopback, private, link-local
+    or other special-purpose ranges); it is checked again before every delivery.
+    """
     _merchant_only(principal)
+    check(body.url)  # InputError → 422 naming ``url``; sync route, so the lookup blocks a worker
     with state.db.write() as session:
         webhook_id, secret, created = add_webhook_for(session, principal.merchant_pk, body.url)
     return respond(
