@@ -30,7 +30,8 @@ from rocketpost.simulation.montecarlo import (
 )
 from rocketpost.simulation.outcomes import OrderOutcomes, order_outcomes
 from rocketpost.simulation.replan import ReplanAction, ReplanPolicy
-from rocketpost.simulation.sweep import SweepSpec, load_sweep_spec, run_sweep, write_sweep
+from rocketpost.simulation.sweep import run_sweep, write_sweep
+from rocketpost.simulation.sweep_spec import SweepSpec, load_sweep_spec
 
 __all__ = [
     "KPI_NAMES",
