@@ -56,11 +56,7 @@ def assert_same_plan(a: Plan, b: Plan) -> None:
         for column, values in left.items():
             other = right[column]
             assert values.dtype.kind == other.dtype.kind, (name, column)
-            if values.dtype.kind == "f":
-                # Times are stored to the millisecond.
-                np.testing.assert_allclose(values, other, atol=5e-4, err_msg=f"{name}.{column}")
-            else:
-                np.testing.assert_array_equal(values, other, err_msg=f"{name}.{column}")
+            np.testing.assert_array_equal(values, other, err_msg=f"{name}.{column}")
     assert a.kpis == b.kpis
     assert a.provenance == b.provenance
     assert a.extras.keys() == b.extras.keys()

@@ -99,7 +99,12 @@ def _time(name: str, meaning: str) -> Column:
 
 
 class PlanTable:
-    """Aligned NumPy columns; subclasses list their :class:`Column` s in ``COLUMNS``."""
+    """Aligned NumPy columns; subclasses list their :class:`Column` s in ``COLUMNS``.
+
+    Times (:attr:`Codec.TIME` columns) are held at the file's resolution, the millisecond, so
+    that a plan read back equals the plan written and the simulator sees the same times from
+    memory as from a directory.
+    """
 
     FILE: ClassVar[str]
     COLUMNS: ClassVar[tuple[Column, ...]]
@@ -114,6 +119,8 @@ class PlanTable:
                 values = values.astype(column.dtype, copy=False)
             elif values.dtype.kind != "U":
                 values = values.astype(str)
+            if column.codec is Codec.TIME:
+                values = np.round(values * 1000.0) / 1000.0
             object.__setattr__(self, column.attribute, values)
             lengths.add(len(values))
         if len(lengths) > 1:

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from rocketpost.planning.service import Mode
-from rocketpost.simulation.engine import FlightRecord, FlightStatus
+from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.outcomes import OrderOutcomes
 

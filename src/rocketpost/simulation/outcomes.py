@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from rocketpost.planning.service import Mode
 from rocketpost.simulation.disruptions import Disruptions
-from rocketpost.simulation.engine import FlightRecord, FlightStatus
+from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 
 __all__ = ["DELIVERED_BY", "OrderOutcomes", "order_outcomes"]

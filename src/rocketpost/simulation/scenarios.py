@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.disruptions import LandingModel
-from rocketpost.simulation.engine import SimConfig
 from rocketpost.simulation.inputs import SimInputs, inputs_from_plan
 from rocketpost.simulation.montecarlo import run_replicate
 from rocketpost.simulation.replan import ReplanAction

@@ -48,7 +48,7 @@ from numpy.typing import NDArray
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network, load_network
 from rocketpost.orders.table import OrderTable
-from rocketpost.simulation.engine import SimConfig
+from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.replan import ReplanAction, ReplanPolicy
 from rocketpost.tomlfile import TomlReader, read_toml
 
@@ -250,7 +250,9 @@ def _simulation(toml: TomlReader, doc: Mapping[str, Any]) -> SimConfig:
             _number(toml, "simulation.max_hold_min", sim.get("max_hold_min", 360.0))
         ),
     )
-    settings: dict[str, Any] = {k: sim[k] for k in ("boats_per_hub", "landing_zones", "pad_reset_min") if k in sim}
+    settings: dict[str, Any] = {
+        k: sim[k] for k in ("boats_per_hub", "landing_zones", "pad_reset_min") if k in sim
+    }
     return toml.build(
         "simulation",
         lambda **values: dataclasses.replace(SimConfig(), policy=policy, **values),
