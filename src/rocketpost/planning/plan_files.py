@@ -273,7 +273,10 @@ def read_plan(directory: str | Path, network: Network | None = None) -> Plan:
     for name, schema in EXTRA_SCHEMAS.items():
         file = path / f"{name}.parquet"
         if file.is_file():
-            extra = pq.read_table(file)
+            try:
+                extra = pq.read_table(file)
+            except (OSError, pa.ArrowInvalid) as error:
+                raise PlanFileError(str(file), "", str(file), f"cannot be read: {error}") from None
             for expected in schema:
                 if expected.name not in extra.column_names:
                     raise PlanFileError(str(file), expected.name, None, "is missing")

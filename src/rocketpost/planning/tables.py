@@ -27,6 +27,7 @@ from rocketpost.errors import InputError
 
 __all__ = [
     "CUSTOMS_SCHEMA",
+    "EXTRA_SCHEMAS",
     "PLAN_TABLES",
     "STOCK_SCHEMA",
     "Airframes",
