@@ -10,6 +10,7 @@ adds the inventory draw-down and customs pre-clearance in front.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -228,7 +229,10 @@ def plan_orders(
         provenance=Provenance(
             promise_s=promise,
             options={
-                "max_cost_per_kg_usd": policy.max_cost_per_kg_usd,
+                # JSON has no infinity: null is "no ceiling, always fly".
+                "max_cost_per_kg_usd": None
+                if math.isinf(policy.max_cost_per_kg_usd)
+                else policy.max_cost_per_kg_usd,
                 "hold_below_fill": policy.hold_below_fill,
                 "reserve_for_fuller": reserve_for_fuller,
                 "last_mile": last_mile,

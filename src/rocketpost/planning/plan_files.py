@@ -123,7 +123,8 @@ def write_plan(plan: Plan, directory: str | Path) -> Path:
     for name, extra in plan.extras.items():
         pq.write_table(extra.cast(EXTRA_SCHEMAS[name]), out / f"{name}.parquet")
     (out / "kpis.json").write_text(json.dumps(plan.kpis, indent=2, allow_nan=False) + "\n")
-    (out / "manifest.json").write_text(json.dumps(plan.provenance.to_json(), indent=2) + "\n")
+    manifest = json.dumps(plan.provenance.to_json(), indent=2, allow_nan=False)
+    (out / "manifest.json").write_text(manifest + "\n")
     return out
 
 
