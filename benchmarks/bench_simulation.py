@@ -21,7 +21,7 @@ import simpy
 
 from rocketpost.network import Network, default_network
 from rocketpost.orders.generator import generate_orders
-from rocketpost.planning import ConsolidationPolicy, plan_orders
+from rocketpost.planning import ConsolidationPolicy, Mode, plan_orders
 from rocketpost.simulation import SimConfig, SimInputs, inputs_from_plan, run_replicate
 from rocketpost.simulation.engine import _Engine
 
@@ -118,7 +118,7 @@ def main() -> None:
 
 
 def one_day(label: str, inputs: SimInputs) -> None:
-    rocket = int((inputs.order_mode == 1).sum())
+    rocket = int((inputs.order_mode == Mode.ROCKET).sum())
     print(
         f"[{label}] one-hour orders: {inputs.n_orders:,} (rocket {rocket:,}), flights: "
         f"{inputs.n_flights:,}"

@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from rocketpost.simulation.montecarlo import dask_client
-from rocketpost.simulation.sweep import parse_sweep_spec, run_sweep
+from rocketpost.simulation.sweep import run_sweep
+from rocketpost.simulation.sweep_spec import parse_sweep_spec
 
 SPEC = {
     "replicates": 8,
@@ -36,6 +37,7 @@ SPEC = {
 # What a sweep task imports on a fresh worker (pyarrow imports pandas on its first array).
 WARM_UP_MODULES = (
     "rocketpost.simulation.sweep",
+    "rocketpost.simulation.scenarios",
     "rocketpost.planning",
     "rocketpost.orders.generator",
     "rocketpost.world.cities",

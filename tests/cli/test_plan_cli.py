@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rocketpost.cli.plan import app
+from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.orders.io import write_orders
 
@@ -33,6 +34,13 @@ def test_run_writes_the_plan_and_check_passes(orders_file: Path, tmp_path: Path)
     assert summary["orders"] == 800
     assert summary["one_hour_orders"] + summary["standard_orders"] == 800
     assert (out / "outcomes.parquet").is_file() and (out / "kpis.json").is_file()
+    # Provenance goes to manifest.json (what `plan check` reads), not into the KPIs.
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["orders_file"] == str(orders_file.resolve())
+    assert manifest["network_file"] is None
+    assert manifest["promise_s"] == default_network().promise.one_hour_s
+    assert manifest["options"]["customs"] is True
+    assert "orders_file" not in json.loads((out / "kpis.json").read_text())
 
     checked = runner.invoke(app, ["check", str(out), "--json"])
     assert checked.exit_code == 0, checked.output

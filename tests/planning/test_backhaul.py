@@ -9,10 +9,10 @@ import numpy as np
 
 from rocketpost.core.geo import destination_point
 from rocketpost.orders.table import OrderTable
-from rocketpost.planning import check_plan, plan_orders, write_plan
+from rocketpost.planning import check_plan, plan_orders, to_arrow, write_plan
 
 from . import make_orders
-from .test_plan import DAY_S, FLY_ALWAYS, tiny
+from .test_pipeline import DAY_S, FLY_ALWAYS, tiny
 
 
 def with_backhaul_freight(orders: OrderTable, place: tuple[float, float]) -> OrderTable:
@@ -36,7 +36,7 @@ def test_export_rides_the_empty_repositioning_flight(tmp_path: Path) -> None:
     day = with_backhaul_freight(orders, (float(inland[0]), float(inland[1])))
     plan = plan_orders(net, day, policy=FLY_ALWAYS)
 
-    flights = plan.flights.to_pylist()
+    flights = to_arrow(plan, "flights").to_pylist()
     # The flights of the known best plan are unchanged; flight 2 (HZB-01 home) now carries 4 t.
     assert [(f["airframe"], f["origin"], f["destination"]) for f in flights] == [
         ("ICN-01", "ICN", "HZB"),
@@ -47,7 +47,7 @@ def test_export_rides_the_empty_repositioning_flight(tmp_path: Path) -> None:
     ]
     assert [f["mass_kg"] for f in flights] == [0.0, 9000.0, 4000.0, 9000.0, 2000.0]
     assert flights[2]["repositioning"] and flights[2]["orders"] == 1
-    export = plan.outcomes.to_pylist()[-1]
+    export = to_arrow(plan, "outcomes").to_pylist()[-1]
     assert (export["service"], export["mode"], export["flight_id"]) == ("standard", "rocket", 2)
     assert export["reason"] == "last_mile_too_long"
     assert export["on_time"] and export["planned_delivery"] < export["promised"]
@@ -67,6 +67,6 @@ def test_freight_that_is_not_ready_stays_on_the_standard_service() -> None:
         day, created_at=np.r_[day.created_at[:-1], np.datetime64(DAY_S + 20 * 3600, "s")]
     )
     plan = plan_orders(net, late, policy=FLY_ALWAYS)
-    export = plan.outcomes.to_pylist()[-1]
+    export = to_arrow(plan, "outcomes").to_pylist()[-1]
     assert (export["mode"], export["flight_id"]) == ("standard", -1)
     assert plan.kpis["backhaul_orders"] == 0

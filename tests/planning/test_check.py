@@ -13,7 +13,7 @@ from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning import check_plan, plan_orders, write_plan
 
-from .test_plan import FLY_ALWAYS, tiny
+from .test_pipeline import FLY_ALWAYS, tiny
 
 
 @pytest.fixture()

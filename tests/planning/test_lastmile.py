@@ -10,10 +10,10 @@ import pytest
 
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
-from rocketpost.planning import check_plan, plan_orders, write_plan
+from rocketpost.planning import check_plan, plan_orders, to_arrow, write_plan
 from rocketpost.planning.lastmile import LandingRoutes, _model, _schedule, route_landing
 
-from .test_plan import FLY_ALWAYS, tiny
+from .test_pipeline import FLY_ALWAYS, tiny
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_no_vehicles_means_late_not_hidden(network: Network) -> None:
 def test_plan_with_last_mile_writes_routes_and_passes_the_check(tmp_path: Path) -> None:
     net, orders = tiny()
     plan = plan_orders(net, orders, policy=FLY_ALWAYS, last_mile=True, last_mile_time_limit_s=0.2)
-    routes = plan.routes.to_pylist()
+    routes = to_arrow(plan, "routes").to_pylist()
     assert sorted(r["order_id"] for r in routes) == ["o0", "o1", "o2", "o3"]
     assert all(not r["late"] for r in routes)
     write_plan(plan, tmp_path)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rocketpost.errors import InputError
-from rocketpost.planning import Plan
+from rocketpost.planning import Mode, Plan
 from rocketpost.simulation import (
     Disruptions,
     FlightStatus,
@@ -31,7 +31,7 @@ def test_the_hand_worked_plan(one_flight: tuple[Plan, SimInputs]) -> None:
     # Order at 01:00, 5 min handling -> ready 01:05 -> first wave 01:10; 1,000 km flight.
     assert inputs.n_flights == 1 and inputs.n_orders == 1
     assert inputs.flight_launch_s[0] == DAY_S + 3600 + 600
-    assert inputs.order_mode[0] == 1
+    assert inputs.order_mode[0] == Mode.ROCKET
     # Landing 16 min 13.78 s later (ballistics), +5 min transfer +10 min boat (10 km at
     # 60 km/h) = port at 01:41:13.78, + 5.56 km by drone at 60 km/h (333.6 s): 13 min 12.6 s
     # before the 02:00 promise.

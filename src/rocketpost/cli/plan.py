@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
 from pathlib import Path
 from typing import Annotated
@@ -46,7 +46,7 @@ _STAGES = (
     "consolidation",
     "fleet",
     "last mile",
-    "writing tables",
+    "tables",
     "write",
 )
 
@@ -92,7 +92,7 @@ def run(
     from rocketpost.orders.io import read_orders
     from rocketpost.planning.consolidation import ConsolidationPolicy
     from rocketpost.planning.day import plan_day
-    from rocketpost.planning.plan import write_plan
+    from rocketpost.planning.plan_files import write_plan
 
     if inventory is not None and stock_at:
         fail("--inventory and --stock-at both say where stock is: pass one of them")
@@ -143,8 +143,19 @@ def run(
         )
         step("write")
         # Recorded so that `plan check DIR` finds the input without being told.
-        plan.kpis["orders_file"] = str(orders_file.resolve())
-        plan.kpis["network_file"] = None if network_file is None else str(network_file.resolve())
+        plan = dataclasses.replace(
+            plan,
+            provenance=dataclasses.replace(
+                plan.provenance,
+                orders_file=str(orders_file.resolve()),
+                network_file=None if network_file is None else str(network_file.resolve()),
+                inventory_file=None if inventory is None else str(inventory.resolve()),
+                options={
+                    **plan.provenance.options,
+                    "stock_at": None if not stock_at else stock_at.split(","),
+                },
+            ),
+        )
         write_plan(plan, out)
         if imported.rows_rejected:
             imported.write_rejects(out / "rejects.csv")
@@ -177,23 +188,26 @@ def check(
     directory: Annotated[Path, typer.Argument(help="Plan directory written by `plan run`.")],
     orders_file: Annotated[
         Path | None,
-        typer.Option("--orders", help="Orders file (default: the one recorded in DIR/kpis.json)."),
+        typer.Option(
+            "--orders", help="Orders file (default: the one recorded in DIR/manifest.json)."
+        ),
     ] = None,
     network_file: NetworkOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-check a plan independently of the planner; exit 1 when a rule is broken."""
     from rocketpost.planning.check import check_plan
+    from rocketpost.planning.plan_files import read_provenance
 
-    if not (directory / "kpis.json").is_file():
-        fail(f"{directory}: not a plan directory (no kpis.json)")
-    recorded = json.loads((directory / "kpis.json").read_text())
+    if not (directory / "manifest.json").is_file():
+        fail(f"{directory}: not a plan directory (no manifest.json)")
+    recorded = read_provenance(directory)
     if orders_file is None:
-        if not recorded.get("orders_file"):
+        if not recorded.orders_file:
             fail(f"{directory}: no orders file recorded; pass --orders")
-        orders_file = Path(recorded["orders_file"])
-    if network_file is None and recorded.get("network_file"):
-        network_file = Path(recorded["network_file"])
+        orders_file = Path(recorded.orders_file)
+    if network_file is None and recorded.network_file:
+        network_file = Path(recorded.network_file)
     violations = check_plan(directory, orders_file, network_from(network_file))
     if as_json:
         print_json({"directory": str(directory), "ok": not violations, "violations": violations})

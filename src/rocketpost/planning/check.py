@@ -1,7 +1,9 @@
 """Independent re-check of a plan directory against the input orders.
 
-Nothing here calls the planner: the check reads the Parquet files back and recomputes each rule
-from the orders and the network (the shared physics of :func:`rocketpost.core.eta.flight_matrix` for
+Nothing here calls the planner: the check reads the plan directory back through
+:func:`~rocketpost.planning.plan_files.read_plan` (which already refuses wrong column types and
+unknown hubs, airframes, modes and reasons) and recomputes each rule from the orders and the
+network (the shared physics of :func:`rocketpost.core.eta.flight_matrix` for
 flight times, the boat and port legs from the network file). It returns violations as text, one
 per broken rule instance (capped per rule), so a test can assert ``check_plan(...) == []`` and a
 person can read what went wrong.
@@ -9,35 +11,22 @@ person can read what went wrong.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from rocketpost.core.eta import flight_matrix, landing_to_port_s
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import OrderTable
+from rocketpost.planning.plan_files import PlanFileError, read_plan
+from rocketpost.planning.service import Mode
 
 __all__ = ["check_plan"]
 
 _TOL_S = 1.0
 _MAX_PER_RULE = 20
-
-
-def _seconds(column: pa.ChunkedArray) -> NDArray[np.float64]:
-    ms = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
-    values = np.asarray(ms, dtype=np.float64) / 1000.0
-    if column.null_count:
-        values[np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = np.nan
-    return values
-
-
-def _text(column: pa.ChunkedArray) -> NDArray[np.str_]:
-    return np.asarray(column.to_numpy(zero_copy_only=False)).astype(str)
 
 
 def check_plan(
@@ -71,15 +60,18 @@ def check_plan(
             problems.append(f"{rule}: … and {len(idx) - _MAX_PER_RULE} more")
 
     try:
-        outcomes = pq.read_table(out / "outcomes.parquet")
-        flights = pq.read_table(out / "flights.parquet")
-        manifests = pq.read_table(out / "manifests.parquet")
-        airframes = pq.read_table(out / "airframes.parquet")
-    except (OSError, pa.ArrowInvalid) as error:
+        plan = read_plan(out, network)
+    except PlanFileError as error:
         return [f"files: cannot read the plan directory {out}: {error}"]
+    outcomes, flights, manifests, airframes = (
+        plan.outcomes,
+        plan.flights,
+        plan.manifests,
+        plan.airframes,
+    )
 
     # 1. every input order exactly once
-    ids = _text(outcomes["order_id"])
+    ids = outcomes.order_id
     wanted = orders.order_id.astype(str)
     uniq, counts = np.unique(ids, return_counts=True)
     report("outcomes", counts > 1, uniq, "appears more than once")
@@ -91,12 +83,10 @@ def check_plan(
 
     # 2. manifests ↔ outcomes, flight loads
     rocket = network.rocket
-    f_id = flights["flight_id"].to_numpy()
-    f_rep = np.asarray(flights["repositioning"].to_numpy(zero_copy_only=False), dtype=bool)
-    f_mass = flights["mass_kg"].to_numpy()
-    f_vol = flights["volume_m3"].to_numpy()
-    m_flight = manifests["flight_id"].to_numpy()
-    m_ids = _text(manifests["order_id"])
+    f_id = flights.flight_id
+    f_rep = flights.repositioning
+    m_flight = manifests.flight_id
+    m_ids = manifests.order_id
     mu, mc = np.unique(m_ids, return_counts=True)
     report("manifests", mc > 1, mu, "is on more than one flight")
     position = {int(f): i for i, f in enumerate(f_id.tolist())}
@@ -105,8 +95,7 @@ def check_plan(
     ok_pos = m_pos >= 0
     m_rows = np.array([row_of.get(k, -1) for k in m_ids.tolist()], dtype=np.int64)
     # A repositioning flight may carry backhaul freight, never a one-hour promise.
-    promised_one_hour = _text(outcomes["service"]) == "one_hour"
-    one_hour_ids = set(ids[promised_one_hour].tolist())
+    one_hour_ids = set(ids[outcomes.one_hour].tolist())
     m_one_hour = np.array([k in one_hour_ids for k in m_ids.tolist()], dtype=bool)
     report(
         "manifests",
@@ -132,19 +121,18 @@ def check_plan(
     )
     report(
         "capacity",
-        np.abs(load_m - f_mass) > 1e-3 * np.maximum(1.0, f_mass),
+        np.abs(load_m - flights.mass_kg) > 1e-3 * np.maximum(1.0, flights.mass_kg),
         f_labels,
         "mass differs from the sum of its orders",
     )
     report(
         "capacity",
-        np.abs(load_v - f_vol) > 1e-6 * np.maximum(1.0, f_vol),
+        np.abs(load_v - flights.volume_m3) > 1e-6 * np.maximum(1.0, flights.volume_m3),
         f_labels,
         "volume differs from the sum of its orders",
     )
-    mode = _text(outcomes["mode"])
-    flight_col = outcomes["flight_id"].to_numpy()
-    rocket_rows = mode == "rocket"
+    mode = outcomes.mode
+    rocket_rows = mode == Mode.ROCKET
     report(
         "manifests",
         rocket_rows & ~np.isin(ids, m_ids),
@@ -161,20 +149,15 @@ def check_plan(
     claimed = np.array([manifest_flight.get(k, -1) for k in ids.tolist()])
     report(
         "manifests",
-        rocket_rows & (claimed != flight_col),
+        rocket_rows & (claimed != outcomes.flight_id),
         ids,
         "names a different flight than its manifest",
     )
 
     # 3. airframes in space and time
-    hub_pos = {h: i for i, h in enumerate(network.hub_ids)}
-    f_o = np.array([hub_pos.get(h, -1) for h in _text(flights["origin"]).tolist()], dtype=np.intp)
-    f_d = np.array(
-        [hub_pos.get(h, -1) for h in _text(flights["destination"]).tolist()], dtype=np.intp
-    )
-    report("flights", (f_o < 0) | (f_d < 0), f_labels, "names an unknown hub")
-    f_launch = _seconds(flights["launch"])
-    f_landing = _seconds(flights["landing"])
+    f_o, f_d = flights.origin, flights.destination
+    report("flights", (f_o < 0) | (f_d < 0), f_labels, "names no hub")
+    f_launch, f_landing = flights.launch_s, flights.landing_s
     duration = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)[
         np.maximum(f_o, 0), np.maximum(f_d, 0)
     ]
@@ -185,55 +168,42 @@ def check_plan(
         "duration differs from the ballistics",
     )
     report("flights", f_o == f_d, f_labels, "lands where it launched")
-    f_af = _text(flights["airframe"])
-    start = dict(
-        zip(
-            _text(airframes["airframe"]).tolist(),
-            _text(airframes["start_hub"]).tolist(),
-            strict=True,
-        )
-    )
     cycle = rocket.reuse_cycle_s
-    for af in np.unique(f_af).tolist():
-        idx = np.flatnonzero(f_af == af)
+    hub_ids = network.hub_ids
+    for af in np.unique(flights.airframe).tolist():
+        name = airframes.airframe_id[af]
+        idx = np.flatnonzero(flights.airframe == af)
         idx = idx[np.argsort(f_launch[idx], kind="stable")]
-        if af not in start:
-            problems.append(f"airframes: {af} flies but is not in the fleet")
-            continue
-        where = hub_pos.get(start[af], -1)
+        where = int(airframes.start_hub[af])
         free = -np.inf
         if len(idx) > rocket.flights_per_airframe:
-            problems.append(f"airframes: {af} flies {len(idx)} times, over its limit")
+            problems.append(f"airframes: {name} flies {len(idx)} times, over its limit")
         for i in idx.tolist():
             if f_o[i] != where:
                 problems.append(
-                    f"airframes: {af} launches flight {f_id[i]} from "
-                    f"{network.hub_ids[f_o[i]]} but is at {network.hub_ids[where]}"
+                    f"airframes: {name} launches flight {f_id[i]} from "
+                    f"{hub_ids[f_o[i]]} but is at {hub_ids[where]}"
                 )
             if f_launch[i] < free - _TOL_S:
                 problems.append(
-                    f"airframes: {af} launches flight {f_id[i]} during recovery/turnaround"
+                    f"airframes: {name} launches flight {f_id[i]} during recovery/turnaround"
                 )
-            where, free = f_d[i], f_landing[i] + cycle
+            where, free = int(f_d[i]), f_landing[i] + cycle
 
     # 4. on-time claims and legs
-    promised = _seconds(outcomes["promised"])
-    planned = _seconds(outcomes["planned_delivery"])
-    on_time = np.asarray(outcomes["on_time"].to_numpy(zero_copy_only=False), dtype=bool)
+    promised = outcomes.promised_s
+    planned = outcomes.planned_delivery_s
     report(
         "on_time",
-        on_time != (planned <= promised + _TOL_S),
+        outcomes.on_time != (planned <= promised + _TOL_S),
         ids,
         "on_time disagrees with planned vs promised",
     )
     created = orders.created_at_s.astype(np.float64)[np.maximum(o_rows, 0)]
-    launch = _seconds(outcomes["launch"])
-    landing = _seconds(outcomes["landing"])
+    launch, landing = outcomes.launch_s, outcomes.landing_s
     r = rocket_rows & known
-    fpos = np.array([position.get(int(f), 0) for f in flight_col.tolist()], dtype=np.intp)
-    handling = network.handling_s[
-        np.array([hub_pos.get(h, 0) for h in _text(outcomes["origin"]).tolist()], dtype=np.intp)
-    ]
+    fpos = np.array([position.get(int(f), 0) for f in outcomes.flight_id.tolist()], dtype=np.intp)
+    handling = network.handling_s[np.maximum(outcomes.origin, 0)]
     report("legs", r & (launch < created + handling - _TOL_S), ids, "launches before it is packed")
     d = f_d[fpos] if len(f_d) else np.zeros(len(ids), dtype=np.intp)
     f_landing_o = f_landing[fpos] if len(f_d) else np.full(len(ids), np.nan)
@@ -242,7 +212,7 @@ def check_plan(
     lat = orders.destination_lat_deg[np.maximum(o_rows, 0)]
     lon = orders.destination_lon_deg[np.maximum(o_rows, 0)]
     km = great_circle_km(lat, lon, network.port_lat_deg[d], network.port_lon_deg[d])
-    fastest = max(network.drone.speed_kmh, network.van.speed_kmh)
+    fastest_kmh = max(network.drone.speed_kmh, network.van.speed_kmh)
     report(
         "legs", r & ~(np.abs(launch - f_launch_o) <= _TOL_S), ids, "launch differs from its flight"
     )
@@ -252,28 +222,24 @@ def check_plan(
         ids,
         "landing differs from its flight",
     )
-    earliest = f_landing_o + arrival + km / fastest * 3600.0
+    earliest = f_landing_o + arrival + km / fastest_kmh * 3600.0  # hours to seconds
     report(
         "legs", r & (planned < earliest - _TOL_S), ids, "is delivered sooner than its legs allow"
     )
-    ground = (mode == "ground") & known
+    ground = (mode == Mode.GROUND) & known
     report(
         "legs",
         ground & (planned < created + handling - _TOL_S),
         ids,
         "is delivered before it is packed",
     )
-    try:
-        promise_s = float(json.loads((out / "kpis.json").read_text()).get("promise_s", 3600.0))
-    except (OSError, ValueError) as error:
-        problems.append(f"files: cannot read {out / 'kpis.json'}: {error}")
-        promise_s = 3600.0
-    one_hour = promised_one_hour & known
+    promise_s = plan.provenance.promise_s  # the promise the plan was made with (manifest.json)
+    one_hour = outcomes.one_hour & known
     report(
         "legs",
         one_hour & (promised > created + promise_s + _TOL_S),
         ids,
         f"one-hour promise later than {promise_s / 60.0:g} minutes",
     )
-    report("legs", one_hour & (mode == "standard"), ids, "has a one-hour promise but no route")
+    report("legs", one_hour & (mode == Mode.STANDARD), ids, "has a one-hour promise but no route")
     return problems

@@ -7,8 +7,8 @@ dimension; the many small parcels then fill the open bins and new ones with pref
 (``searchsorted`` on cumulative mass and volume), so a bin loses at most one small parcel's
 worth of space and the packing stays vectorised.
 
-A lane-wave whose last flight would leave nearly empty gets a :class:`Decision`: *hold* its
-parcels for the next wave of the lane when every one of them still keeps its promise one
+A lane-wave whose last flight would leave nearly empty gets a :class:`LightLoadDecision`: *hold*
+its parcels for the next wave of the lane when every one of them still keeps its promise one
 interval later, else *fly* light (or *downgrade* when the cost per kilogram exceeds the
 policy's ceiling). The record carries the fill, the cost per kg and the tightest slack.
 """
@@ -30,7 +30,7 @@ __all__ = [
     "LARGE_SHARE",
     "Consolidation",
     "ConsolidationPolicy",
-    "Decision",
+    "LightLoadDecision",
     "consolidate",
     "lower_bound",
     "pack",
@@ -52,9 +52,9 @@ class ConsolidationPolicy:
     max_cost_per_kg_usd
         A light flight that cannot be held flies only if its cost per kg stays under this
         ceiling; otherwise its parcels are downgraded (``light_load``). Default: US$2,800/kg,
-        Space Epoch's target price of 20,000 CNY/kg (DESIGN.md): a flight that cannot reach the
-        operator's own price target is not flown for a handful of parcels. ``math.inf`` always
-        flies.
+        Space Epoch's target price of 20,000 CNY/kg (docs/architecture.md): a flight that
+        cannot reach the operator's own price target is not flown for a handful of parcels.
+        ``math.inf`` always flies.
     """
 
     hold_below_fill: float = 0.5
@@ -68,7 +68,7 @@ class ConsolidationPolicy:
 
 
 @dataclass(frozen=True)
-class Decision:
+class LightLoadDecision:
     """What happened to a lane-wave's nearly empty last flight, with cost and promise."""
 
     origin: int
@@ -101,7 +101,7 @@ class Consolidation:
     bin_volume_m3: NDArray[np.float64]
     bin_orders: NDArray[np.int64]
     lane_waves: dict[str, NDArray[Any]]
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[LightLoadDecision] = field(default_factory=list)
     downgraded: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
@@ -208,7 +208,7 @@ def consolidate(
             "flights",
         )
     }
-    decisions: list[Decision] = []
+    decisions: list[LightLoadDecision] = []
     downgraded: list[NDArray[np.int64]] = []
     for a, z in zip(lane_starts.tolist(), lane_ends.tolist(), strict=True):
         lane_rows = rows[a:z]
@@ -245,7 +245,7 @@ def consolidate(
                 else:
                     action = "fly"
                 decisions.append(
-                    Decision(
+                    LightLoadDecision(
                         o,
                         d,
                         t,

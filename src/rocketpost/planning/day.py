@@ -6,13 +6,14 @@ its own. :func:`plan_day` fills the hooks from an inventory file and the customs
 
 1. :func:`~rocketpost.planning.stock.allocate_stock` shares each hub's shelves out among the
    one-hour orders, earliest first;
-2. :func:`~rocketpost.planning.customs.pre_clear` declares, assesses and screens every
+2. :func:`~rocketpost.planning.preclearance.pre_clear` declares, assesses and screens every
    cross-border order from the hub it ships from;
 3. :func:`plan_orders` plans with both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,10 @@ from numpy.typing import ArrayLike
 from rocketpost.network import Network
 from rocketpost.orders.inventory import Inventory
 from rocketpost.orders.table import ItemTable, OrderTable
-from rocketpost.planning.customs import pre_clear
-from rocketpost.planning.plan import Plan, Progress, plan_orders
+from rocketpost.planning.pipeline import Progress, plan_orders
+from rocketpost.planning.preclearance import pre_clear
 from rocketpost.planning.stock import allocate_stock
+from rocketpost.planning.tables import Plan
 
 __all__ = ["plan_day"]
 
@@ -67,7 +69,7 @@ def plan_day(
             orders,
             items,
             inventory,
-            promise_s=plan_options.get("promise_s", 3600.0),
+            promise_s=plan_options.get("promise_s"),
             allowed_origins=allowed,
         )
         allowed = allocation.allowed_origins
@@ -96,14 +98,10 @@ def plan_day(
         progress=progress,
         **plan_options,
     )
-    return Plan(
-        plan.flights,
-        plan.manifests,
-        plan.routes,
-        plan.outcomes,
-        plan.lane_waves,
-        plan.decisions,
-        plan.airframes,
-        {**plan.kpis, **kpis},
-        extras,
+    options = {**plan.provenance.options, "inventory": inventory is not None, "customs": customs}
+    return dataclasses.replace(
+        plan,
+        kpis={**plan.kpis, **kpis},
+        provenance=dataclasses.replace(plan.provenance, options=options),
+        extras=extras,
     )

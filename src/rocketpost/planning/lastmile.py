@@ -33,7 +33,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 import pyvrp
 from numpy.typing import NDArray
 from pyvrp.stop import MaxRuntime
@@ -41,6 +40,7 @@ from pyvrp.stop import MaxRuntime
 from rocketpost.core.earth import EARTH_RADIUS_KM
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.planning.tables import Routes
 
 __all__ = ["LandingRoutes", "route_landing", "route_landings"]
 
@@ -50,6 +50,7 @@ _VAN_COST_PER_S = 3  # vans are the scarce resource: see the module doc
 _DRONE_COST_PER_S = 1
 _SECTOR_SHARE = 0.6  # of the time limit spent on the sector problems before the whole landing
 _KINDS = ("van", "drone")
+_ROUTE_COLUMNS = ("flight_id", "vehicle", "stop", "order_id", "arrival_s", "late")
 
 
 @dataclass(frozen=True, eq=False)
@@ -382,7 +383,7 @@ def route_landings(
     deadline_s: NDArray[np.float64],
     *,
     time_limit_s: float = 2.0,
-) -> tuple[pa.Table, NDArray[np.float64]]:
+) -> tuple[Routes, NDArray[np.float64]]:
     """Route every landing: the routes table and each order's delivery (NaN if not flown)."""
     delivery = np.full(len(orders), np.nan)
     parts: list[dict[str, object]] = []
@@ -414,23 +415,9 @@ def route_landings(
                 "late": routes.late,
             }
         )
-    columns = {
-        "flight_id": pa.array(
-            np.concatenate([p["flight_id"] for p in parts]) if parts else [], pa.int64()
-        ),
-        "vehicle": pa.array(
-            np.concatenate([p["vehicle"] for p in parts]) if parts else [], pa.string()
-        ),
-        "stop": pa.array(np.concatenate([p["stop"] for p in parts]) if parts else [], pa.int64()),
-        "order_id": pa.array(
-            np.concatenate([p["order_id"] for p in parts]) if parts else [], pa.string()
-        ),
-    }
-    arrival = np.concatenate([p["arrival_s"] for p in parts]) if parts else np.zeros(0)
-    columns["arrival"] = pa.array(np.rint(arrival * 1000).astype(np.int64)).cast(
-        pa.timestamp("ms", tz="UTC")
+    if not parts:
+        return Routes.empty(), delivery
+    return (
+        Routes(**{k: np.concatenate([p[k] for p in parts]) for k in _ROUTE_COLUMNS}),
+        delivery,
     )
-    columns["late"] = pa.array(
-        np.concatenate([p["late"] for p in parts]) if parts else [], pa.bool_()
-    )
-    return pa.table(columns), delivery

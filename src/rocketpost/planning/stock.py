@@ -67,7 +67,7 @@ def allocate_stock(
     items: ItemTable,
     inventory: Inventory,
     *,
-    promise_s: float = 3600.0,
+    promise_s: float | None = None,
     allowed_origins: ArrayLike | None = None,
     max_rounds: int = 50,
 ) -> StockAllocation:
@@ -75,12 +75,15 @@ def allocate_stock(
 
     Parameters
     ----------
+    promise_s
+        The one-hour promise; ``None`` is the network's (``network.promise.one_hour_s``).
     allowed_origins
         Starting mask (default: :meth:`Inventory.can_ship` against the full stock).
     max_rounds
         Safety stop; every round removes at least one (order, hub) pair, so it is rarely
         reached. Reaching it is an error rather than an overdrawn shelf.
     """
+    promise = network.promise.one_hour_s if promise_s is None else promise_s
     hub_ids = list(network.hub_ids)
     h = len(hub_ids)
     allowed = (
@@ -105,7 +108,7 @@ def allocate_stock(
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        choice = choose_service(network, orders, promise_s=promise_s, allowed_origins=allowed)
+        choice = choose_service(network, orders, promise_s=promise, allowed_origins=allowed)
         drawing = _drawing(choice, tendered)
         key, cumulative, lines = _shelf_demand(
             choice, drawing, line_order, line_sku, items.quantity, created, len(skus)

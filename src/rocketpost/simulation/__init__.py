@@ -8,6 +8,7 @@ keeps ≥ 99 % of one-hour promises. See ``docs/simulation.md``.
 """
 
 from rocketpost.simulation.calibration import CalibrationResult, calibrate
+from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.disruptions import (
     CustomsModel,
     Disruptions,
@@ -16,8 +17,9 @@ from rocketpost.simulation.disruptions import (
     SeaStateModel,
     WeatherModel,
 )
-from rocketpost.simulation.engine import FlightRecord, FlightStatus, SimConfig, simulate_flights
+from rocketpost.simulation.engine import simulate_flights
 from rocketpost.simulation.eventlog import EventKind, write_event_log
+from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs, inputs_from_plan, load_inputs
 from rocketpost.simulation.kpis import KPI_NAMES, Interval, replicate_kpis, summarise
 from rocketpost.simulation.montecarlo import (
@@ -30,7 +32,8 @@ from rocketpost.simulation.montecarlo import (
 )
 from rocketpost.simulation.outcomes import OrderOutcomes, order_outcomes
 from rocketpost.simulation.replan import ReplanAction, ReplanPolicy
-from rocketpost.simulation.sweep import SweepSpec, load_sweep_spec, run_sweep, write_sweep
+from rocketpost.simulation.sweep import run_sweep, write_sweep
+from rocketpost.simulation.sweep_spec import SweepSpec, load_sweep_spec
 
 __all__ = [
     "KPI_NAMES",

@@ -23,8 +23,10 @@ from numpy.typing import NDArray
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
-from rocketpost.simulation.engine import SimConfig
-from rocketpost.simulation.sweep import Progress, Scenario, results_table, run_scenarios
+from rocketpost.simulation.config import SimConfig
+from rocketpost.simulation.scenarios import Progress, run_scenarios
+from rocketpost.simulation.sweep import results_table
+from rocketpost.simulation.sweep_spec import Scenario
 
 __all__ = ["CalibrationResult", "calibrate"]
 

@@ -10,13 +10,13 @@ processes.
 Default rates and where they come from (details in ``docs/simulation.md``):
 
 * **Weather** — Eastern Range 1988–98: weather delayed 29 % of launch attempts, 18 % by at least
-  a day (AMS 1999 abstract, DESIGN.md). We read that as: 29 % of launch waves are scrubbed in
-  the long run, of which 18/29 come from persistent bad weather (a *front*) and the rest are
-  isolated holds (upper-level winds, a passing shower). A front is a two-state Markov process
-  per hub (clear ↔ front) in continuous time with a mean front duration of 6 h (design choice:
-  a frontal passage or thunderstorm complex closes a site for hours, not minutes), so the scrubs
-  it causes cluster in consecutive waves. Applying a per-attempt figure to every 10-minute wave
-  is pessimistic; the sweeps vary it.
+  a day (AMS 1999 abstract, docs/architecture.md). We read that as: 29 % of launch waves are
+  scrubbed in the long run, of which 18/29 come from persistent bad weather (a *front*) and the
+  rest are isolated holds (upper-level winds, a passing shower). A front is a two-state Markov
+  process per hub (clear ↔ front) in continuous time with a mean front duration of 6 h (design
+  choice: a frontal passage or thunderstorm complex closes a site for hours, not minutes), so the
+  scrubs it causes cluster in consecutive waves. Applying a per-attempt figure to every 10-minute
+  wave is pessimistic; the sweeps vary it.
 * **Sea state** — design choice: each landing zone is closed 5 % of the time by rough seas, in
   spells of 12 h on average (sea states persist longer than showers). Recovery vessels are
   limited by significant wave height; droneship recovery 300–600+ km offshore takes 3–6 days

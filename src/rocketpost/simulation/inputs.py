@@ -1,32 +1,29 @@
 """The plan as the simulator needs it: flat NumPy arrays, shipped once to every worker.
 
-:func:`inputs_from_plan` converts an in-memory :class:`~rocketpost.planning.plan.Plan`;
-:func:`load_inputs` reads a plan directory (see :mod:`rocketpost.planning.plan`). Only the
-columns the simulator uses are kept, as float seconds since the epoch (UTC) and integer hub and
-airframe indices, so that a :class:`SimInputs` pickles small and fast to Dask workers. Only the
-orders that were promised the one-hour service are kept: the standard service is outside the
-model.
+:func:`inputs_from_plan` selects from an in-memory :class:`~rocketpost.planning.tables.Plan`;
+:func:`load_inputs` reads a plan directory through
+:func:`~rocketpost.planning.plan_files.read_plan` (the one place plan files are parsed) and does
+the same. Only the columns the simulator uses are kept, as float seconds since the epoch (UTC)
+and integer hub and airframe indices, so that a :class:`SimInputs` pickles small and fast to
+Dask workers. Only the orders that were promised the one-hour service are kept: the standard
+service is outside the model.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from rocketpost.errors import InputError
-from rocketpost.network import Network, default_network, load_network
-from rocketpost.planning.plan import Plan
+from rocketpost.network import Network
+from rocketpost.planning.plan_files import network_of_plan, read_plan
+from rocketpost.planning.service import Mode
+from rocketpost.planning.tables import Plan
 
 __all__ = ["SimInputs", "inputs_from_plan", "load_inputs", "network_of_plan"]
-
-_NEEDED = ("flights.parquet", "outcomes.parquet", "airframes.parquet")
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,8 +32,8 @@ class SimInputs:
 
     Flights are indexed ``0..F-1`` in the plan's ``flight_id`` order; airframes ``0..A-1`` in
     the plan's airframe table order; hubs by their position in ``network.hubs``. Orders with
-    ``mode == 1`` fly (``flight`` ≥ 0), ``mode == 2`` are ground deliveries from the origin's
-    fulfilment centre.
+    ``order_mode == Mode.ROCKET`` fly (``order_flight`` ≥ 0), ``Mode.GROUND`` ones are ground
+    deliveries from the origin's fulfilment centre.
     """
 
     network: Network
@@ -53,6 +50,7 @@ class SimInputs:
     airframe_hub: NDArray[np.int64]
     order_id: NDArray[np.str_]
     order_mode: NDArray[np.int8]
+    """:class:`~rocketpost.planning.service.Mode` values (rocket or ground)."""
     order_origin: NDArray[np.int64]
     order_destination: NDArray[np.int64]
     order_flight: NDArray[np.int64]
@@ -84,90 +82,50 @@ class SimInputs:
         return float(times.max()) if len(times) else 0.0
 
 
-def _seconds(column: pa.ChunkedArray | pa.Array) -> NDArray[np.float64]:
-    """Timestamps (any unit, UTC) to float epoch seconds; nulls to NaN."""
-    ms = pc.cast(pc.cast(column, pa.timestamp("ms", tz="UTC")), pa.int64())
-    return np.asarray(pc.fill_null(pc.cast(ms, pa.float64()), np.nan).to_numpy(), dtype=float) / 1e3
-
-
-def _strings(column: pa.ChunkedArray) -> NDArray[np.str_]:
-    return np.asarray(column.to_numpy(zero_copy_only=False)).astype(str)
-
-
-def _hub_index(network: Network, ids: NDArray[np.str_], field: str) -> NDArray[np.int64]:
-    lookup = {h: i for i, h in enumerate(network.hub_ids)}
-    unknown = sorted(set(np.unique(ids).tolist()) - set(lookup) - {""})
-    if unknown:
-        raise InputError(field, unknown[0], "is not a hub of the network the plan is checked with")
-    return np.array([lookup.get(x, -1) for x in ids.tolist()], dtype=np.int64)
-
-
-def _build(
-    network: Network, flights: pa.Table, outcomes: pa.Table, airframes: pa.Table
-) -> SimInputs:
-    airframe_id = _strings(airframes["airframe"])
-    af_lookup = {a: i for i, a in enumerate(airframe_id.tolist())}
-    f_af_names = _strings(flights["airframe"])
-    missing = sorted(set(f_af_names.tolist()) - set(af_lookup))
-    if missing:
-        raise InputError("flights.airframe", missing[0], "is not in airframes.parquet")
-    launch = _seconds(flights["launch"])
-    service = _strings(outcomes["service"])
-    one_hour = service == "one_hour"
-    kept = outcomes.filter(pa.array(one_hour))
-    mode_names = _strings(kept["mode"])
-    mode = np.where(mode_names == "rocket", 1, np.where(mode_names == "ground", 2, 0))
-    flight_ids = flights["flight_id"].to_numpy().astype(np.int64)
-    position = {int(f): i for i, f in enumerate(flight_ids.tolist())}
-    o_flight_id = kept["flight_id"].to_numpy().astype(np.int64)
-    o_flight = np.array([position.get(int(f), -1) for f in o_flight_id.tolist()], dtype=np.int64)
-    if np.any((mode == 1) & (o_flight < 0)):
-        bad = int(np.flatnonzero((mode == 1) & (o_flight < 0))[0])
+def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
+    """Simulator inputs from a plan made with ``network`` (in memory or read back)."""
+    if plan.hub_ids != network.hub_ids:
+        raise InputError(
+            "network", network.hub_ids, f"does not have the plan's hubs {list(plan.hub_ids)}"
+        )
+    flights, outcomes = plan.flights, plan.outcomes
+    kept = np.flatnonzero(outcomes.one_hour)
+    mode = outcomes.mode[kept]
+    rocket = mode == Mode.ROCKET
+    o_flight_id = outcomes.flight_id[kept]
+    by_id = np.argsort(flights.flight_id, kind="stable")
+    sorted_ids = flights.flight_id[by_id]
+    at = np.minimum(np.searchsorted(sorted_ids, o_flight_id), max(len(sorted_ids) - 1, 0))
+    found = (sorted_ids[at] == o_flight_id) if len(sorted_ids) else np.zeros(len(kept), bool)
+    o_flight = np.where(found, by_id[at] if len(sorted_ids) else -1, -1)
+    if np.any(rocket & (o_flight < 0)):
+        bad = int(np.flatnonzero(rocket & (o_flight < 0))[0])
         raise InputError("outcomes.flight_id", int(o_flight_id[bad]), "is not a flight of the plan")
     return SimInputs(
         network=network,
-        flight_id=flight_ids,
-        flight_airframe=np.array([af_lookup[a] for a in f_af_names.tolist()], dtype=np.int64),
-        flight_origin=_hub_index(network, _strings(flights["origin"]), "flights.origin"),
-        flight_destination=_hub_index(
-            network, _strings(flights["destination"]), "flights.destination"
-        ),
-        flight_launch_s=launch,
-        flight_duration_s=_seconds(flights["landing"]) - launch,
-        flight_mass_kg=flights["mass_kg"].to_numpy().astype(np.float64),
-        flight_orders=flights["orders"].to_numpy().astype(np.int64),
-        flight_repositioning=flights["repositioning"].to_numpy(zero_copy_only=False).astype(bool),
-        airframe_id=airframe_id,
-        airframe_hub=_hub_index(network, _strings(airframes["start_hub"]), "airframes.start_hub"),
-        order_id=_strings(kept["order_id"]),
-        order_mode=mode.astype(np.int8),
-        order_origin=_hub_index(network, _strings(kept["origin"]), "outcomes.origin"),
-        order_destination=_hub_index(
-            network, _strings(kept["destination"]), "outcomes.destination"
-        ),
-        order_flight=np.where(mode == 1, o_flight, -1),
-        order_created_s=_seconds(kept["created"]),
-        order_port_s=_seconds(kept["port_arrival"]),
-        order_inspection_s=np.nan_to_num(kept["inspection_s"].to_numpy().astype(np.float64)),
-        order_promised_s=_seconds(kept["promised"]),
-        order_planned_s=_seconds(kept["planned_delivery"]),
-        standard_orders=int((~one_hour).sum()),
+        flight_id=flights.flight_id,
+        flight_airframe=flights.airframe,
+        flight_origin=flights.origin,
+        flight_destination=flights.destination,
+        flight_launch_s=flights.launch_s,
+        flight_duration_s=flights.landing_s - flights.launch_s,
+        flight_mass_kg=flights.mass_kg,
+        flight_orders=flights.orders,
+        flight_repositioning=flights.repositioning,
+        airframe_id=plan.airframes.airframe_id,
+        airframe_hub=plan.airframes.start_hub,
+        order_id=outcomes.order_id[kept],
+        order_mode=mode,
+        order_origin=outcomes.origin[kept],
+        order_destination=outcomes.destination[kept],
+        order_flight=np.where(rocket, o_flight, -1),
+        order_created_s=outcomes.created_s[kept],
+        order_port_s=outcomes.port_arrival_s[kept],
+        order_inspection_s=np.nan_to_num(outcomes.inspection_s[kept]),
+        order_promised_s=outcomes.promised_s[kept],
+        order_planned_s=outcomes.planned_delivery_s[kept],
+        standard_orders=int((~outcomes.one_hour).sum()),
     )
-
-
-def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
-    """Simulator inputs from an in-memory plan made with ``network``."""
-    return _build(network, plan.flights, plan.outcomes, plan.airframes)
-
-
-def network_of_plan(directory: Path) -> Network:
-    """The network a plan directory was made with (recorded by the CLI), else the default."""
-    kpis_file = directory / "kpis.json"
-    if kpis_file.is_file():
-        recorded = json.loads(kpis_file.read_text()).get("network_file")
-        if recorded:
-            return load_network(Path(recorded))
-    return default_network()
 
 
 def load_inputs(directory: str | Path, network: Network | None = None) -> SimInputs:
@@ -175,13 +133,8 @@ def load_inputs(directory: str | Path, network: Network | None = None) -> SimInp
     path = Path(directory)
     if not path.is_dir():
         raise InputError("plan_dir", str(path), "is not a directory")
-    for name in _NEEDED:
+    for name in ("flights.parquet", "outcomes.parquet", "airframes.parquet", "manifest.json"):
         if not (path / name).is_file():
             raise InputError("plan_dir", str(path), f"is not a plan directory (no {name})")
     net = network if network is not None else network_of_plan(path)
-    return _build(
-        net,
-        pq.read_table(path / "flights.parquet"),
-        pq.read_table(path / "outcomes.parquet"),
-        pq.read_table(path / "airframes.parquet"),
-    )
+    return inputs_from_plan(read_plan(path, net), net)

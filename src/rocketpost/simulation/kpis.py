@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from rocketpost.simulation.engine import FlightRecord, FlightStatus
+from rocketpost.planning.service import Mode
+from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.outcomes import OrderOutcomes
 
@@ -64,10 +65,10 @@ def replicate_kpis(
     """The KPIs of one replicate (see :data:`KPI_NAMES`)."""
     n = inputs.n_orders
     everyone = np.ones(n, dtype=bool)
-    rocket = inputs.order_mode == 1
+    rocket = inputs.order_mode == Mode.ROCKET
     late = ~outcomes.on_time
     # Lateness of orders actually delivered late by the one-hour network (not re-booked).
-    late_fast = late & (outcomes.delivered_by != 0)
+    late_fast = late & (outcomes.delivered_by != Mode.STANDARD)
     lateness_min = outcomes.lateness_s / 60.0
     percentiles = np.percentile(lateness_min, [50, 90, 95, 99]) if n else np.full(4, math.nan)
     launched = np.isfinite(record.launch_s)
@@ -82,7 +83,7 @@ def replicate_kpis(
         "rocket_promises_kept_share": _share(outcomes.on_time, rocket),
         "ground_promises_kept_share": _share(outcomes.on_time, ~rocket),
         "late_orders": float(late.sum()),
-        "to_standard_orders": float((outcomes.delivered_by == 0).sum()),
+        "to_standard_orders": float((outcomes.delivered_by == Mode.STANDARD).sum()),
         "redispatched_orders": float(outcomes.redispatched.sum()),
         "lateness_p50_min": float(percentiles[0]),
         "lateness_p90_min": float(percentiles[1]),

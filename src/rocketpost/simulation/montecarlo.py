@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rocketpost.errors import InputError
+from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.disruptions import child_seed
-from rocketpost.simulation.engine import SimConfig, simulate_flights
+from rocketpost.simulation.engine import simulate_flights
 from rocketpost.simulation.eventlog import write_event_log
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.kpis import Interval, replicate_kpis, summarise

@@ -21,14 +21,16 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from rocketpost.planning.service import Mode
 from rocketpost.simulation.disruptions import Disruptions
-from rocketpost.simulation.engine import FlightRecord, FlightStatus
+from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 
 __all__ = ["DELIVERED_BY", "OrderOutcomes", "order_outcomes"]
 
-DELIVERED_BY = ("standard", "rocket", "ground")
-"""Names of :attr:`OrderOutcomes.delivered_by` codes."""
+DELIVERED_BY = tuple(m.name.lower() for m in sorted(Mode, key=lambda m: m.value))
+"""Names of :attr:`OrderOutcomes.delivered_by` codes (:class:`Mode` values: standard, rocket,
+ground)."""
 
 _TS = pa.timestamp("ms", tz="UTC")
 
@@ -54,7 +56,7 @@ class OrderOutcomes:
         return pa.table(
             {
                 "order_id": pa.array(inputs.order_id),
-                "mode": pa.array(np.array(DELIVERED_BY)[np.where(inputs.order_mode == 1, 1, 2)]),
+                "mode": pa.array(np.array(DELIVERED_BY)[inputs.order_mode]),
                 "delivered_by": pa.array(np.array(DELIVERED_BY)[self.delivered_by]),
                 "origin": pa.array(hub_ids[inputs.order_origin]),
                 "destination": pa.array(hub_ids[inputs.order_destination]),
@@ -112,7 +114,7 @@ def order_outcomes(
     """Delivery time of every one-hour order of the replicate (see the module doc)."""
     network = inputs.network
     n = inputs.n_orders
-    rocket = inputs.order_mode == 1
+    rocket = inputs.order_mode == Mode.ROCKET
     final = np.where(rocket, final_flights(inputs.order_flight, record.replaced_by), -1)
     status = _take(record.status.astype(np.float64), final, np.nan)
     delivered = rocket & (status == FlightStatus.DELIVERED)
@@ -134,7 +136,9 @@ def order_outcomes(
     standard_s = inputs.order_created_s + network.promise.standard_days * 86400.0
     actual = np.where(to_standard, standard_s, actual)
     lateness = actual - inputs.order_promised_s
-    delivered_by = np.where(to_standard, 0, np.where(rocket, 1, 2)).astype(np.int8)
+    delivered_by = np.where(
+        to_standard, Mode.STANDARD, np.where(rocket, Mode.ROCKET, Mode.GROUND)
+    ).astype(np.int8)
     return OrderOutcomes(
         delivered_by=delivered_by,
         final_flight=final,

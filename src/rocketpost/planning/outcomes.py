@@ -1,0 +1,91 @@
+"""The plan's KPIs (``kpis.json``): service mix, promises kept, flights, fill and cost.
+
+Computed from the typed tables (:mod:`rocketpost.planning.tables`), never from the files, so the
+planner and a plan read back give the same figures. Outcomes only: where the plan came from is
+its :class:`~rocketpost.planning.tables.Provenance` (``manifest.json``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rocketpost.network import Network
+from rocketpost.planning.consolidation import lower_bound
+from rocketpost.planning.service import REASONS, Mode
+from rocketpost.planning.tables import Flights, Outcomes
+
+__all__ = ["carried_lower_bound", "kpis"]
+
+
+def carried_lower_bound(network: Network, flights: Flights) -> int:
+    """Σ over (lane, wave) of the lower bound of what actually flies.
+
+    Counted on the cargo that flies (not on the demand), so flights ÷ bound measures packing,
+    not the fleet shortage.
+    """
+    rocket = network.rocket
+    cargo = ~flights.repositioning
+    if not cargo.any():
+        return 0
+    keys = np.stack(
+        [
+            flights.origin[cargo].astype(np.float64),
+            flights.destination[cargo].astype(np.float64),
+            flights.launch_s[cargo],
+        ],
+        axis=1,
+    )
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.ravel()
+    mass = np.bincount(group, weights=flights.mass_kg[cargo])
+    volume = np.bincount(group, weights=flights.volume_m3[cargo])
+    return sum(
+        lower_bound(float(m), float(v), rocket.payload_mass_kg, rocket.payload_volume_m3)
+        for m, v in zip(mass, volume, strict=True)
+    )
+
+
+def kpis(
+    network: Network, outcomes: Outcomes, flights: Flights, utilisation: float, airframes_used: int
+) -> dict[str, Any]:
+    """The plan summary: service mix, promises, flights, fill, cost per kg, repositioning."""
+    rocket = network.rocket
+    n = len(outcomes)
+    one_hour = outcomes.one_hour
+    on_time = outcomes.on_time
+    repositioning = flights.repositioning
+    mass = flights.mass_kg
+    volume = flights.volume_m3
+    cargo = int((~repositioning).sum())
+    carried_kg = float(mass.sum())
+    cargo_kg = float(mass[~repositioning].sum())
+    cargo_m3 = float(volume[~repositioning].sum())
+    counts = np.bincount(outcomes.reason, minlength=len(REASONS))
+    reasons = sorted((r.value, int(c)) for r, c in zip(REASONS, counts, strict=True) if c)
+    return {
+        "orders": n,
+        "one_hour_orders": int(one_hour.sum()),
+        "one_hour_share": float(one_hour.mean()) if n else 0.0,
+        "rocket_orders": int((outcomes.mode == Mode.ROCKET).sum()),
+        "ground_orders": int((outcomes.mode == Mode.GROUND).sum()),
+        "standard_orders": int((~one_hour).sum()),
+        "reasons": dict(reasons),
+        "promises_kept": int(on_time.sum()),
+        "promises_kept_share": float(on_time.mean()) if n else 1.0,
+        "late_orders": int((~on_time).sum()),
+        "flights": len(mass),
+        "cargo_flights": cargo,
+        "repositioning_flights": int(repositioning.sum()),
+        "carried_kg": carried_kg,
+        "carried_m3": float(volume.sum()),
+        "fill_by_weight": cargo_kg / (cargo * rocket.payload_mass_kg) if cargo else 0.0,
+        "fill_by_volume": cargo_m3 / (cargo * rocket.payload_volume_m3) if cargo else 0.0,
+        "cost_usd": len(mass) * rocket.cost_per_flight_usd,
+        "cost_per_kg_usd": len(mass) * rocket.cost_per_flight_usd / carried_kg
+        if carried_kg
+        else None,
+        "airframes_used": airframes_used,
+        "airframe_utilisation": utilisation,
+    }

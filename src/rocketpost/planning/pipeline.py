@@ -1,0 +1,283 @@
+"""The plan of a day: service choice → consolidation → fleet → backhaul → last mile.
+
+:func:`plan_orders` runs the stages and returns a :class:`~rocketpost.planning.tables.Plan`:
+NumPy tables in the planner's terms (hub indices, seconds, :class:`Mode` values), the KPIs
+(:mod:`rocketpost.planning.outcomes`) and the provenance. Writing it to a directory is
+:func:`rocketpost.planning.plan_files.write_plan`'s job; :func:`rocketpost.planning.day.plan_day`
+adds the inventory draw-down and customs pre-clearance in front.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rocketpost.core.eta import landing_to_port_s
+from rocketpost.network import Network
+from rocketpost.orders.table import OrderTable
+from rocketpost.planning.backhaul import Backhaul, load_backhaul
+from rocketpost.planning.consolidation import Consolidation, ConsolidationPolicy, consolidate
+from rocketpost.planning.fleet import Airframe, FleetSchedule, initial_fleet, schedule_fleet
+from rocketpost.planning.outcomes import carried_lower_bound, kpis
+from rocketpost.planning.service import Mode, Reason, choose_service, reason_code
+from rocketpost.planning.tables import (
+    Airframes,
+    Flights,
+    LaneWaves,
+    LightLoadDecisions,
+    Manifests,
+    Outcomes,
+    Plan,
+    Provenance,
+    Routes,
+)
+
+__all__ = ["Progress", "plan_orders"]
+
+Progress = Callable[[str], None]
+"""Called with the name of each stage as it starts (a progress bar)."""
+
+
+def plan_orders(
+    network: Network,
+    orders: OrderTable,
+    *,
+    promise_s: float | None = None,
+    inspection_delay_s: ArrayLike | None = None,
+    held: ArrayLike | None = None,
+    allowed_origins: ArrayLike | None = None,
+    policy: ConsolidationPolicy | None = None,
+    fleet: list[Airframe] | None = None,
+    reserve_for_fuller: bool = True,
+    last_mile: bool = False,
+    last_mile_time_limit_s: float = 2.0,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan a day of orders end to end.
+
+    Parameters
+    ----------
+    promise_s
+        The one-hour promise; ``None`` is the network's (``network.promise.one_hour_s``).
+    inspection_delay_s, held
+        Customs hooks (per order): extra seconds at the destination port; held orders go
+        standard with ``customs_hold``.
+    allowed_origins
+        Inventory hook: ``(orders, hubs)`` booleans of hubs with stock.
+    fleet
+        Airframes at the start (default: each hub's fleet, ready at the first order's midnight).
+    last_mile
+        Route each landing with PyVRP (:mod:`rocketpost.planning.lastmile`); otherwise each
+        parcel's last mile is the direct trip of the ETA model.
+    """
+    say = progress or (lambda _stage: None)
+    promise = network.promise.one_hour_s if promise_s is None else float(promise_s)
+    policy = policy or ConsolidationPolicy()
+    n = len(orders)
+    say("service choice")
+    choice = choose_service(
+        network,
+        orders,
+        promise_s=promise,
+        inspection_delay_s=inspection_delay_s,
+        held=held,
+        allowed_origins=allowed_origins,
+    )
+    say("consolidation")
+    cons = consolidate(network, choice, orders.mass_kg, orders.volume_m3, policy=policy)
+    say("fleet")
+    rocket = network.rocket
+    if fleet is None:
+        first = float(choice.created_s.min()) if n else 0.0
+        fleet = initial_fleet(network, float(np.floor(first / 86400.0) * 86400.0))
+    fill = np.maximum(
+        cons.bin_mass_kg / rocket.payload_mass_kg, cons.bin_volume_m3 / rocket.payload_volume_m3
+    )
+    sched = schedule_fleet(
+        network,
+        cons.bin_origin,
+        cons.bin_destination,
+        cons.bin_launch_s,
+        fill,
+        fleet=[dataclasses.replace(a) for a in fleet],
+        reserve_for_fuller=reserve_for_fuller,
+    )
+
+    # Outcomes: start from the service choice, apply holds, light-load and no-capacity downgrades.
+    mode = choice.mode.copy()
+    reason = choice.reason.copy()
+    promised = choice.promised_s.copy()
+    created = choice.created_s
+    shift = np.nan_to_num(cons.order_launch_s - choice.launch_s)
+    launch = choice.launch_s + shift
+    landing = choice.landing_s + shift
+    port = choice.port_s + shift
+    delivery = choice.delivery_s + shift
+    flight_of = np.full(n, -1, dtype=np.int64)
+    carried = cons.order_bin >= 0
+    flight_of[carried] = sched.bin_flight[cons.order_bin[carried]]
+
+    def downgrade(rows: NDArray[np.int64], why: Reason) -> None:
+        mode[rows] = Mode.STANDARD
+        reason[rows] = reason_code(why)
+        promised[rows] = created[rows] + network.promise.standard_days * 86400.0
+        delivery[rows] = promised[rows]
+        for arr in (launch, landing, port):
+            arr[rows] = np.nan
+
+    downgrade(cons.downgraded, Reason.LIGHT_LOAD)
+    downgrade(np.flatnonzero(carried & (flight_of < 0)), Reason.NO_CAPACITY)
+    standard = mode == Mode.STANDARD  # the service promised; backhaul below only flies early
+
+    back = load_backhaul(
+        network,
+        orders,
+        choice,
+        mode,
+        reason,
+        flight_origin=sched.flight_origin,
+        flight_destination=sched.flight_destination,
+        flight_launch_s=sched.flight_launch_s,
+        repositioning=sched.repositioning,
+    )
+    riding = back.orders
+    if len(riding):
+        on = back.order_flight[riding]
+        flight_of[riding] = on
+        mode[riding] = Mode.ROCKET
+        launch[riding] = sched.flight_launch_s[on]
+        landing[riding] = sched.flight_landing_s[on]
+        port[riding] = landing[riding] + landing_to_port_s(network)[sched.flight_destination[on]]
+        delivery[riding] = port[riding] + choice.inspection_s[riding] + choice.last_mile_s[riding]
+
+    routes = Routes.empty()
+    if last_mile:
+        say("last mile")
+        from rocketpost.planning.lastmile import route_landings
+
+        routes, delivery_lm = route_landings(
+            network,
+            orders,
+            flight_of,
+            sched.flight_destination,
+            port + choice.inspection_s,  # released to the vans once customs let it go
+            promised,
+            time_limit_s=last_mile_time_limit_s,
+        )
+        delivery = np.where(np.isfinite(delivery_lm), delivery_lm, delivery)
+
+    say("tables")
+    no_route = mode == Mode.STANDARD
+    outcomes = Outcomes(
+        order_id=orders.order_id,
+        one_hour=~standard,
+        mode=mode,
+        reason=reason,
+        origin=np.where(no_route, -1, choice.origin),
+        destination=np.where(no_route, -1, choice.destination),
+        flight_id=flight_of,
+        created_s=created,
+        launch_s=launch,
+        landing_s=landing,
+        port_arrival_s=port,
+        inspection_s=choice.inspection_s,
+        last_mile_s=np.where(no_route, np.nan, delivery - port),
+        promised_s=promised,
+        planned_delivery_s=delivery,
+        on_time=delivery <= promised + 1e-6,
+    )
+    flights = _flights(cons, sched, back)
+    has_flight = np.flatnonzero(flight_of >= 0)
+    summary = kpis(network, outcomes, flights, sched.utilisation(), sched.airframes_used())
+    summary["backhaul_orders"] = len(riding)
+    summary["backhaul_kg"] = float(back.flight_mass_kg.sum())
+    lb = summary["flights_lower_bound"] = int(carried_lower_bound(network, flights))
+    summary["flights_vs_lower_bound"] = summary["cargo_flights"] / lb if lb else None
+    summary["light_lane_wave_decisions"] = {
+        a: sum(1 for d in cons.decisions if d.action == a) for a in ("hold", "fly", "downgrade")
+    }
+    return Plan(
+        hub_ids=network.hub_ids,
+        flights=flights,
+        manifests=Manifests(flight_id=flight_of[has_flight], order_id=orders.order_id[has_flight]),
+        routes=routes,
+        outcomes=outcomes,
+        lane_waves=LaneWaves(
+            origin=cons.lane_waves["origin"],
+            destination=cons.lane_waves["destination"],
+            launch_s=cons.lane_waves["launch_s"],
+            orders=cons.lane_waves["orders"],
+            mass_kg=cons.lane_waves["mass_kg"],
+            volume_m3=cons.lane_waves["volume_m3"],
+            lower_bound=cons.lane_waves["lower_bound"],
+            flights_packed=cons.lane_waves["flights"],
+        ),
+        decisions=_decisions(cons),
+        airframes=Airframes(
+            airframe_id=np.array([a.airframe_id for a in sched.airframes], dtype=str),
+            start_hub=sched.initial_location,
+            end_hub=np.array([a.location for a in sched.airframes], dtype=np.int64),
+            flights_today=np.bincount(sched.flight_airframe, minlength=len(sched.airframes)),
+            flights_total=np.array([a.flights for a in sched.airframes], dtype=np.int64),
+            ready_s=np.array([a.ready_s for a in sched.airframes], dtype=np.float64),
+        ),
+        kpis=summary,
+        provenance=Provenance(
+            promise_s=promise,
+            options={
+                # JSON has no infinity: null is "no ceiling, always fly".
+                "max_cost_per_kg_usd": None
+                if math.isinf(policy.max_cost_per_kg_usd)
+                else policy.max_cost_per_kg_usd,
+                "hold_below_fill": policy.hold_below_fill,
+                "reserve_for_fuller": reserve_for_fuller,
+                "last_mile": last_mile,
+                "last_mile_time_limit_s": last_mile_time_limit_s,
+            },
+        ),
+    )
+
+
+def _flights(cons: Consolidation, sched: FleetSchedule, back: Backhaul) -> Flights:
+    """Every scheduled flight: a packed bin's load, or the backhaul a repositioning flight took."""
+    nf = len(sched.flight_bin)
+    fb = sched.flight_bin
+    cargo = fb >= 0
+    bin_of = np.maximum(fb, 0)
+    return Flights(
+        flight_id=np.arange(nf, dtype=np.int64),
+        airframe=sched.flight_airframe,
+        origin=sched.flight_origin,
+        destination=sched.flight_destination,
+        launch_s=sched.flight_launch_s,
+        landing_s=sched.flight_landing_s,
+        mass_kg=np.where(cargo, cons.bin_mass_kg[bin_of] if nf else 0.0, back.flight_mass_kg),
+        volume_m3=np.where(cargo, cons.bin_volume_m3[bin_of] if nf else 0.0, back.flight_volume_m3),
+        orders=np.where(
+            cargo,
+            cons.bin_orders[bin_of] if nf else 0,
+            np.bincount(back.order_flight[back.orders], minlength=nf),
+        ),
+        repositioning=~cargo,
+    )
+
+
+def _decisions(cons: Consolidation) -> LightLoadDecisions:
+    d = cons.decisions
+    return LightLoadDecisions(
+        origin=np.array([x.origin for x in d], dtype=np.int64),
+        destination=np.array([x.destination for x in d], dtype=np.int64),
+        launch_s=np.array([x.launch_s for x in d], dtype=np.float64),
+        action=np.array([x.action for x in d], dtype=str),
+        orders=np.array([x.orders for x in d], dtype=np.int64),
+        mass_kg=np.array([x.mass_kg for x in d], dtype=np.float64),
+        volume_m3=np.array([x.volume_m3 for x in d], dtype=np.float64),
+        fill=np.array([x.fill for x in d], dtype=np.float64),
+        cost_per_kg_usd=np.array([x.cost_per_kg_usd for x in d], dtype=np.float64),
+        min_slack_s=np.array([x.min_slack_s for x in d], dtype=np.float64),
+        next_launch_s=np.array([x.next_launch_s for x in d], dtype=np.float64),
+    )

@@ -1,0 +1,78 @@
+"""The airframes of a replicate: where each is, whether it is busy or lost, who waits for it.
+
+An airframe is a small state record rather than a SimPy resource: a flight waits on its
+``free`` event, which fires when the airframe is released (back in service after recovery and
+turnaround, or lost — the waiter then finds it lost and looks for a spare).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+__all__ = ["AirframePool"]
+
+
+class AirframePool:
+    """The plan's airframes plus the reserve, indexed ``0..A-1``.
+
+    Parameters
+    ----------
+    hubs
+        Start hub of every airframe (the plan's first, then the spares).
+    planned_flights
+        Planned flights left per airframe; an airframe with none left may serve as a spare.
+    """
+
+    def __init__(self, env: simpy.Environment, hubs: list[int], planned_flights: list[int]) -> None:
+        self.env = env
+        n = len(hubs)
+        self.location = hubs
+        self.busy = [False] * n
+        self.lost = [False] * n
+        self.flew = [False] * n
+        self.free: list[simpy.Event] = [env.event() for _ in range(n)]
+        self.remaining = planned_flights
+
+    def __len__(self) -> int:
+        return len(self.location)
+
+    def spare(self, h: int) -> int:
+        """A ready airframe at ``h`` with no planned flight left (lowest index), or -1."""
+        for a, loc in enumerate(self.location):
+            if loc == h and not self.busy[a] and not self.lost[a] and self.remaining[a] <= 0:
+                return a
+        return -1
+
+    def take(self, a: int) -> int:
+        self.busy[a] = True
+        self.free[a] = self.env.event()
+        return a
+
+    def release(self, a: int) -> None:
+        self.busy[a] = False
+        free = self.free[a]
+        if not free.triggered:
+            free.succeed()
+
+    def acquire(self, planned: int, h: int) -> Generator[Any, Any, int]:
+        """The airframe for a flight from ``h``: the planned one once free (if it is still at
+        ``h`` and not lost), else a spare; -1 when there is none."""
+        if planned >= 0:
+            while self.busy[planned] and not self.lost[planned]:
+                yield self.free[planned]
+            self.remaining[planned] -= 1
+            if not self.lost[planned] and self.location[planned] == h:
+                return self.take(planned)
+        spare = self.spare(h)
+        return self.take(spare) if spare >= 0 else -1
+
+    def ready_after(self, a: int, delay_s: float) -> None:
+        """Release ``a`` once ``delay_s`` (recovery and turnaround) has passed."""
+
+        def ready(_event: simpy.Event) -> None:
+            self.release(a)
+
+        self.env.timeout(delay_s).callbacks.append(ready)

@@ -1,0 +1,109 @@
+"""The weather and sea of one replicate, drawn up front, and the engine's lookups into them.
+
+Per hub, every launch wave of the horizon is scrubbed or not (fronts of a two-state process plus
+isolated holds, plus any scripted scrubs); per hub and landing zone, the sea is open or closed
+as a two-state path. Drawing it all before the first event keeps a replicate a pure function of
+its seed, whatever order the flights ask in.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rocketpost.network import Network
+from rocketpost.simulation.config import SimConfig
+from rocketpost.simulation.disruptions import TwoStatePath, sample_two_state
+
+__all__ = ["ALTERNATE_ZONE", "NO_ZONE", "PRIMARY_ZONE", "Conditions"]
+
+PRIMARY_ZONE = 0
+ALTERNATE_ZONE = 1
+NO_ZONE = -1
+"""Landing zones as :meth:`Conditions.open_zone` returns them."""
+
+_HOUR_S = 3600.0
+
+
+class Conditions:
+    """Scrubbed waves per hub and open landing zones per hub over ``[start_s, end_s]``.
+
+    Parameters
+    ----------
+    rng_weather, rng_sea
+        The replicate's weather and sea streams (drawn from in that order, hub by hub).
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        config: SimConfig,
+        rng_weather: np.random.Generator,
+        rng_sea: np.random.Generator,
+        start_s: float,
+        end_s: float,
+    ) -> None:
+        n_hubs = len(network.hubs)
+        self.interval = network.launch_wave_interval_s.tolist()
+        weather = config.disruptions.weather
+        scripted: dict[int, set[int]] = {}
+        for hub_id, t_s in config.scripted_scrubs:
+            h = network.hub_index(hub_id)
+            scripted.setdefault(h, set()).add(round(t_s / self.interval[h]))
+        self.fronts: list[TwoStatePath] = []
+        self.wave0: list[int] = []
+        self.scrubbed_wave: list[NDArray[np.bool_]] = []
+        for h in range(n_hubs):
+            path = sample_two_state(
+                rng_weather, weather.front_share, weather.mean_front_h * _HOUR_S, start_s, end_s
+            )
+            k0 = math.floor(start_s / self.interval[h])
+            k1 = math.ceil(end_s / self.interval[h])
+            waves = np.arange(k0, k1 + 1, dtype=np.float64) * self.interval[h]
+            isolated = rng_weather.random(len(waves)) < weather.isolated_scrub_p
+            scrub = path.bad(waves) | isolated
+            for k in scripted.get(h, ()):
+                if k0 <= k <= k1:
+                    scrub[k - k0] = True
+            self.fronts.append(path)
+            self.wave0.append(k0)
+            self.scrubbed_wave.append(scrub)
+        self.front_switch = [p.switch_s.tolist() for p in self.fronts]
+
+        # Per hub and zone (primary, alternate), as bisect-able switch lists.
+        sea = config.disruptions.sea_state
+        self.zone_switch: list[list[tuple[list[float], bool]]] = []
+        for _h in range(n_hubs):
+            zones = []
+            for _z in range(config.landing_zones):
+                p = sample_two_state(
+                    rng_sea, sea.closed_share, sea.mean_closed_h * _HOUR_S, start_s, end_s
+                )
+                zones.append((p.switch_s.tolist(), p.bad_at_start))
+            self.zone_switch.append(zones)
+
+    def next_wave(self, h: int, t_s: float) -> float:
+        """The first launch wave of hub ``h`` at or after ``t_s``."""
+        i = self.interval[h]
+        return math.ceil(t_s / i - 1e-9) * i
+
+    def scrubbed(self, h: int, t_s: float) -> bool:
+        """Whether the wave of hub ``h`` at ``t_s`` is scrubbed (outside the horizon: no)."""
+        k = round(t_s / self.interval[h]) - self.wave0[h]
+        waves = self.scrubbed_wave[h]
+        return bool(waves[k]) if 0 <= k < len(waves) else False
+
+    def in_front(self, h: int, t_s: float) -> bool:
+        """Whether a front sits over hub ``h`` at ``t_s`` (persistent, not an isolated hold)."""
+        path = self.fronts[h]
+        return (bisect_right(self.front_switch[h], t_s) % 2 == 1) ^ path.bad_at_start
+
+    def open_zone(self, h: int, t_s: float) -> int:
+        """The first open landing zone of hub ``h`` at ``t_s``, or :data:`NO_ZONE`."""
+        for z, (switch, bad_at_start) in enumerate(self.zone_switch[h]):
+            if not ((bisect_right(switch, t_s) % 2 == 1) ^ bad_at_start):
+                return z
+        return NO_ZONE

@@ -1,0 +1,47 @@
+"""Airframes of a replicate: the planned one when free, else a spare at the hub."""
+
+from __future__ import annotations
+
+import simpy
+
+from rocketpost.simulation.airframes import AirframePool
+
+
+def test_planned_airframe_then_spare_then_none() -> None:
+    env = simpy.Environment()
+    # Airframe 0 at hub 0 has one planned flight; airframe 1 at hub 0 is a spare; 2 at hub 1.
+    pool = AirframePool(env, [0, 0, 1], [1, 0, 0])
+    assert pool.spare(0) == 1 and pool.spare(1) == 2 and pool.spare(2) == -1
+
+    got: list[int] = []
+
+    def flight(planned: int, hub: int) -> object:
+        got.append((yield from pool.acquire(planned, hub)))
+
+    env.process(flight(0, 0))  # the planned airframe
+    env.process(flight(-1, 0))  # a spare
+    env.process(flight(-1, 0))  # none left at hub 0
+    env.run()
+    assert got == [0, 1, -1]
+    assert pool.busy == [True, True, False]
+
+
+def test_a_flight_waits_for_its_airframe_and_a_lost_one_is_replaced() -> None:
+    env = simpy.Environment()
+    pool = AirframePool(env, [0, 0], [2, 0])
+    got: list[tuple[float, int]] = []
+
+    def flight(planned: int) -> object:
+        a = yield from pool.acquire(planned, 0)
+        got.append((env.now, a))
+
+    pool.take(0)
+    pool.ready_after(0, 30.0)
+    env.process(flight(0))
+    env.run()
+    assert got == [(30.0, 0)]  # waited for recovery and turnaround
+    pool.lost[0] = True
+    pool.release(0)
+    env.process(flight(0))
+    env.run()
+    assert got[-1] == (30.0, 1)  # the planned airframe is lost: the spare flies

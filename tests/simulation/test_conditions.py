@@ -1,0 +1,52 @@
+"""The weather and sea of a replicate: drawn up front, looked up by hub and time."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from rocketpost.network import default_network
+from rocketpost.simulation import Disruptions, SimConfig
+from rocketpost.simulation.conditions import ALTERNATE_ZONE, NO_ZONE, PRIMARY_ZONE, Conditions
+from rocketpost.simulation.disruptions import SeaStateModel
+
+DAY_S = 1_795_651_200.0
+
+
+def conditions(config: SimConfig, seed: int = 1) -> Conditions:
+    rng = np.random.default_rng(seed)
+    return Conditions(default_network(), config, rng, rng, DAY_S, DAY_S + 86400.0)
+
+
+def test_calm_world_scrubs_nothing_and_every_zone_is_open() -> None:
+    world = conditions(SimConfig(disruptions=Disruptions.none(), landing_zones=2))
+    for h in range(len(default_network().hubs)):
+        wave = world.next_wave(h, DAY_S + 1234.0)
+        assert wave >= DAY_S + 1234.0 and wave - world.interval[h] < DAY_S + 1234.0
+        assert not world.scrubbed(h, wave) and not world.in_front(h, wave)
+        assert world.open_zone(h, wave) == PRIMARY_ZONE
+
+
+def test_scripted_scrub_hits_that_wave_only() -> None:
+    network = default_network()
+    h = network.hub_index("HZB")
+    calm = conditions(SimConfig(disruptions=Disruptions.none()))
+    wave = calm.next_wave(h, DAY_S + 3600.0)
+    config = SimConfig(disruptions=Disruptions.none(), scripted_scrubs=(("HZB", wave),))
+    world = conditions(config)
+    assert world.scrubbed(h, wave)
+    assert not world.scrubbed(h, wave + world.interval[h])
+    assert not world.scrubbed(network.hub_index("SHA"), wave)
+    assert not world.scrubbed(h, DAY_S - 10 * 86400.0)  # outside the horizon
+
+
+def test_closed_primary_zone_falls_back_to_the_alternate() -> None:
+    rough = dataclasses.replace(Disruptions.none(), sea_state=SeaStateModel(closed_share=0.5))
+    one = conditions(SimConfig(disruptions=rough, landing_zones=1), seed=3)
+    two = conditions(SimConfig(disruptions=rough, landing_zones=2), seed=3)
+    times = DAY_S + np.arange(0, 86400, 600)
+    zones_one = [one.open_zone(0, t) for t in times]
+    zones_two = [two.open_zone(0, t) for t in times]
+    assert NO_ZONE in zones_one and PRIMARY_ZONE in zones_one
+    assert ALTERNATE_ZONE in zones_two
