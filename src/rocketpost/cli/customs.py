@@ -23,7 +23,7 @@ from rocketpost.customs.declaration import Declaration, declare
 from rocketpost.customs.duties import DutyAssessment, assess_duties
 from rocketpost.customs.evaluation import format_report, run_evaluation
 from rocketpost.customs.parcels import ParcelFileError, ParcelInput, read_parcels
-from rocketpost.customs.rules import (
+from rocketpost.customs.rule_model import (
     AdvanceDataRule,
     CbecRule,
     DeMinimisRule,
@@ -34,9 +34,9 @@ from rocketpost.customs.rules import (
     RestrictionRule,
     Rule,
     VatRule,
-    market_for,
-    rules_for,
+    is_country_code,
 )
+from rocketpost.customs.rules import market_for, rules_for
 from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 
@@ -74,7 +74,7 @@ def _parse_date(text: str | None, field: str = "--date") -> date | None:
 
 
 def _check_origin_option(origin: str | None) -> None:
-    if origin is not None and not (len(origin) == 2 and origin.isalpha() and origin.isupper()):
+    if origin is not None and not is_country_code(origin):
         raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
 
 

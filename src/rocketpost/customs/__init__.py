@@ -35,7 +35,8 @@ from rocketpost.customs.fx import FxTable, fx_table
 from rocketpost.customs.history import ImportRecord, RecipientHistory
 from rocketpost.customs.hs import HsNomenclature, nomenclature
 from rocketpost.customs.parcels import ParcelInput, read_parcels
-from rocketpost.customs.rules import Market, RuleSet, market_for, rules_for, same_customs_territory
+from rocketpost.customs.rule_model import Market, RuleSet
+from rocketpost.customs.rules import market_for, rules_for, same_customs_territory
 from rocketpost.customs.screening import (
     Decision,
     ParcelBatch,

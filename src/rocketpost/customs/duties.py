@@ -33,7 +33,8 @@ from rocketpost.customs.declaration import Declaration
 from rocketpost.customs.fx import fx_table, round_money
 from rocketpost.customs.history import RecipientHistory
 from rocketpost.customs.hs import longest_prefix
-from rocketpost.customs.rules import DeMinimisRule, FixedDutyRule, RuleSet, rules_for
+from rocketpost.customs.rule_model import DeMinimisRule, FixedDutyRule, RuleSet
+from rocketpost.customs.rules import rules_for
 from rocketpost.orders.model import Channel
 
 __all__ = [

@@ -54,7 +54,8 @@ from rocketpost.customs.reference import (
     ScreeningReference,
     screening_reference,
 )
-from rocketpost.customs.rules import RestrictionRule, RuleSet, rules_for
+from rocketpost.customs.rule_model import RestrictionRule, RuleSet
+from rocketpost.customs.rules import rules_for
 from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 
