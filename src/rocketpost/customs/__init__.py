@@ -34,24 +34,20 @@ from rocketpost.customs.evaluation import (
 from rocketpost.customs.fx import FxTable, fx_table
 from rocketpost.customs.history import ImportRecord, RecipientHistory
 from rocketpost.customs.hs import HsNomenclature, nomenclature
+from rocketpost.customs.parcel_batch import ParcelBatch
 from rocketpost.customs.parcels import ParcelInput, read_parcels
 from rocketpost.customs.rule_model import Market, RuleSet
 from rocketpost.customs.rules import market_for, rules_for, same_customs_territory
-from rocketpost.customs.screening import (
-    Decision,
-    ParcelBatch,
-    Reason,
-    ScreeningConfig,
-    ScreeningResult,
-    screen,
-)
+from rocketpost.customs.screening import CustomsDecision, ScreeningResult, screen
+from rocketpost.customs.screening_explanations import ScreeningReason
+from rocketpost.customs.screening_signals import ScreeningConfig
 from rocketpost.customs.trust import SellerRecord, SellerTrust
 
 __all__ = [
     "Clearance",
     "Consignee",
+    "CustomsDecision",
     "DeMinimisOutcome",
-    "Decision",
     "Declaration",
     "DeclarationLine",
     "DutyAssessment",
@@ -64,10 +60,10 @@ __all__ = [
     "Market",
     "ParcelBatch",
     "ParcelInput",
-    "Reason",
     "RecipientHistory",
     "RuleSet",
     "ScreeningConfig",
+    "ScreeningReason",
     "ScreeningResult",
     "SellerRecord",
     "SellerTrust",

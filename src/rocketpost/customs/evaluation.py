@@ -40,8 +40,10 @@ from datetime import date
 
 import numpy as np
 
+from rocketpost.customs.parcel_batch import ParcelBatch
 from rocketpost.customs.rules import same_customs_territory
-from rocketpost.customs.screening import ParcelBatch, ScreeningConfig, ScreeningResult, screen
+from rocketpost.customs.screening import ScreeningResult, screen
+from rocketpost.customs.screening_signals import ScreeningConfig
 from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 
