@@ -20,7 +20,8 @@ from rich.table import Table
 from rocketpost.cli.output import console, print_json, to_jsonable
 from rocketpost.customs.clearance import Clearance, clear_orders
 from rocketpost.customs.declaration import Declaration, declare
-from rocketpost.customs.duties import DutyAssessment, assess_duties
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import DutyAssessment, rate_text
 from rocketpost.customs.evaluation import format_report, run_evaluation
 from rocketpost.customs.parcels import ParcelFileError, ParcelInput, read_parcels
 from rocketpost.customs.rule_model import (
@@ -92,7 +93,7 @@ def _origin_of(parcel: ParcelInput, fallback: str | None) -> str:
 
 
 def _pct(rate: Decimal | None) -> str:
-    return "" if rate is None else f"{(rate * 100).normalize():f} %"
+    return "" if rate is None else rate_text(rate)
 
 
 def _rates(table: Any, limit: int = 6) -> str:

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from rocketpost.customs.clearance import Clearance, clear_declaration, clear_orders, clearance
 from rocketpost.customs.declaration import Consignee, Declaration, DeclarationLine, declare
-from rocketpost.customs.duties import DeMinimisOutcome, DutyAssessment, TaxAmount, assess_duties
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import DeMinimisOutcome, DutyAssessment, TaxAmount
 from rocketpost.customs.evaluation import (
     EvaluationReport,
     LabelledParcels,

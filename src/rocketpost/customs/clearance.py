@@ -21,7 +21,8 @@ from datetime import date
 import numpy as np
 
 from rocketpost.customs.declaration import Declaration, declare
-from rocketpost.customs.duties import DutyAssessment, assess_duties
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import DutyAssessment
 from rocketpost.customs.history import RecipientHistory
 from rocketpost.customs.rules import market_for, same_customs_territory
 from rocketpost.customs.screening import CustomsDecision, screen
@@ -47,8 +48,8 @@ class Clearance:
     market
         Rules market of the destination (``"EU"`` for DE...), ``None`` when domestic.
     declaration, duties
-        The declaration and its :class:`~rocketpost.customs.duties.DutyAssessment` (``None`` when
-        domestic).
+        The declaration and its :class:`~rocketpost.customs.duty_model.DutyAssessment`
+        (``None`` when domestic).
     decision
         :class:`~rocketpost.customs.screening.CustomsDecision`.
     reasons
