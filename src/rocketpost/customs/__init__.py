@@ -24,17 +24,11 @@ from rocketpost.customs.clearance import Clearance, clear_declaration, clear_ord
 from rocketpost.customs.declaration import Consignee, Declaration, DeclarationLine, declare
 from rocketpost.customs.duties import assess_duties
 from rocketpost.customs.duty_model import DeMinimisOutcome, DutyAssessment, TaxAmount
-from rocketpost.customs.evaluation import (
-    EvaluationReport,
-    LabelledParcels,
-    LabelRates,
-    evaluate,
-    generate_parcels,
-    run_evaluation,
-)
+from rocketpost.customs.evaluation import EvaluationReport, evaluate, run_evaluation
 from rocketpost.customs.fx import FxTable, fx_table
 from rocketpost.customs.history import ImportRecord, RecipientHistory
 from rocketpost.customs.hs import HsNomenclature, nomenclature
+from rocketpost.customs.labelled_parcels import LabelledParcels, LabelRates, generate_parcels
 from rocketpost.customs.parcel_batch import ParcelBatch
 from rocketpost.customs.parcels import ParcelInput, read_parcels
 from rocketpost.customs.rule_model import Market, RuleSet
