@@ -17,7 +17,8 @@ from decimal import Decimal
 import numpy as np
 
 from rocketpost.customs import assess_duties, clearance, declare, screen
-from rocketpost.customs.evaluation import evaluate, format_report, generate_parcels
+from rocketpost.customs.evaluation import evaluate, format_report
+from rocketpost.customs.labelled_parcels import generate_parcels
 from rocketpost.orders.model import Channel, Order, OrderItem
 
 TARGET_PARCELS_PER_S = 100_000

@@ -9,7 +9,7 @@ the same way: a :class:`~rocketpost.errors.ConfigFileError` naming the file, the
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -155,3 +155,60 @@ class TomlReader:
             # The dataclass names "owner.field"; swap the owner for the TOML key path.
             leaf = error.field.rsplit(".", 1)[-1]
             raise self.error(f"{path}.{leaf}", error.value, error.reason) from None
+
+    def value(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: str,
+        convert: Callable[[Any], _T],
+        default: Any = ...,
+        what: str = "",
+    ) -> _T:
+        """``table[key]`` passed through ``convert``, for values a plain type cannot describe.
+
+        Where :meth:`typed` checks a type, ``convert`` may parse and check a domain value (a
+        decimal string, a list of country codes); it signals a bad value by raising
+        ``TypeError``, ``ValueError`` or an ``ArithmeticError`` (``decimal.InvalidOperation``),
+        which becomes an error reading "must be ``what``".
+
+        Parameters
+        ----------
+        table, key
+            Where the value is.
+        path
+            Key path of ``table`` (``"vat[2]"``); errors name ``path.key``.
+        convert
+            Value → result.
+        default
+            Returned when ``key`` is absent; without one, the key is required.
+        what
+            What the value must be, in words ("a decimal string such as '0.13'").
+        """
+        key_path = f"{path}.{key}" if path else key
+        if key not in table:
+            if default is ...:
+                raise self.error(key_path, None, "is missing")
+            return default
+        raw = table[key]
+        try:
+            return convert(raw)
+        except (TypeError, ValueError, ArithmeticError):
+            expected = what or getattr(convert, "__name__", "valid")
+            raise self.error(key_path, raw, f"must be {expected}") from None
+
+    def reject_unknown(self, table: Mapping[str, Any], known: Iterable[str], path: str) -> None:
+        """Fail on the first key of ``table`` (alphabetically) that is not in ``known``.
+
+        For tables whose keys are read one by one (:meth:`value`) rather than through a
+        :meth:`check_keys` schema; the message is the same as :meth:`check_keys` gives.
+        """
+        allowed = set(known)
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            key = unknown[0]
+            raise self.error(
+                f"{path}.{key}" if path else key,
+                table[key],
+                "is not a known key; expected one of " + ", ".join(sorted(allowed)),
+            )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from rocketpost.cli import main
 from rocketpost.cli.customs import app
 from rocketpost.errors import InputError
 
@@ -167,6 +168,30 @@ def test_rules_bad_input() -> None:
     assert isinstance(result.exception, InputError) and result.exception.field == "MARKET"
     result = runner.invoke(app, ["rules", "KR", "--date", "30/08/2025"])
     assert isinstance(result.exception, InputError) and result.exception.field == "--date"
+
+
+@pytest.mark.parametrize("market", ["XX", "BR", "Korea"])
+def test_rules_for_a_code_without_rules_is_a_one_line_error(
+    market: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Through the real entry point: what a user sees on stderr, and the exit status.
+    with pytest.raises(SystemExit) as done:
+        main(["customs", "rules", market])
+    assert done.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: MARKET: ")
+    for known in ("CN", "EU", "GB", "JP", "KR", "US", "DEFAULT"):
+        assert known in err
+    assert f"(got '{market.upper()}')" in err
+
+
+def test_rules_for_the_placeholder_market_itself() -> None:
+    result = runner.invoke(app, ["rules", "DEFAULT", "--date", "2025-09-01", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["market"] == "DEFAULT" and data["rules"]
 
 
 def test_evaluate_small_and_deterministic() -> None:

@@ -1,13 +1,15 @@
-"""Shared helpers for the customs tests: a compact order factory."""
+"""Shared helpers for the customs tests: a compact order factory, one-parcel declarations and
+parcel-batch columns (session-scoped factories, so Hypothesis tests may use them too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from rocketpost.customs.declaration import Declaration, declare
 from rocketpost.orders.model import Channel, Order, OrderItem
 
 # (description, hs_code, quantity, unit_value, currency[, unit_mass_kg])
@@ -58,3 +60,50 @@ def make_order(
 def order() -> Callable[..., Order]:
     """The :func:`make_order` factory."""
     return make_order
+
+
+def declare_one_line(
+    destination: str,
+    line: Line,
+    *,
+    origin: str = "CN",
+    seller: str = "M-1",
+    order_id: str = "O-1",
+) -> Declaration:
+    """A one-line parcel into ``destination``, declared for import on 1 Sep 2025."""
+    return declare(
+        make_order(destination, [line], seller=seller, order_id=order_id),
+        origin_country=origin,
+        import_date=date(2025, 9, 1),
+    )
+
+
+@pytest.fixture(scope="session")
+def declare_one() -> Callable[..., Declaration]:
+    """The :func:`declare_one_line` factory."""
+    return declare_one_line
+
+
+def parcel_columns(**overrides: object) -> dict[str, object]:
+    """Columns of a valid one-parcel, one-line :class:`ParcelBatch`, with ``overrides``."""
+    columns: dict[str, object] = dict(
+        parcel_id=["A"],
+        destination=["KR"],
+        origin=["CN"],
+        seller=["S"],
+        import_date=[date(2025, 9, 1)],
+        line_parcel=[0],
+        hs_code=[610910],
+        description=["shirt"],
+        unit_value_usd=[10.0],
+        quantity=[1],
+        unit_mass_kg=[0.2],
+    )
+    columns.update(overrides)
+    return columns
+
+
+@pytest.fixture(scope="session")
+def batch_columns() -> Callable[..., dict[str, object]]:
+    """The :func:`parcel_columns` factory."""
+    return parcel_columns

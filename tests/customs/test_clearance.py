@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from rocketpost.customs.clearance import clear_declaration, clear_orders, clearance
-from rocketpost.customs.screening import Decision
+from rocketpost.customs.screening import CustomsDecision
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Order
 
@@ -24,7 +24,7 @@ def test_domestic_and_intra_eu_parcels_are_released_without_declaration(
             order(destination, [("shirt", "610910", 1, "10", "USD")]), origin_country=origin
         )
         assert not c.cross_border and c.declaration is None and c.duties is None
-        assert c.decision == Decision.RELEASE and c.one_hour_allowed and c.may_fly
+        assert c.decision == CustomsDecision.RELEASE and c.one_hour_allowed and c.may_fly
         assert c.inspection_delay_s == 0 and "domestic" in c.note
         assert c.exclusion_reason is None
 
@@ -37,7 +37,7 @@ def test_released_parcel_keeps_its_one_hour_promise(order: OrderFactory) -> None
         import_date=DAY,
     )
     assert c.cross_border and c.market == "KR"
-    assert c.decision == Decision.RELEASE and c.one_hour_allowed and c.may_fly
+    assert c.decision == CustomsDecision.RELEASE and c.one_hour_allowed and c.may_fly
     assert c.inspection_delay_s == 0
     assert c.duties is not None and c.duties.total == 0
 
@@ -48,7 +48,7 @@ def test_inspected_parcel_flies_late_without_a_one_hour_promise(order: OrderFact
         origin_country="CN",
         import_date=DAY,
     )
-    assert c.decision == Decision.INSPECT
+    assert c.decision == CustomsDecision.INSPECT
     assert c.inspection_delay_s == 30 * 60
     assert not c.one_hour_allowed and c.may_fly
     assert c.note.startswith("inspection (+30 min)")
@@ -61,7 +61,7 @@ def test_held_parcel_never_flies(order: OrderFactory) -> None:
         scanned_gross_mass_kg=0.21,
         import_date=DAY,
     )
-    assert c.decision == Decision.HOLD
+    assert c.decision == CustomsDecision.HOLD
     assert c.inspection_delay_s is None and not c.may_fly and not c.one_hour_allowed
     assert c.exclusion_reason is not None and c.exclusion_reason.startswith(
         "customs hold: scanned 0.21 kg"
@@ -77,13 +77,13 @@ def test_induction_rescreen_of_the_stored_declaration_catches_an_empty_box(
         origin_country="CN",
         import_date=DAY,
     )
-    assert at_booking.decision != Decision.HOLD and at_booking.declaration is not None
+    assert at_booking.decision != CustomsDecision.HOLD and at_booking.declaration is not None
     stored = type(at_booking.declaration).from_dict(at_booking.declaration.to_dict())
     weighed = clear_declaration(stored, scanned_gross_mass_kg=1.45)
     assert weighed.decision == at_booking.decision  # the scale agrees with the declaration
     assert weighed.duties == at_booking.duties
     empty = clear_declaration(stored, scanned_gross_mass_kg=0.21)
-    assert empty.decision == Decision.HOLD and not empty.may_fly
+    assert empty.decision == CustomsDecision.HOLD and not empty.may_fly
     assert empty.reasons[0].signal == "weight" and empty.order_id == at_booking.order_id
 
 

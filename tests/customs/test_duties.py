@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from rocketpost.customs.declaration import declare
-from rocketpost.customs.duties import TAX_KINDS, DutyAssessment, assess_duties
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import TAX_KINDS, DutyAssessment
 from rocketpost.customs.fx import fx_table, round_money
 from rocketpost.customs.history import RecipientHistory
 from rocketpost.orders.model import Channel, Order

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from rocketpost.customs.reference import load_reference, screening_reference
-from rocketpost.errors import InputError
+from rocketpost.errors import ConfigFileError, InputError
 
 
 def _brand(name_index: int) -> str:
@@ -88,6 +88,26 @@ def test_loader_errors(tmp_path: Path) -> None:
         load_reference(brands, keywords, screening)
     brands.write_text('[[brand]]\nname = "B"\nterms = ["b"]\n', encoding="utf-8")
     assert load_reference(brands, keywords, screening).brands[0].name == "B"
+
+
+def test_loader_errors_name_file_key_path_and_value(tmp_path: Path) -> None:
+    files = {name: tmp_path / f"{name}.toml" for name in ("b", "k", "s")}
+    files["b"].write_text('[[brand]]\nname = "B"\nterms = ["a b c"]\n', encoding="utf-8")
+    files["k"].write_text("[vague]\nterms = []\n", encoding="utf-8")
+    files["s"].write_text("[seller_prior]\nalpha = '1'\n", encoding="utf-8")
+    with pytest.raises(ConfigFileError) as error:
+        load_reference(files["b"], files["k"], files["s"])
+    assert str(error.value) == (
+        "b.toml: brand[0].terms: terms are one word or a two-word phrase (got 'a b c')"
+    )
+    files["b"].write_text('[[brand]]\nname = "B"\nterms = ["b"]\n', encoding="utf-8")
+    with pytest.raises(ConfigFileError, match="must be a number") as error:
+        load_reference(files["b"], files["k"], files["s"])
+    assert (error.value.file, error.value.field) == ("s.toml", "seller_prior.alpha")
+    files["k"].write_text("[vague\n", encoding="utf-8")
+    with pytest.raises(ConfigFileError, match="not valid TOML") as error:
+        load_reference(files["b"], files["k"], files["s"])
+    assert error.value.file == "k.toml"
 
 
 def test_python_and_arrow_paths_agree() -> None:

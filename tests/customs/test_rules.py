@@ -1,44 +1,15 @@
-"""Rules as versioned data: loading, validation, the rule in force on a date."""
+"""The rules in force: market of a country, the rule of each kind on a date and origin."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from rocketpost.customs.rules import (
-    RULE_KINDS,
-    RulesFileError,
-    load_market,
-    market_for,
-    markets,
-    rules_for,
-    same_customs_territory,
-)
+from rocketpost.customs.rule_model import RULE_KINDS
+from rocketpost.customs.rules import market_for, markets, rules_for, same_customs_territory
 from rocketpost.errors import InputError
-
-MINIMAL = """
-[market]
-id = "XX"
-name = "Test"
-currency = "USD"
-members = ["XX"]
-timezone = "UTC"
-
-[[duty]]
-id = "XX-DUTY"
-effective_from = 2020-01-01
-source = "test"
-default_rate = "0.05"
-
-[[inspection]]
-id = "XX-INSP"
-effective_from = 2020-01-01
-source = "test"
-minutes = 10
-"""
 
 
 def test_every_required_market_ships_and_every_rule_has_a_source() -> None:
@@ -116,74 +87,7 @@ def test_china_has_cbec_and_no_de_minimis() -> None:
     assert rules.cbec.tax_factor == Decimal("0.7")
 
 
-def test_duty_rate_uses_the_longest_prefix() -> None:
-    duty = rules_for("US", date(2025, 8, 30)).duty
-    assert duty.rate_for("640391") == (Decimal("0.085"), "6403")
-    assert duty.rate_for("640411") == (Decimal("0.20"), "64")
-    assert duty.rate_for("950490")[1] == "default"
-
-
 def test_a_date_before_the_encoded_rules_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="encoded rules start") as error:
         rules_for("US", date(2010, 1, 1))
     assert error.value.field == "import_date"
-
-
-def test_time_zones_per_member() -> None:
-    eu = market_for("PT")
-    assert str(eu.zone("PT")) == "Europe/Lisbon"
-    assert str(market_for("US").zone("US")) == "America/New_York"
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "xx.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_a_minimal_file_loads(tmp_path: Path) -> None:
-    market = load_market(_write(tmp_path, MINIMAL))
-    assert market.id == "XX"
-    assert market.resolve("duty", "XX", date(2021, 1, 1), None).id == "XX-DUTY"
-    assert market.resolve("duty", "XX", date(2019, 1, 1), None) is None
-
-
-@pytest.mark.parametrize(
-    ("extra", "key", "message"),
-    [
-        ('\n[[duty]]\nid = "XX-DUTY2"\neffective_from = 2021-01-01\nsource = "s"\n'
-         'default_rate = "0.1"\n', "duty[1].effective_from", "overlaps rule XX-DUTY"),
-        ('\n[[duty]]\nid = "XX-DUTY"\neffective_from = 2019-01-01\neffective_to = 2019-06-30\n'
-         'source = "s"\ndefault_rate = "0.1"\n', "duty[1].id", "duplicates"),
-        ('\n[[vat]]\nid = "V"\neffective_from = 2020-01-01\nsource = "s"\nstandard_rate = 0.1\n',
-         "vat[0].standard_rate", "decimal string"),
-        ('\n[[vat]]\nid = "V"\neffective_from = 2020-01-01\nsource = "s"\nstandard_rate = "0.1"\n'
-         'typo = 1\n', "vat[0].typo", "not a known key"),
-        ('\n[[vat]]\nid = "V"\neffective_from = 2020-01-01\nstandard_rate = "0.1"\n',
-         "vat[0].source", "is required"),
-        ('\n[[vat]]\nid = "V"\neffective_from = 2020-01-01\neffective_to = 2019-01-01\n'
-         'source = "s"\nstandard_rate = "0.1"\n', "vat[0].effective_to", "before effective_from"),
-        ('\n[[tariff]]\nid = "T"\n', "tariff", "not a rule kind"),
-        ('\n[[vat]]\nid = "V"\neffective_from = 2020-01-01\nsource = "s"\nstandard_rate = "0.1"\n'
-         'countries = ["ZZ"]\n', "vat[0].countries", "not all market members"),
-    ],
-)  # fmt: skip
-def test_file_errors_name_file_and_key(tmp_path: Path, extra: str, key: str, message: str) -> None:
-    with pytest.raises(RulesFileError, match=message) as error:
-        load_market(_write(tmp_path, MINIMAL + extra))
-    assert error.value.field == key
-    assert str(error.value).startswith("xx.toml: ")
-
-
-def test_a_market_needs_duty_and_inspection_rules(tmp_path: Path) -> None:
-    text = MINIMAL.split("[[inspection]]")[0]
-    with pytest.raises(RulesFileError, match="at least one rule") as error:
-        load_market(_write(tmp_path, text))
-    assert error.value.field == "inspection"
-
-
-def test_invalid_toml_and_time_zone(tmp_path: Path) -> None:
-    with pytest.raises(RulesFileError, match="not valid TOML"):
-        load_market(_write(tmp_path, "[market\n"))
-    with pytest.raises(RulesFileError, match="IANA"):
-        load_market(_write(tmp_path, MINIMAL.replace('timezone = "UTC"', 'timezone = "Mars/Base"')))

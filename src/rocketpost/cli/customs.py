@@ -17,13 +17,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from rocketpost.cli.common import JsonOption
 from rocketpost.cli.output import console, print_json, to_jsonable
 from rocketpost.customs.clearance import Clearance, clear_orders
 from rocketpost.customs.declaration import Declaration, declare
-from rocketpost.customs.duties import DutyAssessment, assess_duties
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import DutyAssessment, rate_text
 from rocketpost.customs.evaluation import format_report, run_evaluation
 from rocketpost.customs.parcels import ParcelFileError, ParcelInput, read_parcels
-from rocketpost.customs.rules import (
+from rocketpost.customs.rule_model import (
     AdvanceDataRule,
     CbecRule,
     DeMinimisRule,
@@ -31,12 +33,13 @@ from rocketpost.customs.rules import (
     ExciseRule,
     FixedDutyRule,
     InspectionRule,
+    Market,
     RestrictionRule,
     Rule,
     VatRule,
-    market_for,
-    rules_for,
+    is_country_code,
 )
+from rocketpost.customs.rules import DEFAULT_MARKET, market_for, markets, rules_for
 from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 
@@ -47,9 +50,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document instead of tables.")
-]
 OriginOption = Annotated[
     str | None,
     typer.Option(
@@ -74,7 +74,7 @@ def _parse_date(text: str | None, field: str = "--date") -> date | None:
 
 
 def _check_origin_option(origin: str | None) -> None:
-    if origin is not None and not (len(origin) == 2 and origin.isalpha() and origin.isupper()):
+    if origin is not None and not is_country_code(origin):
         raise InputError("--origin", origin, "must be an ISO alpha-2 country code like 'CN'")
 
 
@@ -91,8 +91,33 @@ def _origin_of(parcel: ParcelInput, fallback: str | None) -> str:
     return origin
 
 
+def _market_with_rules(code: str) -> Market:
+    """The market ``code`` names (a market id or a member country), which must have rules.
+
+    Screening and duties send a country without a rules file to the placeholder market, but
+    showing that placeholder's rules for a mistyped or unsupported code would look like an
+    answer: here such a code is an error that lists the markets there are.
+    """
+    known = [
+        m.id if len(m.members) <= 1 else f"{m.id} (or one of its {len(m.members)} member countries)"
+        for m in sorted(markets().values(), key=lambda m: m.id)
+        if m.id != DEFAULT_MARKET
+    ]
+    choices = (
+        "known markets: "
+        + ", ".join(known)
+        + f", and {DEFAULT_MARKET} (the placeholder applied to every other country)"
+    )
+    if not (code in markets() or is_country_code(code)):
+        raise InputError("MARKET", code, f"is neither a market id nor a country code; {choices}")
+    market = market_for(code, field="MARKET")
+    if market.id == DEFAULT_MARKET and code != DEFAULT_MARKET:
+        raise InputError("MARKET", code, f"has no customs rules of its own; {choices}")
+    return market
+
+
 def _pct(rate: Decimal | None) -> str:
-    return "" if rate is None else f"{(rate * 100).normalize():f} %"
+    return "" if rate is None else rate_text(rate)
 
 
 def _rates(table: Any, limit: int = 6) -> str:
@@ -378,11 +403,10 @@ def rules_command(
     """Show the rules in force in a market on a date, with their sources."""
     day = _parse_date(on) or datetime.now(UTC).date()
     code = market.strip().upper()
-    resolved_market = market_for(code, field="MARKET")
+    resolved_market = _market_with_rules(code)
     _check_origin_option(origin)
-    is_country = code not in ("EU", "DEFAULT") and (
-        code in resolved_market.members or resolved_market.id == "DEFAULT"
-    )
+    # A member country gets its resolved rules; a market id (EU, DEFAULT) every rule in force.
+    is_country = code in resolved_market.members
     if is_country:
         rule_set = rules_for(code, day, origin=origin)
         rules: tuple[Rule, ...] = rule_set.applied() + rule_set.other_origin_rules

@@ -22,35 +22,27 @@ from __future__ import annotations
 
 from rocketpost.customs.clearance import Clearance, clear_declaration, clear_orders, clearance
 from rocketpost.customs.declaration import Consignee, Declaration, DeclarationLine, declare
-from rocketpost.customs.duties import DeMinimisOutcome, DutyAssessment, TaxAmount, assess_duties
-from rocketpost.customs.evaluation import (
-    EvaluationReport,
-    LabelledParcels,
-    LabelRates,
-    evaluate,
-    generate_parcels,
-    run_evaluation,
-)
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import DeMinimisOutcome, DutyAssessment, TaxAmount
+from rocketpost.customs.evaluation import EvaluationReport, evaluate, run_evaluation
 from rocketpost.customs.fx import FxTable, fx_table
 from rocketpost.customs.history import ImportRecord, RecipientHistory
 from rocketpost.customs.hs import HsNomenclature, nomenclature
+from rocketpost.customs.labelled_parcels import LabelledParcels, LabelRates, generate_parcels
+from rocketpost.customs.parcel_batch import ParcelBatch
 from rocketpost.customs.parcels import ParcelInput, read_parcels
-from rocketpost.customs.rules import Market, RuleSet, market_for, rules_for, same_customs_territory
-from rocketpost.customs.screening import (
-    Decision,
-    ParcelBatch,
-    Reason,
-    ScreeningConfig,
-    ScreeningResult,
-    screen,
-)
+from rocketpost.customs.rule_model import Market, RuleSet
+from rocketpost.customs.rules import market_for, rules_for, same_customs_territory
+from rocketpost.customs.screening import CustomsDecision, ScreeningResult, screen
+from rocketpost.customs.screening_explanations import ScreeningReason
+from rocketpost.customs.screening_signals import ScreeningConfig
 from rocketpost.customs.trust import SellerRecord, SellerTrust
 
 __all__ = [
     "Clearance",
     "Consignee",
+    "CustomsDecision",
     "DeMinimisOutcome",
-    "Decision",
     "Declaration",
     "DeclarationLine",
     "DutyAssessment",
@@ -63,10 +55,10 @@ __all__ = [
     "Market",
     "ParcelBatch",
     "ParcelInput",
-    "Reason",
     "RecipientHistory",
     "RuleSet",
     "ScreeningConfig",
+    "ScreeningReason",
     "ScreeningResult",
     "SellerRecord",
     "SellerTrust",

@@ -21,10 +21,13 @@ from datetime import date
 import numpy as np
 
 from rocketpost.customs.declaration import Declaration, declare
-from rocketpost.customs.duties import DutyAssessment, assess_duties
+from rocketpost.customs.duties import assess_duties
+from rocketpost.customs.duty_model import DutyAssessment
 from rocketpost.customs.history import RecipientHistory
 from rocketpost.customs.rules import market_for, same_customs_territory
-from rocketpost.customs.screening import Decision, Reason, ScreeningConfig, screen
+from rocketpost.customs.screening import CustomsDecision, screen
+from rocketpost.customs.screening_explanations import ScreeningReason
+from rocketpost.customs.screening_signals import ScreeningConfig
 from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Order
@@ -45,10 +48,10 @@ class Clearance:
     market
         Rules market of the destination (``"EU"`` for DE...), ``None`` when domestic.
     declaration, duties
-        The declaration and its :class:`~rocketpost.customs.duties.DutyAssessment` (``None`` when
-        domestic).
+        The declaration and its :class:`~rocketpost.customs.duty_model.DutyAssessment`
+        (``None`` when domestic).
     decision
-        :class:`~rocketpost.customs.screening.Decision`.
+        :class:`~rocketpost.customs.screening.CustomsDecision`.
     reasons
         Signals that fired, strongest first.
     inspection_delay_s
@@ -67,8 +70,8 @@ class Clearance:
     market: str | None
     declaration: Declaration | None
     duties: DutyAssessment | None
-    decision: Decision
-    reasons: tuple[Reason, ...]
+    decision: CustomsDecision
+    reasons: tuple[ScreeningReason, ...]
     inspection_delay_s: float | None
     one_hour_allowed: bool
     may_fly: bool
@@ -91,7 +94,7 @@ def _domestic(order: Order, origin_country: str) -> Clearance:
         market=None,
         declaration=None,
         duties=None,
-        decision=Decision.RELEASE,
+        decision=CustomsDecision.RELEASE,
         reasons=(),
         inspection_delay_s=0.0,
         one_hour_allowed=True,
@@ -105,18 +108,18 @@ def _outcome(
     order_id: str,
     declaration: Declaration,
     duties: DutyAssessment,
-    decision: Decision,
-    reasons: tuple[Reason, ...],
+    decision: CustomsDecision,
+    reasons: tuple[ScreeningReason, ...],
     minutes: float,
 ) -> Clearance:
-    if decision == Decision.HOLD:
+    if decision == CustomsDecision.HOLD:
         delay: float | None = None
     else:
         delay = float(minutes) * 60.0
     top = reasons[0].text if reasons else "no risk signal"
-    if decision == Decision.RELEASE:
+    if decision == CustomsDecision.RELEASE:
         note = "released at pre-clearance"
-    elif decision == Decision.INSPECT:
+    elif decision == CustomsDecision.INSPECT:
         note = f"inspection (+{minutes:g} min): {top}"
     else:
         note = top
@@ -129,8 +132,8 @@ def _outcome(
         decision=decision,
         reasons=reasons,
         inspection_delay_s=delay,
-        one_hour_allowed=decision == Decision.RELEASE,
-        may_fly=decision != Decision.HOLD,
+        one_hour_allowed=decision == CustomsDecision.RELEASE,
+        may_fly=decision != CustomsDecision.HOLD,
         note=note,
     )
 

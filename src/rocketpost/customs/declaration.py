@@ -23,7 +23,8 @@ from typing import Any
 
 from rocketpost.customs.fx import fx_table, round_money
 from rocketpost.customs.hs import nomenclature
-from rocketpost.customs.rules import AdvanceDataRule, market_for, rules_for, same_customs_territory
+from rocketpost.customs.rule_model import AdvanceDataRule, is_country_code
+from rocketpost.customs.rules import market_for, rules_for, same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Channel, Order
 
@@ -267,12 +268,7 @@ def declare(order: Order, *, origin_country: str, import_date: date | None = Non
         value), ``import_date`` (before the encoded rules or FX table).
     """
     destination = order.destination_country
-    if not (
-        isinstance(origin_country, str)
-        and len(origin_country) == 2
-        and origin_country.isalpha()
-        and origin_country.isupper()
-    ):
+    if not is_country_code(origin_country):
         raise InputError(
             "origin_country", origin_country, "must be an ISO alpha-2 country code like 'CN'"
         )

@@ -20,7 +20,7 @@ from rocketpost.errors import InputError
 
 if TYPE_CHECKING:
     from rocketpost.customs.declaration import Declaration
-    from rocketpost.customs.duties import DutyAssessment
+    from rocketpost.customs.duty_model import DutyAssessment
 
 __all__ = ["ImportRecord", "RecipientHistory"]
 
@@ -137,7 +137,7 @@ class RecipientHistory:
     ) -> RecipientHistory:
         """A new history with ``declaration`` added (replacing an earlier record of the same id).
 
-        Pass the :class:`~rocketpost.customs.duties.DutyAssessment` so that China's annual CBEC
+        Pass the :class:`~rocketpost.customs.duty_model.DutyAssessment` so that China's annual CBEC
         total counts only imports assessed under CBEC.
         """
         entry = _entry(declaration, assessment)

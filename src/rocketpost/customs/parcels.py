@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from rocketpost.customs.rule_model import is_country_code
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Channel, Order, OrderItem
 
@@ -170,9 +171,7 @@ def parse_parcel(obj: Any, *, where: str = "") -> ParcelInput:
     except InputError as error:
         raise ParcelFileError(where, error.field, error.value, error.reason) from None
     origin = obj.get("origin_country")
-    if origin is not None and not (
-        isinstance(origin, str) and len(origin) == 2 and origin.isalpha() and origin.isupper()
-    ):
+    if origin is not None and not is_country_code(origin):
         raise ParcelFileError(
             where, "origin_country", origin, "must be an ISO alpha-2 country code"
         )

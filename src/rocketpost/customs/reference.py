@@ -17,7 +17,6 @@ different descriptions is still analysed in C++.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +30,7 @@ import pyarrow.compute as pc
 from rocketpost.customs._data import data_file
 from rocketpost.customs.hs import HsNomenclature, longest_prefix, nomenclature
 from rocketpost.errors import InputError
+from rocketpost.tomlfile import TomlReader, read_toml
 
 __all__ = [
     "Brand",
@@ -353,42 +353,45 @@ class ScreeningReference:
         return DescriptionFeatures(**out)
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(path.name, str(path), f"is not valid TOML: {error}") from None
-
-
-def _words(values: Any, where: str) -> tuple[str, ...]:
+def _words(reader: TomlReader, values: Any, where: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-        raise InputError(where, values, "must be a list of words")
+        raise reader.error(where, values, "must be a list of words")
     out = []
     for value in values:
         # Terms are matched against cleaned, lower-cased tokens: store them the same way.
         words = "".join(ch if ch.isalnum() else " " for ch in value.lower()).split()
         if not 1 <= len(words) <= 2:
-            raise InputError(where, value, "terms are one word or a two-word phrase")
+            raise reader.error(where, value, "terms are one word or a two-word phrase")
         out.append(" ".join(words))
     return tuple(out)
 
 
-def _prefix_numbers(table: Any, where: str) -> dict[str, float]:
+def _prefix_numbers(reader: TomlReader, table: Any, where: str) -> dict[str, float]:
     if not isinstance(table, Mapping):
-        raise InputError(where, table, "must be a table of HS prefix = number")
+        raise reader.error(where, table, "must be a table of HS prefix = number")
     out = {}
     for key, value in table.items():
         if not (isinstance(key, str) and key.isdigit() and 2 <= len(key) <= 6):
-            raise InputError(f"{where}.{key}", key, "keys are HS prefixes of 2-6 digits")
+            raise reader.error(f"{where}.{key}", key, "keys are HS prefixes of 2-6 digits")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"{where}.{key}", value, "must be a number") from None
+            raise reader.error(f"{where}.{key}", value, "must be a number") from None
         if not np.isfinite(number) or number < 0:
-            raise InputError(f"{where}.{key}", value, "must be a finite number ≥ 0")
+            raise reader.error(f"{where}.{key}", value, "must be a finite number ≥ 0")
         out[key] = number
     return out
+
+
+def _optional_table(reader: TomlReader, document: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """``document[key]`` when present (it must then be a table), else an empty table."""
+    return reader.table(document, key) if key in document else {}
+
+
+def _read(path: Path | str) -> tuple[dict[str, Any], TomlReader]:
+    """A reference file parsed by the shared TOML reader, and a reader naming it in errors."""
+    name = Path(path).name
+    return read_toml(Path(path), file=name), TomlReader(name)
 
 
 def load_reference(
@@ -397,63 +400,69 @@ def load_reference(
     screening_path: Path | str,
     hs: HsNomenclature | None = None,
 ) -> ScreeningReference:
-    """Read the three screening reference files (errors name file and key)."""
-    brands_data = _load_toml(Path(brands_path))
-    keywords = _load_toml(Path(keywords_path))
-    screening = _load_toml(Path(screening_path))
+    """Read the three screening reference files.
+
+    Raises
+    ------
+    ConfigFileError
+        Naming the file, the key path (``brand[3].terms``) and the value.
+    """
+    brands_data, brands_file = _read(brands_path)
+    keywords, keywords_file = _read(keywords_path)
+    screening, screening_file = _read(screening_path)
     brands = []
-    for i, entry in enumerate(brands_data.get("brand", [])):
-        where = f"{Path(brands_path).name}: brand[{i}]"
+    for i, entry in enumerate(brands_file.array_of_tables(brands_data, "brand")):
+        where = f"brand[{i}]"
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            raise InputError(f"{where}.name", name, "is required")
+            raise brands_file.error(f"{where}.name", name, "is required")
         brands.append(
             Brand(
                 name=name,
-                terms=_words(entry.get("terms"), f"{where}.terms"),
+                terms=_words(brands_file, entry.get("terms"), f"{where}.terms"),
                 reference_usd=_prefix_numbers(
-                    entry.get("reference_usd", {}), f"{where}.reference_usd"
+                    brands_file, entry.get("reference_usd", {}), f"{where}.reference_usd"
                 ),
             )
         )
     categories = []
-    for i, entry in enumerate(keywords.get("category", [])):
-        where = f"{Path(keywords_path).name}: category[{i}]"
+    for i, entry in enumerate(keywords_file.array_of_tables(keywords, "category")):
+        where = f"category[{i}]"
         hs_prefixes = entry.get("hs")
         if not isinstance(hs_prefixes, list) or not all(
             isinstance(p, str) and p.isdigit() and 2 <= len(p) <= 6 for p in hs_prefixes
         ):
-            raise InputError(f"{where}.hs", hs_prefixes, "must be a list of HS prefixes")
+            raise keywords_file.error(f"{where}.hs", hs_prefixes, "must be a list of HS prefixes")
         categories.append(
             GoodsCategory(
                 name=str(entry.get("name", f"category {i}")),
-                keywords=_words(entry.get("keywords"), f"{where}.keywords"),
+                keywords=_words(keywords_file, entry.get("keywords"), f"{where}.keywords"),
                 hs=tuple(hs_prefixes),
             )
         )
-    cues_raw = keywords.get("counterfeit_cues", {})
-    cues = dict(
-        zip(
-            _words(list(cues_raw), "counterfeit_cues"),
-            (float(v) for v in cues_raw.values()),
-            strict=True,
-        )
-    )
-    prior = screening.get("seller_prior", {})
-    alpha, beta = float(prior.get("alpha", 1.0)), float(prior.get("beta", 19.0))
+    cues_raw = _optional_table(keywords_file, keywords, "counterfeit_cues")
+    cue_terms = _words(keywords_file, list(cues_raw), "counterfeit_cues")
+    cues = {
+        term: keywords_file.typed(f"counterfeit_cues.{key}", weight, float)
+        for term, (key, weight) in zip(cue_terms, cues_raw.items(), strict=True)
+    }
+    vague = _optional_table(keywords_file, keywords, "vague")
+    prior = _optional_table(screening_file, screening, "seller_prior")
+    alpha = screening_file.typed("seller_prior.alpha", prior.get("alpha", 1.0), float)
+    beta = screening_file.typed("seller_prior.beta", prior.get("beta", 19.0), float)
     if not (alpha > 0 and beta > 0):
-        raise InputError("seller_prior", prior, "alpha and beta must be positive")
+        raise screening_file.error("seller_prior", dict(prior), "alpha and beta must be positive")
     return ScreeningReference(
         hs=hs or nomenclature(),
         brands=tuple(brands),
         categories=tuple(categories),
-        vague_terms=_words(keywords.get("vague", {}).get("terms", []), "vague.terms"),
+        vague_terms=_words(keywords_file, vague.get("terms", []), "vague.terms"),
         cue_weights=cues,
         infringement_risk=_prefix_numbers(
-            screening.get("infringement_risk", {}), "infringement_risk"
+            screening_file, screening.get("infringement_risk", {}), "infringement_risk"
         ),
         typical_unit_value_usd=_prefix_numbers(
-            screening.get("typical_unit_value_usd", {}), "typical_unit_value_usd"
+            screening_file, screening.get("typical_unit_value_usd", {}), "typical_unit_value_usd"
         ),
         seller_prior_alpha=alpha,
         seller_prior_beta=beta,

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from rocketpost.customs import Decision, Declaration, clear_declaration
+from rocketpost.customs import CustomsDecision, Declaration, clear_declaration
 from rocketpost.service.booking import release, shipment_public
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
@@ -95,11 +95,11 @@ def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict
             SubStatus.INDUCTED,
             f"inducted at {row.origin_hub}: {scale}; customs re-screen: {result.decision}",
         )
-        if result.decision == Decision.HOLD and row.sub_status != SubStatus.CUSTOMS_HOLD:
+        if result.decision == CustomsDecision.HOLD and row.sub_status != SubStatus.CUSTOMS_HOLD:
             freed = _free_seat(session, row, now)
             emit(SubStatus.CUSTOMS_HOLD, f"customs hold at induction: {result.note}{freed}")
             values.update(sub_status=SubStatus.CUSTOMS_HOLD.value)
-        elif result.decision == Decision.INSPECT and row.service == "one_hour":
+        elif result.decision == CustomsDecision.INSPECT and row.service == "one_hour":
             minutes = (result.inspection_delay_s or 0.0) / 60.0
             emit(
                 SubStatus.INDUCTED,
