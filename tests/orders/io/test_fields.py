@@ -1,0 +1,80 @@
+"""Field parsing: each rule rejects its row, lenient forms pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.orders.io import (
+    GOOD,
+    assert_counts_add_up,
+    rejects_by_line,
+    with_field,
+    write_csv,
+)
+
+from rocketpost.orders.io import read_orders
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("order_id", "", "required, but missing"),
+        ("merchant_id", "  ", "required, but missing"),
+        ("channel", "b2x", "must be 'b2c' or 'b2b'"),
+        ("created_at", "2025-06-01T10:00:00", "needs a UTC offset"),
+        ("created_at", "2025-06-01", "needs a UTC offset"),
+        ("created_at", "yesterday", "is not an ISO 8601 date-time"),
+        ("created_at", "2025-13-01T10:00:00Z", "is not an ISO 8601 date-time"),
+        ("destination_lat_deg", "91", "must be in [-90, 90]"),
+        ("destination_lat_deg", "north", "is not a number"),
+        ("destination_lon_deg", "-180.5", "must be in [-180, 180]"),
+        ("destination_lon_deg", "nan", "is not a number"),
+        ("destination_country", "ZZ", "is not an ISO 3166-1 alpha-2"),
+        ("hs_code", "61091", "must be a 6-digit HS code"),
+        ("hs_code", "61091a", "must be a 6-digit HS code"),
+        ("quantity", "0", "must be > 0"),
+        ("quantity", "-3", "must be > 0"),
+        ("quantity", "1.5", "must be a whole number"),
+        ("unit_value", "-1", "must be ≥ 0"),
+        ("unit_value", "1.1234567", "at most 6 decimals"),
+        ("unit_value", "12.50.3", "at most 6 decimals"),
+        ("currency", "XXY", "is not an ISO 4217 currency code"),
+        ("unit_mass_kg", "0", "must be > 0"),
+        ("unit_mass_kg", "1kg", "is not a number"),
+        ("unit_volume_m3", "-0.5", "must be > 0"),
+        ("unit_volume_m3", "130", "exceeds rocket hold"),
+        ("dangerous_goods_class", "10", "is not a UN hazard class"),
+        ("sku", "", "required, but missing"),
+    ],
+)
+def test_each_rule_rejects_its_row(tmp_path: Path, column: str, value: str, reason: str) -> None:
+    path = write_csv(tmp_path / "one.csv", GOOD.replace("A1", "A0"), with_field(column, value))
+    result = read_orders(path)
+    assert_counts_add_up(result)
+    assert result.orders.order_id.tolist() == ["A0"]
+    rejects = rejects_by_line(result)
+    assert list(rejects) == [3]
+    field, text = rejects[3]
+    assert column in field.split(";")
+    assert reason in text
+    if value.strip() and "missing" not in reason:
+        assert repr(value) in text  # the offending value is quoted as given
+
+
+def test_lenient_forms_are_accepted(tmp_path: Path) -> None:
+    row = with_field("hs_code", "6109.10", GOOD)
+    row = with_field("channel", " B2C ", row)
+    row = with_field("currency", "eur", row)
+    row = with_field("destination_country", "fr", row)
+    row = with_field("created_at", "2025-06-01 12:00:00.75+02:00", row)
+    row = with_field("dangerous_goods_class", "9.0", row)
+    row = with_field("unit_value", "+12.500000000", row)
+    result = read_orders(write_csv(tmp_path / "o.csv", row))
+    assert result.rows_rejected == 0, list(result.rejects.reason)
+    assert result.items.hs_code[0] == "610910" and result.items.currency[0] == "EUR"
+    assert result.orders.channel[0] == "b2c" and result.orders.destination_country[0] == "FR"
+    assert result.orders.created_at[0] == np.datetime64("2025-06-01T10:00:00")
+    assert result.items.dangerous_goods_class[0] == "9"
+    assert result.items.unit_value_micros[0] == 12_500_000
