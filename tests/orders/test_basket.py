@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from tests.orders import generate
 
+from rocketpost.network import default_network
 from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
 
 
@@ -38,4 +41,17 @@ def test_b2b_freight_pallets_and_rocket_loads() -> None:
     assert big.sum() > 0.1 * b2b.sum()
     # Rocket loads never exceed one rocket.
     full = orders.mass_kg[b2b & (orders.n_items == 1)]
-    assert full.max() <= 10_000.0
+    assert full.max() <= default_network().rocket.payload_mass_kg
+
+
+def test_rocket_loads_are_sized_to_the_rocket_class() -> None:
+    small = replace(default_network().rocket, payload_mass_kg=4_000.0, payload_volume_m3=30.0)
+    orders, _ = generate(2_000, b2b_share=1.0, full_load_share=1.0, rocket=small)
+    assert np.all(orders.n_items == 1)  # every order is one product's rocket load
+    pallet_max_kg = 1_000.0  # one pallet always flies, even when it alone is the target
+    assert np.all(orders.mass_kg <= np.maximum(small.payload_mass_kg, pallet_max_kg))
+    assert np.all(orders.volume_m3 <= small.payload_volume_m3)
+    # Targets are uniform between 30 % of the payload and all of it.
+    assert np.median(orders.mass_kg) > 0.3 * small.payload_mass_kg
+    default_orders, _ = generate(2_000, b2b_share=1.0, full_load_share=1.0)
+    assert np.median(default_orders.mass_kg) > np.median(orders.mass_kg)

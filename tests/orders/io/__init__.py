@@ -15,6 +15,7 @@ from rocketpost.orders.model import Channel, Order, OrderItem
 from rocketpost.orders.table import ItemTable, OrderTable
 
 __all__ = [
+    "DATA",
     "FIELD_INDEX",
     "FORMATS",
     "GOOD",
@@ -31,6 +32,9 @@ __all__ = [
     "with_field",
     "write_csv",
 ]
+
+DATA = Path(__file__).parents[2] / "data" / "orders"
+"""Named scenarios kept as data files (``tests/data/orders``)."""
 
 FORMATS = ("csv", "parquet", "jsonl")
 

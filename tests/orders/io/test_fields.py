@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import pytest
 from tests.orders.io import (
+    DATA,
     GOOD,
     assert_counts_add_up,
     rejects_by_line,
@@ -17,38 +19,16 @@ from tests.orders.io import (
 from rocketpost.orders.io import read_orders
 
 
-@pytest.mark.parametrize(
-    ("column", "value", "reason"),
-    [
-        ("order_id", "", "required, but missing"),
-        ("merchant_id", "  ", "required, but missing"),
-        ("channel", "b2x", "must be 'b2c' or 'b2b'"),
-        ("created_at", "2025-06-01T10:00:00", "needs a UTC offset"),
-        ("created_at", "2025-06-01", "needs a UTC offset"),
-        ("created_at", "yesterday", "is not an ISO 8601 date-time"),
-        ("created_at", "2025-13-01T10:00:00Z", "is not an ISO 8601 date-time"),
-        ("destination_lat_deg", "91", "must be in [-90, 90]"),
-        ("destination_lat_deg", "north", "is not a number"),
-        ("destination_lon_deg", "-180.5", "must be in [-180, 180]"),
-        ("destination_lon_deg", "nan", "is not a number"),
-        ("destination_country", "ZZ", "is not an ISO 3166-1 alpha-2"),
-        ("hs_code", "61091", "must be a 6-digit HS code"),
-        ("hs_code", "61091a", "must be a 6-digit HS code"),
-        ("quantity", "0", "must be > 0"),
-        ("quantity", "-3", "must be > 0"),
-        ("quantity", "1.5", "must be a whole number"),
-        ("unit_value", "-1", "must be ≥ 0"),
-        ("unit_value", "1.1234567", "at most 6 decimals"),
-        ("unit_value", "12.50.3", "at most 6 decimals"),
-        ("currency", "XXY", "is not an ISO 4217 currency code"),
-        ("unit_mass_kg", "0", "must be > 0"),
-        ("unit_mass_kg", "1kg", "is not a number"),
-        ("unit_volume_m3", "-0.5", "must be > 0"),
-        ("unit_volume_m3", "130", "exceeds rocket hold"),
-        ("dangerous_goods_class", "10", "is not a UN hazard class"),
-        ("sku", "", "required, but missing"),
-    ],
-)
+def _field_rules() -> list[tuple[str, str, str]]:
+    """One bad value per rule and the reason it must give (``tests/data/orders``)."""
+    with (DATA / "field_rules.csv").open(newline="", encoding="utf-8") as handle:
+        return [(r["column"], r["value"], r["reason"]) for r in csv.DictReader(handle)]
+
+
+FIELD_RULES = _field_rules()
+
+
+@pytest.mark.parametrize(("column", "value", "reason"), FIELD_RULES)
 def test_each_rule_rejects_its_row(tmp_path: Path, column: str, value: str, reason: str) -> None:
     path = write_csv(tmp_path / "one.csv", GOOD.replace("A1", "A0"), with_field(column, value))
     result = read_orders(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.orders.io import (
+    DATA,
     GOOD,
     HEADER,
     assert_counts_add_up,
@@ -18,20 +20,14 @@ from tests.orders.io import (
     write_csv,
 )
 
+from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.orders.io import read_orders, write_orders
 
 
 def test_issue_check_malformed_negative_unknown_hub_and_twelve_tonnes(tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path / "day.csv",
-        GOOD,  # line 2
-        "A2,M1,b2c,2025-06-01T10:00:00Z,48.85,2.35,FR,R1,,S1,T-shirt,610910,1,12.50,EUR",  # 3
-        "A3,M1,b2c,2025-06-01T10:00:00Z,48.85,2.35,FR,R1,,S1,T-shirt,610910,1,12.50,EUR,-2,0.01,",
-        "A4,M2,b2b,2025-06-01T11:00:00Z,37.5,127.0,KR,R2,XXX,P1,Pallet,847989,1,900,USD,400,1.5,",
-        "A5,M2,b2b,2025-06-01T11:00:00Z,37.5,127.0,KR,R2,ICN,P2,Press,847989,1,90000,USD,12000,20,",
-        "A6,M3,b2b,2025-06-01T12:00:00Z,37.5,127.0,KR,R3,ICN,P3,Parts,870899,3,50,USD,250,1.2,",
-    )
+    # The issue's check day: one good row, then malformed, negative, unknown hub, 12 t unit.
+    path = DATA / "issue_check.csv"
     result = read_orders(path, known_hubs={"ICN", "LIS"})
     assert_counts_add_up(result)
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (6, 2, 4)
@@ -126,3 +122,16 @@ def test_counts_always_add_up(tmp_path: Path, corruptions: list[tuple[int, str, 
     accepted = set(result.orders.order_id.tolist())
     assert accepted <= set(orders.order_id.tolist()) | written
     assert accepted.isdisjoint(set(result.rejects.values["order_id"].tolist()))
+
+
+def test_unit_limits_come_from_the_rocket_class(tmp_path: Path) -> None:
+    rocket = default_network().rocket
+    small = replace(rocket, payload_mass_kg=300.0, payload_volume_m3=1.0)
+    path = DATA / "issue_check.csv"
+    assert read_orders(path, known_hubs={"ICN"}).orders.order_id.tolist() == ["A1", "A6"]
+    result = read_orders(path, known_hubs={"ICN"}, rocket=small)
+    assert_counts_add_up(result)
+    assert result.orders.order_id.tolist() == ["A1"]
+    field, reason = rejects_by_line(result)[7]  # A6: 250 kg fits, 1.2 m³ does not
+    assert field == "unit_volume_m3"
+    assert "exceeds rocket hold (1 m³ per unit)" in reason
