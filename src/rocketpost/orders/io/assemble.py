@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -11,10 +12,11 @@ from numpy.typing import NDArray
 
 from rocketpost.orders.convert import empty_tables
 from rocketpost.orders.io.fields import Coded, np_bool
+from rocketpost.orders.io.rejects import RowErrors
 from rocketpost.orders.io.rows import RawRows
 from rocketpost.orders.table import ItemTable, OrderTable
 
-__all__ = ["build_tables", "guess_order_ids", "order_codes"]
+__all__ = ["build_tables", "guess_order_ids", "order_codes", "reject_partial_orders"]
 
 
 def order_codes(order_id: Coded, guessed: Sequence[str]) -> tuple[NDArray[np.int64], int]:
@@ -42,6 +44,52 @@ def order_codes(order_id: Coded, guessed: Sequence[str]) -> tuple[NDArray[np.int
     rank = np.empty(len(first_index), dtype=np.int64)
     rank[np.argsort(first_index, kind="stable")] = np.arange(len(first_index))
     return rank[inverse], len(first_index)
+
+
+def reject_partial_orders(
+    raw: RawRows,
+    errors: RowErrors,
+    codes: NDArray[np.int64],
+    n_groups: int,
+    order_fields: Mapping[str, NDArray[Any]],
+) -> NDArray[np.bool_]:
+    """An order goes whole or not at all: reject disagreeing lines, then every line of a bad order.
+
+    A row whose order fields differ from its order's first sound line fails those fields; then
+    every sound line of an order with any bad (or malformed) line is rejected, naming that line.
+    Returns which orders (groups) are rejected.
+
+    ``codes`` numbers the rows' orders (well-formed rows, then malformed ones, see
+    :func:`order_codes`); ``order_fields`` are compared as codes or numbers, never as strings.
+    """
+    n = len(raw.line)
+    row_codes = codes[:n]
+    sound = np.flatnonzero(~errors.bad)
+    first = np.full(n_groups, n, dtype=np.int64)
+    np.minimum.at(first, row_codes[sound], sound)
+    reference = first[row_codes[sound]]
+    for column, values in order_fields.items():
+        differs = np.zeros(n, dtype=bool)
+        differs[sound] = values[sound] != values[reference]
+        errors.add(
+            differs,
+            column,
+            lambda row: f"differs from line {int(raw.line[first[row_codes[row]]])} of this order",
+        )
+
+    n_malformed = len(raw.malformed_line)
+    row_bad = np.concatenate((errors.bad, np.ones(n_malformed, dtype=bool)))
+    all_lines = np.concatenate((raw.line, raw.malformed_line))
+    first_bad_line = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_bad_line, codes[row_bad], all_lines[row_bad])
+    group_bad = first_bad_line != np.iinfo(np.int64).max
+    errors.add(
+        group_bad[row_codes] & ~errors.bad,
+        "order_id",
+        lambda row: f"order rejected whole: line {int(first_bad_line[row_codes[row]])} is invalid",
+        show=False,
+    )
+    return group_bad
 
 
 def guess_order_ids(raw: RawRows) -> list[str]:

@@ -38,13 +38,17 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from rocketpost.network import RocketClass, default_network
-from rocketpost.orders.io.assemble import build_tables, guess_order_ids, order_codes
-from rocketpost.orders.io.destinations import PlaceLike, resolve_places
+from rocketpost.orders.io.assemble import (
+    build_tables,
+    guess_order_ids,
+    order_codes,
+    reject_partial_orders,
+)
+from rocketpost.orders.io.destinations import PlaceLike, check_destinations
 from rocketpost.orders.io.fields import (
     Coded,
     Fields,
     is_in,
-    known_countries,
     known_currencies,
     known_dangerous_goods_classes,
     parse_float,
@@ -162,55 +166,7 @@ def read_orders(
     errors.add(naive, "created_at", "needs a UTC offset, e.g. 2025-06-01T12:00:00Z")
     errors.add(~ok & ~naive, "created_at", "is not an ISO 8601 date-time with a UTC offset")
 
-    # -- destination ---------------------------------------------------------------------------
-    lat, lat_ok = parse_float(fields, "destination_lat_deg")
-    lon, lon_ok = parse_float(fields, "destination_lon_deg")
-    has_lat, has_lon = present("destination_lat_deg"), present("destination_lon_deg")
-    has_coords = has_lat & has_lon
-    has_text = present("destination")
-    errors.add(~lat_ok, "destination_lat_deg", "is not a number")
-    errors.add(~lon_ok, "destination_lon_deg", "is not a number")
-    errors.add(
-        lat_ok & has_lat & ~(np.abs(lat) <= 90.0), "destination_lat_deg", "must be in [-90, 90]"
-    )
-    errors.add(
-        lon_ok & has_lon & ~(np.abs(lon) <= 180.0), "destination_lon_deg", "must be in [-180, 180]"
-    )
-    errors.add(
-        has_lat & ~has_lon, "destination_lon_deg", "required with destination_lat_deg", False
-    )
-    errors.add(
-        has_lon & ~has_lat, "destination_lat_deg", "required with destination_lon_deg", False
-    )
-    errors.add(
-        ~has_lat & ~has_lon & ~has_text,
-        "destination",
-        "required: give destination or destination_lat_deg and destination_lon_deg",
-        show=False,
-    )
-    country = Coded.of(pc.utf8_upper(text("destination_country")))
-    has_country = present("destination_country")
-    errors.add(
-        has_country & ~country.isin(known_countries()),
-        "destination_country",
-        "is not an ISO 3166-1 alpha-2 country code",
-    )
-    label = text("destination")
-    # Place text is looked up where it supplies the point or the country.
-    need = has_text & (~has_lat & ~has_lon | has_coords & ~has_country)
-    place_lat, place_lon, place_country, failure = resolve_places(label, need, resolve_place)
-    errors.add(failure != "", "destination", lambda row: str(failure[row]), show=False)
-    country_np = country.strings()
-    errors.add(
-        need & has_country & (place_country != "") & (country_np != place_country),
-        "destination_country",
-        lambda row: f"does not match the destination's country {place_country[row]}",
-    )
-    final_lat = np.where(has_coords, lat, place_lat)
-    final_lon = np.where(has_coords, lon, place_lon)
-    final_country = np.where(has_country, country_np, place_country)
-    located = has_coords | (need & (failure == ""))
-    errors.missing(located & (final_country == ""), "destination_country")
+    destination = check_destinations(fields, errors, resolve_place)
 
     # -- origin hub ----------------------------------------------------------------------------
     origin = Coded.of(text("origin_hub"))
@@ -272,45 +228,21 @@ def read_orders(
     merchant = Coded.of(text("merchant_id"))
     recipient = Coded.of(text("recipient_id"))
     channel_coded = Coded.of(channel)
-    label_coded = Coded.of(label)
+    label_coded = Coded.of(destination.label)
     # Compared as dictionary codes (equal text, equal code) or numbers: no string compares.
     order_fields: dict[str, NDArray[Any]] = {
         "merchant_id": merchant.codes,
         "channel": channel_coded.codes,
         "created_at": created_s,
         "destination": label_coded.codes,
-        "destination_lat_deg": final_lat,
-        "destination_lon_deg": final_lon,
-        "destination_country": final_country,
+        "destination_lat_deg": destination.lat_deg,
+        "destination_lon_deg": destination.lon_deg,
+        "destination_country": destination.country,
         "recipient_id": recipient.codes,
         "origin_hub": origin.codes,
         "currency": currency.codes,
     }
-    sound = np.flatnonzero(~errors.bad)
-    first = np.full(n_groups, n, dtype=np.int64)
-    np.minimum.at(first, row_codes[sound], sound)
-    reference = first[row_codes[sound]]
-    for column, values in order_fields.items():
-        differs = np.zeros(n, dtype=bool)
-        differs[sound] = values[sound] != values[reference]
-        errors.add(
-            differs,
-            column,
-            lambda row: f"differs from line {int(raw.line[first[row_codes[row]]])} of this order",
-        )
-
-    n_malformed = len(raw.malformed_line)
-    row_bad = np.concatenate((errors.bad, np.ones(n_malformed, dtype=bool)))
-    all_lines = np.concatenate((raw.line, raw.malformed_line))
-    first_bad_line = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_bad_line, codes[row_bad], all_lines[row_bad])
-    group_bad = first_bad_line != np.iinfo(np.int64).max
-    errors.add(
-        group_bad[row_codes] & ~errors.bad,
-        "order_id",
-        lambda row: f"order rejected whole: line {int(first_bad_line[row_codes[row]])} is invalid",
-        show=False,
-    )
+    group_bad = reject_partial_orders(raw, errors, codes, n_groups, order_fields)
 
     accepted = np.flatnonzero(~errors.bad)
     orders, items = build_tables(
@@ -332,9 +264,9 @@ def read_orders(
             "dangerous_goods_class": dangerous_goods,
         },
         created_s=created_s,
-        lat=final_lat,
-        lon=final_lon,
-        country=final_country,
+        lat=destination.lat_deg,
+        lon=destination.lon_deg,
+        country=destination.country,
         quantity=quantity,
         micros=micros,
         mass=measures["unit_mass_kg"],
