@@ -59,6 +59,7 @@ def freeze_columns(table: object, dtypes: Mapping[str, Any], key: str) -> int:
 
 
 def row_selector(index: ArrayLike, length: int) -> NDArray[Any]:
+    """Checked rows: a boolean mask of the right length, or integer rows in range."""
     selector = np.asarray(index)
     if selector.dtype == np.bool_:
         if selector.shape != (length,):
@@ -76,4 +77,5 @@ def row_selector(index: ArrayLike, length: int) -> NDArray[Any]:
 
 
 def first_bad(mask: NDArray[np.bool_]) -> int:
+    """Position of the first True of ``mask`` (for naming the offending value in an error)."""
     return int(np.flatnonzero(mask)[0])

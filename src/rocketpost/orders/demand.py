@@ -60,6 +60,7 @@ class CityArrays(Protocol):
 def hours_of_day(
     curve: tuple[tuple[float, float, float], ...], n: int, rng: np.random.Generator
 ) -> NDArray[np.float64]:
+    """Local hour of day of ``n`` orders drawn from a mixture ``curve`` on the 24-hour circle."""
     weights = np.array([c[0] for c in curve])
     mean = np.array([c[1] for c in curve])
     sd = np.array([c[2] for c in curve])
@@ -149,6 +150,7 @@ def scatter(
 
 
 def land_mask() -> Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.bool_]]:
+    """The GLOBE land test, imported only when points must stay on land (it loads a mask)."""
     from rocketpost.world.landmask import is_land
 
     return is_land

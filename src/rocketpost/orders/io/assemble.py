@@ -115,6 +115,7 @@ def build_tables(
     mass: NDArray[np.float64],
     volume: NDArray[np.float64],
 ) -> tuple[OrderTable, ItemTable]:
+    """Accepted rows as tables: orders by first appearance, each one's lines in file order."""
     if not len(accepted):
         return empty_tables()
     # Items grouped by order, orders in order of first appearance, lines in file order.

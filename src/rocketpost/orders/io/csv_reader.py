@@ -25,6 +25,7 @@ __all__ = ["read_csv_fast", "read_csv_rows", "read_csv_slow"]
 
 
 def read_csv_rows(data: bytes, name: str) -> RawRows:
+    """Rows of a CSV file's bytes: the fast path when it can vouch for the cut, else the slow."""
     data = strip_bom(data)
     fast = read_csv_fast(data, name)
     return fast if fast is not None else read_csv_slow(data, name)

@@ -143,6 +143,7 @@ def resolve_places(
 
 
 def default_resolver() -> Callable[[str], PlaceLike]:
+    """``rocketpost.world.places.resolve_place``, or a resolver that fails every row without it."""
     try:
         from rocketpost.world import places
     except ImportError:

@@ -97,6 +97,7 @@ def _is_text_type(kind: pa.DataType) -> bool:
 
 
 def np_bool(array: pa.Array) -> NDArray[np.bool_]:
+    """An Arrow boolean array as NumPy (null is False)."""
     return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -233,6 +234,7 @@ def parse_timestamp(
 
 @lru_cache(maxsize=1)
 def known_currencies() -> pa.Array:
+    """ISO 4217 codes (pycountry), loaded once."""
     import pycountry
 
     return pa.array(sorted(c.alpha_3 for c in pycountry.currencies), pa.string())
@@ -240,12 +242,14 @@ def known_currencies() -> pa.Array:
 
 @lru_cache(maxsize=1)
 def known_countries() -> pa.Array:
+    """ISO 3166-1 alpha-2 codes the world data knows (``XK`` included), loaded once."""
     from rocketpost.world.countries import country_codes
 
     return pa.array(sorted(country_codes()), pa.string())
 
 
 def is_in(text: pa.Array, allowed: pa.Array) -> NDArray[np.bool_]:
+    """Rows whose text is one of ``allowed``."""
     return np_bool(pc.is_in(text, value_set=allowed))
 
 
@@ -287,6 +291,7 @@ class Coded:
 
 @lru_cache(maxsize=1)
 def known_dangerous_goods_classes() -> pa.Array:
+    """The UN hazard classes and divisions an item may carry."""
     return pa.array(sorted(DANGEROUS_GOODS_CLASSES), pa.string())
 
 

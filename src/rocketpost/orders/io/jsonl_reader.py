@@ -37,6 +37,7 @@ _JSON_TEXT_FIELDS = (
 
 
 def read_jsonl_rows(data: bytes, name: str) -> RawRows:
+    """Rows of a JSON Lines file's bytes, one object per non-blank line."""
     data = strip_bom(data)
     buf = np.frombuffer(data, dtype=np.uint8)
     starts, ends = line_spans(buf)

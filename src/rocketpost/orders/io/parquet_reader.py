@@ -16,6 +16,7 @@ __all__ = ["read_parquet_rows"]
 
 
 def read_parquet_rows(path: Path) -> RawRows:
+    """Rows of a Parquet file; an unreadable file raises, since no row could be trusted."""
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:

@@ -67,10 +67,12 @@ def line_spans(buf: NDArray[np.uint8]) -> tuple[NDArray[np.int64], NDArray[np.in
 
 
 def strip_bom(data: bytes) -> bytes:
+    """The bytes without a UTF-8 byte-order mark (spreadsheets write one; it is not data)."""
     return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
 
 
 def decode_spans(data: bytes, starts: NDArray[np.int64], ends: NDArray[np.int64]) -> list[str]:
+    """Text of each span (bad UTF-8 replaced: this is for showing a row, not for parsing it)."""
     return [
         data[int(s) : int(e)].decode("utf-8", errors="replace")
         for s, e in zip(starts, ends, strict=True)
