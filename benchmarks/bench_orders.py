@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rocketpost.network import default_network
 from rocketpost.orders.generator import describe, generate_orders
 from rocketpost.orders.io import read_orders, write_orders
 from rocketpost.world.cities import load_cities
@@ -31,9 +32,14 @@ def peak_mib() -> float:
 
 def main() -> int:
     load_cities()  # loaded once per process, not part of a day's generation
+    rocket = default_network().rocket  # likewise: the rocket class sizes loads and unit limits
     start = time.perf_counter()
     orders, items = generate_orders(
-        N_ORDERS, day=date(2025, 6, 1), rng=np.random.default_rng(1), backhaul_origins=BACKHAUL
+        N_ORDERS,
+        day=date(2025, 6, 1),
+        rng=np.random.default_rng(1),
+        rocket=rocket,
+        backhaul_origins=BACKHAUL,
     )
     elapsed = time.perf_counter() - start
     figures = describe(orders)
@@ -49,7 +55,7 @@ def main() -> int:
             write_orders(path, orders, items)
             written = time.perf_counter() - start
             start = time.perf_counter()
-            result = read_orders(path, known_hubs=set(BACKHAUL))
+            result = read_orders(path, known_hubs=set(BACKHAUL), rocket=rocket)
             read = time.perf_counter() - start
             same = all(
                 np.array_equal(column, getattr(result.orders, name))

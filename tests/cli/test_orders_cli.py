@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,23 @@ def test_validate_a_generated_file(tmp_path: Path) -> None:
 def test_validate_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "none.csv")])
     assert isinstance(result.exception, InputError)
+
+
+def test_validate_takes_unit_limits_from_the_network_rocket(tmp_path: Path) -> None:
+    from importlib import resources
+
+    from rocketpost.network import DEFAULT_NETWORK_FILE
+
+    shipped = (resources.files("rocketpost") / "data" / DEFAULT_NETWORK_FILE).read_text()
+    small = re.sub(r"(?m)^payload_volume_m3 = [0-9.]+", "payload_volume_m3 = 1.0", shipped)
+    assert small != shipped
+    network_file = tmp_path / "small-rocket.toml"
+    network_file.write_text(small)
+    path = tmp_path / "day.csv"
+    path.write_text(BAD_DAY + "\n")
+    result = runner.invoke(app, ["validate", str(path), "--network", str(network_file), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    # A6's 1.2 m³ pallet fits the shipped rocket but not a 1 m³ hold.
+    assert summary["rows_rejected"] == 5
+    assert "exceeds rocket hold (1 m³ per unit)" in summary["first_rejects"][-1]["reason"]

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rocketpost.errors import InputError
+from rocketpost.orders.convert import from_orders
 from rocketpost.orders.generator import generate_orders
 from rocketpost.orders.inventory import Inventory, can_ship, read_inventory
 from rocketpost.orders.model import Channel, Order, OrderItem
-from rocketpost.orders.table import from_orders
 
 
 def item(sku: str, quantity: int = 1) -> OrderItem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
@@ -13,6 +13,9 @@ from rich.table import Table
 
 from rocketpost.cli.output import console, print_json
 from rocketpost.errors import InputError
+
+if TYPE_CHECKING:
+    from rocketpost.network import Network
 
 __all__ = ["app"]
 
@@ -33,7 +36,8 @@ NetworkFileOption = Annotated[
     Path | None,
     typer.Option(
         "--network",
-        help="Network TOML for hub ids and countries (default: the shipped network).",
+        help="Network TOML for hub ids, countries and the rocket class (default: the shipped "
+        "network).",
         show_default=False,
     ),
 ]
@@ -46,24 +50,22 @@ def _parse_day(text: str) -> date:
         raise InputError("--date", text, "must be a date such as 2025-06-01") from None
 
 
-def _network_hubs(network_file: Path | None) -> dict[str, str]:
-    """Hub id -> country of the network file (or the shipped network)."""
+def _network(network_file: Path | None) -> Network:
+    """The network file's network, or the default one (its hubs and its rocket class)."""
     from rocketpost.network import default_network, load_network
 
-    network = default_network() if network_file is None else load_network(network_file)
-    return {hub.hub_id: hub.country for hub in network.hubs}
+    return default_network() if network_file is None else load_network(network_file)
 
 
-def _backhaul_origins(specs: list[str], network_file: Path | None) -> dict[str, str]:
+def _backhaul_origins(specs: list[str], network: Network) -> dict[str, str]:
     """``HUB=CC`` pairs; a bare ``HUB`` takes its country from the network."""
     origins: dict[str, str] = {}
-    hubs: dict[str, str] | None = None
+    hubs = {hub.hub_id: hub.country for hub in network.hubs}
     for spec in specs:
         hub, _, country = (part.strip() for part in spec.partition("="))
         if not hub:
             raise InputError("--backhaul", spec, "must be HUB or HUB=COUNTRY, e.g. ICN=KR")
         if not country:
-            hubs = _network_hubs(network_file) if hubs is None else hubs
             if hub not in hubs:
                 raise InputError("--backhaul", spec, "is not a hub of the network")
             country = hubs[hub]
@@ -102,7 +104,8 @@ def generate(
 
     file_format(out)  # an unknown extension fails before any work
     day = _parse_day(day_text)
-    origins = _backhaul_origins(list(backhaul or []), network_file)
+    network = _network(network_file)
+    origins = _backhaul_origins(list(backhaul or []), network)
     stages = (*GENERATOR_STAGES, "write")
     with Progress(
         TextColumn("{task.description:<14}"),
@@ -121,6 +124,7 @@ def generate(
             n,
             day=day,
             rng=np.random.default_rng(seed),
+            rocket=network.rocket,
             b2b_share=b2b_share,
             backhaul_origins=origins,
             progress=step,
@@ -183,8 +187,9 @@ def validate(
 
     if rejects is not None:
         file_format(rejects)
-    known = None if any_hub else tuple(_network_hubs(network_file))
-    result = read_orders(file, known_hubs=known)
+    network = _network(network_file)
+    known = None if any_hub else network.hub_ids
+    result = read_orders(file, known_hubs=known, rocket=network.rocket)
     if rejects is not None:
         result.write_rejects(rejects)
     first = list(result.rejects.rows())[:20]

@@ -30,16 +30,10 @@ from numpy.typing import ArrayLike, NDArray
 from rocketpost.errors import InputError
 
 # The field parsers are the orders reader's own (same package, same rules for text and numbers).
-from rocketpost.orders.io import (
-    Fields,
-    RejectTable,
-    RowErrors,
-    _Coded,
-    _parse_int,
-    file_format,
-    read_raw_rows,
-    rejects_from,
-)
+from rocketpost.orders.io.fields import Coded, Fields, parse_int
+from rocketpost.orders.io.readers import read_raw_rows
+from rocketpost.orders.io.rejects import RejectTable, RowErrors, rejects_from
+from rocketpost.orders.io.spec import file_format
 from rocketpost.orders.table import ItemTable, OrderTable
 
 __all__ = [
@@ -224,16 +218,16 @@ def read_inventory(
     errors = RowErrors(n, raw.values)
     for column in INVENTORY_COLUMNS:
         errors.missing(~fields.present(column), column)
-    hub_coded = _Coded.of(fields.text("hub"))
+    hub_coded = Coded.of(fields.text("hub"))
     if known_hubs is not None:
         known = pa.array(sorted({str(h) for h in known_hubs}), pa.string())
         errors.add(fields.present("hub") & ~hub_coded.isin(known), "hub", "unknown hub")
-    quantity, ok = _parse_int(fields, "quantity")
+    quantity, ok = parse_int(fields, "quantity")
     errors.add(~ok, "quantity", "must be a whole number")
     errors.add(ok & fields.present("quantity") & (quantity < 0), "quantity", "must be ≥ 0")
 
     hub = hub_coded.strings()
-    sku = _Coded.of(fields.text("sku")).strings()
+    sku = Coded.of(fields.text("sku")).strings()
     # A second row for the same (hub, SKU) is ambiguous (replace or add?): reject it.
     sound = np.flatnonzero(~errors.bad)
     order = sound[np.lexsort((sound, sku[sound], hub[sound]))]

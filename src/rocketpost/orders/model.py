@@ -71,7 +71,7 @@ class OrderItem:
     currency
         ISO 4217 alphabetic code.
     unit_mass_kg, unit_volume_m3
-        Packed mass and volume per unit; both bind a rocket's hold (10 t and 120 m³).
+        Packed mass and volume per unit; both bind a rocket's hold (its payload mass and volume).
     dangerous_goods_class
         UN hazard class or division (``"9"`` for lithium batteries), or ``None``.
     """

@@ -28,150 +28,42 @@ Representation choices
 
 Tables are immutable: every column is a read-only array. A fresh array handed to a constructor
 is frozen in place (no copy); a view of someone else's array is copied first, so nobody can edit
-a table behind its back.
+a table behind its back (:mod:`rocketpost.orders.columns`). Conversions to and from the
+one-order dataclasses are in :mod:`rocketpost.orders.convert`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.errors import InputError
-from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES, Channel, Order, OrderItem
+from rocketpost.orders.columns import first_bad, freeze_columns, row_selector
+from rocketpost.orders.dangerous_goods import (
+    DANGEROUS_GOODS_CLASS_ORDER,
+    class_mask,
+    dangerous_goods_bits,
+)
+from rocketpost.orders.model import Channel
 
+# DANGEROUS_GOODS_CLASS_ORDER and dangerous_goods_bits live in orders.dangerous_goods; they stay
+# importable from here because the tables' ``dangerous_goods_bits`` column is defined by them.
 __all__ = [
     "DANGEROUS_GOODS_CLASS_ORDER",
     "MICROS_PER_UNIT",
     "ItemTable",
     "OrderTable",
     "dangerous_goods_bits",
-    "empty_tables",
-    "from_orders",
     "subset_orders",
-    "to_orders",
 ]
 
 MICROS_PER_UNIT = 1_000_000
 """``unit_value_micros`` per currency unit."""
 
-DANGEROUS_GOODS_CLASS_ORDER: tuple[str, ...] = tuple(
-    sorted(DANGEROUS_GOODS_CLASSES, key=lambda c: tuple(int(p) for p in c.split(".")))
-)
-"""UN hazard classes in numeric order; class ``DANGEROUS_GOODS_CLASS_ORDER[k]`` is bit ``k``."""
-
-_DG_BIT = {c: np.uint32(1 << k) for k, c in enumerate(DANGEROUS_GOODS_CLASS_ORDER)}
-_DG_SORTED = np.array(sorted(("", *DANGEROUS_GOODS_CLASS_ORDER)))
-_DG_SORTED_BITS = np.array([_DG_BIT.get(c, 0) for c in _DG_SORTED], dtype=np.uint32)
-
 _SECONDS = np.dtype("datetime64[s]")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-# --------------------------------------------------------------------------------------------
-# column helpers
-
-
-def _frozen(values: ArrayLike, dtype: Any, name: str) -> NDArray[Any]:
-    """``values`` as a read-only 1-D array of ``dtype``, copying only views of foreign arrays."""
-    array = np.asarray(values)
-    if dtype is str:
-        if array.size == 0:
-            array = np.zeros(array.shape, dtype="<U1")
-        elif array.dtype.kind == "O":
-            array = array.astype(str)
-        elif array.dtype.kind != "U":
-            raise InputError(name, array.dtype, "must be an array of text")
-    elif array.dtype != np.dtype(dtype):
-        try:
-            array = array.astype(dtype)
-        except (TypeError, ValueError):
-            raise InputError(name, array.dtype, f"cannot be converted to {dtype}") from None
-    if array.ndim != 1:
-        raise InputError(name, array.shape, "must be a 1-D array")
-    if array.base is not None and array.flags.writeable:
-        # A view: its owner could still write through the base, so take our own copy.
-        array = array.copy()
-    array.flags.writeable = False
-    return array
-
-
-def _freeze_columns(table: object, dtypes: Mapping[str, Any], key: str) -> int:
-    """Replace each column of a frozen table by a read-only array of its dtype; return the length.
-
-    Every column must be as long as ``key``, the column that defines a row.
-    """
-    owner = type(table).__name__
-    length = len(np.asarray(getattr(table, key)))
-    for name, dtype in dtypes.items():
-        array = _frozen(getattr(table, name), dtype, f"{owner}.{name}")
-        if len(array) != length:
-            raise InputError(f"{owner}.{name}", len(array), f"length differs from {key} ({length})")
-        object.__setattr__(table, name, array)
-    return length
-
-
-def _selector(index: ArrayLike, length: int) -> NDArray[Any]:
-    selector = np.asarray(index)
-    if selector.dtype == np.bool_:
-        if selector.shape != (length,):
-            raise InputError("index", selector.shape, f"boolean mask must have shape ({length},)")
-        return selector
-    if selector.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if not np.issubdtype(selector.dtype, np.integer):
-        raise InputError("index", selector.dtype, "must be a boolean mask or integer indices")
-    if selector.ndim != 1:
-        raise InputError("index", selector.shape, "must be 1-D")
-    if selector.size and (selector.min() < -length or selector.max() >= length):
-        raise InputError("index", int(selector.max()), f"is out of range for {length} rows")
-    return selector
-
-
-def _first_bad(mask: NDArray[np.bool_]) -> int:
-    return int(np.flatnonzero(mask)[0])
-
-
-def dangerous_goods_bits(classes: ArrayLike) -> NDArray[np.uint32]:
-    """Bit of each item's UN class string (``""`` -> 0), see :data:`DANGEROUS_GOODS_CLASS_ORDER`.
-
-    Raises
-    ------
-    InputError
-        If a string is neither empty nor a UN hazard class.
-    """
-    values = np.asarray(classes)
-    if values.size == 0:
-        return np.zeros(values.shape, dtype=np.uint32)
-    # A binary search in the 26 known strings: no per-row Python, no sort of the column.
-    position = np.minimum(np.searchsorted(_DG_SORTED, values), len(_DG_SORTED) - 1)
-    found = _DG_SORTED[position] == values
-    if not found.all():
-        raise InputError(
-            "dangerous_goods_class",
-            str(values.reshape(-1)[_first_bad(~found.reshape(-1))]),
-            "must be a UN hazard class such as '3' or '9', or empty",
-        )
-    return _DG_SORTED_BITS[position]
-
-
-def _class_mask(classes: Sequence[str]) -> np.uint32:
-    """Bit set of the classes and their divisions (``"4"`` covers ``"4.1"``, ``"4.2"`` ...)."""
-    bits = np.uint32(0)
-    for wanted in classes:
-        matched = [
-            c for c in DANGEROUS_GOODS_CLASS_ORDER if c == wanted or c.startswith(wanted + ".")
-        ]
-        if not matched:
-            raise InputError("dangerous_goods_class", wanted, "is not a UN hazard class")
-        for c in matched:
-            bits |= _DG_BIT[c]
-    return bits
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +119,7 @@ class ItemTable:
     }
 
     def __post_init__(self) -> None:
-        length = _freeze_columns(self, self._DTYPES, "order_index")
+        length = freeze_columns(self, self._DTYPES, "order_index")
         if length == 0:
             return
         if self.order_index[0] < 0 or (np.diff(self.order_index) < 0).any():
@@ -239,23 +131,21 @@ class ItemTable:
         for name in ("quantity",):
             bad = getattr(self, name) <= 0
             if bad.any():
-                raise InputError(name, int(getattr(self, name)[_first_bad(bad)]), "must be > 0")
+                raise InputError(name, int(getattr(self, name)[first_bad(bad)]), "must be > 0")
         bad = self.unit_value_micros < 0
         if bad.any():
             raise InputError(
-                "unit_value_micros", int(self.unit_value_micros[_first_bad(bad)]), "must be ≥ 0"
+                "unit_value_micros", int(self.unit_value_micros[first_bad(bad)]), "must be ≥ 0"
             )
         for name in ("unit_mass_kg", "unit_volume_m3"):
             values = getattr(self, name)
             bad = ~(np.isfinite(values) & (values > 0))
             if bad.any():
-                raise InputError(
-                    name, float(values[_first_bad(bad)]), "must be positive and finite"
-                )
+                raise InputError(name, float(values[first_bad(bad)]), "must be positive and finite")
         bad = np.strings.str_len(self.hs_code) != 6
         bad |= ~np.strings.isdigit(self.hs_code)
         if bad.any():
-            raise InputError("hs_code", str(self.hs_code[_first_bad(bad)]), "must be 6 digits")
+            raise InputError("hs_code", str(self.hs_code[first_bad(bad)]), "must be 6 digits")
         dangerous_goods_bits(self.dangerous_goods_class)  # validates the class strings
 
     def __len__(self) -> int:
@@ -286,7 +176,7 @@ class ItemTable:
         To follow a selection of *orders* (renumbering ``order_index``) use :meth:`for_orders`
         or :func:`subset_orders`.
         """
-        selector = _selector(index, len(self))
+        selector = row_selector(index, len(self))
         return ItemTable(**{name: column[selector] for name, column in self.columns().items()})
 
     def offsets(self, n_orders: int) -> NDArray[np.int64]:
@@ -304,7 +194,7 @@ class ItemTable:
         n_orders
             Number of rows of the companion order table.
         """
-        selector = _selector(order_rows, n_orders)
+        selector = row_selector(order_rows, n_orders)
         rows = np.arange(n_orders)[selector] if selector.dtype == np.bool_ else selector
         rows = np.where(rows < 0, rows + n_orders, rows)
         offsets = self.offsets(n_orders)
@@ -396,24 +286,22 @@ class OrderTable:
     }
 
     def __post_init__(self) -> None:
-        length = _freeze_columns(self, self._DTYPES, "order_id")
+        length = freeze_columns(self, self._DTYPES, "order_id")
         if length == 0:
             return
         bad = (self.channel != Channel.B2C.value) & (self.channel != Channel.B2B.value)
         if bad.any():
-            raise InputError(
-                "channel", str(self.channel[_first_bad(bad)]), "must be 'b2c' or 'b2b'"
-            )
+            raise InputError("channel", str(self.channel[first_bad(bad)]), "must be 'b2c' or 'b2b'")
         lat, lon = self.destination_lat_deg, self.destination_lon_deg
         bad = ~(np.isfinite(lat) & (np.abs(lat) <= 90.0))
         if bad.any():
             raise InputError(
-                "destination_lat_deg", float(lat[_first_bad(bad)]), "must be in [-90, 90]"
+                "destination_lat_deg", float(lat[first_bad(bad)]), "must be in [-90, 90]"
             )
         bad = ~(np.isfinite(lon) & (np.abs(lon) <= 180.0))
         if bad.any():
             raise InputError(
-                "destination_lon_deg", float(lon[_first_bad(bad)]), "must be in [-180, 180]"
+                "destination_lon_deg", float(lon[first_bad(bad)]), "must be in [-180, 180]"
             )
         bad = np.isnat(self.created_at)
         if bad.any():
@@ -422,12 +310,10 @@ class OrderTable:
             values = getattr(self, name)
             bad = ~(np.isfinite(values) & (values > 0))
             if bad.any():
-                raise InputError(
-                    name, float(values[_first_bad(bad)]), "must be positive and finite"
-                )
+                raise InputError(name, float(values[first_bad(bad)]), "must be positive and finite")
         bad = self.n_items <= 0
         if bad.any():
-            raise InputError("n_items", int(self.n_items[_first_bad(bad)]), "must be > 0")
+            raise InputError("n_items", int(self.n_items[first_bad(bad)]), "must be > 0")
 
     def __len__(self) -> int:
         return len(self.order_id)
@@ -468,7 +354,7 @@ class OrderTable:
         """
         if not classes:
             return self.has_dangerous_goods
-        return (self.dangerous_goods_bits & _class_mask(classes)) != 0
+        return (self.dangerous_goods_bits & class_mask(classes)) != 0
 
     def columns(self) -> dict[str, NDArray[Any]]:
         """The columns by name (the arrays themselves, read-only)."""
@@ -477,7 +363,7 @@ class OrderTable:
     def subset(self, index: ArrayLike) -> OrderTable:
         """Rows by boolean mask or integer index (copies). Pair with :meth:`ItemTable.for_orders`
         or use :func:`subset_orders` to keep the items in step."""
-        selector = _selector(index, len(self))
+        selector = row_selector(index, len(self))
         return OrderTable(**{name: column[selector] for name, column in self.columns().items()})
 
     # -- construction ------------------------------------------------------------------------
@@ -518,7 +404,7 @@ class OrderTable:
         n_items = np.bincount(index, minlength=n).astype(np.int64)
         if n and (n_items == 0).any():
             raise InputError(
-                "items", str(ids[_first_bad(n_items == 0)]), "an order needs at least one item"
+                "items", str(ids[first_bad(n_items == 0)]), "an order needs at least one item"
             )
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(n_items, out=offsets[1:])
@@ -526,7 +412,7 @@ class OrderTable:
         currency = items.currency[first_item] if n else np.zeros(0, "<U3")
         mixed = items.currency != currency[index]
         if mixed.any():
-            row = int(index[_first_bad(mixed)])
+            row = int(index[first_bad(mixed)])
             raise InputError(
                 "currency", str(ids[row]), "all lines of an order must use one currency"
             )
@@ -571,116 +457,5 @@ def subset_orders(
     orders: OrderTable, items: ItemTable, index: ArrayLike
 ) -> tuple[OrderTable, ItemTable]:
     """The selected orders and their items, kept in step (``order_index`` renumbered)."""
-    selector = _selector(index, len(orders))
+    selector = row_selector(index, len(orders))
     return orders.subset(selector), items.for_orders(selector, len(orders))
-
-
-# --------------------------------------------------------------------------------------------
-# conversions to and from the one-order dataclasses (edges only: these make Python objects)
-
-
-def _micros_to_decimal(micros: int) -> Decimal:
-    value = Decimal(micros).scaleb(-6)
-    normal = value.normalize()
-    # normalize() turns 100 into 1E+2; keep plain integers plain.
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
-
-
-def _decimal_to_micros(value: Decimal, field: str) -> int:
-    scaled = value.scaleb(6)
-    if scaled != scaled.to_integral_value():
-        raise InputError(field, value, "has more than 6 decimal places")
-    return int(scaled)
-
-
-def to_orders(orders: OrderTable, items: ItemTable) -> list[Order]:
-    """One :class:`Order` per row (for the HTTP API, customs, tests; not for bulk work)."""
-    offsets = orders.item_offsets
-    if len(items) != offsets[-1]:
-        raise InputError("items", len(items), f"expected {int(offsets[-1])} lines for these orders")
-    item_list = [
-        OrderItem(
-            sku=str(items.sku[k]),
-            description=str(items.description[k]),
-            hs_code=str(items.hs_code[k]),
-            quantity=int(items.quantity[k]),
-            unit_value=_micros_to_decimal(int(items.unit_value_micros[k])),
-            currency=str(items.currency[k]),
-            unit_mass_kg=float(items.unit_mass_kg[k]),
-            unit_volume_m3=float(items.unit_volume_m3[k]),
-            dangerous_goods_class=str(items.dangerous_goods_class[k]) or None,
-        )
-        for k in range(len(items))
-    ]
-    created = orders.created_at_s
-    result = []
-    for i in range(len(orders)):
-        result.append(
-            Order(
-                order_id=str(orders.order_id[i]),
-                merchant_id=str(orders.merchant_id[i]),
-                channel=Channel(str(orders.channel[i])),
-                created_at=datetime.fromtimestamp(int(created[i]), tz=UTC),
-                destination_lat_deg=float(orders.destination_lat_deg[i]),
-                destination_lon_deg=float(orders.destination_lon_deg[i]),
-                destination_country=str(orders.destination_country[i]),
-                recipient_id=str(orders.recipient_id[i]),
-                items=tuple(item_list[offsets[i] : offsets[i + 1]]),
-                origin_hub=str(orders.origin_hub[i]) or None,
-                destination_label=str(orders.destination_label[i]) or None,
-            )
-        )
-    return result
-
-
-def from_orders(orders: Iterable[Order]) -> tuple[OrderTable, ItemTable]:
-    """Tables holding ``orders`` (in the given order). Sub-second parts of times are dropped.
-
-    Raises
-    ------
-    InputError
-        If an order mixes currencies or a value has more than 6 decimal places.
-    """
-    order_list = list(orders)
-    columns: dict[str, list[Any]] = {name: [] for name in ItemTable._DTYPES}
-    for i, order in enumerate(order_list):
-        for item in order.items:
-            columns["order_index"].append(i)
-            columns["sku"].append(item.sku)
-            columns["description"].append(item.description)
-            columns["hs_code"].append(item.hs_code)
-            columns["quantity"].append(item.quantity)
-            columns["unit_value_micros"].append(_decimal_to_micros(item.unit_value, "unit_value"))
-            columns["currency"].append(item.currency)
-            columns["unit_mass_kg"].append(item.unit_mass_kg)
-            columns["unit_volume_m3"].append(item.unit_volume_m3)
-            columns["dangerous_goods_class"].append(item.dangerous_goods_class or "")
-    items = ItemTable(
-        **{name: _column(values, ItemTable._DTYPES[name]) for name, values in columns.items()}
-    )
-    created = [int((o.created_at - _EPOCH).total_seconds() // 1) for o in order_list]
-    table = OrderTable.from_items(
-        items,
-        order_id=_column([o.order_id for o in order_list], str),
-        merchant_id=_column([o.merchant_id for o in order_list], str),
-        channel=_column([o.channel.value for o in order_list], str),
-        created_at=np.array(created, dtype=np.int64).astype(_SECONDS),
-        destination_lat_deg=np.array([o.destination_lat_deg for o in order_list], dtype=float),
-        destination_lon_deg=np.array([o.destination_lon_deg for o in order_list], dtype=float),
-        destination_country=_column([o.destination_country for o in order_list], str),
-        recipient_id=_column([o.recipient_id for o in order_list], str),
-        origin_hub=_column([o.origin_hub or "" for o in order_list], str),
-        destination_label=_column([o.destination_label or "" for o in order_list], str),
-    )
-    return table, items
-
-
-def _column(values: list[Any], dtype: Any) -> NDArray[Any]:
-    if dtype is str:
-        return np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1")
-    return np.array(values, dtype=dtype)
-
-
-def empty_tables() -> tuple[OrderTable, ItemTable]:
-    """A pair of tables with no rows (typed like real ones)."""
-    return from_orders(())

@@ -28,8 +28,9 @@ from numpy.typing import ArrayLike, NDArray
 from rocketpost.customs import Clearance, clear_orders, fx_table, nomenclature
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.orders.convert import to_orders
 from rocketpost.orders.model import Order
-from rocketpost.orders.table import ItemTable, OrderTable, to_orders
+from rocketpost.orders.table import ItemTable, OrderTable
 from rocketpost.planning.service import ServiceChoice, choose_service
 
 __all__ = ["PreClearance", "pre_clear"]
