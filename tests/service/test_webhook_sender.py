@@ -222,14 +222,19 @@ def _serve(on_post: Callable[[str], None]) -> ThreadingHTTPServer:
 def test_an_endpoint_that_hangs_does_not_delay_another(db: Database) -> None:
     release_slow = threading.Event()
     fast_got = threading.Event()
+    slow_started = threading.Event()
     slow_seen: list[str] = []
     seen_when_fast_arrived: dict[str, Any] = {}
 
     def slow(event_id: str) -> None:
         slow_seen.append(event_id)
+        slow_started.set()
         release_slow.wait(60)  # hangs past the sender's 3 s timeout until the test says so
 
     def fast(event_id: str) -> None:
+        # Both requests are in flight at once; the two handler threads may start in either
+        # order, so wait (well inside the slow one's 3 s timeout) until the slow one is in.
+        slow_started.wait(2.5)
         # Looked at before answering: had the slow endpoint's first try ended yet?
         seen_when_fast_arrived["slow_attempts"] = deliveries(db)["evt_slow_1"][1]
         seen_when_fast_arrived["slow_requests"] = list(slow_seen)

@@ -113,7 +113,7 @@ def run(
         def step(stage: str) -> None:
             bar.update(task, description=stage, completed=_STAGES.index(stage))
 
-        imported = read_orders(orders_file, known_hubs=network.hub_ids)
+        imported = read_orders(orders_file, known_hubs=network.hub_ids, rocket=network.rocket)
         stock = None
         stock_rejected = 0
         if inventory is not None:

@@ -252,7 +252,9 @@ def calibrate(
     except ValueError:
         raise InputError("--date", day, "must be YYYY-MM-DD") from None
     network = network_from(network_file)
-    generated, _ = generate_orders(orders, day=the_day, rng=np.random.default_rng(orders_seed))
+    generated, _ = generate_orders(
+        orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
+    )
     allowed: Any = None
     hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
     if hubs:

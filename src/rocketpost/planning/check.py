@@ -48,7 +48,7 @@ def check_plan(
     if not isinstance(orders, OrderTable):
         from rocketpost.orders.io import read_orders
 
-        orders = read_orders(orders, known_hubs=network.hub_ids).orders
+        orders = read_orders(orders, known_hubs=network.hub_ids, rocket=network.rocket).orders
     out = Path(directory)
     problems: list[str] = []
 

@@ -113,13 +113,18 @@ class OrdersSpec:
         if self.file is not None:
             from rocketpost.orders.io import read_orders
 
-            orders = read_orders(Path(self.file), known_hubs=network.hub_ids).orders
+            orders = read_orders(
+                Path(self.file), known_hubs=network.hub_ids, rocket=network.rocket
+            ).orders
         else:
             from rocketpost.orders.generator import generate_orders
 
             assert self.generate is not None
             orders, _ = generate_orders(
-                self.generate, day=self.day, rng=np.random.default_rng(self.seed)
+                self.generate,
+                day=self.day,
+                rng=np.random.default_rng(self.seed),
+                rocket=network.rocket,
             )
         if not self.stock_at:
             return orders, None
