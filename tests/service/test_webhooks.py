@@ -15,9 +15,9 @@ from rocketpost.service.db import Database
 from rocketpost.service.merchants import add_webhook, create_merchant
 from rocketpost.service.models import WebhookDelivery
 from rocketpost.service.webhooks import backoff_s, sign_payload, verify_signature
+from tests.support.server import serving
 
 from .conftest import miami, slot_ready_at
-from .server import running
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -60,7 +60,7 @@ def test_events_are_delivered_signed_and_retried(database_url: str) -> None:
             webhook_poll_s=0.02,
             webhook_backoff_s=0.05,
         )
-        with running(create_app(settings)) as base:
+        with serving(create_app(settings)) as base:
             import httpx
 
             booked = httpx.post(

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rocketpost.errors import InputError, RocketpostError
+from tests.support.watchdog import kill_group
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -85,7 +86,8 @@ _DURABLE_SETTINGS: dict[str, str] = {
 _DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _BIND_FAILURE = ("could not bind", "address already in use", "could not create any tcp/ip")
 _PORT_ATTEMPTS = 5
-_WATCHDOG_CODE = "from rocketpost.devtools.postgres import _watchdog_main; _watchdog_main()"
+# A stdlib-only script: the watchdog needs neither rocketpost nor this package on its path.
+_WATCHDOG_SCRIPT = Path(__file__).resolve().with_name("watchdog.py")
 
 
 class PostgresUnavailableError(RocketpostError):
@@ -325,7 +327,7 @@ class PostgresInstance:
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                _kill_group(self.process.pid, grace_s=0.0)
+                kill_group(self.process.pid, grace_s=0.0)
                 self.process.wait(timeout=15)
         shutil.rmtree(self.root_dir, ignore_errors=True)
         _tell_watchdog(self._watchdog, "done")
@@ -352,66 +354,15 @@ def _tell_watchdog(watchdog: subprocess.Popen[bytes], message: str) -> None:
 
 
 def _start_watchdog(root_dir: Path) -> subprocess.Popen[bytes]:
-    src_dir = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src_dir, env.get("PYTHONPATH", "")) if p)
     # Its own session: a Ctrl-C or a kill of the owner's process group must not take the
     # watchdog down before it has cleaned up.
     return subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG_CODE, str(root_dir)],
+        [sys.executable, str(_WATCHDOG_SCRIPT), str(root_dir)],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        env=env,
     )
-
-
-def _watchdog_main() -> None:
-    """Entry point of the watchdog process (argv[1]: the directory to delete).
-
-    Protocol on stdin, one line each: ``pid N`` (the postmaster, leader of its process group)
-    and ``done`` (the owner cleaned up itself). End-of-file without ``done`` means the owner
-    died: kill the server's process group and delete the directory.
-    """
-    root_dir = Path(sys.argv[1])
-    pid: int | None = None
-    for line in sys.stdin:
-        command, _, argument = line.strip().partition(" ")
-        if command == "pid":
-            pid = int(argument)
-        elif command == "done":
-            return
-    # Only a process still running on our data directory: the pid may have been reused.
-    if pid is not None and str(root_dir).encode() in _cmdline(pid):
-        _kill_group(pid, grace_s=5.0)
-    shutil.rmtree(root_dir, ignore_errors=True)
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")  # an unreaped zombie holds no files and no port
-
-
-def _kill_group(pid: int, grace_s: float) -> None:
-    """SIGQUIT (immediate shutdown) the group led by ``pid``, then SIGKILL after ``grace_s``."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGQUIT)
-    deadline = time.monotonic() + grace_s
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 def _initdb(bin_dir: Path, data_dir: Path, run_as: _RunAs, log_path: Path) -> None:
@@ -560,7 +511,7 @@ def start_postgres(
             try:
                 ready = _wait_ready(process, port, log_path, startup_timeout_s)
             except BaseException:
-                _kill_group(process.pid, grace_s=2.0)
+                kill_group(process.pid, grace_s=2.0)
                 process.wait()
                 raise
             if ready:

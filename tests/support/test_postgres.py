@@ -14,7 +14,8 @@ import psycopg
 import pytest
 import sqlalchemy
 
-from rocketpost.devtools.postgres import (
+from rocketpost.errors import InputError
+from tests.support.postgres import (
     HOST,
     PostgresInstance,
     PostgresStartError,
@@ -22,7 +23,6 @@ from rocketpost.devtools.postgres import (
     find_postgres_binaries,
     throwaway_postgres,
 )
-from rocketpost.errors import InputError
 
 pytestmark = pytest.mark.postgres
 
@@ -129,7 +129,7 @@ def test_a_killed_owner_leaves_nothing_behind(base_dir: Path) -> None:
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from rocketpost.devtools.postgres import start_postgres\n"
+        "from tests.support.postgres import start_postgres\n"
         "pg = start_postgres(Path(sys.argv[1]))\n"
         "print(pg.root_dir, pg.port, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
@@ -140,6 +140,7 @@ def test_a_killed_owner_leaves_nothing_behind(base_dir: Path) -> None:
         text=True,
         timeout=60,
         check=False,
+        cwd=Path(__file__).resolve().parents[2],  # `python -c` imports `tests` from its cwd
     )
     assert result.returncode == -9, result.stderr
     root_name, port_text = result.stdout.split()
