@@ -9,20 +9,16 @@ from sqlalchemy import select
 
 from rocketpost.errors import InputError
 from rocketpost.service.auth import ApiKeyCache, hash_key, new_api_key, new_id, random_text
-from rocketpost.service.booking import decode_cursor, encode_cursor, grams
+from rocketpost.service.capacity import grams
+from rocketpost.service.consignment import ResolvedPlace
 from rocketpost.service.db import SqliteWriteLock, upgrade
+from rocketpost.service.errors import field_loc
 from rocketpost.service.merchants import create_merchant
 from rocketpost.service.models import Merchant
-from rocketpost.service.quoting import (
-    QuoteToken,
-    ResolvedPlace,
-    TokenError,
-    field_loc,
-    sign_token,
-    verify_token,
-)
 from rocketpost.service.ratelimit import RateLimiter
+from rocketpost.service.reads import decode_cursor, encode_cursor
 from rocketpost.service.settings import Settings, normalise_database_url
+from rocketpost.service.tokens import QuoteToken, TokenError, sign_token, verify_token
 
 
 def test_settings_from_env_and_overrides() -> None:
