@@ -266,6 +266,8 @@ def promise_safe_routes(client: Any, *, limit: int = 24) -> list[Any]:
     for route in usable_routes(client, limit=10_000):
         quoted = client.post("/v1/quotes", json=route.body(mass_kg=1.0, volume_m3=0.005))
         one_hour = quoted.json()["one_hour"]
+        if one_hour["promised_delivery_at"] is None:
+            continue  # the buffer alone breaks the promise at this wave already
         legs = {leg["leg"]: float(leg["duration_s"]) for leg in one_hour["legs"]}
         wave_interval_s = network.hub(one_hour["origin_hub"]).launch_wave_interval_min * 60.0
         worst_s = float(one_hour["eta_s"]) - legs["wave_wait"] + wave_interval_s

@@ -19,8 +19,6 @@ from tests.support.postgres import (
     HOST,
     PostgresInstance,
     PostgresStartError,
-    PostgresUnavailableError,
-    find_postgres_binaries,
     throwaway_postgres,
 )
 
@@ -158,13 +156,3 @@ def test_a_start_up_failure_reports_postgres_own_message(base_dir: Path) -> None
     ):
         pass  # pragma: no cover - never reached
     assert list(base_dir.iterdir()) == []
-
-
-def test_missing_binaries_are_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, base_dir: Path
-) -> None:
-    monkeypatch.setenv("ROCKETPOST_PG_BIN", str(base_dir))
-    with pytest.raises(PostgresUnavailableError, match="ROCKETPOST_PG_BIN"):
-        find_postgres_binaries()
-    monkeypatch.delenv("ROCKETPOST_PG_BIN")
-    assert (find_postgres_binaries() / "initdb").is_file()
