@@ -8,7 +8,7 @@ For each backend: a fresh database (SQLite file; throwaway PostgreSQL with fsync
 waits for ``--kill-after`` more 201 answers, SIGKILLs the whole server (no shutdown handlers run),
 restarts it on the same database and retries the requests the kill cut off with their original
 ``Idempotency-Key``. At the end every 201 must read back identical, the database must hold no
-shipment that was never answered 201, and no flight may carry more than 10 t or 120 m³. Prints
+shipment that was never answered 201, and no flight may carry more than the rocket's hold. Prints
 the counts; exits 1 if anything was lost, changed, duplicated or overbooked.
 """
 
@@ -24,8 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from rocketpost.devtools.postgres import throwaway_postgres
-from rocketpost.devtools.server import Workload, durability_trial, running_server, usable_routes
+# Run as `python benchmarks/durability.py`: Python puts benchmarks/, not the repository root,
+# on the path; the shared test infrastructure is the package `tests.support` under the root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.durability import durability_trial
+from tests.support.postgres import throwaway_postgres
+from tests.support.server import running_server
+from tests.support.workload import Workload, usable_routes
 
 SERVER_ENV = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
 

@@ -39,7 +39,7 @@ _UNBUFFERED.write_text(_BUFFER.sub("buffer_min = 0.0", _SHIPPED))
 os.environ[NETWORK_ENV] = str(_UNBUFFERED)
 
 if TYPE_CHECKING:
-    from rocketpost.devtools.postgres import PostgresInstance
+    from tests.support.postgres import PostgresInstance
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +98,7 @@ def tiny_network() -> Network:
     )
 
 
-# --- throwaway PostgreSQL (rocketpost.devtools.postgres) -------------------------------------
+# --- throwaway PostgreSQL (tests.support.postgres) -------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +112,7 @@ def postgres_instance() -> Iterator[PostgresInstance]:
     temp dir, not ``tmp_path``: pytest's temp root is private to root, and on root the server
     runs as an unprivileged user that must reach it.
     """
-    from rocketpost.devtools.postgres import throwaway_postgres
+    from tests.support.postgres import throwaway_postgres
 
     with throwaway_postgres() as instance:
         yield instance

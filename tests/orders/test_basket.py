@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from tests.orders import generate
 
 from rocketpost.network import default_network
 from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
+from tests.orders import generate
 
 
 def test_b2c_parcels_have_the_documented_sizes() -> None:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.orders import SAMPLE, T0, item, order
 
 from rocketpost.errors import InputError
 from rocketpost.orders.convert import empty_tables, from_orders, to_orders
 from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES, Channel, Order, OrderItem
+from tests.orders import SAMPLE, T0, item, order
 
 
 def test_round_trip_through_the_dataclasses() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.orders import SAMPLE
 
 from rocketpost.errors import InputError
 from rocketpost.orders.convert import from_orders
 from rocketpost.orders.dangerous_goods import DANGEROUS_GOODS_CLASS_ORDER, dangerous_goods_bits
+from tests.orders import SAMPLE
 
 
 def test_dangerous_goods_bits_and_class_queries() -> None:

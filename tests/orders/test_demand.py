@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from tests.orders import CITIES, DAY, generate
 
 from rocketpost.core.geo import great_circle_km
 from rocketpost.orders.generator import describe, generate_orders
+from tests.orders import CITIES, DAY, generate
 
 
 def test_destinations_follow_population() -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.orders import BACKHAUL, generate
 
 from rocketpost.errors import InputError
 from rocketpost.orders.catalogue import load_catalogue
 from rocketpost.orders.generator import GENERATOR_STAGES
 from rocketpost.orders.io import read_orders, write_orders
+from tests.orders import BACKHAUL, generate
 
 
 def test_same_seed_same_tables_and_same_bytes(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.orders import SAMPLE, T0, item, order
 
 from rocketpost.errors import InputError
 from rocketpost.orders.convert import from_orders, to_orders
 from rocketpost.orders.table import ItemTable, OrderTable, subset_orders
+from tests.orders import SAMPLE, T0, item, order
 
 
 def test_totals_are_computed_from_the_items() -> None:

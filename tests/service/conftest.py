@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
+from fastapi import FastAPI
 
 from rocketpost.service import Settings, create_app
 from rocketpost.service.db import upgrade
 from rocketpost.service.merchants import create_merchant
+from tests.support.server import serving
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -57,11 +59,12 @@ def slot_ready_at(hours_ahead: int = 0) -> datetime:
 
 @dataclass
 class Api:
-    """A test client with helpers for keys and bookings."""
+    """An HTTP client of the running service, with helpers for keys and bookings."""
 
-    client: TestClient
+    client: httpx.Client
     database_url: str
     ops_key: str
+    app: FastAPI  # served in this process: tests may set its dependency overrides
     keys: dict[str, str] = field(default_factory=dict)
 
     def merchant(self, name: str | None = None) -> tuple[str, dict[str, str]]:
@@ -84,7 +87,12 @@ class Api:
 
 
 def make_api(database_url: str, **overrides: Any) -> Iterator[Api]:
-    """An app on ``database_url`` inside a TestClient (lifespan started)."""
+    """An app on ``database_url``, served over loopback HTTP in a uvicorn thread.
+
+    A real server rather than Starlette's in-process ``TestClient``: the service is tested
+    through the HTTP stack it runs on, by the one harness the subprocess tests use
+    (``tests.support.server``), and the tests need no second HTTP client library.
+    """
     _, ops_key = create_merchant(database_url, "ops", ops=True)
     settings = Settings.from_env(
         environ={},
@@ -92,8 +100,8 @@ def make_api(database_url: str, **overrides: Any) -> Iterator[Api]:
         **{"webhooks": False, "rate_limit_per_min": 0, **overrides},
     )
     app = create_app(settings)
-    with TestClient(app) as client:
-        yield Api(client=client, database_url=database_url, ops_key=ops_key)
+    with serving(app) as base_url, httpx.Client(base_url=base_url, timeout=60.0) as client:
+        yield Api(client=client, database_url=database_url, ops_key=ops_key, app=app)
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ import httpx
 
 from rocketpost.service import Settings, create_app
 from rocketpost.service.merchants import create_merchant
+from tests.support.server import serving
 
 from .conftest import busan, miami, slot_ready_at
-from .server import running
 
 CLIENTS = 48
 
@@ -30,7 +30,7 @@ def test_parallel_bookings_never_overbook(database_url: str) -> None:
         environ={}, database_url=database_url, webhooks=False, rate_limit_per_min=0
     )
     ready = slot_ready_at()
-    with running(create_app(settings)) as base:
+    with serving(create_app(settings)) as base:
         with httpx.Client(base_url=base, timeout=60) as client:
             fill = client.post(
                 "/v1/shipments",
@@ -104,7 +104,7 @@ def test_concurrent_parcels_to_one_recipient_are_all_summed(database_url: str) -
     ready, recipient = slot_ready_at(), f"R-{uuid.uuid4().hex[:10]}"
     barrier = threading.Barrier(SAME_RECIPIENT)
     ids: list[str] = [""] * SAME_RECIPIENT
-    with running(create_app(settings)) as base:
+    with serving(create_app(settings)) as base:
 
         def book(i: int) -> None:
             body = busan(ready)

@@ -1,27 +1,19 @@
-"""Pure parts of the service: settings, quote tokens, field paths, rate limiter, key cache."""
+"""Small parts of the service: settings, field paths and cursors, rate limiter, key cache."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from rocketpost.errors import InputError
 from rocketpost.service.auth import ApiKeyCache, hash_key, new_api_key, new_id, random_text
-from rocketpost.service.booking import decode_cursor, encode_cursor, grams
+from rocketpost.service.capacity import grams
 from rocketpost.service.db import SqliteWriteLock, upgrade
+from rocketpost.service.errors import field_loc
 from rocketpost.service.merchants import create_merchant
 from rocketpost.service.models import Merchant
-from rocketpost.service.quoting import (
-    QuoteToken,
-    ResolvedPlace,
-    TokenError,
-    field_loc,
-    sign_token,
-    verify_token,
-)
 from rocketpost.service.ratelimit import RateLimiter
+from rocketpost.service.reads import decode_cursor, encode_cursor
 from rocketpost.service.settings import Settings, normalise_database_url
 
 
@@ -46,33 +38,6 @@ def test_settings_from_env_and_overrides() -> None:
         Settings.from_env({"ROCKETPOST_PORT": "eighty"})
     with pytest.raises(InputError, match="database_url"):
         normalise_database_url("mysql://x")
-
-
-def test_quote_token_round_trip_and_tamper() -> None:
-    now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-    token = QuoteToken(
-        merchant_id="mer_x",
-        origin_hub="HZB",
-        destination=ResolvedPlace("Busan", "KR", 35.1, 129.0),
-        channel="b2c",
-        ready_at=now,
-        expires_at=now + timedelta(minutes=15),
-        parcels=[{"mass_kg": 1.0, "volume_m3": 0.005, "dangerous_goods_class": None}],
-        mass_kg=1.0,
-        volume_m3=0.005,
-        one_hour_price="140.00",
-        standard_price="15.00",
-    )
-    signed = sign_token(token, b"k" * 32)
-    assert verify_token(signed, b"k" * 32) == token
-    with pytest.raises(TokenError):
-        verify_token(signed, b"other-key-0123456789")
-    head, body, mac = signed.split(".")
-    with pytest.raises(TokenError):
-        verify_token(f"{head}.{body[:-2]}xx.{mac}", b"k" * 32)
-    for junk in ("", "q1", "q1..", "q1.é.x", "q1.!!!.???"):
-        with pytest.raises(TokenError):
-            verify_token(junk, b"k" * 32)
 
 
 def test_field_loc_and_cursor() -> None:

@@ -22,9 +22,9 @@ from rocketpost.service.merchants import add_webhook, create_merchant
 from rocketpost.service.models import WebhookDelivery
 from rocketpost.service.webhook_targets import BoundedResolver, Resolver, Target, check_target
 from rocketpost.service.webhooks import backoff_s, sign_payload, verify_signature
+from tests.support.server import serving
 
 from .conftest import Api, make_api, miami, slot_ready_at
-from .server import running
 from .test_webhook_targets import NAMES
 
 
@@ -69,7 +69,7 @@ def test_events_are_delivered_signed_and_retried(database_url: str) -> None:
             webhook_backoff_s=0.05,
             webhook_allow_loopback_http=True,  # the receiver is on loopback over plain http
         )
-        with running(create_app(settings)) as base:
+        with serving(create_app(settings)) as base:
             import httpx
 
             booked = httpx.post(
@@ -116,7 +116,7 @@ def _check_with(resolve: Resolver, *, allow_loopback_http: bool = False) -> Call
 @pytest.fixture
 def hooks_api(api: Api) -> Iterator[Api]:
     """The module's service with registration resolving names from ``NAMES``."""
-    overrides = api.client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides = api.app.dependency_overrides
     overrides[target_check] = _check_with(NAMES)
     yield api
     overrides.pop(target_check)
@@ -165,7 +165,7 @@ def test_registration_does_not_hang_on_dns(api: Api) -> None:
         hang.wait(30)
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
-    overrides = api.client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides = api.app.dependency_overrides
     overrides[target_check] = _check_with(BoundedResolver(0.2, lookup=stuck))
     try:
         _, headers = api.merchant()

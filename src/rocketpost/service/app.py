@@ -23,8 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rocketpost.errors import InputError, RocketpostError
 from rocketpost.service.api.routes import flights, quotes, shipments, webhooks
-from rocketpost.service.errors import ApiError
-from rocketpost.service.quoting import field_loc
+from rocketpost.service.errors import ApiError, field_loc
 from rocketpost.service.settings import Settings
 from rocketpost.service.state import ServiceState
 

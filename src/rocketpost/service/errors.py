@@ -11,7 +11,7 @@ from typing import Any
 
 from rocketpost.errors import RocketpostError
 
-__all__ = ["ApiError"]
+__all__ = ["ApiError", "field_loc"]
 
 
 class ApiError(RocketpostError):
@@ -36,3 +36,17 @@ class ApiError(RocketpostError):
     def detail(self) -> dict[str, Any]:
         """The ``detail`` object of the response body."""
         return {"code": self.code, "message": self.message, **self.extra}
+
+
+def field_loc(field: str, prefix: tuple[str | int, ...] = ("body",)) -> list[str | int]:
+    """``"items[0].hs_code"`` → ``["body", "items", 0, "hs_code"]`` (a 422 ``loc``)."""
+    loc: list[str | int] = list(prefix)
+    for part in field.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            loc.append(name)
+        while rest:
+            index, _, rest = rest.partition("]")
+            loc.append(int(index) if index.isdigit() else index)
+            rest = rest.removeprefix("[")
+    return loc

@@ -15,11 +15,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from rocketpost.service import schemas
-from rocketpost.service.booking import decode_cursor, encode_cursor, reserve
+from rocketpost.service.capacity import reserve
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
+from rocketpost.service.reads import decode_cursor, encode_cursor
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 
 __all__ = ["FlightOps", "flight_public"]
@@ -28,20 +29,20 @@ _TRANSITIONS = {"launched": "scheduled", "landed": "launched", "scrubbed": "sche
 _NEW_STATUS = {"launched": "launched", "landed": "landed", "scrubbed": "scrubbed"}
 
 
-def flight_public(row: Flight, shipments: int) -> dict[str, Any]:
-    """JSON form of a flight (``schemas.Flight``)."""
-    return {
-        "id": row.public_id,
-        "origin_hub": row.origin_hub,
-        "destination_hub": row.destination_hub,
-        "launch_at": row.launch_at,
-        "status": row.status,
-        "capacity_kg": row.capacity_g / GRAMS_PER_KG,
-        "capacity_m3": row.capacity_cm3 / CM3_PER_M3,
-        "booked_kg": row.booked_g / GRAMS_PER_KG,
-        "booked_m3": row.booked_cm3 / CM3_PER_M3,
-        "shipments": shipments,
-    }
+def flight_public(row: Flight, shipments: int) -> schemas.FlightPublic:
+    """A flight and its load as answered."""
+    return schemas.FlightPublic(
+        id=row.public_id,
+        origin_hub=row.origin_hub,
+        destination_hub=row.destination_hub,
+        launch_at=row.launch_at,
+        status=row.status,
+        capacity_kg=row.capacity_g / GRAMS_PER_KG,
+        capacity_m3=row.capacity_cm3 / CM3_PER_M3,
+        booked_kg=row.booked_g / GRAMS_PER_KG,
+        booked_m3=row.booked_cm3 / CM3_PER_M3,
+        shipments=shipments,
+    )
 
 
 def _active_on(flight_pk: int) -> Any:
@@ -72,8 +73,8 @@ class FlightOps:
         cursor: str | None,
         status: str | None = None,
         origin_hub: str | None = None,
-    ) -> dict[str, Any]:
-        """Flights by launch time (then id)."""
+    ) -> schemas.FlightsPublic:
+        """Flights in creation order."""
         after = decode_cursor(cursor)
         query = select(Flight).order_by(Flight.id).limit(limit + 1)
         if after is not None:
@@ -96,19 +97,19 @@ class FlightOps:
                     .group_by(Shipment.flight_id)
                 ).all()
             )
-        return {
-            "data": [flight_public(r, int(counts.get(r.id, 0))) for r in rows],
-            "has_more": more,
-            "next_cursor": encode_cursor(rows[-1].id) if more and rows else None,
-        }
+        return schemas.FlightsPublic(
+            data=[flight_public(r, int(counts.get(r.id, 0))) for r in rows],
+            has_more=more,
+            next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
+        )
 
-    def get(self, flight_id: str) -> dict[str, Any]:
+    def get(self, flight_id: str) -> schemas.FlightPublic:
         """One flight."""
         with self.db.session() as session:
             row = self._get(session, flight_id)
             return flight_public(row, self._count(session, row.id))
 
-    def manifest(self, flight_id: str) -> dict[str, Any]:
+    def manifest(self, flight_id: str) -> schemas.ManifestPublic:
         """The flight and the shipments loaded on it."""
         with self.db.session() as session:
             row = self._get(session, flight_id)
@@ -116,28 +117,28 @@ class FlightOps:
                 session.scalars(select(Shipment).where(_active_on(row.id)).order_by(Shipment.id))
             )
             lines = [
-                {
-                    "id": s.public_id,
-                    "tracking_number": s.tracking_number,
-                    "merchant_id": s.merchant_public_id,
-                    "reference": s.reference,
-                    "mass_kg": s.mass_g / GRAMS_PER_KG,
-                    "volume_m3": s.volume_cm3 / CM3_PER_M3,
-                    "destination_hub": s.destination_hub,
-                    "destination": s.destination,
-                    "customs_decision": s.customs_decision,
-                    "status": s.status,
-                }
+                schemas.ManifestLine(
+                    id=s.public_id,
+                    tracking_number=s.tracking_number,
+                    merchant_id=s.merchant_public_id,
+                    reference=s.reference,
+                    mass_kg=s.mass_g / GRAMS_PER_KG,
+                    volume_m3=s.volume_cm3 / CM3_PER_M3,
+                    destination_hub=s.destination_hub,
+                    destination=schemas.DestinationOut(**s.destination),
+                    customs_decision=s.customs_decision,
+                    status=s.status,
+                )
                 for s in shipments
             ]
-            return {
-                "flight": flight_public(row, len(lines)),
-                "shipments": lines,
-                "total_kg": sum(s.mass_g for s in shipments) / GRAMS_PER_KG,
-                "total_m3": sum(s.volume_cm3 for s in shipments) / CM3_PER_M3,
-            }
+            return schemas.ManifestPublic(
+                flight=flight_public(row, len(lines)),
+                shipments=lines,
+                total_kg=sum(s.mass_g for s in shipments) / GRAMS_PER_KG,
+                total_m3=sum(s.volume_cm3 for s in shipments) / CM3_PER_M3,
+            )
 
-    def record(self, flight_id: str, event: schemas.FlightEventIn) -> dict[str, Any]:
+    def record(self, flight_id: str, event: schemas.FlightEventIn) -> schemas.FlightEventPublic:
         """Apply a launched / landed / scrubbed event and emit the shipments' events."""
         now = utcnow()
         occurred = event.occurred_at or now
@@ -161,7 +162,7 @@ class FlightOps:
                 session.scalars(select(Shipment).where(_active_on(row.id)).order_by(Shipment.id))
             )
             writer = EventWriter(session)
-            rescheduled: list[dict[str, str]] = []
+            rescheduled: list[schemas.Rescheduled] = []
             downgraded: list[str] = []
             if event.type == "scrubbed":
                 rescheduled, downgraded = self._scrub(session, writer, row, shipments, event, now)
@@ -179,12 +180,12 @@ class FlightOps:
                     )
             session.flush()
             session.refresh(row)
-            return {
-                "flight": flight_public(row, self._count(session, row.id)),
-                "shipments_affected": len(shipments),
-                "rescheduled": rescheduled,
-                "downgraded": downgraded,
-            }
+            return schemas.FlightEventPublic(
+                flight=flight_public(row, self._count(session, row.id)),
+                shipments_affected=len(shipments),
+                rescheduled=rescheduled,
+                downgraded=downgraded,
+            )
 
     def _scrub(
         self,
@@ -194,11 +195,11 @@ class FlightOps:
         shipments: list[Shipment],
         event: schemas.FlightEventIn,
         now: datetime,
-    ) -> tuple[list[dict[str, str]], list[str]]:
+    ) -> tuple[list[schemas.Rescheduled], list[str]]:
         interval_s = self.engine.network.hub(row.origin_hub).launch_wave_interval_min * 60.0
         waves = int(self.reschedule_window_s // interval_s)
         why = f" ({event.reason})" if event.reason else ""
-        rescheduled: list[dict[str, str]] = []
+        rescheduled: list[schemas.Rescheduled] = []
         downgraded: list[str] = []
         for s in shipments:
             target: tuple[int, datetime, float] | None = None
@@ -235,7 +236,7 @@ class FlightOps:
                         for leg in s.legs
                     ]
                 s.sub_status, s.updated_at = SubStatus.RESCHEDULED.value, now
-                rescheduled.append({"shipment_id": s.public_id, "flight_id": new_id})
+                rescheduled.append(schemas.Rescheduled(shipment_id=s.public_id, flight_id=new_id))
                 sub, message, flight_ref = (
                     SubStatus.RESCHEDULED,
                     f"{row.public_id} scrubbed{why}; moved to {new_id}, "

@@ -28,19 +28,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rocketpost.customs import CustomsDecision, Declaration, clear_declaration
-from rocketpost.service.booking import release, shipment_public
+from rocketpost.service import schemas
+from rocketpost.service.capacity import release
+from rocketpost.service.clearance import customs_out
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.imports import booking_context, lock_recipient
+from rocketpost.service.merchants import record_outcome, seller_trust
 from rocketpost.service.models import CustomsImport, Shipment, utcnow
-from rocketpost.service.quoting import customs_out
-from rocketpost.service.sellers import record_outcome, seller_trust
+from rocketpost.service.reads import shipment_public
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 
 __all__ = ["induct", "record_inspection"]
 
 
-def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> dict[str, Any]:
+def induct(db: Database, shipment_id: str, scanned_gross_mass_kg: float) -> schemas.ShipmentPublic:
     """Record a parcel's induction with its scale reading and re-screen it (ops only).
 
     Raises
@@ -131,7 +133,9 @@ def _free_seat(session: Session, row: Shipment, now: datetime) -> str:
     return f"; its place on {flight} is released"
 
 
-def record_inspection(db: Database, shipment_id: str, *, seized: bool, note: str | None) -> Any:
+def record_inspection(
+    db: Database, shipment_id: str, *, seized: bool, note: str | None
+) -> schemas.ShipmentPublic:
     """Record what customs found in an opened parcel, and count it on the merchant (ops only).
 
     Raises

@@ -1,8 +1,14 @@
-"""Merchants, the ops principal, and webhook endpoints: the library calls behind the CLI.
+"""Merchants: their keys, their webhook endpoints, and their record as sellers in customs' eyes.
 
-Each function takes a database URL (it opens, commits and closes its own connection) or an open
-SQLAlchemy :class:`~sqlalchemy.orm.Session` (it only flushes: the caller owns the transaction),
-so tests and tools can use them in-process either way.
+The functions behind the CLI take a database URL (they open, commit and close their own
+connection) or an open SQLAlchemy :class:`~sqlalchemy.orm.Session` (they only flush: the caller
+owns the transaction), so tests and tools can use them in-process either way.
+
+Customs targets sellers with a history of seizures. Every parcel customs opens (an inspection,
+or a hold examined) is a trial — cleared or seized — reported by ops with
+``POST /v1/shipments/{id}/customs-outcome``; the merchant's counts feed the Beta-Bernoulli
+:class:`~rocketpost.customs.SellerTrust` that screening's seller signal reads
+(:func:`seller_trust`). Parcels released unopened teach nothing and are not counted.
 """
 
 from __future__ import annotations
@@ -12,17 +18,32 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from rocketpost.customs import SellerRecord, SellerTrust
 from rocketpost.errors import InputError
-from rocketpost.service.auth import hash_key, new_api_key, new_id
+from rocketpost.service.auth import Principal, hash_key, new_api_key, new_id
 from rocketpost.service.db import Database
 from rocketpost.service.models import Merchant, WebhookEndpoint, utcnow
 
-__all__ = ["MerchantInfo", "add_webhook", "create_merchant", "list_merchants"]
+__all__ = [
+    "MerchantInfo",
+    "WebhookEndpoints",
+    "WebhookInfo",
+    "add_webhook",
+    "add_webhook_for",
+    "create_merchant",
+    "deactivate_webhook",
+    "list_merchants",
+    "principal_trust",
+    "record_outcome",
+    "seller_trust",
+    "webhooks_of",
+]
 
 _T = TypeVar("_T")
 
@@ -99,6 +120,16 @@ def create_merchant(target: str | Session, name: str, *, ops: bool = False) -> t
     return _run(target, work)
 
 
+@dataclass(frozen=True)
+class WebhookInfo:
+    """A webhook endpoint as listed (the secret only when just created)."""
+
+    webhook_id: str
+    url: str
+    created_at: datetime
+    secret: str | None = None
+
+
 def add_webhook_for(session: Session, merchant_pk: int, url: str) -> tuple[str, str, datetime]:
     """Register ``url`` for the merchant with primary key ``merchant_pk`` (inside a session)."""
     webhook_id = new_id("whk_")
@@ -153,3 +184,89 @@ def list_merchants(target: str | Session) -> list[MerchantInfo]:
         return [MerchantInfo(*row) for row in rows]
 
     return _run(target, work)
+
+
+class WebhookEndpoints:
+    """A merchant's webhook endpoints on the app's database (what ``/v1/webhooks`` does)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, merchant_pk: int, url: str) -> WebhookInfo:
+        """Register ``url``; the answer carries the signing secret (shown once)."""
+        with self.db.write() as session:
+            webhook_id, secret, created = add_webhook_for(session, merchant_pk, url)
+        return WebhookInfo(webhook_id, url, created, secret)
+
+    def active(self, merchant_pk: int) -> list[WebhookInfo]:
+        """The merchant's active endpoints, oldest first (without secrets)."""
+        with self.db.session() as session:
+            return webhooks_of(session, merchant_pk)
+
+    def deactivate(self, merchant_pk: int, webhook_id: str) -> bool:
+        """Stop sending to one of the merchant's endpoints; whether it was active."""
+        with self.db.write() as session:
+            return deactivate_webhook(session, merchant_pk, webhook_id)
+
+
+def webhooks_of(session: Session, merchant_pk: int) -> list[WebhookInfo]:
+    """A merchant's active endpoints, oldest first (without their secrets)."""
+    rows = session.execute(
+        select(WebhookEndpoint.public_id, WebhookEndpoint.url, WebhookEndpoint.created_at)
+        .where(WebhookEndpoint.merchant_id == merchant_pk, WebhookEndpoint.active.is_(True))
+        .order_by(WebhookEndpoint.id)
+    ).all()
+    return [WebhookInfo(*row) for row in rows]
+
+
+def deactivate_webhook(session: Session, merchant_pk: int, webhook_id: str) -> bool:
+    """Stop sending to one of the merchant's endpoints; whether it was active."""
+    result = session.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.public_id == webhook_id,
+            WebhookEndpoint.merchant_id == merchant_pk,
+            WebhookEndpoint.active.is_(True),
+        )
+        .values(active=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- the merchant as a seller in customs' eyes ----------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _prior() -> SellerTrust:
+    return SellerTrust.default()
+
+
+def seller_trust(merchant_id: str, inspections: int, seizures: int) -> SellerTrust:
+    """The trust screening uses for one merchant's parcel: the shipped prior plus its record."""
+    prior = _prior()
+    if inspections == 0:
+        return prior
+    return SellerTrust(
+        records={merchant_id: SellerRecord(inspections, seizures)},
+        prior_alpha=prior.prior_alpha,
+        prior_beta=prior.prior_beta,
+    )
+
+
+def principal_trust(principal: Principal) -> SellerTrust:
+    """:func:`seller_trust` from the record cached with the caller's key (quotes: a preview)."""
+    return seller_trust(
+        principal.merchant_id, principal.customs_inspections, principal.customs_seizures
+    )
+
+
+def record_outcome(session: Session, merchant_pk: int, *, seized: bool) -> None:
+    """Count one opened parcel of the merchant (atomic increment: concurrent reports add up)."""
+    session.execute(
+        update(Merchant)
+        .where(Merchant.id == merchant_pk)
+        .values(
+            customs_inspections=Merchant.customs_inspections + 1,
+            customs_seizures=Merchant.customs_seizures + int(seized),
+        )
+    )

@@ -1,65 +1,42 @@
-"""Quotes: the one-hour option (leg by leg, priced, expiring) and the standard option.
+"""The quote engine: a route for one shipment, whether one hour can be promised, and prices.
 
-A quote writes nothing to the database. Its id is a signed token: the quote's content (route,
-wave, prices, parcels, expiry, merchant) as compact JSON, base64url, and an HMAC-SHA256 over it
-with the server's signing key. Booking verifies the signature and the expiry and re-derives the
-route deterministically from the signed inputs, so a quote cannot be forged or edited (a cheaper
-price, another merchant's quote) and quoting scales like a pure function — which is how it meets
-≥ 1,000 quotes/s on two cores.
+One engine per network, built once per app and shared by quotes (:mod:`rocketpost.service.quotes`),
+bookings and flight operations. It writes nothing and keeps no per-request state.
 
 Per request the work is one :meth:`rocketpost.service.fastquote.FastRouter.route` for one place
 (what :func:`rocketpost.core.eta.eta_to_places` computes, with the fixed legs precomputed per
-network), a cached place lookup and, when customs items are sent, one
-:func:`rocketpost.customs.clearance`.
+network) and the one-hour decision in planning's priority order.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from rocketpost.core.eta import LEG_NAMES
-from rocketpost.customs import Clearance, RecipientHistory, SellerTrust, clearance
+from rocketpost.customs import Clearance
 from rocketpost.customs.rules import same_customs_territory
-from rocketpost.errors import InputError, RocketpostError
+from rocketpost.errors import InputError
 from rocketpost.network import Network
-from rocketpost.orders.model import Channel, Order, OrderItem
 from rocketpost.planning.service import FORBIDDEN_DANGEROUS_GOODS, Reason
-from rocketpost.service import schemas
+from rocketpost.service.consignment import ResolvedPlace
 from rocketpost.service.fastquote import FastRouter
-from rocketpost.service.imports import duties_out
-from rocketpost.world.places import resolve_place
 
 __all__ = [
     "ONE_HOUR_S",
+    "Assessment",
     "CustomsReason",
     "QuoteEngine",
-    "QuoteToken",
-    "ResolvedPlace",
     "RoutePlan",
-    "TokenError",
-    "check_ready_at",
-    "customs_out",
-    "field_loc",
-    "resolve_destination",
-    "run_clearance",
-    "sign_token",
-    "verify_token",
+    "cents",
+    "flight_public_id",
 ]
 
 ONE_HOUR_S = 3600.0
-READY_AT_PAST_TOLERANCE_S = 60.0
-READY_AT_MAX_AHEAD = timedelta(days=30)
 # Pricing (USD). One hour: a handling fee plus the shipment's share of a flight, by whichever of
 # mass and volume binds, at the load factor a well-consolidated network flies (80 %).
 ONE_HOUR_FEE_USD = Decimal("15")
@@ -68,184 +45,12 @@ GROUND_PER_KG_USD = Decimal("1")
 STANDARD_FEE_USD = Decimal("9")
 STANDARD_PER_KG_USD = Decimal("6")
 _CENT = Decimal("0.01")
-_TOKEN_VERSION = "q1"
-_TOKEN_MAX_PARCELS = 50
 
 
 class CustomsReason:
     """Reason codes beyond :class:`rocketpost.planning.service.Reason` (inspect lengthens)."""
 
     INSPECTION = "customs_inspection"
-
-
-class TokenError(RocketpostError):
-    """A quote id that is malformed, tampered with, or not this merchant's."""
-
-
-@dataclass(frozen=True)
-class ResolvedPlace:
-    """A destination the ETA and customs can use."""
-
-    name: str
-    country: str | None
-    lat_deg: float
-    lon_deg: float
-
-    def public(self) -> dict[str, Any]:
-        """JSON form (``DestinationOut``)."""
-        return {
-            "name": self.name,
-            "country": self.country,
-            "lat_deg": self.lat_deg,
-            "lon_deg": self.lon_deg,
-        }
-
-
-@lru_cache(maxsize=65_536)
-def _resolve_query(query: str) -> ResolvedPlace:
-    place = resolve_place(query)
-    return ResolvedPlace(place.name, place.country_code, place.lat_deg, place.lon_deg)
-
-
-def resolve_destination(destination: schemas.DestinationIn) -> ResolvedPlace:
-    """Resolve a request's destination; errors name ``destination.<field>``.
-
-    Raises
-    ------
-    InputError
-        Unknown place (with suggestions in the message), or no country known for the point.
-    """
-    try:
-        if destination.place is not None:
-            place = _resolve_query(destination.place)
-        else:
-            assert destination.lat_deg is not None and destination.lon_deg is not None
-            place = _resolve_query(f"{destination.lat_deg!r},{destination.lon_deg!r}")
-    except InputError as error:
-        # PlaceNotFoundError's message carries the suggestions: keep it as the reason.
-        field = "destination.place" if destination.place is not None else "destination"
-        raise InputError(field, error.value, str(error)) from None
-    country = destination.country or place.country
-    if country is None:
-        raise InputError(
-            "destination.country",
-            None,
-            "no country is known near these coordinates: give destination.country",
-        )
-    name = destination.name or place.name
-    return ResolvedPlace(name, country, place.lat_deg, place.lon_deg)
-
-
-def check_ready_at(ready_at: datetime | None, now: datetime, field: str = "ready_at") -> datetime:
-    """``ready_at`` in UTC, defaulting to ``now``; at most a minute past and 30 days ahead."""
-    if ready_at is None:
-        return now
-    ready = ready_at.astimezone(UTC)
-    if ready < now - timedelta(seconds=READY_AT_PAST_TOLERANCE_S):
-        raise InputError(field, ready_at.isoformat(), "must not be in the past")
-    if ready > now + READY_AT_MAX_AHEAD:
-        raise InputError(field, ready_at.isoformat(), "must be within 30 days")
-    return ready
-
-
-def field_loc(field: str, prefix: tuple[str | int, ...] = ("body",)) -> list[str | int]:
-    """``"items[0].hs_code"`` → ``["body", "items", 0, "hs_code"]`` (a 422 ``loc``)."""
-    loc: list[str | int] = list(prefix)
-    for part in field.split("."):
-        name, _, rest = part.partition("[")
-        if name:
-            loc.append(name)
-        while rest:
-            index, _, rest = rest.partition("]")
-            loc.append(int(index) if index.isdigit() else index)
-            rest = rest.removeprefix("[")
-    return loc
-
-
-# --- customs ----------------------------------------------------------------------------------
-
-
-def _order_items(customs: schemas.CustomsIn) -> tuple[OrderItem, ...]:
-    items = []
-    for i, item in enumerate(customs.items):
-        try:
-            items.append(
-                OrderItem(
-                    sku=item.sku,
-                    description=item.description,
-                    hs_code=item.hs_code,
-                    quantity=item.quantity,
-                    unit_value=item.unit_value,
-                    currency=item.currency,
-                    unit_mass_kg=item.unit_mass_kg,
-                    unit_volume_m3=item.unit_volume_m3,
-                    dangerous_goods_class=item.dangerous_goods_class,
-                )
-            )
-        except InputError as error:
-            raise InputError(
-                f"customs.items[{i}].{error.field}", error.value, error.reason
-            ) from None
-    return tuple(items)
-
-
-def run_clearance(
-    customs: schemas.CustomsIn,
-    *,
-    order_id: str,
-    merchant_id: str,
-    channel: str,
-    ready_at: datetime,
-    place: ResolvedPlace,
-    origin_hub: str,
-    origin_country: str,
-    history: RecipientHistory | None = None,
-    trust: SellerTrust | None = None,
-) -> Clearance:
-    """Pre-clear one shipment; errors name ``customs.items[i].<field>``.
-
-    ``history`` holds the recipient's earlier imports (booking reads them from the database; a
-    quote does not, so a quote's duties are the parcel's own); ``trust`` the merchant's record
-    as a seller (:func:`rocketpost.service.sellers.seller_trust`).
-    """
-    assert place.country is not None
-    try:
-        order = Order(
-            order_id=order_id,
-            merchant_id=merchant_id,
-            channel=Channel(channel),
-            created_at=ready_at,
-            destination_lat_deg=place.lat_deg,
-            destination_lon_deg=place.lon_deg,
-            destination_country=place.country,
-            recipient_id=customs.recipient_id,
-            items=_order_items(customs),
-            origin_hub=origin_hub,
-            destination_label=place.name,
-        )
-        return clearance(order, origin_country=origin_country, history=history, trust=trust)
-    except InputError as error:
-        field = error.field if error.field.startswith("customs.") else f"customs.{error.field}"
-        raise InputError(field, error.value, error.reason) from None
-
-
-def customs_out(result: Clearance) -> dict[str, Any]:
-    """JSON form of a clearance (``CustomsOut``)."""
-    duties = None if result.duties is None else duties_out(result.duties)
-    return {
-        "cross_border": result.cross_border,
-        "market": result.market,
-        "decision": str(result.decision),
-        "one_hour_allowed": result.one_hour_allowed,
-        "may_fly": result.may_fly,
-        "inspection_delay_s": result.inspection_delay_s,
-        "note": result.note,
-        "reasons": [
-            {"signal": r.signal, "risk": r.risk, "score": float(r.score), "text": r.text}
-            for r in result.reasons
-        ],
-        "duties": duties,
-    }
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -306,11 +111,9 @@ def flight_public_id(origin_hub: str, destination_hub: str, launch_at: datetime)
     return f"flt_{origin_hub}_{destination_hub}_{stamp}"
 
 
-def _money(amount: Decimal) -> dict[str, str]:
-    return {
-        "amount": format(amount.quantize(_CENT, rounding=ROUND_HALF_UP), "f"),
-        "currency": "USD",
-    }
+def cents(amount: Decimal) -> Decimal:
+    """A price rounded to the cent (half up), as it is quoted, signed and charged."""
+    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -458,159 +261,7 @@ class QuoteEngine:
         """Conventional freight: a fee plus per kg."""
         return STANDARD_FEE_USD + STANDARD_PER_KG_USD * Decimal(repr(mass_kg))
 
-    def one_hour_option(
-        self,
-        route: RoutePlan,
-        assessment: Assessment,
-        price: Decimal,
-    ) -> dict[str, Any]:
-        """JSON ``OneHourOption``."""
-        earliest = route.ready_at + timedelta(seconds=assessment.earliest_s)
-        promised = (
-            route.ready_at + timedelta(seconds=math.ceil(route.eta_s + self.buffer_s))
-            if assessment.available
-            else None
-        )
-        return {
-            "available": assessment.available,
-            "reason": assessment.reason,
-            "message": assessment.message,
-            "origin_hub": route.origin_hub,
-            "destination_hub": route.destination_hub,
-            "mode": route.mode,
-            "launch_at": route.launch_at,
-            "flight_id": None
-            if route.launch_at is None
-            else flight_public_id(route.origin_hub, route.destination_hub, route.launch_at),
-            "eta_s": round(route.eta_s, 3),
-            "legs": route.legs(),
-            "earliest_delivery_at": earliest,
-            "promised_delivery_at": promised,
-            "price": _money(price) if assessment.available else None,
-        }
-
-    def standard_option(self, ready_at: datetime, mass_kg: float) -> dict[str, Any]:
-        """JSON ``StandardOption``."""
-        return {
-            "available": True,
-            "promised_delivery_at": ready_at + self.standard,
-            "price": _money(self.standard_price(mass_kg)),
-        }
-
     def cross_border(self, route: RoutePlan, place: ResolvedPlace) -> bool:
         """Whether the route crosses a customs border."""
         assert place.country is not None
         return not same_customs_territory(route.origin_country, place.country)
-
-
-def parcels_summary(parcels: list[schemas.ParcelIn]) -> tuple[float, float, set[str]]:
-    """Total mass, total volume and the dangerous-goods classes of a shipment's parcels."""
-    mass = math.fsum(p.mass_kg for p in parcels)
-    volume = math.fsum(p.volume_m3 for p in parcels)
-    classes = {p.dangerous_goods_class for p in parcels if p.dangerous_goods_class}
-    return mass, volume, classes
-
-
-# --- signed quote tokens ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuoteToken:
-    """What a quote id carries (signed)."""
-
-    merchant_id: str
-    origin_hub: str
-    destination: ResolvedPlace
-    channel: str
-    ready_at: datetime
-    expires_at: datetime
-    parcels: list[dict[str, Any]]
-    mass_kg: float
-    volume_m3: float
-    one_hour_price: str | None
-    standard_price: str
-
-    def to_payload(self) -> dict[str, Any]:
-        """Compact JSON payload."""
-        d = self.destination
-        return {
-            "m": self.merchant_id,
-            "o": self.origin_hub,
-            "d": [d.name, d.country, d.lat_deg, d.lon_deg],
-            "c": self.channel,
-            "r": self.ready_at.timestamp(),
-            "x": int(self.expires_at.timestamp()),
-            "p": self.parcels,
-            "k": [self.mass_kg, self.volume_m3],
-            "$": [self.one_hour_price, self.standard_price],
-        }
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> QuoteToken:
-        """Inverse of :meth:`to_payload` (the payload is trusted: its signature was checked)."""
-        name, country, lat, lon = payload["d"]
-        return cls(
-            merchant_id=payload["m"],
-            origin_hub=payload["o"],
-            destination=ResolvedPlace(name, country, float(lat), float(lon)),
-            channel=payload["c"],
-            ready_at=datetime.fromtimestamp(payload["r"], tz=UTC),
-            expires_at=datetime.fromtimestamp(payload["x"], tz=UTC),
-            parcels=list(payload["p"]),
-            mass_kg=float(payload["k"][0]),
-            volume_m3=float(payload["k"][1]),
-            one_hour_price=payload["$"][0],
-            standard_price=payload["$"][1],
-        )
-
-
-def token_parcels(parcels: list[schemas.ParcelIn]) -> list[dict[str, Any]]:
-    """Parcels as stored with a shipment; many parcels are consolidated to keep ids short."""
-    if len(parcels) <= _TOKEN_MAX_PARCELS:
-        return [p.model_dump() for p in parcels]
-    mass, volume, classes = parcels_summary(parcels)
-    return [
-        {
-            "mass_kg": mass,
-            "volume_m3": volume,
-            "dangerous_goods_class": min(classes) if classes else None,
-            "count": len(parcels),
-        }
-    ]
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def sign_token(token: QuoteToken, key: bytes) -> str:
-    """``q1.<payload>.<hmac>``."""
-    body = _b64(json.dumps(token.to_payload(), separators=(",", ":")).encode("utf-8"))
-    mac = hmac.new(key, f"{_TOKEN_VERSION}.{body}".encode("ascii"), hashlib.sha256).digest()
-    return f"{_TOKEN_VERSION}.{body}.{_b64(mac)}"
-
-
-def verify_token(quote_id: str, key: bytes) -> QuoteToken:
-    """Check the signature and decode (the expiry is the caller's to check).
-
-    Raises
-    ------
-    TokenError
-        Malformed or tampered id.
-    """
-    parts = quote_id.split(".")
-    if len(parts) != 3 or parts[0] != _TOKEN_VERSION or not parts[1].isascii():
-        raise TokenError("not a quote id")
-    try:
-        expected = hmac.new(key, f"{parts[0]}.{parts[1]}".encode("ascii"), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, _unb64(parts[2])):
-            raise TokenError("quote id signature does not match")
-        return QuoteToken.from_payload(json.loads(_unb64(parts[1])))
-    except TokenError:
-        raise
-    except Exception:
-        raise TokenError("not a quote id") from None

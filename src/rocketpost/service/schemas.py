@@ -8,7 +8,7 @@ number is finite and bounded, so nothing a client sends can overflow a computati
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -24,34 +24,33 @@ from pydantic import (
 from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
 
 __all__ = [
-    "CancelResponse",
     "CustomsIn",
     "CustomsOut",
     "DestinationIn",
     "DestinationOut",
-    "Event",
-    "EventList",
-    "Flight",
+    "EventPublic",
+    "EventsPublic",
     "FlightEventIn",
-    "FlightEventResult",
-    "FlightPage",
+    "FlightEventPublic",
+    "FlightPublic",
+    "FlightsPublic",
     "Leg",
-    "Manifest",
-    "ManifestShipment",
+    "ManifestLine",
+    "ManifestPublic",
     "Money",
     "OneHourOption",
     "OrderItemIn",
     "ParcelIn",
+    "QuotePublic",
     "QuoteRequest",
-    "QuoteResponse",
-    "Shipment",
     "ShipmentCreate",
-    "ShipmentPage",
+    "ShipmentPublic",
+    "ShipmentsPublic",
     "StandardOption",
     "WebhookCreate",
-    "WebhookCreated",
-    "WebhookEndpoint",
-    "WebhookList",
+    "WebhookCreatedPublic",
+    "WebhookPublic",
+    "WebhooksPublic",
 ]
 
 MAX_MASS_KG = 100_000.0
@@ -204,7 +203,19 @@ class ShipmentCreate(_In):
 # --- responses --------------------------------------------------------------------------------
 
 
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# Every instant the service answers is in UTC (serialised with ``Z``), whatever offset it was
+# given or stored with.
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
 class _Out(BaseModel):
+    """A response: routes return these (or FastAPI builds them from the route's value), so that
+    every answer is validated against the documented shape."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -240,12 +251,12 @@ class OneHourOption(_Out):
     origin_hub: str
     destination_hub: str
     mode: str
-    launch_at: datetime | None
+    launch_at: UtcDatetime | None
     flight_id: str | None
     eta_s: float
     legs: list[Leg]
-    earliest_delivery_at: datetime
-    promised_delivery_at: datetime | None
+    earliest_delivery_at: UtcDatetime
+    promised_delivery_at: UtcDatetime | None
     price: Money | None
 
 
@@ -253,7 +264,7 @@ class StandardOption(_Out):
     """The conventional air/sea freight service."""
 
     available: bool
-    promised_delivery_at: datetime
+    promised_delivery_at: UtcDatetime
     price: Money
 
 
@@ -271,12 +282,12 @@ class CustomsOut(_Out):
     duties: dict[str, Any] | None
 
 
-class QuoteResponse(_Out):
+class QuotePublic(_Out):
     """``POST /v1/quotes`` answer."""
 
     quote_id: str
-    expires_at: datetime
-    ready_at: datetime
+    expires_at: UtcDatetime
+    ready_at: UtcDatetime
     destination: DestinationOut
     mass_kg: float
     volume_m3: float
@@ -291,10 +302,10 @@ class FlightRef(_Out):
     """The flight a shipment is booked on."""
 
     id: str
-    launch_at: datetime
+    launch_at: UtcDatetime
 
 
-class Shipment(_Out):
+class ShipmentPublic(_Out):
     """A shipment as merchants see it."""
 
     id: str
@@ -313,31 +324,28 @@ class Shipment(_Out):
     parcels: list[dict[str, Any]]
     mass_kg: float
     volume_m3: float
-    ready_at: datetime
+    ready_at: UtcDatetime
     flight: FlightRef | None
     eta_s: float | None
     legs: list[Leg] | None
-    promised_delivery_at: datetime
+    promised_delivery_at: UtcDatetime
     price: Money
     customs: CustomsOut | None
     downgrade_reason: str | None
     quote_id: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
-class ShipmentPage(_Out):
+class ShipmentsPublic(_Out):
     """A page of shipments, newest first."""
 
-    data: list[Shipment]
+    data: list[ShipmentPublic]
     has_more: bool
     next_cursor: str | None
 
 
-CancelResponse = Shipment
-
-
-class Event(_Out):
+class EventPublic(_Out):
     """A tracking event."""
 
     id: str
@@ -346,22 +354,22 @@ class Event(_Out):
     sub_status: str
     message: str
     flight_id: str | None
-    occurred_at: datetime
+    occurred_at: UtcDatetime
 
 
-class EventList(_Out):
+class EventsPublic(_Out):
     """A shipment's events, oldest first."""
 
-    data: list[Event]
+    data: list[EventPublic]
 
 
-class Flight(_Out):
+class FlightPublic(_Out):
     """A flight and its load."""
 
     id: str
     origin_hub: str
     destination_hub: str
-    launch_at: datetime
+    launch_at: UtcDatetime
     status: str
     capacity_kg: float
     capacity_m3: float
@@ -370,15 +378,15 @@ class Flight(_Out):
     shipments: int
 
 
-class FlightPage(_Out):
+class FlightsPublic(_Out):
     """A page of flights, by launch time."""
 
-    data: list[Flight]
+    data: list[FlightPublic]
     has_more: bool
     next_cursor: str | None
 
 
-class ManifestShipment(_Out):
+class ManifestLine(_Out):
     """One line of a flight manifest."""
 
     id: str
@@ -393,11 +401,11 @@ class ManifestShipment(_Out):
     status: str
 
 
-class Manifest(_Out):
+class ManifestPublic(_Out):
     """What is loaded on a flight."""
 
-    flight: Flight
-    shipments: list[ManifestShipment]
+    flight: FlightPublic
+    shipments: list[ManifestLine]
     total_kg: float
     total_m3: float
 
@@ -432,10 +440,10 @@ class Rescheduled(_Out):
     flight_id: str
 
 
-class FlightEventResult(_Out):
+class FlightEventPublic(_Out):
     """What a flight event did."""
 
-    flight: Flight
+    flight: FlightPublic
     shipments_affected: int
     rescheduled: list[Rescheduled]
     downgraded: list[str]
@@ -447,21 +455,21 @@ class WebhookCreate(_In):
     url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s\x00]+$")]
 
 
-class WebhookEndpoint(_Out):
+class WebhookPublic(_Out):
     """A registered webhook endpoint (the secret is only shown when created)."""
 
     id: str
     url: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
-class WebhookCreated(WebhookEndpoint):
+class WebhookCreatedPublic(WebhookPublic):
     """A new endpoint, with its signing secret (shown once)."""
 
     secret: str
 
 
-class WebhookList(_Out):
+class WebhooksPublic(_Out):
     """A merchant's endpoints."""
 
-    data: list[WebhookEndpoint]
+    data: list[WebhookPublic]

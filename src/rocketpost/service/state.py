@@ -11,9 +11,12 @@ from rocketpost.service.auth import ApiKeyCache
 from rocketpost.service.booking import BookingService
 from rocketpost.service.db import Database, check_migrated
 from rocketpost.service.flights import FlightOps
+from rocketpost.service.merchants import WebhookEndpoints
 from rocketpost.service.models import ServiceSecret
+from rocketpost.service.quotes import Quotes
 from rocketpost.service.quoting import QuoteEngine
 from rocketpost.service.ratelimit import RateLimiter
+from rocketpost.service.reads import ShipmentReads
 from rocketpost.service.settings import Settings
 from rocketpost.service.webhooks import WebhookSender
 
@@ -28,8 +31,11 @@ class ServiceState:
     db: Database
     network: Network
     engine: QuoteEngine
+    quotes: Quotes
     booking: BookingService
+    shipments: ShipmentReads
     flights: FlightOps
+    endpoints: WebhookEndpoints
     keys: ApiKeyCache
     limiter: RateLimiter
     signing_key: bytes
@@ -57,6 +63,7 @@ class ServiceState:
                 raise RuntimeError("no quote signing key in the database; re-run db upgrade")
         signing_key = secret.encode("utf-8")
         engine = QuoteEngine(network)
+        quotes = Quotes(engine, signing_key, ttl_s=settings.quote_ttl_s)
         sender = None
         if settings.webhooks:
             sender = WebhookSender.from_settings(db, settings)
@@ -65,8 +72,11 @@ class ServiceState:
             db=db,
             network=network,
             engine=engine,
-            booking=BookingService(db, engine, signing_key),
+            quotes=quotes,
+            booking=BookingService(db, quotes),
+            shipments=ShipmentReads(db),
             flights=FlightOps(db, engine, reschedule_window_min=settings.reschedule_window_min),
+            endpoints=WebhookEndpoints(db),
             keys=ApiKeyCache(db.session, ttl_s=settings.api_key_cache_ttl_s),
             limiter=RateLimiter(settings.rate_limit_per_min, settings.rate_limit_burst),
             signing_key=signing_key,
@@ -79,11 +89,10 @@ class ServiceState:
         # The first quote would otherwise pay for the flight matrix and the city index (~0.3 s).
         from datetime import UTC, datetime
 
+        from rocketpost.service.consignment import ResolvedPlace
         from rocketpost.world.places import resolve_place
 
         place = resolve_place("London, GB")
-        from rocketpost.service.quoting import ResolvedPlace
-
         self.engine.plan(
             ResolvedPlace(place.name, place.country_code, place.lat_deg, place.lon_deg),
             mass_kg=1.0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     GOOD,
     assert_counts_add_up,
@@ -11,8 +12,6 @@ from tests.orders.io import (
     with_field,
     write_csv,
 )
-
-from rocketpost.orders.io import read_orders
 
 
 def test_an_order_is_rejected_whole(tmp_path: Path) -> None:

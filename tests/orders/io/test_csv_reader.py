@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
+from rocketpost.orders.io import read_orders
+from rocketpost.orders.io.csv_reader import read_csv_fast, read_csv_slow
 from tests.orders.io import (
     GOOD,
     HEADER,
@@ -13,9 +16,6 @@ from tests.orders.io import (
     with_field,
     write_csv,
 )
-
-from rocketpost.orders.io import read_orders
-from rocketpost.orders.io.csv_reader import read_csv_fast, read_csv_slow
 
 
 def test_line_numbers_count_blank_lines_and_quoted_newlines(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     GOOD,
     HEADER,
@@ -13,8 +14,6 @@ from tests.orders.io import (
     rejects_by_line,
     write_csv,
 )
-
-from rocketpost.orders.io import read_orders
 
 
 def test_place_text_is_resolved_once_per_distinct_text(tmp_path: Path) -> None:

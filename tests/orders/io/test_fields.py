@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     DATA,
     GOOD,
@@ -15,8 +17,6 @@ from tests.orders.io import (
     with_field,
     write_csv,
 )
-
-from rocketpost.orders.io import read_orders
 
 
 def _field_rules() -> list[tuple[str, str, str]]:

@@ -10,6 +10,10 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from rocketpost.network import default_network
+from rocketpost.orders.generator import generate_orders
+from rocketpost.orders.io import read_orders, write_orders
 from tests.orders.io import (
     DATA,
     GOOD,
@@ -19,10 +23,6 @@ from tests.orders.io import (
     with_field,
     write_csv,
 )
-
-from rocketpost.network import default_network
-from rocketpost.orders.generator import generate_orders
-from rocketpost.orders.io import read_orders, write_orders
 
 
 def test_issue_check_malformed_negative_unknown_hub_and_twelve_tonnes(tmp_path: Path) -> None:

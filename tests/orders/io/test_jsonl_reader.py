@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     assert_counts_add_up,
     good_record,
     rejects_by_line,
 )
-
-from rocketpost.orders.io import read_orders
 
 
 def test_jsonl_bad_lines_are_rejected_with_their_line(tmp_path: Path) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     good_record,
     rejects_by_line,
 )
-
-from rocketpost.orders.io import read_orders
 
 
 def test_parquet_from_another_tool(tmp_path: Path) -> None:

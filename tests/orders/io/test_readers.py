@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from rocketpost.errors import InputError
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     HEADER,
     write_csv,
 )
-
-from rocketpost.errors import InputError
-from rocketpost.orders.io import read_orders
 
 
 def test_whole_file_problems_raise(tmp_path: Path) -> None:

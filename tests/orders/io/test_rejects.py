@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
+from rocketpost.orders.io import read_orders
 from tests.orders.io import (
     FORMATS,
     GOOD,
@@ -15,8 +17,6 @@ from tests.orders.io import (
     with_field,
     write_csv,
 )
-
-from rocketpost.orders.io import read_orders
 
 
 def test_all_failures_of_a_row_are_listed(tmp_path: Path) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from rocketpost.errors import InputError
+from rocketpost.orders.convert import from_orders
+from rocketpost.orders.io import read_orders, write_orders
 from tests.orders.io import (
     GOOD,
     HEADER,
     TRICKY,
     write_csv,
 )
-
-from rocketpost.errors import InputError
-from rocketpost.orders.convert import from_orders
-from rocketpost.orders.io import read_orders, write_orders
 
 
 def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:

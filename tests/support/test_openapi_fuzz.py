@@ -23,8 +23,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from rocketpost.devtools.postgres import PostgresInstance
-from rocketpost.devtools.server import ServerHandle, running_server
+from tests.support.postgres import PostgresInstance
+from tests.support.server import ServerHandle, running_server
 
 SERVER_ENV = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
 EXAMPLES = int(os.environ.get("ROCKETPOST_FUZZ_EXAMPLES", "12"))

@@ -14,15 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rocketpost.devtools.postgres import PostgresInstance
-from rocketpost.devtools.server import (
-    ROCKET_CAPACITY_KG,
-    Workload,
-    audit_flights,
-    durability_trial,
-    running_server,
-    usable_routes,
-)
+from tests.support.audit import audit_flights, rocket_capacity
+from tests.support.durability import durability_trial
+from tests.support.postgres import PostgresInstance
+from tests.support.server import running_server
+from tests.support.workload import Workload, usable_routes
 
 SERVER_ENV = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
 
@@ -59,4 +55,5 @@ def test_every_201_survives_sigkill_and_no_flight_is_overbooked(
         assert report.ok, summary
         # The hot flight really was contended: it is full to within one freight carton.
         fullest = max(audit_flights(handle), key=lambda audit: audit.manifest_kg)
-        assert fullest.manifest_kg > ROCKET_CAPACITY_KG - 1_500.0, summary
+        capacity_kg, _ = rocket_capacity()
+        assert fullest.manifest_kg > capacity_kg - 1_500.0, summary

@@ -1,0 +1,1 @@
+"""rocketpost's test suite; ``tests.support`` is the infrastructure tests and benchmarks share."""

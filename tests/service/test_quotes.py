@@ -1,0 +1,70 @@
+"""The quote use-case in-process: one immutable Quote, answered, signed and quoted again alike."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from rocketpost.network import Network
+from rocketpost.service import schemas
+from rocketpost.service.consignment import Consignment
+from rocketpost.service.merchants import seller_trust
+from rocketpost.service.models import utcnow
+from rocketpost.service.quotes import Quotes
+from rocketpost.service.quoting import QuoteEngine
+from rocketpost.service.tokens import sign_token, verify_token
+
+from .conftest import busan, miami, slot_ready_at
+
+KEY = b"k" * 32
+
+
+@pytest.fixture(scope="module")
+def quotes(network: Network) -> Quotes:
+    return Quotes(QuoteEngine(network), KEY, ttl_s=900.0)
+
+
+def test_a_signed_quote_quotes_again_to_the_same_route_and_prices(quotes: Quotes) -> None:
+    body = schemas.QuoteRequest.model_validate(miami(slot_ready_at()))
+    now = utcnow()
+    consignment = Consignment.from_request(quotes.engine, body, now)
+    trust = seller_trust("mer_a", 0, 0)
+    quote = quotes.quote(consignment, merchant_id="mer_a", customs=None, trust=trust)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quote.route = quote.route  # type: ignore[misc]
+    assert quote.assessment.available and quote.route.mode == "rocket"
+    assert quote.promised_delivery_at is not None
+    public = quote.public("q1.x.y", now + quotes.ttl)
+    assert public.one_hour.price is not None
+    assert public.one_hour.price.amount == format(quote.one_hour_price, "f")
+    assert public.standard.price.amount == format(quote.standard_price, "f")
+    assert public.one_hour.promised_delivery_at == quote.promised_delivery_at
+    token = verify_token(sign_token(quote.token(now + quotes.ttl), KEY), KEY)
+    again = quotes.quote(token.consignment(), merchant_id="mer_a", customs=None, trust=trust)
+    assert again.route == quote.route
+    assert (again.one_hour_price, again.standard_price) == (
+        quote.one_hour_price,
+        quote.standard_price,
+    )
+    assert token.one_hour_price == public.one_hour.price.amount
+
+
+def test_an_unavailable_option_is_answered_without_a_price_but_still_priced(
+    quotes: Quotes,
+) -> None:
+    body = schemas.QuoteRequest.model_validate(busan(slot_ready_at(), mass_kg=20_000.0))
+    consignment = Consignment.from_request(quotes.engine, body, utcnow())
+    quote = quotes.quote(
+        consignment,
+        merchant_id="mer_a",
+        customs=body.customs,
+        trust=seller_trust("mer_a", 0, 0),
+    )
+    assert quote.cross_border and quote.clearance is not None
+    assert not quote.assessment.available and quote.assessment.reason == "too_heavy"
+    assert quote.promised_delivery_at is None and quote.one_hour_price > 0
+    public = quote.public("q1.x.y", utcnow() + timedelta(minutes=15))
+    assert public.one_hour.price is None and public.customs is not None
+    assert quote.token(utcnow()).one_hour_price is None
