@@ -18,7 +18,7 @@ from rocketpost.planning.customs import PreClearance, pre_clear
 from rocketpost.planning.day import plan_day
 from rocketpost.planning.fleet import Airframe, FleetSchedule, initial_fleet, schedule_fleet
 from rocketpost.planning.plan import PLAN_FILES, Plan, kpis, plan_orders, write_plan
-from rocketpost.planning.service import Mode, Reason, ServiceChoice, choose_service
+from rocketpost.planning.service_choice import Mode, Reason, ServiceChoice, choose_service
 from rocketpost.planning.stock import StockAllocation, allocate_stock
 
 __all__ = [

@@ -27,7 +27,7 @@ from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.model import Order
 from rocketpost.orders.table import ItemTable, OrderTable, to_orders
-from rocketpost.planning.service import ServiceChoice, choose_service
+from rocketpost.planning.service_choice import ServiceChoice, choose_service
 
 __all__ = ["PreClearance", "pre_clear"]
 

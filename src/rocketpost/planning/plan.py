@@ -42,7 +42,7 @@ from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import load_backhaul
 from rocketpost.planning.consolidation import ConsolidationPolicy, consolidate, lower_bound
 from rocketpost.planning.fleet import Airframe, initial_fleet, schedule_fleet
-from rocketpost.planning.service import REASONS, Mode, Reason, choose_service, reason_code
+from rocketpost.planning.service_choice import REASONS, Mode, Reason, choose_service, reason_code
 
 __all__ = ["PLAN_FILES", "Plan", "carried_lower_bound", "kpis", "plan_orders", "write_plan"]
 

@@ -28,21 +28,24 @@ from typing import Any
 
 import numpy as np
 
-from rocketpost.core.eta import LEG_NAMES
+from rocketpost.core.doortodoor import LEG_NAMES, Routes, door_to_door, network_legs
+from rocketpost.core.eligibility import (
+    REASONS,
+    Reason,
+    decide_service,
+    forbidden_dangerous_goods,
+)
+from rocketpost.core.eligibility import keeps_promise as promise_kept
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust, clearance
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError, RocketpostError
 from rocketpost.network import Network
 from rocketpost.orders.model import Channel, Order, OrderItem
-from rocketpost.planning.service import FORBIDDEN_DANGEROUS_GOODS, Reason
 from rocketpost.service import schemas
-from rocketpost.service.fastquote import FastRouter
 from rocketpost.service.imports import duties_out
 from rocketpost.world.places import resolve_place
 
 __all__ = [
-    "ONE_HOUR_S",
-    "CustomsReason",
     "QuoteEngine",
     "QuoteToken",
     "ResolvedPlace",
@@ -57,7 +60,6 @@ __all__ = [
     "verify_token",
 ]
 
-ONE_HOUR_S = 3600.0
 READY_AT_PAST_TOLERANCE_S = 60.0
 READY_AT_MAX_AHEAD = timedelta(days=30)
 # Pricing (USD). One hour: a handling fee plus the shipment's share of a flight, by whichever of
@@ -70,12 +72,6 @@ STANDARD_PER_KG_USD = Decimal("6")
 _CENT = Decimal("0.01")
 _TOKEN_VERSION = "q1"
 _TOKEN_MAX_PARCELS = 50
-
-
-class CustomsReason:
-    """Reason codes beyond :class:`rocketpost.planning.service.Reason` (inspect lengthens)."""
-
-    INSPECTION = "customs_inspection"
 
 
 class TokenError(RocketpostError):
@@ -331,14 +327,20 @@ class QuoteEngine:
         self.capacity_kg = float(network.rocket.payload_mass_kg)
         self.capacity_m3 = float(network.rocket.payload_volume_m3)
         self.buffer_s = float(network.promise.buffer_s)
+        self.one_hour_s = float(network.promise.one_hour_s)
         self.standard = timedelta(days=float(network.promise.standard_days))
         self._countries = tuple(h.country for h in network.hubs)
         self._intervals = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
         self._flight_share_usd = float(network.rocket.cost_per_flight_usd) / TARGET_LOAD_FACTOR
         self._hub_ids = network.hub_ids
-        # Fixed legs precomputed once; per request only what depends on the place and time
-        # (equal to rocketpost.core.eta.eta_to_places, see rocketpost.service.fastquote).
-        self.router = FastRouter(network)
+        # The door-to-door kernel's fixed legs, once per network; per request the kernel
+        # evaluates one row (rocketpost.core.doortodoor.door_to_door).
+        self.legs = network_legs(network)
+        self._origins = {hub: self.legs.origin_indices([hub]) for hub in network.hub_ids}
+        # The kernel's answer and inputs behind recent RoutePlans (by id, the plan itself kept
+        # so that an id is never reused while listed): assess decides on the same row, and
+        # re-routes it when dangerous goods forbid the rocket and the drone.
+        self._planned: dict[int, tuple[RoutePlan, Routes, ResolvedPlace, str | None]] = {}
 
     def check_origin(self, origin_hub: str | None, field: str = "origin_hub") -> None:
         """Refuse an unknown hub id (field named)."""
@@ -358,42 +360,74 @@ class QuoteEngine:
     ) -> RoutePlan:
         """The fastest route to ``place`` (from ``origin_hub``, or the best hub).
 
-        The same answer as the fastest row of :func:`rocketpost.core.eta.eta_to_places` for this one
-        place, computed by :class:`~rocketpost.service.fastquote.FastRouter`.
+        One row of :func:`rocketpost.core.doortodoor.door_to_door` (what
+        :func:`rocketpost.core.eta.eta_to_places` and the planner compute), for a parcel that
+        may fly unless it exceeds the rocket's payload. Dangerous goods are not known here:
+        :meth:`assess` re-routes a parcel that may not fly.
         """
         self.check_origin(origin_hub)
-        fast = self.router.route(
-            place.lat_deg,
-            place.lon_deg,
-            order_time=ready_at,
-            mass_kg=mass_kg,
-            volume_m3=volume_m3,
-            origins=None if origin_hub is None else [origin_hub],
-        )
-        origin = fast.origin_index
-        legs = fast.legs_s
-        mode = fast.mode
+        routes = self._route(place, mass_kg, volume_m3, ready_at, origin_hub, dangerous=False)
+        legs = routes.legs_s(self.legs)
+        origin = int(routes.origin[0])
+        mode = "ground" if routes.ground[0] else "rocket"
         launch_at = None
         if mode == "rocket":
-            launch_at = ready_at + timedelta(seconds=legs["origin_handling"] + legs["wave_wait"])
-            # Waves are whole multiples of the interval: drop float noise so that every booking
-            # for one wave names exactly the same flight.
-            launch_at = datetime.fromtimestamp(round(launch_at.timestamp()), tz=UTC)
-        return RoutePlan(
+            # Waves are whole multiples of the interval: the kernel's launch time is exact, so
+            # every booking for one wave names exactly the same flight.
+            launch_at = datetime.fromtimestamp(round(float(routes.launch_s[0])), tz=UTC)
+        route = RoutePlan(
             origin_hub=self._hub_ids[origin],
             origin_country=self._countries[origin],
-            destination_hub=self._hub_ids[fast.destination_index],
+            destination_hub=self._hub_ids[int(routes.destination[0])],
             mode=mode,
             legs_s=legs,
-            eta_s=fast.total_s,
+            eta_s=float(routes.total_s[0]),
             ready_at=ready_at,
             launch_at=launch_at,
             wave_interval_s=float(self._intervals[origin]),
         )
+        planned = self._planned
+        if len(planned) >= 1024:
+            try:
+                planned.pop(next(iter(planned), 0), None)
+            except RuntimeError:  # another thread changed it meanwhile: evict next time
+                pass
+        planned[id(route)] = (route, routes, place, origin_hub)
+        return route
+
+    def _route(
+        self,
+        place: ResolvedPlace,
+        mass_kg: float,
+        volume_m3: float,
+        ready_at: datetime,
+        origin_hub: str | None,
+        *,
+        dangerous: bool,
+    ) -> Routes:
+        """One kernel row: no rocket for dangerous goods or over the payload, no drone for
+        dangerous goods (the rule of :mod:`rocketpost.core.eligibility`)."""
+        if ready_at.tzinfo is None:
+            raise InputError("ready_at", ready_at, "must be timezone-aware (UTC)")
+        heavy = mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9
+        drone_ok = (
+            not dangerous
+            and mass_kg <= self.network.drone.max_parcel_kg
+            and volume_m3 <= self.network.drone.max_parcel_m3
+        )
+        return door_to_door(
+            self.legs,
+            place.lat_deg,
+            place.lon_deg,
+            ready_s=ready_at.timestamp(),
+            drone_ok=drone_ok,
+            may_fly=not (heavy or dangerous),
+            origins=None if origin_hub is None else self._origins[origin_hub],
+        )
 
     def keeps_promise(self, eta_s: float) -> bool:
         """Whether an ETA plus the promise buffer fits in the hour."""
-        return eta_s + self.buffer_s <= ONE_HOUR_S + 1e-6
+        return bool(promise_kept(self.network, eta_s))
 
     def assess(
         self,
@@ -404,48 +438,52 @@ class QuoteEngine:
         dangerous_goods: set[str],
         customs: Clearance | None,
     ) -> Assessment:
-        """One-hour or not, with the first reason that bites (planning's priority order)."""
+        """One-hour or not, with the first reason that bites: the one eligibility rule
+        (:func:`rocketpost.core.eligibility.decide_service`) on this shipment's one row."""
         inspection_s = 0.0
         if customs is not None and customs.inspection_delay_s is not None:
             inspection_s = float(customs.inspection_delay_s)
-        earliest = route.eta_s + inspection_s
-        if customs is not None and not customs.may_fly:
-            return Assessment(False, Reason.CUSTOMS_HOLD.value, customs.note, earliest)
-        forbidden = sorted(
-            c for c in dangerous_goods if c.split(".")[0] in FORBIDDEN_DANGEROUS_GOODS
-        )
+        forbidden = forbidden_dangerous_goods(dangerous_goods)
+        entry = self._planned.get(id(route))
+        if entry is None or entry[0] is not route:
+            raise RuntimeError("assess takes a RoutePlan made by this engine's plan()")
+        _, routes, place, origin_hub = entry
         if forbidden:
-            return Assessment(
-                False,
-                Reason.DANGEROUS_GOODS.value,
-                f"UN class {forbidden[0]} may not fly on the rocket",
-                earliest,
+            routes = self._route(
+                place, mass_kg, volume_m3, route.ready_at, origin_hub, dangerous=True
             )
-        if mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9:
-            return Assessment(
-                False,
-                Reason.TOO_HEAVY.value,
+        heavy = mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9
+        _, reasons = decide_service(
+            self.network,
+            routes,
+            held=np.array([customs is not None and not customs.may_fly]),
+            inspection_s=np.array([inspection_s]),
+            dangerous=np.array([bool(forbidden)]),
+            too_heavy=np.array([heavy]),
+            has_stock=np.array([True]),
+        )
+        reason = REASONS[int(reasons[0])]
+        earliest = float(routes.total_s[0]) + inspection_s
+        if reason is Reason.OK:
+            return Assessment(True, None, None, earliest)
+        if reason in (Reason.CUSTOMS_HOLD, Reason.CUSTOMS_INSPECTION):
+            message = customs.note if customs is not None else None
+        elif reason is Reason.DANGEROUS_GOODS:
+            message = (
+                f"UN class {forbidden[0]} may fly neither on the rocket nor on a drone, "
+                "and a van from the origin cannot keep the hour"
+            )
+        elif reason is Reason.TOO_HEAVY:
+            message = (
                 f"{mass_kg:g} kg / {volume_m3:g} m³ exceeds one rocket "
-                f"({self.capacity_kg:g} kg / {self.capacity_m3:g} m³)",
-                earliest,
+                f"({self.capacity_kg:g} kg / {self.capacity_m3:g} m³)"
             )
-        if not self.keeps_promise(route.eta_s):
-            to_port_s = route.eta_s - route.last_mile_s
-            reason = (
-                Reason.NO_LANDING_ZONE_IN_REACH
-                if route.mode == "rocket" and not self.keeps_promise(to_port_s)
-                else Reason.LAST_MILE_TOO_LONG
+        else:
+            message = (
+                f"earliest delivery is {earliest / 60:.1f} min after ready_at "
+                f"(promise: {self.one_hour_s / 60:g} min, buffer {self.buffer_s / 60:g} min)"
             )
-            return Assessment(
-                False,
-                reason.value,
-                f"earliest delivery is {route.eta_s / 60:.1f} min after ready_at "
-                f"(promise: 60 min, buffer {self.buffer_s / 60:g} min)",
-                earliest,
-            )
-        if customs is not None and not customs.one_hour_allowed:
-            return Assessment(False, CustomsReason.INSPECTION, customs.note, earliest)
-        return Assessment(True, None, None, earliest)
+        return Assessment(False, reason.value, message, earliest)
 
     def one_hour_price(self, route: RoutePlan, mass_kg: float, volume_m3: float) -> Decimal:
         """Fee plus the share of a flight the shipment takes (ground: fee plus per kg)."""

@@ -1,0 +1,507 @@
+"""The door-to-door kernel: the one place the fastest delivery to a place is computed.
+
+The budget (see ``docs/architecture.md``) for a rocket delivery from origin hub ``o`` via
+destination hub ``d``::
+
+    origin handling   hub o: pick, pack, load the pod            handling_min[o]
+    wave wait         until the next launch wave of hub o          exact (ready time) or a policy
+    ascent            pad to burnout                              rocket.ascent_s
+    coast             minimum-energy ballistic arc, rotating Earth ballistics
+    descent           re-entry and vertical sea landing           rocket.descent_s
+    sea transfer      pod from rocket to boat                     boat.transfer_min
+    boat              landing zone to port over water             boat_route_km[d] / boat.speed_kmh
+    port handling     pod ashore, parcels to vans and drones      boat.port_handling_min
+    customs           pre-cleared at booking                      0 (eligibility adds inspections)
+    last mile         port to door by drone (in range, light) or van (road factor × distance)
+
+A *ground* delivery leaves the origin's fulfilment centre (next to the pad) by drone or van after
+handling, with no rocket legs. For N rows (a place, a ready time or a wave-wait policy, whether
+the parcel may fly, whether a drone may carry it, which origins hold the stock)
+:func:`door_to_door` returns the fastest origin × destination hub × last-mile choice and every
+leg. Everything that depends only on the network (the flight matrix, landing→port, boat,
+handling, wave intervals, vehicle speeds) is computed once per network in :class:`NetworkLegs`.
+
+:func:`rocketpost.core.eta.eta_to_places` / ``eta_to_place``, the planner's service choice, the
+quote router and reach are thin wrappers over this one function, so they agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
+from rocketpost.core.geo import great_circle_km
+from rocketpost.errors import InputError
+from rocketpost.network import Network
+
+__all__ = [
+    "BLOCK_ROWS",
+    "LEG_NAMES",
+    "NetworkLegs",
+    "Routes",
+    "WaveWait",
+    "door_to_door",
+    "flight_matrix",
+    "last_mile",
+    "network_legs",
+    "next_wave_s",
+    "policy_wait_s",
+]
+
+LEG_NAMES = (
+    "origin_handling",
+    "wave_wait",
+    "ascent",
+    "coast",
+    "descent",
+    "sea_transfer",
+    "boat",
+    "port_handling",
+    "customs",
+    "last_mile",
+)
+"""Legs of the door-to-door budget, in order."""
+
+# Rows per vectorised block. Each block builds (rows × origins × destinations) temporaries: at
+# 20,000 rows those were ~70 MB each, fresh pages the kernel had to fault in and zero every time;
+# at 2,000 they stay in cache (1M planned orders: 7.5 s -> 5.0 s).
+BLOCK_ROWS = 2_000
+_INF = np.inf
+
+
+class WaveWait(StrEnum):
+    """How long an order waits for its launch wave when no ready time is given.
+
+    ``worst`` (the default for reach) assumes the order just missed a wave, so a promise holds
+    whenever the order is placed; ``mean`` is half an interval, the expected wait for orders
+    arriving at random; ``none`` ignores the wait (a lower bound).
+    """
+
+    WORST = "worst"
+    MEAN = "mean"
+    NONE = "none"
+
+
+@lru_cache(maxsize=16)
+def flight_matrix(network: Network, *, rotating: bool = True) -> Trajectory:
+    """Trajectories from every hub's pad to every hub's landing zone, shape ``(hubs, hubs)``.
+
+    Cached per network: a network is immutable and its flights do not depend on the order.
+    """
+    rocket = network.rocket
+    return min_energy_trajectory(
+        network.pad_lat_deg[:, None],
+        network.pad_lon_deg[:, None],
+        network.landing_lat_deg[None, :],
+        network.landing_lon_deg[None, :],
+        burnout_altitude_km=rocket.burnout_altitude_km,
+        ascent_s=rocket.ascent_s,
+        descent_s=rocket.descent_s,
+        rotating=bool(rotating),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkLegs:
+    """Every leg that depends on the network alone, computed once (see :func:`network_legs`).
+
+    Arrays are indexed by hub position; ``flight_to_port_s[o, d]`` is liftoff-to-parcels-at-port
+    (flight plus sea transfer, boat and port handling), infinite on the diagonal because a hub
+    never flies to its own landing zone.
+    """
+
+    network: Network
+    hub_count: int
+    handling_s: NDArray[np.float64]
+    interval_s: NDArray[np.float64]
+    flight_s: NDArray[np.float64]
+    coast_s: NDArray[np.float64]
+    range_km: NDArray[np.float64]
+    landing_to_port_s: NDArray[np.float64]
+    boat_s: NDArray[np.float64]
+    flight_to_port_s: NDArray[np.float64]
+    # Ports first, then pads: one great-circle call per block covers both last miles.
+    point_lat_deg: NDArray[np.float64]
+    point_lon_deg: NDArray[np.float64]
+    van_s_per_km: float
+    van_stop_s: float
+    drone_s_per_km: float
+    drone_handover_s: float
+    drone_range_km: float
+    ascent_s: float
+    descent_s: float
+    sea_transfer_s: float
+    port_handling_s: float
+
+    def origin_indices(self, origins: Sequence[str] | None) -> NDArray[np.intp]:
+        """Hub positions of ``origins`` (every hub for ``None``); unknown ids are an error."""
+        if origins is None:
+            return np.arange(self.hub_count, dtype=np.intp)
+        if len(origins) == 0:
+            raise InputError("origins", list(origins), "must name at least one hub")
+        return np.array([self.network.hub_index(o) for o in origins], dtype=np.intp)
+
+    def drone_fits(self, mass_kg: ArrayLike, volume_m3: ArrayLike) -> NDArray[np.bool_]:
+        """Whether a parcel is within the drone's payload (mass and volume)."""
+        drone = self.network.drone
+        return np.asarray(
+            (np.asarray(mass_kg) <= drone.max_parcel_kg)
+            & (np.asarray(volume_m3) <= drone.max_parcel_m3)
+        )
+
+
+@lru_cache(maxsize=16)
+def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
+    """The fixed legs of ``network``, cached per network (a network is immutable)."""
+    flights = flight_matrix(network, rotating=rotating)
+    boat, van, drone, rocket = network.boat, network.van, network.drone, network.rocket
+    boat_s = np.asarray(network.boat_route_km / boat.speed_kmh * 3600.0, dtype=np.float64)
+    to_port = np.asarray(
+        boat.transfer_min * 60.0 + boat_s + boat.port_handling_min * 60.0, dtype=np.float64
+    )
+    flight_s = np.array(flights.flight_s, dtype=np.float64)
+    flight_to_port = flight_s + to_port[None, :]
+    np.fill_diagonal(flight_to_port, _INF)
+    return NetworkLegs(
+        network=network,
+        hub_count=len(network.hubs),
+        handling_s=np.asarray(network.handling_s, dtype=np.float64),
+        interval_s=np.asarray(network.launch_wave_interval_s, dtype=np.float64),
+        flight_s=flight_s,
+        coast_s=np.array(flights.coast_s, dtype=np.float64),
+        range_km=np.array(flights.range_km, dtype=np.float64),
+        landing_to_port_s=to_port,
+        boat_s=boat_s,
+        flight_to_port_s=flight_to_port,
+        point_lat_deg=np.concatenate([network.port_lat_deg, network.pad_lat_deg]),
+        point_lon_deg=np.concatenate([network.port_lon_deg, network.pad_lon_deg]),
+        van_s_per_km=van.road_factor / van.speed_kmh * 3600.0,
+        van_stop_s=van.stop_min * 60.0,
+        drone_s_per_km=3600.0 / drone.speed_kmh,
+        drone_handover_s=drone.handover_min * 60.0,
+        drone_range_km=float(drone.range_km),
+        ascent_s=float(rocket.ascent_s),
+        descent_s=float(rocket.descent_s),
+        sea_transfer_s=float(boat.transfer_min * 60.0),
+        port_handling_s=float(boat.port_handling_min * 60.0),
+    )
+
+
+def last_mile(
+    legs: NetworkLegs, distance_km: ArrayLike, drone_ok: ArrayLike = True
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Last-mile seconds for each distance and whether the drone (rather than a van) is used.
+
+    The drone flies the great circle at cruise speed when the place is inside its range and the
+    drone may carry the parcel (``drone_ok``: payload limits, and no dangerous goods, since a
+    drone is an aircraft too); otherwise a van drives ``road_factor`` × the great circle.
+    """
+    km = np.asarray(distance_km, dtype=np.float64)
+    van_s = km * legs.van_s_per_km + legs.van_stop_s
+    drone_s = km * legs.drone_s_per_km + legs.drone_handover_s
+    use_drone = (km <= legs.drone_range_km) & np.asarray(drone_ok, dtype=bool) & (drone_s < van_s)
+    return np.where(use_drone, drone_s, van_s), use_drone
+
+
+@dataclass(frozen=True, eq=False)
+class Routes:
+    """The fastest route of every row (or of every row × origin, see ``per_origin``).
+
+    Times are seconds after the row's ready time (the order time). Rows with no route at all
+    (no allowed origin) have an infinite ``total_s``.
+
+    Attributes
+    ----------
+    origin, destination
+        Hub positions; the destination is the origin itself for a ground delivery.
+    ground
+        True for a ground delivery from the origin's fulfilment centre.
+    drone
+        True when the last mile is flown by drone (else van).
+    total_s
+        Door-to-door seconds.
+    handling_s, wait_s, coast_s, boat_s, last_mile_s
+        Legs (``wait_s``, ``coast_s`` and ``boat_s`` are 0 for ground deliveries).
+    last_mile_km, range_km
+        Great-circle last mile; rocket ground range (0 for ground deliveries).
+    launch_s
+        Absolute launch time (epoch seconds, a whole multiple of the wave interval) when ready
+        times were given and the route flies; NaN otherwise.
+    nearest_port_s
+        Earliest arrival of parcels at the port nearest the door (by last mile) over the allowed
+        origins, by rocket; infinite when nothing may fly there. Tells "no landing zone in reach"
+        from "last mile too long".
+    """
+
+    origin: NDArray[np.intp]
+    destination: NDArray[np.intp]
+    ground: NDArray[np.bool_]
+    drone: NDArray[np.bool_]
+    total_s: NDArray[np.float64]
+    handling_s: NDArray[np.float64]
+    wait_s: NDArray[np.float64]
+    coast_s: NDArray[np.float64]
+    boat_s: NDArray[np.float64]
+    last_mile_s: NDArray[np.float64]
+    last_mile_km: NDArray[np.float64]
+    range_km: NDArray[np.float64]
+    launch_s: NDArray[np.float64]
+    nearest_port_s: NDArray[np.float64]
+
+    def legs_s(self, legs: NetworkLegs, index: int | tuple[int, int] = 0) -> dict[str, float]:
+        """Seconds per leg (:data:`LEG_NAMES`) of one row, as plain floats."""
+        handling = float(self.handling_s[index])
+        if bool(self.ground[index]):
+            out = dict.fromkeys(LEG_NAMES, 0.0)
+            out["origin_handling"] = handling
+            out["last_mile"] = float(self.last_mile_s[index])
+            return out
+        return {
+            "origin_handling": handling,
+            "wave_wait": float(self.wait_s[index]),
+            "ascent": legs.ascent_s,
+            "coast": float(self.coast_s[index]),
+            "descent": legs.descent_s,
+            "sea_transfer": legs.sea_transfer_s,
+            "boat": float(self.boat_s[index]),
+            "port_handling": legs.port_handling_s,
+            "customs": 0.0,
+            "last_mile": float(self.last_mile_s[index]),
+        }
+
+
+def next_wave_s(ready_s: ArrayLike, interval_s: ArrayLike) -> NDArray[np.float64]:
+    """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
+    multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
+    interval = np.asarray(interval_s, dtype=np.float64)
+    return np.asarray(np.ceil(np.asarray(ready_s) / interval - 1e-9) * interval, dtype=np.float64)
+
+
+def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:
+    """Wave wait without a ready time, by :class:`WaveWait` policy."""
+    interval = np.asarray(interval_s, dtype=np.float64)
+    policy = WaveWait(policy)
+    if policy is WaveWait.WORST:
+        return interval
+    if policy is WaveWait.MEAN:
+        return interval / 2.0
+    return np.zeros_like(interval)
+
+
+def _rows(value: ArrayLike, n: int, name: str, dtype: type) -> NDArray[np.generic]:
+    array: NDArray[np.generic] = np.asarray(value, dtype=dtype)
+    if array.ndim == 0:
+        return np.broadcast_to(array, (n,))
+    if array.shape != (n,):
+        raise InputError(name, array.shape, f"must have one value per row ({n})")
+    return array
+
+
+def _block(
+    legs: NetworkLegs,
+    origin: NDArray[np.intp],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    ready: NDArray[np.float64] | None,
+    fixed_wait: NDArray[np.float64] | None,
+    drone_ok: NDArray[np.bool_],
+    may_fly: NDArray[np.bool_],
+    allowed: NDArray[np.bool_] | None,
+    allow_ground: bool,
+    per_origin: bool,
+) -> dict[str, NDArray[np.generic]]:
+    """One block of rows: per (row, origin) best destination, then (unless ``per_origin``) the
+    best origin per row."""
+    h = legs.hub_count
+    km = great_circle_km(
+        lat[:, None], lon[:, None], legs.point_lat_deg[None, :], legs.point_lon_deg[None, :]
+    )  # (n, ports + pads)
+    last_s, drone = last_mile(legs, km, drone_ok[:, None])
+    port_last = last_s[:, :h]  # (n, D)
+    # Liftoff to door via each destination; the wave wait does not change which one is best.
+    via = legs.flight_to_port_s[origin][None, :, :] + port_last[:, None, :]  # (n, O, D)
+    best_d = np.argmin(via, axis=2)  # (n, O)
+    via_best = np.take_along_axis(via, best_d[:, :, None], axis=2)[:, :, 0]
+    handling = legs.handling_s[origin]  # (O,)
+    if ready is not None:
+        interval = legs.interval_s[origin]
+        launch = next_wave_s(ready[:, None] + handling, interval)  # (n, O)
+        depart = launch - ready[:, None]  # handling + wave wait
+        wait = depart - handling
+    else:
+        assert fixed_wait is not None
+        depart = np.broadcast_to(handling + fixed_wait, (lat.size, origin.size))
+        wait = np.broadcast_to(fixed_wait, depart.shape)
+        launch = np.full(depart.shape, np.nan)
+    rocket = np.where(may_fly[:, None], depart + via_best, _INF)
+    ground_last = last_s[:, h:][:, origin]  # (n, O)
+    ground_total = handling + ground_last if allow_ground else np.full(rocket.shape, _INF)
+    use_ground = ground_total <= rocket
+    total = np.where(use_ground, ground_total, rocket)
+    if allowed is not None:
+        total = np.where(allowed, total, _INF)
+    # "In reach": the port nearest the door (by last mile) can be reached, from any allowed
+    # origin, by rocket.
+    nearest = np.argmin(port_last, axis=1)  # (n,)
+    at_nearest = np.where(
+        may_fly[:, None], depart + legs.flight_to_port_s[origin][:, nearest].T, _INF
+    )
+    if allowed is not None:
+        at_nearest = np.where(allowed, at_nearest, _INF)
+    if per_origin:
+        o_col = slice(None)
+        rows: NDArray[np.intp] | slice = slice(None)
+        d = best_d
+        g = use_ground
+        nearest_port = at_nearest
+        chosen_origin = np.broadcast_to(origin, total.shape)
+    else:
+        col = np.argmin(total, axis=1)  # (n,)
+        rows = np.arange(lat.size)
+        o_col = col  # type: ignore[assignment]
+        d = best_d[rows, col]
+        g = use_ground[rows, col]
+        total = total[rows, col]
+        nearest_port = at_nearest.min(axis=1)
+        chosen_origin = origin[col]
+    o = chosen_origin
+    dest = np.where(g, o, d)
+    if per_origin:
+        port_drone = np.take_along_axis(drone[:, :h], d, axis=1)
+        port_km = np.take_along_axis(km[:, :h], d, axis=1)
+        port_lm = np.take_along_axis(port_last, d, axis=1)
+        pad_drone, pad_km, pad_lm = drone[:, h:][:, origin], km[:, h:][:, origin], ground_last
+        wait_c, launch_c = wait, launch
+    else:
+        r = rows
+        port_drone, port_km, port_lm = drone[r, d], km[r, d], port_last[r, d]
+        pad_drone, pad_km, pad_lm = drone[r, h + o], km[r, h + o], ground_last[r, o_col]
+        wait_c, launch_c = wait[r, o_col], launch[r, o_col]
+    flown = ~g
+    return {
+        "origin": np.asarray(o, dtype=np.intp),
+        "destination": np.asarray(dest, dtype=np.intp),
+        "ground": g,
+        "drone": np.where(g, pad_drone, port_drone),
+        "total_s": total,
+        "handling_s": legs.handling_s[o],
+        "wait_s": np.where(flown, wait_c, 0.0),
+        "coast_s": np.where(flown, legs.coast_s[o, d], 0.0),
+        "boat_s": np.where(flown, legs.boat_s[d], 0.0),
+        "last_mile_s": np.where(g, pad_lm, port_lm),
+        "last_mile_km": np.where(g, pad_km, port_km),
+        "range_km": np.where(flown, legs.range_km[o, d], 0.0),
+        "launch_s": np.where(flown, launch_c, np.nan),
+        "nearest_port_s": nearest_port,
+    }
+
+
+def door_to_door(
+    legs: NetworkLegs,
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    *,
+    ready_s: ArrayLike | None = None,
+    wave_wait: WaveWait | str = WaveWait.WORST,
+    drone_ok: ArrayLike = True,
+    may_fly: ArrayLike = True,
+    allowed: ArrayLike | None = None,
+    origins: NDArray[np.intp] | None = None,
+    allow_ground: bool = True,
+    per_origin: bool = False,
+    block_rows: int = BLOCK_ROWS,
+) -> Routes:
+    """The fastest delivery of N rows: best origin × destination hub × last mile, every leg.
+
+    Parameters
+    ----------
+    legs
+        The network's fixed legs (:func:`network_legs`).
+    lat_deg, lon_deg
+        The N places (1-D, or scalars for one row).
+    ready_s
+        Per-row (or one) order time, epoch seconds: the wave wait is exact (waves leave at whole
+        multiples of the hub's interval from 00:00 UTC; the pod is ready ``handling`` after the
+        order). ``None``: the ``wave_wait`` policy decides.
+    drone_ok
+        Per row: whether a drone may carry the parcel (payload, no dangerous goods).
+    may_fly
+        Per row: whether the parcel may fly on the rocket (else ground only).
+    allowed
+        ``(N, origins)`` (or ``(origins,)``) mask of origins that hold the stock.
+    origins
+        Hub positions considered as origins (default: every hub), in the order of ``allowed``'s
+        columns and of the ``per_origin`` result.
+    allow_ground
+        Allow a ground delivery from an origin's own fulfilment centre.
+    per_origin
+        Return ``(N, origins)`` arrays (the fastest route from each origin) instead of the best
+        origin per row.
+    block_rows
+        Rows evaluated per vectorised block (memory stays in cache for any N).
+
+    Returns
+    -------
+    Routes
+        Arrays shaped ``(N,)``, or ``(N, origins)`` with ``per_origin``.
+    """
+    lat = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
+    if lat.shape != lon.shape or lat.ndim != 1:
+        raise InputError(
+            "places",
+            (lat.shape, lon.shape),
+            "latitudes and longitudes must be 1-D and equally long",
+        )
+    if not (np.all(np.abs(lat) <= 90.0)):
+        raise InputError(
+            "latitude", lat[~(np.abs(lat) <= 90.0)][:1].tolist(), "must be in [-90, 90]"
+        )
+    if not (np.all(np.abs(lon) <= 180.0)):
+        raise InputError(
+            "longitude", lon[~(np.abs(lon) <= 180.0)][:1].tolist(), "must be in [-180, 180]"
+        )
+    n = lat.size
+    origin = np.arange(legs.hub_count, dtype=np.intp) if origins is None else origins
+    ready = None if ready_s is None else _rows(ready_s, n, "ready_s", np.float64)
+    fixed_wait = None if ready is not None else policy_wait_s(legs.interval_s[origin], wave_wait)
+    drone_rows = _rows(drone_ok, n, "drone_ok", np.bool_)
+    fly_rows = _rows(may_fly, n, "may_fly", np.bool_)
+    mask = None
+    if allowed is not None:
+        mask = np.asarray(allowed, dtype=bool)
+        if mask.shape == (origin.size,):
+            mask = np.broadcast_to(mask, (n, origin.size))
+        if mask.shape != (n, origin.size):
+            raise InputError("allowed_origins", mask.shape, f"must be ({n}, {origin.size})")
+    if n <= block_rows:
+        out = _block(
+            legs, origin, lat, lon, ready, fixed_wait, drone_rows, fly_rows, mask,
+            allow_ground, per_origin,
+        )  # fmt: skip
+        return Routes(**out)  # type: ignore[arg-type]
+    parts = []
+    for start in range(0, n, block_rows):
+        s = slice(start, min(n, start + block_rows))
+        parts.append(
+            _block(
+                legs,
+                origin,
+                lat[s],
+                lon[s],
+                None if ready is None else ready[s],
+                fixed_wait,
+                drone_rows[s],
+                fly_rows[s],
+                None if mask is None else mask[s],
+                allow_ground,
+                per_origin,
+            )  # fmt: skip
+        )
+    return Routes(**{k: np.concatenate([p[k] for p in parts]) for k in parts[0]})  # type: ignore[arg-type]
