@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -294,8 +295,8 @@ def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.f
     return np.zeros_like(interval)
 
 
-def _rows(value: ArrayLike, n: int, name: str, dtype: type) -> NDArray[np.generic]:
-    array: NDArray[np.generic] = np.asarray(value, dtype=dtype)
+def _rows(value: ArrayLike, n: int, name: str, dtype: type) -> NDArray[Any]:
+    array: NDArray[Any] = np.asarray(value, dtype=dtype)
     if array.ndim == 0:
         return np.broadcast_to(array, (n,))
     if array.shape != (n,):
@@ -315,7 +316,7 @@ def _block(
     allowed: NDArray[np.bool_] | None,
     allow_ground: bool,
     per_origin: bool,
-) -> dict[str, NDArray[np.generic]]:
+) -> dict[str, NDArray[Any]]:
     """One block of rows: per (row, origin) best destination, then (unless ``per_origin``) the
     best origin per row."""
     h = legs.hub_count
@@ -364,7 +365,7 @@ def _block(
     else:
         col = np.argmin(total, axis=1)  # (n,)
         rows = np.arange(lat.size)
-        o_col = col  # type: ignore[assignment]
+        o_col = col
         d = best_d[rows, col]
         g = use_ground[rows, col]
         total = total[rows, col]
@@ -480,28 +481,23 @@ def door_to_door(
             mask = np.broadcast_to(mask, (n, origin.size))
         if mask.shape != (n, origin.size):
             raise InputError("allowed_origins", mask.shape, f"must be ({n}, {origin.size})")
-    if n <= block_rows:
-        out = _block(
-            legs, origin, lat, lon, ready, fixed_wait, drone_rows, fly_rows, mask,
-            allow_ground, per_origin,
-        )  # fmt: skip
-        return Routes(**out)  # type: ignore[arg-type]
-    parts = []
-    for start in range(0, n, block_rows):
-        s = slice(start, min(n, start + block_rows))
-        parts.append(
-            _block(
-                legs,
-                origin,
-                lat[s],
-                lon[s],
-                None if ready is None else ready[s],
-                fixed_wait,
-                drone_rows[s],
-                fly_rows[s],
-                None if mask is None else mask[s],
-                allow_ground,
-                per_origin,
-            )  # fmt: skip
+
+    def run(rows: slice) -> dict[str, NDArray[Any]]:
+        return _block(
+            legs,
+            origin,
+            lat[rows],
+            lon[rows],
+            None if ready is None else ready[rows],
+            fixed_wait,
+            drone_rows[rows],
+            fly_rows[rows],
+            None if mask is None else mask[rows],
+            allow_ground,
+            per_origin,
         )
-    return Routes(**{k: np.concatenate([p[k] for p in parts]) for k in parts[0]})  # type: ignore[arg-type]
+
+    if n <= block_rows:
+        return Routes(**run(slice(None)))
+    parts = [run(slice(start, start + block_rows)) for start in range(0, n, block_rows)]
+    return Routes(**{k: np.concatenate([p[k] for p in parts]) for k in parts[0]})

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -123,10 +124,12 @@ class Eligibility:
         return np.array([r.value for r in REASONS])[self.reason]
 
 
-def _rows(value: ArrayLike | None, n: int, name: str, dtype: type, default: object) -> NDArray:  # type: ignore[type-arg]
+def _rows(
+    value: ArrayLike | None, n: int, name: str, dtype: type, default: object
+) -> NDArray[Any]:
     if value is None:
         return np.full(n, default, dtype=dtype)
-    array = np.asarray(value, dtype=dtype)
+    array: NDArray[Any] = np.asarray(value, dtype=dtype)
     if array.ndim == 0:
         return np.full(n, array, dtype=dtype)
     if array.shape != (n,):

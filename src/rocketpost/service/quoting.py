@@ -388,10 +388,8 @@ class QuoteEngine:
         )
         planned = self._planned
         if len(planned) >= 1024:
-            try:
-                planned.pop(next(iter(planned), 0), None)
-            except RuntimeError:  # another thread changed it meanwhile: evict next time
-                pass
+            for key in list(planned)[:512]:  # the older half (list() is atomic under the GIL)
+                planned.pop(key, None)
         planned[id(route)] = (route, routes, place, origin_hub)
         return route
 
