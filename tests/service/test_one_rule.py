@@ -85,7 +85,7 @@ def _plan(tmp_path: Path, ready: datetime) -> dict[str, tuple[str, str]]:
 
 
 def _quote_body(case: tuple[Any, ...], index: int, ready: datetime) -> dict[str, Any]:
-    order_id, _, mass, volume, dg, description, hs, *_ = case
+    _, _, mass, volume, dg, description, hs, *_ = case
     lat, lon, country = _place(case)
     body: dict[str, Any] = {
         "destination": {"lat_deg": lat, "lon_deg": lon, "country": country},

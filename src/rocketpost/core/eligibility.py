@@ -124,9 +124,7 @@ class Eligibility:
         return np.array([r.value for r in REASONS])[self.reason]
 
 
-def _rows(
-    value: ArrayLike | None, n: int, name: str, dtype: type, default: object
-) -> NDArray[Any]:
+def _rows(value: ArrayLike | None, n: int, name: str, dtype: type, default: object) -> NDArray[Any]:
     if value is None:
         return np.full(n, default, dtype=dtype)
     array: NDArray[Any] = np.asarray(value, dtype=dtype)
