@@ -74,6 +74,7 @@ LEG_NAMES = (
 # at 2,000 they stay in cache (1M planned orders: 7.5 s -> 5.0 s).
 BLOCK_ROWS = 2_000
 _INF = np.inf
+_S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour promise)
 
 
 class WaveWait(StrEnum):
@@ -162,7 +163,7 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
     """The fixed legs of ``network``, cached per network (a network is immutable)."""
     flights = flight_matrix(network, rotating=rotating)
     boat, van, drone, rocket = network.boat, network.van, network.drone, network.rocket
-    boat_s = np.asarray(network.boat_route_km / boat.speed_kmh * 3600.0, dtype=np.float64)
+    boat_s = np.asarray(network.boat_route_km / boat.speed_kmh * _S_PER_H, dtype=np.float64)
     to_port = np.asarray(
         boat.transfer_min * 60.0 + boat_s + boat.port_handling_min * 60.0, dtype=np.float64
     )
@@ -182,9 +183,9 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
         flight_to_port_s=flight_to_port,
         point_lat_deg=np.concatenate([network.port_lat_deg, network.pad_lat_deg]),
         point_lon_deg=np.concatenate([network.port_lon_deg, network.pad_lon_deg]),
-        van_s_per_km=van.road_factor / van.speed_kmh * 3600.0,
+        van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
         van_stop_s=van.stop_min * 60.0,
-        drone_s_per_km=3600.0 / drone.speed_kmh,
+        drone_s_per_km=_S_PER_H / drone.speed_kmh,
         drone_handover_s=drone.handover_min * 60.0,
         drone_range_km=float(drone.range_km),
         ascent_s=float(rocket.ascent_s),

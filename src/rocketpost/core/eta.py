@@ -284,7 +284,7 @@ def eta_to_place(
     lon_deg: float,
     *,
     parcel: Parcel = DEFAULT_PARCEL,
-    threshold_min: float = 60.0,
+    threshold_min: float | None = None,
     wave_wait: WaveWait | str = WaveWait.WORST,
     order_time: datetime | None = None,
     rotating: bool = True,
@@ -293,8 +293,10 @@ def eta_to_place(
 
     ``promise_possible`` is False when even the fastest route plus the network's promise buffer
     exceeds ``threshold_min``; the legs and ``total_s`` then give the earliest possible delivery
-    instead of a guess.
+    instead of a guess. ``threshold_min`` defaults to the network's one-hour promise.
     """
+    if threshold_min is None:
+        threshold_min = network.promise.one_hour_min
     legs = network_legs(network, rotating=rotating)
     route = door_to_door(
         legs,
