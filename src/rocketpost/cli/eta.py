@@ -133,7 +133,8 @@ def eta(
         console.print(f"[green]{route.threshold_min:g}-minute promise: possible[/green]")
     else:
         console.print(
-            f"[red]{route.threshold_min:g}-minute promise: not possible[/red]; earliest delivery in "
+            f"[red]{route.threshold_min:g}-minute promise: not possible[/red]; "
+            "earliest delivery in "
             f"{route.total_s / 60.0:.1f} min"
             + (
                 f", earliest promise {route.total_s / 60.0 + buffer_min:.1f} min"
