@@ -222,6 +222,8 @@ class Routes:
     ----------
     origin, destination
         Hub positions; the destination is the origin itself for a ground delivery.
+    rocket_destination
+        Destination hub of the best rocket route from ``origin`` (also where ground wins).
     ground
         True for a ground delivery from the origin's fulfilment centre.
     drone
@@ -229,12 +231,14 @@ class Routes:
     total_s
         Door-to-door seconds.
     handling_s, wait_s, coast_s, boat_s, last_mile_s
-        Legs (``wait_s``, ``coast_s`` and ``boat_s`` are 0 for ground deliveries).
+        Legs. ``wait_s``, ``coast_s``, ``boat_s`` (and ``range_km``, ``launch_s``) are those of
+        the best rocket route from ``origin`` even where ``ground`` wins: mask them with
+        ``ground`` (:meth:`legs_s` and the wrappers do).
     last_mile_km, range_km
-        Great-circle last mile; rocket ground range (0 for ground deliveries).
+        Great-circle last mile; rocket ground range.
     launch_s
         Absolute launch time (epoch seconds, a whole multiple of the wave interval) when ready
-        times were given and the route flies; NaN otherwise.
+        times were given; NaN otherwise.
     nearest_port_s
         Earliest arrival of parcels at the port nearest the door (by last mile) over the allowed
         origins, by rocket; infinite when nothing may fly there. Tells "no landing zone in reach"
@@ -243,6 +247,7 @@ class Routes:
 
     origin: NDArray[np.intp]
     destination: NDArray[np.intp]
+    rocket_destination: NDArray[np.intp]
     ground: NDArray[np.bool_]
     drone: NDArray[np.bool_]
     total_s: NDArray[np.float64]
@@ -278,11 +283,10 @@ class Routes:
         }
 
 
-def next_wave_s(ready_s: ArrayLike, interval_s: ArrayLike) -> NDArray[np.float64]:
+def next_wave_s(ready_s: ArrayLike, interval_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
     multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
-    interval = np.asarray(interval_s, dtype=np.float64)
-    return np.asarray(np.ceil(np.asarray(ready_s) / interval - 1e-9) * interval, dtype=np.float64)
+    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator,no-any-return]
 
 
 def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:
@@ -296,110 +300,114 @@ def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.f
     return np.zeros_like(interval)
 
 
-def _rows(value: ArrayLike, n: int, name: str, dtype: type) -> NDArray[Any]:
+def _rows(value: ArrayLike | None, n: int, name: str, dtype: type) -> NDArray[Any] | None:
+    """Per-row flags or times as an ``(n,)`` array; ``None`` or a scalar stays cheap (one row,
+    or the same value for every row, needs no array of its own)."""
+    if value is None:
+        return None
     array: NDArray[Any] = np.asarray(value, dtype=dtype)
     if array.ndim == 0:
-        return np.broadcast_to(array, (n,))
+        return array
     if array.shape != (n,):
         raise InputError(name, array.shape, f"must have one value per row ({n})")
     return array
 
 
+def _column(values: NDArray[Any] | None) -> NDArray[Any] | None:
+    return None if values is None else values.reshape(-1, 1)
+
+
 def _block(
     legs: NetworkLegs,
-    origin: NDArray[np.intp],
+    origin: NDArray[np.intp] | None,
     lat: NDArray[np.float64],
     lon: NDArray[np.float64],
     ready: NDArray[np.float64] | None,
     fixed_wait: NDArray[np.float64] | None,
-    drone_ok: NDArray[np.bool_],
-    may_fly: NDArray[np.bool_],
+    drone_ok: NDArray[np.bool_] | None,
+    may_fly: NDArray[np.bool_] | None,
     allowed: NDArray[np.bool_] | None,
     allow_ground: bool,
     per_origin: bool,
+    reach: bool,
 ) -> dict[str, NDArray[Any]]:
-    """One block of rows: per (row, origin) best destination, then (unless ``per_origin``) the
-    best origin per row."""
+    """One block of rows: per (row, origin) the best destination, then (unless ``per_origin``)
+    the best origin per row. ``origin`` None means every hub (no indexing needed)."""
     h = legs.hub_count
+    if origin is None:
+        hubs = np.arange(h)
+        to_port, handling, interval = legs.flight_to_port_s, legs.handling_s, legs.interval_s
+        pad_points = slice(h, None)
+    else:
+        hubs = origin
+        to_port = legs.flight_to_port_s[origin]
+        handling, interval = legs.handling_s[origin], legs.interval_s[origin]
+        pad_points = h + origin  # type: ignore[assignment]
     km = great_circle_km(
         lat[:, None], lon[:, None], legs.point_lat_deg[None, :], legs.point_lon_deg[None, :]
     )  # (n, ports + pads)
-    last_s, drone = last_mile(legs, km, drone_ok[:, None])
+    last_s, drone = last_mile(legs, km, True if drone_ok is None else _column(drone_ok))
     port_last = last_s[:, :h]  # (n, D)
     # Liftoff to door via each destination; the wave wait does not change which one is best.
-    via = legs.flight_to_port_s[origin][None, :, :] + port_last[:, None, :]  # (n, O, D)
-    best_d = np.argmin(via, axis=2)  # (n, O)
-    via_best = np.take_along_axis(via, best_d[:, :, None], axis=2)[:, :, 0]
-    handling = legs.handling_s[origin]  # (O,)
+    via = to_port[None, :, :] + port_last[:, None, :]  # (n, O, D)
+    best_d = via.argmin(axis=2)  # (n, O)
+    via_best = via.min(axis=2)
     if ready is not None:
-        interval = legs.interval_s[origin]
-        launch = next_wave_s(ready[:, None] + handling, interval)  # (n, O)
-        depart = launch - ready[:, None]  # handling + wave wait
+        ready_col = ready.reshape(-1, 1)
+        launch = next_wave_s(ready_col + handling, interval)  # (n, O)
+        depart = launch - ready_col  # handling + wave wait
         wait = depart - handling
     else:
         assert fixed_wait is not None
-        depart = np.broadcast_to(handling + fixed_wait, (lat.size, origin.size))
+        depart = np.broadcast_to(handling + fixed_wait, (lat.size, hubs.size))
         wait = np.broadcast_to(fixed_wait, depart.shape)
         launch = np.full(depart.shape, np.nan)
-    rocket = np.where(may_fly[:, None], depart + via_best, _INF)
-    ground_last = last_s[:, h:][:, origin]  # (n, O)
+    fly = _column(may_fly)
+    rocket = depart + via_best if fly is None else np.where(fly, depart + via_best, _INF)
+    ground_last = last_s[:, pad_points]  # (n, O)
     ground_total = handling + ground_last if allow_ground else np.full(rocket.shape, _INF)
     use_ground = ground_total <= rocket
     total = np.where(use_ground, ground_total, rocket)
-    if allowed is not None:
-        total = np.where(allowed, total, _INF)
     # "In reach": the port nearest the door (by last mile) can be reached, from any allowed
     # origin, by rocket.
-    nearest = np.argmin(port_last, axis=1)  # (n,)
-    at_nearest = np.where(
-        may_fly[:, None], depart + legs.flight_to_port_s[origin][:, nearest].T, _INF
-    )
+    at_nearest = np.full(total.shape, np.nan)
+    if reach:
+        at_nearest = depart + to_port[:, port_last.argmin(axis=1)].T
+        if fly is not None:
+            at_nearest = np.where(fly, at_nearest, _INF)
     if allowed is not None:
+        total = np.where(allowed, total, _INF)
         at_nearest = np.where(allowed, at_nearest, _INF)
+    rows: Any
     if per_origin:
-        o_col = slice(None)
-        rows: NDArray[np.intp] | slice = slice(None)
-        d = best_d
-        g = use_ground
+        rows, col, o = np.arange(lat.size)[:, None], slice(None), np.broadcast_to(hubs, total.shape)
         nearest_port = at_nearest
-        chosen_origin = np.broadcast_to(origin, total.shape)
     else:
-        col = np.argmin(total, axis=1)  # (n,)
         rows = np.arange(lat.size)
-        o_col = col
-        d = best_d[rows, col]
-        g = use_ground[rows, col]
+        col = total.argmin(axis=1)
+        o = hubs[col]
         total = total[rows, col]
         nearest_port = at_nearest.min(axis=1)
-        chosen_origin = origin[col]
-    o = chosen_origin
-    dest = np.where(g, o, d)
-    if per_origin:
-        port_drone = np.take_along_axis(drone[:, :h], d, axis=1)
-        port_km = np.take_along_axis(km[:, :h], d, axis=1)
-        port_lm = np.take_along_axis(port_last, d, axis=1)
-        pad_drone, pad_km, pad_lm = drone[:, h:][:, origin], km[:, h:][:, origin], ground_last
-        wait_c, launch_c = wait, launch
-    else:
-        r = rows
-        port_drone, port_km, port_lm = drone[r, d], km[r, d], port_last[r, d]
-        pad_drone, pad_km, pad_lm = drone[r, h + o], km[r, h + o], ground_last[r, o_col]
-        wait_c, launch_c = wait[r, o_col], launch[r, o_col]
-    flown = ~g
+    d = best_d[rows, col] if per_origin is False else best_d
+    g = use_ground[rows, col] if per_origin is False else use_ground
+    point = np.where(g, h + o, d)  # the last mile starts at the origin's pad or the port
+    # Rocket legs are those of the best rocket route from the chosen origin even where the
+    # ground wins (Routes documents it; readers mask them with ``ground``): one array call each.
     return {
-        "origin": np.asarray(o, dtype=np.intp),
-        "destination": np.asarray(dest, dtype=np.intp),
+        "origin": o,
+        "destination": np.where(g, o, d),
+        "rocket_destination": d,
         "ground": g,
-        "drone": np.where(g, pad_drone, port_drone),
+        "drone": drone[rows, point],
         "total_s": total,
         "handling_s": legs.handling_s[o],
-        "wait_s": np.where(flown, wait_c, 0.0),
-        "coast_s": np.where(flown, legs.coast_s[o, d], 0.0),
-        "boat_s": np.where(flown, legs.boat_s[d], 0.0),
-        "last_mile_s": np.where(g, pad_lm, port_lm),
-        "last_mile_km": np.where(g, pad_km, port_km),
-        "range_km": np.where(flown, legs.range_km[o, d], 0.0),
-        "launch_s": np.where(flown, launch_c, np.nan),
+        "wait_s": wait if per_origin else wait[rows, col],
+        "coast_s": legs.coast_s[o, d],
+        "boat_s": legs.boat_s[d],
+        "last_mile_s": last_s[rows, point],
+        "last_mile_km": km[rows, point],
+        "range_km": legs.range_km[o, d],
+        "launch_s": launch if per_origin else launch[rows, col],
         "nearest_port_s": nearest_port,
     }
 
@@ -411,12 +419,13 @@ def door_to_door(
     *,
     ready_s: ArrayLike | None = None,
     wave_wait: WaveWait | str = WaveWait.WORST,
-    drone_ok: ArrayLike = True,
-    may_fly: ArrayLike = True,
+    drone_ok: ArrayLike | None = None,
+    may_fly: ArrayLike | None = None,
     allowed: ArrayLike | None = None,
     origins: NDArray[np.intp] | None = None,
     allow_ground: bool = True,
     per_origin: bool = False,
+    reach: bool = True,
     block_rows: int = BLOCK_ROWS,
 ) -> Routes:
     """The fastest delivery of N rows: best origin × destination hub × last mile, every leg.
@@ -432,9 +441,11 @@ def door_to_door(
         multiples of the hub's interval from 00:00 UTC; the pod is ready ``handling`` after the
         order). ``None``: the ``wave_wait`` policy decides.
     drone_ok
-        Per row: whether a drone may carry the parcel (payload, no dangerous goods).
+        Per row (or one value): whether a drone may carry the parcel (payload, no dangerous
+        goods). Default: yes.
     may_fly
-        Per row: whether the parcel may fly on the rocket (else ground only).
+        Per row (or one value): whether the parcel may fly on the rocket (else ground only).
+        Default: yes.
     allowed
         ``(N, origins)`` (or ``(origins,)``) mask of origins that hold the stock.
     origins
@@ -445,6 +456,9 @@ def door_to_door(
     per_origin
         Return ``(N, origins)`` arrays (the fastest route from each origin) instead of the best
         origin per row.
+    reach
+        Compute ``nearest_port_s`` (NaN without: the quote's routing skips it and asks again
+        only when the reason needs it).
     block_rows
         Rows evaluated per vectorised block (memory stays in cache for any N).
 
@@ -453,49 +467,56 @@ def door_to_door(
     Routes
         Arrays shaped ``(N,)``, or ``(N, origins)`` with ``per_origin``.
     """
-    lat = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64))
-    lon = np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
-    if lat.shape != lon.shape or lat.ndim != 1:
+    lat = np.asarray(lat_deg, dtype=np.float64).reshape(-1)
+    lon = np.asarray(lon_deg, dtype=np.float64).reshape(-1)
+    if lat.shape != lon.shape or np.ndim(lat_deg) > 1 or np.ndim(lon_deg) > 1:
         raise InputError(
             "places",
-            (lat.shape, lon.shape),
+            (np.shape(lat_deg), np.shape(lon_deg)),
             "latitudes and longitudes must be 1-D and equally long",
         )
-    if not (np.all(np.abs(lat) <= 90.0)):
-        raise InputError(
-            "latitude", lat[~(np.abs(lat) <= 90.0)][:1].tolist(), "must be in [-90, 90]"
-        )
-    if not (np.all(np.abs(lon) <= 180.0)):
-        raise InputError(
-            "longitude", lon[~(np.abs(lon) <= 180.0)][:1].tolist(), "must be in [-180, 180]"
-        )
+    bad_lat = ~(np.abs(lat) <= 90.0)
+    if bad_lat.any():
+        raise InputError("latitude", lat[bad_lat][:1].tolist(), "must be in [-90, 90]")
+    bad_lon = ~(np.abs(lon) <= 180.0)
+    if bad_lon.any():
+        raise InputError("longitude", lon[bad_lon][:1].tolist(), "must be in [-180, 180]")
     n = lat.size
-    origin = np.arange(legs.hub_count, dtype=np.intp) if origins is None else origins
-    ready = None if ready_s is None else _rows(ready_s, n, "ready_s", np.float64)
-    fixed_wait = None if ready is not None else policy_wait_s(legs.interval_s[origin], wave_wait)
+    n_origins = legs.hub_count if origins is None else origins.size
+    ready = _rows(ready_s, n, "ready_s", np.float64)
+    if ready is not None and ready.ndim == 0 and n > 1:
+        ready = np.full(n, ready)  # one order time for every row: the waits are per row
+    fixed_wait = None
+    if ready is None:
+        interval = legs.interval_s if origins is None else legs.interval_s[origins]
+        fixed_wait = policy_wait_s(interval, wave_wait)
     drone_rows = _rows(drone_ok, n, "drone_ok", np.bool_)
     fly_rows = _rows(may_fly, n, "may_fly", np.bool_)
     mask = None
     if allowed is not None:
         mask = np.asarray(allowed, dtype=bool)
-        if mask.shape == (origin.size,):
-            mask = np.broadcast_to(mask, (n, origin.size))
-        if mask.shape != (n, origin.size):
-            raise InputError("allowed_origins", mask.shape, f"must be ({n}, {origin.size})")
+        if mask.shape == (n_origins,):
+            mask = np.broadcast_to(mask, (n, n_origins))
+        if mask.shape != (n, n_origins):
+            raise InputError("allowed_origins", mask.shape, f"must be ({n}, {n_origins})")
+
+    def part(values: NDArray[Any] | None, rows: slice) -> Any:
+        return values if values is None or values.ndim == 0 else values[rows]
 
     def run(rows: slice) -> dict[str, NDArray[Any]]:
         return _block(
             legs,
-            origin,
+            origins,
             lat[rows],
             lon[rows],
-            None if ready is None else ready[rows],
+            part(ready, rows),
             fixed_wait,
-            drone_rows[rows],
-            fly_rows[rows],
-            None if mask is None else mask[rows],
+            part(drone_rows, rows),
+            part(fly_rows, rows),
+            part(mask, rows),
             allow_ground,
             per_origin,
+            reach,
         )
 
     if n <= block_rows:

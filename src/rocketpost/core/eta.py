@@ -231,8 +231,8 @@ def eta_to_places(
     flown = ~ground
     shape = ground.shape
 
-    def rocket_leg(value: float) -> NDArray[np.float64]:
-        return np.where(flown, value, 0.0)
+    def rocket_leg(value: ArrayLike) -> NDArray[np.float64]:
+        return np.where(flown, np.asarray(value).T if np.ndim(value) else value, 0.0)
 
     return EtaResult(
         origin_index=origin,
@@ -241,15 +241,15 @@ def eta_to_places(
         mode=np.where(ground, "ground", "rocket"),
         last_mile_vehicle=np.where(routes.drone.T, "drone", "van"),
         last_mile_km=np.ascontiguousarray(routes.last_mile_km.T),
-        range_km=np.ascontiguousarray(routes.range_km.T),
+        range_km=rocket_leg(routes.range_km),
         legs=LegBreakdown(
             origin_handling=np.ascontiguousarray(routes.handling_s.T),
-            wave_wait=np.ascontiguousarray(routes.wait_s.T),
+            wave_wait=rocket_leg(routes.wait_s),
             ascent=rocket_leg(legs.ascent_s),
-            coast=np.ascontiguousarray(routes.coast_s.T),
+            coast=rocket_leg(routes.coast_s),
             descent=rocket_leg(legs.descent_s),
             sea_transfer=rocket_leg(legs.sea_transfer_s),
-            boat=np.ascontiguousarray(routes.boat_s.T),
+            boat=rocket_leg(routes.boat_s),
             port_handling=rocket_leg(legs.port_handling_s),
             customs=np.zeros(shape),
             last_mile=np.ascontiguousarray(routes.last_mile_s.T),
@@ -323,7 +323,7 @@ def eta_to_place(
         mode="ground" if route.ground[0] else "rocket",
         last_mile_vehicle="drone" if route.drone[0] else "van",
         last_mile_km=float(route.last_mile_km[0]),
-        range_km=float(route.range_km[0]),
+        range_km=0.0 if route.ground[0] else float(route.range_km[0]),
         legs_s=legs_s,
         total_s=total,
         threshold_min=threshold_min,

@@ -366,7 +366,9 @@ class QuoteEngine:
         :meth:`assess` re-routes a parcel that may not fly.
         """
         self.check_origin(origin_hub)
-        routes = self._route(place, mass_kg, volume_m3, ready_at, origin_hub, dangerous=False)
+        routes = self._route(
+            place, mass_kg, volume_m3, ready_at, origin_hub, dangerous=False, reach=False
+        )
         legs = routes.legs_s(self.legs)
         origin = int(routes.origin[0])
         mode = "ground" if routes.ground[0] else "rocket"
@@ -402,9 +404,11 @@ class QuoteEngine:
         origin_hub: str | None,
         *,
         dangerous: bool,
+        reach: bool,
     ) -> Routes:
         """One kernel row: no rocket for dangerous goods or over the payload, no drone for
-        dangerous goods (the rule of :mod:`rocketpost.core.eligibility`)."""
+        dangerous goods (the rule of :mod:`rocketpost.core.eligibility`). ``reach``: whether the
+        kernel also times the nearest port (only a late parcel's reason needs it)."""
         if ready_at.tzinfo is None:
             raise InputError("ready_at", ready_at, "must be timezone-aware (UTC)")
         heavy = mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9
@@ -421,6 +425,7 @@ class QuoteEngine:
             drone_ok=drone_ok,
             may_fly=not (heavy or dangerous),
             origins=None if origin_hub is None else self._origins[origin_hub],
+            reach=reach,
         )
 
     def keeps_promise(self, eta_s: float) -> bool:
@@ -446,15 +451,25 @@ class QuoteEngine:
         if entry is None or entry[0] is not route:
             raise RuntimeError("assess takes a RoutePlan made by this engine's plan()")
         _, routes, place, origin_hub = entry
-        if forbidden:
+        held = customs is not None and not customs.may_fly
+        late = not promise_kept(self.network, float(routes.total_s[0]) + inspection_s)
+        if forbidden or (late and not held):
+            # Routed again when dangerous goods forbid the rocket and the drone, or when a late
+            # parcel's reason needs the nearest port's time (routing skipped it).
             routes = self._route(
-                place, mass_kg, volume_m3, route.ready_at, origin_hub, dangerous=True
+                place,
+                mass_kg,
+                volume_m3,
+                route.ready_at,
+                origin_hub,
+                dangerous=bool(forbidden),
+                reach=True,
             )
         heavy = mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9
         _, reasons = decide_service(
             self.network,
             routes,
-            held=np.array([customs is not None and not customs.may_fly]),
+            held=np.array([held]),
             inspection_s=np.array([inspection_s]),
             dangerous=np.array([bool(forbidden)]),
             too_heavy=np.array([heavy]),
