@@ -27,19 +27,16 @@ quote router and reach are thin wrappers over this one function, so they agree b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
 from rocketpost.core.geo import great_circle_km
+from rocketpost.core.networklegs import NetworkLegs, flight_matrix, network_legs
 from rocketpost.errors import InputError
-from rocketpost.network import Network
 
 __all__ = [
     "BLOCK_ROWS",
@@ -74,7 +71,7 @@ LEG_NAMES = (
 # at 2,000 they stay in cache (1M planned orders: 7.5 s -> 5.0 s).
 BLOCK_ROWS = 2_000
 _INF = np.inf
-_S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour promise)
+_ROWS = np.arange(BLOCK_ROWS)  # row indices of a block, made once
 
 
 class WaveWait(StrEnum):
@@ -88,111 +85,6 @@ class WaveWait(StrEnum):
     WORST = "worst"
     MEAN = "mean"
     NONE = "none"
-
-
-@lru_cache(maxsize=16)
-def flight_matrix(network: Network, *, rotating: bool = True) -> Trajectory:
-    """Trajectories from every hub's pad to every hub's landing zone, shape ``(hubs, hubs)``.
-
-    Cached per network: a network is immutable and its flights do not depend on the order.
-    """
-    rocket = network.rocket
-    return min_energy_trajectory(
-        network.pad_lat_deg[:, None],
-        network.pad_lon_deg[:, None],
-        network.landing_lat_deg[None, :],
-        network.landing_lon_deg[None, :],
-        burnout_altitude_km=rocket.burnout_altitude_km,
-        ascent_s=rocket.ascent_s,
-        descent_s=rocket.descent_s,
-        rotating=bool(rotating),
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class NetworkLegs:
-    """Every leg that depends on the network alone, computed once (see :func:`network_legs`).
-
-    Arrays are indexed by hub position; ``flight_to_port_s[o, d]`` is liftoff-to-parcels-at-port
-    (flight plus sea transfer, boat and port handling), infinite on the diagonal because a hub
-    never flies to its own landing zone.
-    """
-
-    network: Network
-    hub_count: int
-    handling_s: NDArray[np.float64]
-    interval_s: NDArray[np.float64]
-    flight_s: NDArray[np.float64]
-    coast_s: NDArray[np.float64]
-    range_km: NDArray[np.float64]
-    landing_to_port_s: NDArray[np.float64]
-    boat_s: NDArray[np.float64]
-    flight_to_port_s: NDArray[np.float64]
-    # Ports first, then pads: one great-circle call per block covers both last miles.
-    point_lat_deg: NDArray[np.float64]
-    point_lon_deg: NDArray[np.float64]
-    van_s_per_km: float
-    van_stop_s: float
-    drone_s_per_km: float
-    drone_handover_s: float
-    drone_range_km: float
-    ascent_s: float
-    descent_s: float
-    sea_transfer_s: float
-    port_handling_s: float
-
-    def origin_indices(self, origins: Sequence[str] | None) -> NDArray[np.intp]:
-        """Hub positions of ``origins`` (every hub for ``None``); unknown ids are an error."""
-        if origins is None:
-            return np.arange(self.hub_count, dtype=np.intp)
-        if len(origins) == 0:
-            raise InputError("origins", list(origins), "must name at least one hub")
-        return np.array([self.network.hub_index(o) for o in origins], dtype=np.intp)
-
-    def drone_fits(self, mass_kg: ArrayLike, volume_m3: ArrayLike) -> NDArray[np.bool_]:
-        """Whether a parcel is within the drone's payload (mass and volume)."""
-        drone = self.network.drone
-        return np.asarray(
-            (np.asarray(mass_kg) <= drone.max_parcel_kg)
-            & (np.asarray(volume_m3) <= drone.max_parcel_m3)
-        )
-
-
-@lru_cache(maxsize=16)
-def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
-    """The fixed legs of ``network``, cached per network (a network is immutable)."""
-    flights = flight_matrix(network, rotating=rotating)
-    boat, van, drone, rocket = network.boat, network.van, network.drone, network.rocket
-    boat_s = np.asarray(network.boat_route_km / boat.speed_kmh * _S_PER_H, dtype=np.float64)
-    to_port = np.asarray(
-        boat.transfer_min * 60.0 + boat_s + boat.port_handling_min * 60.0, dtype=np.float64
-    )
-    flight_s = np.array(flights.flight_s, dtype=np.float64)
-    flight_to_port = flight_s + to_port[None, :]
-    np.fill_diagonal(flight_to_port, _INF)
-    return NetworkLegs(
-        network=network,
-        hub_count=len(network.hubs),
-        handling_s=np.asarray(network.handling_s, dtype=np.float64),
-        interval_s=np.asarray(network.launch_wave_interval_s, dtype=np.float64),
-        flight_s=flight_s,
-        coast_s=np.array(flights.coast_s, dtype=np.float64),
-        range_km=np.array(flights.range_km, dtype=np.float64),
-        landing_to_port_s=to_port,
-        boat_s=boat_s,
-        flight_to_port_s=flight_to_port,
-        point_lat_deg=np.concatenate([network.port_lat_deg, network.pad_lat_deg]),
-        point_lon_deg=np.concatenate([network.port_lon_deg, network.pad_lon_deg]),
-        van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
-        van_stop_s=van.stop_min * 60.0,
-        drone_s_per_km=_S_PER_H / drone.speed_kmh,
-        drone_handover_s=drone.handover_min * 60.0,
-        drone_range_km=float(drone.range_km),
-        ascent_s=float(rocket.ascent_s),
-        descent_s=float(rocket.descent_s),
-        sea_transfer_s=float(boat.transfer_min * 60.0),
-        port_handling_s=float(boat.port_handling_min * 60.0),
-    )
 
 
 def last_mile(
@@ -286,7 +178,7 @@ class Routes:
 def next_wave_s(ready_s: ArrayLike, interval_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
     multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
-    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator,no-any-return]
+    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator]
 
 
 def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:
@@ -335,7 +227,7 @@ def _block(
     the best origin per row. ``origin`` None means every hub (no indexing needed)."""
     h = legs.hub_count
     if origin is None:
-        hubs = np.arange(h)
+        hubs = legs.all_hubs
         to_port, handling, interval = legs.flight_to_port_s, legs.handling_s, legs.interval_s
         pad_points = slice(h, None)
     else:
@@ -346,7 +238,8 @@ def _block(
     km = great_circle_km(
         lat[:, None], lon[:, None], legs.point_lat_deg[None, :], legs.point_lon_deg[None, :]
     )  # (n, ports + pads)
-    last_s, drone = last_mile(legs, km, True if drone_ok is None else _column(drone_ok))
+    drone_col = _column(drone_ok)
+    last_s, drone = last_mile(legs, km, True if drone_col is None else drone_col)
     port_last = last_s[:, :h]  # (n, D)
     # Liftoff to door via each destination; the wave wait does not change which one is best.
     via = to_port[None, :, :] + port_last[:, None, :]  # (n, O, D)
@@ -383,7 +276,7 @@ def _block(
         rows, col, o = np.arange(lat.size)[:, None], slice(None), np.broadcast_to(hubs, total.shape)
         nearest_port = at_nearest
     else:
-        rows = np.arange(lat.size)
+        rows = _ROWS[: lat.size] if lat.size <= BLOCK_ROWS else np.arange(lat.size)
         col = total.argmin(axis=1)
         o = hubs[col]
         total = total[rows, col]
@@ -467,20 +360,28 @@ def door_to_door(
     Routes
         Arrays shaped ``(N,)``, or ``(N, origins)`` with ``per_origin``.
     """
-    lat = np.asarray(lat_deg, dtype=np.float64).reshape(-1)
-    lon = np.asarray(lon_deg, dtype=np.float64).reshape(-1)
-    if lat.shape != lon.shape or np.ndim(lat_deg) > 1 or np.ndim(lon_deg) > 1:
-        raise InputError(
-            "places",
-            (np.shape(lat_deg), np.shape(lon_deg)),
-            "latitudes and longitudes must be 1-D and equally long",
-        )
-    bad_lat = ~(np.abs(lat) <= 90.0)
-    if bad_lat.any():
-        raise InputError("latitude", lat[bad_lat][:1].tolist(), "must be in [-90, 90]")
-    bad_lon = ~(np.abs(lon) <= 180.0)
-    if bad_lon.any():
-        raise InputError("longitude", lon[bad_lon][:1].tolist(), "must be in [-180, 180]")
+    if isinstance(lat_deg, float) and isinstance(lon_deg, float):
+        # One place (a quote): checked in Python, a dozen array calls cheaper.
+        if not abs(lat_deg) <= 90.0:
+            raise InputError("latitude", [lat_deg], "must be in [-90, 90]")
+        if not abs(lon_deg) <= 180.0:
+            raise InputError("longitude", [lon_deg], "must be in [-180, 180]")
+        lat, lon = np.array([lat_deg]), np.array([lon_deg])
+    else:
+        lat = np.asarray(lat_deg, dtype=np.float64).reshape(-1)
+        lon = np.asarray(lon_deg, dtype=np.float64).reshape(-1)
+        if lat.shape != lon.shape or np.ndim(lat_deg) > 1 or np.ndim(lon_deg) > 1:
+            raise InputError(
+                "places",
+                (np.shape(lat_deg), np.shape(lon_deg)),
+                "latitudes and longitudes must be 1-D and equally long",
+            )
+        bad_lat = ~(np.abs(lat) <= 90.0)
+        if bad_lat.any():
+            raise InputError("latitude", lat[bad_lat][:1].tolist(), "must be in [-90, 90]")
+        bad_lon = ~(np.abs(lon) <= 180.0)
+        if bad_lon.any():
+            raise InputError("longitude", lon[bad_lon][:1].tolist(), "must be in [-180, 180]")
     n = lat.size
     n_origins = legs.hub_count if origins is None else origins.size
     ready = _rows(ready_s, n, "ready_s", np.float64)
