@@ -56,7 +56,8 @@ at r = R + 100 km), which are the figures in docs/architecture.md; at a 0 km bur
 the antipode takes 42.2 min. The Earth turns 7.5° in 30 minutes, so the aim point moves by up
 to ~836 km on the equator: eastward flights coast longer and need less Earth-relative speed than
 westward ones. The coast times agree with a numerical two-body integration
-(``scipy.integrate.solve_ivp``) to better than 1e-8 relative (see ``tests/core/test_ballistics.py``).
+(``scipy.integrate.solve_ivp``) to better than 1e-8 relative
+(see ``tests/core/test_ballistics.py``).
 
 Simplifications
 ---------------
