@@ -110,10 +110,13 @@ def test_blocks_per_origin_and_best_agree() -> None:
         np.testing.assert_array_equal(getattr(whole, name), getattr(blocks, name))
     np.testing.assert_array_equal(whole.launch_s, blocks.launch_s)
     per = door_to_door(LEGS, lat, lon, per_origin=True, **kwargs)  # type: ignore[arg-type]
-    best = np.argmin(per.total_s, axis=1)
-    rows = np.arange(lat.size)
-    np.testing.assert_array_equal(per.total_s[rows, best], whole.total_s)
-    np.testing.assert_array_equal(per.destination[rows, best], whole.destination)
+    best = np.argmin(per.total_s, axis=0)
+    cols = np.arange(lat.size)
+    np.testing.assert_array_equal(per.total_s[best, cols], whole.total_s)
+    np.testing.assert_array_equal(per.destination[best, cols], whole.destination)
+    blocked = door_to_door(LEGS, lat, lon, per_origin=True, block_rows=97, **kwargs)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(blocked.total_s, per.total_s)
+    np.testing.assert_array_equal(blocked.last_mile_s, per.last_mile_s)
     # Nothing that may not fly flies; nothing with no stock has a route.
     assert whole.ground[~may_fly & np.isfinite(whole.total_s)].all()
     assert np.isinf(whole.total_s[~allowed.any(axis=1)]).all()

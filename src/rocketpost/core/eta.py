@@ -226,24 +226,25 @@ def eta_to_places(
         origins=origin,
         allow_ground=allow_ground,
         per_origin=True,
+        reach=False,
     )
-    ground = routes.ground.T
+    ground = routes.ground
     flown = ~ground
     shape = ground.shape
 
     def rocket_leg(value: ArrayLike) -> NDArray[np.float64]:
-        return np.where(flown, np.asarray(value).T if np.ndim(value) else value, 0.0)
+        return np.where(flown, value, 0.0)
 
     return EtaResult(
         origin_index=origin,
-        total_s=np.ascontiguousarray(routes.total_s.T),
-        destination_index=np.ascontiguousarray(routes.destination.T),
+        total_s=routes.total_s,
+        destination_index=routes.destination,
         mode=np.where(ground, "ground", "rocket"),
-        last_mile_vehicle=np.where(routes.drone.T, "drone", "van"),
-        last_mile_km=np.ascontiguousarray(routes.last_mile_km.T),
+        last_mile_vehicle=np.where(routes.drone, "drone", "van"),
+        last_mile_km=routes.last_mile_km,
         range_km=rocket_leg(routes.range_km),
         legs=LegBreakdown(
-            origin_handling=np.ascontiguousarray(routes.handling_s.T),
+            origin_handling=routes.handling_s,
             wave_wait=rocket_leg(routes.wait_s),
             ascent=rocket_leg(legs.ascent_s),
             coast=rocket_leg(routes.coast_s),
@@ -252,7 +253,7 @@ def eta_to_places(
             boat=rocket_leg(routes.boat_s),
             port_handling=rocket_leg(legs.port_handling_s),
             customs=np.zeros(shape),
-            last_mile=np.ascontiguousarray(routes.last_mile_s.T),
+            last_mile=routes.last_mile_s,
         ),
         buffer_s=network.promise.buffer_s,
     )
