@@ -99,7 +99,9 @@ def last_mile(
     km = np.asarray(distance_km, dtype=np.float64)
     van_s = km * legs.van_s_per_km + legs.van_stop_s
     drone_s = km * legs.drone_s_per_km + legs.drone_handover_s
-    use_drone = (km <= legs.drone_range_km) & np.asarray(drone_ok, dtype=bool) & (drone_s < van_s)
+    use_drone = (km <= legs.drone_range_km) & (drone_s < van_s)
+    if drone_ok is not True:
+        use_drone &= np.asarray(drone_ok, dtype=bool)
     return np.where(use_drone, drone_s, van_s), use_drone
 
 
@@ -195,7 +197,7 @@ def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.f
 def _rows(value: ArrayLike | None, n: int, name: str, dtype: type) -> NDArray[Any] | None:
     """Per-row flags or times as an ``(n,)`` array; ``None`` or a scalar stays cheap (one row,
     or the same value for every row, needs no array of its own)."""
-    if value is None:
+    if value is None or value is True:  # the default for every row: nothing to apply
         return None
     array: NDArray[Any] = np.asarray(value, dtype=dtype)
     if array.ndim == 0:
@@ -276,6 +278,10 @@ def _block(
     if allowed is not None:
         total = np.where(allowed, total, _INF)
         at_nearest = np.where(allowed, at_nearest, _INF)
+    if not per_origin and lat.size == 1:
+        return _one_row(
+            legs, hubs, total, best_d, use_ground, wait, launch, at_nearest, last_s, km, drone
+        )
     rows: Any
     if per_origin:
         rows, col, o = np.arange(lat.size)[:, None], slice(None), np.broadcast_to(hubs, total.shape)
@@ -307,6 +313,59 @@ def _block(
         "range_km": legs.range_km[o, d],
         "launch_s": launch if per_origin else launch[rows, col],
         "nearest_port_s": nearest_port,
+    }
+
+
+def _one_row(
+    legs: NetworkLegs,
+    hubs: NDArray[np.intp],
+    total: NDArray[np.float64],
+    best_d: NDArray[np.intp],
+    use_ground: NDArray[np.bool_],
+    wait: NDArray[np.float64],
+    launch: NDArray[np.float64],
+    at_nearest: NDArray[np.float64],
+    last_s: NDArray[np.float64],
+    km: NDArray[np.float64],
+    drone: NDArray[np.bool_],
+) -> dict[str, NDArray[Any]]:
+    """The best origin of a single row (a quote), gathered with Python indices: the same
+    elements :func:`_block` gathers with index arrays, for a fraction of the calls."""
+    c = int(total[0].argmin())
+    o, d, g = int(hubs[c]), int(best_d[0, c]), bool(use_ground[0, c])
+    point = legs.hub_count + o if g else d
+    floats = np.array(
+        [
+            total[0, c],
+            legs.handling_s[o],
+            wait[0, c],
+            legs.coast_s[o, d],
+            legs.boat_s[d],
+            last_s[0, point],
+            km[0, point],
+            legs.range_km[o, d],
+            launch[0, c],
+            at_nearest[0].min(),
+        ]
+    )
+    ints = np.array([o, o if g else d, d], dtype=np.intp)
+    flags = np.array([g, drone[0, point]])
+    return {
+        "origin": ints[0:1],
+        "destination": ints[1:2],
+        "rocket_destination": ints[2:3],
+        "ground": flags[0:1],
+        "drone": flags[1:2],
+        "total_s": floats[0:1],
+        "handling_s": floats[1:2],
+        "wait_s": floats[2:3],
+        "coast_s": floats[3:4],
+        "boat_s": floats[4:5],
+        "last_mile_s": floats[5:6],
+        "last_mile_km": floats[6:7],
+        "range_km": floats[7:8],
+        "launch_s": floats[8:9],
+        "nearest_port_s": floats[9:10],
     }
 
 
@@ -425,6 +484,8 @@ def door_to_door(
             reach,
         )
 
+    if n == 1 and not per_origin:  # a quote: one row, no slicing, no concatenation
+        return Routes(**run(slice(None)))
     parts = [run(slice(start, start + block_rows)) for start in range(0, n, block_rows)]
     if per_origin:  # origin-major (origins, N), as EtaResult keeps them: one copy, no transpose
         if len(parts) == 1:
