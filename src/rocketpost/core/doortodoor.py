@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.geo import great_circle_km
+from rocketpost.core.earth import EARTH_RADIUS_KM
+from rocketpost.core.geo import haversine_rad
 from rocketpost.core.networklegs import NetworkLegs, flight_matrix, network_legs
 from rocketpost.errors import InputError
 
@@ -237,8 +238,14 @@ def _block(
         to_port = legs.flight_to_port_s[origin]
         handling, interval = legs.handling_s[origin], legs.interval_s[origin]
         pad_points = h + origin  # type: ignore[assignment]
-    km = great_circle_km(
-        lat[:, None], lon[:, None], legs.point_lat_deg[None, :], legs.point_lon_deg[None, :]
+    # Great circles to every port and pad (geo's haversine, the points' trigonometry kept).
+    lat_rad = np.radians(lat)[:, None]
+    km = EARTH_RADIUS_KM * haversine_rad(
+        lat_rad,
+        np.cos(lat_rad),
+        legs.point_lat_rad,
+        legs.point_cos_lat,
+        np.radians(legs.point_lon_deg - lon[:, None]),
     )  # (n, ports + pads)
     drone_col = _column(drone_ok)
     last_s, drone = last_mile(legs, km, True if drone_col is None else drone_col)
@@ -270,19 +277,22 @@ def _block(
     total = np.where(use_ground, ground_total, rocket)
     # "In reach": the port nearest the door (by last mile) can be reached, from any allowed
     # origin, by rocket.
-    at_nearest = np.full(total.shape, np.nan)
+    at_nearest: NDArray[np.float64] | None = None
     if reach:
         at_nearest = depart + to_port[:, port_last.argmin(axis=1)].T
         if fly is not None:
             at_nearest = np.where(fly, at_nearest, _INF)
     if allowed is not None:
         total = np.where(allowed, total, _INF)
-        at_nearest = np.where(allowed, at_nearest, _INF)
+        if at_nearest is not None:
+            at_nearest = np.where(allowed, at_nearest, _INF)
     if not per_origin and lat.size == 1:
         return _one_row(
             legs, hubs, total, best_d, use_ground, wait, launch, at_nearest, last_s, km, drone
         )
     rows: Any
+    if at_nearest is None:
+        at_nearest = np.full(total.shape, np.nan)
     if per_origin:
         rows, col, o = np.arange(lat.size)[:, None], slice(None), np.broadcast_to(hubs, total.shape)
         nearest_port = at_nearest
@@ -324,7 +334,7 @@ def _one_row(
     use_ground: NDArray[np.bool_],
     wait: NDArray[np.float64],
     launch: NDArray[np.float64],
-    at_nearest: NDArray[np.float64],
+    at_nearest: NDArray[np.float64] | None,
     last_s: NDArray[np.float64],
     km: NDArray[np.float64],
     drone: NDArray[np.bool_],
@@ -345,7 +355,7 @@ def _one_row(
             km[0, point],
             legs.range_km[o, d],
             launch[0, c],
-            at_nearest[0].min(),
+            np.nan if at_nearest is None else at_nearest[0].min(),
         ]
     )
     ints = np.array([o, o if g else d, d], dtype=np.intp)

@@ -68,6 +68,8 @@ class NetworkLegs:
     # Ports first, then pads: one great-circle call per block covers both last miles.
     point_lat_deg: NDArray[np.float64]
     point_lon_deg: NDArray[np.float64]
+    point_lat_rad: NDArray[np.float64]
+    point_cos_lat: NDArray[np.float64]
     van_s_per_km: float
     van_stop_s: float
     drone_s_per_km: float
@@ -107,6 +109,7 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
     flight_s = np.array(flights.flight_s, dtype=np.float64)
     flight_to_port = flight_s + to_port[None, :]
     np.fill_diagonal(flight_to_port, _INF)
+    point_lat_rad = np.radians(np.concatenate([network.port_lat_deg, network.pad_lat_deg]))
     return NetworkLegs(
         network=network,
         hub_count=len(network.hubs),
@@ -121,6 +124,8 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
         flight_to_port_s=flight_to_port,
         point_lat_deg=np.concatenate([network.port_lat_deg, network.pad_lat_deg]),
         point_lon_deg=np.concatenate([network.port_lon_deg, network.pad_lon_deg]),
+        point_lat_rad=point_lat_rad,
+        point_cos_lat=np.cos(point_lat_rad),
         van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
         van_stop_s=van.stop_min * 60.0,
         drone_s_per_km=_S_PER_H / drone.speed_kmh,
