@@ -28,7 +28,6 @@ quote router and reach are thin wrappers over this one function, so they agree b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.earth import EARTH_RADIUS_KM
 from rocketpost.core.geo import haversine_rad
-from rocketpost.core.networklegs import NetworkLegs, flight_matrix, network_legs
+from rocketpost.core.networklegs import (
+    NetworkLegs,
+    WaveWait,
+    flight_matrix,
+    network_legs,
+    next_wave_s,
+    policy_wait_s,
+)
 from rocketpost.errors import InputError
 
 __all__ = [
@@ -73,19 +79,6 @@ LEG_NAMES = (
 BLOCK_ROWS = 2_000
 _INF = np.inf
 _ROWS = np.arange(BLOCK_ROWS)  # row indices of a block, made once
-
-
-class WaveWait(StrEnum):
-    """How long an order waits for its launch wave when no ready time is given.
-
-    ``worst`` (the default for reach) assumes the order just missed a wave, so a promise holds
-    whenever the order is placed; ``mean`` is half an interval, the expected wait for orders
-    arriving at random; ``none`` ignores the wait (a lower bound).
-    """
-
-    WORST = "worst"
-    MEAN = "mean"
-    NONE = "none"
 
 
 def last_mile(
@@ -176,23 +169,6 @@ class Routes:
             "customs": 0.0,
             "last_mile": float(self.last_mile_s[index]),
         }
-
-
-def next_wave_s(ready_s: ArrayLike, interval_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
-    multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
-    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator]
-
-
-def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:
-    """Wave wait without a ready time, by :class:`WaveWait` policy."""
-    interval = np.asarray(interval_s, dtype=np.float64)
-    policy = WaveWait(policy)
-    if policy is WaveWait.WORST:
-        return interval
-    if policy is WaveWait.MEAN:
-        return interval / 2.0
-    return np.zeros_like(interval)
 
 
 def _rows(value: ArrayLike | None, n: int, name: str, dtype: type) -> NDArray[Any] | None:

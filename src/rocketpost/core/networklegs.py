@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +21,14 @@ from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 
-__all__ = ["NetworkLegs", "flight_matrix", "network_legs"]
+__all__ = [
+    "NetworkLegs",
+    "WaveWait",
+    "flight_matrix",
+    "network_legs",
+    "next_wave_s",
+    "policy_wait_s",
+]
 
 _S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour promise)
 _INF = np.inf
@@ -136,3 +144,33 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
         sea_transfer_s=float(boat.transfer_min * 60.0),
         port_handling_s=float(boat.port_handling_min * 60.0),
     )
+
+
+class WaveWait(StrEnum):
+    """How long an order waits for its launch wave when no ready time is given.
+
+    ``worst`` (the default for reach) assumes the order just missed a wave, so a promise holds
+    whenever the order is placed; ``mean`` is half an interval, the expected wait for orders
+    arriving at random; ``none`` ignores the wait (a lower bound).
+    """
+
+    WORST = "worst"
+    MEAN = "mean"
+    NONE = "none"
+
+
+def next_wave_s(ready_s: ArrayLike, interval_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
+    multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
+    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator]
+
+
+def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:
+    """Wave wait without a ready time, by :class:`WaveWait` policy."""
+    interval = np.asarray(interval_s, dtype=np.float64)
+    policy = WaveWait(policy)
+    if policy is WaveWait.WORST:
+        return interval
+    if policy is WaveWait.MEAN:
+        return interval / 2.0
+    return np.zeros_like(interval)
