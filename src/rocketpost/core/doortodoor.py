@@ -110,8 +110,6 @@ class Routes:
     ----------
     origin, destination
         Hub positions; the destination is the origin itself for a ground delivery.
-    rocket_destination
-        Destination hub of the best rocket route from ``origin`` (also where ground wins).
     ground
         True for a ground delivery from the origin's fulfilment centre.
     drone
@@ -135,7 +133,6 @@ class Routes:
 
     origin: NDArray[np.intp]
     destination: NDArray[np.intp]
-    rocket_destination: NDArray[np.intp]
     ground: NDArray[np.bool_]
     drone: NDArray[np.bool_]
     total_s: NDArray[np.float64]
@@ -244,7 +241,7 @@ def _block(
         assert fixed_wait is not None
         depart = np.broadcast_to(handling + fixed_wait, (lat.size, hubs.size))
         wait = np.broadcast_to(fixed_wait, depart.shape)
-        launch = np.full(depart.shape, np.nan)
+        launch = None
     fly = _column(may_fly)
     rocket = depart + via_best if fly is None else np.where(fly, depart + via_best, _INF)
     ground_last = last_s[:, pad_points]  # (n, O)
@@ -267,8 +264,6 @@ def _block(
             legs, hubs, total, best_d, use_ground, wait, launch, at_nearest, last_s, km, drone
         )
     rows: Any
-    if at_nearest is None:
-        at_nearest = np.full(total.shape, np.nan)
     if per_origin:
         rows, col, o = np.arange(lat.size)[:, None], slice(None), np.broadcast_to(hubs, total.shape)
         nearest_port = at_nearest
@@ -277,7 +272,7 @@ def _block(
         col = total.argmin(axis=1)
         o = hubs[col]
         total = total[rows, col]
-        nearest_port = at_nearest.min(axis=1)
+        nearest_port = None if at_nearest is None else at_nearest.min(axis=1)
     d = best_d[rows, col] if per_origin is False else best_d
     g = use_ground[rows, col] if per_origin is False else use_ground
     point = np.where(g, h + o, d)  # the last mile starts at the origin's pad or the port
@@ -286,7 +281,6 @@ def _block(
     return {
         "origin": o,
         "destination": np.where(g, o, d),
-        "rocket_destination": d,
         "ground": g,
         "drone": drone[rows, point],
         "total_s": total,
@@ -297,7 +291,7 @@ def _block(
         "last_mile_s": last_s[rows, point],
         "last_mile_km": km[rows, point],
         "range_km": legs.range_km[o, d],
-        "launch_s": launch if per_origin else launch[rows, col],
+        "launch_s": None if launch is None else launch if per_origin else launch[rows, col],
         "nearest_port_s": nearest_port,
     }
 
@@ -309,7 +303,7 @@ def _one_row(
     best_d: NDArray[np.intp],
     use_ground: NDArray[np.bool_],
     wait: NDArray[np.float64],
-    launch: NDArray[np.float64],
+    launch: NDArray[np.float64] | None,
     at_nearest: NDArray[np.float64] | None,
     last_s: NDArray[np.float64],
     km: NDArray[np.float64],
@@ -330,16 +324,15 @@ def _one_row(
             last_s[0, point],
             km[0, point],
             legs.range_km[o, d],
-            launch[0, c],
+            np.nan if launch is None else launch[0, c],
             np.nan if at_nearest is None else at_nearest[0].min(),
         ]
     )
-    ints = np.array([o, o if g else d, d], dtype=np.intp)
+    ints = np.array([o, o if g else d], dtype=np.intp)
     flags = np.array([g, drone[0, point]])
     return {
         "origin": ints[0:1],
         "destination": ints[1:2],
-        "rocket_destination": ints[2:3],
         "ground": flags[0:1],
         "drone": flags[1:2],
         "total_s": floats[0:1],
@@ -473,10 +466,17 @@ def door_to_door(
     if n == 1 and not per_origin:  # a quote: one row, no slicing, no concatenation
         return Routes(**run(slice(None)))
     parts = [run(slice(start, start + block_rows)) for start in range(0, n, block_rows)]
-    if per_origin:  # origin-major (origins, N), as EtaResult keeps them: one copy, no transpose
-        if len(parts) == 1:
-            return Routes(**{k: v.T for k, v in parts[0].items()})
-        return Routes(**{k: np.concatenate([p[k].T for p in parts], axis=1) for k in parts[0]})
-    if len(parts) == 1:
-        return Routes(**parts[0])
-    return Routes(**{k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
+    shape = (n_origins, n) if per_origin else (n,)
+
+    def whole(key: str) -> NDArray[Any]:
+        if parts[0][key] is None:  # not computed (no ready times, no reach): NaN, no memory
+            return np.broadcast_to(np.nan, shape)
+        if per_origin:  # origin-major (origins, N), as EtaResult keeps them: one copy
+            return (
+                parts[0][key].T
+                if len(parts) == 1
+                else np.concatenate([p[key].T for p in parts], axis=1)
+            )
+        return parts[0][key] if len(parts) == 1 else np.concatenate([p[key] for p in parts])
+
+    return Routes(**{key: whole(key) for key in parts[0]})
