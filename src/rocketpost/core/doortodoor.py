@@ -275,22 +275,25 @@ def _block(
         nearest_port = None if at_nearest is None else at_nearest.min(axis=1)
     d = best_d[rows, col] if per_origin is False else best_d
     g = use_ground[rows, col] if per_origin is False else use_ground
-    point = np.where(g, h + o, d)  # the last mile starts at the origin's pad or the port
-    # Rocket legs are those of the best rocket route from the chosen origin even where the
-    # ground wins (Routes documents it; readers mask them with ``ground``): one array call each.
+    # The last mile starts at the origin's pad or at the port: one flat index into the
+    # (rows, ports + pads) arrays, one into the (hubs, hubs) tables (flat takes are the cheapest
+    # gathers). Rocket legs are those of the best rocket route from the chosen origin even where
+    # the ground wins (Routes documents it; readers mask them with ``ground``).
+    flat = np.where(g, h + o, d) + (2 * h) * rows
+    pair = o * h + d
     return {
         "origin": o,
         "destination": np.where(g, o, d),
         "ground": g,
-        "drone": drone[rows, point],
+        "drone": drone.ravel()[flat],
         "total_s": total,
         "handling_s": legs.handling_s[o],
         "wait_s": wait if per_origin else wait[rows, col],
-        "coast_s": legs.coast_s[o, d],
+        "coast_s": legs.coast_s.ravel()[pair],
         "boat_s": legs.boat_s[d],
-        "last_mile_s": last_s[rows, point],
-        "last_mile_km": km[rows, point],
-        "range_km": legs.range_km[o, d],
+        "last_mile_s": last_s.ravel()[flat],
+        "last_mile_km": km.ravel()[flat],
+        "range_km": legs.range_km.ravel()[pair],
         "launch_s": None if launch is None else launch if per_origin else launch[rows, col],
         "nearest_port_s": nearest_port,
     }
