@@ -47,8 +47,10 @@ __all__ = [
     "Reason",
     "assess_parcels",
     "decide_service",
+    "exceeds_rocket",
     "forbidden_dangerous_goods",
     "keeps_promise",
+    "parcel_routes",
     "reason_code",
 ]
 
@@ -133,6 +135,57 @@ def _rows(value: ArrayLike | None, n: int, name: str, dtype: type, default: obje
     if array.shape != (n,):
         raise InputError(name, array.shape, f"must have one value per parcel ({n})")
     return array
+
+
+def exceeds_rocket(network: Network, mass_kg: Any, volume_m3: Any) -> Any:
+    """Whether parcels exceed one rocket's payload (mass or volume); scalars or arrays."""
+    rocket = network.rocket
+    return (mass_kg > rocket.payload_mass_kg + 1e-9) | (volume_m3 > rocket.payload_volume_m3 + 1e-9)
+
+
+def parcel_routes(
+    legs: NetworkLegs,
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    *,
+    ready_s: ArrayLike,
+    mass_kg: ArrayLike,
+    volume_m3: ArrayLike,
+    dangerous: ArrayLike = False,
+    allowed: ArrayLike | None = None,
+    origins: NDArray[np.intp] | None = None,
+    reach: bool = True,
+) -> Routes:
+    """The routes parcels *may* take: no rocket for dangerous goods (classes 1–8) or over the
+    rocket's payload, no drone for dangerous goods or over the drone's payload; the kernel
+    (:func:`~rocketpost.core.doortodoor.door_to_door`) finds the fastest of what is left.
+
+    Scalars (a quote's one parcel) are decided in plain Python, arrays element-wise.
+    """
+    drone = legs.network.drone
+    if isinstance(mass_kg, float) and isinstance(volume_m3, float) and isinstance(dangerous, bool):
+        heavy: ArrayLike = exceeds_rocket(legs.network, mass_kg, volume_m3)
+        drone_ok: ArrayLike = (
+            not dangerous and mass_kg <= drone.max_parcel_kg and volume_m3 <= drone.max_parcel_m3
+        )
+        may_fly: ArrayLike = not (heavy or dangerous)
+    else:
+        mass, volume = np.asarray(mass_kg), np.asarray(volume_m3)
+        is_dg = np.asarray(dangerous, dtype=bool)
+        heavy = exceeds_rocket(legs.network, mass, volume)
+        drone_ok = legs.drone_fits(mass, volume) & ~is_dg
+        may_fly = ~(is_dg | heavy)
+    return door_to_door(
+        legs,
+        lat_deg,
+        lon_deg,
+        ready_s=ready_s,
+        drone_ok=drone_ok,
+        may_fly=may_fly,
+        allowed=allowed,
+        origins=origins,
+        reach=reach,
+    )
 
 
 def decide_service(
@@ -226,15 +279,15 @@ def assess_parcels(
     inspection = _rows(inspection_s, n, "inspection_delay_s", np.float64, 0.0)
     if np.any(inspection < 0) or not np.all(np.isfinite(inspection)):
         raise InputError("inspection_delay_s", "negative or not finite", "must be ≥ 0 seconds")
-    rocket = legs.network.rocket
-    heavy = (mass > rocket.payload_mass_kg + 1e-9) | (volume > rocket.payload_volume_m3 + 1e-9)
-    routes = door_to_door(
+    heavy = exceeds_rocket(legs.network, mass, volume)
+    routes = parcel_routes(
         legs,
         lat,
         lon_deg,
         ready_s=ready_s,
-        drone_ok=legs.drone_fits(mass, volume) & ~is_dg,
-        may_fly=~(is_dg | heavy),
+        mass_kg=mass,
+        volume_m3=volume,
+        dangerous=is_dg,
         allowed=allowed,
         origins=origins,
     )

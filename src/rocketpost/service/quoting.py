@@ -28,12 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from rocketpost.core.doortodoor import LEG_NAMES, Routes, door_to_door, network_legs
+from rocketpost.core.doortodoor import LEG_NAMES, Routes, network_legs
 from rocketpost.core.eligibility import (
     REASONS,
     Reason,
     decide_service,
+    exceeds_rocket,
     forbidden_dangerous_goods,
+    parcel_routes,
 )
 from rocketpost.core.eligibility import keeps_promise as promise_kept
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust, clearance
@@ -366,8 +368,17 @@ class QuoteEngine:
         :meth:`assess` re-routes a parcel that may not fly.
         """
         self.check_origin(origin_hub)
-        routes = self._route(
-            place, mass_kg, volume_m3, ready_at, origin_hub, dangerous=False, reach=False
+        if ready_at.tzinfo is None:
+            raise InputError("ready_at", ready_at, "must be timezone-aware (UTC)")
+        routes = parcel_routes(
+            self.legs,
+            place.lat_deg,
+            place.lon_deg,
+            ready_s=ready_at.timestamp(),
+            mass_kg=float(mass_kg),
+            volume_m3=float(volume_m3),
+            origins=None if origin_hub is None else self._origins[origin_hub],
+            reach=False,  # the nearest port's time: only a late parcel's reason needs it
         )
         legs = routes.legs_s(self.legs)
         origin = int(routes.origin[0])
@@ -394,39 +405,6 @@ class QuoteEngine:
                 planned.pop(key, None)
         planned[id(route)] = (route, routes, place, origin_hub)
         return route
-
-    def _route(
-        self,
-        place: ResolvedPlace,
-        mass_kg: float,
-        volume_m3: float,
-        ready_at: datetime,
-        origin_hub: str | None,
-        *,
-        dangerous: bool,
-        reach: bool,
-    ) -> Routes:
-        """One kernel row: no rocket for dangerous goods or over the payload, no drone for
-        dangerous goods (the rule of :mod:`rocketpost.core.eligibility`). ``reach``: whether the
-        kernel also times the nearest port (only a late parcel's reason needs it)."""
-        if ready_at.tzinfo is None:
-            raise InputError("ready_at", ready_at, "must be timezone-aware (UTC)")
-        heavy = mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9
-        drone_ok = (
-            not dangerous
-            and mass_kg <= self.network.drone.max_parcel_kg
-            and volume_m3 <= self.network.drone.max_parcel_m3
-        )
-        return door_to_door(
-            self.legs,
-            place.lat_deg,
-            place.lon_deg,
-            ready_s=ready_at.timestamp(),
-            drone_ok=drone_ok,
-            may_fly=not (heavy or dangerous),
-            origins=None if origin_hub is None else self._origins[origin_hub],
-            reach=reach,
-        )
 
     def keeps_promise(self, eta_s: float) -> bool:
         """Whether an ETA plus the promise buffer fits in the hour."""
@@ -456,16 +434,17 @@ class QuoteEngine:
         if forbidden or (late and not held):
             # Routed again when dangerous goods forbid the rocket and the drone, or when a late
             # parcel's reason needs the nearest port's time (routing skipped it).
-            routes = self._route(
-                place,
-                mass_kg,
-                volume_m3,
-                route.ready_at,
-                origin_hub,
+            routes = parcel_routes(
+                self.legs,
+                place.lat_deg,
+                place.lon_deg,
+                ready_s=route.ready_at.timestamp(),
+                mass_kg=float(mass_kg),
+                volume_m3=float(volume_m3),
                 dangerous=bool(forbidden),
-                reach=True,
+                origins=None if origin_hub is None else self._origins[origin_hub],
             )
-        heavy = mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9
+        heavy = bool(exceeds_rocket(self.network, mass_kg, volume_m3))
         _, reasons = decide_service(
             self.network,
             routes,
