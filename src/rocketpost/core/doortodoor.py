@@ -447,6 +447,23 @@ def door_to_door(
         if mask.shape != (n, n_origins):
             raise InputError("allowed_origins", mask.shape, f"must be ({n}, {n_origins})")
 
+    if n == 1 and not per_origin:  # a quote: one row, no slicing, no concatenation
+        one = _block(
+            legs,
+            origins,
+            lat,
+            lon,
+            ready,
+            fixed_wait,
+            drone_rows,
+            fly_rows,
+            mask,
+            allow_ground,
+            per_origin,
+            reach,
+        )
+        return Routes(**one)
+
     def part(values: NDArray[Any] | None, rows: slice) -> Any:
         return values if values is None or values.ndim == 0 else values[rows]
 
@@ -466,8 +483,6 @@ def door_to_door(
             reach,
         )
 
-    if n == 1 and not per_origin:  # a quote: one row, no slicing, no concatenation
-        return Routes(**run(slice(None)))
     parts = [run(slice(start, start + block_rows)) for start in range(0, n, block_rows)]
     shape = (n_origins, n) if per_origin else (n,)
 
