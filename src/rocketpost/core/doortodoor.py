@@ -226,9 +226,10 @@ def _block(
     # Liftoff to door via each destination; the wave wait does not change which one is best.
     via = to_port[None, :, :] + port_last[:, None, :]  # (n, O, D)
     best_d = via.argmin(axis=2)  # (n, O)
-    # The value at the argmin (a gather is cheaper than a second reduction on many rows, a min
-    # cheaper on a quote's one row; both are that same element).
-    if lat.size > 16:
+    # The element at the argmin, by the cheapest gather for the block's size.
+    if lat.size == 1:
+        via_best = via[0][_ROWS[: hubs.size], best_d[0]][None, :]
+    elif lat.size > 16:
         via_best = np.take_along_axis(via, best_d[:, :, None], axis=2)[:, :, 0]
     else:
         via_best = via.min(axis=2)
@@ -236,7 +237,7 @@ def _block(
         ready_col = ready.reshape(-1, 1)
         launch = next_wave_s(ready_col + handling, interval)  # (n, O)
         depart = launch - ready_col  # handling + wave wait
-        wait = depart - handling
+        wait = None  # depart - handling, taken where it is read
     else:
         assert fixed_wait is not None
         depart = np.broadcast_to(handling + fixed_wait, (lat.size, hubs.size))
@@ -261,7 +262,7 @@ def _block(
             at_nearest = np.where(allowed, at_nearest, _INF)
     if not per_origin and lat.size == 1:
         return _one_row(
-            legs, hubs, total, best_d, use_ground, wait, launch, at_nearest, last_s, km, drone
+            legs, hubs, total, best_d, use_ground, depart, launch, at_nearest, last_s, km, drone
         )
     rows: Any
     if per_origin:
@@ -275,12 +276,11 @@ def _block(
         nearest_port = None if at_nearest is None else at_nearest.min(axis=1)
     d = best_d[rows, col] if per_origin is False else best_d
     g = use_ground[rows, col] if per_origin is False else use_ground
-    # The last mile starts at the origin's pad or at the port: one flat index into the
-    # (rows, ports + pads) arrays, one into the (hubs, hubs) tables (flat takes are the cheapest
-    # gathers). Rocket legs are those of the best rocket route from the chosen origin even where
-    # the ground wins (Routes documents it; readers mask them with ``ground``).
+    # Flat indices (the cheapest gathers): the last mile starts at the origin's pad or the port.
+    # Rocket legs are those of the origin's best rocket route even where the ground wins.
     flat = np.where(g, h + o, d) + (2 * h) * rows
     pair = o * h + d
+    waits = depart - handling if wait is None else wait
     return {
         "origin": o,
         "destination": np.where(g, o, d),
@@ -288,7 +288,7 @@ def _block(
         "drone": drone.ravel()[flat],
         "total_s": total,
         "handling_s": legs.handling_s[o],
-        "wait_s": wait if per_origin else wait[rows, col],
+        "wait_s": waits if per_origin else waits[rows, col],
         "coast_s": legs.coast_s.ravel()[pair],
         "boat_s": legs.boat_s[d],
         "last_mile_s": last_s.ravel()[flat],
@@ -305,7 +305,7 @@ def _one_row(
     total: NDArray[np.float64],
     best_d: NDArray[np.intp],
     use_ground: NDArray[np.bool_],
-    wait: NDArray[np.float64],
+    depart: NDArray[np.float64],
     launch: NDArray[np.float64] | None,
     at_nearest: NDArray[np.float64] | None,
     last_s: NDArray[np.float64],
@@ -314,25 +314,25 @@ def _one_row(
 ) -> dict[str, NDArray[Any]]:
     """The best origin of a single row (a quote), gathered with Python indices: the same
     elements :func:`_block` gathers with index arrays, for a fraction of the calls."""
-    c = int(total[0].argmin())
-    o, d, g = int(hubs[c]), int(best_d[0, c]), bool(use_ground[0, c])
+    c = int(total.argmin())  # .item(): Python numbers, the cheapest reads of one element
+    o, d, g = hubs.item(c), best_d.item(0, c), use_ground.item(0, c)
     point = legs.hub_count + o if g else d
     floats = np.array(
         [
-            total[0, c],
-            legs.handling_s[o],
-            wait[0, c],
-            legs.coast_s[o, d],
-            legs.boat_s[d],
-            last_s[0, point],
-            km[0, point],
-            legs.range_km[o, d],
-            np.nan if launch is None else launch[0, c],
+            total.item(0, c),
+            legs.handling_s.item(o),
+            depart.item(0, c) - legs.handling_s.item(o),  # the wave wait
+            legs.coast_s.item(o, d),
+            legs.boat_s.item(d),
+            last_s.item(0, point),
+            km.item(0, point),
+            legs.range_km.item(o, d),
+            np.nan if launch is None else launch.item(0, c),
             np.nan if at_nearest is None else at_nearest[0].min(),
         ]
     )
     ints = np.array([o, o if g else d], dtype=np.intp)
-    flags = np.array([g, drone[0, point]])
+    flags = np.array([g, drone.item(0, point)])
     return {
         "origin": ints[0:1],
         "destination": ints[1:2],
