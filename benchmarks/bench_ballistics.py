@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rocketpost.core.ballistics import burnout_state_inertial, min_energy_trajectory
+from rocketpost.core.ballistics import min_energy_trajectory
+from rocketpost.core.burnout import burnout_state_inertial
 
 HUBS = {  # 16 plausible hub sites (lat, lon)
     "Shanghai": (31.23, 121.47),

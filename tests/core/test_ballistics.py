@@ -18,13 +18,8 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy.integrate import solve_ivp
 
-from rocketpost.core.ballistics import (
-    BurnoutState,
-    Trajectory,
-    burnout_state_inertial,
-    min_energy_coast_s,
-    min_energy_trajectory,
-)
+from rocketpost.core.ballistics import Trajectory, min_energy_coast_s, min_energy_trajectory
+from rocketpost.core.burnout import BurnoutState, burnout_state_inertial
 from rocketpost.core.earth import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S
 from rocketpost.core.geo import destination_point, great_circle_km, to_lat_lon, unit_vector
 from rocketpost.errors import InputError

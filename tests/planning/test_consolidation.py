@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.consolidation import ConsolidationPolicy, consolidate, lower_bound, pack
-from rocketpost.planning.service import REASONS, Reason, ServiceChoice, choose_service
+from rocketpost.planning.service_choice import REASONS, Reason, ServiceChoice, choose_service
 
 from . import make_orders
 

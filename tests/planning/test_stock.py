@@ -9,7 +9,7 @@ from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network
 from rocketpost.orders.inventory import Inventory
 from rocketpost.orders.table import ItemTable
-from rocketpost.planning.service import Mode, choose_service
+from rocketpost.planning.service_choice import Mode, choose_service
 from rocketpost.planning.stock import allocate_stock
 
 from . import make_orders, random_orders

@@ -31,7 +31,10 @@ _LEG_LABELS = {
 def eta(
     hub: Annotated[str, typer.Argument(help="Origin hub id (where the goods are), e.g. HZB.")],
     place: Annotated[str, typer.Argument(help="Destination: 'City, CC', UN/LOCODE or 'lat,lon'.")],
-    minutes: Annotated[float, typer.Option("--minutes", help="Promise to test, minutes.")] = 60.0,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", help="Promise to test, minutes (default: the network's)."),
+    ] = None,
     at: Annotated[
         str | None,
         typer.Option(
@@ -90,7 +93,7 @@ def eta(
                 "legs_s": {k: round(v, 1) for k, v in route.legs_s.items()},
                 "total_s": round(route.total_s, 1),
                 "total_min": round(route.total_s / 60.0, 2),
-                "threshold_min": minutes,
+                "threshold_min": route.threshold_min,
                 "promise_buffer_min": network.promise.buffer_min,
                 "promise_possible": route.promise_possible,
                 "wave_wait": "exact" if order_time else wait.value,
@@ -127,10 +130,11 @@ def eta(
         )
     console.print(table)
     if route.promise_possible:
-        console.print(f"[green]{minutes:g}-minute promise: possible[/green]")
+        console.print(f"[green]{route.threshold_min:g}-minute promise: possible[/green]")
     else:
         console.print(
-            f"[red]{minutes:g}-minute promise: not possible[/red]; earliest delivery in "
+            f"[red]{route.threshold_min:g}-minute promise: not possible[/red]; "
+            "earliest delivery in "
             f"{route.total_s / 60.0:.1f} min"
             + (
                 f", earliest promise {route.total_s / 60.0 + buffer_min:.1f} min"

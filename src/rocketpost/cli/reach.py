@@ -19,8 +19,9 @@ __all__ = ["print_reach", "reach"]
 
 def reach(
     minutes: Annotated[
-        float, typer.Option("--minutes", help="Delivery threshold, minutes.")
-    ] = 60.0,
+        float | None,
+        typer.Option("--minutes", help="Delivery threshold, minutes (default: the promise)."),
+    ] = None,
     hubs: Annotated[
         str | None,
         typer.Option("--hubs", help="Comma-separated hubs holding stock (default: all)."),

@@ -1,22 +1,9 @@
-"""Door-to-door delivery time, leg by leg, from an origin hub to any place.
+"""Door-to-door delivery time, leg by leg, from origin hubs to any places.
 
-The budget (DESIGN.md) for a rocket delivery from origin hub ``o`` via destination hub ``d``::
-
-    origin handling   hub o: pick, pack, load the pod            handling_min[o]
-    wave wait         until the next launch wave of hub o          policy: worst / mean / exact
-    ascent            pad to burnout                              rocket.ascent_s
-    coast             minimum-energy ballistic arc, rotating Earth ballistics
-    descent           re-entry and vertical sea landing           rocket.descent_s
-    sea transfer      pod from rocket to boat                     boat.transfer_min
-    boat              landing zone to port over water             boat_route_km[d] / boat.speed_kmh
-    port handling     pod ashore, parcels to vans and drones      boat.port_handling_min
-    customs           pre-cleared at booking                      0 (planning adds inspections)
-    last mile         port to door by drone (in range, light) or van (road factor × distance)
-
-When the destination is closest to the origin hub itself, flying makes no sense: a *ground*
-delivery leaves the fulfilment centre (next to the pad) by drone or van after handling, with no
-rocket legs. Every origin is considered against every destination hub and the earliest delivery
-wins. The whole "origins × destination hubs × places" cube is one broadcast NumPy computation.
+A thin wrapper over :func:`rocketpost.core.doortodoor.door_to_door` (the one kernel, whose
+docstring gives the leg budget): :func:`eta_to_places` asks it for the fastest route from each
+origin to each place, :func:`eta_to_place` for one origin and one place, and repackages the
+answer as arrays a reader (reach, the CLI) can use.
 
 A route that cannot meet the threshold is never hidden: the result carries the earliest time
 that *is* possible, and :attr:`EtaResult.within` tells whether a promise may be made.
@@ -26,15 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-from functools import lru_cache
+from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
-from rocketpost.core.geo import great_circle_km
+from rocketpost.core.doortodoor import (
+    LEG_NAMES,
+    WaveWait,
+    door_to_door,
+    flight_matrix,
+    last_mile,
+    network_legs,
+    next_wave_s,
+    policy_wait_s,
+)
 from rocketpost.errors import InputError, require_positive
 from rocketpost.network import Network
 
@@ -44,6 +37,7 @@ __all__ = [
     "EtaResult",
     "LegBreakdown",
     "Parcel",
+    "RouteEta",
     "WaveWait",
     "eta_to_place",
     "eta_to_places",
@@ -52,35 +46,6 @@ __all__ = [
     "last_mile_s",
     "wave_wait_s",
 ]
-
-LEG_NAMES = (
-    "origin_handling",
-    "wave_wait",
-    "ascent",
-    "coast",
-    "descent",
-    "sea_transfer",
-    "boat",
-    "port_handling",
-    "customs",
-    "last_mile",
-)
-"""Legs of the door-to-door budget, in order."""
-
-_INF = np.inf
-
-
-class WaveWait(StrEnum):
-    """How long an order waits for its launch wave when the order time is not given.
-
-    ``worst`` (the default for reach) assumes the order just missed a wave, so a promise holds
-    whenever the order is placed; ``mean`` is half an interval, the expected wait for orders
-    arriving at random; ``none`` ignores the wait (a lower bound).
-    """
-
-    WORST = "worst"
-    MEAN = "mean"
-    NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -166,23 +131,12 @@ class EtaResult:
         return row, np.take_along_axis(self.total_s, row[None, :], axis=0)[0]
 
 
-@lru_cache(maxsize=16)
-def flight_matrix(network: Network, *, rotating: bool = True) -> Trajectory:
-    """Trajectories from every hub's pad to every hub's landing zone, shape ``(hubs, hubs)``.
-
-    Cached per network: a network is immutable and its flights do not depend on the order.
-    """
-    rocket = network.rocket
-    return min_energy_trajectory(
-        network.pad_lat_deg[:, None],
-        network.pad_lon_deg[:, None],
-        network.landing_lat_deg[None, :],
-        network.landing_lon_deg[None, :],
-        burnout_altitude_km=rocket.burnout_altitude_km,
-        ascent_s=rocket.ascent_s,
-        descent_s=rocket.descent_s,
-        rotating=bool(rotating),
-    )
+def _ready_s(order_time: datetime | None) -> float | None:
+    if order_time is None:
+        return None
+    if order_time.tzinfo is None:
+        raise InputError("order_time", order_time, "must be timezone-aware (UTC)")
+    return order_time.timestamp()
 
 
 def wave_wait_s(
@@ -194,35 +148,22 @@ def wave_wait_s(
 ) -> NDArray[np.float64]:
     """Seconds from "pod loaded" to the next launch wave of each origin hub.
 
-    With ``order_time`` the wait is exact: waves leave at whole multiples of the hub's interval
-    counted from 00:00 UTC, and the pod is ready ``handling_min`` after the order. Otherwise the
-    ``policy`` decides (see :class:`WaveWait`).
+    With ``order_time`` the wait is exact (:func:`~rocketpost.core.doortodoor.next_wave_s`: the
+    pod is ready ``handling_min`` after the order). Otherwise the ``policy`` decides (see
+    :class:`WaveWait`).
     """
     index = np.asarray(origin_index, dtype=np.intp)
     interval = network.launch_wave_interval_s[index]
-    if order_time is not None:
-        if order_time.tzinfo is None:
-            raise InputError("order_time", order_time, "must be timezone-aware (UTC)")
-        ready = order_time.timestamp() + network.handling_s[index]
-        next_wave = np.ceil(ready / interval - 1e-9) * interval
-        return np.asarray(next_wave - ready, dtype=np.float64)
-    policy = WaveWait(policy)
-    if policy is WaveWait.WORST:
-        return np.asarray(interval, dtype=np.float64)
-    if policy is WaveWait.MEAN:
-        return np.asarray(interval / 2.0, dtype=np.float64)
-    return np.zeros_like(interval, dtype=np.float64)
+    ready = _ready_s(order_time)
+    if ready is not None:
+        at = ready + network.handling_s[index]
+        return np.asarray(next_wave_s(at, interval) - at, dtype=np.float64)
+    return policy_wait_s(interval, policy)
 
 
 def landing_to_port_s(network: Network) -> NDArray[np.float64]:
     """Touchdown to parcels at each destination hub's port: sea transfer, boat, port handling."""
-    boat = network.boat
-    return np.asarray(
-        boat.transfer_min * 60.0
-        + network.boat_route_km / boat.speed_kmh * 3600.0
-        + boat.port_handling_min * 60.0,
-        dtype=np.float64,
-    )
+    return network_legs(network).landing_to_port_s.copy()
 
 
 def last_mile_s(
@@ -233,25 +174,8 @@ def last_mile_s(
     The drone flies the great circle at cruise speed when the place is inside its range and the
     parcel within its payload; otherwise a van drives ``road_factor`` × the great circle.
     """
-    km = np.asarray(distance_km, dtype=np.float64)
-    van, drone = network.van, network.drone
-    van_s = km * van.road_factor / van.speed_kmh * 3600.0 + van.stop_min * 60.0
-    drone_ok = (
-        (km <= drone.range_km)
-        & (parcel.mass_kg <= drone.max_parcel_kg)
-        & (parcel.volume_m3 <= drone.max_parcel_m3)
-    )
-    drone_s = np.where(drone_ok, km / drone.speed_kmh * 3600.0 + drone.handover_min * 60.0, _INF)
-    use_drone = drone_s < van_s
-    return np.where(use_drone, drone_s, van_s), use_drone
-
-
-def _resolve_origins(network: Network, origins: Sequence[str] | None) -> NDArray[np.intp]:
-    if origins is None:
-        return np.arange(len(network.hubs), dtype=np.intp)
-    if len(origins) == 0:
-        raise InputError("origins", list(origins), "must name at least one hub")
-    return np.array([network.hub_index(o) for o in origins], dtype=np.intp)
+    legs = network_legs(network)
+    return last_mile(legs, distance_km, legs.drone_fits(parcel.mass_kg, parcel.volume_m3))
 
 
 def eta_to_places(
@@ -290,92 +214,47 @@ def eta_to_places(
     EtaResult
         Arrays shaped ``(len(origins), len(places))``.
     """
-    lat = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64))
-    lon = np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
-    if lat.shape != lon.shape or lat.ndim != 1:
-        raise InputError(
-            "places",
-            (lat.shape, lon.shape),
-            "latitudes and longitudes must be 1-D and equally long",
-        )
-    if not (np.all(np.isfinite(lat)) and np.all(np.abs(lat) <= 90.0)):
-        raise InputError(
-            "latitude", lat[~(np.abs(lat) <= 90.0)][:1].tolist(), "must be in [-90, 90]"
-        )
-    if not (np.all(np.isfinite(lon)) and np.all(np.abs(lon) <= 180.0)):
-        raise InputError(
-            "longitude", lon[~(np.abs(lon) <= 180.0)][:1].tolist(), "must be in [-180, 180]"
-        )
-
-    origin = _resolve_origins(network, origins)
-    flights = flight_matrix(network, rotating=rotating)
-    boat, rocket = network.boat, network.rocket
-
-    handling = network.handling_s[origin]  # (O,)
-    wait = wave_wait_s(network, origin, policy=wave_wait, order_time=order_time)  # (O,)
-    flight_s = np.asarray(flights.flight_s, dtype=np.float64)[origin]  # (O, D)
-    boat_s = network.boat_route_km / boat.speed_kmh * 3600.0  # (D,)
-    to_port = handling[:, None] + wait[:, None] + flight_s + landing_to_port_s(network)[None, :]
-    to_port[np.arange(len(origin)), origin] = _INF  # no hub flies to its own landing zone
-
-    port_km = great_circle_km(
-        network.port_lat_deg[:, None], network.port_lon_deg[:, None], lat[None, :], lon[None, :]
-    )  # (D, P)
-    port_last_s, port_drone = last_mile_s(network, port_km, parcel)
-
-    rocket_total = to_port[:, :, None] + port_last_s[None, :, :]  # (O, D, P)
-    best_dest = np.argmin(rocket_total, axis=1)  # (O, P)
-    rocket_best = np.take_along_axis(rocket_total, best_dest[:, None, :], axis=1)[:, 0, :]
-
-    pad_km = great_circle_km(
-        network.pad_lat_deg[origin][:, None],
-        network.pad_lon_deg[origin][:, None],
-        lat[None, :],
-        lon[None, :],
-    )  # (O, P)
-    ground_last_s, ground_drone = last_mile_s(network, pad_km, parcel)
-    ground_total = handling[:, None] + ground_last_s
-    if not allow_ground:
-        ground_total = np.full_like(ground_total, _INF)
-    use_ground = ground_total <= rocket_best
-
-    total = np.where(use_ground, ground_total, rocket_best)
-    destination = np.where(use_ground, origin[:, None], best_dest)
-    rows = np.arange(len(origin))[:, None]
-    chosen = (best_dest, np.arange(lat.size)[None, :])  # destination hub per (origin, place)
-    last_km = np.where(use_ground, pad_km, port_km[chosen])
-    drone_used = np.where(use_ground, ground_drone, port_drone[chosen])
-    last_s = np.where(use_ground, ground_last_s, port_last_s[chosen])
-
-    flown = ~use_ground
-    chosen_coast = np.asarray(flights.coast_s, dtype=np.float64)[origin][rows, best_dest]
-    chosen_range = np.asarray(flights.range_km, dtype=np.float64)[origin][rows, best_dest]
-    shape = total.shape
-
-    def rocket_leg(values: ArrayLike) -> NDArray[np.float64]:
-        return np.where(flown, np.broadcast_to(np.asarray(values, dtype=np.float64), shape), 0.0)
-
-    legs = LegBreakdown(
-        origin_handling=np.broadcast_to(handling[:, None], shape).copy(),
-        wave_wait=rocket_leg(wait[:, None]),
-        ascent=rocket_leg(rocket.ascent_s),
-        coast=rocket_leg(chosen_coast),
-        descent=rocket_leg(rocket.descent_s),
-        sea_transfer=rocket_leg(boat.transfer_min * 60.0),
-        boat=rocket_leg(boat_s[best_dest]),
-        port_handling=rocket_leg(boat.port_handling_min * 60.0),
-        customs=np.zeros(shape),
-        last_mile=np.asarray(last_s, dtype=np.float64),
+    legs = network_legs(network, rotating=rotating)
+    origin = legs.origin_indices(origins)
+    routes = door_to_door(
+        legs,
+        lat_deg,
+        lon_deg,
+        ready_s=_ready_s(order_time),
+        wave_wait=wave_wait,
+        drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
+        origins=origin,
+        allow_ground=allow_ground,
+        per_origin=True,
+        reach=False,
     )
+    ground = routes.ground
+    flown = ~ground
+    shape = ground.shape
+
+    def rocket_leg(value: ArrayLike) -> NDArray[np.float64]:
+        return np.where(flown, value, 0.0)
+
     return EtaResult(
         origin_index=origin,
-        total_s=np.asarray(total, dtype=np.float64),
-        destination_index=np.asarray(destination, dtype=np.intp),
-        mode=np.where(use_ground, "ground", "rocket"),
-        last_mile_vehicle=np.where(drone_used, "drone", "van"),
-        last_mile_km=np.asarray(last_km, dtype=np.float64),
-        range_km=np.where(flown, chosen_range, 0.0),
-        legs=legs,
+        total_s=routes.total_s,
+        destination_index=routes.destination,
+        mode=np.where(ground, "ground", "rocket"),
+        last_mile_vehicle=np.where(routes.drone, "drone", "van"),
+        last_mile_km=routes.last_mile_km,
+        range_km=rocket_leg(routes.range_km),
+        legs=LegBreakdown(
+            origin_handling=routes.handling_s,
+            wave_wait=rocket_leg(routes.wait_s),
+            ascent=rocket_leg(legs.ascent_s),
+            coast=rocket_leg(routes.coast_s),
+            descent=rocket_leg(legs.descent_s),
+            sea_transfer=rocket_leg(legs.sea_transfer_s),
+            boat=rocket_leg(routes.boat_s),
+            port_handling=rocket_leg(legs.port_handling_s),
+            customs=np.zeros(shape),
+            last_mile=routes.last_mile_s,
+        ),
         buffer_s=network.promise.buffer_s,
     )
 
@@ -406,7 +285,7 @@ def eta_to_place(
     lon_deg: float,
     *,
     parcel: Parcel = DEFAULT_PARCEL,
-    threshold_min: float = 60.0,
+    threshold_min: float | None = None,
     wave_wait: WaveWait | str = WaveWait.WORST,
     order_time: datetime | None = None,
     rotating: bool = True,
@@ -415,37 +294,38 @@ def eta_to_place(
 
     ``promise_possible`` is False when even the fastest route plus the network's promise buffer
     exceeds ``threshold_min``; the legs and ``total_s`` then give the earliest possible delivery
-    instead of a guess.
+    instead of a guess. ``threshold_min`` defaults to the network's one-hour promise.
     """
-    result = eta_to_places(
-        network,
-        [lat_deg],
-        [lon_deg],
-        origins=[origin_hub],
-        parcel=parcel,
+    if threshold_min is None:
+        threshold_min = network.promise.one_hour_min
+    legs = network_legs(network, rotating=rotating)
+    route = door_to_door(
+        legs,
+        lat_deg,
+        lon_deg,
+        ready_s=_ready_s(order_time),
         wave_wait=wave_wait,
-        order_time=order_time,
-        rotating=rotating,
+        drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
+        origins=legs.origin_indices([origin_hub]),
     )
-    legs = {name: float(getattr(result.legs, name)[0, 0]) for name in LEG_NAMES}
-    total = float(result.total_s[0, 0])
+    legs_s = route.legs_s(legs)
+    total = float(route.total_s[0])
     launch_time = delivery_time = None
     if order_time is not None:
-        from datetime import timedelta
-
         delivery_time = order_time + timedelta(seconds=total)
-        if result.mode[0, 0] == "rocket":
+        if not route.ground[0]:
             launch_time = order_time + timedelta(
-                seconds=legs["origin_handling"] + legs["wave_wait"]
+                seconds=legs_s["origin_handling"] + legs_s["wave_wait"]
             )
+    hubs = network.hubs
     return RouteEta(
-        origin_hub=network.hubs[int(result.origin_index[0])].hub_id,
-        destination_hub=network.hubs[int(result.destination_index[0, 0])].hub_id,
-        mode=str(result.mode[0, 0]),
-        last_mile_vehicle=str(result.last_mile_vehicle[0, 0]),
-        last_mile_km=float(result.last_mile_km[0, 0]),
-        range_km=float(result.range_km[0, 0]),
-        legs_s=legs,
+        origin_hub=hubs[int(route.origin[0])].hub_id,
+        destination_hub=hubs[int(route.destination[0])].hub_id,
+        mode="ground" if route.ground[0] else "rocket",
+        last_mile_vehicle="drone" if route.drone[0] else "van",
+        last_mile_km=float(route.last_mile_km[0]),
+        range_km=0.0 if route.ground[0] else float(route.range_km[0]),
+        legs_s=legs_s,
         total_s=total,
         threshold_min=threshold_min,
         promise_possible=bool(total + network.promise.buffer_s <= threshold_min * 60.0 + 1e-9),

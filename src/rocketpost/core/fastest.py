@@ -44,7 +44,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.ballistics import BurnoutState, Trajectory
+from rocketpost.core.ballistics import Trajectory
+from rocketpost.core.burnout import BurnoutState
 from rocketpost.core.earth import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S
 from rocketpost.core.geo import great_circle_km, unit_vector
 from rocketpost.errors import InputError

@@ -15,6 +15,7 @@ __all__ = [
     "central_angle_rad",
     "destination_point",
     "great_circle_km",
+    "haversine_rad",
     "initial_bearing_deg",
     "to_lat_lon",
     "unit_vector",
@@ -33,10 +34,29 @@ def central_angle_rad(
     """
     lat1 = np.radians(lat1_deg)
     lat2 = np.radians(lat2_deg)
-    dlat = lat2 - lat1
     dlon = np.radians(np.asarray(lon2_deg, dtype=float) - np.asarray(lon1_deg, dtype=float))
-    h = np.sin(dlat / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2.0) ** 2
-    return np.asarray(2.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
+    return haversine_rad(lat1, np.cos(lat1), lat2, np.cos(lat2), dlon)
+
+
+def haversine_rad(
+    lat1_rad: ArrayLike,
+    cos_lat1: ArrayLike,
+    lat2_rad: ArrayLike,
+    cos_lat2: ArrayLike,
+    dlon_rad: ArrayLike,
+) -> FloatArray:
+    """The haversine central angle from latitudes (radians, with their cosines) and the
+    longitude difference (radians): the formula of :func:`central_angle_rad`, for callers that
+    keep one side's radians and cosines (the door-to-door kernel's ports and pads)."""
+    dlat = np.subtract(lat2_rad, lat1_rad)
+    h = (
+        np.sin(dlat / 2.0) ** 2
+        + np.multiply(cos_lat1, cos_lat2) * np.sin(np.divide(dlon_rad, 2.0)) ** 2
+    )
+    # Rounding can push h a hair outside [0, 1]; two ufuncs, not np.clip's Python wrapper.
+    return np.asarray(
+        2.0 * np.arcsin(np.sqrt(np.minimum(np.maximum(h, 0.0), 1.0))), dtype=np.float64
+    )
 
 
 def great_circle_km(

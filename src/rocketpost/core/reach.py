@@ -201,7 +201,7 @@ def _aggregate(
 def compute_reach(
     network: Network,
     *,
-    threshold_min: float = 60.0,
+    threshold_min: float | None = None,
     stock_hubs: Sequence[str] | None = None,
     min_population: int = 15_000,
     cities: CityTable | None = None,
@@ -230,6 +230,8 @@ def compute_reach(
     rotating
         Rotating-Earth trajectories (default) or a fixed Earth.
     """
+    if threshold_min is None:
+        threshold_min = network.promise.one_hour_min
     require_positive("minutes", threshold_min)
     table = cities if cities is not None else load_cities(min_population)
     origins = list(stock_hubs) if stock_hubs is not None else None

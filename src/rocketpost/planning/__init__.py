@@ -31,7 +31,7 @@ from rocketpost.planning.plan_files import (
     write_plan,
 )
 from rocketpost.planning.preclearance import PreClearance, pre_clear
-from rocketpost.planning.service import Mode, Reason, ServiceChoice, choose_service
+from rocketpost.planning.service_choice import Mode, Reason, ServiceChoice, choose_service
 from rocketpost.planning.stock import StockAllocation, allocate_stock
 from rocketpost.planning.tables import Plan, Provenance
 

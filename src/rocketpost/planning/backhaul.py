@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
-from rocketpost.planning.service import Mode, Reason, ServiceChoice, reason_code
+from rocketpost.planning.service_choice import Mode, Reason, ServiceChoice, reason_code
 
 __all__ = ["BACKHAUL_REASONS", "Backhaul", "load_backhaul"]
 

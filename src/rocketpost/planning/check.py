@@ -21,7 +21,7 @@ from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.plan_files import PlanFileError, read_plan
-from rocketpost.planning.service import Mode
+from rocketpost.planning.service_choice import Mode
 
 __all__ = ["check_plan"]
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from rocketpost.errors import InputError
 from rocketpost.network import Network
-from rocketpost.planning.service import Mode, ServiceChoice
+from rocketpost.planning.service_choice import Mode, ServiceChoice
 
 __all__ = [
     "LARGE_SHARE",

@@ -13,7 +13,7 @@ import numpy as np
 
 from rocketpost.network import Network
 from rocketpost.planning.consolidation import lower_bound
-from rocketpost.planning.service import REASONS, Mode
+from rocketpost.planning.service_choice import REASONS, Mode
 from rocketpost.planning.tables import Flights, Outcomes
 
 __all__ = ["carried_lower_bound", "kpis"]

@@ -23,7 +23,7 @@ from rocketpost.planning.backhaul import Backhaul, load_backhaul
 from rocketpost.planning.consolidation import Consolidation, ConsolidationPolicy, consolidate
 from rocketpost.planning.fleet import Airframe, FleetSchedule, initial_fleet, schedule_fleet
 from rocketpost.planning.outcomes import carried_lower_bound, kpis
-from rocketpost.planning.service import Mode, Reason, choose_service, reason_code
+from rocketpost.planning.service_choice import Mode, Reason, choose_service, reason_code
 from rocketpost.planning.tables import (
     Airframes,
     Flights,

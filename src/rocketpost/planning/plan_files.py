@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network, load_network
-from rocketpost.planning.service import REASONS, Mode
+from rocketpost.planning.service_choice import REASONS, Mode
 from rocketpost.planning.tables import (
     EXTRA_SCHEMAS,
     PLAN_TABLES,

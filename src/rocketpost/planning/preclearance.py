@@ -31,7 +31,7 @@ from rocketpost.network import Network
 from rocketpost.orders.convert import to_orders
 from rocketpost.orders.model import Order
 from rocketpost.orders.table import ItemTable, OrderTable
-from rocketpost.planning.service import ServiceChoice, choose_service
+from rocketpost.planning.service_choice import ServiceChoice, choose_service
 
 __all__ = ["PreClearance", "pre_clear"]
 
@@ -72,7 +72,7 @@ def pre_clear(
     Parameters
     ----------
     allowed_origins
-        The inventory hook of :func:`~rocketpost.planning.service.choose_service` (which hubs
+        The inventory hook of :func:`~rocketpost.planning.service_choice.choose_service` (which hubs
         hold each order's stock), so that the origin country is the real one.
     choice
         The customs-free service choice under ``allowed_origins`` when the caller already has

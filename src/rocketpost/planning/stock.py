@@ -30,7 +30,7 @@ from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.inventory import Inventory
 from rocketpost.orders.table import ItemTable, OrderTable
-from rocketpost.planning.service import Mode, ServiceChoice, choose_service
+from rocketpost.planning.service_choice import Mode, ServiceChoice, choose_service
 
 __all__ = ["StockAllocation", "allocate_stock"]
 

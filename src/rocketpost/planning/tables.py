@@ -2,9 +2,9 @@
 
 In memory a plan is NumPy arrays in the planner's own terms: hubs are indices into
 ``network.hubs`` (-1: none), times are float UTC epoch seconds (NaN: did not happen), an
-order's mode is a :class:`~rocketpost.planning.service.Mode` value and its reason an index into
-:data:`~rocketpost.planning.service.REASONS`, a flight's airframe an index into the airframe
-table. On disk the same tables are Parquet files with readable columns (hub ids, UTC
+order's mode is a :class:`~rocketpost.core.eligibility.Mode` value and its reason an index
+into :data:`~rocketpost.core.eligibility.REASONS`, a flight's airframe an index into the
+airframe table. On disk the same tables are Parquet files with readable columns (hub ids, UTC
 timestamps, mode and reason names). Each table's :class:`Column` list says both at once — file
 column, Arrow type, unit, meaning, and how the value converts — so the schema, the
 conversion (:mod:`rocketpost.planning.plan_files`) and the documentation (``docs/planning.md``)

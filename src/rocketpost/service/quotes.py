@@ -158,14 +158,19 @@ class Quotes:
             Unknown origin hub, or customs items that customs refuses (fields named).
         """
         engine, c = self.engine, consignment
+        dangerous_goods = set(c.dangerous_goods)
+        if customs is not None:
+            dangerous_goods |= {
+                i.dangerous_goods_class for i in customs.items if i.dangerous_goods_class
+            }
         route = engine.plan(
             c.place,
             mass_kg=c.mass_kg,
             volume_m3=c.volume_m3,
             ready_at=c.ready_at,
             origin_hub=c.origin_hub,
+            dangerous_goods=dangerous_goods,
         )
-        dangerous_goods = set(c.dangerous_goods)
         clearance = None
         if customs is not None:
             clearance = run_clearance(
@@ -180,19 +185,21 @@ class Quotes:
                 history=history,
                 trust=trust,
             )
-            dangerous_goods |= {
-                i.dangerous_goods_class for i in customs.items if i.dangerous_goods_class
-            }
         assessment = engine.assess(
             route,
+            c.place,
             mass_kg=c.mass_kg,
             volume_m3=c.volume_m3,
             dangerous_goods=dangerous_goods,
             customs=clearance,
+            origin_hub=c.origin_hub,
         )
         promised = None
         if assessment.available:
-            promised = route.ready_at + timedelta(seconds=math.ceil(route.eta_s + engine.buffer_s))
+            # The promise covers what is known now: the route and any customs inspection.
+            promised = route.ready_at + timedelta(
+                seconds=math.ceil(assessment.earliest_s + engine.buffer_s)
+            )
         return Quote(
             merchant_id=merchant_id,
             consignment=c,

@@ -3,40 +3,46 @@
 One engine per network, built once per app and shared by quotes (:mod:`rocketpost.service.quotes`),
 bookings and flight operations. It writes nothing and keeps no per-request state.
 
-Per request the work is one :meth:`rocketpost.service.fastquote.FastRouter.route` for one place
-(what :func:`rocketpost.core.eta.eta_to_places` computes, with the fixed legs precomputed per
-network) and the one-hour decision in planning's priority order.
+Per request the work is one row of the door-to-door kernel
+(:func:`rocketpost.core.doortodoor.door_to_door`, what :func:`rocketpost.core.eta.eta_to_places`
+and the planner compute, with the fixed legs precomputed per network) and the one eligibility
+rule (:func:`rocketpost.core.eligibility.decide_service`) on that row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 
-from rocketpost.core.eta import LEG_NAMES
+from rocketpost.core.doortodoor import LEG_NAMES, Routes, network_legs
+from rocketpost.core.eligibility import (
+    REASONS,
+    Reason,
+    decide_service,
+    exceeds_rocket,
+    forbidden_dangerous_goods,
+    parcel_routes,
+)
+from rocketpost.core.eligibility import keeps_promise as promise_kept
 from rocketpost.customs import Clearance
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
-from rocketpost.planning.service import FORBIDDEN_DANGEROUS_GOODS, Reason
 from rocketpost.service.consignment import ResolvedPlace
-from rocketpost.service.fastquote import FastRouter
 
 __all__ = [
-    "ONE_HOUR_S",
     "Assessment",
-    "CustomsReason",
     "QuoteEngine",
     "RoutePlan",
     "cents",
     "flight_public_id",
 ]
 
-ONE_HOUR_S = 3600.0
 # Pricing (USD). One hour: a handling fee plus the shipment's share of a flight, by whichever of
 # mass and volume binds, at the load factor a well-consolidated network flies (80 %).
 ONE_HOUR_FEE_USD = Decimal("15")
@@ -47,12 +53,6 @@ STANDARD_PER_KG_USD = Decimal("6")
 _CENT = Decimal("0.01")
 
 
-class CustomsReason:
-    """Reason codes beyond :class:`rocketpost.planning.service.Reason` (inspect lengthens)."""
-
-    INSPECTION = "customs_inspection"
-
-
 # --- routes -----------------------------------------------------------------------------------
 
 
@@ -61,7 +61,9 @@ class RoutePlan:
     """The fastest route for one shipment from one (or the best) origin hub.
 
     ``launch_at`` is the first wave at or after ``ready_at + handling`` (``None`` for a ground
-    delivery); ``wave_interval_s`` lets booking try the following waves.
+    delivery); ``wave_interval_s`` lets booking try the following waves. ``dangerous`` tells
+    that the route was found without rocket and drone (UN classes 1–8); ``kernel`` is the
+    door-to-door kernel's row behind it, which :meth:`QuoteEngine.assess` decides on.
     """
 
     origin_hub: str
@@ -73,6 +75,8 @@ class RoutePlan:
     ready_at: datetime
     launch_at: datetime | None
     wave_interval_s: float
+    dangerous: bool = False
+    kernel: Routes | None = field(default=None, compare=False, repr=False)
 
     @property
     def last_mile_s(self) -> float:
@@ -96,6 +100,7 @@ class RoutePlan:
             ready_at=self.ready_at,
             launch_at=self.launch_at + timedelta(seconds=extra),
             wave_interval_s=self.wave_interval_s,
+            dangerous=self.dangerous,
         )
 
     def legs(self) -> list[dict[str, Any]]:
@@ -134,14 +139,16 @@ class QuoteEngine:
         self.capacity_kg = float(network.rocket.payload_mass_kg)
         self.capacity_m3 = float(network.rocket.payload_volume_m3)
         self.buffer_s = float(network.promise.buffer_s)
+        self.one_hour_s = float(network.promise.one_hour_s)
         self.standard = timedelta(days=float(network.promise.standard_days))
         self._countries = tuple(h.country for h in network.hubs)
         self._intervals = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
         self._flight_share_usd = float(network.rocket.cost_per_flight_usd) / TARGET_LOAD_FACTOR
         self._hub_ids = network.hub_ids
-        # Fixed legs precomputed once; per request only what depends on the place and time
-        # (equal to rocketpost.core.eta.eta_to_places, see rocketpost.service.fastquote).
-        self.router = FastRouter(network)
+        # The door-to-door kernel's fixed legs, once per network; per request the kernel
+        # evaluates one row (rocketpost.core.doortodoor.door_to_door).
+        self.legs = network_legs(network)
+        self._origins = {hub: self.legs.origin_indices([hub]) for hub in network.hub_ids}
 
     def check_origin(self, origin_hub: str | None, field: str = "origin_hub") -> None:
         """Refuse an unknown hub id (field named)."""
@@ -149,6 +156,29 @@ class QuoteEngine:
             raise InputError(
                 field, origin_hub, f"unknown hub; one of {', '.join(self.network.hub_ids)}"
             )
+
+    def _route(
+        self,
+        place: ResolvedPlace,
+        *,
+        mass_kg: float,
+        volume_m3: float,
+        ready_at: datetime,
+        origin_hub: str | None,
+        dangerous: bool,
+        reach: bool,
+    ) -> Routes:
+        return parcel_routes(
+            self.legs,
+            place.lat_deg,
+            place.lon_deg,
+            ready_s=ready_at.timestamp(),
+            mass_kg=float(mass_kg),
+            volume_m3=float(volume_m3),
+            dangerous=dangerous,
+            origins=None if origin_hub is None else self._origins[origin_hub],
+            reach=reach,
+        )
 
     def plan(
         self,
@@ -158,97 +188,119 @@ class QuoteEngine:
         volume_m3: float,
         ready_at: datetime,
         origin_hub: str | None = None,
+        dangerous_goods: Iterable[str] = (),
     ) -> RoutePlan:
-        """The fastest route to ``place`` (from ``origin_hub``, or the best hub).
-
-        The same answer as the fastest row of :func:`rocketpost.core.eta.eta_to_places` for this one
-        place, computed by :class:`~rocketpost.service.fastquote.FastRouter`.
+        """The fastest route to ``place`` (from ``origin_hub``, or the best hub) that the parcel
+        may take: one row of :func:`rocketpost.core.eligibility.parcel_routes` (no rocket over
+        the payload; neither rocket nor drone for UN classes 1–8 in ``dangerous_goods``).
         """
         self.check_origin(origin_hub)
-        fast = self.router.route(
-            place.lat_deg,
-            place.lon_deg,
-            order_time=ready_at,
+        if ready_at.tzinfo is None:
+            raise InputError("ready_at", ready_at, "must be timezone-aware (UTC)")
+        dangerous = bool(forbidden_dangerous_goods(dangerous_goods))
+        routes = self._route(
+            place,
             mass_kg=mass_kg,
             volume_m3=volume_m3,
-            origins=None if origin_hub is None else [origin_hub],
+            ready_at=ready_at,
+            origin_hub=origin_hub,
+            dangerous=dangerous,
+            reach=False,  # the nearest port's time: only a late parcel's reason needs it
         )
-        origin = fast.origin_index
-        legs = fast.legs_s
-        mode = fast.mode
+        legs = routes.legs_s(self.legs)
+        origin = int(routes.origin[0])
+        mode = "ground" if routes.ground[0] else "rocket"
         launch_at = None
         if mode == "rocket":
-            launch_at = ready_at + timedelta(seconds=legs["origin_handling"] + legs["wave_wait"])
-            # Waves are whole multiples of the interval: drop float noise so that every booking
-            # for one wave names exactly the same flight.
-            launch_at = datetime.fromtimestamp(round(launch_at.timestamp()), tz=UTC)
+            # Waves are whole multiples of the interval: the kernel's launch time is exact, so
+            # every booking for one wave names exactly the same flight.
+            launch_at = datetime.fromtimestamp(round(float(routes.launch_s[0])), tz=UTC)
         return RoutePlan(
             origin_hub=self._hub_ids[origin],
             origin_country=self._countries[origin],
-            destination_hub=self._hub_ids[fast.destination_index],
+            destination_hub=self._hub_ids[int(routes.destination[0])],
             mode=mode,
             legs_s=legs,
-            eta_s=fast.total_s,
+            eta_s=float(routes.total_s[0]),
             ready_at=ready_at,
             launch_at=launch_at,
             wave_interval_s=float(self._intervals[origin]),
+            dangerous=dangerous,
+            kernel=routes,
         )
 
     def keeps_promise(self, eta_s: float) -> bool:
-        """Whether an ETA plus the promise buffer fits in the hour."""
-        return eta_s + self.buffer_s <= ONE_HOUR_S + 1e-6
+        """Whether an ETA plus the promise buffer fits in the one-hour promise."""
+        return bool(promise_kept(self.network, eta_s))
 
     def assess(
         self,
         route: RoutePlan,
+        place: ResolvedPlace,
         *,
         mass_kg: float,
         volume_m3: float,
-        dangerous_goods: set[str],
+        dangerous_goods: Iterable[str],
         customs: Clearance | None,
+        origin_hub: str | None = None,
     ) -> Assessment:
-        """One-hour or not, with the first reason that bites (planning's priority order)."""
+        """One-hour or not, with the first reason that bites: the one eligibility rule
+        (:func:`rocketpost.core.eligibility.decide_service`) on this shipment's one row.
+
+        ``route`` is what :meth:`plan` returned for the same parcel, place and origin.
+        """
+        if route.kernel is None:
+            raise InputError("route", route, "must come from QuoteEngine.plan")
         inspection_s = 0.0
         if customs is not None and customs.inspection_delay_s is not None:
             inspection_s = float(customs.inspection_delay_s)
-        earliest = route.eta_s + inspection_s
-        if customs is not None and not customs.may_fly:
-            return Assessment(False, Reason.CUSTOMS_HOLD.value, customs.note, earliest)
-        forbidden = sorted(
-            c for c in dangerous_goods if c.split(".")[0] in FORBIDDEN_DANGEROUS_GOODS
+        forbidden = forbidden_dangerous_goods(dangerous_goods)
+        routes = route.kernel
+        held = customs is not None and not customs.may_fly
+        late = not promise_kept(self.network, float(routes.total_s[0]) + inspection_s)
+        if late and not held:
+            # A late parcel's reason needs the nearest port's time, which routing skipped.
+            routes = self._route(
+                place,
+                mass_kg=mass_kg,
+                volume_m3=volume_m3,
+                ready_at=route.ready_at,
+                origin_hub=origin_hub,
+                dangerous=route.dangerous,
+                reach=True,
+            )
+        heavy = bool(exceeds_rocket(self.network, mass_kg, volume_m3))
+        _, reasons = decide_service(
+            self.network,
+            routes,
+            held=np.array([held]),
+            inspection_s=np.array([inspection_s]),
+            dangerous=np.array([bool(forbidden)]),
+            too_heavy=np.array([heavy]),
+            has_stock=np.array([True]),
         )
-        if forbidden:
-            return Assessment(
-                False,
-                Reason.DANGEROUS_GOODS.value,
-                f"UN class {forbidden[0]} may not fly on the rocket",
-                earliest,
+        reason = REASONS[int(reasons[0])]
+        earliest = float(routes.total_s[0]) + inspection_s
+        if reason is Reason.OK:
+            return Assessment(True, None, None, earliest)
+        if reason in (Reason.CUSTOMS_HOLD, Reason.CUSTOMS_INSPECTION):
+            message = customs.note if customs is not None else None
+        elif reason is Reason.DANGEROUS_GOODS:
+            message = (
+                f"UN class {forbidden[0]} may fly neither on the rocket nor on a drone, "
+                "and a van from the origin cannot keep the hour"
             )
-        if mass_kg > self.capacity_kg + 1e-9 or volume_m3 > self.capacity_m3 + 1e-9:
-            return Assessment(
-                False,
-                Reason.TOO_HEAVY.value,
+        elif reason is Reason.TOO_HEAVY:
+            message = (
                 f"{mass_kg:g} kg / {volume_m3:g} m³ exceeds one rocket "
-                f"({self.capacity_kg:g} kg / {self.capacity_m3:g} m³)",
-                earliest,
+                f"({self.capacity_kg:g} kg / {self.capacity_m3:g} m³)"
             )
-        if not self.keeps_promise(route.eta_s):
-            to_port_s = route.eta_s - route.last_mile_s
-            reason = (
-                Reason.NO_LANDING_ZONE_IN_REACH
-                if route.mode == "rocket" and not self.keeps_promise(to_port_s)
-                else Reason.LAST_MILE_TOO_LONG
+        else:
+            message = (
+                f"earliest delivery is {earliest / 60:.1f} min after ready_at "
+                f"(promise: {self.one_hour_s / 60:g} min, buffer {self.buffer_s / 60:g} min)"
             )
-            return Assessment(
-                False,
-                reason.value,
-                f"earliest delivery is {route.eta_s / 60:.1f} min after ready_at "
-                f"(promise: 60 min, buffer {self.buffer_s / 60:g} min)",
-                earliest,
-            )
-        if customs is not None and not customs.one_hour_allowed:
-            return Assessment(False, CustomsReason.INSPECTION, customs.note, earliest)
-        return Assessment(True, None, None, earliest)
+        return Assessment(False, reason.value, message, earliest)
 
     def one_hour_price(self, route: RoutePlan, mass_kg: float, volume_m3: float) -> Decimal:
         """Fee plus the share of a flight the shipment takes (ground: fee plus per kg)."""

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.planning.plan_files import network_of_plan, read_plan
-from rocketpost.planning.service import Mode
+from rocketpost.planning.service_choice import Mode
 from rocketpost.planning.tables import Plan
 
 __all__ = ["SimInputs", "inputs_from_plan", "load_inputs", "network_of_plan"]
@@ -50,7 +50,7 @@ class SimInputs:
     airframe_hub: NDArray[np.int64]
     order_id: NDArray[np.str_]
     order_mode: NDArray[np.int8]
-    """:class:`~rocketpost.planning.service.Mode` values (rocket or ground)."""
+    """:class:`~rocketpost.planning.service_choice.Mode` values (rocket or ground)."""
     order_origin: NDArray[np.int64]
     order_destination: NDArray[np.int64]
     order_flight: NDArray[np.int64]

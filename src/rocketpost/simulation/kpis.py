@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from rocketpost.planning.service import Mode
+from rocketpost.planning.service_choice import Mode
 from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.outcomes import OrderOutcomes

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from rocketpost.planning.service import Mode
+from rocketpost.planning.service_choice import Mode
 from rocketpost.simulation.disruptions import Disruptions
 from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs

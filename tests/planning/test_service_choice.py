@@ -12,7 +12,7 @@ from rocketpost.core.eta import Parcel, eta_to_place
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import dangerous_goods_bits
-from rocketpost.planning.service import REASONS, Mode, Reason, choose_service
+from rocketpost.planning.service_choice import REASONS, Mode, Reason, choose_service
 
 from . import make_orders
 
@@ -86,7 +86,7 @@ def test_inspection_delay_counts_and_can_break_the_promise(network: Network) -> 
     plain = choose_service(network, orders)
     delayed = choose_service(network, orders, inspection_delay_s=[60.0, 3000.0])
     assert delayed.delivery_s[0] == pytest.approx(plain.delivery_s[0] + 60.0)
-    assert REASONS[delayed.reason[1]] is Reason.CUSTOMS_HOLD
+    assert REASONS[delayed.reason[1]] is Reason.CUSTOMS_INSPECTION
 
 
 def test_local_order_goes_by_ground_and_no_stock_is_a_reason(network: Network) -> None:

@@ -1,0 +1,176 @@
+"""The fixed legs of a network, computed once: what the door-to-door kernel does not redo.
+
+A network is immutable, and everything in :class:`NetworkLegs` depends on the network alone:
+the hub × hub flight matrix (rotating Earth, :mod:`rocketpost.core.ballistics`), landing zone to
+port (sea transfer, boat, port handling), handling and wave intervals, and the vehicle speeds of
+the last mile. :func:`network_legs` caches it per network, so the kernel
+(:func:`rocketpost.core.doortodoor.door_to_door`) evaluates only what depends on the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
+from rocketpost.errors import InputError
+from rocketpost.network import Network
+
+__all__ = [
+    "NetworkLegs",
+    "WaveWait",
+    "flight_matrix",
+    "network_legs",
+    "next_wave_s",
+    "policy_wait_s",
+]
+
+_S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour promise)
+_INF = np.inf
+
+
+@lru_cache(maxsize=16)
+def flight_matrix(network: Network, *, rotating: bool = True) -> Trajectory:
+    """Trajectories from every hub's pad to every hub's landing zone, shape ``(hubs, hubs)``.
+
+    Cached per network: a network is immutable and its flights do not depend on the order.
+    """
+    rocket = network.rocket
+    return min_energy_trajectory(
+        network.pad_lat_deg[:, None],
+        network.pad_lon_deg[:, None],
+        network.landing_lat_deg[None, :],
+        network.landing_lon_deg[None, :],
+        burnout_altitude_km=rocket.burnout_altitude_km,
+        ascent_s=rocket.ascent_s,
+        descent_s=rocket.descent_s,
+        rotating=bool(rotating),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkLegs:
+    """Every leg that depends on the network alone, computed once (see :func:`network_legs`).
+
+    Arrays are indexed by hub position; ``flight_to_port_s[o, d]`` is liftoff-to-parcels-at-port
+    (flight plus sea transfer, boat and port handling), infinite on the diagonal because a hub
+    never flies to its own landing zone.
+    """
+
+    network: Network
+    hub_count: int
+    all_hubs: NDArray[np.intp]
+    handling_s: NDArray[np.float64]
+    interval_s: NDArray[np.float64]
+    flight_s: NDArray[np.float64]
+    coast_s: NDArray[np.float64]
+    range_km: NDArray[np.float64]
+    landing_to_port_s: NDArray[np.float64]
+    boat_s: NDArray[np.float64]
+    flight_to_port_s: NDArray[np.float64]
+    # Ports first, then pads: one great-circle call per block covers both last miles.
+    point_lat_deg: NDArray[np.float64]
+    point_lon_deg: NDArray[np.float64]
+    point_lat_rad: NDArray[np.float64]
+    point_cos_lat: NDArray[np.float64]
+    van_s_per_km: float
+    van_stop_s: float
+    drone_s_per_km: float
+    drone_handover_s: float
+    drone_range_km: float
+    ascent_s: float
+    descent_s: float
+    sea_transfer_s: float
+    port_handling_s: float
+
+    def origin_indices(self, origins: Sequence[str] | None) -> NDArray[np.intp]:
+        """Hub positions of ``origins`` (every hub for ``None``); unknown ids are an error."""
+        if origins is None:
+            return np.arange(self.hub_count, dtype=np.intp)
+        if len(origins) == 0:
+            raise InputError("origins", list(origins), "must name at least one hub")
+        return np.array([self.network.hub_index(o) for o in origins], dtype=np.intp)
+
+    def drone_fits(self, mass_kg: ArrayLike, volume_m3: ArrayLike) -> NDArray[np.bool_]:
+        """Whether a parcel is within the drone's payload (mass and volume)."""
+        drone = self.network.drone
+        return np.asarray(
+            (np.asarray(mass_kg) <= drone.max_parcel_kg)
+            & (np.asarray(volume_m3) <= drone.max_parcel_m3)
+        )
+
+
+@lru_cache(maxsize=16)
+def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
+    """The fixed legs of ``network``, cached per network (a network is immutable)."""
+    flights = flight_matrix(network, rotating=rotating)
+    boat, van, drone, rocket = network.boat, network.van, network.drone, network.rocket
+    boat_s = np.asarray(network.boat_route_km / boat.speed_kmh * _S_PER_H, dtype=np.float64)
+    to_port = np.asarray(
+        boat.transfer_min * 60.0 + boat_s + boat.port_handling_min * 60.0, dtype=np.float64
+    )
+    flight_s = np.array(flights.flight_s, dtype=np.float64)
+    flight_to_port = flight_s + to_port[None, :]
+    np.fill_diagonal(flight_to_port, _INF)
+    point_lat_rad = np.radians(np.concatenate([network.port_lat_deg, network.pad_lat_deg]))
+    return NetworkLegs(
+        network=network,
+        hub_count=len(network.hubs),
+        all_hubs=np.arange(len(network.hubs), dtype=np.intp),
+        handling_s=np.asarray(network.handling_s, dtype=np.float64),
+        interval_s=np.asarray(network.launch_wave_interval_s, dtype=np.float64),
+        flight_s=flight_s,
+        coast_s=np.array(flights.coast_s, dtype=np.float64),
+        range_km=np.array(flights.range_km, dtype=np.float64),
+        landing_to_port_s=to_port,
+        boat_s=boat_s,
+        flight_to_port_s=flight_to_port,
+        point_lat_deg=np.concatenate([network.port_lat_deg, network.pad_lat_deg]),
+        point_lon_deg=np.concatenate([network.port_lon_deg, network.pad_lon_deg]),
+        point_lat_rad=point_lat_rad,
+        point_cos_lat=np.cos(point_lat_rad),
+        van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
+        van_stop_s=van.stop_min * 60.0,
+        drone_s_per_km=_S_PER_H / drone.speed_kmh,
+        drone_handover_s=drone.handover_min * 60.0,
+        drone_range_km=float(drone.range_km),
+        ascent_s=float(rocket.ascent_s),
+        descent_s=float(rocket.descent_s),
+        sea_transfer_s=float(boat.transfer_min * 60.0),
+        port_handling_s=float(boat.port_handling_min * 60.0),
+    )
+
+
+class WaveWait(StrEnum):
+    """How long an order waits for its launch wave when no ready time is given.
+
+    ``worst`` (the default for reach) assumes the order just missed a wave, so a promise holds
+    whenever the order is placed; ``mean`` is half an interval, the expected wait for orders
+    arriving at random; ``none`` ignores the wait (a lower bound).
+    """
+
+    WORST = "worst"
+    MEAN = "mean"
+    NONE = "none"
+
+
+def next_wave_s(ready_s: ArrayLike, interval_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
+    multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
+    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator]
+
+
+def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:
+    """Wave wait without a ready time, by :class:`WaveWait` policy."""
+    interval = np.asarray(interval_s, dtype=np.float64)
+    policy = WaveWait(policy)
+    if policy is WaveWait.WORST:
+        return interval
+    if policy is WaveWait.MEAN:
+        return interval / 2.0
+    return np.zeros_like(interval)

@@ -1,0 +1,182 @@
+"""Service choice: the one-hour service where the physics and the rules allow it, else standard.
+
+Every order is routed by the one door-to-door kernel
+(:func:`rocketpost.core.doortodoor.door_to_door`, in blocks so that a million orders never build
+the full ``orders × origins × destinations`` cube at once) and decided by the one eligibility
+rule (:func:`rocketpost.core.eligibility.assess_parcels`, which a quote also uses for its one
+row). A downgrade always carries a :class:`Reason` (``docs/reasons.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rocketpost.core.doortodoor import network_legs
+from rocketpost.core.eligibility import (
+    FORBIDDEN_DANGEROUS_GOODS,
+    REASONS,
+    Mode,
+    Reason,
+    assess_parcels,
+    reason_code,
+)
+from rocketpost.errors import InputError
+from rocketpost.network import Network
+from rocketpost.orders.table import OrderTable
+
+__all__ = [
+    "FORBIDDEN_DANGEROUS_GOODS",
+    "REASONS",
+    "Mode",
+    "Reason",
+    "ServiceChoice",
+    "choose_service",
+    "reason_code",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class ServiceChoice:
+    """Per-order service and timing, aligned with the order table's rows.
+
+    Times are float UTC epoch seconds. ``launch_s``, ``landing_s`` and ``port_s`` are NaN for
+    orders that do not fly; ``delivery_s`` is the planned delivery for one-hour orders and the
+    standard promise for the rest.
+    """
+
+    mode: NDArray[np.int8]
+    reason: NDArray[np.int8]
+    origin: NDArray[np.intp]
+    destination: NDArray[np.intp]
+    created_s: NDArray[np.float64]
+    launch_s: NDArray[np.float64]
+    landing_s: NDArray[np.float64]
+    port_s: NDArray[np.float64]
+    last_mile_s: NDArray[np.float64]
+    inspection_s: NDArray[np.float64]
+    delivery_s: NDArray[np.float64]
+    promised_s: NDArray[np.float64]
+    best_total_s: NDArray[np.float64]
+
+    @property
+    def one_hour(self) -> NDArray[np.bool_]:
+        """True for orders that keep the one-hour service (rocket or ground)."""
+        return np.asarray(self.mode != Mode.STANDARD)
+
+    def reason_names(self) -> NDArray[np.str_]:
+        """Reason codes as strings."""
+        return np.array([r.value for r in REASONS])[self.reason]
+
+
+def _optional(values: ArrayLike | None, n: int, name: str, dtype: type) -> NDArray[Any]:
+    if values is None:
+        return np.zeros(n, dtype=dtype)
+    array: NDArray[Any] = np.asarray(values, dtype=dtype)
+    if array.shape != (n,):
+        raise InputError(name, array.shape, f"must have one value per order ({n})")
+    return array
+
+
+def choose_service(
+    network: Network,
+    orders: OrderTable,
+    *,
+    promise_s: float | None = None,
+    standard_days: float | None = None,
+    inspection_delay_s: ArrayLike | None = None,
+    held: ArrayLike | None = None,
+    allowed_origins: ArrayLike | None = None,
+) -> ServiceChoice:
+    """Choose the service, origin and destination hub and the planned timing of every order.
+
+    Parameters
+    ----------
+    network
+        The network.
+    orders
+        The day's orders.
+    promise_s
+        The one-hour promise (seconds after the order); default the network's
+        ``promise.one_hour_s``. Another value decides as if the network promised that.
+    standard_days
+        Promise of the standard service (default: the network's ``promise.standard_days``).
+    inspection_delay_s
+        Hook for customs: per-order extra seconds at the destination port (default 0).
+    held
+        Hook for customs: per-order "held" flag; a held order goes standard (``customs_hold``).
+    allowed_origins
+        Inventory hook: boolean ``(orders, hubs)`` matrix of hubs holding the stock (default:
+        stock everywhere). An order's ``origin_hub`` column always restricts it to that hub.
+
+    Returns
+    -------
+    ServiceChoice
+        Aligned with ``orders``.
+    """
+    one_hour_s = network.promise.one_hour_s if promise_s is None else float(promise_s)
+    n, h = len(orders), len(network.hubs)
+    inspection = _optional(inspection_delay_s, n, "inspection_delay_s", np.float64)
+    is_held = _optional(held, n, "held", np.bool_)
+    allowed = (
+        np.ones((n, h), dtype=bool)
+        if allowed_origins is None
+        else np.asarray(allowed_origins, dtype=bool)
+    )
+    if allowed.shape != (n, h):
+        raise InputError("allowed_origins", allowed.shape, f"must be ({n}, {h})")
+    fixed_origin = orders.origin_hub != ""
+    if fixed_origin.any():
+        codes = {hub: i for i, hub in enumerate(network.hub_ids)}
+        unknown = sorted(set(np.unique(orders.origin_hub[fixed_origin]).tolist()) - set(codes))
+        if unknown:
+            raise InputError("origin_hub", unknown[0], "is not a hub of this network")
+        origin_index = np.array([codes.get(x, -1) for x in orders.origin_hub.tolist()])
+        mask = np.zeros((n, h), dtype=bool)
+        mask[np.flatnonzero(fixed_origin), origin_index[fixed_origin]] = True
+        allowed = np.where(fixed_origin[:, None], allowed & mask, allowed)
+
+    legs = network_legs(network)
+    created = orders.created_at_s.astype(np.float64)
+    decided = assess_parcels(
+        legs,
+        orders.destination_lat_deg,
+        orders.destination_lon_deg,
+        ready_s=created,
+        mass_kg=orders.mass_kg,
+        volume_m3=orders.volume_m3,
+        dangerous=orders.carries_dangerous_goods(*FORBIDDEN_DANGEROUS_GOODS),
+        held=is_held,
+        inspection_s=inspection,
+        allowed=allowed,
+        one_hour_s=one_hour_s,
+    )
+    routes, mode, reason = decided.routes, decided.mode, decided.reason
+    origin, destination = routes.origin, routes.destination
+    rocket = mode == Mode.ROCKET
+    launch = np.where(rocket, routes.launch_s, np.nan)
+    landing = launch + legs.flight_s[origin, destination]
+    port = landing + legs.landing_to_port_s[destination]
+    ground_ready = created + routes.handling_s
+    delivery = np.where(routes.ground, ground_ready, port) + routes.last_mile_s + inspection
+    standard = mode == Mode.STANDARD
+    days = network.promise.standard_days if standard_days is None else standard_days
+    promised = np.where(standard, created + days * 86400.0, created + one_hour_s)
+    return ServiceChoice(
+        mode=mode,
+        reason=reason,
+        origin=origin,
+        destination=destination,
+        created_s=created,
+        launch_s=launch,
+        landing_s=landing,
+        port_s=port,
+        last_mile_s=routes.last_mile_s,
+        inspection_s=inspection,
+        delivery_s=np.where(standard, promised, delivery),
+        promised_s=promised,
+        best_total_s=routes.total_s,
+    )
