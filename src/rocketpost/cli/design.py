@@ -14,6 +14,7 @@ from rocketpost.cli.output import console, print_json
 from rocketpost.design.candidates import (
     CandidateSettings,
     build_candidates,
+    covered_population,
     landing_sites_toml,
     select_sites,
 )
@@ -45,6 +46,9 @@ def sites_file_header(
 ) -> str:
     """Header comment of a generated landing-sites file: how it was made and from what."""
     s = settings
+    covered = covered_population(
+        selected, drone_radius_km=s.drone_radius_km, min_population=s.min_population
+    )
     return "\n".join(
         [
             "Landing sites: sea points near coastal cities, each with a recovery vessel, its",
@@ -58,8 +62,9 @@ def sites_file_header(
             f"{s.van_radius_km:g} km around the port; exposure fetch {s.fetch_km:g} km.",
             f"Selection: {len(selected)} of {candidates} candidates, greedy by drone-catchment "
             f"population not yet covered (top {top_n}, min separation {min_separation_km:g} km, "
-            f"max per country {max_per_country if max_per_country else 'none'}); total drone "
-            f"catchment {int(selected.drone_catchment.sum()) / 1e6:,.1f} M people.",
+            f"max per country {max_per_country if max_per_country else 'none'}); "
+            f"{covered / 1e6:,.1f} M people within drone reach of a site (sum of the sites' "
+            f"drone catchments {int(selected.drone_catchment.sum()) / 1e6:,.1f} M).",
             "drones: placeholder deck size (1 per 0.5 M people in drone reach, 2..12).",
             "sea_state_closed_share: a proxy from open-ocean fetch, not a wave climatology",
             "(docs/design.md).",
@@ -112,6 +117,9 @@ def candidates(
         drone_radius_km=settings.drone_radius_km,
         min_population=settings.min_population,
     )
+    covered = covered_population(
+        selected, drone_radius_km=settings.drone_radius_km, min_population=settings.min_population
+    )
     if out is not None:
         command = f"rocketpost design candidates --min-population {min_population} --top {top}"
         if max_per_country is not None:
@@ -133,14 +141,15 @@ def candidates(
                 "settings": settings,
                 "candidates": len(table),
                 "selected": list(selected),
-                "drone_catchment": int(selected.drone_catchment.sum()),
+                "drone_catchment_sum": int(selected.drone_catchment.sum()),
+                "drone_covered_population": covered,
                 "out": str(out) if out is not None else None,
             }
         )
         return
     view = Table(
         title=f"{len(selected)} of {len(table)} candidate sites "
-        f"(drone catchment {int(selected.drone_catchment.sum()) / 1e6:,.1f} M people)"
+        f"({covered / 1e6:,.1f} M people within drone reach)"
     )
     for column in ("site", "serves", "port", "boat km", "drone catchment M", "exposure"):
         view.add_column(column, justify="left" if column in ("site", "serves", "port") else "right")

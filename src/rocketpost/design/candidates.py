@@ -40,7 +40,7 @@ from scipy.spatial import cKDTree
 from rocketpost.core.earth import EARTH_RADIUS_KM
 from rocketpost.core.geo import unit_vector
 from rocketpost.design.seapoints import nearest_sea_points, open_ocean_share
-from rocketpost.design.selection import landing_sites_toml, select_sites
+from rocketpost.design.selection import covered_population, landing_sites_toml, select_sites
 from rocketpost.design.table import CandidateTable, SiteCandidate
 from rocketpost.errors import InputError
 from rocketpost.world.cache import cache_dir, write_cache_file
@@ -56,6 +56,8 @@ __all__ = [
     "build_candidates",
     "candidates_cache_file",
     "closed_share_from_open",
+    "covered_population",
+    "geohash",
     "landing_sites_toml",
     "select_sites",
 ]

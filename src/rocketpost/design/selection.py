@@ -22,7 +22,7 @@ from rocketpost.design.table import CandidateTable
 from rocketpost.errors import InputError
 from rocketpost.world.cities import load_cities
 
-__all__ = ["drones_for", "landing_sites_toml", "select_sites"]
+__all__ = ["covered_population", "drones_for", "landing_sites_toml", "select_sites"]
 
 PEOPLE_PER_DRONE = 500_000
 """Placeholder deck sizing: one delivery drone per half-million people in the drone catchment
@@ -127,6 +127,25 @@ def select_sites(
                 True
             )
     return candidates.subset(np.asarray(chosen, dtype=np.intp))
+
+
+def covered_population(
+    sites: CandidateTable, *, drone_radius_km: float = 20.0, min_population: int = 15_000
+) -> int:
+    """People in cities within drone reach of at least one of ``sites`` (each city once).
+
+    The sum of the sites' drone catchments counts a city once per site that reaches it; this
+    is the distinct figure.
+    """
+    if len(sites) == 0:
+        return 0
+    cities = load_cities(min_population)
+    city_tree = cKDTree(unit_vector(cities.lat_deg, cities.lon_deg))
+    reached = city_tree.query_ball_point(
+        unit_vector(sites.lat_deg, sites.lon_deg), r=_chord(drone_radius_km)
+    )
+    rows = np.unique(np.concatenate([np.asarray(r, dtype=np.intp) for r in reached]))
+    return int(cities.population[rows].sum())
 
 
 def _toml_string(text: str) -> str:
