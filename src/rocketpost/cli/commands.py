@@ -14,6 +14,7 @@ _SUB_APPS = (
     ("rocketpost.cli.orders", "app", "orders"),
     ("rocketpost.cli.plan", "app", "plan"),
     ("rocketpost.cli.customs", "app", "customs"),
+    ("rocketpost.cli.design", "app", "design"),
     ("rocketpost.cli.service", "db_app", "db"),
     ("rocketpost.cli.service", "merchants_app", "merchants"),
 )

@@ -1,0 +1,190 @@
+"""Choosing a network's landing sites from the candidates, and writing them as TOML.
+
+The selection here is a plain greedy cover, good enough to ship a first worldwide set: take the
+candidate whose drone radius reaches the most people not yet reached by a chosen site, repeat.
+The network designer (issue #15) will replace it with an optimiser that also weighs boat
+routes, sea state and fleet; the TOML schema written here is what the network loader reads.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import textwrap
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from rocketpost.core.earth import EARTH_RADIUS_KM
+from rocketpost.core.geo import unit_vector
+from rocketpost.design.table import CandidateTable
+from rocketpost.errors import InputError
+from rocketpost.world.cities import load_cities
+
+__all__ = ["covered_population", "drones_for", "landing_sites_toml", "select_sites"]
+
+PEOPLE_PER_DRONE = 500_000
+"""Placeholder deck sizing: one delivery drone per half-million people in the drone catchment
+(bounded by :data:`MIN_DRONES` and :data:`MAX_DRONES`). A starting point for the designer,
+not a demand model."""
+
+MIN_DRONES = 2
+MAX_DRONES = 12
+"""Bounds of the placeholder deck size: a recovery vessel's deck holds roughly a dozen drones."""
+
+
+def _chord(km: float) -> float:
+    return 2.0 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2.0)
+
+
+def drones_for(drone_catchment: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Placeholder number of drones on a site's vessel: 0 where no one is in drone reach."""
+    people = np.asarray(drone_catchment, dtype=np.int64)
+    count = np.clip(np.ceil(people / PEOPLE_PER_DRONE), MIN_DRONES, MAX_DRONES).astype(np.int64)
+    return np.where(people > 0, count, 0)
+
+
+def select_sites(
+    candidates: CandidateTable,
+    *,
+    top_n: int = 300,
+    max_per_country: int | None = None,
+    min_separation_km: float = 10.0,
+    drone_radius_km: float = 20.0,
+    min_population: int = 15_000,
+) -> CandidateTable:
+    """Greedy choice of up to ``top_n`` sites by drone-catchment population not yet covered.
+
+    Parameters
+    ----------
+    candidates
+        From :func:`rocketpost.design.candidates.build_candidates`.
+    top_n
+        How many sites at most. Selection also stops when no candidate adds anyone.
+    max_per_country
+        At most this many sites per country (of the city a site was placed for), to spread the
+        network; ``None`` for no cap.
+    min_separation_km
+        No two chosen sites closer than this (two vessels would share one stretch of sea).
+    drone_radius_km, min_population
+        The catchment rule the candidates were built with: which cities of which table a site's
+        drones reach. A city counts once, for the first site chosen that reaches it.
+
+    Returns
+    -------
+    CandidateTable
+        The chosen rows in the order chosen (largest gain first). Deterministic: ties go to the
+        earlier row of ``candidates``.
+    """
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise InputError("top_n", top_n, "must be a positive whole number")
+    if max_per_country is not None and (
+        isinstance(max_per_country, bool)
+        or not isinstance(max_per_country, int)
+        or max_per_country < 1
+    ):
+        raise InputError("max_per_country", max_per_country, "must be a positive whole number")
+    if not (math.isfinite(min_separation_km) and min_separation_km >= 0):
+        raise InputError("min_separation_km", min_separation_km, "must be a distance >= 0")
+    if len(candidates) == 0:
+        return candidates
+    cities = load_cities(min_population)
+    city_tree = cKDTree(unit_vector(cities.lat_deg, cities.lon_deg))
+    site_points = unit_vector(candidates.lat_deg, candidates.lon_deg)
+    reached = [
+        np.asarray(rows, dtype=np.intp)
+        for rows in city_tree.query_ball_point(site_points, r=_chord(drone_radius_km))
+    ]
+    covered = np.zeros(len(cities), dtype=bool)
+    population = cities.population
+    # Lazy greedy: a candidate's gain only shrinks as cities get covered, so a stale heap entry
+    # is re-scored when it surfaces and chosen only if it still beats the next entry.
+    heap = [(-int(population[rows].sum()), row) for row, rows in enumerate(reached)]
+    heapq.heapify(heap)
+    site_tree = cKDTree(site_points)
+    blocked = np.zeros(len(candidates), dtype=bool)
+    per_country: dict[str, int] = {}
+    chosen: list[int] = []
+    while heap and len(chosen) < top_n:
+        stale_gain, row = heapq.heappop(heap)
+        if blocked[row]:
+            continue
+        country = str(candidates.country_code[row])
+        if max_per_country is not None and per_country.get(country, 0) >= max_per_country:
+            continue
+        gain = int(population[reached[row]][~covered[reached[row]]].sum())
+        if gain <= 0:
+            continue
+        if -gain != stale_gain and heap and -gain > heap[0][0]:
+            heapq.heappush(heap, (-gain, row))
+            continue
+        chosen.append(row)
+        per_country[country] = per_country.get(country, 0) + 1
+        covered[reached[row]] = True
+        if min_separation_km > 0:
+            blocked[site_tree.query_ball_point(site_points[row], r=_chord(min_separation_km))] = (
+                True
+            )
+    return candidates.subset(np.asarray(chosen, dtype=np.intp))
+
+
+def covered_population(
+    sites: CandidateTable, *, drone_radius_km: float = 20.0, min_population: int = 15_000
+) -> int:
+    """People in cities within drone reach of at least one of ``sites`` (each city once).
+
+    The sum of the sites' drone catchments counts a city once per site that reaches it; this
+    is the distinct figure.
+    """
+    if len(sites) == 0:
+        return 0
+    cities = load_cities(min_population)
+    city_tree = cKDTree(unit_vector(cities.lat_deg, cities.lon_deg))
+    reached = city_tree.query_ball_point(
+        unit_vector(sites.lat_deg, sites.lon_deg), r=_chord(drone_radius_km)
+    )
+    rows = np.unique(np.concatenate([np.asarray(r, dtype=np.intp) for r in reached]))
+    return int(cities.population[rows].sum())
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def landing_sites_toml(candidates: CandidateTable, *, header: str = "") -> str:
+    """Landing sites as ``[[landing_sites]]`` TOML tables (the network loader's schema).
+
+    Each table has ``id``, ``position`` ([lat, lon] of the sea point, exactly the candidate's
+    rounded coordinates, so the loader checks the very point built here), ``port``,
+    ``drones`` (:func:`drones_for`), ``sea_state_closed_share`` and ``serves``. A comment line
+    above each gives the figures behind it. ``header`` (already ``#``-commented or not) is
+    written first, each line wrapped at 96 characters and prefixed with ``# `` unless it is a
+    comment already.
+    """
+    lines = []
+    for line in header.splitlines():
+        if line.startswith("#") or not line:
+            lines.append(line)
+        else:
+            lines += [f"# {part}" for part in textwrap.wrap(line, width=96, break_on_hyphens=False)]
+    if lines:
+        lines.append("")
+    drones = drones_for(candidates.drone_catchment)
+    for row, site in enumerate(candidates):
+        lines += [
+            f"# {site.city} ({site.country_code}): sea point {site.city_distance_km:.1f} km from "
+            f"the centre; boat {site.boat_route_km:.1f} km to {site.port}; drone catchment "
+            f"{site.drone_catchment / 1e6:.2f} M, van catchment {site.van_catchment / 1e6:.2f} M;"
+            f" open-ocean share {site.open_ocean_share:.2f}",
+            "[[landing_sites]]",
+            f"id = {_toml_string(site.site_id)}",
+            f"position = [{site.lat_deg!r}, {site.lon_deg!r}]",
+            f"port = {_toml_string(site.port)}",
+            f"drones = {int(drones[row])}",
+            f"sea_state_closed_share = {site.sea_state_closed_share!r}",
+            f"serves = {_toml_string(f'{site.city}, {site.country_code}')}",
+            "",
+        ]
+    return "\n".join(lines)
