@@ -3,12 +3,14 @@
 Pydantic lives only at the HTTP edge: requests are converted to domain types (``Order``,
 ``Parcel``) at once. Every string a client sends is length-bounded and refused when it holds NUL
 or a lone surrogate (PostgreSQL cannot store either, and a client must never cause a 500); every
-number is finite and bounded, so nothing a client sends can overflow a computation.
+number is strict (a JSON number: ``true`` or ``"5"`` is refused, not read as 1 or 5), finite and
+bounded, so nothing a client sends can overflow a computation; every instant is an aware
+ISO-8601 string in the years 2000–2100, so converting it to UTC can never overflow a date.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -16,14 +18,21 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     model_validator,
 )
 
 from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MIN_PARCEL_MASS_KG",
+    "MIN_PARCEL_VOLUME_M3",
+    "OCCURRED_AT_MAX_AHEAD",
     "CustomsIn",
     "CustomsOut",
     "DestinationIn",
@@ -55,6 +64,22 @@ __all__ = [
 
 MAX_MASS_KG = 100_000.0
 MAX_VOLUME_M3 = 1_000.0
+MIN_PARCEL_MASS_KG = 0.001
+"""1 g: flight loads are counted in whole grams (``service/capacity.py``), so a lighter parcel
+would be booked as 0 g and take no capacity; it is also what a parcel scale resolves."""
+MIN_PARCEL_VOLUME_M3 = 1e-6
+"""1 cm³: flight loads are counted in whole cubic centimetres (``service/capacity.py``)."""
+MIN_ITEM_MASS_KG = 1e-6
+"""1 mg: a declared item (a SIM card, a stamp) may weigh under a gram, but not nothing (customs
+divides by it: value per kilogram)."""
+MIN_ITEM_VOLUME_M3 = 1e-9
+"""1 mm³, for the same reason."""
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+"""Instants a client sends must fall in these years (in their own offset): any such instant
+converts to UTC and moves by days without overflowing Python's dates (years 1–9999)."""
+OCCURRED_AT_MAX_AHEAD = timedelta(days=1)
+"""A flight event cannot have happened more than this far in the future (clock skew)."""
 
 
 def _clean_text(value: str) -> str:
@@ -87,8 +112,53 @@ Token = Annotated[str, Field(min_length=1, max_length=4096), _CLEAN]
 
 HubId = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$", examples=["HZB"])]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["KR"])]
-Kg = Annotated[float, Field(gt=0, le=MAX_MASS_KG, allow_inf_nan=False)]
-M3 = Annotated[float, Field(gt=0, le=MAX_VOLUME_M3, allow_inf_nan=False)]
+# Strict: a JSON number only (an integer is accepted as a float), never a boolean or a string;
+# allow_inf_nan=False: NaN and ±Infinity (which Python's JSON parser reads, as it does 1e999)
+# are refused with the field's path.
+Kg = Annotated[float, Strict(), Field(ge=MIN_PARCEL_MASS_KG, le=MAX_MASS_KG, allow_inf_nan=False)]
+M3 = Annotated[
+    float, Strict(), Field(ge=MIN_PARCEL_VOLUME_M3, le=MAX_VOLUME_M3, allow_inf_nan=False)
+]
+ItemKg = Annotated[float, Strict(), Field(ge=MIN_ITEM_MASS_KG, le=MAX_MASS_KG, allow_inf_nan=False)]
+ItemM3 = Annotated[
+    float, Strict(), Field(ge=MIN_ITEM_VOLUME_M3, le=MAX_VOLUME_M3, allow_inf_nan=False)
+]
+Degrees = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+
+
+def _no_bool(value: object) -> object:
+    # Decimal cannot be strict (its documented form is a string, "45.00"), but a boolean is
+    # never an amount.
+    if isinstance(value, bool):
+        raise ValueError("must be a decimal number or a decimal string, not a boolean")
+    return value
+
+
+def _iso_text(value: object) -> object:
+    # A number would be read as a Unix time and a boolean as 0 or 1 s after 1970: only the
+    # documented ISO-8601 text is an instant.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO-8601 date-time string with an offset")
+    return value
+
+
+def _in_years(value: datetime) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+def _not_far_ahead(value: datetime) -> datetime:
+    if value.astimezone(UTC) > datetime.now(UTC) + OCCURRED_AT_MAX_AHEAD:
+        hours = OCCURRED_AT_MAX_AHEAD.total_seconds() / 3600
+        raise ValueError(f"must not be more than {hours:g} h ahead of now")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_in_years)]
+"""An instant a client sends: aware ISO-8601 text, years 2000–2100."""
+PastInstant = Annotated[Instant, AfterValidator(_not_far_ahead)]
+"""An instant that has happened (up to ``OCCURRED_AT_MAX_AHEAD`` of clock skew)."""
 
 
 class _In(BaseModel):
@@ -103,8 +173,8 @@ class DestinationIn(_In):
         description="'City, CC', a port UN/LOCODE or 'lat,lon'",
         examples=["Incheon, KR"],
     )
-    lat_deg: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lon_deg: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    lat_deg: Annotated[Degrees, Field(ge=-90, le=90)] | None = None
+    lon_deg: Annotated[Degrees, Field(ge=-180, le=180)] | None = None
     country: Country | None = None
     name: Label | None = None
 
@@ -136,14 +206,15 @@ class OrderItemIn(_In):
     sku: Short = Field(examples=["TS-1"])
     description: Label = Field(examples=["cotton T-shirt"])
     hs_code: Annotated[str, Field(pattern=r"^\d{6}$", examples=["610910"])]
-    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
+    quantity: Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
     unit_value: Annotated[
         Decimal,
+        BeforeValidator(_no_bool),
         Field(ge=0, le=Decimal("1e9"), max_digits=16, decimal_places=4, allow_inf_nan=False),
     ] = Field(examples=["45.00"])
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
-    unit_mass_kg: Kg = Field(examples=[0.25])
-    unit_volume_m3: M3 = 0.001
+    unit_mass_kg: ItemKg = Field(examples=[0.25])
+    unit_volume_m3: ItemM3 = 0.001
     dangerous_goods_class: Code | None = None
 
 
@@ -164,8 +235,8 @@ class QuoteRequest(_In):
     parcels: list[ParcelIn] = Field(min_length=1, max_length=1000)
     origin_hub: HubId | None = None
     channel: Channel = "b2c"
-    ready_at: AwareDatetime | None = Field(
-        default=None, description="when the order is placed (default: now)"
+    ready_at: Instant | None = Field(
+        default=None, description="when the order is placed (default: now; at most 30 days ahead)"
     )
     customs: CustomsIn | None = None
 
@@ -178,10 +249,10 @@ class ShipmentCreate(_In):
     parcels: list[ParcelIn] | None = Field(default=None, min_length=1, max_length=1000)
     origin_hub: HubId | None = None
     channel: Channel | None = None
-    ready_at: AwareDatetime | None = None
+    ready_at: Instant | None = None
     customs: CustomsIn | None = None
     service: Literal["one_hour", "standard"] = "one_hour"
-    fallback_to_standard: bool = False
+    fallback_to_standard: Annotated[bool, Strict()] = False
     reference: Reference | None = None
 
     @model_validator(mode="after")
@@ -414,7 +485,7 @@ class FlightEventIn(_In):
     """``POST /v1/flights/{id}/events``."""
 
     type: Literal["launched", "landed", "scrubbed"]
-    occurred_at: AwareDatetime | None = None
+    occurred_at: PastInstant | None = None
     reason: Note | None = None
 
 
@@ -429,7 +500,9 @@ class InductionIn(_In):
 class InspectionIn(_In):
     """``POST /v1/shipments/{id}/customs-outcome``: what customs found in the opened parcel."""
 
-    seized: bool = Field(description="true: seized (counterfeit, empty box...); false: cleared")
+    seized: Annotated[bool, Strict()] = Field(
+        description="true: seized (counterfeit, empty box...); false: cleared"
+    )
     note: Note | None = Field(default=None, examples=["counterfeit trademark, 2 units"])
 
 
