@@ -37,8 +37,11 @@ __all__ = [
     "CustomsOut",
     "DestinationIn",
     "DestinationOut",
+    "ErrorDetail",
+    "ErrorPublic",
     "EventPublic",
     "EventsPublic",
+    "FieldError",
     "FlightEventIn",
     "FlightEventPublic",
     "FlightPublic",
@@ -56,6 +59,7 @@ __all__ = [
     "ShipmentPublic",
     "ShipmentsPublic",
     "StandardOption",
+    "ValidationErrorPublic",
     "WebhookCreate",
     "WebhookCreatedPublic",
     "WebhookPublic",
@@ -288,6 +292,37 @@ class _Out(BaseModel):
     every answer is validated against the documented shape."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code, a message, and per code some fields (``reason``, …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(examples=["no_capacity"])
+    message: str
+
+
+class ErrorPublic(BaseModel):
+    """Every error but a 422: ``{"detail": {"code": ..., "message": ...}}``."""
+
+    detail: ErrorDetail
+
+
+class FieldError(BaseModel):
+    """One invalid field of a 422: where (``loc``), why, and what was sent (as JSON can carry
+    it: ``NaN`` / ``Infinity`` are echoed as strings, containers as ``null``)."""
+
+    loc: list[str | int] = Field(examples=[["body", "parcels", 0, "mass_kg"]])
+    msg: str
+    type: str
+    input: Any = None
+
+
+class ValidationErrorPublic(BaseModel):
+    """A 422: every invalid field, FastAPI's shape (domain errors are mapped onto it)."""
+
+    detail: list[FieldError]
 
 
 class Money(_Out):
