@@ -37,6 +37,9 @@ EXTREME_DATES = [
     "2101-01-01T00:00:00Z",
 ]
 NOT_DATES = ["1764063000", "true", "1e999", "NaN", '"2026-11-25"', '"2026-11-25T09:30:00"', '""']
+# One wave for all the requests that must not book (each slot_ready_at() call moves 3 h further
+# ahead, for every test module of this process: too many calls leave the 30-day window).
+READY_AT = slot_ready_at()
 BAD_CURSORS = [
     "c1.MjE0NzQ4MzY0OA",  # 2**31: over PostgreSQL's int4
     "c1.OTIyMzM3MjAzNjg1NDc3NTgwOA",  # 2**63: over SQLite's and PostgreSQL's bigint
@@ -105,7 +108,7 @@ def quote_text(number_field: str, value: str, ready_at: str = "") -> str:
         "unit_volume_m3": "0.001",
     }
     numbers[number_field] = value
-    ready = ready_at or f'"{slot_ready_at().isoformat()}"'
+    ready = ready_at or f'"{READY_AT.isoformat()}"'
     return (
         '{"destination": {"place": "Busan, KR"}, "origin_hub": "HZB", '
         f'"parcels": [{{"mass_kg": {numbers["mass_kg"]}, "volume_m3": {numbers["volume_m3"]}}}], '
@@ -176,7 +179,7 @@ def test_coordinates_must_be_finite_numbers(api: Api, merchant: dict[str, str]) 
 def test_a_place_parsed_to_non_finite_coordinates_is_422(
     api: Api, merchant: dict[str, str], place: str
 ) -> None:
-    body = {**miami(slot_ready_at()), "destination": {"place": place}}
+    body = {**miami(READY_AT), "destination": {"place": place}}
     assert_422_on(api.client.post("/v1/quotes", json=body, headers=merchant), ["body"])
 
 
@@ -184,7 +187,7 @@ def test_a_place_parsed_to_non_finite_coordinates_is_422(
 def test_a_parcel_under_a_gram_or_a_cubic_centimetre_is_refused(
     api: Api, merchant: dict[str, str], mass_kg: float, volume_m3: float
 ) -> None:
-    ready_at = slot_ready_at()
+    ready_at = READY_AT
     for path in ("/v1/quotes", "/v1/shipments"):
         headers = {**merchant, "Idempotency-Key": uuid.uuid4().hex}
         body = miami(ready_at, mass_kg=mass_kg, volume_m3=volume_m3)
@@ -212,7 +215,7 @@ def test_ready_at_outside_the_years_2000_to_2100_is_422(
 ) -> None:
     for path in ("/v1/quotes", "/v1/shipments"):
         headers = {**merchant, "Idempotency-Key": uuid.uuid4().hex}
-        body = {**miami(slot_ready_at()), "ready_at": ready_at}
+        body = {**miami(READY_AT), "ready_at": ready_at}
         error = assert_422_on(api.client.post(path, json=body, headers=headers), ["body"])
         assert error["loc"] == ["body", "ready_at"]
         assert "2000" in error["msg"]
@@ -226,9 +229,7 @@ def test_ready_at_is_an_iso_string_and_not_too_far_ahead(
         assert_422_on(post_raw(api, "/v1/quotes", text, merchant), ["body", "ready_at"])
     far = (datetime.now(UTC) + timedelta(days=31)).isoformat()
     error = assert_422_on(
-        api.client.post(
-            "/v1/quotes", json={**miami(slot_ready_at()), "ready_at": far}, headers=merchant
-        ),
+        api.client.post("/v1/quotes", json={**miami(READY_AT), "ready_at": far}, headers=merchant),
         ["body", "ready_at"],
     )
     assert "30 days" in error["msg"]
@@ -268,7 +269,7 @@ def test_induction_and_customs_outcome_take_strict_finite_values(
 
 def test_booking_flags_are_strict_booleans(api: Api, merchant: dict[str, str]) -> None:
     for token in ['"true"', "1", "NaN"]:
-        text = json.dumps(miami(slot_ready_at()))[:-1] + f', "fallback_to_standard": {token}}}'
+        text = json.dumps(miami(READY_AT))[:-1] + f', "fallback_to_standard": {token}}}'
         headers = {**merchant, "Idempotency-Key": uuid.uuid4().hex}
         assert_422_on(
             post_raw(api, "/v1/shipments", text, headers), ["body", "fallback_to_standard"]
@@ -317,7 +318,7 @@ def test_the_connection_survives_a_4xx(api: Api, merchant: dict[str, str]) -> No
     try:
         conn.connect()
         sock = conn.sock
-        good = json.dumps(miami(slot_ready_at())).encode()
+        good = json.dumps(miami(READY_AT)).encode()
         hostile = [
             ("/v1/quotes", quote_text("mass_kg", "NaN").encode()),
             (
@@ -411,7 +412,7 @@ def _get(value: Any, field: str) -> Any:
 def test_generated_hostile_requests_never_make_a_5xx(
     api: Api, merchant: dict[str, str], booked: dict[str, Any]
 ) -> None:
-    ready = slot_ready_at()
+    ready = READY_AT
     targets: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         ("/v1/quotes", merchant, busan(ready)),
         ("/v1/shipments", merchant, {**miami(ready), "reference": "fuzz"}),

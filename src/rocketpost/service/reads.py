@@ -35,7 +35,7 @@ __all__ = [
 MAX_CURSOR_ID = 2**31 - 1
 """The largest row id a cursor can name: ids are ``Integer`` primary keys (PostgreSQL
 ``int4``), so a larger one in a query is a database error (SQLite's limit, 2⁶³, likewise)."""
-_CURSOR = re.compile(r"^c1\.[A-Za-z0-9_-]{1,16}$")
+_CURSOR = re.compile(r"c1\.[A-Za-z0-9_-]{1,16}")
 
 
 def encode_cursor(last_id: int) -> str:
@@ -54,7 +54,7 @@ def decode_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
-        if not _CURSOR.match(cursor):
+        if not _CURSOR.fullmatch(cursor):
             raise ValueError
         text = cursor[3:]
         digits = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
