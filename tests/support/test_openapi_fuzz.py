@@ -13,6 +13,7 @@ count per operation and mode for a deeper local run.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +25,12 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
+from rocketpost.service import Settings, create_app
+from rocketpost.service.db import upgrade
 from tests.support.postgres import PostgresInstance
 from tests.support.server import ServerHandle, running_server
 
+SERVICE_DOC = Path(__file__).resolve().parents[2] / "docs" / "service.md"
 SERVER_ENV = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
 EXAMPLES = int(os.environ.get("ROCKETPOST_FUZZ_EXAMPLES", "12"))
 
@@ -96,3 +100,25 @@ def test_no_input_makes_the_server_fail(server: ServerHandle, role: str) -> None
         + server.log_tail(80)
     )
     assert server.running  # and none of it crashed the process
+
+
+def _documented_statuses() -> dict[str, set[str]]:
+    """``"POST /v1/quotes"`` → statuses, from the tables of docs/service.md."""
+    text = SERVICE_DOC.read_text(encoding="utf-8")
+    section = text.split("### Status codes per endpoint", 1)[1].split("\n#### ", 1)[0]
+    tables: dict[str, set[str]] = {}
+    for title, body in re.findall(r"^##### `([^`]+)`\n(.*?)(?=^##### |\Z)", section, re.S | re.M):
+        tables[title] = set(re.findall(r"^\| (\d{3}) \|", body, re.M))
+    return tables
+
+
+def test_the_docs_list_exactly_the_statuses_the_openapi_document_lists(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'doc.db'}"
+    upgrade(url)
+    app = create_app(Settings.from_env(environ={}, database_url=url, webhooks=False))
+    served = {
+        f"{method.upper()} {re.sub(r'{[a-z_]*_id}', '{id}', path)}": set(operation["responses"])
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert _documented_statuses() == served

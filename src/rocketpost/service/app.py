@@ -234,6 +234,32 @@ def _install_handlers(app: FastAPI) -> None:
         )
 
 
+def _document_only_real_validation_errors(app: FastAPI) -> None:
+    """Drop the 422 FastAPI documents for a route whose only parameter is a path id.
+
+    FastAPI lists "422 Validation Error" for every route with a parameter, but a path id is any
+    string (a malformed one is a 404) and such routes take no body or query: they never answer
+    422, and the OpenAPI document is the contract of what each route answers.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    takes_input = "requestBody" in operation or any(
+                        p.get("in") != "path" for p in operation.get("parameters", [])
+                    )
+                    if not takes_input and "422" in responses:
+                        del responses["422"]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The booking service for ``settings``.
 
@@ -271,6 +297,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     for module in (quotes, shipments, flights, webhooks):
         app.include_router(module.router)
+    _document_only_real_validation_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
