@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any, get_args
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
+from rocketpost.service import schemas
 from rocketpost.service.reads import MAX_CURSOR_ID, encode_cursor
 from tests.service.conftest import T_SHIRT, Api, busan, miami, slot_ready_at
 
@@ -472,3 +476,91 @@ def test_generated_hostile_requests_never_make_a_5xx(
 
     send()
     assert sum(400 <= s < 500 for s in seen) > len(seen) / 2
+
+
+# --- every request field, structurally ---------------------------------------------------------
+
+REQUEST_MODELS = [
+    schemas.QuoteRequest,
+    schemas.ShipmentCreate,
+    schemas.DestinationIn,
+    schemas.ParcelIn,
+    schemas.OrderItemIn,
+    schemas.CustomsIn,
+    schemas.FlightEventIn,
+    schemas.InductionIn,
+    schemas.InspectionIn,
+    schemas.WebhookCreate,
+]
+
+
+def _base_types(annotation: Any) -> set[type]:
+    args = get_args(annotation)
+    if not args:
+        return {annotation} if isinstance(annotation, type) else set()
+    return set().union(*(_base_types(a) for a in args))
+
+
+def _fields_of(*kinds: type) -> list[tuple[str, TypeAdapter[Any]]]:
+    found = []
+    for model in REQUEST_MODELS:
+        for name, info in model.model_fields.items():
+            if _base_types(info.annotation) & set(kinds):
+                annotated = (
+                    Annotated[(info.annotation, *info.metadata)]  # type: ignore[valid-type]
+                    if info.metadata
+                    else info.annotation
+                )
+                adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+                found.append((f"{model.__name__}.{name}", adapter))
+    return found
+
+
+def _refused(adapter: TypeAdapter[Any], value: Any) -> bool:
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return True
+    return False
+
+
+def test_every_request_number_is_strict_and_finite() -> None:
+    fields = _fields_of(float, int, Decimal)
+    assert len(fields) >= 9  # masses, volumes, coordinates, quantity, value, scale reading
+    for name, adapter in fields:
+        for value in (math.nan, math.inf, -math.inf, True, False):
+            assert _refused(adapter, value), (name, value)
+        if "unit_value" not in name:  # money is a decimal string by contract
+            assert _refused(adapter, "5"), name
+
+
+def test_every_request_instant_is_bounded_and_textual() -> None:
+    fields = _fields_of(datetime, AwareDatetime)
+    assert {name for name, _ in fields} == {
+        "QuoteRequest.ready_at",
+        "ShipmentCreate.ready_at",
+        "FlightEventIn.occurred_at",
+    }
+    for name, adapter in fields:
+        for value in (
+            "9999-12-31T23:59:59-14:00",
+            "0001-01-01T00:00:00+14:00",
+            "1999-12-31T23:59:59Z",
+            "2101-01-01T00:00:00+00:00",
+            "2026-11-25T09:30:00",  # no offset
+            1764063000,
+            True,
+        ):
+            assert _refused(adapter, value), (name, value)
+        assert not _refused(adapter, "2026-11-25T09:30:00Z"), name
+
+
+def test_every_request_flag_is_a_strict_boolean() -> None:
+    fields = _fields_of(bool)
+    assert {name for name, _ in fields} == {
+        "ShipmentCreate.fallback_to_standard",
+        "InspectionIn.seized",
+    }
+    for name, adapter in fields:
+        for value in ("true", 1, 0, "yes"):
+            assert _refused(adapter, value), (name, value)
