@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import math
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
 from rocketpost.errors import InputError
+from rocketpost.service.app import echoable
 from rocketpost.service.auth import ApiKeyCache, hash_key, new_api_key, new_id, random_text
 from rocketpost.service.capacity import grams
+from rocketpost.service.consignment import check_ready_at
 from rocketpost.service.db import SqliteWriteLock, upgrade
 from rocketpost.service.errors import field_loc
 from rocketpost.service.merchants import create_merchant
 from rocketpost.service.models import Merchant
 from rocketpost.service.ratelimit import RateLimiter
-from rocketpost.service.reads import decode_cursor, encode_cursor
+from rocketpost.service.reads import MAX_CURSOR_ID, decode_cursor, encode_cursor
 from rocketpost.service.settings import Settings, normalise_database_url
 
 
@@ -47,6 +54,50 @@ def test_field_loc_and_cursor() -> None:
     with pytest.raises(InputError):
         decode_cursor("c1.!!")
     assert grams(0.0011) == 2 and grams(9_900.0) == 9_900_000
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        encode_cursor(MAX_CURSOR_ID + 1),  # over PostgreSQL's int4 primary keys
+        encode_cursor(2**63),  # over SQLite's and bigint's
+        encode_cursor(0),
+        "c1.LTE",  # -1
+        "c1.MDE",  # "01": not encode_cursor's spelling
+        "c1.KzE",  # "+1"
+        "c1.MV8w",  # "1_0": int() would take it
+        "c1.IDE",  # " 1"
+        "c1.MTIz==",
+        "c1.MTIz\n",
+        "c1.wqE",
+        "c1." + "A" * 17,
+        "c2.MTIz",
+        "c1.",
+        "",
+        "c1.MTIz\u00e9",
+    ],
+)
+def test_cursors_this_api_never_issued_are_refused(cursor: str) -> None:
+    with pytest.raises(InputError) as caught:
+        decode_cursor(cursor)
+    assert caught.value.field == "query.cursor"
+
+
+def test_cursor_round_trip_at_the_bounds() -> None:
+    for last_id in (1, 9, 10, 123_456, MAX_CURSOR_ID):
+        assert decode_cursor(encode_cursor(last_id)) == last_id
+    assert decode_cursor(None) is None
+
+
+def test_echoable_inputs_are_valid_json() -> None:
+    assert echoable(math.nan) == "NaN"
+    assert echoable(math.inf) == "Infinity" and echoable(-math.inf) == "-Infinity"
+    assert echoable(1.5) == 1.5 and echoable(True) is True and echoable(None) is None
+    assert echoable(7) == 7 and echoable(10**400) == "<integer of 1329 bits>"
+    assert echoable({"a": math.nan}) is None and echoable([1]) is None
+    assert echoable(Decimal("1.5"), containers_as="str") == "1.5"
+    for value in (math.nan, math.inf, 10**400, {"a": math.nan}):
+        json.dumps(echoable(value, containers_as="str"), allow_nan=False)
 
 
 def test_token_bucket() -> None:
@@ -125,3 +176,17 @@ def test_sqlite_write_lock_excludes_other_processes_and_threads(tmp_path) -> Non
     finally:
         os.close(other)
         lock.close()
+
+
+def test_check_ready_at_never_overflows() -> None:
+    now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    for extreme in (
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=14))),
+        datetime(1, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=14))),
+        datetime.max.replace(tzinfo=UTC),
+    ):
+        with pytest.raises(InputError) as caught:
+            check_ready_at(extreme, now)
+        assert caught.value.field == "ready_at"
+    assert check_ready_at(None, now) == now
+    assert check_ready_at(now + timedelta(days=30), now) == now + timedelta(days=30)

@@ -1,4 +1,5 @@
-"""Fuzz the live booking server from its own OpenAPI schema: no input may produce a 5xx.
+"""Fuzz the live booking server from its own OpenAPI schema: no input may produce a 5xx, and
+every status code it answers is one the operation documents (``responses=`` of each route).
 
 Schemathesis generates valid (positive) and invalid (negative) requests for every operation
 and sends them, authenticated as a merchant and as ops, to the real ``rocketpost serve``
@@ -12,6 +13,7 @@ count per operation and mode for a deeper local run.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,11 +23,14 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, status_code_conformance
 
+from rocketpost.service import Settings, create_app
+from rocketpost.service.db import upgrade
 from tests.support.postgres import PostgresInstance
 from tests.support.server import ServerHandle, running_server
 
+SERVICE_DOC = Path(__file__).resolve().parents[2] / "docs" / "service.md"
 SERVER_ENV = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
 EXAMPLES = int(os.environ.get("ROCKETPOST_FUZZ_EXAMPLES", "12"))
 
@@ -68,7 +73,9 @@ def _fuzz(handle: ServerHandle, key: str) -> tuple[int, list[str]]:
                 nonlocal sent
                 sent += 1
                 response = case.call(base_url=handle.base_url, headers=headers, timeout=30)
-                case.validate_response(response, checks=[not_a_server_error], headers=headers)
+                case.validate_response(
+                    response, checks=[not_a_server_error, status_code_conformance], headers=headers
+                )
 
             try:
                 check()
@@ -87,9 +94,31 @@ def test_no_input_makes_the_server_fail(server: ServerHandle, role: str) -> None
     sent, failures = _fuzz(server, key)
     assert sent > 10 * EXAMPLES  # every operation really was exercised
     assert not failures, (
-        f"{len(failures)} operation(s) answered 5xx:\n\n"
+        f"{len(failures)} operation(s) answered 5xx or an undocumented status:\n\n"
         + "\n\n".join(failures)
         + "\n--- server log:\n"
         + server.log_tail(80)
     )
     assert server.running  # and none of it crashed the process
+
+
+def _documented_statuses() -> dict[str, set[str]]:
+    """``"POST /v1/quotes"`` → statuses, from the tables of docs/service.md."""
+    text = SERVICE_DOC.read_text(encoding="utf-8")
+    section = text.split("### Status codes per endpoint", 1)[1].split("\n#### ", 1)[0]
+    tables: dict[str, set[str]] = {}
+    for title, body in re.findall(r"^##### `([^`]+)`\n(.*?)(?=^##### |\Z)", section, re.S | re.M):
+        tables[title] = set(re.findall(r"^\| (\d{3}) \|", body, re.M))
+    return tables
+
+
+def test_the_docs_list_exactly_the_statuses_the_openapi_document_lists(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'doc.db'}"
+    upgrade(url)
+    app = create_app(Settings.from_env(environ={}, database_url=url, webhooks=False))
+    served = {
+        f"{method.upper()} {re.sub(r'{[a-z_]*_id}', '{id}', path)}": set(operation["responses"])
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert _documented_statuses() == served

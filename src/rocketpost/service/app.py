@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -27,7 +28,7 @@ from rocketpost.service.errors import ApiError, field_loc
 from rocketpost.service.settings import Settings
 from rocketpost.service.state import ServiceState
 
-__all__ = ["BodySizeLimit", "app_from_env", "create_app"]
+__all__ = ["BodySizeLimit", "app_from_env", "create_app", "echoable"]
 
 logger = logging.getLogger(__name__)
 
@@ -129,14 +130,42 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": response.body})
 
 
+_LARGEST_ECHOED_INT = 2**63
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def echoable(value: Any, *, containers_as: str | None = None) -> str | int | float | bool | None:
+    """A client's input as it may be echoed in a JSON error body.
+
+    Python's JSON parser reads ``NaN``, ``Infinity`` and ``1e999`` (as ``inf``), which JSON
+    cannot render (``allow_nan=False`` raises, and the 422 became a 500): non-finite numbers
+    are echoed as their JSON spelling in a string (``"NaN"``, ``"Infinity"``), huge integers as
+    a description, containers as ``None`` (or ``str(value)`` when ``containers_as="str"``).
+    """
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int):
+        if -_LARGEST_ECHOED_INT <= value <= _LARGEST_ECHOED_INT:
+            return value
+        return f"<integer of {value.bit_length()} bits>"
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else _NON_FINITE[value]
+    if containers_as == "str":
+        try:
+            return str(value)[:1000]
+        except ValueError:  # e.g. a Decimal or int too long for str()
+            return None
+    return None
+
+
 def _input_error(error: InputError) -> JSONResponse:
     field = error.field
     prefix: tuple[str | int, ...] = ("body",)
     if field.startswith("query."):
         prefix, field = ("query",), field.removeprefix("query.")
-    value = error.value
-    if not isinstance(value, str | int | float | bool | type(None)):
-        value = str(value)
+    value = echoable(error.value, containers_as="str")
     return SafeJSONResponse(
         {
             "detail": [
@@ -190,11 +219,10 @@ def _install_handlers(app: FastAPI) -> None:
         errors = []
         for error in exc.errors():
             item = {k: error[k] for k in ("loc", "msg", "type") if k in error}
+            if error.get("type") == "json_invalid" and "error" in error.get("ctx", {}):
+                item["msg"] = f"{error['msg']}: {error['ctx']['error']}"
             if "input" in error:
-                value = error["input"]
-                item["input"] = (
-                    value if isinstance(value, str | int | float | bool | type(None)) else None
-                )
+                item["input"] = echoable(error["input"])
             errors.append(item)
         return SafeJSONResponse({"detail": errors}, status_code=422)
 
@@ -204,6 +232,32 @@ def _install_handlers(app: FastAPI) -> None:
         return SafeJSONResponse(
             {"detail": {"code": "internal_error", "message": "internal error"}}, status_code=500
         )
+
+
+def _document_only_real_validation_errors(app: FastAPI) -> None:
+    """Drop the 422 FastAPI documents for a route whose only parameter is a path id.
+
+    FastAPI lists "422 Validation Error" for every route with a parameter, but a path id is any
+    string (a malformed one is a 404) and such routes take no body or query: they never answer
+    422, and the OpenAPI document is the contract of what each route answers.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    takes_input = "requestBody" in operation or any(
+                        p.get("in") != "path" for p in operation.get("parameters", [])
+                    )
+                    if not takes_input and "422" in responses:
+                        del responses["422"]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -243,6 +297,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     for module in (quotes, shipments, flights, webhooks):
         app.include_router(module.router)
+    _document_only_real_validation_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

@@ -101,10 +101,18 @@ def resolve_destination(destination: schemas.DestinationIn) -> ResolvedPlace:
 
 
 def check_ready_at(ready_at: datetime | None, now: datetime, field: str = "ready_at") -> datetime:
-    """``ready_at`` in UTC, defaulting to ``now``; at most a minute past and 30 days ahead."""
+    """``ready_at`` in UTC, defaulting to ``now``; at most a minute past and 30 days ahead.
+
+    The request schemas already bound instants to the years 2000–2100; an instant at the edge
+    of Python's dates (``9999-12-31T23:59:59-14:00``) whose UTC conversion overflows is still
+    a 422 on ``field`` here, never an ``OverflowError``.
+    """
     if ready_at is None:
         return now
-    ready = ready_at.astimezone(UTC)
+    try:
+        ready = ready_at.astimezone(UTC)
+    except OverflowError:
+        raise InputError(field, ready_at.isoformat(), "must be within 30 days") from None
     if ready < now - timedelta(seconds=READY_AT_PAST_TOLERANCE_S):
         raise InputError(field, ready_at.isoformat(), "must not be in the past")
     if ready > now + READY_AT_MAX_AHEAD:

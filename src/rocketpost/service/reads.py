@@ -8,6 +8,8 @@ opaque cursors (:func:`encode_cursor`), shared with the flight lists.
 from __future__ import annotations
 
 import base64
+import binascii
+import re
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -21,6 +23,7 @@ from rocketpost.service.errors import ApiError
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Shipment, TrackingEvent
 
 __all__ = [
+    "MAX_CURSOR_ID",
     "ShipmentReads",
     "decode_cursor",
     "encode_cursor",
@@ -29,24 +32,39 @@ __all__ = [
 ]
 
 
+MAX_CURSOR_ID = 2**31 - 1
+"""The largest row id a cursor can name: ids are ``Integer`` primary keys (PostgreSQL
+``int4``), so a larger one in a query is a database error (SQLite's limit, 2⁶³, likewise)."""
+_CURSOR = re.compile(r"c1\.[A-Za-z0-9_-]{1,16}")
+
+
 def encode_cursor(last_id: int) -> str:
     """Opaque pagination cursor."""
     return "c1." + base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    """Inverse of :func:`encode_cursor`; a bad cursor is a 422 on ``cursor``."""
+    """Inverse of :func:`encode_cursor`; a bad cursor is a 422 on ``cursor``.
+
+    Only a cursor this API could have issued is accepted — ``c1.`` and unpadded url-safe
+    base64 of a row id's decimal digits, in :func:`encode_cursor`'s exact spelling (no sign,
+    leading zero or padding), naming an id in 1 … :data:`MAX_CURSOR_ID` — so that nothing a
+    client makes up reaches the database.
+    """
     if cursor is None:
         return None
     try:
-        if not cursor.startswith("c1.") or len(cursor) > 40:
+        if not _CURSOR.fullmatch(cursor):
             raise ValueError
         text = cursor[3:]
-        value = int(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode())
-        if value < 0:
+        digits = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        if not digits.isdigit():  # bytes.isdigit: ASCII digits only
+            raise ValueError
+        value = int(digits)
+        if not 1 <= value <= MAX_CURSOR_ID or encode_cursor(value) != cursor:
             raise ValueError
         return value
-    except Exception:
+    except (ValueError, binascii.Error):
         raise InputError("query.cursor", cursor, "is not a cursor returned by this API") from None
 
 

@@ -1,35 +1,48 @@
 """HTTP shapes (pydantic): what clients send (``*Create`` / requests) and what they get back.
 
 Pydantic lives only at the HTTP edge: requests are converted to domain types (``Order``,
-``Parcel``) at once. Every string a client sends is length-bounded and refused when it holds NUL
-or a lone surrogate (PostgreSQL cannot store either, and a client must never cause a 500); every
-number is finite and bounded, so nothing a client sends can overflow a computation.
+``Parcel``) at once. Requests are built from the bounded, strict, finite field types of
+:mod:`rocketpost.service.fields` (the *Input rules* of ``docs/service.md``), so that nothing a
+client sends can cause a 500 or overflow a computation.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
-from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
+from rocketpost.service.fields import (
+    M3,
+    Amount,
+    Code,
+    Country,
+    Degrees,
+    HubId,
+    Instant,
+    ItemKg,
+    ItemM3,
+    Kg,
+    Label,
+    Name,
+    Note,
+    PastInstant,
+    Reference,
+    Short,
+    Token,
+)
 
 __all__ = [
     "CustomsIn",
     "CustomsOut",
     "DestinationIn",
     "DestinationOut",
+    "ErrorDetail",
+    "ErrorPublic",
     "EventPublic",
     "EventsPublic",
+    "FieldError",
     "FlightEventIn",
     "FlightEventPublic",
     "FlightPublic",
@@ -47,48 +60,12 @@ __all__ = [
     "ShipmentPublic",
     "ShipmentsPublic",
     "StandardOption",
+    "ValidationErrorPublic",
     "WebhookCreate",
     "WebhookCreatedPublic",
     "WebhookPublic",
     "WebhooksPublic",
 ]
-
-MAX_MASS_KG = 100_000.0
-MAX_VOLUME_M3 = 1_000.0
-
-
-def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-_CLEAN = AfterValidator(_clean_text)
-
-
-def _dg_class(value: str) -> str:
-    if value not in DANGEROUS_GOODS_CLASSES:
-        raise ValueError("must be a UN hazard class such as '3' or '9'")
-    return value
-
-
-Code = Annotated[str, Field(min_length=1, max_length=4), AfterValidator(_dg_class)]
-Short = Annotated[str, Field(min_length=1, max_length=64), _CLEAN]
-Name = Annotated[str, Field(min_length=1, max_length=100), _CLEAN]
-Reference = Annotated[str, Field(max_length=100), _CLEAN]
-Label = Annotated[str, Field(min_length=1, max_length=200), _CLEAN]
-Note = Annotated[str, Field(max_length=500), _CLEAN]
-Token = Annotated[str, Field(min_length=1, max_length=4096), _CLEAN]
-
-
-HubId = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$", examples=["HZB"])]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["KR"])]
-Kg = Annotated[float, Field(gt=0, le=MAX_MASS_KG, allow_inf_nan=False)]
-M3 = Annotated[float, Field(gt=0, le=MAX_VOLUME_M3, allow_inf_nan=False)]
 
 
 class _In(BaseModel):
@@ -103,8 +80,8 @@ class DestinationIn(_In):
         description="'City, CC', a port UN/LOCODE or 'lat,lon'",
         examples=["Incheon, KR"],
     )
-    lat_deg: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lon_deg: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    lat_deg: Annotated[Degrees, Field(ge=-90, le=90)] | None = None
+    lon_deg: Annotated[Degrees, Field(ge=-180, le=180)] | None = None
     country: Country | None = None
     name: Label | None = None
 
@@ -136,14 +113,11 @@ class OrderItemIn(_In):
     sku: Short = Field(examples=["TS-1"])
     description: Label = Field(examples=["cotton T-shirt"])
     hs_code: Annotated[str, Field(pattern=r"^\d{6}$", examples=["610910"])]
-    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
-    unit_value: Annotated[
-        Decimal,
-        Field(ge=0, le=Decimal("1e9"), max_digits=16, decimal_places=4, allow_inf_nan=False),
-    ] = Field(examples=["45.00"])
+    quantity: Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
+    unit_value: Amount = Field(examples=["45.00"])
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
-    unit_mass_kg: Kg = Field(examples=[0.25])
-    unit_volume_m3: M3 = 0.001
+    unit_mass_kg: ItemKg = Field(examples=[0.25])
+    unit_volume_m3: ItemM3 = 0.001
     dangerous_goods_class: Code | None = None
 
 
@@ -164,8 +138,8 @@ class QuoteRequest(_In):
     parcels: list[ParcelIn] = Field(min_length=1, max_length=1000)
     origin_hub: HubId | None = None
     channel: Channel = "b2c"
-    ready_at: AwareDatetime | None = Field(
-        default=None, description="when the order is placed (default: now)"
+    ready_at: Instant | None = Field(
+        default=None, description="when the order is placed (default: now; at most 30 days ahead)"
     )
     customs: CustomsIn | None = None
 
@@ -178,10 +152,10 @@ class ShipmentCreate(_In):
     parcels: list[ParcelIn] | None = Field(default=None, min_length=1, max_length=1000)
     origin_hub: HubId | None = None
     channel: Channel | None = None
-    ready_at: AwareDatetime | None = None
+    ready_at: Instant | None = None
     customs: CustomsIn | None = None
     service: Literal["one_hour", "standard"] = "one_hour"
-    fallback_to_standard: bool = False
+    fallback_to_standard: Annotated[bool, Strict()] = False
     reference: Reference | None = None
 
     @model_validator(mode="after")
@@ -217,6 +191,37 @@ class _Out(BaseModel):
     every answer is validated against the documented shape."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code, a message, and per code some fields (``reason``, …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(examples=["no_capacity"])
+    message: str
+
+
+class ErrorPublic(BaseModel):
+    """Every error but a 422: ``{"detail": {"code": ..., "message": ...}}``."""
+
+    detail: ErrorDetail
+
+
+class FieldError(BaseModel):
+    """One invalid field of a 422: where (``loc``), why, and what was sent (as JSON can carry
+    it: ``NaN`` / ``Infinity`` are echoed as strings, containers as ``null``)."""
+
+    loc: list[str | int] = Field(examples=[["body", "parcels", 0, "mass_kg"]])
+    msg: str
+    type: str
+    input: Any = None
+
+
+class ValidationErrorPublic(BaseModel):
+    """A 422: every invalid field, FastAPI's shape (domain errors are mapped onto it)."""
+
+    detail: list[FieldError]
 
 
 class Money(_Out):
@@ -414,7 +419,7 @@ class FlightEventIn(_In):
     """``POST /v1/flights/{id}/events``."""
 
     type: Literal["launched", "landed", "scrubbed"]
-    occurred_at: AwareDatetime | None = None
+    occurred_at: PastInstant | None = None
     reason: Note | None = None
 
 
@@ -429,7 +434,9 @@ class InductionIn(_In):
 class InspectionIn(_In):
     """``POST /v1/shipments/{id}/customs-outcome``: what customs found in the opened parcel."""
 
-    seized: bool = Field(description="true: seized (counterfeit, empty box...); false: cleared")
+    seized: Annotated[bool, Strict()] = Field(
+        description="true: seized (counterfeit, empty box...); false: cleared"
+    )
     note: Note | None = Field(default=None, examples=["counterfeit trademark, 2 units"])
 
 

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rocketpost.service.auth import Principal
 from rocketpost.service.errors import ApiError
+from rocketpost.service.schemas import ErrorPublic, ValidationErrorPublic
 from rocketpost.service.state import ServiceState
 
 __all__ = [
@@ -18,8 +19,38 @@ __all__ = [
     "State",
     "check_flight_id",
     "check_shipment_id",
+    "error_responses",
     "get_state",
 ]
+
+_ERROR_MEANINGS = {
+    400: "the body is not UTF-8 JSON that can be read at all (invalid UTF-8, an integer of "
+    "over 4,300 digits)",
+    401: "missing or unknown API key (WWW-Authenticate: Bearer)",
+    403: "this key may not do this (ops-only endpoint, or ops cannot book / has no webhooks)",
+    404: "no such resource (also: another merchant's, or an id that cannot exist)",
+    409: "the state forbids it",
+    413: "request body over ROCKETPOST_MAX_BODY_BYTES",
+    422: "invalid request: field path in loc (FastAPI's shape)",
+    429: "rate limited (Retry-After)",
+}
+
+
+def error_responses(*statuses: int, **meanings: str) -> dict[int | str, dict[str, object]]:
+    """The ``responses=`` of a route: each error status it can answer, with its body's model.
+
+    ``meanings`` (``s409="no_capacity, …"``) replace the generic description of a status. The
+    OpenAPI document must list every status a route answers (the schemathesis fuzz test checks
+    it), so routes declare them here rather than one by one.
+    """
+    responses: dict[int | str, dict[str, object]] = {}
+    for status in statuses:
+        responses[status] = {
+            "description": meanings.get(f"s{status}", _ERROR_MEANINGS[status]),
+            "model": ValidationErrorPublic if status == 422 else ErrorPublic,
+        }
+    return responses
+
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <api key>")
 _SHIPMENT_ID = re.compile(r"^shp_[0-9a-z]{1,40}$")

@@ -7,19 +7,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import OpsCaller, State, check_flight_id
+from rocketpost.service.api.deps import OpsCaller, State, check_flight_id, error_responses
 
 router = APIRouter(tags=["ops"])
 
-_COMMON: dict[int | str, dict[str, object]] = {
-    401: {"description": "missing or unknown API key"},
-    403: {"description": "not the ops key"},
-    404: {"description": "no such flight"},
-    429: {"description": "rate limited (Retry-After)"},
-}
+_OPS = {"s403": "not the ops key", "s404": "no such flight"}
 
 
-@router.get("/v1/flights", response_model=schemas.FlightsPublic, responses=_COMMON)
+@router.get(
+    "/v1/flights",
+    response_model=schemas.FlightsPublic,
+    responses=error_responses(
+        401, 403, 422, 429, **_OPS, s422="bad limit, status, origin_hub or cursor"
+    ),
+)
 def list_flights(
     principal: OpsCaller,
     state: State,
@@ -34,14 +35,20 @@ def list_flights(
     )
 
 
-@router.get("/v1/flights/{flight_id}", response_model=schemas.FlightPublic, responses=_COMMON)
+@router.get(
+    "/v1/flights/{flight_id}",
+    response_model=schemas.FlightPublic,
+    responses=error_responses(401, 403, 404, 429, **_OPS),
+)
 def get_flight(flight_id: str, principal: OpsCaller, state: State) -> schemas.FlightPublic:
     """One flight and its load."""
     return state.flights.get(check_flight_id(flight_id))
 
 
 @router.get(
-    "/v1/flights/{flight_id}/manifest", response_model=schemas.ManifestPublic, responses=_COMMON
+    "/v1/flights/{flight_id}/manifest",
+    response_model=schemas.ManifestPublic,
+    responses=error_responses(401, 403, 404, 429, **_OPS),
 )
 def flight_manifest(flight_id: str, principal: OpsCaller, state: State) -> schemas.ManifestPublic:
     """What is loaded on the flight."""
@@ -51,7 +58,9 @@ def flight_manifest(flight_id: str, principal: OpsCaller, state: State) -> schem
 @router.post(
     "/v1/flights/{flight_id}/events",
     response_model=schemas.FlightEventPublic,
-    responses={**_COMMON, 409: {"description": "invalid_transition"}},
+    responses=error_responses(
+        400, 401, 403, 404, 409, 413, 422, 429, **_OPS, s409="invalid_transition"
+    ),
 )
 def flight_event(
     flight_id: str, body: schemas.FlightEventIn, principal: OpsCaller, state: State

@@ -5,18 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, State
+from rocketpost.service.api.deps import Caller, State, error_responses
 
 router = APIRouter(tags=["quotes"])
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "missing or unknown API key"},
-    422: {"description": "invalid request (field path in loc)"},
-    429: {"description": "rate limited (Retry-After)"},
-}
 
-
-@router.post("/v1/quotes", response_model=schemas.QuotePublic, responses=_ERRORS)
+@router.post(
+    "/v1/quotes",
+    response_model=schemas.QuotePublic,
+    responses=error_responses(400, 401, 413, 422, 429),
+)
 async def create_quote(
     body: schemas.QuoteRequest, principal: Caller, state: State
 ) -> schemas.QuotePublic:

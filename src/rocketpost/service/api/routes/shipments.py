@@ -11,7 +11,13 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Response
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, OpsCaller, State, check_shipment_id
+from rocketpost.service.api.deps import (
+    Caller,
+    OpsCaller,
+    State,
+    check_shipment_id,
+    error_responses,
+)
 from rocketpost.service.induction import induct, record_inspection
 
 router = APIRouter(tags=["shipments"])
@@ -33,11 +39,9 @@ def booking_limiter(state: object) -> anyio.CapacityLimiter:
     return limiter
 
 
-_COMMON: dict[int | str, dict[str, object]] = {
-    401: {"description": "missing or unknown API key"},
-    404: {"description": "no such shipment (or another merchant's)"},
-    429: {"description": "rate limited (Retry-After)"},
-}
+_SHIPMENT = {"s404": "no such shipment (or another merchant's)"}
+_OPS_ONLY = {**_SHIPMENT, "s403": "needs the ops key"}
+_READ = error_responses(401, 404, 429, **_SHIPMENT)
 
 IdempotencyKey = Annotated[
     str,
@@ -56,12 +60,19 @@ IdempotencyKey = Annotated[
     "/v1/shipments",
     status_code=201,
     response_model=schemas.ShipmentPublic,
-    responses={
-        **_COMMON,
-        403: {"description": "the ops key cannot book"},
-        409: {"description": "no_capacity, one_hour_unavailable, quote_expired, idempotency"},
-        422: {"description": "invalid request (field path in loc)"},
-    },
+    responses=error_responses(
+        400,
+        401,
+        403,
+        409,
+        413,
+        422,
+        429,
+        s403="the ops key cannot book",
+        s409="no_capacity, one_hour_unavailable, quote_expired, idempotency_key_reused, "
+        "idempotency_in_progress",
+        s422="invalid request (field path in loc; a missing Idempotency-Key header too)",
+    ),
 )
 async def create_shipment(
     body: schemas.ShipmentCreate,
@@ -83,7 +94,11 @@ async def create_shipment(
     return result.shipment
 
 
-@router.get("/v1/shipments", response_model=schemas.ShipmentsPublic, responses=_COMMON)
+@router.get(
+    "/v1/shipments",
+    response_model=schemas.ShipmentsPublic,
+    responses=error_responses(401, 422, 429, s422="bad limit or cursor"),
+)
 def list_shipments(
     principal: Caller,
     state: State,
@@ -94,7 +109,7 @@ def list_shipments(
     return state.shipments.page(principal, limit=limit, cursor=cursor)
 
 
-@router.get("/v1/shipments/{shipment_id}", response_model=schemas.ShipmentPublic, responses=_COMMON)
+@router.get("/v1/shipments/{shipment_id}", response_model=schemas.ShipmentPublic, responses=_READ)
 def get_shipment(shipment_id: str, principal: Caller, state: State) -> schemas.ShipmentPublic:
     """One shipment."""
     return state.shipments.get(principal, check_shipment_id(shipment_id))
@@ -103,7 +118,9 @@ def get_shipment(shipment_id: str, principal: Caller, state: State) -> schemas.S
 @router.post(
     "/v1/shipments/{shipment_id}/cancel",
     response_model=schemas.ShipmentPublic,
-    responses={**_COMMON, 409: {"description": "not_cancellable (launched)"}},
+    responses=error_responses(
+        401, 404, 409, 413, 429, **_SHIPMENT, s409="not_cancellable (launched)"
+    ),
 )
 def cancel_shipment(shipment_id: str, principal: Caller, state: State) -> schemas.ShipmentPublic:
     """Cancel and release the flight capacity (idempotent)."""
@@ -111,7 +128,7 @@ def cancel_shipment(shipment_id: str, principal: Caller, state: State) -> schema
 
 
 @router.get(
-    "/v1/shipments/{shipment_id}/events", response_model=schemas.EventsPublic, responses=_COMMON
+    "/v1/shipments/{shipment_id}/events", response_model=schemas.EventsPublic, responses=_READ
 )
 def shipment_events(shipment_id: str, principal: Caller, state: State) -> schemas.EventsPublic:
     """Tracking events, oldest first."""
@@ -121,12 +138,19 @@ def shipment_events(shipment_id: str, principal: Caller, state: State) -> schema
 @router.post(
     "/v1/shipments/{shipment_id}/induction",
     response_model=schemas.ShipmentPublic,
-    responses={
-        **_COMMON,
-        403: {"description": "needs the ops key"},
-        409: {"description": "not_inducible (left the hub, or cancelled)"},
-        422: {"description": "invalid scale reading"},
-    },
+    responses=error_responses(
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        422,
+        429,
+        **_OPS_ONLY,
+        s409="not_inducible (left the hub, or cancelled)",
+        s422="invalid scale reading",
+    ),
 )
 def induct_shipment(
     shipment_id: str, body: schemas.InductionIn, _ops: OpsCaller, state: State
@@ -139,11 +163,18 @@ def induct_shipment(
 @router.post(
     "/v1/shipments/{shipment_id}/customs-outcome",
     response_model=schemas.ShipmentPublic,
-    responses={
-        **_COMMON,
-        403: {"description": "needs the ops key"},
-        409: {"description": "not_cross_border, not_inspectable, outcome_recorded"},
-    },
+    responses=error_responses(
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        422,
+        429,
+        **_OPS_ONLY,
+        s409="not_cross_border, not_inspectable, outcome_recorded",
+    ),
 )
 def customs_outcome(
     shipment_id: str, body: schemas.InspectionIn, _ops: OpsCaller, state: State

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, State
+from rocketpost.service.api.deps import Caller, State, error_responses
 from rocketpost.service.auth import Principal
 from rocketpost.service.errors import ApiError
 from rocketpost.service.webhook_targets import BoundedResolver, Target, check_target
@@ -18,11 +18,7 @@ from rocketpost.service.webhook_targets import BoundedResolver, Target, check_ta
 router = APIRouter(tags=["webhooks"])
 
 _WEBHOOK_ID = re.compile(r"^whk_[0-9a-z]{1,40}$")
-_COMMON: dict[int | str, dict[str, object]] = {
-    401: {"description": "missing or unknown API key"},
-    403: {"description": "the ops key has no webhooks"},
-    429: {"description": "rate limited (Retry-After)"},
-}
+_MERCHANT = {"s403": "the ops key has no webhooks"}
 
 
 @lru_cache(maxsize=4)
@@ -53,10 +49,16 @@ def _merchant_only(principal: Principal) -> None:
     "/v1/webhooks",
     status_code=201,
     response_model=schemas.WebhookCreatedPublic,
-    responses={
-        **_COMMON,
-        422: {"description": "not a public https URL (field ``url``, its value and why)"},
-    },
+    responses=error_responses(
+        400,
+        401,
+        403,
+        413,
+        422,
+        429,
+        **_MERCHANT,
+        s422="not a public https URL (field ``url``, its value and why)",
+    ),
 )
 def create_webhook(
     body: schemas.WebhookCreate, principal: Caller, state: State, check: TargetCheck
@@ -75,7 +77,11 @@ def create_webhook(
     )
 
 
-@router.get("/v1/webhooks", response_model=schemas.WebhooksPublic, responses=_COMMON)
+@router.get(
+    "/v1/webhooks",
+    response_model=schemas.WebhooksPublic,
+    responses=error_responses(401, 403, 429, **_MERCHANT),
+)
 def list_webhooks(principal: Caller, state: State) -> schemas.WebhooksPublic:
     """Your active endpoints (without secrets)."""
     _merchant_only(principal)
@@ -90,7 +96,7 @@ def list_webhooks(principal: Caller, state: State) -> schemas.WebhooksPublic:
 @router.delete(
     "/v1/webhooks/{webhook_id}",
     status_code=204,
-    responses={**_COMMON, 404: {"description": "no such endpoint"}},
+    responses=error_responses(401, 403, 404, 429, **_MERCHANT, s404="no such endpoint"),
 )
 def delete_webhook(webhook_id: str, principal: Caller, state: State) -> Response:
     """Stop sending to an endpoint."""
