@@ -22,7 +22,14 @@ from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
 from rocketpost.service.reads import decode_cursor, encode_cursor
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
-from rocketpost.service.transitions import TRANSITIONS, Move, allowed, apply, lock_shipments, retrying
+from rocketpost.service.transitions import (
+    TRANSITIONS,
+    Move,
+    allowed,
+    apply,
+    lock_shipments,
+    retrying,
+)
 
 __all__ = ["FlightOps", "flight_public"]
 

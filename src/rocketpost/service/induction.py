@@ -34,7 +34,14 @@ from rocketpost.service.merchants import record_outcome, seller_trust
 from rocketpost.service.models import CustomsImport, Shipment, utcnow
 from rocketpost.service.reads import shipment_public
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
-from rocketpost.service.transitions import Move, allowed, apply, holds_seat, lock_shipments, retrying
+from rocketpost.service.transitions import (
+    Move,
+    allowed,
+    apply,
+    holds_seat,
+    lock_shipments,
+    retrying,
+)
 
 __all__ = ["induct", "record_inspection"]
 
@@ -168,8 +175,6 @@ def _record_inspection(
         sub_status, message = SubStatus.SEIZED, f"seized by customs{found}{freed}"
     else:
         sub_status, message = SubStatus.CUSTOMS_CLEARED, "inspected by customs and cleared" + found
-    EventWriter(session).emit_for(
-        row, Status(row.status), sub_status, message, occurred_at=now
-    )
+    EventWriter(session).emit_for(row, Status(row.status), sub_status, message, occurred_at=now)
     session.flush()
     return shipment_public(row)
