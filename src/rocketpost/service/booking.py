@@ -380,10 +380,9 @@ class BookingService:
         if stored is not None and session.get_bind().dialect.name == "postgresql":
             lock_recipient(session, stored.market, stored.recipient_id)
         (row,) = lock_shipments(session, Shipment.id == found.id)
-        if row.status == Status.CANCELLED:
-            return shipment_public(row)  # cancelling again: the first cancel's answer
         had_seat = holds_seat(row.status, row.flight_id)
-        apply(session, row, Move.CANCEL, now)
+        if apply(session, row, Move.CANCEL, now).target is None:
+            return shipment_public(row)  # cancelling again: the first cancel's answer
         declaration = forget_import(session, row.id)
         if declaration is not None:
             reassess_day(

@@ -109,6 +109,7 @@ def _induct(
     )
     row.customs = customs_out(result)
     row.customs_decision = str(result.decision)
+    row.updated_at = now
     emit(
         SubStatus.INDUCTED,
         f"inducted at {row.origin_hub}: {scale}; customs re-screen: {result.decision}",
@@ -168,6 +169,7 @@ def _record_inspection(
     had_seat = holds_seat(row.status, row.flight_id)
     apply(session, row, move, now)
     row.customs_outcome = "seized" if seized else "cleared"
+    row.updated_at = now
     record_outcome(session, row.merchant_id, seized=seized)
     found = f": {note}" if note else ""
     if seized:

@@ -55,6 +55,7 @@ __all__ = [
     "lock_shipments",
     "mermaid",
     "retrying",
+    "with_diagram",
 ]
 
 T = TypeVar("T")
@@ -138,6 +139,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         Seat.FREE,
         refused="not_cancellable",
     ),
+    Transition(
+        Move.CANCEL,
+        ((Status.CANCELLED.value, SubStatus.CANCELLED.value),),
+        None,
+        Seat.KEEP,
+        refused="not_cancellable",
+    ),
     Transition(Move.INDUCT, ((_PRE, ANY),), None, Seat.KEEP, refused="not_inducible"),
     Transition(
         Move.INDUCT_HOLD,
@@ -174,10 +182,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         Move.CUSTOMS_SEIZED,
-        ((_PRE, ANY), (_IN, ANY)),
+        ((_PRE, ANY),),
         (Status.FAILURE.value, SubStatus.SEIZED.value),
         Seat.FREE,
         detach=True,
+        refused="not_inspectable",
+    ),
+    Transition(
+        Move.CUSTOMS_SEIZED,
+        ((_IN, ANY),),
+        (Status.FAILURE.value, SubStatus.SEIZED.value),
+        Seat.KEEP,
         refused="not_inspectable",
     ),
     Transition(Move.SCRUB_RESCHEDULE, _ON_FLIGHT, (_PRE, SubStatus.RESCHEDULED.value), Seat.MOVE),
@@ -193,7 +208,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         Move.LAND, ((_IN, SubStatus.LAUNCHED.value),), (_IN, SubStatus.LANDED.value), Seat.KEEP
     ),
 )
-"""The whole state machine. A move absent from a state is refused with 409."""
+"""The whole state machine, first match wins. A move absent from a state is refused with 409
+(the row's ``refused`` code). Cancelling a cancelled shipment is allowed and changes nothing
+(the first cancel's answer again)."""
 
 
 def holds_seat(status: str, flight_pk: int | None) -> bool:
@@ -262,7 +279,7 @@ def apply(session: Session, row: Shipment, move: Move, now: datetime) -> Transit
         row.flight_id = row.flight_public_id = row.launch_at = None
     if t.target is not None:
         row.status, row.sub_status = t.target
-    row.updated_at = now
+        row.updated_at = now
     return t
 
 
@@ -337,3 +354,23 @@ def mermaid() -> str:
         lines.append(f"    {a} --> {b} : {', '.join(labels)}")
     lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+def with_diagram(document: str) -> str:
+    """``document`` with its Mermaid block replaced by :func:`mermaid` (appended if none)."""
+    start = document.find("```mermaid")
+    if start < 0:
+        return document.rstrip("\n") + "\n\n" + mermaid()
+    end = document.index("```\n", start + len("```mermaid")) + len("```\n")
+    return document[:start] + mermaid() + document[end:]
+
+
+if __name__ == "__main__":  # python -m rocketpost.service.transitions [--write FILE]
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+        path = Path(sys.argv[2])
+        path.write_text(with_diagram(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        sys.stdout.write(mermaid())
