@@ -149,9 +149,12 @@ class Race:
     def ops(self) -> dict[str, str]:
         return self.server.headers(self.server.ops_key)
 
-    def book(self) -> dict[str, Any]:
+    def book(self, ready_at: datetime | None = None) -> dict[str, Any]:
+        """An 800 kg / 8 m³ shipment, on a fresh wave unless ``ready_at`` is given."""
         # Declared as two 400 kg items: the induction's 1 kg scale reading is an empty box.
-        body = busan(self.ready_at(), mass_kg=800.0, unit_mass_kg=400.0, unit_volume_m3=4.0)
+        body = busan(
+            ready_at or self.ready_at(), mass_kg=800.0, unit_mass_kg=400.0, unit_volume_m3=4.0
+        )
         body["parcels"] = [{"mass_kg": 800.0, "volume_m3": 8.0}]
         body["channel"] = "b2b"
         with self.client() as client:
@@ -312,3 +315,41 @@ def test_every_pair_of_state_changes_races_cleanly(racer: Race) -> None:
     for pair in PAIRS:
         for _ in range(REPEATS):
             race(racer, pair)
+
+
+@pytest.mark.parametrize("event", ["launch", "scrub"])
+def test_cancels_racing_their_flight_event(racer: Race, event: str) -> None:
+    # Six cancels and the flight's launch (or scrub) at once. Against a launch each cancel
+    # either wins (200, cancelled, seat released) or finds the shipment launched (409), and the
+    # launch carries exactly the losers. Against a scrub every cancel wins: before the scrub,
+    # or after it on the later wave the scrub moved the shipment to (whose seat it releases).
+    # No 5xx, no deadlock surfacing, every counter equal to its manifest.
+    for _ in range(2):
+        ready = racer.ready_at()
+        shipments = [racer.book(ready) for _ in range(6)]
+        flight_id = shipments[0]["flight"]["id"]
+        assert {s["flight"]["id"] for s in shipments} == {flight_id}
+        calls: list[Callable[[httpx.Client], httpx.Response]] = [
+            lambda c, s=s: racer.send(c, "cancel", s) for s in shipments
+        ]
+        calls.append(lambda c, first=shipments[0]: racer.send(c, event, first))
+        *cancels, flight_event = racer.at_once(calls)
+        check_answers([*cancels, flight_event])
+        assert flight_event.status_code == 200, flight_event.text
+        moved = {r["shipment_id"]: r["flight_id"] for r in flight_event.json()["rescheduled"]}
+        lost = set()
+        with racer.client() as client:
+            racer.check_flight(client, flight_id)
+            for later in set(moved.values()):
+                racer.check_flight(client, later)
+            for s, answer in zip(shipments, cancels, strict=True):
+                after = client.get(f"/v1/shipments/{s['id']}", headers=racer.ops()).json()
+                if answer.status_code == 200:
+                    assert after["status"] == "cancelled" == answer.json()["status"], after
+                else:
+                    lost.add(s["id"])
+                    assert (event, after["sub_status"]) == ("launch", "launched"), answer.text
+        if event == "launch":
+            assert flight_event.json()["shipments_affected"] == len(lost)
+        else:
+            assert not lost
