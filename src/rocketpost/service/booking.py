@@ -377,7 +377,7 @@ class BookingService:
         stored = session.scalars(
             select(CustomsImport).where(CustomsImport.shipment_id == found.id)
         ).first()
-        if stored is not None and session.get_bind().dialect.name == "postgresql":
+        if stored is not None:
             lock_recipient(session, stored.market, stored.recipient_id)
         (row,) = lock_shipments(session, Shipment.id == found.id)
         had_seat = holds_seat(row.status, row.flight_id)
