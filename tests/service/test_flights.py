@@ -104,6 +104,28 @@ def test_launch_land_manifest_and_no_cancel_after_launch(api: Api) -> None:
     ]
 
 
+def test_a_parcel_seized_in_flight_stays_seized_when_it_lands(api: Api) -> None:
+    # Landing moves in_transit/launched shipments only (transitions.Move.LAND): a parcel
+    # customs seized after launch keeps failure/seized, and the flight's load stays as flown.
+    _, headers = api.merchant()
+    s = api.book(headers, busan(slot_ready_at(), mass_kg=2.0)).json()
+    flight_id = s["flight"]["id"]
+    events = f"/v1/flights/{flight_id}/events"
+    assert api.client.post(events, json={"type": "launched"}, headers=api.ops).status_code == 200
+    seized = api.client.post(
+        f"/v1/shipments/{s['id']}/customs-outcome", json={"seized": True}, headers=api.ops
+    )
+    assert seized.status_code == 200, seized.text
+    assert (seized.json()["status"], seized.json()["sub_status"]) == ("failure", "seized")
+    landed = api.client.post(events, json={"type": "landed"}, headers=api.ops)
+    assert landed.status_code == 200
+    assert landed.json()["shipments_affected"] == 0
+    after = api.client.get(f"/v1/shipments/{s['id']}", headers=headers).json()
+    assert (after["status"], after["sub_status"]) == ("failure", "seized")
+    manifest = api.client.get(f"/v1/flights/{flight_id}/manifest", headers=api.ops).json()
+    assert manifest["flight"]["booked_kg"] == pytest.approx(manifest["total_kg"])
+
+
 def test_flights_need_the_ops_key(api: Api) -> None:
     _, headers = api.merchant()
     assert api.client.get("/v1/flights", headers=headers).status_code == 403

@@ -22,7 +22,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from rocketpost.customs import RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal, new_id, random_text
-from rocketpost.service.capacity import Hold, cm3, first_wave_with_room, grams, release
+from rocketpost.service.capacity import Hold, cm3, first_wave_with_room, grams
 from rocketpost.service.clearance import customs_out
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.db import Database
@@ -44,12 +44,20 @@ from rocketpost.service.imports import (
     record_import,
 )
 from rocketpost.service.merchants import principal_trust, seller_trust
-from rocketpost.service.models import Shipment, utcnow
+from rocketpost.service.models import CustomsImport, Shipment, utcnow
 from rocketpost.service.quotes import Quote, Quotes
 from rocketpost.service.quoting import cents, flight_public_id
 from rocketpost.service.reads import own_shipment, shipment_public
 from rocketpost.service.tokens import QuoteToken, TokenError, verify_token
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
+from rocketpost.service.transitions import (
+    Move,
+    apply,
+    created,
+    holds_seat,
+    lock_shipments,
+    retrying,
+)
 
 __all__ = ["BookingService"]
 
@@ -103,44 +111,48 @@ class BookingService:
         stored = lookup(self.db, principal.merchant_pk, idempotency_key)
         if stored is not None:
             return replay(stored, body_hash)
-        order = self._order(principal, body)
-        try:
-            with self.db.write() as session:
-                clearance = order.quote.clearance
-                declaration = None if clearance is None else clearance.declaration
-                if declaration is not None:
-                    # The recipient's earlier imports decide this parcel's duties (same-day
-                    # sums, annual limits) and the merchant's latest customs record its
-                    # screening: read both under the recipient's lock, in this transaction, and
-                    # clear again when they differ from what the first pass assumed.
-                    lock_recipient(session, declaration.market, declaration.consignee.recipient_id)
-                    imports, record = booking_context(
-                        session,
-                        principal.merchant_pk,
-                        declaration.market,
-                        declaration.consignee.recipient_id,
-                        declaration.import_date,
-                    )
-                    history = imports.history
-                    cached = (principal.customs_inspections, principal.customs_seizures)
-                    if history.records or record != cached:
-                        order = self._order(
-                            principal,
-                            body,
-                            history=history,
-                            trust=seller_trust(principal.merchant_id, *record),
-                            public_id=order.public_id,
-                        )
-                result = self._write(session, principal, order)
-                remember(
+        first = self._order(principal, body)
+
+        def work(session: Session) -> BookingResult:
+            order = first
+            clearance = order.quote.clearance
+            declaration = None if clearance is None else clearance.declaration
+            if declaration is not None:
+                # The recipient's earlier imports decide this parcel's duties (same-day
+                # sums, annual limits) and the merchant's latest customs record its
+                # screening: read both under the recipient's lock, in this transaction, and
+                # clear again when they differ from what the first pass assumed.
+                lock_recipient(session, declaration.market, declaration.consignee.recipient_id)
+                imports, record = booking_context(
                     session,
-                    merchant_pk=principal.merchant_pk,
-                    key=idempotency_key,
-                    body_hash=body_hash,
-                    result=result,
-                    now=result.shipment.created_at,
+                    principal.merchant_pk,
+                    declaration.market,
+                    declaration.consignee.recipient_id,
+                    declaration.import_date,
                 )
-                return result
+                history = imports.history
+                cached = (principal.customs_inspections, principal.customs_seizures)
+                if history.records or record != cached:
+                    order = self._order(
+                        principal,
+                        body,
+                        history=history,
+                        trust=seller_trust(principal.merchant_id, *record),
+                        public_id=order.public_id,
+                    )
+            result = self._write(session, principal, order)
+            remember(
+                session,
+                merchant_pk=principal.merchant_pk,
+                key=idempotency_key,
+                body_hash=body_hash,
+                result=result,
+                now=result.shipment.created_at,
+            )
+            return result
+
+        try:
+            return retrying(self.db, work)
         except IntegrityError:
             stored = lookup(self.db, principal.merchant_pk, idempotency_key)
             if stored is None:
@@ -274,7 +286,7 @@ class BookingService:
             if launch_at is None
             else flight_public_id(route.origin_hub, route.destination_hub, launch_at)
         )
-        sub_status = SubStatus.CUSTOMS_HOLD if held else SubStatus.BOOKED
+        status, sub_status = created(Move.BOOK_HELD if held else Move.BOOK)
         values: dict[str, Any] = {
             "public_id": order.public_id,
             "tracking_number": _tracking_number(),
@@ -286,7 +298,7 @@ class BookingService:
             "service": service,
             "mode": mode,
             "channel": c.channel,
-            "status": Status.PRE_TRANSIT.value,
+            "status": status.value,
             "sub_status": sub_status.value,
             "origin_hub": route.origin_hub,
             "destination_hub": destination_hub,
@@ -339,7 +351,7 @@ class BookingService:
             tracking_number=row.tracking_number,
             reference=row.reference,
             merchant_pk=principal.merchant_pk,
-            status=Status.PRE_TRANSIT,
+            status=status,
             sub_status=sub_status,
             message=message,
             flight_public_id=flight_id,
@@ -350,47 +362,41 @@ class BookingService:
     # --- cancellation -------------------------------------------------------------------------
 
     def cancel(self, principal: Principal, shipment_id: str) -> schemas.ShipmentPublic:
-        """Cancel and release the flight capacity; cancelling twice returns the shipment."""
+        """Cancel and release the flight capacity; cancelling twice returns the shipment.
+
+        A :data:`~rocketpost.service.transitions.Move.CANCEL` on the locked shipment (locks:
+        the recipient's, then the shipment's, then its flight's through the release).
+        """
+        return retrying(self.db, lambda session: self._cancel(session, principal, shipment_id))
+
+    def _cancel(
+        self, session: Session, principal: Principal, shipment_id: str
+    ) -> schemas.ShipmentPublic:
         now = utcnow()
-        with self.db.write() as session:
-            row = own_shipment(session, principal, shipment_id)
-            if row.status == Status.CANCELLED:
-                return shipment_public(row)
-            if row.status != Status.PRE_TRANSIT:
-                raise ApiError(409, "not_cancellable", f"shipment is {row.status}/{row.sub_status}")
-            # Claim the transition first: of two concurrent cancels only one releases capacity.
-            claimed = session.execute(
-                update(Shipment)
-                .where(Shipment.id == row.id, Shipment.status == Status.PRE_TRANSIT.value)
-                .values(
-                    status=Status.CANCELLED.value,
-                    sub_status=SubStatus.CANCELLED.value,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
+        found = own_shipment(session, principal, shipment_id)
+        stored = session.scalars(
+            select(CustomsImport).where(CustomsImport.shipment_id == found.id)
+        ).first()
+        if stored is not None:
+            lock_recipient(session, stored.market, stored.recipient_id)
+        (row,) = lock_shipments(session, Shipment.id == found.id)
+        had_seat = holds_seat(row.status, row.flight_id)
+        if apply(session, row, Move.CANCEL, now).target is None:
+            return shipment_public(row)  # cancelling again: the first cancel's answer
+        declaration = forget_import(session, row.id)
+        if declaration is not None:
+            reassess_day(
+                session,
+                declaration,
+                now=now,
+                cause=f"same-day parcel {row.public_id} cancelled",
             )
-            if not claimed.rowcount:  # type: ignore[attr-defined]
-                session.rollback()
-                with self.db.session() as reader:  # the other cancel won: its answer
-                    return shipment_public(own_shipment(reader, principal, shipment_id))
-            if row.flight_id is not None and not release(
-                session, row.flight_id, row.mass_g, row.volume_cm3, now
-            ):
-                raise ApiError(409, "not_cancellable", "its flight is no longer scheduled")
-            declaration = forget_import(session, row.id)
-            if declaration is not None:
-                reassess_day(
-                    session,
-                    declaration,
-                    now=now,
-                    cause=f"same-day parcel {row.public_id} cancelled",
-                )
-            EventWriter(session).emit_for(
-                row,
-                Status.CANCELLED,
-                SubStatus.CANCELLED,
-                "cancelled; capacity released" if row.flight_id is not None else "cancelled",
-                occurred_at=now,
-            )
-            session.refresh(row)
-            return shipment_public(row)
+        EventWriter(session).emit_for(
+            row,
+            Status.CANCELLED,
+            SubStatus.CANCELLED,
+            "cancelled; capacity released" if had_seat else "cancelled",
+            occurred_at=now,
+        )
+        session.flush()
+        return shipment_public(row)

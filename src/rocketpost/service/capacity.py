@@ -18,7 +18,9 @@ SQLite runs the whole booking in a ``BEGIN IMMEDIATE`` transaction, one writer a
 Loads are whole grams and cubic centimetres (integers: sums never drift), rounded up so that a
 load is never under-counted. Every seat a shipment takes or gives up goes through
 :func:`reserve` and :func:`release`, inside the caller's transaction (booking, cancellation,
-a scrub's re-booking, a customs hold or seizure).
+a scrub's re-booking, a customs hold or seizure); :func:`release` is called only by
+:func:`rocketpost.service.transitions.apply`, on a locked shipment that still holds its seat,
+so a seat is given back once.
 """
 
 from __future__ import annotations

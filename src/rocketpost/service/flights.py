@@ -22,11 +22,20 @@ from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
 from rocketpost.service.reads import decode_cursor, encode_cursor
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
+from rocketpost.service.transitions import (
+    TRANSITIONS,
+    Move,
+    allowed,
+    apply,
+    lock_shipments,
+    retrying,
+)
 
 __all__ = ["FlightOps", "flight_public"]
 
 _TRANSITIONS = {"launched": "scheduled", "landed": "launched", "scrubbed": "scheduled"}
 _NEW_STATUS = {"launched": "launched", "landed": "landed", "scrubbed": "scrubbed"}
+_MOVES = {"launched": Move.LAUNCH, "landed": Move.LAND, "scrubbed": Move.SCRUB_RESCHEDULE}
 
 
 def flight_public(row: Flight, shipments: int) -> schemas.FlightPublic:
@@ -139,53 +148,68 @@ class FlightOps:
             )
 
     def record(self, flight_id: str, event: schemas.FlightEventIn) -> schemas.FlightEventPublic:
-        """Apply a launched / landed / scrubbed event and emit the shipments' events."""
+        """Apply a launched / landed / scrubbed event and emit the shipments' events.
+
+        Locks in the order every shipment transition uses: the flight's shipments (id order),
+        then the flight; each shipment moves through
+        :func:`~rocketpost.service.transitions.apply`.
+        """
+        return retrying(self.db, lambda session: self._record(session, flight_id, event))
+
+    def _record(
+        self, session: Session, flight_id: str, event: schemas.FlightEventIn
+    ) -> schemas.FlightEventPublic:
         now = utcnow()
         occurred = event.occurred_at or now
-        with self.db.write() as session:
-            row = self._get(session, flight_id)
-            source = _TRANSITIONS[event.type]
-            moved = session.execute(
-                update(Flight)
-                .where(Flight.id == row.id, Flight.status == source)
-                .values(status=_NEW_STATUS[event.type], updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if not moved.rowcount:  # type: ignore[attr-defined]
-                session.refresh(row)
-                raise ApiError(
-                    409,
-                    "invalid_transition",
-                    f"flight is {row.status}; {event.type} needs {source}",
-                )
-            shipments = list(
-                session.scalars(select(Shipment).where(_active_on(row.id)).order_by(Shipment.id))
-            )
-            writer = EventWriter(session)
-            rescheduled: list[schemas.Rescheduled] = []
-            downgraded: list[str] = []
-            if event.type == "scrubbed":
-                rescheduled, downgraded = self._scrub(session, writer, row, shipments, event, now)
-            else:
-                sub = SubStatus.LAUNCHED if event.type == "launched" else SubStatus.LANDED
-                for s in shipments:
-                    s.status, s.sub_status, s.updated_at = Status.IN_TRANSIT.value, sub.value, now
-                    writer.emit_for(
-                        s,
-                        Status.IN_TRANSIT,
-                        sub,
-                        f"{row.public_id} {event.type}",
-                        flight_public_id=row.public_id,
-                        occurred_at=occurred,
-                    )
-            session.flush()
+        row = self._get(session, flight_id)
+        move = _MOVES[event.type]
+        boarding = [t for t in TRANSITIONS if t.move == move]
+        statuses = sorted({status for t in boarding for status, _ in t.sources})
+        on_board = (Shipment.flight_id == row.id) & Shipment.status.in_(statuses)
+        lock_shipments(session, on_board)
+        source = _TRANSITIONS[event.type]
+        moved = session.execute(
+            update(Flight)
+            .where(Flight.id == row.id, Flight.status == source)
+            .values(status=_NEW_STATUS[event.type], updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not moved.rowcount:  # type: ignore[attr-defined]
             session.refresh(row)
-            return schemas.FlightEventPublic(
-                flight=flight_public(row, self._count(session, row.id)),
-                shipments_affected=len(shipments),
-                rescheduled=rescheduled,
-                downgraded=downgraded,
+            raise ApiError(
+                409,
+                "invalid_transition",
+                f"flight is {row.status}; {event.type} needs {source}",
             )
+        # Read again under the flight's lock: a booking that committed meanwhile is on board.
+        shipments = [
+            s for s in lock_shipments(session, on_board) if allowed(move, s.status, s.sub_status)
+        ]
+        writer = EventWriter(session)
+        rescheduled: list[schemas.Rescheduled] = []
+        downgraded: list[str] = []
+        if event.type == "scrubbed":
+            rescheduled, downgraded = self._scrub(session, writer, row, shipments, event, now)
+        else:
+            sub = SubStatus.LAUNCHED if event.type == "launched" else SubStatus.LANDED
+            for s in shipments:
+                apply(session, s, move, now)
+                writer.emit_for(
+                    s,
+                    Status.IN_TRANSIT,
+                    sub,
+                    f"{row.public_id} {event.type}",
+                    flight_public_id=row.public_id,
+                    occurred_at=occurred,
+                )
+        session.flush()
+        session.refresh(row)
+        return schemas.FlightEventPublic(
+            flight=flight_public(row, self._count(session, row.id)),
+            shipments_affected=len(shipments),
+            rescheduled=rescheduled,
+            downgraded=downgraded,
+        )
 
     def _scrub(
         self,
@@ -235,7 +259,7 @@ class FlightOps:
                         else leg
                         for leg in s.legs
                     ]
-                s.sub_status, s.updated_at = SubStatus.RESCHEDULED.value, now
+                apply(session, s, Move.SCRUB_RESCHEDULE, now)
                 rescheduled.append(schemas.Rescheduled(shipment_id=s.public_id, flight_id=new_id))
                 sub, message, flight_ref = (
                     SubStatus.RESCHEDULED,
@@ -244,12 +268,11 @@ class FlightOps:
                     new_id,
                 )
             else:
-                s.flight_id = s.flight_public_id = s.launch_at = None
+                apply(session, s, Move.SCRUB_DOWNGRADE, now)
                 s.service, s.mode, s.destination_hub = "standard", "standard", None
                 s.eta_s, s.legs = None, None
                 s.promised_delivery_at = now + self.engine.standard
                 s.downgrade_reason = "scrubbed"
-                s.sub_status, s.updated_at = SubStatus.DOWNGRADED_TO_STANDARD.value, now
                 downgraded.append(s.public_id)
                 sub, message, flight_ref = (
                     SubStatus.DOWNGRADED_TO_STANDARD,
