@@ -68,3 +68,23 @@ def test_an_unavailable_option_is_answered_without_a_price_but_still_priced(
     public = quote.public("q1.x.y", utcnow() + timedelta(minutes=15))
     assert public.one_hour.price is None and public.customs is not None
     assert quote.token(utcnow()).one_hour_price is None
+
+
+def test_a_known_inspection_is_a_leg_of_the_quoted_route(quotes: Quotes) -> None:
+    body = schemas.QuoteRequest.model_validate(
+        busan(slot_ready_at(), description="medicines", hs_code="300490")
+    )
+    consignment = Consignment.from_request(quotes.engine, body, utcnow())
+    quote = quotes.quote(
+        consignment, merchant_id="mer_a", customs=body.customs, trust=seller_trust("mer_a", 0, 0)
+    )
+    assert quote.clearance is not None
+    inspection_s = quote.clearance.inspection_delay_s
+    assert inspection_s is not None and inspection_s > 0
+    # The customs leg carries the inspection, and the route's ETA is the earliest delivery.
+    assert quote.route.legs_s["customs"] == inspection_s
+    assert quote.route.eta_s == pytest.approx(quote.assessment.earliest_s)
+    assert quote.earliest_delivery_at == quote.route.ready_at + timedelta(
+        seconds=quote.assessment.earliest_s
+    )
+    assert sum(quote.route.legs_s.values()) == pytest.approx(quote.route.eta_s)

@@ -194,12 +194,13 @@ class Quotes:
             customs=clearance,
             origin_hub=c.origin_hub,
         )
+        # A known customs inspection is a leg of the route: the promise, the booking's search
+        # for a wave that keeps it, and the legs shown all count it.
+        if clearance is not None and clearance.inspection_delay_s:
+            route = route.with_customs_s(float(clearance.inspection_delay_s))
         promised = None
         if assessment.available:
-            # The promise covers what is known now: the route and any customs inspection.
-            promised = route.ready_at + timedelta(
-                seconds=math.ceil(assessment.earliest_s + engine.buffer_s)
-            )
+            promised = route.ready_at + timedelta(seconds=math.ceil(route.eta_s + engine.buffer_s))
         return Quote(
             merchant_id=merchant_id,
             consignment=c,

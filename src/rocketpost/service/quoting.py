@@ -12,7 +12,7 @@ rule (:func:`rocketpost.core.eligibility.decide_service`) on that row.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -102,6 +102,15 @@ class RoutePlan:
             wave_interval_s=self.wave_interval_s,
             dangerous=self.dangerous,
         )
+
+    def with_customs_s(self, inspection_s: float) -> RoutePlan:
+        """The same route with a known customs inspection in its customs leg and its ETA, so
+        that the promise, the wave search and the legs shown all count it."""
+        if inspection_s <= 0.0:
+            return self
+        legs = dict(self.legs_s)
+        legs["customs"] += inspection_s
+        return replace(self, legs_s=legs, eta_s=self.eta_s + inspection_s)
 
     def legs(self) -> list[dict[str, Any]]:
         """JSON legs."""
