@@ -22,6 +22,7 @@ import numpy as np
 from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.planning import ConsolidationPolicy, plan_orders
+from rocketpost.planning.params import PlanParams
 
 N = 1_000_000
 
@@ -48,7 +49,7 @@ def main() -> None:
     ]
     for name, stock, policy in scenarios:
         start = time.perf_counter()
-        plan = plan_orders(network, orders, allowed_origins=stock, policy=policy)
+        plan = plan_orders(network, orders, PlanParams(consolidation=policy), allowed_origins=stock)
         wall = time.perf_counter() - start
         k = plan.kpis
         ratio = k["flights_vs_lower_bound"]

@@ -12,6 +12,7 @@ from rocketpost.network import Network, default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning import ConsolidationPolicy, Plan, plan_orders
+from rocketpost.planning.params import PlanParams
 from rocketpost.simulation import SimInputs, inputs_from_plan
 
 DAY_S = 1_795_651_200  # a midnight UTC (2026-11-26)
@@ -63,5 +64,7 @@ def small_day() -> tuple[Network, OrderTable, np.ndarray]:
 @pytest.fixture(scope="session")
 def small_plan(small_day: tuple[Network, OrderTable, np.ndarray]) -> tuple[Plan, SimInputs]:
     network, orders, allowed = small_day
-    plan = plan_orders(network, orders, allowed_origins=allowed, policy=FLY_ALWAYS)
+    plan = plan_orders(
+        network, orders, PlanParams(consolidation=FLY_ALWAYS), allowed_origins=allowed
+    )
     return plan, inputs_from_plan(plan, network)
