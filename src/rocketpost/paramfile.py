@@ -105,6 +105,11 @@ def _value(toml: TomlReader, hint: Any, raw: Any, key_path: str) -> Any:
         items = toml.typed(key_path, raw, list)
         (element, *_rest) = typing.get_args(hint)
         return tuple(_value(toml, element, v, f"{key_path}[{i}]") for i, v in enumerate(items))
+    if typing.get_origin(hint) in (Mapping, dict):
+        if not isinstance(raw, Mapping):
+            raise toml.error(key_path, raw, "must be a table")
+        _key, element = typing.get_args(hint)
+        return {k: _value(toml, element, v, f"{key_path}.{k}") for k, v in raw.items()}
     if hint is Path:
         return Path(toml.typed(key_path, raw, str))
     if hint in _SCALARS:
