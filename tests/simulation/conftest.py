@@ -46,7 +46,8 @@ def one_order(network: Network, created_s: float, origin: str = "A") -> OrderTab
 @pytest.fixture()
 def one_flight(tiny_network: Network) -> tuple[Plan, SimInputs]:
     """The hand-worked day: one order at 01:00 from A to B, so one flight A → B at 01:10."""
-    plan = plan_orders(tiny_network, one_order(tiny_network, DAY_S + 3600), policy=FLY_ALWAYS)
+    orders = one_order(tiny_network, DAY_S + 3600)
+    plan = plan_orders(tiny_network, orders, PlanParams(consolidation=FLY_ALWAYS))
     return plan, inputs_from_plan(plan, tiny_network)
 
 
