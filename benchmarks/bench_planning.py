@@ -65,8 +65,8 @@ def main() -> None:
         print(f"[{name}] fill by weight: {k['fill_by_weight']:.3f}")
         print(f"[{name}] fill by volume: {k['fill_by_volume']:.3f}")
         print(f"[{name}] light lane-waves: {k['light_lane_wave_decisions']}")
-        packed = plan.lane_waves["flights_packed"].to_numpy().sum()
-        bound = plan.lane_waves["lower_bound"].to_numpy().sum()
+        packed = int(plan.lane_waves.flights_packed.sum())
+        bound = int(plan.lane_waves.lower_bound.sum())
         if bound:
             print(f"[{name}] packing before the fleet: {packed} / {bound} = {packed / bound:.4f}")
     # Dense demand: every liftable order of the day packed as if it were one lane-wave.
