@@ -96,7 +96,7 @@ def generate(
         float | None,
         typer.Option(
             "--b2b-share",
-            help="Share of B2B freight orders [default: 0.02].",
+            help="Share of B2B freight orders (default: 0.02).",
             min=0.0,
             max=1.0,
         ),

@@ -80,18 +80,18 @@ def run(
     last_mile: Annotated[
         bool | None,
         typer.Option(
-            "--last-mile/--no-last-mile", help="Route each landing with PyVRP [default: no]."
+            "--last-mile/--no-last-mile", help="Route each landing with PyVRP (default: off)."
         ),
     ] = None,
     last_mile_seconds: Annotated[
         float | None,
-        typer.Option("--last-mile-seconds", help="PyVRP time limit per landing [default: 2]."),
+        typer.Option("--last-mile-seconds", help="PyVRP time limit per landing (default: 2)."),
     ] = None,
     max_cost_per_kg: Annotated[
         float | None,
         typer.Option(
             "--max-cost-per-kg",
-            help="Light flights above this US$/kg are downgraded (0 = always fly) [default: 2800].",
+            help="Light flights above this US$/kg are downgraded (0 = always fly; default: 2800).",
         ),
     ] = None,
     customs: Annotated[
