@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
-from rocketpost.planning.lastmile import LandingRoutes, route_landing
+from rocketpost.planning.lastmile import LandingParcels, LandingRoutes, route_landing
+from rocketpost.planning.params import LastMileParams
 
 # (label, fleet factor, time limit s, seed): three seeds of the target case, then the others.
 CASES = (
@@ -92,7 +93,10 @@ def main() -> None:
         feasible = direct <= deadline
         start = time.perf_counter()
         routes = route_landing(
-            network, h, lat, lon, mass, volume, release, deadline, time_limit_s=limit_s, seed=seed
+            network,
+            h,
+            LandingParcels(lat, lon, mass, volume, release, deadline),
+            LastMileParams(time_limit_s=limit_s, seed=seed),
         )
         wall = time.perf_counter() - start
         met = feasible & ~routes.late

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rocketpost.network import default_network
-from rocketpost.orders.generator import describe, generate_orders
+from rocketpost.orders.generator import GeneratorParams, describe, generate_orders
 from rocketpost.orders.io import read_orders, write_orders
 from rocketpost.world.cities import load_cities
 
@@ -36,10 +36,10 @@ def main() -> int:
     start = time.perf_counter()
     orders, items = generate_orders(
         N_ORDERS,
+        GeneratorParams(backhaul_origins=BACKHAUL),
         day=date(2025, 6, 1),
         rng=np.random.default_rng(1),
         rocket=rocket,
-        backhaul_origins=BACKHAUL,
     )
     elapsed = time.perf_counter() - start
     figures = describe(orders)

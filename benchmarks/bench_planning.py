@@ -22,6 +22,7 @@ import numpy as np
 from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.planning import ConsolidationPolicy, plan_orders
+from rocketpost.planning.params import PlanParams
 
 N = 1_000_000
 
@@ -48,7 +49,7 @@ def main() -> None:
     ]
     for name, stock, policy in scenarios:
         start = time.perf_counter()
-        plan = plan_orders(network, orders, allowed_origins=stock, policy=policy)
+        plan = plan_orders(network, orders, PlanParams(consolidation=policy), allowed_origins=stock)
         wall = time.perf_counter() - start
         k = plan.kpis
         ratio = k["flights_vs_lower_bound"]
@@ -64,8 +65,8 @@ def main() -> None:
         print(f"[{name}] fill by weight: {k['fill_by_weight']:.3f}")
         print(f"[{name}] fill by volume: {k['fill_by_volume']:.3f}")
         print(f"[{name}] light lane-waves: {k['light_lane_wave_decisions']}")
-        packed = plan.lane_waves["flights_packed"].to_numpy().sum()
-        bound = plan.lane_waves["lower_bound"].to_numpy().sum()
+        packed = int(plan.lane_waves.flights_packed.sum())
+        bound = int(plan.lane_waves.lower_bound.sum())
         if bound:
             print(f"[{name}] packing before the fleet: {packed} / {bound} = {packed / bound:.4f}")
     # Dense demand: every liftable order of the day packed as if it were one lane-wave.

@@ -22,6 +22,7 @@ import simpy
 from rocketpost.network import Network, default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.planning import ConsolidationPolicy, Mode, plan_orders
+from rocketpost.planning.params import PlanParams
 from rocketpost.simulation import SimConfig, SimInputs, inputs_from_plan, run_replicate
 from rocketpost.simulation.engine import _Engine
 
@@ -93,7 +94,9 @@ def main() -> None:
     orders, _ = generate_orders(200_000, day=date(2026, 11, 25), rng=np.random.default_rng(7))
     merchant = np.unique(orders.merchant_id, return_inverse=True)[1]
     allowed = china_stock(busy_net, len(orders), merchant)
-    plan = plan_orders(busy_net, orders, allowed_origins=allowed, policy=FLY_ALWAYS)
+    plan = plan_orders(
+        busy_net, orders, PlanParams(consolidation=FLY_ALWAYS), allowed_origins=allowed
+    )
     busy = inputs_from_plan(plan, busy_net)
     engine_rate("busy day, 200k orders, 1 h reuse cycle", busy, SimConfig(), 5)
 
@@ -103,7 +106,9 @@ def main() -> None:
     merchant = np.unique(orders.merchant_id, return_inverse=True)[1]
     allowed = china_stock(network, len(orders), merchant)
     start = time.perf_counter()
-    plan = plan_orders(network, orders, allowed_origins=allowed, policy=FLY_ALWAYS)
+    plan = plan_orders(
+        network, orders, PlanParams(consolidation=FLY_ALWAYS), allowed_origins=allowed
+    )
     print(f"plan {N:,} orders (service, consolidation, fleet): {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     inputs = inputs_from_plan(plan, network)
@@ -112,7 +117,7 @@ def main() -> None:
     one_day("merchants in China", inputs)
 
     start = time.perf_counter()
-    plan = plan_orders(network, orders, policy=FLY_ALWAYS)
+    plan = plan_orders(network, orders, PlanParams(consolidation=FLY_ALWAYS))
     print(f"[stock everywhere] plan {N:,} orders: {time.perf_counter() - start:.1f} s")
     one_day("stock everywhere", inputs_from_plan(plan, network))
 

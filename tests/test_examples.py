@@ -12,11 +12,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
 from rocketpost.cli import main
+from rocketpost.network import default_network
+from rocketpost.orders.generator import GeneratorParams
+from rocketpost.orders.io import read_orders
+from rocketpost.planning.params import PlanParams
 from rocketpost.simulation import load_sweep_spec
 
 EXAMPLES_DIR = Path(__file__).parents[1] / "examples"
@@ -49,17 +54,54 @@ def _run_sweep_spec(example: Path, out: Path, capsys: pytest.CaptureFixture[str]
     assert any(row["flights_flown"] > 0 for row in scenarios)
 
 
+def _generate_day(out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
+    """``rocketpost orders generate`` of a small day into ``out``; its JSON summary."""
+    args = ["orders", "generate", "--n", "2000", "--date", "2026-11-25", "--seed", "1"]
+    return dict(json.loads(_rocketpost([*args, "--out", str(out), *extra, "--json"], capsys)))
+
+
+def _run_plan_params(example: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rocketpost plan ORDERS --out DIR --params FILE``: the plan records the file's options."""
+    out.mkdir(parents=True)
+    orders = out / "day.parquet"
+    _generate_day(orders, capsys)
+    plan_dir = out / "plan"
+    _rocketpost(["plan", str(orders), "--out", str(plan_dir), "--params", str(example)], capsys)
+    params = PlanParams.from_file(example)
+    options = json.loads((plan_dir / "manifest.json").read_text())["options"]
+    assert options["hold_below_fill"] == params.consolidation.hold_below_fill
+    assert options["last_mile"] == params.last_mile
+
+
+def _run_orders_params(example: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rocketpost orders generate ... --params FILE``: the day has the file's mix."""
+    out.mkdir(parents=True)
+    summary = _generate_day(out / "day.parquet", capsys, "--params", str(example))
+    assert summary["orders"] == 2000 and summary["backhaul_orders"] > 0
+    read = read_orders(out / "day.parquet", known_hubs=default_network().hub_ids)
+    assert read.rows_rejected == 0
+    origins = set(GeneratorParams.from_file(example).backhaul_origins)
+    assert set(read.orders.origin_hub[read.orders.origin_hub != ""].tolist()) <= origins
+
+
 RUNNERS: dict[str, Callable[[Path, Path, pytest.CaptureFixture[str]], None]] = {
     ".toml": _run_sweep_spec,
+    "params/plan.toml": _run_plan_params,
+    "params/orders.toml": _run_orders_params,
 }
-"""How each kind of example (by file suffix) is run."""
+"""How each example is run: by its path under ``examples/``, else by its file suffix."""
+
+
+def _runner(example: Path) -> Callable[[Path, Path, pytest.CaptureFixture[str]], None] | None:
+    return RUNNERS.get(example.relative_to(EXAMPLES_DIR).as_posix(), RUNNERS.get(example.suffix))
+
 
 EXAMPLES = sorted(path for path in EXAMPLES_DIR.rglob("*") if path.is_file())
 
 
 def test_every_example_has_a_runner() -> None:
     assert EXAMPLES, f"no examples found in {EXAMPLES_DIR}"
-    unknown = [str(path) for path in EXAMPLES if path.suffix not in RUNNERS]
+    unknown = [str(path) for path in EXAMPLES if _runner(path) is None]
     assert not unknown, f"add a runner for these examples: {unknown}"
 
 
@@ -67,4 +109,6 @@ def test_every_example_has_a_runner() -> None:
     "example", EXAMPLES, ids=[str(path.relative_to(EXAMPLES_DIR)) for path in EXAMPLES]
 )
 def test_example_runs(example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    RUNNERS[example.suffix](example, tmp_path / "out", capsys)
+    runner = _runner(example)
+    assert runner is not None
+    runner(example, tmp_path / "out", capsys)

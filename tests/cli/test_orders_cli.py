@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rocketpost.cli.orders import app
-from rocketpost.errors import InputError
+from rocketpost.errors import ConfigFileError, InputError
 
 runner = CliRunner()
 
@@ -174,3 +174,23 @@ def test_validate_takes_unit_limits_from_the_network_rocket(tmp_path: Path) -> N
     # A6's 1.2 m³ pallet fits the shipped rocket but not a 1 m³ hold.
     assert summary["rows_rejected"] == 5
     assert "exceeds rocket hold (1 m³ per unit)" in summary["first_rejects"][-1]["reason"]
+
+
+def test_generate_reads_params_and_options_override_them(tmp_path: Path) -> None:
+    params = tmp_path / "day.toml"
+    params.write_text("b2b_share = 0.5\n", encoding="utf-8")
+    from_file = generate(tmp_path, "file.csv", "--params", str(params))
+    by_option = generate(tmp_path, "option.csv", "--b2b-share", "0.5")
+    assert from_file.read_bytes() == by_option.read_bytes()
+    overridden = generate(tmp_path, "over.csv", "--params", str(params), "--b2b-share", "0.02")
+    assert overridden.read_bytes() == generate(tmp_path, "default.csv").read_bytes()
+
+
+def test_generate_with_a_bad_params_file_names_file_and_key(tmp_path: Path) -> None:
+    params = tmp_path / "day.toml"
+    params.write_text("b2b_share = 2.0\n", encoding="utf-8")
+    args = ["generate", "--n", "5", "--date", "2025-06-01", "--seed", "1"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "x.csv"), "--params", str(params)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ConfigFileError)
+    assert (result.exception.file, result.exception.field) == (str(params), "b2b_share")

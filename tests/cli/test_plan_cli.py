@@ -157,3 +157,31 @@ def test_bad_rows_go_to_the_rejects_and_the_rest_is_planned(tmp_path: Path) -> N
         assert any(r.split(",")[0] == line and field in r for r in rows), (line, field, text)
     checked = runner.invoke(app, ["check", str(out), "--json"])
     assert checked.exit_code == 0, checked.output
+
+
+def test_run_reads_params_and_options_override_them(orders_file: Path, tmp_path: Path) -> None:
+    params = tmp_path / "plan.toml"
+    params.write_text(
+        "reserve_for_fuller = false\n[consolidation]\nhold_below_fill = 0.3\n"
+        "max_cost_per_kg_usd = 1000.0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan"
+    args = ["run", str(orders_file), "--out", str(out), "--params", str(params), "--json"]
+    result = runner.invoke(app, [*args, "--max-cost-per-kg", "0"])
+    assert result.exit_code == 0, result.output
+    options = json.loads((out / "manifest.json").read_text())["options"]
+    assert options["hold_below_fill"] == 0.3  # from the file
+    assert options["reserve_for_fuller"] is False
+    assert options["max_cost_per_kg_usd"] is None  # the option wins: 0 = always fly
+
+
+def test_run_with_a_bad_params_file_names_file_and_key(orders_file: Path, tmp_path: Path) -> None:
+    params = tmp_path / "plan.toml"
+    params.write_text("[consolidation]\nhold_below_fill = 'half'\n", encoding="utf-8")
+    args = ["run", str(orders_file), "--out", str(tmp_path / "p"), "--params", str(params)]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    message = str(result.exception)
+    assert str(params) in message and "consolidation.hold_below_fill" in message
+    assert "'half'" in message

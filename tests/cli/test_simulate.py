@@ -17,6 +17,7 @@ from rocketpost.errors import InputError
 from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.planning import ConsolidationPolicy, plan_orders, write_plan
+from rocketpost.planning.params import PlanParams
 
 app = typer.Typer()
 app.command("simulate")(simulate)
@@ -34,8 +35,8 @@ def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     plan = plan_orders(
         network,
         orders,
+        PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
-        policy=ConsolidationPolicy(max_cost_per_kg_usd=math.inf),
     )
     return write_plan(plan, tmp_path_factory.mktemp("plan"))
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.orders.generator import generate_orders
+from rocketpost.orders.generator import GeneratorParams, generate_orders
 from rocketpost.orders.model import Channel, Order, OrderItem
 
 __all__ = ["BACKHAUL", "CITIES", "DAY", "SAMPLE", "T0", "Cities", "generate", "item", "order"]
@@ -99,7 +99,14 @@ CITIES = Cities(
 BACKHAUL = {"ICN": "KR", "LIS": "PT", "KEL": "DE"}
 
 
+_CALL_INPUTS = ("cities", "rocket", "progress")
+
+
 def generate(n: int, seed: int = 1, **kwargs: object):  # type: ignore[no-untyped-def]
+    """:func:`generate_orders` on the test cities, by land or sea; ``kwargs`` are the call's
+    inputs (``cities``, ``rocket``, ``progress``) and :class:`GeneratorParams` fields."""
     options: dict[str, object] = {"cities": CITIES, "keep_on_land": False}
     options.update(kwargs)
-    return generate_orders(n, day=DAY, rng=np.random.default_rng(seed), **options)  # type: ignore[arg-type]
+    inputs = {k: options.pop(k) for k in _CALL_INPUTS if k in options}
+    params = GeneratorParams(**options)  # type: ignore[arg-type]
+    return generate_orders(n, params, day=DAY, rng=np.random.default_rng(seed), **inputs)  # type: ignore[arg-type]

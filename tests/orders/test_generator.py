@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rocketpost.errors import InputError
+from rocketpost.errors import ConfigFileError, InputError
 from rocketpost.orders.catalogue import load_catalogue
-from rocketpost.orders.generator import GENERATOR_STAGES
+from rocketpost.orders.generator import GENERATOR_STAGES, GeneratorParams
 from rocketpost.orders.io import read_orders, write_orders
 from tests.orders import BACKHAUL, generate
 
@@ -89,3 +89,39 @@ def test_bad_parameters(kwargs: dict[str, Any], field: str) -> None:
     assert error.value.field == field
     with pytest.raises(InputError, match="n"):
         generate(-1)
+
+
+def test_generator_params_from_file(tmp_path: Path) -> None:
+    path = tmp_path / "day.toml"
+    path.write_text(
+        'b2b_share = 0.1\nbackhaul_markets = ["us"]\nkeep_on_land = false\n'
+        '[backhaul_origins]\nICN = "KR"\n',
+        encoding="utf-8",
+    )
+    params = GeneratorParams.from_file(path)
+    assert params == GeneratorParams(
+        b2b_share=0.1, backhaul_markets=("us",), backhaul_origins={"ICN": "KR"}, keep_on_land=False
+    )
+    assert params.full_load_share == GeneratorParams().full_load_share
+
+
+@pytest.mark.parametrize(
+    ("text", "key_path", "value"),
+    [
+        ("b2b_share = 1.5\n", "b2b_share", 1.5),
+        ("b2b_shares = 0.1\n", "b2b_shares", 0.1),
+        ("backhaul_markets = [1]\n", "backhaul_markets[0]", 1),
+        ("[backhaul_origins]\nICN = 3\n", "backhaul_origins.ICN", 3),
+        ("keep_on_land = 'yes'\n", "keep_on_land", "yes"),
+    ],
+)
+def test_generator_params_bad_file(tmp_path: Path, text: str, key_path: str, value: object) -> None:
+    path = tmp_path / "day.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigFileError) as caught:
+        GeneratorParams.from_file(path)
+    assert (caught.value.file, caught.value.field, caught.value.value) == (
+        str(path),
+        key_path,
+        value,
+    )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from rocketpost.errors import InputError
 from rocketpost.orders.convert import from_orders
-from rocketpost.orders.generator import generate_orders
+from rocketpost.orders.generator import GeneratorParams, generate_orders
 from rocketpost.orders.inventory import Inventory, can_ship, read_inventory
 from rocketpost.orders.model import Channel, Order, OrderItem
 
@@ -127,7 +127,7 @@ def test_without_an_inventory_stock_is_everywhere() -> None:
 def test_vectorised_check_matches_a_plain_loop(seed: int, stocked: float) -> None:
     rng = np.random.default_rng(seed)
     orders, items = generate_orders(
-        60, day=date(2025, 6, 1), rng=rng, b2b_share=0.3, keep_on_land=False
+        60, GeneratorParams(b2b_share=0.3, keep_on_land=False), day=date(2025, 6, 1), rng=rng
     )
     skus = np.unique(items.sku)
     hubs = ["H1", "H2", "H3"]

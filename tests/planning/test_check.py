@@ -12,6 +12,7 @@ import pytest
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning import check_plan, plan_orders, write_plan
+from rocketpost.planning.params import PlanParams
 
 from .test_pipeline import FLY_ALWAYS, tiny
 
@@ -19,7 +20,7 @@ from .test_pipeline import FLY_ALWAYS, tiny
 @pytest.fixture()
 def planned(tmp_path: Path) -> tuple[Path, OrderTable, Network]:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, policy=FLY_ALWAYS), tmp_path)
+    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
     assert check_plan(tmp_path, orders, net) == []
     return tmp_path, orders, net
 

@@ -11,9 +11,18 @@ import pytest
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.planning import check_plan, plan_orders, to_arrow, write_plan
-from rocketpost.planning.lastmile import LandingRoutes, _model, _schedule, route_landing
+from rocketpost.planning.lastmile import (
+    LandingParcels,
+    LandingRoutes,
+    _model,
+    _schedule,
+    route_landing,
+)
+from rocketpost.planning.params import LastMileParams, PlanParams
 
 from .test_pipeline import FLY_ALWAYS, tiny
+
+_HALF_SECOND = LastMileParams(time_limit_s=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +44,9 @@ def test_small_landing_meets_every_feasible_deadline_and_flags_the_impossible(
     release = 1_000.0 + rng.uniform(0, 300, n)
     deadline = release + 3600.0
     deadline[5] = release[5] + 10.0  # nothing reaches a door in 10 s
-    routes = route_landing(network, h, lat, lon, mass, volume, release, deadline, time_limit_s=0.5)
+    routes = route_landing(
+        network, h, LandingParcels(lat, lon, mass, volume, release, deadline), _HALF_SECOND
+    )
     assert routes.late.tolist() == [i == 5 for i in range(n)]
     assert not routes.routed[5] and routes.vehicle[5] == "van-direct"
     assert routes.arrival_s[5] > deadline[5]
@@ -58,8 +69,13 @@ def test_no_vehicles_means_late_not_hidden(network: Network) -> None:
     net = dataclasses.replace(network, hubs=(*network.hubs[:h], hub, *network.hubs[h + 1 :]))
     lat0, lon0 = hub.port_position
     routes = route_landing(
-        net, h, np.array([lat0 + 0.01]), np.array([lon0]), np.array([1.0]), np.array([0.004]),
-        np.array([0.0]), np.array([3600.0]), time_limit_s=0.2,
+        net,
+        h,
+        LandingParcels(
+            np.array([lat0 + 0.01]), np.array([lon0]), np.array([1.0]), np.array([0.004]),
+            np.array([0.0]), np.array([3600.0]),
+        ),
+        LastMileParams(time_limit_s=0.2),
     )  # fmt: skip
     assert not routes.routed[0]
     assert routes.vehicle[0] == "van-direct"
@@ -67,7 +83,11 @@ def test_no_vehicles_means_late_not_hidden(network: Network) -> None:
 
 def test_plan_with_last_mile_writes_routes_and_passes_the_check(tmp_path: Path) -> None:
     net, orders = tiny()
-    plan = plan_orders(net, orders, policy=FLY_ALWAYS, last_mile=True, last_mile_time_limit_s=0.2)
+    plan = plan_orders(
+        net,
+        orders,
+        PlanParams(consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)),
+    )
     routes = to_arrow(plan, "routes").to_pylist()
     assert sorted(r["order_id"] for r in routes) == ["o0", "o1", "o2", "o3"]
     assert all(not r["late"] for r in routes)
@@ -119,9 +139,11 @@ def test_large_landing_in_sectors_then_whole_meets_every_deadline(network: Netwo
     release = 500.0 + rng.uniform(0, 600, n)
     deadline = release + 3 * 3600.0
     routes = route_landing(
-        net, h, lat, lon, mass, volume, release, deadline,
-        time_limit_s=1.5, max_stops_per_problem=40,
-    )  # fmt: skip
+        net,
+        h,
+        LandingParcels(lat, lon, mass, volume, release, deadline),
+        LastMileParams(time_limit_s=1.5, max_stops_per_problem=40),
+    )
     assert not routes.late.any()
     assert routes.routed.all()
     assert set(np.char.partition(routes.vehicle, "-")[:, 0].tolist()) <= {"van", "drone"}
@@ -142,7 +164,9 @@ def test_scarce_vans_hand_light_near_parcels_to_drones(network: Network) -> None
     volume = np.full(n, 0.004)
     release = np.zeros(n)
     deadline = np.full(n, 1800.0)
-    routes = route_landing(net, h, lat, lon, mass, volume, release, deadline, time_limit_s=0.5)
+    routes = route_landing(
+        net, h, LandingParcels(lat, lon, mass, volume, release, deadline), _HALF_SECOND
+    )
     assert not routes.late.any()
     assert np.char.startswith(routes.vehicle, "drone").sum() >= 6
     _assert_physical(net, h, lat, lon, release, routes)

@@ -26,6 +26,7 @@ from rocketpost.planning import (
     read_provenance,
     write_plan,
 )
+from rocketpost.planning.params import LastMileParams, PlanParams
 from rocketpost.planning.tables import PLAN_TABLES, schema_of
 
 from .test_pipeline import FLY_ALWAYS, tiny
@@ -43,8 +44,8 @@ def day_plan() -> Plan:
         net,
         orders,
         items,
+        PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
-        policy=ConsolidationPolicy(max_cost_per_kg_usd=math.inf),
     )
 
 
@@ -80,7 +81,11 @@ def test_round_trip_gives_equal_arrays(day_plan: Plan, tmp_path: Path) -> None:
 
 def test_round_trip_of_the_tiny_day_with_last_mile(tmp_path: Path) -> None:
     net, orders = tiny()
-    plan = plan_orders(net, orders, policy=FLY_ALWAYS, last_mile=True, last_mile_time_limit_s=0.2)
+    plan = plan_orders(
+        net,
+        orders,
+        PlanParams(consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)),
+    )
     assert len(plan.routes) == 4
     write_plan(plan, tmp_path)
     back = read_plan(tmp_path, net)
@@ -108,7 +113,7 @@ def test_kpis_are_pure_and_provenance_is_in_the_manifest(day_plan: Plan, tmp_pat
 
 def test_wrong_column_type_names_file_and_column(tmp_path: Path) -> None:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, policy=FLY_ALWAYS), tmp_path)
+    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
     path = tmp_path / "flights.parquet"
     table = pq.read_table(path)
     i = table.schema.get_field_index("mass_kg")
@@ -121,7 +126,7 @@ def test_wrong_column_type_names_file_and_column(tmp_path: Path) -> None:
 
 def test_unknown_hub_and_missing_column_are_named(tmp_path: Path) -> None:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, policy=FLY_ALWAYS), tmp_path)
+    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
     path = tmp_path / "outcomes.parquet"
     table = pq.read_table(path)
     i = table.schema.get_field_index("origin")
@@ -135,7 +140,7 @@ def test_unknown_hub_and_missing_column_are_named(tmp_path: Path) -> None:
 
 def test_missing_manifest_is_an_error(tmp_path: Path) -> None:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, policy=FLY_ALWAYS), tmp_path)
+    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
     (tmp_path / "manifest.json").unlink()
     with pytest.raises(PlanFileError, match=r"manifest\.json"):
         read_plan(tmp_path, net)

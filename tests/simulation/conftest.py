@@ -12,6 +12,7 @@ from rocketpost.network import Network, default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning import ConsolidationPolicy, Plan, plan_orders
+from rocketpost.planning.params import PlanParams
 from rocketpost.simulation import SimInputs, inputs_from_plan
 
 DAY_S = 1_795_651_200  # a midnight UTC (2026-11-26)
@@ -45,7 +46,8 @@ def one_order(network: Network, created_s: float, origin: str = "A") -> OrderTab
 @pytest.fixture()
 def one_flight(tiny_network: Network) -> tuple[Plan, SimInputs]:
     """The hand-worked day: one order at 01:00 from A to B, so one flight A → B at 01:10."""
-    plan = plan_orders(tiny_network, one_order(tiny_network, DAY_S + 3600), policy=FLY_ALWAYS)
+    orders = one_order(tiny_network, DAY_S + 3600)
+    plan = plan_orders(tiny_network, orders, PlanParams(consolidation=FLY_ALWAYS))
     return plan, inputs_from_plan(plan, tiny_network)
 
 
@@ -63,5 +65,7 @@ def small_day() -> tuple[Network, OrderTable, np.ndarray]:
 @pytest.fixture(scope="session")
 def small_plan(small_day: tuple[Network, OrderTable, np.ndarray]) -> tuple[Plan, SimInputs]:
     network, orders, allowed = small_day
-    plan = plan_orders(network, orders, allowed_origins=allowed, policy=FLY_ALWAYS)
+    plan = plan_orders(
+        network, orders, PlanParams(consolidation=FLY_ALWAYS), allowed_origins=allowed
+    )
     return plan, inputs_from_plan(plan, network)

@@ -15,6 +15,7 @@ from rocketpost.network import default_network
 from rocketpost.simulation import run_sweep
 from rocketpost.simulation.montecarlo import dask_client
 from rocketpost.simulation.scenarios import (
+    RunParams,
     ScenarioResult,
     _generated_day,
     run_scenarios,
@@ -95,8 +96,7 @@ def test_sweep_on_dask_equals_the_in_process_sweep() -> None:
             allowed,
             scenarios,
             base=fused.base,
-            replicates=fused.replicates,
-            seed=fused.seed,
+            runs=RunParams(fused.replicates, fused.seed),
             client=client,
         )
 

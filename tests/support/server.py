@@ -170,8 +170,7 @@ class ServerHandle:
         *,
         database_url: str,
         port: int,
-        merchant_key: str,
-        ops_key: str,
+        api_keys: tuple[str, str],
         workers: int,
         env: Mapping[str, str],
         log_path: Path,
@@ -181,8 +180,7 @@ class ServerHandle:
         self.database_url = database_url
         self.host = HOST
         self.port = port
-        self.merchant_key = merchant_key
-        self.ops_key = ops_key
+        self.merchant_key, self.ops_key = api_keys  # (merchant, ops)
         self.workers = workers
         self.env = dict(env)
         self.log_path = log_path
@@ -343,8 +341,7 @@ def start_server(
     handle = ServerHandle(
         database_url=database_url,
         port=free_port(),
-        merchant_key=str(merchant["api_key"]),
-        ops_key=str(ops["api_key"]),
+        api_keys=(str(merchant["api_key"]), str(ops["api_key"])),
         workers=workers,
         env=environment,
         log_path=directory / f"serve-{suffix}.log",

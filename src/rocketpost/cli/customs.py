@@ -129,34 +129,11 @@ def _rates(table: Any, limit: int = 6) -> str:
 def rule_summary(rule: Rule) -> str:
     """The rule's figures in one line (for the ``rules`` table)."""
     if isinstance(rule, DeMinimisRule):
-        if rule.suspended:
-            taxes = " + ".join(sorted(rule.relieves))
-            text = f"SUSPENDED (was ≤ {rule.threshold} {rule.currency}): {taxes} due"
-        else:
-            text = (
-                f"≤ {rule.threshold} {rule.currency} relieves {' + '.join(sorted(rule.relieves))}"
-            )
-        if rule.aggregation != "none":
-            text += "; same recipient, same day summed"
-        if rule.reduced_threshold is not None:
-            codes = ", ".join(rule.reduced_for_hs[:3])
-            text += f"; {rule.reduced_threshold} {rule.currency} if any HS {codes}…"
-        if rule.lines_excluded_hs:
-            text += f"; never for HS {', '.join(rule.lines_excluded_hs)}"
-        return text
+        return _de_minimis_summary(rule)
     if isinstance(rule, DutyRule):
-        text = f"default {_pct(rule.default_rate)}; {_rates(rule.rates)}"
-        if rule.personal_use_value_factor != 1:
-            text += f"; B2C valued at {rule.personal_use_value_factor} × retail"
-        return text
+        return _duty_summary(rule)
     if isinstance(rule, VatRule):
-        text = f"{rule.name} {_pct(rule.standard_rate)}"
-        if rule.reduced:
-            text += f"; reduced {_rates(rule.reduced, 3)}"
-        if rule.point_of_sale_max is not None:
-            currency = rule.point_of_sale_currency or ""
-            text += f"; collected at sale if ≤ {rule.point_of_sale_max} {currency}"
-        return text
+        return _vat_summary(rule)
     if isinstance(rule, FixedDutyRule):
         channels = f" ({', '.join(sorted(rule.channels))})" if rule.channels else ""
         per = rule.per.replace("_", " ")
@@ -181,6 +158,42 @@ def rule_summary(rule: Rule) -> str:
     if isinstance(rule, AdvanceDataRule):
         return f"{rule.system}, {rule.deadline} ({rule.lead_time_min:g} min lead)"
     return ""  # pragma: no cover
+
+
+def _de_minimis_summary(rule: DeMinimisRule) -> str:
+    """Threshold, what it relieves (or that it is suspended), aggregation and exceptions."""
+    if rule.suspended:
+        taxes = " + ".join(sorted(rule.relieves))
+        text = f"SUSPENDED (was ≤ {rule.threshold} {rule.currency}): {taxes} due"
+    else:
+        text = f"≤ {rule.threshold} {rule.currency} relieves {' + '.join(sorted(rule.relieves))}"
+    if rule.aggregation != "none":
+        text += "; same recipient, same day summed"
+    if rule.reduced_threshold is not None:
+        codes = ", ".join(rule.reduced_for_hs[:3])
+        text += f"; {rule.reduced_threshold} {rule.currency} if any HS {codes}…"
+    if rule.lines_excluded_hs:
+        text += f"; never for HS {', '.join(rule.lines_excluded_hs)}"
+    return text
+
+
+def _duty_summary(rule: DutyRule) -> str:
+    """Default and first rates, and the B2C valuation factor when it is not 1."""
+    text = f"default {_pct(rule.default_rate)}; {_rates(rule.rates)}"
+    if rule.personal_use_value_factor != 1:
+        text += f"; B2C valued at {rule.personal_use_value_factor} × retail"
+    return text
+
+
+def _vat_summary(rule: VatRule) -> str:
+    """Standard and reduced rates, and the point-of-sale collection ceiling."""
+    text = f"{rule.name} {_pct(rule.standard_rate)}"
+    if rule.reduced:
+        text += f"; reduced {_rates(rule.reduced, 3)}"
+    if rule.point_of_sale_max is not None:
+        currency = rule.point_of_sale_currency or ""
+        text += f"; collected at sale if ≤ {rule.point_of_sale_max} {currency}"
+    return text
 
 
 def _rule_json(rule: Rule) -> dict[str, Any]:

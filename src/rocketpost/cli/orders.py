@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -83,9 +84,23 @@ def generate(
     ],
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same file.", min=0)],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet or .jsonl.")],
+    params_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="The day's mix (TOML, see rocketpost.orders.generator.GeneratorParams); "
+            "--b2b-share and --backhaul override it.",
+        ),
+    ] = None,
     b2b_share: Annotated[
-        float, typer.Option("--b2b-share", help="Share of B2B freight orders.", min=0.0, max=1.0)
-    ] = 0.02,
+        float | None,
+        typer.Option(
+            "--b2b-share",
+            help="Share of B2B freight orders (default: 0.02).",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = None,
     backhaul: Annotated[
         list[str] | None,
         typer.Option(
@@ -99,13 +114,23 @@ def generate(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic day of N orders (B2C parcels and B2B freight) into OUT."""
-    from rocketpost.orders.generator import GENERATOR_STAGES, describe, generate_orders
+    from rocketpost.orders.generator import (
+        GENERATOR_STAGES,
+        GeneratorParams,
+        describe,
+        generate_orders,
+    )
     from rocketpost.orders.io import file_format, write_orders
 
     file_format(out)  # an unknown extension fails before any work
     day = _parse_day(day_text)
     network = _network(network_file)
-    origins = _backhaul_origins(list(backhaul or []), network)
+    params = GeneratorParams() if params_file is None else GeneratorParams.from_file(params_file)
+    if b2b_share is not None:
+        params = dataclasses.replace(params, b2b_share=b2b_share)
+    if backhaul:
+        origins = _backhaul_origins(list(backhaul), network)
+        params = dataclasses.replace(params, backhaul_origins=origins)
     stages = (*GENERATOR_STAGES, "write")
     with Progress(
         TextColumn("{task.description:<14}"),
@@ -122,11 +147,10 @@ def generate(
 
         orders, items = generate_orders(
             n,
+            params,
             day=day,
             rng=np.random.default_rng(seed),
             rocket=network.rocket,
-            b2b_share=b2b_share,
-            backhaul_origins=origins,
             progress=step,
         )
         step("write")

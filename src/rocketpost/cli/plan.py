@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -16,6 +16,9 @@ from typer.core import TyperGroup
 
 from rocketpost.cli.common import JsonOption, NetworkOption, network_from
 from rocketpost.cli.output import console, fail, print_json
+
+if TYPE_CHECKING:
+    from rocketpost.planning.params import PlanParams
 
 __all__ = ["app"]
 
@@ -66,19 +69,31 @@ def run(
             "--stock-at", help="Comma-separated hub ids that hold all stock (default: every hub)."
         ),
     ] = None,
+    params_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="Planner options (TOML, see rocketpost.planning.params); "
+            "the options below override it.",
+        ),
+    ] = None,
     last_mile: Annotated[
-        bool, typer.Option("--last-mile/--no-last-mile", help="Route each landing with PyVRP.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--last-mile/--no-last-mile", help="Route each landing with PyVRP (default: off)."
+        ),
+    ] = None,
     last_mile_seconds: Annotated[
-        float, typer.Option("--last-mile-seconds", help="PyVRP time limit per landing.")
-    ] = 2.0,
+        float | None,
+        typer.Option("--last-mile-seconds", help="PyVRP time limit per landing (default: 2)."),
+    ] = None,
     max_cost_per_kg: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--max-cost-per-kg",
-            help="Light flights above this US$/kg are downgraded (0 = always fly).",
+            help="Light flights above this US$/kg are downgraded (0 = always fly; default: 2800).",
         ),
-    ] = 2800.0,
+    ] = None,
     customs: Annotated[
         bool,
         typer.Option(
@@ -90,16 +105,13 @@ def run(
 ) -> None:
     """Plan ORDERS into DIR and print the KPIs; rejected rows go to DIR/rejects.csv."""
     from rocketpost.orders.io import read_orders
-    from rocketpost.planning.consolidation import ConsolidationPolicy
     from rocketpost.planning.day import plan_day
     from rocketpost.planning.plan_files import write_plan
 
     if inventory is not None and stock_at:
         fail("--inventory and --stock-at both say where stock is: pass one of them")
     network = network_from(network_file)
-    policy = ConsolidationPolicy(
-        max_cost_per_kg_usd=max_cost_per_kg if max_cost_per_kg > 0 else math.inf
-    )
+    params = _plan_params(params_file, last_mile, last_mile_seconds, max_cost_per_kg)
     with Progress(
         TextColumn("{task.description:<16}"),
         BarColumn(),
@@ -133,12 +145,10 @@ def run(
             network,
             imported.orders,
             imported.items,
+            params,
             inventory=None if stock is None else stock.inventory,
             allowed_origins=allowed,
             customs=customs,
-            policy=policy,
-            last_mile=last_mile,
-            last_mile_time_limit_s=last_mile_seconds,
             progress=step,
         )
         step("write")
@@ -181,6 +191,28 @@ def run(
             value = f"{value:,}"
         table.add_row(key, str(value))
     console.print(table)
+
+
+def _plan_params(
+    params_file: Path | None,
+    last_mile: bool | None,
+    last_mile_seconds: float | None,
+    max_cost_per_kg: float | None,
+) -> PlanParams:
+    """The planner's options: the ``--params`` file (or the defaults), then the options given."""
+    from rocketpost.planning.params import PlanParams
+
+    params = PlanParams() if params_file is None else PlanParams.from_file(params_file)
+    if last_mile is not None:
+        params = dataclasses.replace(params, last_mile=last_mile)
+    if last_mile_seconds is not None:
+        options = dataclasses.replace(params.last_mile_options, time_limit_s=last_mile_seconds)
+        params = dataclasses.replace(params, last_mile_options=options)
+    if max_cost_per_kg is not None:
+        ceiling = max_cost_per_kg if max_cost_per_kg > 0 else math.inf
+        policy = dataclasses.replace(params.consolidation, max_cost_per_kg_usd=ceiling)
+        params = dataclasses.replace(params, consolidation=policy)
+    return params
 
 
 @app.command("check")

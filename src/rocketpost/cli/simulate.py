@@ -236,6 +236,7 @@ def calibrate(
     from rocketpost.orders.generator import generate_orders
     from rocketpost.simulation import ReplanPolicy, SimConfig, dask_client
     from rocketpost.simulation import calibrate as run_calibration
+    from rocketpost.simulation.calibration import CalibrationParams
 
     if replicates < 1:
         raise InputError("--replicates", replicates, "must be ≥ 1")
@@ -261,19 +262,17 @@ def calibrate(
         allowed = np.zeros((len(generated), len(network.hubs)), dtype=bool)
         allowed[:, hubs] = True
     config = SimConfig(policy=ReplanPolicy(action=policy))  # type: ignore[arg-type]
+    params = CalibrationParams(
+        buffers_min=tuple(buffer_list),
+        reserves=tuple(reserve_list),
+        replicates=replicates,
+        seed=seed,
+        target=target,
+        simulation=config,
+    )
     with dask_client(workers, scheduler) as client, _progress("calibrate", as_json) as step:
         result = run_calibration(
-            network,
-            generated,
-            allowed=allowed,
-            buffers_min=buffer_list,
-            reserves=reserve_list,
-            replicates=replicates,
-            seed=seed,
-            target=target,
-            config=config,
-            client=client,
-            progress=step,
+            network, generated, params, allowed=allowed, client=client, progress=step
         )
     if as_json:
         print_json(result.to_dict())

@@ -7,6 +7,8 @@ network with another rocket gets loads that fit it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -15,7 +17,7 @@ from rocketpost.orders.catalogue import Catalogue
 from rocketpost.orders.draws import numbered, pick
 from rocketpost.orders.table import MICROS_PER_UNIT, ItemTable
 
-__all__ = ["FULL_LOAD_MIN_PAYLOAD_SHARE", "draw_items"]
+__all__ = ["FULL_LOAD_MIN_PAYLOAD_SHARE", "OrderKinds", "draw_items"]
 
 FULL_LOAD_MIN_PAYLOAD_SHARE = 0.3
 """A B2B rocket load targets a mass uniform between this share of the payload and all of it."""
@@ -53,24 +55,38 @@ def _fx_rate(currency: NDArray[np.str_]) -> NDArray[np.float64]:
     return rate
 
 
+@dataclass(frozen=True, eq=False)
+class OrderKinds:
+    """What kind each order of a day is, as the generator drew it (one entry per order).
+
+    ``full_load`` and ``backhaul`` are B2B orders that are rocket loads and export backhaul;
+    ``origin_country`` is a backhaul order's exporting country ("" otherwise); ``currency`` is
+    the merchant's.
+    """
+
+    is_b2b: NDArray[np.bool_]
+    full_load: NDArray[np.bool_]
+    backhaul: NDArray[np.bool_]
+    origin_country: NDArray[np.str_]
+    currency: NDArray[np.str_]
+
+
 def draw_items(
     catalogue: Catalogue,
     rng: np.random.Generator,
+    kinds: OrderKinds,
     *,
-    is_b2b: NDArray[np.bool_],
-    full_load: NDArray[np.bool_],
-    backhaul: NDArray[np.bool_],
-    origin_country: NDArray[np.str_],
-    currency: NDArray[np.str_],
     dangerous_goods_share: float,
     rocket: RocketClass,
 ) -> ItemTable:
     """Lines of each order: products, quantities, packed sizes, prices (see the module doc).
 
-    ``rocket`` sizes the rocket loads (``full_load``): a target mass between
+    ``rocket`` sizes the rocket loads (``kinds.full_load``): a target mass between
     :data:`FULL_LOAD_MIN_PAYLOAD_SHARE` of its payload and all of it, never more pallets than its
     payload mass or volume takes.
     """
+    is_b2b, full_load, backhaul = kinds.is_b2b, kinds.full_load, kinds.backhaul
+    origin_country, currency = kinds.origin_country, kinds.currency
     n = len(is_b2b)
     lines = np.where(
         is_b2b,

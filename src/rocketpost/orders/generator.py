@@ -64,7 +64,8 @@ The parts: :mod:`~rocketpost.orders.demand` (where and when),
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 import numpy as np
@@ -72,7 +73,7 @@ from numpy.typing import NDArray
 
 from rocketpost.errors import InputError
 from rocketpost.network import RocketClass, default_network
-from rocketpost.orders.basket import draw_items
+from rocketpost.orders.basket import OrderKinds, draw_items
 from rocketpost.orders.catalogue import load_catalogue
 from rocketpost.orders.demand import (
     B2B_CURVE,
@@ -85,8 +86,9 @@ from rocketpost.orders.demand import (
 )
 from rocketpost.orders.draws import numbered, pick
 from rocketpost.orders.table import ItemTable, OrderTable
+from rocketpost.paramfile import FromFile
 
-__all__ = ["GENERATOR_STAGES", "describe", "generate_orders"]
+__all__ = ["GENERATOR_STAGES", "GeneratorParams", "describe", "generate_orders"]
 
 GENERATOR_STAGES: tuple[str, ...] = ("destinations", "times", "items", "tables")
 """Stages reported to ``progress``, in order."""
@@ -126,39 +128,20 @@ def _merchant_currency(
 # the generator
 
 
-def generate_orders(
-    n: int,
-    *,
-    day: date,
-    rng: np.random.Generator,
-    cities: CityArrays | None = None,
-    rocket: RocketClass | None = None,
-    b2b_share: float = 0.02,
-    full_load_share: float = 0.15,
-    backhaul_origins: Mapping[str, str] | None = None,
-    backhaul_share: float = 0.3,
-    backhaul_markets: Collection[str] = ("CN", "US"),
-    dangerous_goods_share: float = 0.01,
-    repeat_recipient_share: float = 0.03,
-    keep_on_land: bool = True,
-    progress: Callable[[str], None] | None = None,
-) -> tuple[OrderTable, ItemTable]:
-    """A synthetic day of ``n`` orders (B2C parcels and B2B freight); see the module doc.
+@dataclass(frozen=True)
+class GeneratorParams(FromFile):
+    """The mix of a generated day (see the module doc), in PyVRP's ``SolveParams`` style.
+
+    Immutable and validated; variants by :func:`dataclasses.replace`; loadable from TOML with
+    ``GeneratorParams.from_file(path)`` (``rocketpost orders generate --params FILE``)::
+
+        b2b_share = 0.05
+        backhaul_markets = ["CN", "US"]
+        [backhaul_origins]
+        ICN = "KR"
 
     Parameters
     ----------
-    n
-        Number of orders (≥ 0).
-    day
-        Local calendar day of the orders at their destinations (UTC times span ~50 h).
-    rng
-        The only source of randomness: same seed, same tables.
-    cities
-        Destination cities; default :func:`rocketpost.world.cities.load_cities` (≥ 15,000
-        people).
-    rocket
-        The rocket class that flies the freight: rocket loads are sized to its payload mass and
-        volume. Default: the rocket of :func:`rocketpost.network.default_network`.
     b2b_share
         Share of orders that are B2B freight.
     full_load_share
@@ -166,7 +149,7 @@ def generate_orders(
         than a few pallets.
     backhaul_origins
         Hub id → ISO country of hubs in export markets (e.g. ``{"ICN": "KR", "FRA": "DE"}``);
-        empty or ``None``: no backhaul.
+        empty: no backhaul.
     backhaul_share
         Share of B2B orders that are export backhaul (when there are origins).
     backhaul_markets
@@ -177,26 +160,85 @@ def generate_orders(
         Share of B2C orders from a recipient who already ordered that day.
     keep_on_land
         Redraw scattered points that fall in the sea (GLOBE land mask).
+    """
+
+    b2b_share: float = 0.02
+    full_load_share: float = 0.15
+    backhaul_origins: Mapping[str, str] = field(default_factory=dict)
+    backhaul_share: float = 0.3
+    backhaul_markets: tuple[str, ...] = ("CN", "US")
+    dangerous_goods_share: float = 0.01
+    repeat_recipient_share: float = 0.03
+    keep_on_land: bool = True
+
+    def __post_init__(self) -> None:
+        for name in (
+            "b2b_share",
+            "full_load_share",
+            "backhaul_share",
+            "dangerous_goods_share",
+            "repeat_recipient_share",
+        ):
+            share = getattr(self, name)
+            if not (
+                isinstance(share, int | float)
+                and not isinstance(share, bool)
+                and 0.0 <= share <= 1.0
+            ):
+                raise InputError(name, share, "must be a share in [0, 1]")
+        # Frozen means frozen: a caller's dict or list cannot change the parameters later.
+        object.__setattr__(self, "backhaul_origins", dict(self.backhaul_origins or {}))
+        object.__setattr__(self, "backhaul_markets", tuple(self.backhaul_markets))
+
+
+_DEFAULT_PARAMS = GeneratorParams()
+
+
+def generate_orders(
+    n: int,
+    params: GeneratorParams = _DEFAULT_PARAMS,
+    *,
+    day: date,
+    rng: np.random.Generator,
+    cities: CityArrays | None = None,
+    rocket: RocketClass | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[OrderTable, ItemTable]:
+    """A synthetic day of ``n`` orders (B2C parcels and B2B freight); see the module doc.
+
+    Parameters
+    ----------
+    n
+        Number of orders (≥ 0).
+    params
+        The mix of the day: shares of B2B, rocket loads, backhaul, dangerous goods, repeat
+        recipients (:class:`GeneratorParams`).
+    day
+        Local calendar day of the orders at their destinations (UTC times span ~50 h).
+    rng
+        The only source of randomness: same seed, same tables.
+    cities
+        Destination cities; default :func:`rocketpost.world.cities.load_cities` (≥ 15,000
+        people).
+    rocket
+        The rocket class that flies the freight: rocket loads are sized to its payload mass and
+        volume. Default: the rocket of :func:`rocketpost.network.default_network`.
     progress
         Called with each stage name of :data:`GENERATOR_STAGES` as it starts.
 
     Raises
     ------
     InputError
-        Naming the parameter: negative ``n``, a share outside [0, 1], a backhaul country with no
-        city in the markets, an empty city table.
+        Naming the parameter: negative ``n``, a backhaul country with no city in the markets,
+        an empty city table (a share outside [0, 1] fails in :class:`GeneratorParams`).
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise InputError("n", n, "must be a whole number ≥ 0")
-    for name, share in (
-        ("b2b_share", b2b_share),
-        ("full_load_share", full_load_share),
-        ("backhaul_share", backhaul_share),
-        ("dangerous_goods_share", dangerous_goods_share),
-        ("repeat_recipient_share", repeat_recipient_share),
-    ):
-        if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
-            raise InputError(name, share, "must be a share in [0, 1]")
+    b2b_share, full_load_share = params.b2b_share, params.full_load_share
+    backhaul_share, backhaul_markets = params.backhaul_share, params.backhaul_markets
+    repeat_recipient_share, keep_on_land = params.repeat_recipient_share, params.keep_on_land
+    dangerous_goods_share = params.dangerous_goods_share
+    backhaul_origins = params.backhaul_origins
     n = int(n)
     report = progress or (lambda stage: None)
     catalogue = load_catalogue()
@@ -281,10 +323,12 @@ def generate_orders(
     euro_origin = np.isin(origin_country, sorted(_EURO_AREA))
     currency = np.where(backhaul, np.where(euro_origin, "EUR", "USD"), currency)
     items = draw_items(
-        catalogue, rng, is_b2b=is_b2b, full_load=full_load, backhaul=backhaul,
-        origin_country=origin_country, currency=currency,
-        dangerous_goods_share=dangerous_goods_share, rocket=rocket,
-    )  # fmt: skip
+        catalogue,
+        rng,
+        OrderKinds(is_b2b, full_load, backhaul, origin_country, currency),
+        dangerous_goods_share=dangerous_goods_share,
+        rocket=rocket,
+    )
 
     # -- tables ------------------------------------------------------------------------------
     report("tables")

@@ -368,8 +368,12 @@ class OrderTable:
 
     # -- construction ------------------------------------------------------------------------
 
+    # Each keyword is one column of the table, as in the dataclass's own constructor: a
+    # parameter object would only repeat the column list (hence the PLR0913 exemption).
+    # Each keyword is one column of the table, as in the dataclass's own constructor: a
+    # parameter object would only repeat the column list (hence the PLR0913 exemption).
     @classmethod
-    def from_items(
+    def from_items(  # noqa: PLR0913
         cls,
         items: ItemTable,
         *,

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.planning.fleet import FleetSchedule
 from rocketpost.planning.service_choice import Mode, Reason, ServiceChoice, reason_code
 
 __all__ = ["BACKHAUL_REASONS", "Backhaul", "load_backhaul"]
@@ -58,11 +59,7 @@ def load_backhaul(
     choice: ServiceChoice,
     mode: NDArray[np.int8],
     reason: NDArray[np.int8],
-    *,
-    flight_origin: NDArray[np.intp],
-    flight_destination: NDArray[np.intp],
-    flight_launch_s: NDArray[np.float64],
-    repositioning: NDArray[np.bool_],
+    schedule: FleetSchedule,
 ) -> Backhaul:
     """Fill each repositioning flight with waiting B2B freight for its destination hub.
 
@@ -73,9 +70,13 @@ def load_backhaul(
         rocket route would use.
     mode, reason
         The outcomes after consolidation and fleet downgrades.
-    flight_origin, flight_destination, flight_launch_s, repositioning
-        The schedule's flights.
+    schedule
+        The fleet's flights: the repositioning ones (no cargo bin) take the freight.
     """
+    flight_origin = schedule.flight_origin
+    flight_destination = schedule.flight_destination
+    flight_launch_s = schedule.flight_launch_s
+    repositioning = schedule.repositioning
     n = len(orders)
     order_flight = np.full(n, -1, dtype=np.int64)
     nf = len(flight_origin)

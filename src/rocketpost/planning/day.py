@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from rocketpost.network import Network
 from rocketpost.orders.inventory import Inventory
 from rocketpost.orders.table import ItemTable, OrderTable
+from rocketpost.planning.params import PlanParams
 from rocketpost.planning.pipeline import Progress, plan_orders
 from rocketpost.planning.preclearance import pre_clear
 from rocketpost.planning.stock import allocate_stock
@@ -30,17 +31,19 @@ from rocketpost.planning.tables import Plan
 
 __all__ = ["plan_day"]
 
+_DEFAULT_PARAMS = PlanParams()
+
 
 def plan_day(
     network: Network,
     orders: OrderTable,
     items: ItemTable,
+    params: PlanParams = _DEFAULT_PARAMS,
     *,
     inventory: Inventory | None = None,
     allowed_origins: ArrayLike | None = None,
     customs: bool = True,
     progress: Progress | None = None,
-    **plan_options: Any,
 ) -> Plan:
     """Plan a day with the inventory drawn down and customs pre-cleared.
 
@@ -52,8 +55,9 @@ def plan_day(
         Hubs allowed per order before the draw-down (e.g. "stock only in China").
     customs
         Pre-clear cross-border orders (held ones go standard, inspections add minutes).
-    plan_options
-        Passed to :func:`plan_orders` (``policy``, ``last_mile`` ...).
+    params
+        The planner's options, passed to :func:`plan_orders` (``promise_s`` also sets the
+        promise the stock draw-down allocates for).
     """
     say = progress or (lambda _stage: None)
     extras: dict[str, pa.Table] = {}
@@ -69,7 +73,7 @@ def plan_day(
             orders,
             items,
             inventory,
-            promise_s=plan_options.get("promise_s"),
+            promise_s=params.promise_s,
             allowed_origins=allowed,
         )
         allowed = allocation.allowed_origins
@@ -92,11 +96,11 @@ def plan_day(
     plan = plan_orders(
         network,
         orders,
+        params,
         allowed_origins=allowed,
         held=held,
         inspection_delay_s=inspection,
         progress=progress,
-        **plan_options,
     )
     options = {**plan.provenance.options, "inventory": inventory is not None, "customs": customs}
     return dataclasses.replace(

@@ -40,9 +40,12 @@ from pyvrp.stop import MaxRuntime
 from rocketpost.core.earth import EARTH_RADIUS_KM
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.planning.params import LastMileParams
 from rocketpost.planning.tables import Routes
 
-__all__ = ["LandingRoutes", "route_landing", "route_landings"]
+__all__ = ["LandingParcels", "LandingRoutes", "route_landing", "route_landings"]
+
+_DEFAULT_PARAMS = LastMileParams()
 
 _PRIZE = 100_000  # ≫ any insertion cost, small enough for the time-warp penalties to bite
 _FAR = 10**9
@@ -238,33 +241,54 @@ def _warm_start(
     return pyvrp.Solution(data, built)
 
 
+@dataclass(frozen=True, eq=False)
+class LandingParcels:
+    """The parcels of one landing: doors, sizes, release at the port and promised delivery.
+
+    ``release_s`` is a parcel's arrival at the port (customs inspection included) and
+    ``deadline_s`` its promised delivery, both on one absolute clock.
+    """
+
+    lat_deg: NDArray[np.float64]
+    lon_deg: NDArray[np.float64]
+    mass_kg: NDArray[np.float64]
+    volume_m3: NDArray[np.float64]
+    release_s: NDArray[np.float64]
+    deadline_s: NDArray[np.float64]
+
+
 def route_landing(
     network: Network,
     hub_index: int,
-    lat_deg: NDArray[np.float64],
-    lon_deg: NDArray[np.float64],
-    mass_kg: NDArray[np.float64],
-    volume_m3: NDArray[np.float64],
-    release_s: NDArray[np.float64],
-    deadline_s: NDArray[np.float64],
-    *,
-    time_limit_s: float = 2.0,
-    seed: int = 0,
-    max_stops_per_problem: int = 120,
+    parcels: LandingParcels,
+    params: LastMileParams = _DEFAULT_PARAMS,
 ) -> LandingRoutes:
     """Route the parcels of one landing at hub ``hub_index``'s port (see the module doc).
 
-    Large landings are solved in two phases within ``time_limit_s``. First, cluster first,
-    route second: sectors around the port (by bearing) of at most ``max_stops_per_problem``
-    parcels, each with its share of the vans and drones, because PyVRP converges far faster on
-    several small problems than on one big one. Then the sector routes are merged into one
-    warm start for the whole landing, and PyVRP improves that for the rest of the time: that
-    lets idle vehicles of a quiet sector take the parcels a busy sector could not fit.
-    Parcels still left out get one more trip on the vehicle that can deliver them soonest.
+    Large landings are solved in two phases within ``params.time_limit_s``. First, cluster
+    first, route second: sectors around the port (by bearing) of at most
+    ``params.max_stops_per_problem`` parcels, each with its share of the vans and drones,
+    because PyVRP converges far faster on several small problems than on one big one. Then the
+    sector routes are merged into one warm start for the whole landing, and PyVRP improves that
+    for the rest of the time: that lets idle vehicles of a quiet sector take the parcels a busy
+    sector could not fit. Parcels still left out get one more trip on the vehicle that can
+    deliver them soonest.
     """
     started = time.perf_counter()
+    time_limit_s, seed = params.time_limit_s, params.seed
+    max_stops_per_problem = params.max_stops_per_problem
+    release_s, deadline_s = parcels.release_s, parcels.deadline_s
+    m = _model(
+        network,
+        hub_index,
+        parcels.lat_deg,
+        parcels.lon_deg,
+        parcels.mass_kg,
+        parcels.volume_m3,
+        release_s,
+        deadline_s,
+    )
     hub = network.hubs[hub_index]
-    m = _model(network, hub_index, lat_deg, lon_deg, mass_kg, volume_m3, release_s, deadline_s)
     van_time, drone_time = m.duration
     direct = m.release + van_time[0, 1:]
     drone_direct = np.where(m.drone_ok, m.release + drone_time[0, 1:], _FAR)
@@ -381,8 +405,7 @@ def route_landings(
     flight_destination: NDArray[np.intp],
     release_s: NDArray[np.float64],
     deadline_s: NDArray[np.float64],
-    *,
-    time_limit_s: float = 2.0,
+    params: LastMileParams = _DEFAULT_PARAMS,
 ) -> tuple[Routes, NDArray[np.float64]]:
     """Route every landing: the routes table and each order's delivery (NaN if not flown)."""
     delivery = np.full(len(orders), np.nan)
@@ -396,13 +419,15 @@ def route_landings(
         routes = route_landing(
             network,
             int(flight_destination[f]),
-            orders.destination_lat_deg[rows],
-            orders.destination_lon_deg[rows],
-            orders.mass_kg[rows],
-            orders.volume_m3[rows],
-            release_s[rows],
-            deadline_s[rows],
-            time_limit_s=time_limit_s,
+            LandingParcels(
+                orders.destination_lat_deg[rows],
+                orders.destination_lon_deg[rows],
+                orders.mass_kg[rows],
+                orders.volume_m3[rows],
+                release_s[rows],
+                deadline_s[rows],
+            ),
+            params,
         )
         delivery[rows] = routes.arrival_s
         parts.append(

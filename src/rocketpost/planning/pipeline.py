@@ -20,9 +20,10 @@ from rocketpost.core.eta import landing_to_port_s
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import Backhaul, load_backhaul
-from rocketpost.planning.consolidation import Consolidation, ConsolidationPolicy, consolidate
+from rocketpost.planning.consolidation import Consolidation, consolidate
 from rocketpost.planning.fleet import Airframe, FleetSchedule, initial_fleet, schedule_fleet
 from rocketpost.planning.outcomes import carried_lower_bound, kpis
+from rocketpost.planning.params import PlanParams
 from rocketpost.planning.service_choice import Mode, Reason, choose_service, reason_code
 from rocketpost.planning.tables import (
     Airframes,
@@ -41,28 +42,27 @@ __all__ = ["Progress", "plan_orders"]
 Progress = Callable[[str], None]
 """Called with the name of each stage as it starts (a progress bar)."""
 
+_DEFAULT_PARAMS = PlanParams()
+
 
 def plan_orders(
     network: Network,
     orders: OrderTable,
+    params: PlanParams = _DEFAULT_PARAMS,
     *,
-    promise_s: float | None = None,
     inspection_delay_s: ArrayLike | None = None,
     held: ArrayLike | None = None,
     allowed_origins: ArrayLike | None = None,
-    policy: ConsolidationPolicy | None = None,
     fleet: list[Airframe] | None = None,
-    reserve_for_fuller: bool = True,
-    last_mile: bool = False,
-    last_mile_time_limit_s: float = 2.0,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day of orders end to end.
 
     Parameters
     ----------
-    promise_s
-        The one-hour promise; ``None`` is the network's (``network.promise.one_hour_s``).
+    params
+        The planner's options (:class:`~rocketpost.planning.params.PlanParams`: promise,
+        consolidation policy, fleet reserve rule, last mile).
     inspection_delay_s, held
         Customs hooks (per order): extra seconds at the destination port; held orders go
         standard with ``customs_hold``.
@@ -70,13 +70,13 @@ def plan_orders(
         Inventory hook: ``(orders, hubs)`` booleans of hubs with stock.
     fleet
         Airframes at the start (default: each hub's fleet, ready at the first order's midnight).
-    last_mile
-        Route each landing with PyVRP (:mod:`rocketpost.planning.lastmile`); otherwise each
-        parcel's last mile is the direct trip of the ETA model.
     """
     say = progress or (lambda _stage: None)
-    promise = network.promise.one_hour_s if promise_s is None else float(promise_s)
-    policy = policy or ConsolidationPolicy()
+    promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
+    policy = params.consolidation
+    reserve_for_fuller = params.reserve_for_fuller
+    last_mile = params.last_mile
+    last_mile_time_limit_s = params.last_mile_options.time_limit_s
     n = len(orders)
     say("service choice")
     choice = choose_service(
@@ -139,10 +139,7 @@ def plan_orders(
         choice,
         mode,
         reason,
-        flight_origin=sched.flight_origin,
-        flight_destination=sched.flight_destination,
-        flight_launch_s=sched.flight_launch_s,
-        repositioning=sched.repositioning,
+        sched,
     )
     riding = back.orders
     if len(riding):
@@ -166,7 +163,7 @@ def plan_orders(
             sched.flight_destination,
             port + choice.inspection_s,  # released to the vans once customs let it go
             promised,
-            time_limit_s=last_mile_time_limit_s,
+            params.last_mile_options,
         )
         delivery = np.where(np.isfinite(delivery_lm), delivery_lm, delivery)
 

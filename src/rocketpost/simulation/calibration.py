@@ -12,9 +12,9 @@ kept reaches the target.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -23,12 +23,13 @@ from numpy.typing import NDArray
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.paramfile import FromFile, TableReader
 from rocketpost.simulation.config import SimConfig
-from rocketpost.simulation.scenarios import Progress, run_scenarios
+from rocketpost.simulation.scenarios import Progress, RunParams, run_scenarios
 from rocketpost.simulation.sweep import results_table
-from rocketpost.simulation.sweep_spec import Scenario
+from rocketpost.simulation.sweep_spec import Scenario, sim_config_from_toml
 
-__all__ = ["CalibrationResult", "calibrate"]
+__all__ = ["CalibrationParams", "CalibrationResult", "calibrate"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,31 +71,71 @@ class CalibrationResult:
         }
 
 
+@dataclass(frozen=True)
+class CalibrationParams(FromFile):
+    """The calibration grid and how it is simulated (see the module doc).
+
+    Loadable from TOML (``CalibrationParams.from_file(path)``): the fields below as top-level
+    keys, and the simulation settings as a ``[simulation]`` table read as a sweep spec's is.
+
+    Parameters
+    ----------
+    buffers_min
+        Promise buffers tried (minutes).
+    reserves
+        Fleet reserves tried (airframes held back per hub).
+    replicates, seed
+        Simulated days per pair and their first seed (the same for every pair).
+    target
+        Share of one-hour promises that must be kept, in (0, 1].
+    max_cost_per_kg
+        The planner's ceiling on a light flight's US$/kg (``math.inf``: always fly).
+    simulation
+        The simulation settings every pair starts from.
+    """
+
+    buffers_min: tuple[float, ...] = (0.0, 2.0, 5.0, 10.0, 15.0)
+    reserves: tuple[int, ...] = (0, 1, 2)
+    replicates: int = 16
+    seed: int = 0
+    target: float = 0.99
+    max_cost_per_kg: float = math.inf
+    simulation: SimConfig = field(default_factory=SimConfig)
+
+    _toml_readers: ClassVar[Mapping[str, TableReader]] = {
+        "simulation": lambda toml, table, _path: sim_config_from_toml(toml, table)
+    }
+
+    def __post_init__(self) -> None:
+        if not self.buffers_min or not self.reserves:
+            raise InputError(
+                "calibration grid", (self.buffers_min, self.reserves), "must not be empty"
+            )
+        if not 0 < self.target <= 1:
+            raise InputError("target", self.target, "must be in (0, 1]")
+        # Validated as a sweep's runs are (the grid above is the scenarios).
+        RunParams(self.replicates, self.seed, self.max_cost_per_kg)
+
+
+_DEFAULT_PARAMS = CalibrationParams()
+
+
 def calibrate(
     network: Network,
     orders: OrderTable,
+    params: CalibrationParams = _DEFAULT_PARAMS,
     *,
     allowed: NDArray[np.bool_] | None = None,
-    buffers_min: Sequence[float] = (0.0, 2.0, 5.0, 10.0, 15.0),
-    reserves: Sequence[int] = (0, 1, 2),
-    replicates: int = 16,
-    seed: int = 0,
-    target: float = 0.99,
-    config: SimConfig | None = None,
-    max_cost_per_kg: float = math.inf,
     client: Any | None = None,
     progress: Progress | None = None,
 ) -> CalibrationResult:
-    """Simulate every (buffer, reserve) pair and recommend the smallest that meets ``target``.
+    """Simulate every (buffer, reserve) pair and recommend the smallest that meets the target.
 
     The baseline is buffer 0 with no reserve (the first grid point when the grids start at 0).
     """
-    if not buffers_min or not reserves:
-        raise InputError("calibration grid", (buffers_min, reserves), "must not be empty")
-    if not 0 < target <= 1:
-        raise InputError("target", target, "must be in (0, 1]")
-    buffers = sorted({float(b) for b in buffers_min})
-    reserve_list = sorted({int(r) for r in reserves})
+    target = params.target
+    buffers = sorted({float(b) for b in params.buffers_min})
+    reserve_list = sorted({int(r) for r in params.reserves})
     scenarios = [
         Scenario((("buffer_min", b), ("fleet_reserve", r))) for b in buffers for r in reserve_list
     ]
@@ -103,10 +144,8 @@ def calibrate(
         orders,
         allowed,
         scenarios,
-        base=config or SimConfig(),
-        replicates=replicates,
-        seed=seed,
-        max_cost_per_kg=max_cost_per_kg,
+        base=params.simulation,
+        runs=RunParams(params.replicates, params.seed, params.max_cost_per_kg),
         client=client,
         progress=progress,
     )

@@ -169,15 +169,29 @@ class _Engine:
         return self.redispatch(f, best, best_launch, float(self.flight_s[best, d]), "front")
 
     def flight(self, f: int) -> Generator[Any, Any, None]:
+        """One planned flight as a SimPy process: wait for a launch, fly, boat to the port."""
+        cleared = yield from self._wait_for_launch(f)
+        if cleared is None:
+            return
+        a, zone = cleared
+        landed = yield from self._fly(f, a, zone)
+        if landed and not self.fl.repositioning[f]:
+            yield from self._boat_to_port(f, zone)
+
+    def _wait_for_launch(self, f: int) -> Generator[Any, Any, tuple[int, int] | None]:
+        """Wave after wave from the planned one: an airframe, no scrub, a landing zone, a pad.
+
+        Returns the airframe and the landing zone at launch time, or ``None`` when the flight
+        does not launch here (held too long, no airframe, scrubbed to standard or to another
+        hub).
+        """
         env, fl, log = self.env, self.fl, self.log
         o, d = fl.origin[f], fl.destination[f]
-        cargo = not fl.repositioning[f]
         interval = self.conditions.interval[o]
         duration = fl.duration[f]
         planned = fl.planned[f]
         t = planned
         a = -1
-        action = self.policy.action
         scrubbed, open_zone = self.conditions.scrubbed, self.conditions.open_zone
         while True:
             if t > env.now:
@@ -186,31 +200,19 @@ class _Engine:
                 if a >= 0:
                     self.airframes.release(a)
                 self.to_standard(f, o, "max hold")
-                return
+                return None
             if a < 0:
                 a = yield from self.airframes.acquire(fl.planned_airframe[f], o)
                 if a < 0:
                     log.add(env.now, EventKind.NO_AIRFRAME, f, o)
                     self.to_standard(f, o, "no airframe")
-                    return
+                    return None
                 if env.now > t + _EPS:
                     t = self.conditions.next_wave(o, env.now)
                     continue
             if scrubbed(o, t):
-                fl.scrubs[f] += 1
-                log.add(t, EventKind.SCRUB, f, o)
-                if cargo and action is ReplanAction.STANDARD:
-                    self.airframes.release(a)
-                    self.to_standard(f, o, "scrub")
-                    return
-                if (
-                    cargo
-                    and action is ReplanAction.OTHER_HUB
-                    and self.conditions.in_front(o, t)
-                    and self.other_hub(f, t) >= 0
-                ):
-                    self.airframes.release(a)
-                    return
+                if self._scrub_ends_flight(f, t, a):
+                    return None
                 t += interval
                 continue
             zone = open_zone(d, t + duration)
@@ -219,23 +221,58 @@ class _Engine:
                 log.add(t, EventKind.HOLD, f, d)
                 t += interval
                 continue
-            pad = self.pads[o]
-            request = pad.request()
-            if not request.triggered:
-                request.cancel()
-                log.add(t, EventKind.PAD_BUSY, f, o)
+            if not self._take_pad(f, t):
                 t += interval
                 continue
+            return a, zone
 
-            def free_pad(
-                _event: simpy.Event, pad: simpy.Resource = pad, req: Any = request
-            ) -> None:
-                pad.release(req)
+    def _scrub_ends_flight(self, f: int, t: float, a: int) -> bool:
+        """Record a scrub at wave ``t``; True when the re-plan policy takes the flight away
+        (its cargo goes standard, or another hub in front of the weather flies it)."""
+        fl = self.fl
+        o = fl.origin[f]
+        cargo = not fl.repositioning[f]
+        action = self.policy.action
+        fl.scrubs[f] += 1
+        self.log.add(t, EventKind.SCRUB, f, o)
+        if cargo and action is ReplanAction.STANDARD:
+            self.airframes.release(a)
+            self.to_standard(f, o, "scrub")
+            return True
+        if (
+            cargo
+            and action is ReplanAction.OTHER_HUB
+            and self.conditions.in_front(o, t)
+            and self.other_hub(f, t) >= 0
+        ):
+            self.airframes.release(a)
+            return True
+        return False
 
-            env.timeout(self.pad_reset_s).callbacks.append(free_pad)
-            break
+    def _take_pad(self, f: int, t: float) -> bool:
+        """Take a pad of the origin hub at wave ``t`` (freed after the reset time), if one is
+        free now; a busy pad is logged and the flight tries the next wave."""
+        env = self.env
+        o = self.fl.origin[f]
+        pad = self.pads[o]
+        request = pad.request()
+        if not request.triggered:
+            request.cancel()
+            self.log.add(t, EventKind.PAD_BUSY, f, o)
+            return False
 
-        # Launch.
+        def free_pad(_event: simpy.Event, pad: simpy.Resource = pad, req: Any = request) -> None:
+            pad.release(req)
+
+        env.timeout(self.pad_reset_s).callbacks.append(free_pad)
+        return True
+
+    def _fly(self, f: int, a: int, zone: int) -> Generator[Any, Any, bool]:
+        """Launch on airframe ``a`` and land in ``zone``; False when the landing fails (the
+        airframe is lost and a cargo flight is re-dispatched)."""
+        env, fl, log = self.env, self.fl, self.log
+        o, d = fl.origin[f], fl.destination[f]
+        duration = fl.duration[f]
         fl.launch[f] = env.now
         fl.airframe[f] = a
         self.airframes.flew[a] = True
@@ -250,23 +287,28 @@ class _Engine:
             self.airframes.lost[a] = True
             self.airframes.release(a)  # wakes anyone waiting on it: they find it lost
             log.add(env.now, EventKind.LOST, f, d)
-            if cargo:
+            if not fl.repositioning[f]:
                 ready = self.conditions.next_wave(o, env.now + self.handling[o])
                 self.redispatch(f, o, ready, duration, "lost")
-            return
+            return False
         log.add(env.now, EventKind.LANDING, f, d)
         self.airframes.location[a] = d
         self.airframes.ready_after(a, self.cycle_s)
-        if not cargo:
-            return
+        return True
+
+    def _boat_to_port(self, f: int, zone: int) -> Generator[Any, Any, None]:
+        """A fast boat takes the landed pod to the port (farther from the alternate zone) and
+        sails back empty."""
+        env = self.env
+        d = self.fl.destination[f]
         boats = self.boats[d]
         boat = boats.request()
         yield boat
         km = self.route_km[d] + (self.alt_extra_km if zone == ALTERNATE_ZONE else 0.0)
         sail_s = km / self.boat_speed_kms * math.exp(self.boat_sigma * self.draw_boat(f))
         yield env.timeout(self.boat_fixed_s + sail_s)
-        fl.port[f] = env.now
-        log.add(env.now, EventKind.PORT, f, d)
+        self.fl.port[f] = env.now
+        self.log.add(env.now, EventKind.PORT, f, d)
 
         def boat_back(_event: simpy.Event) -> None:
             boats.release(boat)

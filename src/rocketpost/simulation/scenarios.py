@@ -35,6 +35,7 @@ from rocketpost.simulation.sweep_spec import OrdersSpec, Scenario
 
 __all__ = [
     "Progress",
+    "RunParams",
     "ScenarioResult",
     "plan_scenario",
     "run_scenarios",
@@ -44,6 +45,34 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 """Called with (steps done, steps in all): a plan or a replicate is a step."""
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """How the scenarios of a sweep are run: replicates, seeds and the planner's cost ceiling.
+
+    Parameters
+    ----------
+    replicates
+        Simulated days per scenario; replicate ``r`` of every scenario draws from the same seed
+        (``seed``, ``r``), so scenarios differ by their settings, not by their weather.
+    seed
+        First seed of the replicates.
+    max_cost_per_kg
+        The planner's ceiling on a light flight's US$/kg (``math.inf``: always fly).
+    """
+
+    replicates: int
+    seed: int = 0
+    max_cost_per_kg: float = math.inf
+
+    def __post_init__(self) -> None:
+        for name in ("replicates", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+                raise InputError(name, value, "must be a whole number ≥ 0")
+        if not self.max_cost_per_kg > 0:
+            raise InputError("max_cost_per_kg", self.max_cost_per_kg, "must be > 0")
 
 
 def scenario_network(network: Network, scenario: Scenario) -> Network:
@@ -103,13 +132,10 @@ def plan_scenario(
 ) -> SimInputs:
     """Plan the day on ``network`` (a scenario's variant) and return the simulator inputs."""
     from rocketpost.planning import ConsolidationPolicy, plan_orders
+    from rocketpost.planning.params import PlanParams
 
-    plan = plan_orders(
-        network,
-        orders,
-        allowed_origins=allowed,
-        policy=ConsolidationPolicy(max_cost_per_kg_usd=max_cost_per_kg),
-    )
+    policy = ConsolidationPolicy(max_cost_per_kg_usd=max_cost_per_kg)
+    plan = plan_orders(network, orders, PlanParams(consolidation=policy), allowed_origins=allowed)
     return inputs_from_plan(plan, network)
 
 
@@ -186,13 +212,11 @@ def run_scenarios(
     scenarios: Sequence[Scenario],
     *,
     base: SimConfig,
-    replicates: int,
-    seed: int,
-    max_cost_per_kg: float = math.inf,
+    runs: RunParams,
     client: Any | None = None,
     progress: Progress | None = None,
 ) -> list[ScenarioResult]:
-    """Plan each distinct plan variant once, then simulate ``replicates`` per scenario.
+    """Plan each distinct plan variant once, then simulate ``runs.replicates`` per scenario.
 
     Parameters
     ----------
@@ -203,6 +227,7 @@ def run_scenarios(
         it.
     """
     say = progress or (lambda _done, _total: None)
+    replicates, seed, max_cost_per_kg = runs.replicates, runs.seed, runs.max_cost_per_kg
     plan_keys = list(dict.fromkeys(s.plan_key() for s in scenarios))
     networks = {k: scenario_network(network, Scenario(k)) for k in plan_keys}
     configs = [scenario_config(base, s) for s in scenarios]
@@ -227,9 +252,7 @@ def run_scenarios(
             (networks[k], [i for i, s in enumerate(scenarios) if s.plan_key() == k])
             for k in plan_keys
         ]
-        kpis = _run_on_dask(
-            client, orders, allowed, plans, configs, max_cost_per_kg, seed, replicates, counter
-        )
+        kpis = _run_on_dask(client, orders, allowed, plans, configs, runs, counter)
     return [ScenarioResult(scenario, kpis[i]) for i, scenario in enumerate(scenarios)]
 
 
@@ -250,13 +273,13 @@ def _run_on_dask(
     allowed: NDArray[np.bool_] | None,
     plans: list[tuple[Network, list[int]]],
     configs: Sequence[SimConfig],
-    max_cost_per_kg: float,
-    seed: int,
-    replicates: int,
+    runs: RunParams,
     counter: _Counter,
 ) -> dict[int, list[dict[str, float]]]:
     """KPIs per scenario index; ``plans`` pairs each plan variant's network with its scenarios."""
     from distributed import as_completed
+
+    replicates, seed, max_cost_per_kg = runs.replicates, runs.seed, runs.max_cost_per_kg
 
     if isinstance(orders, OrdersSpec):
         shared_orders: Any = orders

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from rocketpost.orders.table import OrderTable
 from rocketpost.simulation.kpis import KPI_NAMES, summarise
-from rocketpost.simulation.scenarios import Progress, ScenarioResult, run_scenarios
+from rocketpost.simulation.scenarios import Progress, RunParams, ScenarioResult, run_scenarios
 from rocketpost.simulation.sweep_spec import GRID_KEYS, OrdersSpec, SweepSpec
 
 __all__ = ["results_table", "run_sweep", "write_sweep"]
@@ -71,9 +71,7 @@ def run_sweep(
         allowed,
         spec.scenarios(),
         base=spec.base,
-        replicates=spec.replicates,
-        seed=spec.seed,
-        max_cost_per_kg=spec.max_cost_per_kg,
+        runs=RunParams(spec.replicates, spec.seed, spec.max_cost_per_kg),
         client=client,
         progress=progress,
     )

@@ -61,6 +61,7 @@ __all__ = [
     "SweepSpec",
     "load_sweep_spec",
     "parse_sweep_spec",
+    "sim_config_from_toml",
 ]
 
 PLAN_KEYS = ("fleet_per_hub", "wave_interval_min", "buffer_min", "fleet_reserve")
@@ -247,7 +248,8 @@ def _orders(toml: TomlReader, doc: Mapping[str, Any], source: str) -> OrdersSpec
         raise toml.error(path, error.value, error.reason) from None
 
 
-def _simulation(toml: TomlReader, doc: Mapping[str, Any]) -> SimConfig:
+def sim_config_from_toml(toml: TomlReader, doc: Mapping[str, Any]) -> SimConfig:
+    """The ``[simulation]`` table of ``doc`` (absent: the defaults) as a :class:`SimConfig`."""
     sim = toml.check_keys(_optional_table(toml, doc, "simulation"), _SIMULATION_KEYS, "simulation")
     policy = ReplanPolicy(
         action=_setting(toml, "simulation.policy", sim.get("policy", "next_wave")),
@@ -305,7 +307,7 @@ def parse_sweep_spec(doc: Mapping[str, Any], source: str = "") -> SweepSpec:
         orders=orders,
         network_file=network_file,
         max_cost_per_kg=ceiling if ceiling > 0 else math.inf,
-        base=_simulation(toml, doc),
+        base=sim_config_from_toml(toml, doc),
     )
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rocketpost.network import default_network
-from rocketpost.orders.generator import generate_orders
+from rocketpost.orders.generator import GeneratorParams, generate_orders
 from rocketpost.orders.io import read_orders, write_orders
 from tests.orders.io import (
     DATA,
@@ -101,7 +101,10 @@ def test_extra_columns_are_ignored_but_kept_in_rejects(tmp_path: Path) -> None:
 )
 def test_counts_always_add_up(tmp_path: Path, corruptions: list[tuple[int, str, str]]) -> None:
     orders, items = generate_orders(
-        40, day=date(2025, 6, 1), rng=np.random.default_rng(5), keep_on_land=False
+        40,
+        GeneratorParams(keep_on_land=False),
+        day=date(2025, 6, 1),
+        rng=np.random.default_rng(5),
     )
     clean = tmp_path / "clean.csv"
     write_orders(clean, orders, items)

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rocketpost.orders.convert import from_orders, to_orders
-from rocketpost.orders.generator import generate_orders
+from rocketpost.orders.generator import GeneratorParams, generate_orders
 from rocketpost.orders.io import COLUMNS, read_orders, write_orders
 from tests.orders.io import (
     FORMATS,
@@ -39,11 +39,11 @@ def test_round_trip_of_tricky_orders_is_exact(tmp_path: Path, fmt: str) -> None:
 def test_round_trip_of_a_generated_day_is_exact(tmp_path: Path, fmt: str) -> None:
     orders, items = generate_orders(
         400,
+        GeneratorParams(
+            b2b_share=0.2, backhaul_origins={"ICN": "KR", "LIS": "PT"}, keep_on_land=False
+        ),
         day=date(2025, 6, 1),
         rng=np.random.default_rng(3),
-        b2b_share=0.2,
-        backhaul_origins={"ICN": "KR", "LIS": "PT"},
-        keep_on_land=False,
     )
     path = tmp_path / f"day.{fmt}"
     write_orders(path, orders, items)

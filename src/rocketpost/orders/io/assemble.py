@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,13 @@ from rocketpost.orders.io.rejects import RowErrors
 from rocketpost.orders.io.rows import RawRows
 from rocketpost.orders.table import ItemTable, OrderTable
 
-__all__ = ["build_tables", "guess_order_ids", "order_codes", "reject_partial_orders"]
+__all__ = [
+    "ParsedColumns",
+    "build_tables",
+    "guess_order_ids",
+    "order_codes",
+    "reject_partial_orders",
+]
 
 
 def order_codes(order_id: Coded, guessed: Sequence[str]) -> tuple[NDArray[np.int64], int]:
@@ -100,22 +107,36 @@ def guess_order_ids(raw: RawRows) -> list[str]:
     return [f[position].strip() if len(f) > position else "" for f in raw.malformed_fields]
 
 
+@dataclass(frozen=True, eq=False)
+class ParsedColumns:
+    """The columns parsed into numbers, one entry per row (well-formed rows in file order).
+
+    ``created_s`` is Unix seconds; ``lat_deg``, ``lon_deg`` and ``country`` are the resolved
+    destination; ``unit_value_micros`` is exact micros of the row's currency.
+    """
+
+    created_s: NDArray[np.int64]
+    lat_deg: NDArray[np.float64]
+    lon_deg: NDArray[np.float64]
+    country: NDArray[np.str_]
+    quantity: NDArray[np.int64]
+    unit_value_micros: NDArray[np.int64]
+    unit_mass_kg: NDArray[np.float64]
+    unit_volume_m3: NDArray[np.float64]
+
+
 def build_tables(
     accepted: NDArray[np.intp],
     row_codes: NDArray[np.int64],
+    parsed: ParsedColumns,
     *,
     order_columns: Mapping[str, Coded],
     item_columns: Mapping[str, Coded],
-    created_s: NDArray[np.int64],
-    lat: NDArray[np.float64],
-    lon: NDArray[np.float64],
-    country: NDArray[np.str_],
-    quantity: NDArray[np.int64],
-    micros: NDArray[np.int64],
-    mass: NDArray[np.float64],
-    volume: NDArray[np.float64],
 ) -> tuple[OrderTable, ItemTable]:
     """Accepted rows as tables: orders by first appearance, each one's lines in file order."""
+    created_s, lat, lon, country = parsed.created_s, parsed.lat_deg, parsed.lon_deg, parsed.country
+    quantity, micros = parsed.quantity, parsed.unit_value_micros
+    mass, volume = parsed.unit_mass_kg, parsed.unit_volume_m3
     if not len(accepted):
         return empty_tables()
     # Items grouped by order, orders in order of first appearance, lines in file order.

@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 
 from rocketpost.network import RocketClass, default_network
 from rocketpost.orders.io.assemble import (
+    ParsedColumns,
     build_tables,
     guess_order_ids,
     order_codes,
@@ -245,9 +246,20 @@ def read_orders(
     group_bad = reject_partial_orders(raw, errors, codes, n_groups, order_fields)
 
     accepted = np.flatnonzero(~errors.bad)
+    parsed = ParsedColumns(
+        created_s=created_s,
+        lat_deg=destination.lat_deg,
+        lon_deg=destination.lon_deg,
+        country=destination.country,
+        quantity=quantity,
+        unit_value_micros=micros,
+        unit_mass_kg=measures["unit_mass_kg"],
+        unit_volume_m3=measures["unit_volume_m3"],
+    )
     orders, items = build_tables(
         accepted,
         row_codes,
+        parsed,
         order_columns={
             "order_id": order_id,
             "merchant_id": merchant,
@@ -263,14 +275,6 @@ def read_orders(
             "currency": currency,
             "dangerous_goods_class": dangerous_goods,
         },
-        created_s=created_s,
-        lat=destination.lat_deg,
-        lon=destination.lon_deg,
-        country=destination.country,
-        quantity=quantity,
-        micros=micros,
-        mass=measures["unit_mass_kg"],
-        volume=measures["unit_volume_m3"],
     )
     rejects = rejects_from(raw, errors)
     rows_rejected = len(rejects)
