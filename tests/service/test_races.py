@@ -56,32 +56,39 @@ class Model:
 REQUESTS = ("cancel", "hold", "seize", "clear", "launch", "scrub", "land")
 
 
-def step(m: Model, request: str) -> tuple[int, Model]:
-    """``(HTTP status, new model)`` of ``request`` on ``m`` (the induction scans 1 kg: a hold)."""
-    pre = m.status == "pre_transit"
-    if request == "cancel":
-        if m.status == "cancelled":
-            return 200, m
-        if not pre:
-            return 409, m
-        return 200, replace(m, status="cancelled", sub_status="cancelled", seat=False)
-    if request == "hold":
-        if not pre:
-            return 409, m
-        return 200, replace(m, sub_status="customs_hold", seat=False)
-    if request in ("seize", "clear"):
-        if m.outcome or m.status not in ("pre_transit", "in_transit"):
-            return 409, m
-        if request == "seize":
-            return 200, replace(m, status="failure", sub_status="seized", seat=False, outcome=True)
-        cleared = "customs_cleared" if m.sub_status == "customs_hold" else m.sub_status
-        return 200, replace(m, sub_status=cleared, outcome=True)
-    if request == "land":  # the original flight's events from here on
-        if m.flight != "launched":
-            return 409, m
-        if (m.status, m.sub_status) == ("in_transit", "launched"):
-            return 200, replace(m, flight="landed", sub_status="landed")
-        return 200, replace(m, flight="landed")
+def _cancel(m: Model, _request: str) -> tuple[int, Model]:
+    if m.status == "cancelled":
+        return 200, m
+    if m.status != "pre_transit":
+        return 409, m
+    return 200, replace(m, status="cancelled", sub_status="cancelled", seat=False)
+
+
+def _hold(m: Model, _request: str) -> tuple[int, Model]:
+    if m.status != "pre_transit":
+        return 409, m
+    return 200, replace(m, sub_status="customs_hold", seat=False)
+
+
+def _customs_outcome(m: Model, request: str) -> tuple[int, Model]:
+    if m.outcome or m.status not in ("pre_transit", "in_transit"):
+        return 409, m
+    if request == "seize":
+        return 200, replace(m, status="failure", sub_status="seized", seat=False, outcome=True)
+    cleared = "customs_cleared" if m.sub_status == "customs_hold" else m.sub_status
+    return 200, replace(m, sub_status=cleared, outcome=True)
+
+
+def _land(m: Model, _request: str) -> tuple[int, Model]:
+    # The original flight's events from here on.
+    if m.flight != "launched":
+        return 409, m
+    if (m.status, m.sub_status) == ("in_transit", "launched"):
+        return 200, replace(m, flight="landed", sub_status="landed")
+    return 200, replace(m, flight="landed")
+
+
+def _launch_or_scrub(m: Model, request: str) -> tuple[int, Model]:
     if m.flight != "scheduled":
         return 409, m
     on_board = m.seat and not m.moved
@@ -94,6 +101,22 @@ def step(m: Model, request: str) -> tuple[int, Model]:
     if on_board:
         return 200, replace(m, flight="scrubbed", sub_status="rescheduled", moved=True)
     return 200, replace(m, flight="scrubbed")
+
+
+_STEPS = {
+    "cancel": _cancel,
+    "hold": _hold,
+    "seize": _customs_outcome,
+    "clear": _customs_outcome,
+    "land": _land,
+    "launch": _launch_or_scrub,
+    "scrub": _launch_or_scrub,
+}
+
+
+def step(m: Model, request: str) -> tuple[int, Model]:
+    """``(HTTP status, new model)`` of ``request`` on ``m`` (the induction scans 1 kg: a hold)."""
+    return _STEPS[request](m, request)
 
 
 def serial_outcomes(m: Model, requests: tuple[str, ...]) -> list[tuple[tuple[int, ...], Model]]:
