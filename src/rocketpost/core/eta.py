@@ -191,6 +191,7 @@ def eta_to_places(
     order_time: datetime | None = None,
     rotating: bool = True,
     allow_ground: bool = True,
+    may_fly: bool = True,
 ) -> EtaResult:
     """Fastest door-to-door time from each origin hub to each place.
 
@@ -210,6 +211,8 @@ def eta_to_places(
         Solve the flights on a rotating Earth (default) or a fixed one.
     allow_ground
         Allow a ground delivery from the origin's own fulfilment centre.
+    may_fly
+        Allow rocket deliveries (False: ground only).
 
     Returns
     -------
@@ -226,6 +229,7 @@ def eta_to_places(
         wave_wait=wave_wait,
         drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
         origins=origin,
+        may_fly=None if may_fly else False,
         allow_ground=allow_ground,
         per_origin=True,
         reach=False,

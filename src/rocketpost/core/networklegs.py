@@ -79,7 +79,9 @@ def rocket_trajectory(
     }
     points = (launch_lat_deg, launch_lon_deg, landing_lat_deg, landing_lon_deg)
     if kind == "fastest":
-        budget = rocket.max_burnout_speed_ms if max_burnout_speed_ms is None else max_burnout_speed_ms
+        budget = (
+            rocket.max_burnout_speed_ms if max_burnout_speed_ms is None else max_burnout_speed_ms
+        )
         return fastest_trajectory(*points, max_burnout_speed_ms=budget, **common)
     if kind != "min_energy":
         raise InputError("trajectory", kind, "must be min_energy or fastest")

@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 TRAJECTORIES = ("min_energy", "fastest")
-"""Coast arcs a rocket class may fly (:mod:`rocketpost.core.ballistics`, :mod:`~rocketpost.core.fastest`)."""
+"""Coast arcs a rocket class may fly: :mod:`rocketpost.core.ballistics` (minimum-energy) or
+:mod:`rocketpost.core.fastest` (fastest within the burnout-speed budget)."""
 
 LAUNCH_MODES = ("waves", "on_demand")
 """Launch cadences of a hub: fixed waves, or a free pad on demand."""
