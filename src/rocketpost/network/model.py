@@ -7,16 +7,16 @@ checks (land mask, ports), which need the data and live in :mod:`rocketpost.netw
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.errors import InputError, require_positive
+from rocketpost.errors import InputError
+from rocketpost.network.landingsite import LandingSite
+from rocketpost.network.validation import _count, _lat_lon, _positive
 
 __all__ = [
     "LAUNCH_MODES",
@@ -38,34 +38,6 @@ TRAJECTORIES = ("min_energy", "fastest")
 
 LAUNCH_MODES = ("waves", "on_demand")
 """Launch cadences of a hub: fixed waves, or a free pad on demand."""
-
-
-def _positive(owner: str, name: str, value: float, *, allow_zero: bool = False) -> None:
-    require_positive(f"{owner}.{name}", value, allow_zero=allow_zero)
-
-
-def _count(owner: str, name: str, value: int, *, minimum: int = 0) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{owner}.{name}", value, "must be a whole number")
-    if value < minimum:
-        raise InputError(f"{owner}.{name}", value, f"must be ≥ {minimum}")
-
-
-def _lat_lon(field: str, value: Any, *, container: type = tuple) -> tuple[float, float]:
-    """Check a ``[latitude, longitude]`` pair (a tuple in code, a list in TOML) and return it."""
-    if (
-        not isinstance(value, list | tuple)
-        or not isinstance(value, container)
-        or len(value) != 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    ):
-        raise InputError(field, value, "must be [latitude, longitude] in degrees")
-    lat, lon = float(value[0]), float(value[1])
-    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise InputError(field, value, "latitude must be in [-90, 90]")
-    if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
-        raise InputError(field, value, "longitude must be in [-180, 180]")
-    return lat, lon
 
 
 @dataclass(frozen=True)
@@ -342,55 +314,6 @@ class Hub:
     def launch_handling_min(self) -> float:
         """Order to pod ready at the pad: pick and pack, or a pre-staged pod on demand."""
         return self.prestaged_handling_min if self.launch == "on_demand" else self.handling_min
-
-
-@dataclass(frozen=True)
-class LandingSite:
-    """A sea point where rockets land, with a recovery vessel, its drones and a port.
-
-    A hub's own landing zone is a site (``hub_index`` its position, it has a pad); extra sites
-    near cities have none (``hub_index = -1``) and only receive flights.
-
-    Parameters
-    ----------
-    site_id
-        Unique id (a hub's id for its own zone).
-    position
-        (lat, lon) at sea.
-    port, port_position, boat_route_km
-        Port where pods go ashore (UN/LOCODE), its position and the water route to it.
-    drones
-        Delivery drones on the recovery vessel (used when ``drone.from_vessel``).
-    sea_state_closed_share
-        Share of time the site is closed by sea state (a proxy, ``docs/design.md``); for the
-        simulator, the deterministic kernel assumes open conditions.
-    hub_index
-        The hub whose zone this is, or -1.
-    serves
-        The city the site was placed for (information only).
-    """
-
-    site_id: str
-    position: tuple[float, float]
-    port: str
-    port_position: tuple[float, float]
-    boat_route_km: float
-    drones: int
-    sea_state_closed_share: float = 0.0
-    hub_index: int = -1
-    serves: str = ""
-
-    def __post_init__(self) -> None:
-        owner = f"landing_sites[{self.site_id}]"
-        if not self.site_id or not self.site_id.replace("-", "").replace("_", "").isalnum():
-            raise InputError("landing_site.id", self.site_id, "must be a non-empty alphanumeric id")
-        for name in ("position", "port_position"):
-            _lat_lon(f"{owner}.{name}", getattr(self, name))
-        _positive(owner, "boat_route_km", self.boat_route_km, allow_zero=True)
-        _count(owner, "drones", self.drones)
-        share = self.sea_state_closed_share
-        if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
-            raise InputError(f"{owner}.sea_state_closed_share", share, "must be in [0, 1]")
 
 
 @dataclass(frozen=True)
