@@ -47,7 +47,8 @@ def bench_cities(preset: str) -> None:
         f"rotating {network.rocket.trajectory} flight matrix): {cold:.3f} s"
     )
     print(
-        f"[{preset}] eta all cities x hubs x sites, warm, best of 5: {min(runs):.3f} s (target < 1 s)"
+        f"[{preset}] eta all cities x hubs x sites, warm, best of 5: {min(runs):.3f} s "
+        "(target < 1 s)"
     )
 
 
