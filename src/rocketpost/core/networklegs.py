@@ -38,6 +38,13 @@ _S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour prom
 _INF = np.inf
 
 
+def unit_vectors(lat_rad: ArrayLike, lon_rad: ArrayLike) -> NDArray[np.float64]:
+    """Earth-centred unit vectors ``(n, 3)`` of points given in radians."""
+    lat, lon = np.asarray(lat_rad, dtype=np.float64), np.asarray(lon_rad, dtype=np.float64)
+    cos_lat = np.cos(lat)
+    return np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1)
+
+
 @lru_cache(maxsize=16)
 def flight_matrix(network: Network, *, rotating: bool = True) -> Trajectory:
     """Trajectories from every hub's pad to every landing site, shape ``(hubs, sites)``.
@@ -120,8 +127,7 @@ class NetworkLegs:
     # great-circle call per block covers every last mile.
     point_lat_deg: NDArray[np.float64]
     point_lon_deg: NDArray[np.float64]
-    point_lat_rad: NDArray[np.float64]
-    point_cos_lat: NDArray[np.float64]
+    point_xyz: NDArray[np.float64]  # (3, points) unit vectors: distances by one matrix product
     van_s_per_km: float
     van_stop_s: float
     drone_s_per_km: float
@@ -189,8 +195,7 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
         vessel_transfer_s=float(drone.vessel_transfer_min * 60.0),
         point_lat_deg=np.concatenate(lat),
         point_lon_deg=np.concatenate(lon),
-        point_lat_rad=point_lat_rad,
-        point_cos_lat=np.cos(point_lat_rad),
+        point_xyz=unit_vectors(point_lat_rad, np.radians(np.concatenate(lon))).T.copy(),
         van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
         van_stop_s=van.stop_min * 60.0,
         drone_s_per_km=_S_PER_H / drone.speed_kmh,
