@@ -26,7 +26,7 @@ PresetOption = Annotated[
     typer.Option(
         "--preset",
         envvar="ROCKETPOST_PRESET",
-        help="Preset of the network file ([presets.NAME]; default: 'today' when it has presets).",
+        help="Preset of the network file (a presets.NAME table; default: today, if it has any).",
         show_default=False,
     ),
 ]
