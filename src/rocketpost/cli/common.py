@@ -11,7 +11,7 @@ import typer
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network, load_network
 
-__all__ = ["JsonOption", "NetworkOption", "network_from", "parse_utc"]
+__all__ = ["JsonOption", "NetworkOption", "PresetOption", "network_from", "parse_utc"]
 
 NetworkOption = Annotated[
     Path | None,
@@ -21,14 +21,26 @@ NetworkOption = Annotated[
         show_default=False,
     ),
 ]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        envvar="ROCKETPOST_PRESET",
+        help="Preset of the network file (a presets.NAME table; default: today, if it has any).",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document instead of tables.")
 ]
 
 
-def network_from(path: Path | None) -> Network:
-    """The network in ``path``, or the default one."""
-    return default_network() if path is None else load_network(path)
+def network_from(path: Path | None, preset: str | None = None) -> Network:
+    """The network in ``path``, or the default one, with ``preset`` applied (see
+    :func:`rocketpost.network.load_network`)."""
+    if path is None:
+        return default_network(preset)
+    return load_network(path, preset=preset)
 
 
 def parse_utc(text: str, field: str = "at") -> datetime:

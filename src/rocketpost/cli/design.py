@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from
 from rocketpost.cli.output import console, print_json
 from rocketpost.design.candidates import (
     CandidateSettings,
@@ -94,6 +94,7 @@ def candidates(
         typer.Option("--out", help="Write the selected sites as [[landing_sites]] TOML here."),
     ] = None,
     network: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Candidate sea landing sites near coastal cities, and a greedy worldwide selection.
@@ -101,7 +102,7 @@ def candidates(
     The safety rules (offshore distance, longest boat route) and the drone radius are the
     network's (default: the shipped one).
     """
-    chosen_network = network_from(network)
+    chosen_network = network_from(network, preset)
     settings = CandidateSettings(
         min_population=min_population,
         min_offshore_km=chosen_network.safety.min_offshore_km,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rocketpost.cli.common import JsonOption, NetworkOption, network_from, parse_utc
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from, parse_utc
 from rocketpost.cli.output import console, print_json
 from rocketpost.core.eta import LEG_NAMES, Parcel, WaveWait, eta_to_place
 from rocketpost.world.places import resolve_place
@@ -20,12 +20,15 @@ _LEG_LABELS = {
     "ascent": "ascent",
     "coast": "ballistic coast",
     "descent": "re-entry + landing",
+    "vessel_transfer": "pod to the vessel's drone deck",
     "sea_transfer": "sea transfer",
     "boat": "boat to port",
     "port_handling": "port handling",
     "customs": "customs (pre-cleared)",
     "last_mile": "last mile",
 }
+
+_ROUTE_DEPENDENT_LEGS = ("vessel_transfer", "sea_transfer", "boat", "port_handling")
 
 
 def eta(
@@ -54,10 +57,11 @@ def eta(
         bool, typer.Option("--no-rotation", help="Solve flights on a non-rotating Earth.")
     ] = False,
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Earliest door-to-door delivery from a hub to a place, and whether the promise holds."""
-    network = network_from(network_file)
+    network = network_from(network_file, preset)
     destination = resolve_place(place)
     order_time = parse_utc(at) if at is not None else None
     route = eta_to_place(
@@ -113,7 +117,10 @@ def eta(
     table.add_column("minutes", justify="right")
     for name in LEG_NAMES:
         seconds = route.legs_s[name]
-        if route.mode == "ground" and seconds == 0.0 and name != "customs":
+        # Legs a route does not use (ground: the rocket's; by vessel: boat and port; by boat:
+        # the drone deck) are left out; customs stays, it says "pre-cleared".
+        unused = route.mode == "ground" or name in _ROUTE_DEPENDENT_LEGS
+        if seconds == 0.0 and unused and name != "customs":
             continue
         extra = (
             f" ({route.last_mile_vehicle}, {route.last_mile_km:.1f} km)"

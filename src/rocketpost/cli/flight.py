@@ -1,4 +1,5 @@
-"""``rocketpost flight FROM TO``: the minimum-energy trajectory between two places."""
+"""``rocketpost flight FROM TO``: the rocket's trajectory (minimum-energy or fastest) between two
+places."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from
 from rocketpost.cli.output import console, print_json
-from rocketpost.core.ballistics import min_energy_trajectory
+from rocketpost.core.networklegs import rocket_trajectory
 from rocketpost.network import Network
 from rocketpost.world.places import Place, resolve_place
 
@@ -17,11 +18,15 @@ __all__ = ["flight", "resolve_endpoint"]
 
 
 def resolve_endpoint(text: str, network: Network, *, landing: bool) -> tuple[str, float, float]:
-    """A hub id (its pad when launching, its landing zone when landing) or any place."""
+    """A hub id (its pad when launching, its landing zone when landing), a landing-site id
+    (landing only) or any place."""
     if text.strip().isupper() and text.strip() in network.hub_ids:
         hub = network.hub(text.strip())
         lat, lon = hub.landing_zone if landing else hub.pad
         return f"{hub.hub_id} {'landing zone' if landing else 'pad'}", lat, lon
+    if landing and text.strip().isupper() and text.strip() in network.site_ids:
+        site = network.landing_sites[network.site_index(text.strip())]
+        return f"{site.site_id} landing site ({site.serves})", *site.position
     place: Place = resolve_place(text)
     label = place.name if place.country_code is None else f"{place.name}, {place.country_code}"
     return label, place.lat_deg, place.lon_deg
@@ -39,35 +44,59 @@ def flight(
     no_rotation: Annotated[
         bool, typer.Option("--no-rotation", help="Solve on a non-rotating Earth.")
     ] = False,
+    trajectory: Annotated[
+        str | None,
+        typer.Option(
+            "--trajectory",
+            help="min_energy or fastest (default: the network's rocket class).",
+            show_default=False,
+        ),
+    ] = None,
+    max_burnout_speed_ms: Annotated[
+        float | None,
+        typer.Option(
+            "--max-burnout-speed-ms",
+            help="Inertial burnout-speed budget of the fastest arc (default: the network's).",
+            show_default=False,
+        ),
+    ] = None,
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Minimum-energy ballistic flight between two places (ascent, coast, re-entry and landing)."""
-    network = network_from(network_file)
+    """Ballistic flight between two places (ascent, coast, re-entry and landing): the
+    minimum-energy arc, or the fastest within the burnout-speed budget."""
+    network = network_from(network_file, preset)
     from_label, lat1, lon1 = resolve_endpoint(origin, network, landing=False)
     to_label, lat2, lon2 = resolve_endpoint(destination, network, landing=True)
     rocket = network.rocket
-    trajectory = min_energy_trajectory(
+    kind = rocket.trajectory if trajectory is None else trajectory
+    arc = rocket_trajectory(
+        rocket,
         lat1,
         lon1,
         lat2,
         lon2,
-        burnout_altitude_km=rocket.burnout_altitude_km,
-        ascent_s=rocket.ascent_s,
-        descent_s=rocket.descent_s,
         rotating=not no_rotation,
+        trajectory=kind,
+        max_burnout_speed_ms=max_burnout_speed_ms,
     )
     values: dict[str, Any] = {
         "from": {"name": from_label, "lat_deg": lat1, "lon_deg": lon1},
         "to": {"name": to_label, "lat_deg": lat2, "lon_deg": lon2},
         "rocket": rocket.name,
-        **trajectory.to_dict(),
+        "trajectory": kind,
+        **arc.to_dict(),
     }
+    if kind == "fastest":
+        values["max_burnout_speed_ms"] = (
+            rocket.max_burnout_speed_ms if max_burnout_speed_ms is None else max_burnout_speed_ms
+        )
     values["flight_min"] = round(float(values["flight_s"]) / 60.0, 2)
     if as_json:
         print_json(values)
         return
-    table = Table(title=f"{rocket.name}: {from_label} → {to_label}", show_header=False)
+    table = Table(title=f"{rocket.name}: {from_label} → {to_label} ({kind})", show_header=False)
     table.add_column("quantity")
     table.add_column("value", justify="right")
     rows = [

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rocketpost.cli.common import JsonOption
+from rocketpost.cli.common import JsonOption, PresetOption, network_from
 from rocketpost.cli.output import console, print_json
-from rocketpost.network import default_network, load_network
 
 __all__ = ["app"]
 
@@ -23,10 +22,12 @@ def check(
         Path | None,
         typer.Argument(help="Network TOML (default: the shipped network).", show_default=False),
     ] = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate a network file against its schema and the world data (land mask, ports)."""
-    network = default_network() if file is None else load_network(file)
+    """Validate a network file against its schema and the world data (land mask, ports);
+    with its landing sites and the chosen preset."""
+    network = network_from(file, preset)
     if as_json:
         print_json(
             {
@@ -37,11 +38,17 @@ def check(
                 "van": network.van,
                 "drone": network.drone,
                 "safety": network.safety,
+                "preset": network.preset,
                 "hubs": list(network.hubs),
+                "landing_sites": len(network.landing_sites),
             }
         )
         return
-    table = Table(title=f"{network.source}: {len(network.hubs)} hubs, rocket {network.rocket.name}")
+    preset = "" if network.preset is None else f" (preset {network.preset})"
+    table = Table(
+        title=f"{network.source}{preset}: {len(network.hubs)} hubs, "
+        f"{len(network.landing_sites)} landing sites, rocket {network.rocket.name}"
+    )
     for column in ("id", "name", "country", "port", "boat km", "fleet", "wave min", "handling min"):
         table.add_column(
             column,
@@ -57,8 +64,8 @@ def check(
             hub.port,
             f"{hub.boat_route_km:.1f}",
             str(hub.fleet),
-            f"{hub.launch_wave_interval_min:g}",
-            f"{hub.handling_min:g}",
+            f"{hub.launch_interval_min:g}",
+            f"{hub.launch_handling_min:g}",
         )
     console.print(table)
     console.print(

@@ -14,7 +14,7 @@ from rich.table import Table
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from
 from rocketpost.cli.output import console, fail, print_json
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def run(
     orders_file: Annotated[Path, typer.Argument(help="Orders file (.csv, .parquet or .jsonl).")],
     out: Annotated[Path, typer.Option("--out", help="Plan directory to write.")],
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     inventory: Annotated[
         Path | None,
         typer.Option("--inventory", help="Inventory file (hub, sku, quantity): where stock is."),
@@ -110,7 +111,7 @@ def run(
 
     if inventory is not None and stock_at:
         fail("--inventory and --stock-at both say where stock is: pass one of them")
-    network = network_from(network_file)
+    network = network_from(network_file, preset)
     params = _plan_params(params_file, last_mile, last_mile_seconds, max_cost_per_kg)
     with Progress(
         TextColumn("{task.description:<16}"),
@@ -225,6 +226,7 @@ def check(
         ),
     ] = None,
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-check a plan independently of the planner; exit 1 when a rule is broken."""
@@ -240,7 +242,7 @@ def check(
         orders_file = Path(recorded.orders_file)
     if network_file is None and recorded.network_file:
         network_file = Path(recorded.network_file)
-    violations = check_plan(directory, orders_file, network_from(network_file))
+    violations = check_plan(directory, orders_file, network_from(network_file, preset))
     if as_json:
         print_json({"directory": str(directory), "ok": not violations, "violations": violations})
     elif violations:

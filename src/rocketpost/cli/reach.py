@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from
 from rocketpost.cli.output import console, print_json
 from rocketpost.core.eta import Parcel, WaveWait
 from rocketpost.core.reach import AreaReach, ReachResult, compute_reach
@@ -42,11 +42,19 @@ def reach(
         Path | None, typer.Option("--geojson", help="Write GeoJSON here.")
     ] = None,
     top: Annotated[int, typer.Option("--top", help="Countries to list in the table.")] = 15,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="Routes that count: any (the fastest), rocket (no ground delivery) or ground.",
+        ),
+    ] = "any",
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Who can be promised delivery within --minutes, by continent and country."""
-    network = network_from(network_file)
+    network = network_from(network_file, preset)
     stock = [h.strip() for h in hubs.split(",") if h.strip()] if hubs else None
     if stock is not None and not stock:
         raise InputError("hubs", hubs, "must name at least one hub")
@@ -57,6 +65,7 @@ def reach(
         min_population=min_population,
         parcel=Parcel(mass_kg=parcel_kg),
         wave_wait=wait,
+        mode=mode,
     )
     written = write_outputs(result, map_file, geojson_file)
     if as_json:
@@ -120,5 +129,7 @@ def print_reach(result: ReachResult, *, top: int = 15) -> None:
         f"[bold]{result.threshold_min:g}-minute reach:[/bold] {result.population_covered:,} of "
         f"{result.population_total:,} city people ({result.share:.2%}) in "
         f"{int(result.covered.sum()):,} of {len(result.cities):,} cities; stock at "
-        f"{', '.join(result.stock_hubs)}; wave wait {result.wave_wait.value}"
+        f"{', '.join(result.stock_hubs)}; wave wait {result.wave_wait.value}; "
+        f"{result.mode} routes"
+        + ("" if result.network.preset is None else f"; preset {result.network.preset}")
     )

@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from rocketpost.cli.common import JsonOption
+from rocketpost.cli.common import JsonOption, PresetOption
 from rocketpost.cli.output import console, fail, print_json
+from rocketpost.network import PRESET_ENV
 
 __all__ = ["db_app", "merchants_app", "serve", "tcp_listener", "worker_listeners"]
 
@@ -127,9 +128,13 @@ def serve(
         Path | None, typer.Option("--network", help="Network TOML file.", show_default=False)
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    preset: PresetOption = None,
 ) -> None:
     """Run the booking service (uvicorn). Refuses an unmigrated database (exit status 2)."""
     import uvicorn
+
+    if preset is not None:  # the workers load the network themselves: hand it over there
+        os.environ[PRESET_ENV] = preset
 
     from rocketpost.service.db import NotMigratedError, check_migrated
     from rocketpost.service.settings import Settings

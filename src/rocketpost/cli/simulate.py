@@ -18,7 +18,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rocketpost.cli.common import JsonOption, NetworkOption
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption
 from rocketpost.cli.output import console, print_json
 from rocketpost.errors import InputError
 
@@ -100,10 +100,11 @@ def simulate(
     ] = "next_wave",
     landing_zones: Annotated[int, typer.Option("--landing-zones", help="1 or 2 per hub.")] = 1,
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Simulate a plan under weather, sea state, landing failures and customs: KPIs with 95 % CI."""
-    from rocketpost.network import load_network
+    from rocketpost.cli.common import network_from
     from rocketpost.simulation import (
         ReplanPolicy,
         SimConfig,
@@ -119,7 +120,10 @@ def simulate(
         raise InputError("--seed", seed, "must be ≥ 0")
     _check_workers(workers, scheduler)
     config = SimConfig(policy=ReplanPolicy(action=policy), landing_zones=landing_zones)  # type: ignore[arg-type]
-    inputs = load_inputs(plan_dir, None if network_file is None else load_network(network_file))
+    inputs = load_inputs(
+        plan_dir,
+        None if network_file is None and preset is None else network_from(network_file, preset),
+    )
     with dask_client(workers, scheduler) as client, _progress("replicates", as_json) as step:
         result = run_monte_carlo(
             inputs, config, replicates=replicates, seed=seed, client=client, progress=step
@@ -227,6 +231,7 @@ def calibrate(
     workers: WorkersOption = 2,
     scheduler: SchedulerOption = None,
     network_file: NetworkOption = None,
+    preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find the promise buffer (and fleet reserve) that keeps ≥ target of one-hour promises."""
@@ -252,7 +257,7 @@ def calibrate(
         the_day = date.fromisoformat(day)
     except ValueError:
         raise InputError("--date", day, "must be YYYY-MM-DD") from None
-    network = network_from(network_file)
+    network = network_from(network_file, preset)
     generated, _ = generate_orders(
         orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
     )

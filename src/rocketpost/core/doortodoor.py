@@ -1,18 +1,28 @@
 """The door-to-door kernel: the one place the fastest delivery to a place is computed.
 
 The budget (see ``docs/architecture.md``) for a rocket delivery from origin hub ``o`` via
-destination hub ``d``::
+landing site ``d`` (``network.landing_sites``: the hubs' own zones, then extra sites)::
 
-    origin handling   hub o: pick, pack, load the pod            handling_min[o]
-    wave wait         until the next launch wave of hub o          exact (ready time) or a policy
+    origin handling   hub o: pick, pack, load the pod            handling_min[o] (pre-staged on
+                                                                  demand)
+    wave wait         until the next launch wave/slot of hub o     exact (ready time) or a policy
     ascent            pad to burnout                              rocket.ascent_s
-    coast             minimum-energy ballistic arc, rotating Earth ballistics
+    coast             minimum-energy or fastest arc, rotating Earth ballistics / fastest
     descent           re-entry and vertical sea landing           rocket.descent_s
+    then either, from the recovery vessel (drone-eligible parcel, door within drone range,
+    site with drones, ``drone.from_vessel``):
+    vessel transfer   pod to the vessel's drone deck              drone.vessel_transfer_min
+    last mile         drone site → door                           distance / drone speed + handover
+    or by boat and port:
     sea transfer      pod from rocket to boat                     boat.transfer_min
-    boat              landing zone to port over water             boat_route_km[d] / boat.speed_kmh
+    boat              landing site to port over water             boat_route_km[d] / boat.speed_kmh
     port handling     pod ashore, parcels to vans and drones      boat.port_handling_min
     customs           pre-cleared at booking                      0 (eligibility adds inspections)
     last mile         port to door by drone (in range, light) or van (road factor × distance)
+
+The kernel is deterministic and assumes open conditions (no wind or sea-state closures of sites
+or drones; ``drone.max_wind_ms``, ``drone.max_sea_state_m`` and the sites'
+``sea_state_closed_share`` are for the simulator).
 
 A *ground* delivery leaves the origin's fulfilment centre (next to the pad) by drone or van after
 handling, with no rocket legs. For N rows (a place, a ready time or a wave-wait policy, whether
@@ -27,14 +37,12 @@ quote router and reach are thin wrappers over this one function, so they agree b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.earth import EARTH_RADIUS_KM
-from rocketpost.core.geo import haversine_rad
 from rocketpost.core.networklegs import (
     NetworkLegs,
     WaveWait,
@@ -42,7 +50,9 @@ from rocketpost.core.networklegs import (
     network_legs,
     next_wave_s,
     policy_wait_s,
+    unit_vectors,
 )
+from rocketpost.core.routes import LEG_NAMES, Routes
 from rocketpost.errors import InputError
 
 __all__ = [
@@ -59,24 +69,15 @@ __all__ = [
     "policy_wait_s",
 ]
 
-LEG_NAMES = (
-    "origin_handling",
-    "wave_wait",
-    "ascent",
-    "coast",
-    "descent",
-    "sea_transfer",
-    "boat",
-    "port_handling",
-    "customs",
-    "last_mile",
-)
-"""Legs of the door-to-door budget, in order."""
-
 # Rows per vectorised block. Each block builds (rows × origins × destinations) temporaries: at
 # 20,000 rows those were ~70 MB each, fresh pages the kernel had to fault in and zero every time;
 # at 2,000 they stay in cache (1M planned orders: 7.5 s -> 5.0 s).
 BLOCK_ROWS = 2_000
+# ... for the 21 × 21 hub cube. With many landing sites the (rows × origins × sites) cube grows:
+# the block shrinks to keep it near this many cells (21 × 321 sites: ~130 rows; measured
+# 1.57 s -> 1.0 s for every city × hub × site).
+_BLOCK_CELLS = BLOCK_ROWS * 21 * 21
+_MIN_BLOCK_ROWS = 128
 _INF = np.inf
 _ROWS = np.arange(BLOCK_ROWS)  # row indices of a block, made once
 
@@ -97,75 +98,6 @@ def last_mile(
     if drone_ok is not True:
         use_drone &= np.asarray(drone_ok, dtype=bool)
     return np.where(use_drone, drone_s, van_s), use_drone
-
-
-@dataclass(frozen=True, eq=False)
-class Routes:
-    """The fastest route of every row (or of every row × origin, see ``per_origin``).
-
-    Times are seconds after the row's ready time (the order time). Rows with no route at all
-    (no allowed origin) have an infinite ``total_s``.
-
-    Attributes
-    ----------
-    origin, destination
-        Hub positions; the destination is the origin itself for a ground delivery.
-    ground
-        True for a ground delivery from the origin's fulfilment centre.
-    drone
-        True when the last mile is flown by drone (else van).
-    total_s
-        Door-to-door seconds.
-    handling_s, wait_s, coast_s, boat_s, last_mile_s
-        Legs. ``wait_s``, ``coast_s``, ``boat_s`` (and ``range_km``, ``launch_s``) are those of
-        the best rocket route from ``origin`` even where ``ground`` wins: mask them with
-        ``ground`` (:meth:`legs_s` and the wrappers do).
-    last_mile_km, range_km
-        Great-circle last mile; rocket ground range.
-    launch_s
-        Absolute launch time (epoch seconds, a whole multiple of the wave interval) when ready
-        times were given; NaN otherwise.
-    nearest_port_s
-        Earliest arrival of parcels at the port nearest the door (by last mile) over the allowed
-        origins, by rocket; infinite when nothing may fly there. Tells "no landing zone in reach"
-        from "last mile too long".
-    """
-
-    origin: NDArray[np.intp]
-    destination: NDArray[np.intp]
-    ground: NDArray[np.bool_]
-    drone: NDArray[np.bool_]
-    total_s: NDArray[np.float64]
-    handling_s: NDArray[np.float64]
-    wait_s: NDArray[np.float64]
-    coast_s: NDArray[np.float64]
-    boat_s: NDArray[np.float64]
-    last_mile_s: NDArray[np.float64]
-    last_mile_km: NDArray[np.float64]
-    range_km: NDArray[np.float64]
-    launch_s: NDArray[np.float64]
-    nearest_port_s: NDArray[np.float64]
-
-    def legs_s(self, legs: NetworkLegs, index: int | tuple[int, int] = 0) -> dict[str, float]:
-        """Seconds per leg (:data:`LEG_NAMES`) of one row, as plain floats."""
-        handling = float(self.handling_s[index])
-        if bool(self.ground[index]):
-            out = dict.fromkeys(LEG_NAMES, 0.0)
-            out["origin_handling"] = handling
-            out["last_mile"] = float(self.last_mile_s[index])
-            return out
-        return {
-            "origin_handling": handling,
-            "wave_wait": float(self.wait_s[index]),
-            "ascent": legs.ascent_s,
-            "coast": float(self.coast_s[index]),
-            "descent": legs.descent_s,
-            "sea_transfer": legs.sea_transfer_s,
-            "boat": float(self.boat_s[index]),
-            "port_handling": legs.port_handling_s,
-            "customs": 0.0,
-            "last_mile": float(self.last_mile_s[index]),
-        }
 
 
 def _rows(value: ArrayLike | None, n: int, name: str, dtype: type) -> NDArray[Any] | None:
@@ -199,32 +131,50 @@ def _block(
     per_origin: bool,
     reach: bool,
 ) -> dict[str, NDArray[Any]]:
-    """One block of rows: per (row, origin) the best destination, then (unless ``per_origin``)
+    """One block of rows: per (row, origin) the best landing site, then (unless ``per_origin``)
     the best origin per row. ``origin`` None means every hub (no indexing needed)."""
-    h = legs.hub_count
+    h, sites = legs.hub_count, legs.site_count
     if origin is None:
         hubs = legs.all_hubs
-        to_port, handling, interval = legs.flight_to_port_s, legs.handling_s, legs.interval_s
-        pad_points = slice(h, None)
+        touchdown, to_port = legs.touchdown_s, legs.flight_to_port_s
+        handling, interval = legs.handling_s, legs.interval_s
+        pad_points: Any = slice(sites, sites + h)
     else:
         hubs = origin
-        to_port = legs.flight_to_port_s[origin]
+        touchdown, to_port = legs.touchdown_s[origin], legs.flight_to_port_s[origin]
         handling, interval = legs.handling_s[origin], legs.interval_s[origin]
-        pad_points = h + origin  # type: ignore[assignment]
-    # Great circles to every port and pad (geo's haversine, the points' trigonometry kept).
-    lat_rad = np.radians(lat)[:, None]
-    km = EARTH_RADIUS_KM * haversine_rad(
-        lat_rad,
-        np.cos(lat_rad),
-        legs.point_lat_rad,
-        legs.point_cos_lat,
-        np.radians(legs.point_lon_deg - lon[:, None]),
-    )  # (n, ports + pads)
+        pad_points = sites + origin
+    # Great circles to every port, pad (and site): the chord from the dot product of unit
+    # vectors, no sines (rows × 663 points of the concept network: 1.0 s -> 0.5 s for every
+    # city); 2 − 2 cos ψ keeps ~1e-16 absolute, so a 1 km leg is exact to micrometres, a 10 m
+    # one to a millimetre. Written out, not a matrix product: BLAS sums in a shape-dependent
+    # order, and one row (a quote) must give the bits a block (the planner, reach) gives.
+    rows_xyz = unit_vectors(np.radians(lat), np.radians(lon))
+    x, y, z = legs.point_xyz
+    dot = rows_xyz[:, 0:1] * x
+    dot += rows_xyz[:, 1:2] * y
+    dot += rows_xyz[:, 2:3] * z
+    half_chord = 0.5 * np.sqrt(np.maximum(2.0 - 2.0 * dot, 0.0))
+    km = (2.0 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(half_chord, 1.0))  # (n, points)
     drone_col = _column(drone_ok)
-    last_s, drone = last_mile(legs, km, True if drone_col is None else drone_col)
-    port_last = last_s[:, :h]  # (n, D)
-    # Liftoff to door via each destination; the wave wait does not change which one is best.
-    via = to_port[None, :, :] + port_last[:, None, :]  # (n, O, D)
+    last_s, drone = last_mile(legs, km[:, : sites + h], True if drone_col is None else drone_col)
+    port_last = last_s[:, :sites]  # (n, S)
+    # Touchdown to door at each site: by boat, port and van/drone, or by drone from the vessel.
+    after = legs.landing_to_port_s + port_last
+    vessel: NDArray[np.bool_] | None = None
+    if km.shape[1] > sites + h:
+        vessel_km = km[:, sites + h :]
+        vessel_fly_s = vessel_km * legs.drone_s_per_km + legs.drone_handover_s
+        ok = (vessel_km <= legs.drone_range_km) & legs.vessel_drone_site
+        if drone_col is not None:
+            ok &= drone_col
+        by_vessel = np.where(ok, legs.vessel_transfer_s + vessel_fly_s, _INF)
+        vessel = by_vessel < after
+        after = np.minimum(after, by_vessel)
+        last_s = np.concatenate([last_s, vessel_fly_s], axis=1)
+        drone = np.concatenate([drone, np.ones(vessel_km.shape, dtype=bool)], axis=1)
+    # Liftoff to door via each site; the wave wait does not change which one is best.
+    via = touchdown[None, :, :] + after[:, None, :]  # (n, O, S)
     best_d = via.argmin(axis=2)  # (n, O)
     # The element at the argmin, by the cheapest gather for the block's size.
     if lat.size == 1:
@@ -262,7 +212,18 @@ def _block(
             at_nearest = np.where(allowed, at_nearest, _INF)
     if not per_origin and lat.size == 1:
         return _one_row(
-            legs, hubs, total, best_d, use_ground, depart, launch, at_nearest, last_s, km, drone
+            legs,
+            hubs,
+            total,
+            best_d,
+            use_ground,
+            depart,
+            launch,
+            at_nearest,
+            last_s,
+            km,
+            drone,
+            vessel,
         )
     rows: Any
     if per_origin:
@@ -276,21 +237,25 @@ def _block(
         nearest_port = None if at_nearest is None else at_nearest.min(axis=1)
     d = best_d[rows, col] if per_origin is False else best_d
     g = use_ground[rows, col] if per_origin is False else use_ground
-    # Flat indices (the cheapest gathers): the last mile starts at the origin's pad or the port.
-    # Rocket legs are those of the origin's best rocket route even where the ground wins.
-    flat = np.where(g, h + o, d) + (2 * h) * rows
-    pair = o * h + d
+    v = np.zeros(g.shape, dtype=bool) if vessel is None else vessel[rows, d] & ~g
+    # Flat indices (the cheapest gathers): the last mile starts at the origin's pad, the site's
+    # port or the site itself (its vessel). Rocket legs are those of the origin's best rocket
+    # route even where the ground wins.
+    point = np.where(g, sites + o, np.where(v, sites + h + d, d))
+    flat = point + km.shape[1] * rows
+    pair = o * sites + d
     waits = depart - handling if wait is None else wait
     return {
         "origin": o,
         "destination": np.where(g, o, d),
         "ground": g,
+        "vessel": v,
         "drone": drone.ravel()[flat],
         "total_s": total,
         "handling_s": legs.handling_s[o],
         "wait_s": waits if per_origin else waits[rows, col],
         "coast_s": legs.coast_s.ravel()[pair],
-        "boat_s": legs.boat_s[d],
+        "boat_s": np.where(v, 0.0, legs.boat_s[d]),
         "last_mile_s": last_s.ravel()[flat],
         "last_mile_km": km.ravel()[flat],
         "range_km": legs.range_km.ravel()[pair],
@@ -311,19 +276,22 @@ def _one_row(
     last_s: NDArray[np.float64],
     km: NDArray[np.float64],
     drone: NDArray[np.bool_],
+    vessel: NDArray[np.bool_] | None,
 ) -> dict[str, NDArray[Any]]:
     """The best origin of a single row (a quote), gathered with Python indices: the same
     elements :func:`_block` gathers with index arrays, for a fraction of the calls."""
     c = int(total.argmin())  # .item(): Python numbers, the cheapest reads of one element
     o, d, g = hubs.item(c), best_d.item(0, c), use_ground.item(0, c)
-    point = legs.hub_count + o if g else d
+    v = bool(not g and vessel is not None and vessel.item(0, d))
+    sites = legs.site_count
+    point = sites + o if g else sites + legs.hub_count + d if v else d
     floats = np.array(
         [
             total.item(0, c),
             legs.handling_s.item(o),
             depart.item(0, c) - legs.handling_s.item(o),  # the wave wait
             legs.coast_s.item(o, d),
-            legs.boat_s.item(d),
+            0.0 if v else legs.boat_s.item(d),
             last_s.item(0, point),
             km.item(0, point),
             legs.range_km.item(o, d),
@@ -332,11 +300,12 @@ def _one_row(
         ]
     )
     ints = np.array([o, o if g else d], dtype=np.intp)
-    flags = np.array([g, drone.item(0, point)])
+    flags = np.array([g, drone.item(0, point), v])
     return {
         "origin": ints[0:1],
         "destination": ints[1:2],
         "ground": flags[0:1],
+        "vessel": flags[2:3],
         "drone": flags[1:2],
         "total_s": floats[0:1],
         "handling_s": floats[1:2],
@@ -367,7 +336,7 @@ def door_to_door(
     reach: bool = True,
     block_rows: int = BLOCK_ROWS,
 ) -> Routes:
-    """The fastest delivery of N rows: best origin × destination hub × last mile, every leg.
+    """The fastest delivery of N rows: best origin × landing site × last mile, every leg.
 
     Parameters
     ----------
@@ -483,6 +452,8 @@ def door_to_door(
             reach,
         )
 
+    cube = n_origins * legs.site_count
+    block_rows = max(_MIN_BLOCK_ROWS, min(block_rows, _BLOCK_CELLS // max(cube, 1)))
     parts = [run(slice(start, start + block_rows)) for start in range(0, n, block_rows)]
     shape = (n_origins, n) if per_origin else (n,)
 

@@ -76,6 +76,7 @@ class LegBreakdown:
     ascent: NDArray[np.float64]
     coast: NDArray[np.float64]
     descent: NDArray[np.float64]
+    vessel_transfer: NDArray[np.float64]
     sea_transfer: NDArray[np.float64]
     boat: NDArray[np.float64]
     port_handling: NDArray[np.float64]
@@ -98,7 +99,8 @@ class EtaResult:
     total_s
         Door-to-door seconds of the fastest route.
     destination_index
-        Destination hub used (the origin itself for a ground delivery).
+        Landing site used, into ``network.landing_sites`` (hub ``i``'s own zone is site ``i``;
+        the origin's own zone for a ground delivery).
     mode
         ``"rocket"`` or ``"ground"`` per cell.
     last_mile_vehicle
@@ -189,6 +191,7 @@ def eta_to_places(
     order_time: datetime | None = None,
     rotating: bool = True,
     allow_ground: bool = True,
+    may_fly: bool = True,
 ) -> EtaResult:
     """Fastest door-to-door time from each origin hub to each place.
 
@@ -208,6 +211,8 @@ def eta_to_places(
         Solve the flights on a rotating Earth (default) or a fixed one.
     allow_ground
         Allow a ground delivery from the origin's own fulfilment centre.
+    may_fly
+        Allow rocket deliveries (False: ground only).
 
     Returns
     -------
@@ -224,6 +229,7 @@ def eta_to_places(
         wave_wait=wave_wait,
         drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
         origins=origin,
+        may_fly=None if may_fly else False,
         allow_ground=allow_ground,
         per_origin=True,
         reach=False,
@@ -231,6 +237,8 @@ def eta_to_places(
     ground = routes.ground
     flown = ~ground
     shape = ground.shape
+
+    by_port = flown & ~routes.vessel
 
     def rocket_leg(value: ArrayLike) -> NDArray[np.float64]:
         return np.where(flown, value, 0.0)
@@ -249,9 +257,10 @@ def eta_to_places(
             ascent=rocket_leg(legs.ascent_s),
             coast=rocket_leg(routes.coast_s),
             descent=rocket_leg(legs.descent_s),
-            sea_transfer=rocket_leg(legs.sea_transfer_s),
+            vessel_transfer=np.where(routes.vessel, legs.vessel_transfer_s, 0.0),
+            sea_transfer=np.where(by_port, legs.sea_transfer_s, 0.0),
             boat=rocket_leg(routes.boat_s),
-            port_handling=rocket_leg(legs.port_handling_s),
+            port_handling=np.where(by_port, legs.port_handling_s, 0.0),
             customs=np.zeros(shape),
             last_mile=routes.last_mile_s,
         ),
@@ -261,7 +270,10 @@ def eta_to_places(
 
 @dataclass(frozen=True)
 class RouteEta:
-    """One origin hub to one place: the leg-by-leg answer a person reads."""
+    """One origin hub to one place: the leg-by-leg answer a person reads.
+
+    ``destination_hub`` is the landing site's id (a hub's id for its own zone).
+    """
 
     origin_hub: str
     destination_hub: str
@@ -320,7 +332,7 @@ def eta_to_place(
     hubs = network.hubs
     return RouteEta(
         origin_hub=hubs[int(route.origin[0])].hub_id,
-        destination_hub=hubs[int(route.destination[0])].hub_id,
+        destination_hub=network.site_ids[int(route.destination[0])],
         mode="ground" if route.ground[0] else "rocket",
         last_mile_vehicle="drone" if route.drone[0] else "van",
         last_mile_km=float(route.last_mile_km[0]),

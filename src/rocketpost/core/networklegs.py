@@ -13,13 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.ballistics import Trajectory, min_energy_trajectory
+from rocketpost.core.fastest import fastest_trajectory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.network.model import RocketClass
 
 __all__ = [
     "NetworkLegs",
@@ -28,38 +31,81 @@ __all__ = [
     "network_legs",
     "next_wave_s",
     "policy_wait_s",
+    "rocket_trajectory",
 ]
 
 _S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour promise)
 _INF = np.inf
 
 
+def unit_vectors(lat_rad: ArrayLike, lon_rad: ArrayLike) -> NDArray[np.float64]:
+    """Earth-centred unit vectors ``(n, 3)`` of points given in radians."""
+    lat, lon = np.asarray(lat_rad, dtype=np.float64), np.asarray(lon_rad, dtype=np.float64)
+    cos_lat = np.cos(lat)
+    return np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1)
+
+
 @lru_cache(maxsize=16)
 def flight_matrix(network: Network, *, rotating: bool = True) -> Trajectory:
-    """Trajectories from every hub's pad to every hub's landing zone, shape ``(hubs, hubs)``.
+    """Trajectories from every hub's pad to every landing site, shape ``(hubs, sites)``.
 
+    Sites are ``network.landing_sites`` (the hubs' own zones first, so column ``d < hubs`` is
+    hub ``d``'s zone). The arc is the rocket class's ``trajectory``: minimum-energy, or the
+    fastest within ``max_burnout_speed_ms`` (:func:`rocketpost.core.fastest.fastest_trajectory`).
     Cached per network: a network is immutable and its flights do not depend on the order.
     """
-    rocket = network.rocket
-    return min_energy_trajectory(
+    return rocket_trajectory(
+        network.rocket,
         network.pad_lat_deg[:, None],
         network.pad_lon_deg[:, None],
-        network.landing_lat_deg[None, :],
-        network.landing_lon_deg[None, :],
-        burnout_altitude_km=rocket.burnout_altitude_km,
-        ascent_s=rocket.ascent_s,
-        descent_s=rocket.descent_s,
-        rotating=bool(rotating),
+        network.site_lat_deg[None, :],
+        network.site_lon_deg[None, :],
+        rotating=rotating,
     )
+
+
+def rocket_trajectory(
+    rocket: RocketClass,
+    launch_lat_deg: ArrayLike,
+    launch_lon_deg: ArrayLike,
+    landing_lat_deg: ArrayLike,
+    landing_lon_deg: ArrayLike,
+    *,
+    rotating: bool = True,
+    trajectory: str | None = None,
+    max_burnout_speed_ms: float | None = None,
+) -> Trajectory:
+    """The rocket class's flight between points: its ``trajectory`` (or the one given) within
+    its burnout-speed budget (or the one given). The one place the arc is chosen."""
+    kind = rocket.trajectory if trajectory is None else trajectory
+    common: dict[str, Any] = {
+        "burnout_altitude_km": rocket.burnout_altitude_km,
+        "ascent_s": rocket.ascent_s,
+        "descent_s": rocket.descent_s,
+        "rotating": bool(rotating),
+    }
+    points = (launch_lat_deg, launch_lon_deg, landing_lat_deg, landing_lon_deg)
+    if kind == "fastest":
+        budget = (
+            rocket.max_burnout_speed_ms if max_burnout_speed_ms is None else max_burnout_speed_ms
+        )
+        return fastest_trajectory(*points, max_burnout_speed_ms=budget, **common)
+    if kind != "min_energy":
+        raise InputError("trajectory", kind, "must be min_energy or fastest")
+    return min_energy_trajectory(*points, **common)
 
 
 @dataclass(frozen=True, eq=False)
 class NetworkLegs:
     """Every leg that depends on the network alone, computed once (see :func:`network_legs`).
 
-    Arrays are indexed by hub position; ``flight_to_port_s[o, d]`` is liftoff-to-parcels-at-port
-    (flight plus sea transfer, boat and port handling), infinite on the diagonal because a hub
-    never flies to its own landing zone.
+    Origin arrays are indexed by hub position, destination arrays by landing-site position
+    (``network.landing_sites``: hub ``i``'s own zone is site ``i``). ``flight_to_port_s[o, s]``
+    is liftoff-to-parcels-at-port (flight plus sea transfer, boat and port handling),
+    ``touchdown_s[o, s]`` liftoff to touchdown; both infinite where hub ``o`` would land at its
+    own zone (it never flies there) or the lane is out of the rocket's reach.
+    ``vessel_drone_site`` marks the sites whose recovery vessel launches drones
+    (``drone.from_vessel`` and ``drones > 0``); ``vessel_transfer_s`` is pod to drone deck.
     """
 
     network: Network
@@ -73,11 +119,15 @@ class NetworkLegs:
     landing_to_port_s: NDArray[np.float64]
     boat_s: NDArray[np.float64]
     flight_to_port_s: NDArray[np.float64]
-    # Ports first, then pads: one great-circle call per block covers both last miles.
+    touchdown_s: NDArray[np.float64]
+    site_count: int
+    vessel_drone_site: NDArray[np.bool_]
+    vessel_transfer_s: float
+    # Site ports, then pads, then (when any vessel launches drones) the sites themselves: one
+    # great-circle call per block covers every last mile.
     point_lat_deg: NDArray[np.float64]
     point_lon_deg: NDArray[np.float64]
-    point_lat_rad: NDArray[np.float64]
-    point_cos_lat: NDArray[np.float64]
+    point_xyz: NDArray[np.float64]  # (3, points) unit vectors: distances by one matrix product
     van_s_per_km: float
     van_stop_s: float
     drone_s_per_km: float
@@ -110,14 +160,23 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
     """The fixed legs of ``network``, cached per network (a network is immutable)."""
     flights = flight_matrix(network, rotating=rotating)
     boat, van, drone, rocket = network.boat, network.van, network.drone, network.rocket
-    boat_s = np.asarray(network.boat_route_km / boat.speed_kmh * _S_PER_H, dtype=np.float64)
+    boat_s = np.asarray(network.site_boat_route_km / boat.speed_kmh * _S_PER_H, dtype=np.float64)
     to_port = np.asarray(
         boat.transfer_min * 60.0 + boat_s + boat.port_handling_min * 60.0, dtype=np.float64
     )
     flight_s = np.array(flights.flight_s, dtype=np.float64)
-    flight_to_port = flight_s + to_port[None, :]
-    np.fill_diagonal(flight_to_port, _INF)
-    point_lat_rad = np.radians(np.concatenate([network.port_lat_deg, network.pad_lat_deg]))
+    touchdown = flight_s.copy()
+    hubs = len(network.hubs)
+    touchdown[np.arange(hubs), np.arange(hubs)] = _INF  # a hub never flies to its own zone
+    touchdown[~np.isfinite(touchdown)] = _INF  # out of the budget's reach (NaN-safe)
+    flight_to_port = touchdown + to_port[None, :]
+    vessel = np.asarray(network.site_drones > 0) & bool(drone.from_vessel)
+    lat = [network.site_port_lat_deg, network.pad_lat_deg]
+    lon = [network.site_port_lon_deg, network.pad_lon_deg]
+    if vessel.any():
+        lat.append(network.site_lat_deg)
+        lon.append(network.site_lon_deg)
+    point_lat_rad = np.radians(np.concatenate(lat))
     return NetworkLegs(
         network=network,
         hub_count=len(network.hubs),
@@ -130,10 +189,13 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
         landing_to_port_s=to_port,
         boat_s=boat_s,
         flight_to_port_s=flight_to_port,
-        point_lat_deg=np.concatenate([network.port_lat_deg, network.pad_lat_deg]),
-        point_lon_deg=np.concatenate([network.port_lon_deg, network.pad_lon_deg]),
-        point_lat_rad=point_lat_rad,
-        point_cos_lat=np.cos(point_lat_rad),
+        touchdown_s=touchdown,
+        site_count=len(network.landing_sites),
+        vessel_drone_site=vessel,
+        vessel_transfer_s=float(drone.vessel_transfer_min * 60.0),
+        point_lat_deg=np.concatenate(lat),
+        point_lon_deg=np.concatenate(lon),
+        point_xyz=unit_vectors(point_lat_rad, np.radians(np.concatenate(lon))).T.copy(),
         van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
         van_stop_s=van.stop_min * 60.0,
         drone_s_per_km=_S_PER_H / drone.speed_kmh,

@@ -23,7 +23,10 @@ from rocketpost.network import Network
 from rocketpost.world.cities import CityTable, load_cities
 from rocketpost.world.countries import CONTINENT_NAMES, country_name
 
-__all__ = ["AreaReach", "ReachResult", "compute_reach"]
+__all__ = ["REACH_MODES", "AreaReach", "ReachResult", "compute_reach"]
+
+REACH_MODES = ("any", "rocket", "ground")
+"""Which routes may count for reach: the fastest of all, rockets only, or ground only."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class ReachResult:
     covered: NDArray[np.bool_]
     countries: tuple[AreaReach, ...]
     continents: tuple[AreaReach, ...]
+    mode: str = "any"
 
     @property
     def population_covered(self) -> int:
@@ -106,6 +110,8 @@ class ReachResult:
             "threshold_min": self.threshold_min,
             "stock_hubs": list(self.stock_hubs),
             "wave_wait": self.wave_wait.value,
+            "mode": self.mode,
+            "preset": self.network.preset,
             "min_city_population": int(self.cities.population.min()) if len(self.cities) else 0,
             "cities_total": len(self.cities),
             "cities_covered": int(self.covered.sum()),
@@ -149,7 +155,7 @@ class ReachResult:
                         "population": int(cities.population[i]),
                         "eta_min": round(float(self.best_s[i]) / 60.0, 1),
                         "origin_hub": hub_ids[int(self.best_origin[i])],
-                        "destination_hub": hub_ids[int(self.best_destination[i])],
+                        "destination_hub": self.network.site_ids[int(self.best_destination[i])],
                         "mode": str(self.best_mode[i]),
                     },
                 )
@@ -208,6 +214,7 @@ def compute_reach(
     parcel: Parcel = DEFAULT_PARCEL,
     wave_wait: WaveWait | str = WaveWait.WORST,
     rotating: bool = True,
+    mode: str = "any",
 ) -> ReachResult:
     """Coverage of the world's city population within ``threshold_min`` minutes.
 
@@ -229,7 +236,13 @@ def compute_reach(
         Wait for the launch wave (default: the worst case, so the promise holds at any hour).
     rotating
         Rotating-Earth trajectories (default) or a fixed Earth.
+    mode
+        ``"any"``: the fastest route; ``"rocket"``: rocket routes only (no ground delivery from a
+        fulfilment centre), so a city counts when a rocket reaches it in time; ``"ground"``:
+        ground deliveries only.
     """
+    if mode not in REACH_MODES:
+        raise InputError("mode", mode, "must be one of " + ", ".join(REACH_MODES))
     if threshold_min is None:
         threshold_min = network.promise.one_hour_min
     require_positive("minutes", threshold_min)
@@ -243,6 +256,8 @@ def compute_reach(
         parcel=parcel,
         wave_wait=wave_wait,
         rotating=rotating,
+        allow_ground=mode != "rocket",
+        may_fly=mode != "ground",
     )
     row, best = eta.best_over_origins()
     columns = np.arange(len(table))
@@ -263,6 +278,7 @@ def compute_reach(
         covered=covered,
         countries=countries,
         continents=continents,
+        mode=mode,
     )
 
 

@@ -13,7 +13,9 @@ mask, ports), which need the data and live in :func:`load_network`.
 
 from rocketpost.network.loading import (
     DEFAULT_NETWORK_FILE,
+    DEFAULT_PRESET,
     NETWORK_ENV,
+    PRESET_ENV,
     default_network,
     load_network,
     parse_network,
@@ -22,6 +24,7 @@ from rocketpost.network.model import (
     Boat,
     Drone,
     Hub,
+    LandingSite,
     Network,
     Promise,
     RocketClass,
@@ -31,10 +34,13 @@ from rocketpost.network.model import (
 
 __all__ = [
     "DEFAULT_NETWORK_FILE",
+    "DEFAULT_PRESET",
     "NETWORK_ENV",
+    "PRESET_ENV",
     "Boat",
     "Drone",
     "Hub",
+    "LandingSite",
     "Network",
     "Promise",
     "RocketClass",

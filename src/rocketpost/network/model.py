@@ -7,46 +7,37 @@ checks (land mask, ports), which need the data and live in :mod:`rocketpost.netw
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.errors import InputError, require_positive
+from rocketpost.errors import InputError
+from rocketpost.network.landingsite import LandingSite
+from rocketpost.network.validation import _count, _lat_lon, _positive
 
-__all__ = ["Boat", "Drone", "Hub", "Network", "Promise", "RocketClass", "Safety", "Van"]
+__all__ = [
+    "LAUNCH_MODES",
+    "TRAJECTORIES",
+    "Boat",
+    "Drone",
+    "Hub",
+    "LandingSite",
+    "Network",
+    "Promise",
+    "RocketClass",
+    "Safety",
+    "Van",
+]
 
+TRAJECTORIES = ("min_energy", "fastest")
+"""Coast arcs a rocket class may fly: :mod:`rocketpost.core.ballistics` (minimum-energy) or
+:mod:`rocketpost.core.fastest` (fastest within the burnout-speed budget)."""
 
-def _positive(owner: str, name: str, value: float, *, allow_zero: bool = False) -> None:
-    require_positive(f"{owner}.{name}", value, allow_zero=allow_zero)
-
-
-def _count(owner: str, name: str, value: int, *, minimum: int = 0) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{owner}.{name}", value, "must be a whole number")
-    if value < minimum:
-        raise InputError(f"{owner}.{name}", value, f"must be ≥ {minimum}")
-
-
-def _lat_lon(field: str, value: Any, *, container: type = tuple) -> tuple[float, float]:
-    """Check a ``[latitude, longitude]`` pair (a tuple in code, a list in TOML) and return it."""
-    if (
-        not isinstance(value, list | tuple)
-        or not isinstance(value, container)
-        or len(value) != 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    ):
-        raise InputError(field, value, "must be [latitude, longitude] in degrees")
-    lat, lon = float(value[0]), float(value[1])
-    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise InputError(field, value, "latitude must be in [-90, 90]")
-    if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
-        raise InputError(field, value, "longitude must be in [-180, 180]")
-    return lat, lon
+LAUNCH_MODES = ("waves", "on_demand")
+"""Launch cadences of a hub: fixed waves, or a free pad on demand."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +60,12 @@ class RocketClass:
         Back at port to ready for the next launch (inspection, refurbishment, transport to pad).
     cost_per_flight_usd
         Marginal cost of one flight, used to weigh flying light against holding a wave.
+    max_burnout_speed_ms
+        Inertial burnout-speed budget of the ``fastest`` trajectory. The default, 7,900 m/s, is
+        above the circular speed at 100 km (7,844 m/s), so every lane stays reachable.
+    trajectory
+        ``"min_energy"`` (the slowest, cheapest conic) or ``"fastest"`` (the fastest conic
+        within ``max_burnout_speed_ms``, :func:`rocketpost.core.fastest.fastest_trajectory`).
     """
 
     name: str
@@ -81,9 +78,16 @@ class RocketClass:
     recovery_h: float
     turnaround_h: float
     cost_per_flight_usd: float
+    max_burnout_speed_ms: float = 7900.0
+    trajectory: str = "min_energy"
 
     def __post_init__(self) -> None:
+        if self.trajectory not in TRAJECTORIES:
+            raise InputError(
+                "rocket.trajectory", self.trajectory, "must be one of " + ", ".join(TRAJECTORIES)
+            )
         for name in (
+            "max_burnout_speed_ms",
             "payload_mass_kg",
             "payload_volume_m3",
             "burnout_altitude_km",
@@ -139,18 +143,39 @@ class Van:
 
 @dataclass(frozen=True)
 class Drone:
-    """Last-mile delivery drone: one parcel at a time, within ``range_km`` of its base."""
+    """Last-mile delivery drone: one parcel at a time, within ``range_km`` of its base.
+
+    Parameters
+    ----------
+    from_vessel
+        Drones also fly from the recovery vessel of a landing site with ``drones > 0``:
+        touchdown → ``vessel_transfer_min`` → drone straight to the door, no boat or port.
+    vessel_transfer_min
+        Pod from the landed rocket to the vessel's drone deck.
+    max_wind_ms, max_sea_state_m
+        Operating limits (wind for the flight, significant wave height for launching from a
+        deck), for the simulator's conditions; the deterministic kernel assumes open conditions.
+    """
 
     speed_kmh: float
     range_km: float
     max_parcel_kg: float
     max_parcel_m3: float
     handover_min: float
+    from_vessel: bool = False
+    vessel_transfer_min: float = 3.0
+    max_wind_ms: float = 12.0
+    max_sea_state_m: float = 2.5
 
     def __post_init__(self) -> None:
         for name in ("speed_kmh", "range_km", "max_parcel_kg", "max_parcel_m3"):
             _positive("drone", name, getattr(self, name))
+        for name in ("max_wind_ms", "max_sea_state_m"):
+            _positive("drone", name, getattr(self, name))
         _positive("drone", "handover_min", self.handover_min, allow_zero=True)
+        _positive("drone", "vessel_transfer_min", self.vessel_transfer_min, allow_zero=True)
+        if not isinstance(self.from_vessel, bool):
+            raise InputError("drone.from_vessel", self.from_vessel, "must be true or false")
 
 
 @dataclass(frozen=True)
@@ -227,7 +252,14 @@ class Hub:
     handling_min
         Pick, pack and load at the fulfilment centre.
     vans, drones
-        Last-mile vehicles at the port.
+        Last-mile vehicles at the port (the drones also fly from the hub's landing vessel when
+        ``drone.from_vessel``).
+    launch
+        ``"waves"`` (every ``launch_wave_interval_min``) or ``"on_demand"``: a pod leaves on the
+        next free pad, ``pads`` pads each turned round in ``pad_turnaround_min``, so a launch
+        slot opens every ``pad_turnaround_min / pads`` minutes; that slot interval plays the wave
+        interval's role everywhere (:attr:`launch_interval_min`), and the pod is pre-staged
+        (``prestaged_handling_min`` instead of ``handling_min``).
     """
 
     hub_id: str
@@ -243,9 +275,20 @@ class Hub:
     handling_min: float
     vans: int
     drones: int
+    launch: str = "waves"
+    pads: int = 1
+    pad_turnaround_min: float = 10.0
+    prestaged_handling_min: float = 8.0
 
     def __post_init__(self) -> None:
         owner = f"hubs[{self.hub_id}]"
+        if self.launch not in LAUNCH_MODES:
+            raise InputError(
+                f"{owner}.launch", self.launch, "must be one of " + ", ".join(LAUNCH_MODES)
+            )
+        _count(owner, "pads", self.pads, minimum=1)
+        _positive(owner, "pad_turnaround_min", self.pad_turnaround_min)
+        _positive(owner, "prestaged_handling_min", self.prestaged_handling_min, allow_zero=True)
         if not self.hub_id or not self.hub_id.replace("-", "").replace("_", "").isalnum():
             raise InputError("hub.id", self.hub_id, "must be a non-empty alphanumeric id")
         if len(self.country) != 2 or not self.country.isupper():
@@ -259,13 +302,28 @@ class Hub:
         _count(owner, "vans", self.vans)
         _count(owner, "drones", self.drones)
 
+    @property
+    def launch_interval_min(self) -> float:
+        """Minutes between launch opportunities: the wave interval, or on demand the slot
+        interval ``pad_turnaround_min / pads``."""
+        if self.launch == "on_demand":
+            return self.pad_turnaround_min / self.pads
+        return self.launch_wave_interval_min
+
+    @property
+    def launch_handling_min(self) -> float:
+        """Order to pod ready at the pad: pick and pack, or a pre-staged pod on demand."""
+        return self.prestaged_handling_min if self.launch == "on_demand" else self.handling_min
+
 
 @dataclass(frozen=True)
 class Network:
-    """A complete network: rocket class, vehicles and hubs.
+    """A complete network: rocket class, vehicles, hubs and extra landing sites.
 
     Hub attributes are also available as aligned NumPy arrays (``pad_lat_deg``,
-    ``port_lat_deg``, ...) in hub order, for the vectorised ETA and reach computations.
+    ``port_lat_deg``, ...) in hub order, for the vectorised ETA and reach computations; landing
+    sites (:attr:`landing_sites`: the hubs' zones first, in hub order, then ``extra_sites``) as
+    ``site_*`` arrays. ``preset`` records the network file's preset in use, if any.
     """
 
     rocket: RocketClass
@@ -276,10 +334,14 @@ class Network:
     safety: Safety = field(default_factory=Safety)
     promise: Promise = field(default_factory=Promise)
     source: str = "<memory>"
+    extra_sites: tuple[LandingSite, ...] = ()
+    preset: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.hubs, tuple):
             object.__setattr__(self, "hubs", tuple(self.hubs))
+        if not isinstance(self.extra_sites, tuple):
+            object.__setattr__(self, "extra_sites", tuple(self.extra_sites))
         if not self.hubs:
             raise InputError("hubs", [], "a network needs at least one hub")
         seen: set[str] = set()
@@ -287,6 +349,77 @@ class Network:
             if hub.hub_id in seen:
                 raise InputError("hubs.id", hub.hub_id, "is used by more than one hub")
             seen.add(hub.hub_id)
+        for site in self.extra_sites:
+            if site.site_id in seen:
+                raise InputError("landing_sites.id", site.site_id, "is used by another hub or site")
+            if site.hub_index != -1:
+                raise InputError(
+                    "landing_sites.hub_index", site.hub_index, "must be -1 for an extra site"
+                )
+            seen.add(site.site_id)
+
+    @cached_property
+    def landing_sites(self) -> tuple[LandingSite, ...]:
+        """Every landing site: hub ``i``'s own zone at position ``i``, then the extra sites."""
+        own = tuple(
+            LandingSite(
+                site_id=hub.hub_id,
+                position=hub.landing_zone,
+                port=hub.port,
+                port_position=hub.port_position,
+                boat_route_km=hub.boat_route_km,
+                drones=hub.drones,
+                hub_index=i,
+                serves=hub.name,
+            )
+            for i, hub in enumerate(self.hubs)
+        )
+        return own + self.extra_sites
+
+    @cached_property
+    def site_ids(self) -> tuple[str, ...]:
+        """Landing-site ids in site order (a hub's id for its own zone)."""
+        return tuple(s.site_id for s in self.landing_sites)
+
+    @cached_property
+    def _site_index(self) -> dict[str, int]:
+        return {site_id.upper(): i for i, site_id in enumerate(self.site_ids)}
+
+    def site_index(self, site_id: str) -> int:
+        """Position of ``site_id`` in :attr:`landing_sites` (case-insensitive)."""
+        key = site_id.strip().upper()
+        if key not in self._site_index:
+            raise InputError("landing_site", site_id, "is not a landing site of this network")
+        return self._site_index[key]
+
+    def _site_column(self, getter: Callable[[LandingSite], float]) -> NDArray[np.float64]:
+        array = np.array([getter(s) for s in self.landing_sites], dtype=np.float64)
+        array.setflags(write=False)
+        return array
+
+    @cached_property
+    def site_lat_deg(self) -> NDArray[np.float64]:
+        return self._site_column(lambda s: s.position[0])
+
+    @cached_property
+    def site_lon_deg(self) -> NDArray[np.float64]:
+        return self._site_column(lambda s: s.position[1])
+
+    @cached_property
+    def site_port_lat_deg(self) -> NDArray[np.float64]:
+        return self._site_column(lambda s: s.port_position[0])
+
+    @cached_property
+    def site_port_lon_deg(self) -> NDArray[np.float64]:
+        return self._site_column(lambda s: s.port_position[1])
+
+    @cached_property
+    def site_boat_route_km(self) -> NDArray[np.float64]:
+        return self._site_column(lambda s: s.boat_route_km)
+
+    @cached_property
+    def site_drones(self) -> NDArray[np.float64]:
+        return self._site_column(lambda s: s.drones)
 
     @cached_property
     def hub_ids(self) -> tuple[str, ...]:
@@ -348,8 +481,9 @@ class Network:
 
     @cached_property
     def launch_wave_interval_s(self) -> NDArray[np.float64]:
-        return self._column(lambda h: h.launch_wave_interval_min * 60.0)
+        # On demand the launch-slot interval plays the wave interval's role (see Hub).
+        return self._column(lambda h: h.launch_interval_min * 60.0)
 
     @cached_property
     def handling_s(self) -> NDArray[np.float64]:
-        return self._column(lambda h: h.handling_min * 60.0)
+        return self._column(lambda h: h.launch_handling_min * 60.0)

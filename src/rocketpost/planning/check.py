@@ -211,7 +211,7 @@ def check_plan(
     arrival = landing_to_port_s(network)[d]
     lat = orders.destination_lat_deg[np.maximum(o_rows, 0)]
     lon = orders.destination_lon_deg[np.maximum(o_rows, 0)]
-    km = great_circle_km(lat, lon, network.port_lat_deg[d], network.port_lon_deg[d])
+    km = great_circle_km(lat, lon, network.site_port_lat_deg[d], network.site_port_lon_deg[d])
     fastest_kmh = max(network.drone.speed_kmh, network.van.speed_kmh)
     report(
         "legs", r & ~(np.abs(launch - f_launch_o) <= _TOL_S), ids, "launch differs from its flight"

@@ -188,7 +188,7 @@ def consolidate(
     slack_launch = choice.promised_s - (choice.delivery_s - choice.launch_s)
     keys = np.lexsort((order_launch[flying], choice.destination[flying], choice.origin[flying]))
     rows = flying[keys]
-    lane = choice.origin[rows] * len(network.hubs) + choice.destination[rows]
+    lane = choice.origin[rows] * len(network.landing_sites) + choice.destination[rows]
     lane_starts = np.flatnonzero(np.diff(lane, prepend=-1))
     lane_ends = np.append(lane_starts[1:], len(rows)) if len(rows) else lane_starts
 

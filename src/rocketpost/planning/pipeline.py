@@ -198,7 +198,7 @@ def plan_orders(
         a: sum(1 for d in cons.decisions if d.action == a) for a in ("hold", "fly", "downgrade")
     }
     return Plan(
-        hub_ids=network.hub_ids,
+        hub_ids=network.site_ids,  # hub ids first: origins and destination sites both decode
         flights=flights,
         manifests=Manifests(flight_id=flight_of[has_flight], order_id=orders.order_id[has_flight]),
         routes=routes,

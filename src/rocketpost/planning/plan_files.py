@@ -263,7 +263,7 @@ def read_plan(directory: str | Path, network: Network | None = None) -> Plan:
     if not path.is_dir():
         raise PlanFileError(str(path), "", str(path), "is not a directory")
     net = network if network is not None else network_of_plan(path)
-    hubs = net.hub_ids
+    hubs = net.site_ids  # hub ids first, then extra landing sites (flight destinations)
     airframes = _read_table(path, PLAN_TABLES["airframes"], hubs)
     airframe_ids = tuple(airframes.airframe_id.tolist())
     tables = {

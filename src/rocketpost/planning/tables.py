@@ -416,7 +416,8 @@ class Provenance:
 class Plan:
     """A day's plan: its tables, KPIs and provenance (see :mod:`rocketpost.planning.tables`).
 
-    ``hub_ids`` are the network's hub ids, in the order the hub indices refer to.
+    ``hub_ids`` are the network's landing-site ids (``network.site_ids``: the hub ids first, in
+    the order the hub indices refer to, then extra landing sites, which destinations may name).
     """
 
     hub_ids: tuple[str, ...]

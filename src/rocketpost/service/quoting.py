@@ -154,6 +154,7 @@ class QuoteEngine:
         self._intervals = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
         self._flight_share_usd = float(network.rocket.cost_per_flight_usd) / TARGET_LOAD_FACTOR
         self._hub_ids = network.hub_ids
+        self._site_ids = network.site_ids
         # The door-to-door kernel's fixed legs, once per network; per request the kernel
         # evaluates one row (rocketpost.core.doortodoor.door_to_door).
         self.legs = network_legs(network)
@@ -227,7 +228,7 @@ class QuoteEngine:
         return RoutePlan(
             origin_hub=self._hub_ids[origin],
             origin_country=self._countries[origin],
-            destination_hub=self._hub_ids[int(routes.destination[0])],
+            destination_hub=self._site_ids[int(routes.destination[0])],
             mode=mode,
             legs_s=legs,
             eta_s=float(routes.total_s[0]),

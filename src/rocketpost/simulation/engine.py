@@ -70,6 +70,7 @@ class _Engine:
         n_hubs = len(network.hubs)
         self.n_hubs = n_hubs
         self.hub_ids = network.hub_ids
+        self.site_ids = network.site_ids  # flights land at sites (hub i's zone is site i)
         self.country = [h.country for h in network.hubs]
         self.handling = network.handling_s.tolist()
         self.flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
@@ -77,7 +78,7 @@ class _Engine:
         boat = network.boat
         self.boat_fixed_s = (boat.transfer_min + boat.port_handling_min) * 60.0
         self.boat_speed_kms = boat.speed_kmh / _HOUR_S
-        self.route_km = network.boat_route_km.tolist()
+        self.route_km = network.site_boat_route_km.tolist()
         self.alt_extra_km = d.sea_state.alternate_extra_km
         self.fail_p = d.landing.failure_p
         self.boat_sigma = d.noise.boat_sigma
@@ -279,7 +280,7 @@ class _Engine:
         if zone == ALTERNATE_ZONE:
             fl.diverted[f] = True
             log.add(env.now, EventKind.DIVERT, f, d)
-        log.add(env.now, EventKind.LAUNCH, f, o, self.hub_ids[d])
+        log.add(env.now, EventKind.LAUNCH, f, o, self.site_ids[d])
         yield env.timeout(duration)
         fl.landing[f] = env.now
         if self.draw_fail(f) < self.fail_p:

@@ -84,7 +84,16 @@ class SimInputs:
 
 def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
     """Simulator inputs from a plan made with ``network`` (in memory or read back)."""
-    if plan.hub_ids != network.hub_ids:
+    if network.extra_sites:
+        # Weather, sea state and airframe recovery are modelled per hub landing zone; flights
+        # to extra landing sites (tracker issue #13) are not simulated yet.
+        raise InputError(
+            "network",
+            len(network.extra_sites),
+            "has extra landing sites, which the simulator does not model yet; simulate a "
+            "network (or preset) whose flights land at hub zones only",
+        )
+    if plan.hub_ids != network.site_ids:
         raise InputError(
             "network", network.hub_ids, f"does not have the plan's hubs {list(plan.hub_ids)}"
         )

@@ -50,6 +50,7 @@ class OrderOutcomes:
     def to_table(self, inputs: SimInputs, record: FlightRecord) -> pa.Table:
         """The per-order Parquet table: ids, promise, planned and actual delivery, lateness."""
         hub_ids = np.array([*inputs.network.hub_ids, ""])
+        site_ids = np.array([*inputs.network.site_ids, ""])  # destinations are landing sites
         ids = record.flight_id.astype(np.float64)
         flight_id = _take(ids, self.final_flight, -1).astype(np.int64)
         planned_flight = _take(ids, inputs.order_flight, -1).astype(np.int64)
@@ -59,7 +60,7 @@ class OrderOutcomes:
                 "mode": pa.array(np.array(DELIVERED_BY)[inputs.order_mode]),
                 "delivered_by": pa.array(np.array(DELIVERED_BY)[self.delivered_by]),
                 "origin": pa.array(hub_ids[inputs.order_origin]),
-                "destination": pa.array(hub_ids[inputs.order_destination]),
+                "destination": pa.array(site_ids[inputs.order_destination]),
                 "planned_flight_id": pa.array(planned_flight),
                 "flight_id": pa.array(flight_id),
                 "created": _timestamps(inputs.order_created_s),
