@@ -23,10 +23,11 @@ import httpx
 import pytest
 from sqlalchemy import insert, select
 
+from rocketpost.errors import InputError
 from rocketpost.service.db import Database
 from rocketpost.service.merchants import add_webhook, create_merchant
 from rocketpost.service.models import WebhookDelivery, WebhookEndpoint, utcnow
-from rocketpost.service.webhooks import WebhookSender, verify_signature
+from rocketpost.service.webhooks import WebhookSender, WebhookSenderParams, verify_signature
 
 from .conftest import BACKENDS, fresh_database
 from .test_webhook_targets import PUBLIC_V4, fake_resolver
@@ -98,7 +99,10 @@ def mock_sender(
         **options,
     }
     return WebhookSender(
-        db, resolve=fake_resolver(answers), transport=httpx.MockTransport(handler), **settings
+        db,
+        WebhookSenderParams(**settings),
+        resolve=fake_resolver(answers),
+        transport=httpx.MockTransport(handler),
     )
 
 
@@ -251,13 +255,15 @@ def test_an_endpoint_that_hangs_does_not_delay_another(db: Database) -> None:
     queue(db, fast_pk, "evt_fast", now - timedelta(seconds=1))
     sender = WebhookSender(
         db,
-        poll_s=0.02,
-        max_attempts=5,
-        backoff_base_s=0.05,
-        timeout_s=3.0,
-        concurrency=4,
-        per_endpoint_limit=1,
-        allow_loopback_http=True,
+        WebhookSenderParams(
+            poll_s=0.02,
+            max_attempts=5,
+            backoff_base_s=0.05,
+            timeout_s=3.0,
+            concurrency=4,
+            per_endpoint_limit=1,
+            allow_loopback_http=True,
+        ),
     )
     sender.start()
     try:
@@ -345,11 +351,13 @@ def test_tls_goes_to_the_pinned_address_under_the_original_name(
     # Loopback is only reachable with the development setting; both names "resolve" to it.
     sender = WebhookSender(
         db,
-        poll_s=0.02,
-        max_attempts=3,
-        backoff_base_s=60.0,
-        timeout_s=3.0,
-        allow_loopback_http=True,
+        WebhookSenderParams(
+            poll_s=0.02,
+            max_attempts=3,
+            backoff_base_s=60.0,
+            timeout_s=3.0,
+            allow_loopback_http=True,
+        ),
         resolve=fake_resolver(
             {"hooks.example.com": ["127.0.0.1"], "other.example.com": ["127.0.0.1"]}
         ),
@@ -364,3 +372,10 @@ def test_tls_goes_to_the_pinned_address_under_the_original_name(
     status, attempts, error = deliveries(db)["evt_wrong_name"]
     assert (status, attempts) == ("pending", 1)  # the certificate is checked against the name
     assert error is not None and "certificate" in error.lower()
+
+
+@pytest.mark.parametrize("field", ["concurrency", "per_endpoint_limit"])
+def test_sender_params_need_at_least_one_slot(field: str) -> None:
+    settings: dict[str, Any] = {"poll_s": 0.02, "max_attempts": 3, "backoff_base_s": 1.0}
+    with pytest.raises(InputError, match=f"webhook_{field}"):
+        WebhookSenderParams(**settings, timeout_s=3.0, **{field: 0})

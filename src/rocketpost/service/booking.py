@@ -30,7 +30,7 @@ from rocketpost.customs import RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal, new_id, random_text
-from rocketpost.service.capacity import Hold, cm3, first_wave_with_room, grams
+from rocketpost.service.capacity import Hold, Load, first_wave_with_room
 from rocketpost.service.clearance import customs_out
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.db import Database
@@ -49,7 +49,7 @@ from rocketpost.service.quotes import Quote, Quotes
 from rocketpost.service.quoting import cents, flight_public_id
 from rocketpost.service.reads import own_shipment, shipment_public
 from rocketpost.service.tokens import QuoteToken, TokenError, verify_token
-from rocketpost.service.tracking import EventWriter, Status, SubStatus
+from rocketpost.service.tracking import EventShipment, EventWriter, Status, SubStatus
 from rocketpost.service.transitions import (
     Move,
     apply,
@@ -238,7 +238,7 @@ class BookingService:
         now = utcnow()
         quote = order.quote
         c = quote.consignment
-        mass_g, volume_cm3 = grams(c.mass_kg), cm3(c.volume_m3)
+        load = Load.of(c.mass_kg, c.volume_m3)
         route, service, downgrade = quote.route, order.service, order.downgrade_reason
         flight_pk: int | None = None
         if service == "one_hour" and route.mode == "rocket":
@@ -247,8 +247,7 @@ class BookingService:
                 self.engine,
                 self.hold,
                 route,
-                mass_g=mass_g,
-                volume_cm3=volume_cm3,
+                load=load,
                 now=now,
                 waves=self.capacity_waves,
             )
@@ -304,8 +303,8 @@ class BookingService:
             "destination_hub": destination_hub,
             "destination": c.place.stored(),
             "parcels": list(c.parcels),
-            "mass_g": mass_g,
-            "volume_cm3": volume_cm3,
+            "mass_g": load.mass_g,
+            "volume_cm3": load.volume_cm3,
             "ready_at": route.ready_at,
             "launch_at": launch_at,
             "eta_s": None if eta_s is None else round(eta_s, 3),
@@ -346,14 +345,16 @@ class BookingService:
         if downgrade is not None and not held:
             message += f"; one-hour unavailable: {downgrade}"
         EventWriter(session).emit(
-            shipment_pk=row.id,
-            shipment_public_id=row.public_id,
-            tracking_number=row.tracking_number,
-            reference=row.reference,
-            merchant_pk=principal.merchant_pk,
-            status=status,
-            sub_status=sub_status,
-            message=message,
+            EventShipment(
+                pk=row.id,
+                public_id=row.public_id,
+                tracking_number=row.tracking_number,
+                reference=row.reference,
+                merchant_pk=principal.merchant_pk,
+            ),
+            status,
+            sub_status,
+            message,
             flight_public_id=flight_id,
             occurred_at=now,
         )

@@ -36,11 +36,21 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
 from rocketpost.service.quoting import QuoteEngine, RoutePlan, flight_public_id
 
-__all__ = ["Hold", "cm3", "first_wave_with_room", "grams", "release", "reserve"]
+__all__ = [
+    "FlightKey",
+    "Hold",
+    "Load",
+    "cm3",
+    "first_wave_with_room",
+    "grams",
+    "release",
+    "reserve",
+]
 
 _FLIGHTS = cast(Table, Flight.__table__)
 
@@ -67,6 +77,34 @@ class Hold:
         """The hold of the network's rocket."""
         rocket = network.rocket
         return cls(grams(rocket.payload_mass_kg), cm3(rocket.payload_volume_m3))
+
+
+@dataclass(frozen=True)
+class FlightKey:
+    """What names a flight: its route and launch (the flights table's unique key)."""
+
+    origin_hub: str
+    destination_hub: str
+    launch_at: datetime
+
+
+@dataclass(frozen=True)
+class Load:
+    """A shipment's load in whole grams and cubic centimetres (see :func:`grams`, :func:`cm3`)."""
+
+    mass_g: int
+    volume_cm3: int
+
+    def __post_init__(self) -> None:
+        if self.mass_g < 0:
+            raise InputError("mass_g", self.mass_g, "must be ≥ 0")
+        if self.volume_cm3 < 0:
+            raise InputError("volume_cm3", self.volume_cm3, "must be ≥ 0")
+
+    @classmethod
+    def of(cls, mass_kg: float, volume_m3: float) -> Load:
+        """The load of ``mass_kg`` / ``volume_m3``, each rounded up to a whole unit."""
+        return cls(grams(mass_kg), cm3(volume_m3))
 
 
 @lru_cache(maxsize=4)
@@ -108,33 +146,25 @@ def _upsert_statement(dialect: str) -> Any:
 
 
 def reserve(
-    session: Session,
-    *,
-    origin_hub: str,
-    destination_hub: str,
-    launch_at: datetime,
-    mass_g: int,
-    volume_cm3: int,
-    capacity_g: int,
-    capacity_cm3: int,
-    now: datetime,
+    session: Session, flight: FlightKey, load: Load, hold: Hold, now: datetime
 ) -> int | None:
-    """Take ``mass_g`` / ``volume_cm3`` on the flight, creating it if needed; its id or ``None``.
+    """Take ``load`` on the flight, creating it with room ``hold`` if needed; its id or ``None``.
 
-    The one statement that guards capacity (see the module docs).
+    The one statement that guards capacity (see the module docs). ``hold`` is what a flight
+    created by this booking can carry; an existing flight keeps the capacity it was created with.
     """
-    if mass_g > capacity_g or volume_cm3 > capacity_cm3:
+    if load.mass_g > hold.capacity_g or load.volume_cm3 > hold.capacity_cm3:
         return None
     statement = _upsert_statement(session.get_bind().dialect.name)
     params = {
-        "public_id": flight_public_id(origin_hub, destination_hub, launch_at),
-        "origin_hub": origin_hub,
-        "destination_hub": destination_hub,
-        "launch_at": launch_at,
-        "capacity_g": capacity_g,
-        "capacity_cm3": capacity_cm3,
-        "mass_g": mass_g,
-        "volume_cm3": volume_cm3,
+        "public_id": flight_public_id(flight.origin_hub, flight.destination_hub, flight.launch_at),
+        "origin_hub": flight.origin_hub,
+        "destination_hub": flight.destination_hub,
+        "launch_at": flight.launch_at,
+        "capacity_g": hold.capacity_g,
+        "capacity_cm3": hold.capacity_cm3,
+        "mass_g": load.mass_g,
+        "volume_cm3": load.volume_cm3,
         "now": now,
     }
     return session.execute(statement, params).scalar_one_or_none()
@@ -160,8 +190,7 @@ def first_wave_with_room(
     hold: Hold,
     route: RoutePlan,
     *,
-    mass_g: int,
-    volume_cm3: int,
+    load: Load,
     now: datetime,
     waves: int,
 ) -> tuple[int, RoutePlan] | None:
@@ -174,17 +203,8 @@ def first_wave_with_room(
             continue
         if not engine.keeps_promise(candidate.eta_s):
             return None
-        flight_pk = reserve(
-            session,
-            origin_hub=candidate.origin_hub,
-            destination_hub=candidate.destination_hub,
-            launch_at=candidate.launch_at,
-            mass_g=mass_g,
-            volume_cm3=volume_cm3,
-            capacity_g=hold.capacity_g,
-            capacity_cm3=hold.capacity_cm3,
-            now=now,
-        )
+        flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
+        flight_pk = reserve(session, flight, load, hold, now)
         if flight_pk is not None:
             return flight_pk, candidate
     return None

@@ -7,6 +7,7 @@ transaction with both read from the database (:mod:`rocketpost.service.booking`)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from rocketpost.service import schemas
 from rocketpost.service.consignment import ResolvedPlace
 from rocketpost.service.imports import duties_out
 
-__all__ = ["customs_out", "run_clearance"]
+__all__ = ["ShipmentToClear", "customs_out", "run_clearance"]
 
 
 def _order_items(customs: schemas.CustomsIn) -> tuple[OrderItem, ...]:
@@ -44,16 +45,35 @@ def _order_items(customs: schemas.CustomsIn) -> tuple[OrderItem, ...]:
     return tuple(items)
 
 
+@dataclass(frozen=True)
+class ShipmentToClear:
+    """What customs needs to know about a shipment besides its declared items.
+
+    Attributes
+    ----------
+    order_id, merchant_id, channel
+        The merchant's order, the merchant, and the sales channel (a :class:`Channel` value).
+    ready_at
+        When the parcel is ready (the order's creation time for customs).
+    place
+        The resolved destination (its country is the import market).
+    origin_hub, origin_country
+        The hub the route leaves from and its country (the export side).
+    """
+
+    order_id: str
+    merchant_id: str
+    channel: str
+    ready_at: datetime
+    place: ResolvedPlace
+    origin_hub: str
+    origin_country: str
+
+
 def run_clearance(
     customs: schemas.CustomsIn,
+    shipment: ShipmentToClear,
     *,
-    order_id: str,
-    merchant_id: str,
-    channel: str,
-    ready_at: datetime,
-    place: ResolvedPlace,
-    origin_hub: str,
-    origin_country: str,
     history: RecipientHistory | None = None,
     trust: SellerTrust | None = None,
 ) -> Clearance:
@@ -63,22 +83,25 @@ def run_clearance(
     quote does not, so a quote's duties are the parcel's own); ``trust`` the merchant's record
     as a seller (:func:`rocketpost.service.merchants.seller_trust`).
     """
+    place = shipment.place
     assert place.country is not None
     try:
         order = Order(
-            order_id=order_id,
-            merchant_id=merchant_id,
-            channel=Channel(channel),
-            created_at=ready_at,
+            order_id=shipment.order_id,
+            merchant_id=shipment.merchant_id,
+            channel=Channel(shipment.channel),
+            created_at=shipment.ready_at,
             destination_lat_deg=place.lat_deg,
             destination_lon_deg=place.lon_deg,
             destination_country=place.country,
             recipient_id=customs.recipient_id,
             items=_order_items(customs),
-            origin_hub=origin_hub,
+            origin_hub=shipment.origin_hub,
             destination_label=place.name,
         )
-        return clearance(order, origin_country=origin_country, history=history, trust=trust)
+        return clearance(
+            order, origin_country=shipment.origin_country, history=history, trust=trust
+        )
     except InputError as error:
         field = error.field if error.field.startswith("customs.") else f"customs.{error.field}"
         raise InputError(field, error.value, error.reason) from None

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from rocketpost.service import schemas
-from rocketpost.service.capacity import reserve
+from rocketpost.service.capacity import FlightKey, Hold, Load, reserve
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
@@ -220,7 +220,7 @@ class FlightOps:
         event: schemas.FlightEventIn,
         now: datetime,
     ) -> tuple[list[schemas.Rescheduled], list[str]]:
-        interval_s = self.engine.network.hub(row.origin_hub).launch_wave_interval_min * 60.0
+        interval_s = self.engine.network.hub(row.origin_hub).launch_interval_min * 60.0
         waves = int(self.reschedule_window_s // interval_s)
         why = f" ({event.reason})" if event.reason else ""
         rescheduled: list[schemas.Rescheduled] = []
@@ -233,14 +233,10 @@ class FlightOps:
                     continue
                 pk = reserve(
                     session,
-                    origin_hub=row.origin_hub,
-                    destination_hub=row.destination_hub,
-                    launch_at=launch_at,
-                    mass_g=s.mass_g,
-                    volume_cm3=s.volume_cm3,
-                    capacity_g=row.capacity_g,
-                    capacity_cm3=row.capacity_cm3,
-                    now=now,
+                    FlightKey(row.origin_hub, row.destination_hub, launch_at),
+                    Load(s.mass_g, s.volume_cm3),
+                    Hold(row.capacity_g, row.capacity_cm3),
+                    now,
                 )
                 if pk is not None:
                     target = (pk, launch_at, k * interval_s)

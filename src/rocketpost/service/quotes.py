@@ -23,7 +23,7 @@ from decimal import Decimal
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
-from rocketpost.service.clearance import customs_out, run_clearance
+from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.merchants import principal_trust
 from rocketpost.service.models import utcnow
@@ -175,13 +175,15 @@ class Quotes:
         if customs is not None:
             clearance = run_clearance(
                 customs,
-                order_id=order_id,
-                merchant_id=merchant_id,
-                channel=c.channel,
-                ready_at=c.ready_at,
-                place=c.place,
-                origin_hub=route.origin_hub,
-                origin_country=route.origin_country,
+                ShipmentToClear(
+                    order_id=order_id,
+                    merchant_id=merchant_id,
+                    channel=c.channel,
+                    ready_at=c.ready_at,
+                    place=c.place,
+                    origin_hub=route.origin_hub,
+                    origin_country=route.origin_country,
+                ),
                 history=history,
                 trust=trust,
             )

@@ -12,6 +12,7 @@ its pending deliveries, and a rolled-back one has neither — the basis of at-le
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import EllipsisType
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from rocketpost.service.auth import new_id
 from rocketpost.service.models import TrackingEvent, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["EventWriter", "Status", "SubStatus", "event_public"]
+__all__ = ["EventShipment", "EventWriter", "Status", "SubStatus", "event_public"]
 
 # Built once (Core, bind parameters): per event only parameters change, so SQLAlchemy neither
 # rebuilds nor re-keys the statements — a booking's CPU was mostly statement construction.
@@ -83,6 +84,38 @@ def event_public(
     }
 
 
+@dataclass(frozen=True)
+class EventShipment:
+    """The shipment an event is about: its keys, and what a webhook names it by.
+
+    Attributes
+    ----------
+    pk, public_id
+        The shipment's row id and its public id (``shp_...``).
+    tracking_number, reference
+        Sent with the event to the merchant's webhooks.
+    merchant_pk
+        Whose webhook endpoints receive the event.
+    """
+
+    pk: int
+    public_id: str
+    tracking_number: str
+    reference: str | None
+    merchant_pk: int
+
+    @classmethod
+    def of(cls, shipment: Any) -> EventShipment:
+        """From a shipment row (ORM object or row with the ``shipments`` columns)."""
+        return cls(
+            pk=shipment.id,
+            public_id=shipment.public_id,
+            tracking_number=shipment.tracking_number,
+            reference=shipment.reference,
+            merchant_pk=shipment.merchant_id,
+        )
+
+
 class EventWriter:
     """Insert events and their outbox rows inside the caller's transaction.
 
@@ -114,14 +147,10 @@ class EventWriter:
         """:meth:`emit` for a shipment row (ORM object or row with the ``shipments`` columns);
         ``flight_public_id`` defaults to the row's own (pass ``None`` for no flight)."""
         return self.emit(
-            shipment_pk=shipment.id,
-            shipment_public_id=shipment.public_id,
-            tracking_number=shipment.tracking_number,
-            reference=shipment.reference,
-            merchant_pk=shipment.merchant_id,
-            status=status,
-            sub_status=sub_status,
-            message=message,
+            EventShipment.of(shipment),
+            status,
+            sub_status,
+            message,
             flight_public_id=shipment.flight_public_id
             if isinstance(flight_public_id, EllipsisType)
             else flight_public_id,
@@ -130,15 +159,11 @@ class EventWriter:
 
     def emit(
         self,
-        *,
-        shipment_pk: int,
-        shipment_public_id: str,
-        tracking_number: str,
-        reference: str | None,
-        merchant_pk: int,
+        shipment: EventShipment,
         status: Status,
         sub_status: SubStatus,
         message: str,
+        *,
         flight_public_id: str | None,
         occurred_at: datetime,
     ) -> dict[str, Any]:
@@ -148,7 +173,7 @@ class EventWriter:
             _EVENT_INSERT,
             {
                 "public_id": public_id,
-                "shipment_id": shipment_pk,
+                "shipment_id": shipment.pk,
                 "status": status.value,
                 "sub_status": sub_status.value,
                 "message": message[:500],
@@ -158,16 +183,18 @@ class EventWriter:
         )
         event = event_public(
             public_id,
-            shipment_public_id,
+            shipment.public_id,
             status.value,
             sub_status.value,
             message,
             flight_public_id,
             occurred_at,
         )
-        endpoints = self._endpoints_of(merchant_pk)
+        endpoints = self._endpoints_of(shipment.merchant_pk)
         if endpoints:
-            data = dict(event, tracking_number=tracking_number, reference=reference)
+            data = dict(
+                event, tracking_number=shipment.tracking_number, reference=shipment.reference
+            )
             data["occurred_at"] = occurred_at.isoformat().replace("+00:00", "Z")
             payload = json.dumps(
                 {

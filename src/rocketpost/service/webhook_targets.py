@@ -57,6 +57,7 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 # IPv4 addresses (inet_aton's legacy forms): refused as such before any lookup.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 _DEFAULT_PORT = {"https": 443, "http": 80}
+_HTTP_ONLY_TO_LOOPBACK = "must be an https URL (http is only allowed to loopback in development)"
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -75,44 +76,75 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+# The address classes refused, in the order they are tried: the first that holds names the
+# reason. ``is_global`` (last) is the base; the explicit checks before it exist for a precise
+# reason in the error and for ranges Python 3.11 still calls global (multicast, site-local,
+# ``192.0.0/24``). Loopback is judged before the table, since development may allow it.
+_REFUSED_CLASSES: tuple[tuple[Callable[[IPAddress], bool], str], ...] = (
+    (lambda a: a.is_unspecified, "the unspecified address"),
+    (
+        lambda a: a.is_link_local,
+        "a link-local address (this includes the cloud metadata service)",
+    ),
+    (lambda a: a.is_multicast, "a multicast address"),
+    (
+        lambda a: isinstance(a, ipaddress.IPv6Address) and a.is_site_local,
+        "a site-local address",
+    ),
+    (
+        lambda a: isinstance(a, ipaddress.IPv4Address) and a in _CGNAT,
+        "a shared (carrier-grade NAT) address",
+    ),
+    (
+        lambda a: isinstance(a, ipaddress.IPv4Address) and any(a in net for net in _RFC1918),
+        "a private address (RFC 1918)",
+    ),
+    (
+        lambda a: isinstance(a, ipaddress.IPv4Address) and a in _IETF_PROTOCOL,
+        "a special-purpose address",
+    ),
+    (
+        lambda a: isinstance(a, ipaddress.IPv6Address) and a in _UNIQUE_LOCAL,
+        "a private (unique local) address",
+    ),
+    (lambda a: a.is_reserved, "a reserved address"),
+    (
+        lambda a: not a.is_global,
+        "a special-purpose address that is not publicly routable",
+    ),
+)
+
+
+def _wrapped_verdict(
+    address: ipaddress.IPv6Address, allow_loopback: bool
+) -> tuple[bool, str | None]:
+    """``(decided, problem)`` for an IPv6 address that wraps an IPv4 one.
+
+    A refused inner address refuses the wrapper. Mapped and NAT64 forms are then judged by the
+    IPv4 address alone (decided); a 6to4 address must also pass as itself (not decided).
+    """
+    inner = _embedded_ipv4(address)
+    if inner is None:
+        return False, None
+    problem = address_problem(inner, allow_loopback=allow_loopback)
+    if problem is not None:
+        return True, f"{problem}: {address} embeds {inner}"
+    return address.sixtofour is None, None
+
+
 def address_problem(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
     """Why the service must not connect to ``address``, or ``None`` if it is public.
 
-    ``is_global`` is the base; the explicit checks before it exist for a precise reason in the
-    error and for ranges Python 3.11 still calls global (multicast, site-local, ``192.0.0/24``).
+    An IPv6 address that wraps an IPv4 one is judged by the address inside; then the first of
+    the refused address classes (``_REFUSED_CLASSES``) that holds gives the reason.
     """
     if isinstance(address, ipaddress.IPv6Address):
-        inner = _embedded_ipv4(address)
-        if inner is not None:
-            problem = address_problem(inner, allow_loopback=allow_loopback)
-            if problem is not None:
-                return f"{problem}: {address} embeds {inner}"
-            if address.sixtofour is None:  # mapped and NAT64 forms are judged by IPv4 alone
-                return None
+        decided, problem = _wrapped_verdict(address, allow_loopback)
+        if decided:
+            return problem
     if address.is_loopback:
         return None if allow_loopback else "a loopback address"
-    if address.is_unspecified:
-        return "the unspecified address"
-    if address.is_link_local:
-        return "a link-local address (this includes the cloud metadata service)"
-    if address.is_multicast:
-        return "a multicast address"
-    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
-        return "a site-local address"
-    if isinstance(address, ipaddress.IPv4Address):
-        if address in _CGNAT:
-            return "a shared (carrier-grade NAT) address"
-        if any(address in net for net in _RFC1918):
-            return "a private address (RFC 1918)"
-        if address in _IETF_PROTOCOL:
-            return "a special-purpose address"
-    elif address in _UNIQUE_LOCAL:
-        return "a private (unique local) address"
-    if address.is_reserved:
-        return "a reserved address"
-    if not address.is_global:
-        return "a special-purpose address that is not publicly routable"
-    return None
+    return next((reason for holds, reason in _REFUSED_CLASSES if holds(address)), None)
 
 
 @dataclass(frozen=True)
@@ -203,8 +235,90 @@ def _host_name(raw_host: bytes) -> str | None:
     return name
 
 
+def _refusal(url: str, reason: str) -> InputError:
+    return InputError("url", url, reason)
+
+
+def _parsed_url(url: str, allow_loopback_http: bool) -> httpx.URL:
+    """The URL's shape: printable, parseable, ``https`` (or development ``http``), no
+    credentials."""
+    if not isinstance(url, str) or any(c <= " " or c in "\\\x7f" for c in url):
+        raise _refusal(url, "must not contain spaces, control characters or backslashes")
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise _refusal(url, f"is not a valid URL ({exc})") from None
+    if parsed.scheme not in _DEFAULT_PORT:
+        raise _refusal(url, "must be an https URL")
+    if parsed.scheme == "http" and not allow_loopback_http:
+        raise _refusal(url, _HTTP_ONLY_TO_LOOPBACK)
+    if parsed.userinfo:
+        raise _refusal(url, "must not contain credentials (user:password@)")
+    return parsed
+
+
+def _checked_host(url: str, parsed: httpx.URL, allow_loopback_http: bool) -> str:
+    """The host name to look up: valid, not a legacy numeric IPv4 form, fully qualified."""
+    name = _host_name(parsed.raw_host)
+    if name is None:
+        raise _refusal(url, "must name a valid host (like hooks.example.com) or an IP address")
+    if _NUMERIC_LABEL.match(name.rsplit(".", 1)[-1]):
+        raise _refusal(url, "must write an IP address in standard form (like 192.0.2.1)")
+    if "." not in name and not allow_loopback_http:
+        # A single label would be completed by the resolver's search domains: an internal
+        # name by construction.
+        raise _refusal(url, "must name a fully qualified host (like hooks.example.com)")
+    return name
+
+
+def _resolved(url: str, name: str, port: int, resolve: Resolver) -> list[IPAddress]:
+    """The addresses ``name`` resolves to (at least one)."""
+    try:
+        found = resolve(name, port)
+    except TimeoutError as exc:
+        raise _refusal(url, f"host name {name} did not resolve in time ({exc})") from None
+    except OSError as exc:
+        raise _refusal(url, f"host name {name} does not resolve ({exc})") from None
+    addresses = [ipaddress.ip_address(a) for a in found]
+    if not addresses:
+        raise _refusal(url, f"host name {name} does not resolve")
+    return addresses
+
+
+def _ip_literal(host: str) -> IPAddress | None:
+    """The host as an IP address, if it is written as one."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _check_addresses(
+    url: str,
+    scheme: str,
+    addresses: list[IPAddress],
+    sni_hostname: str | None,
+    allow_loopback_http: bool,
+) -> None:
+    """Every address must be public (or allowed loopback); ``http`` only to loopback."""
+    for address in addresses:
+        problem = address_problem(address, allow_loopback=allow_loopback_http)
+        if problem is not None:
+            where = (
+                f"{address} is"
+                if sni_hostname is None
+                else f"{sni_hostname} resolves to {address},"
+            )
+            raise _refusal(url, f"must be a public address: {where} {problem}")
+    if scheme == "http" and not all(_is_loopback(a) for a in addresses):
+        raise _refusal(url, _HTTP_ONLY_TO_LOOPBACK)
+
+
 def check_target(url: str, *, allow_loopback_http: bool, resolve: Resolver) -> Target:
     """Check ``url`` and resolve its host; the :class:`Target` to connect to.
+
+    The steps: the URL's shape (:func:`_parsed_url`), the host (an IP literal as it is, or a
+    checked name resolved), then every address it stands for (:func:`_check_addresses`).
 
     Raises
     ------
@@ -212,60 +326,16 @@ def check_target(url: str, *, allow_loopback_http: bool, resolve: Resolver) -> T
         Field ``url``: not https, credentials, a bad host, a name that does not resolve (in the
         resolver's time limit), or an address that is not public.
     """
-
-    def refuse(reason: str) -> InputError:
-        return InputError("url", url, reason)
-
-    if not isinstance(url, str) or any(c <= " " or c in "\\\x7f" for c in url):
-        raise refuse("must not contain spaces, control characters or backslashes")
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise refuse(f"is not a valid URL ({exc})") from None
-    scheme = parsed.scheme
-    if scheme not in _DEFAULT_PORT:
-        raise refuse("must be an https URL")
-    if scheme == "http" and not allow_loopback_http:
-        raise refuse("must be an https URL (http is only allowed to loopback in development)")
-    if parsed.userinfo:
-        raise refuse("must not contain credentials (user:password@)")
-    port = parsed.port or _DEFAULT_PORT[scheme]
-    try:
-        literal: IPAddress | None = ipaddress.ip_address(parsed.host)
-    except ValueError:
-        literal = None
-    name = parsed.host
+    parsed = _parsed_url(url, allow_loopback_http)
+    literal = _ip_literal(parsed.host)
+    sni_hostname: str | None = None
     if literal is not None:
         addresses = [literal]
-        sni_hostname = None
     else:
-        checked = _host_name(parsed.raw_host)
-        if checked is None:
-            raise refuse("must name a valid host (like hooks.example.com) or an IP address")
-        name = checked
-        if _NUMERIC_LABEL.match(name.rsplit(".", 1)[-1]):
-            raise refuse("must write an IP address in standard form (like 192.0.2.1)")
-        if "." not in name and not allow_loopback_http:
-            # A single label would be completed by the resolver's search domains: an
-            # internal name by construction.
-            raise refuse("must name a fully qualified host (like hooks.example.com)")
-        try:
-            found = resolve(name, port)
-        except TimeoutError as exc:
-            raise refuse(f"host name {name} did not resolve in time ({exc})") from None
-        except OSError as exc:
-            raise refuse(f"host name {name} does not resolve ({exc})") from None
-        addresses = [ipaddress.ip_address(a) for a in found]
-        if not addresses:
-            raise refuse(f"host name {name} does not resolve")
-        sni_hostname = name
-    for address in addresses:
-        problem = address_problem(address, allow_loopback=allow_loopback_http)
-        if problem is not None:
-            where = f"{address} is" if sni_hostname is None else f"{name} resolves to {address},"
-            raise refuse(f"must be a public address: {where} {problem}")
-    if scheme == "http" and not all(_is_loopback(a) for a in addresses):
-        raise refuse("must be an https URL (http is only allowed to loopback in development)")
+        sni_hostname = _checked_host(url, parsed, allow_loopback_http)
+        port = parsed.port or _DEFAULT_PORT[parsed.scheme]
+        addresses = _resolved(url, sni_hostname, port, resolve)
+    _check_addresses(url, parsed.scheme, addresses, sni_hostname, allow_loopback_http)
     chosen = addresses[0]
     if isinstance(chosen, ipaddress.IPv6Address) and chosen.ipv4_mapped is not None:
         chosen = chosen.ipv4_mapped  # what was judged is what is dialled

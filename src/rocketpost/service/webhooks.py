@@ -51,6 +51,7 @@ __all__ = [
     "EVENT_ID_HEADER",
     "SIGNATURE_HEADER",
     "WebhookSender",
+    "WebhookSenderParams",
     "backoff_s",
     "sign_payload",
     "verify_signature",
@@ -187,13 +188,12 @@ def _record(
         )
 
 
-class WebhookSender:
-    """Delivers what is due from the outbox: a polling thread hands rows to a thread pool.
+@dataclass(frozen=True)
+class WebhookSenderParams:
+    """How a :class:`WebhookSender` polls, retries and limits its deliveries.
 
-    Parameters
+    Attributes
     ----------
-    db
-        The service database (the outbox).
     poll_s, max_attempts, backoff_base_s, timeout_s
         Poll period, attempts before ``failed``, first retry delay, per-request timeout.
     concurrency, per_endpoint_limit
@@ -201,9 +201,52 @@ class WebhookSender:
         The limits are per process: each ``rocketpost serve`` worker runs its own sender.
     allow_loopback_http
         Development only: loopback endpoints (also plain ``http``) are allowed.
+    resolve_timeout_s
+        The time limit of the default resolver's host name lookups.
+    """
+
+    poll_s: float
+    max_attempts: int
+    backoff_base_s: float
+    timeout_s: float
+    concurrency: int = 8
+    per_endpoint_limit: int = 2
+    allow_loopback_http: bool = False
+    resolve_timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise InputError("webhook_concurrency", self.concurrency, "must be ≥ 1")
+        if self.per_endpoint_limit < 1:
+            raise InputError("webhook_per_endpoint_limit", self.per_endpoint_limit, "must be ≥ 1")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebhookSenderParams:
+        """The service settings' ``webhook_*`` values."""
+        return cls(
+            poll_s=settings.webhook_poll_s,
+            max_attempts=settings.webhook_max_attempts,
+            backoff_base_s=settings.webhook_backoff_s,
+            timeout_s=settings.webhook_timeout_s,
+            concurrency=settings.webhook_concurrency,
+            per_endpoint_limit=settings.webhook_per_endpoint_limit,
+            allow_loopback_http=settings.webhook_allow_loopback_http,
+            resolve_timeout_s=settings.webhook_resolve_timeout_s,
+        )
+
+
+class WebhookSender:
+    """Delivers what is due from the outbox: a polling thread hands rows to a thread pool.
+
+    Parameters
+    ----------
+    db
+        The service database (the outbox).
+    params
+        Polling, retries, timeouts and concurrency limits (:class:`WebhookSenderParams`).
     resolve
         ``(host, port) -> addresses``; default :class:`BoundedResolver` (``getaddrinfo`` bounded by
-        ``resolve_timeout_s``). Tests pass their own so no test asks real DNS.
+        ``params.resolve_timeout_s``). Tests pass their own so no test asks real DNS.
     transport, verify
         For tests: an httpx transport in place of the network, and the TLS trust (a CA's
         ``ssl.SSLContext``) in place of the system's.
@@ -212,46 +255,35 @@ class WebhookSender:
     def __init__(
         self,
         db: Database,
+        params: WebhookSenderParams,
         *,
-        poll_s: float,
-        max_attempts: int,
-        backoff_base_s: float,
-        timeout_s: float,
-        concurrency: int = 8,
-        per_endpoint_limit: int = 2,
-        allow_loopback_http: bool = False,
         resolve: Resolver | None = None,
-        resolve_timeout_s: float = 2.0,
         transport: httpx.BaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
-        if concurrency < 1:
-            raise InputError("webhook_concurrency", concurrency, "must be ≥ 1")
-        if per_endpoint_limit < 1:
-            raise InputError("webhook_per_endpoint_limit", per_endpoint_limit, "must be ≥ 1")
         self._db = db
-        self._poll_s = poll_s
-        self._max_attempts = max_attempts
-        self._backoff_base_s = backoff_base_s
-        self._concurrency = concurrency
-        self._per_endpoint_limit = per_endpoint_limit
-        self._allow_loopback_http = allow_loopback_http
-        self._resolve: Resolver = resolve or BoundedResolver(resolve_timeout_s)
+        self._poll_s = params.poll_s
+        self._max_attempts = params.max_attempts
+        self._backoff_base_s = params.backoff_base_s
+        self._concurrency = params.concurrency
+        self._per_endpoint_limit = params.per_endpoint_limit
+        self._allow_loopback_http = params.allow_loopback_http
+        self._resolve: Resolver = resolve or BoundedResolver(params.resolve_timeout_s)
         # A claimed row must not come due again while it is still being tried: the lease covers
         # the lookup plus connect, write and read timeouts with room to spare.
-        self._lease_s = max(_LEASE_S, 4.0 * timeout_s + resolve_timeout_s)
+        self._lease_s = max(_LEASE_S, 4.0 * params.timeout_s + params.resolve_timeout_s)
         # No connection reuse: the pool is keyed by the pinned address alone, and a connection
         # opened (and TLS-verified) for one host name must never carry another name's request.
         # trust_env=False: a proxy from the environment would resolve names itself, unchecked.
         self._client = httpx.Client(
-            timeout=timeout_s,
+            timeout=params.timeout_s,
             follow_redirects=False,
             trust_env=False,
             verify=verify,
             transport=transport,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=0),
+            limits=httpx.Limits(max_connections=params.concurrency, max_keepalive_connections=0),
         )
-        self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="rocketpost-webhook")
+        self._pool = ThreadPoolExecutor(params.concurrency, thread_name_prefix="rocketpost-webhook")
         self._lock = threading.Lock()
         self._in_flight: Counter[int] = Counter()
         self._futures: set[Future[None]] = set()
@@ -262,18 +294,7 @@ class WebhookSender:
     @classmethod
     def from_settings(cls, db: Database, settings: Settings, **hooks: Any) -> WebhookSender:
         """The sender the service runs; ``hooks`` (``resolve``, ``transport``...) are for tests."""
-        return cls(
-            db,
-            poll_s=settings.webhook_poll_s,
-            max_attempts=settings.webhook_max_attempts,
-            backoff_base_s=settings.webhook_backoff_s,
-            timeout_s=settings.webhook_timeout_s,
-            concurrency=settings.webhook_concurrency,
-            per_endpoint_limit=settings.webhook_per_endpoint_limit,
-            allow_loopback_http=settings.webhook_allow_loopback_http,
-            resolve_timeout_s=settings.webhook_resolve_timeout_s,
-            **hooks,
-        )
+        return cls(db, WebhookSenderParams.from_settings(settings), **hooks)
 
     def start(self) -> None:
         """Start polling (idempotent; a stopped sender stays stopped)."""
