@@ -95,3 +95,41 @@ def test_the_reuse_limit_retires_an_airframe() -> None:
     sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 7200], [0.9, 0.9])
     # HZB-01 is spent after one flight; ICN-01 could reposition but would then be spent too.
     assert sched.bin_flight.tolist() == [0, -1]
+
+
+def test_an_airframe_landing_at_a_site_without_a_pad_is_shipped_to_the_nearest_hub() -> None:
+    """A rocket that lands at a sea site near Busan cannot launch from there: it is recovered to
+    the site's port, shipped to the nearest hub's port (ICN is nearer Busan than HZB) at the
+    rocket's return-ship speed, and flies again from that hub after its turnaround."""
+    from rocketpost.network import LandingSite
+    from rocketpost.planning.fleet import site_returns
+
+    base = two_hubs(1, 0, 66.0)
+    busan = LandingSite("KR-BUSAN", (35.02, 129.0), "KRPUS", (35.1, 129.04), 6.0, drones=4)
+    network = dataclasses.replace(base, extra_sites=(busan,))
+    hub_of, sea_s = site_returns(network)
+    site = network.site_index("KR-BUSAN")
+    assert hub_of[site] == network.hub_index("ICN")
+    # The sea leg is searoute's distance between the two ports at the return-ship speed:
+    # Busan to Incheon by sea (round the south-west corner of Korea) is several hundred km.
+    sea_km = sea_s[site] / 3600.0 * network.rocket.return_ship_speed_kmh
+    assert 400.0 < sea_km < 1200.0
+    assert hub_of[: len(network.hubs)].tolist() == [0, 1] and not sea_s[:2].any()
+
+    fleet = initial_fleet(network, DAY_S)
+    hzb = network.hub_index("HZB")
+    schedule = schedule_fleet(
+        network,
+        np.array([hzb], dtype=np.intp),
+        np.array([site], dtype=np.intp),
+        np.array([DAY_S + 600.0]),
+        np.array([0.5]),
+        fleet=fleet,
+    )
+    assert schedule.flight_return_s.tolist() == [pytest.approx(sea_s[site])]
+    [airframe] = schedule.airframes
+    assert airframe.location == network.hub_index("ICN")
+    landing = float(schedule.flight_landing_s[0])
+    assert airframe.ready_s == pytest.approx(
+        landing + sea_s[site] + network.rocket.reuse_cycle_s
+    )

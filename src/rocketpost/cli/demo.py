@@ -1,8 +1,12 @@
 """``make demo``: the main job on the embedded defaults, end to end.
 
 Runs the reach analysis on the shipped network (table, PNG map and GeoJSON in
-``demo-output/``) and prints a few flights of the reference story. Each step is the same library
-call the CLI makes; the output directory can be changed with ``ROCKETPOST_DEMO_DIR``.
+``demo-output/``) and prints a few flights of the reference story; then the ``rocket-hour``
+operating concept (landing sites near cities, drones from the recovery vessel, launch on demand,
+fastest arcs): its rocket / ground reach with stock in China, the legs of one-hour rocket
+deliveries to other continents, and a planned day in which rockets fly. Each step is the same
+library call or CLI command a user runs; the output directory can be changed with
+``ROCKETPOST_DEMO_DIR``.
 """
 
 from __future__ import annotations
@@ -113,6 +117,64 @@ def main() -> None:
 
     console.print(Rule("simulate the day: weather, sea state, landing failures, customs"))
     _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
+
+    _rocket_hour(day_file, out)
+
+
+CONCEPT = "rocket-hour"
+"""The operating-concept preset of the shipped network file (docs: README, reach section)."""
+
+DEMO_DELIVERIES = (("SZX", "Sydney, AU"), ("SHA", "Barcelona, ES"))
+"""One-hour rocket deliveries to other continents under the concept, stock in China."""
+
+
+def _rocket_hour(day_file: Path, out: Path) -> None:
+    """The one-hour rocket concept: reach by mode, two deliveries leg by leg, a planned day."""
+    network = default_network(CONCEPT)
+    console.print(
+        Rule(
+            f"preset {CONCEPT}: {len(network.extra_sites)} landing sites near cities, drones "
+            "from the recovery vessel, launch on demand, fastest arcs"
+        )
+    )
+    table = Table(title="one-hour reach, stock in China (HZB, SHA, SZX)")
+    for column in ("mode", "covered", "cities"):
+        table.add_column(column, justify="left" if column == "mode" else "right")
+    for mode in ("rocket", "ground", "any"):
+        reach = compute_reach(network, stock_hubs=["HZB", "SHA", "SZX"], mode=mode)
+        table.add_row(
+            mode,
+            f"{reach.population_covered / 1e6:,.0f} M ({reach.share:.1%})",
+            f"{int(reach.covered.sum()):,}",
+        )
+    console.print(table)
+    for origin, place in DEMO_DELIVERIES:
+        _cli(["eta", origin, place, "--preset", CONCEPT])
+
+    console.print(
+        Rule(f"the same day planned under {CONCEPT} (no cost ceiling: every rocket flies)")
+    )
+    plan_dir = out / "plan-rocket-hour"
+    _cli(
+        [
+            "plan",
+            str(day_file),
+            "--out",
+            str(plan_dir),
+            "--stock-at",
+            "HZB,SHA,SZX",
+            "--preset",
+            CONCEPT,
+            "--max-cost-per-kg",
+            "0",
+        ]
+    )
+    _cli(["plan", "check", str(plan_dir)])
+    console.print(
+        "[dim]The simulator models weather, sea state and recovery per hub landing zone; it "
+        "refuses networks with extra landing sites for now (tracker issue #13), so this day is "
+        "planned and checked, not simulated.[/dim]"
+    )
 
 
 def _cli(args: list[str]) -> None:

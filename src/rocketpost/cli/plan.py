@@ -242,6 +242,8 @@ def check(
         orders_file = Path(recorded.orders_file)
     if network_file is None and recorded.network_file:
         network_file = Path(recorded.network_file)
+    if preset is None:
+        preset = recorded.network_preset  # the preset the plan was made with
     violations = check_plan(directory, orders_file, network_from(network_file, preset))
     if as_json:
         print_json({"directory": str(directory), "ok": not violations, "violations": violations})

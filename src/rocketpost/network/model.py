@@ -66,6 +66,10 @@ class RocketClass:
     trajectory
         ``"min_energy"`` (the slowest, cheapest conic) or ``"fastest"`` (the fastest conic
         within ``max_burnout_speed_ms``, :func:`rocketpost.core.fastest.fastest_trajectory`).
+    return_ship_speed_kmh
+        An airframe that lands at a site without a pad is recovered to that site's port and
+        shipped to the nearest hub's port at this speed (sea-lane distance, searoute); it flies
+        again from there after its turnaround (:mod:`rocketpost.planning.fleet`).
     """
 
     name: str
@@ -80,6 +84,7 @@ class RocketClass:
     cost_per_flight_usd: float
     max_burnout_speed_ms: float = 7900.0
     trajectory: str = "min_energy"
+    return_ship_speed_kmh: float = 28.0
 
     def __post_init__(self) -> None:
         if self.trajectory not in TRAJECTORIES:
@@ -88,6 +93,7 @@ class RocketClass:
             )
         for name in (
             "max_burnout_speed_ms",
+            "return_ship_speed_kmh",
             "payload_mass_kg",
             "payload_volume_m3",
             "burnout_altitude_km",

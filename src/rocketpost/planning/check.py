@@ -20,6 +20,7 @@ from rocketpost.core.eta import flight_matrix, landing_to_port_s
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import OrderTable
+from rocketpost.planning.fleet import site_returns
 from rocketpost.planning.plan_files import PlanFileError, read_plan
 from rocketpost.planning.service_choice import Mode
 
@@ -169,7 +170,9 @@ def check_plan(
     )
     report("flights", f_o == f_d, f_labels, "lands where it launched")
     cycle = rocket.reuse_cycle_s
-    hub_ids = network.hub_ids
+    hub_ids = network.site_ids  # hubs first; a flight may land at a site without a pad
+    # Where an airframe that lands at a site without a pad flies next, and its days at sea.
+    return_hub, return_s = site_returns(network)
     for af in np.unique(flights.airframe).tolist():
         name = airframes.airframe_id[af]
         idx = np.flatnonzero(flights.airframe == af)
@@ -188,7 +191,8 @@ def check_plan(
                 problems.append(
                     f"airframes: {name} launches flight {f_id[i]} during recovery/turnaround"
                 )
-            where, free = int(f_d[i]), f_landing[i] + cycle
+            where = int(return_hub[f_d[i]])
+            free = f_landing[i] + float(return_s[f_d[i]]) + cycle
 
     # 4. on-time claims and legs
     promised = outcomes.promised_s
@@ -223,6 +227,14 @@ def check_plan(
         "landing differs from its flight",
     )
     earliest = f_landing_o + arrival + km / fastest_kmh * 3600.0  # hours to seconds
+    drone = network.drone
+    if drone.from_vessel:
+        # Or straight from the recovery vessel by drone, where the site carries drones.
+        vessel_km = great_circle_km(lat, lon, network.site_lat_deg[d], network.site_lon_deg[d])
+        by_drone = (
+            f_landing_o + drone.vessel_transfer_min * 60.0 + vessel_km / drone.speed_kmh * 3600.0
+        )
+        earliest = np.where(network.site_drones[d] > 0, np.minimum(earliest, by_drone), earliest)
     report(
         "legs", r & (planned < earliest - _TOL_S), ids, "is delivered sooner than its legs allow"
     )

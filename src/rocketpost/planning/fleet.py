@@ -1,7 +1,11 @@
 """Fleet scheduling: physical airframes fly the packed flights, or the flights do not go.
 
 Each airframe has an id, a location (hub), a count of flights flown and the time it is ready
-again (landing + recovery + turnaround). Flights (bins) are served in launch order. A flight
+again (landing + recovery + turnaround). An airframe that lands at a landing site without a pad
+cannot launch from there: it is recovered to the site's port and shipped to the port of the
+nearest hub (sea-lane distance from searoute at ``rocket.return_ship_speed_kmh``), where it is
+ready after its turnaround; the days at sea are in the schedule (:attr:`FleetSchedule.
+flight_return_s`) and in the plan's KPIs. Flights (bins) are served in launch order. A flight
 takes a ready airframe at its origin; when there is none, an airframe at another hub that is
 *spare* (its hub has more usable airframes than flights still waiting there) is repositioned,
 provided it lands at the origin and finishes its reuse cycle before the launch. Otherwise the
@@ -15,6 +19,7 @@ usable airframes than it has fuller flights still to come.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,7 +28,46 @@ from rocketpost.core.eta import flight_matrix
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 
-__all__ = ["Airframe", "FleetSchedule", "initial_fleet", "schedule_fleet"]
+__all__ = ["Airframe", "FleetSchedule", "initial_fleet", "schedule_fleet", "site_returns"]
+
+_S_PER_H = 3600.0  # km/h to seconds
+
+
+@lru_cache(maxsize=8)
+def _sea_km(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> float:
+    import searoute
+
+    route = searoute.searoute([from_lon, from_lat], [to_lon, to_lat], units="km")
+    return float(route["properties"]["length"])
+
+
+@lru_cache(maxsize=16)
+def site_returns(network: Network) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Per landing site: the hub an airframe landing there flies from next, and the seconds at
+    sea to get there (0 and the hub itself for a hub's own landing zone).
+
+    The hub is the one whose port is nearest the site's port on the great circle; the time is
+    the searoute sea-lane distance between the two ports at ``rocket.return_ship_speed_kmh``.
+    Only sites without a pad are routed (one searoute call each, cached per network).
+    """
+    h, sites = len(network.hubs), len(network.landing_sites)
+    hub_of = np.arange(sites, dtype=np.intp)
+    seconds = np.zeros(sites, dtype=np.float64)
+    if sites == h:
+        return hub_of, seconds
+    from rocketpost.core.geo import great_circle_km
+
+    speed = network.rocket.return_ship_speed_kmh
+    port_lat, port_lon = network.site_port_lat_deg, network.site_port_lon_deg
+    for s in range(h, sites):
+        km = great_circle_km(port_lat[s], port_lon[s], port_lat[:h], port_lon[:h])
+        hub = int(np.argmin(km))
+        hub_of[s] = hub
+        sea_km = _sea_km(
+            float(port_lat[s]), float(port_lon[s]), float(port_lat[hub]), float(port_lon[hub])
+        )
+        seconds[s] = sea_km / speed * _S_PER_H
+    return hub_of, seconds
 
 
 @dataclass
@@ -56,6 +100,8 @@ class FleetSchedule:
 
     ``flight_bin`` is the consolidation bin a flight carries (-1 for an empty repositioning).
     ``bin_flight`` maps each bin to its flight (-1 when no airframe could fly it).
+    ``flight_return_s`` is the time the airframe spends at sea after the flight, on its way
+    from a landing site without a pad to the nearest hub (0 when it lands at a hub).
     """
 
     flight_bin: NDArray[np.int64]
@@ -64,6 +110,7 @@ class FleetSchedule:
     flight_destination: NDArray[np.intp]
     flight_launch_s: NDArray[np.float64]
     flight_landing_s: NDArray[np.float64]
+    flight_return_s: NDArray[np.float64]
     bin_flight: NDArray[np.int64]
     airframes: list[Airframe]
     initial_location: NDArray[np.intp]
@@ -101,6 +148,7 @@ def schedule_fleet(
     nbins = len(bin_origin)
     if np.any(np.diff(bin_launch_s) < 0):
         raise InputError("bin_launch_s", "unsorted", "bins must be sorted by launch time")
+    return_hub, return_s = site_returns(network)
     initial = np.array([a.location for a in fleet], dtype=np.intp)
     waiting = np.bincount(bin_origin, minlength=h).astype(np.int64)
     by_origin = [np.flatnonzero(bin_origin == o) for o in range(h)]
@@ -110,6 +158,7 @@ def schedule_fleet(
     out_d: list[int] = []
     out_t: list[float] = []
     out_l: list[float] = []
+    out_r: list[float] = []
     bin_flight = np.full(nbins, -1, dtype=np.int64)
 
     loc = initial.copy()
@@ -124,7 +173,10 @@ def schedule_fleet(
         out_d.append(d)
         out_t.append(t)
         out_l.append(landing)
-        loc[af], flown[af], ready_at[af] = d, flown[af] + 1, landing + cycle
+        at_sea = float(return_s[d])  # a site without a pad: shipped to the nearest hub first
+        out_r.append(at_sea)
+        loc[af], flown[af] = return_hub[d], flown[af] + 1
+        ready_at[af] = landing + at_sea + cycle
 
     for b in range(nbins):
         o, d, t = int(bin_origin[b]), int(bin_destination[b]), float(bin_launch_s[b])
@@ -172,6 +224,7 @@ def schedule_fleet(
         flight_destination=np.asarray(out_d, dtype=np.intp)[order],
         flight_launch_s=np.asarray(out_t, dtype=np.float64)[order],
         flight_landing_s=np.asarray(out_l, dtype=np.float64)[order],
+        flight_return_s=np.asarray(out_r, dtype=np.float64)[order],
         bin_flight=bin_flight,
         airframes=fleet,
         initial_location=initial,

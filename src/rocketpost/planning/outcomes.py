@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rocketpost.network import Network
 from rocketpost.planning.consolidation import lower_bound
@@ -48,9 +49,16 @@ def carried_lower_bound(network: Network, flights: Flights) -> int:
 
 
 def kpis(
-    network: Network, outcomes: Outcomes, flights: Flights, utilisation: float, airframes_used: int
+    network: Network,
+    outcomes: Outcomes,
+    flights: Flights,
+    utilisation: float,
+    airframes_used: int,
+    sea_return_s: NDArray[np.float64] | None = None,
 ) -> dict[str, Any]:
-    """The plan summary: service mix, promises, flights, fill, cost per kg, repositioning."""
+    """The plan summary: service mix, promises, flights, fill, cost per kg, repositioning, and
+    the airframes shipped back by sea from landing sites without a pad (``sea_return_s``: per
+    flight, seconds at sea afterwards)."""
     rocket = network.rocket
     n = len(outcomes)
     one_hour = outcomes.one_hour
@@ -62,6 +70,7 @@ def kpis(
     carried_kg = float(mass.sum())
     cargo_kg = float(mass[~repositioning].sum())
     cargo_m3 = float(volume[~repositioning].sum())
+    returns = np.zeros(0) if sea_return_s is None else np.asarray(sea_return_s, dtype=np.float64)
     counts = np.bincount(outcomes.reason, minlength=len(REASONS))
     reasons = sorted((r.value, int(c)) for r, c in zip(REASONS, counts, strict=True) if c)
     return {
@@ -88,4 +97,6 @@ def kpis(
         else None,
         "airframes_used": airframes_used,
         "airframe_utilisation": utilisation,
+        "sea_returns": int(np.count_nonzero(returns)),
+        "airframe_days_at_sea": float(returns.sum() / 86400.0),
     }

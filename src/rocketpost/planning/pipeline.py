@@ -189,7 +189,14 @@ def plan_orders(
     )
     flights = _flights(cons, sched, back)
     has_flight = np.flatnonzero(flight_of >= 0)
-    summary = kpis(network, outcomes, flights, sched.utilisation(), sched.airframes_used())
+    summary = kpis(
+        network,
+        outcomes,
+        flights,
+        sched.utilisation(),
+        sched.airframes_used(),
+        sea_return_s=sched.flight_return_s,
+    )
     summary["backhaul_orders"] = len(riding)
     summary["backhaul_kg"] = float(back.flight_mass_kg.sum())
     lb = summary["flights_lower_bound"] = int(carried_lower_bound(network, flights))
@@ -225,6 +232,7 @@ def plan_orders(
         kpis=summary,
         provenance=Provenance(
             promise_s=promise,
+            network_preset=network.preset,
             options={
                 # JSON has no infinity: null is "no ceiling, always fly".
                 "max_cost_per_kg_usd": None

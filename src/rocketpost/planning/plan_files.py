@@ -223,7 +223,14 @@ def read_provenance(directory: str | Path) -> Provenance:
     """The provenance of a plan directory (``manifest.json``)."""
     path = Path(directory) / "manifest.json"
     document = _read_json(path)
-    known = ("promise_s", "orders_file", "network_file", "inventory_file", "options")
+    known = (
+        "promise_s",
+        "orders_file",
+        "network_file",
+        "inventory_file",
+        "network_preset",
+        "options",
+    )
     unknown = sorted(set(document) - set(known))
     if unknown:
         raise PlanFileError(str(path), unknown[0], document[unknown[0]], "is not a known key")
@@ -239,9 +246,10 @@ def network_of_plan(directory: str | Path) -> Network:
     """The network a plan directory was made with (``manifest.json``), else the shipped one."""
     path = Path(directory)
     if (path / "manifest.json").is_file():
-        recorded = read_provenance(path).network_file
-        if recorded:
-            return load_network(Path(recorded))
+        provenance = read_provenance(path)
+        if provenance.network_file:
+            return load_network(Path(provenance.network_file), preset=provenance.network_preset)
+        return default_network(provenance.network_preset)
     return default_network()
 
 

@@ -394,6 +394,8 @@ class Provenance:
         The one-hour promise the plan was made with (the network's unless overridden).
     orders_file, network_file, inventory_file
         Absolute paths of the inputs (``None``: in memory, the shipped network, no inventory).
+    network_preset
+        The network file's preset the plan was made with (``None``: the file's default).
     options
         The planner's other settings (consolidation policy, last mile, customs ...).
     """
@@ -402,6 +404,7 @@ class Provenance:
     orders_file: str | None = None
     network_file: str | None = None
     inventory_file: str | None = None
+    network_preset: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
