@@ -130,6 +130,4 @@ def test_an_airframe_landing_at_a_site_without_a_pad_is_shipped_to_the_nearest_h
     [airframe] = schedule.airframes
     assert airframe.location == network.hub_index("ICN")
     landing = float(schedule.flight_landing_s[0])
-    assert airframe.ready_s == pytest.approx(
-        landing + sea_s[site] + network.rocket.reuse_cycle_s
-    )
+    assert airframe.ready_s == pytest.approx(landing + sea_s[site] + network.rocket.reuse_cycle_s)
