@@ -14,6 +14,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from rocketpost.errors import InputError
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.distribution import (
@@ -108,28 +110,33 @@ class PromiseAtConfidence:
 
 
 def promise_at_confidence(
-    model: DeliveryModel, *, promise_s: float, target: float
+    model: DeliveryModel, *, promise_s: float, target: float, explain: bool = True
 ) -> PromiseAtConfidence:
-    """P(delivered within ``promise_s``) and the decision at ``target`` (see the module doc)."""
+    """P(delivered within ``promise_s``) and the decision at ``target`` (see the module doc).
+
+    ``explain``: when the promise fails, find the limiting cause (five more distributions; a
+    quote decided by the buffer skips it).
+    """
     if not 0.0 < target < 1.0:
         raise InputError("confidence", target, "must be in (0, 1)")
     dist = delivery_distribution(model)
     p = dist.p_within(promise_s)
+    p50, p90, p99, at_target = dist.quantiles_s(np.array([0.5, 0.9, 0.99, target]))
     kept = p >= target
     cause = None
-    if not kept:
+    if not kept and explain:
         gains = {c: delivery_distribution(model.without(c)).p_within(promise_s) - p for c in CAUSES}
         best = max(gains, key=lambda c: gains[c])
         cause = best if gains[best] > 1e-9 else None
     return PromiseAtConfidence(
         p_on_time=p,
-        p50_s=dist.quantile_s(0.5),
-        p90_s=dist.quantile_s(0.9),
-        p99_s=dist.quantile_s(0.99),
+        p50_s=float(p50),
+        p90_s=float(p90),
+        p99_s=float(p99),
         target=target,
         promise_s=promise_s,
         kept=kept,
-        earliest_at_target_s=dist.quantile_s(target),
+        earliest_at_target_s=float(at_target),
         limiting_cause=cause,
         limiting_leg=None if cause is None else CAUSE_LEG[cause],
         landing_loss_p=model.landing_loss_p,

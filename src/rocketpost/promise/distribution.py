@@ -17,12 +17,12 @@ count, ``P(G = g) = (1 − p)·pᵍ``. ``B · F_b``: the boat (plus the detour t
 log-normal factor of median 1. ``C``: an unplanned inspection, with probability ``p_c`` a
 log-normal delay. ``L · F_l``: the last mile, log-normal factor.
 
-The discrete part is exact; the continuous parts are discretised on a grid of ``bin_s``
-(5 s) by their CDFs at the bin edges (each value rounded to the nearest bin, so the error is
-zero-mean and of variance ``bin_s²/12`` per part) and everything is convolved with one real FFT.
-Mass beyond the horizon counts as late. :func:`sample_delivery_s` draws the same model by
-Monte Carlo with the simulator's samplers; the tests check the two agree within the Monte Carlo's
-99 % interval.
+The discrete part is exact (a mixture over the waves lost, up to a 48-hour horizon); the
+continuous parts are discretised on a grid of ``bin_s`` (5 s) by their CDFs at the bin edges
+(each value rounded to the nearest bin, so the error is zero-mean and of variance ``bin_s²/12``
+per part) and convolved with one real FFT. Mass beyond the horizon counts as late.
+:func:`sample_delivery_s` draws the same model by Monte Carlo with the simulator's samplers; the
+tests check the two agree within the Monte Carlo's 99 % interval.
 
 Not in the distribution: a lost landing (``LandingModel.failure_p``, 1 %). A lost pod is never
 on time whatever the promise, so it caps every rocket promise at ``1 − failure_p``; quoting it
@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 BIN_S = 5.0
+MAX_BINS = 4096
 HORIZON_S = 48 * 3600.0
 _TAIL = 1e-12
 
@@ -165,9 +166,9 @@ def _lognormal_pmf(median_s: float, sigma: float, n_bins: int, bin_s: float) -> 
     return np.diff(cdf)
 
 
-def _support_bins(median_s: float, sigma: float, bin_s: float) -> int:
-    """Bins that hold a log-normal up to its ``1 − 10⁻¹²`` quantile."""
-    return math.ceil(median_s * math.exp(7.1 * sigma) / bin_s) + 2
+def _support_s(median_s: float, sigma: float) -> float:
+    """Where a log-normal reaches its ``1 − 10⁻¹²`` quantile."""
+    return median_s * math.exp(7.1 * sigma)
 
 
 def _convolve(parts: list[NDArray[np.float64]], n_bins: int) -> NDArray[np.float64]:
@@ -181,35 +182,62 @@ def _convolve(parts: list[NDArray[np.float64]], n_bins: int) -> NDArray[np.float
 
 @dataclass(frozen=True, eq=False)
 class DeliveryDistribution:
-    """The delivery time's distribution on a grid: ``cdf[k] = P(T ≤ fixed_s + (k + ½)·bin_s)``."""
+    """The delivery time's distribution: a mixture over the waves lost of the continuous part.
+
+    ``P(T ≤ t) = Σₙ wave_pmf[n] · F_c(t − fixed_s − n·wave_interval_s)``, with ``F_c`` (boat,
+    inspection, last mile) tabulated at the edges ``(k + ½)·bin_s`` of its grid: the wave count
+    stays exact and the grid only has to hold the continuous legs (a few hours at most), so a
+    six-hour front costs a few hundred terms, not a day of bins.
+    """
 
     fixed_s: float
+    wave_interval_s: float
+    wave_pmf: NDArray[np.float64]
     bin_s: float
-    cdf: NDArray[np.float64]
+    continuous_cdf: NDArray[np.float64]
     landing_loss_p: float
 
+    def _cdf(self, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        edges = (np.arange(self.continuous_cdf.size) + 0.5) * self.bin_s
+        x = t_s[..., None] - self.fixed_s - np.arange(self.wave_pmf.size) * self.wave_interval_s
+        inside = np.interp(x, edges, self.continuous_cdf, left=0.0, right=1.0)
+        return np.asarray(inside @ self.wave_pmf)
+
+    @property
+    def horizon_s(self) -> float:
+        """Past this time only the mass the wave count left out (≤ 10⁻¹²) remains."""
+        waves = (self.wave_pmf.size - 1) * self.wave_interval_s
+        return self.fixed_s + waves + (self.continuous_cdf.size + 0.5) * self.bin_s
+
     def p_within(self, t_s: float) -> float:
-        """``P(T ≤ t_s)`` (linear between bin edges; 0 before the fixed legs, mass past the
-        horizon never)."""
-        edges = self.fixed_s + (np.arange(self.cdf.size) + 0.5) * self.bin_s
-        return float(np.interp(t_s, edges, self.cdf, left=0.0, right=float(self.cdf[-1])))
+        """``P(T ≤ t_s)``."""
+        return float(self._cdf(np.array([t_s], dtype=np.float64))[0])
 
     def quantile_s(self, q: float) -> float:
-        """The time ``t`` with ``P(T ≤ t) = q`` (linear between bin edges; ``inf`` beyond the
-        horizon)."""
-        k = int(np.searchsorted(self.cdf, q - 1e-12, side="left"))
-        if k >= self.cdf.size:
-            return math.inf
-        below = float(self.cdf[k - 1]) if k > 0 else 0.0
-        step = float(self.cdf[k]) - below
-        frac = 1.0 if step <= 0.0 else min(1.0, max(0.0, (q - below) / step))
-        return self.fixed_s + (k - 0.5 + frac) * self.bin_s
+        """The time ``t`` with ``P(T ≤ t) = q`` (to 0.1 s; ``inf`` if the horizon holds less)."""
+        return float(self.quantiles_s(np.array([q]))[0])
+
+    def quantiles_s(self, qs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`quantile_s` of several levels at once (one vectorised bisection)."""
+        low = np.full(qs.shape, self.fixed_s)
+        high = np.full(qs.shape, self.horizon_s)
+        beyond = self._cdf(high) < qs - 1e-12
+        while float((high - low).max(initial=0.0)) > 0.1:
+            mid = (low + high) / 2.0
+            below = self._cdf(mid) < qs
+            low = np.where(below, mid, low)
+            high = np.where(below, high, mid)
+        return np.where(beyond, math.inf, high)
 
 
 def delivery_distribution(
     model: DeliveryModel, *, bin_s: float = BIN_S, horizon_s: float = HORIZON_S
 ) -> DeliveryDistribution:
-    """The door-to-door distribution of ``model`` (see the module docstring)."""
+    """The door-to-door distribution of ``model`` (see the module docstring).
+
+    ``bin_s`` is widened for long legs so that the continuous grid stays under
+    :data:`MAX_BINS` bins (a 40-hour van trip is not resolved to 5 s).
+    """
     interval = model.wave_interval_s
     max_waves = int(horizon_s // interval) if model.rocket else 0
     waves = waves_lost_pmf(model, max_waves)
@@ -217,17 +245,15 @@ def delivery_distribution(
     nonzero = np.nonzero(np.cumsum(waves[::-1]) > _TAIL)[0]
     waves = waves[: max(1, len(waves) - (int(nonzero[0]) if nonzero.size else 0))]
     boat_median = model.boat_s + model.detour_s if model.rocket else 0.0
-    parts_bins = [
-        _support_bins(boat_median, model.boat_sigma, bin_s),
-        _support_bins(model.inspection_median_s, model.inspection_sigma, bin_s)
+    reach_s = [
+        _support_s(boat_median, model.boat_sigma),
+        _support_s(model.inspection_median_s, model.inspection_sigma)
         if model.inspection_p > 0
-        else 1,
-        _support_bins(model.last_mile_s, model.last_mile_sigma, bin_s),
+        else 0.0,
+        _support_s(model.last_mile_s, model.last_mile_sigma),
     ]
-    wave_bins = round((len(waves) - 1) * interval / bin_s) + 1
-    n_bins = min(math.ceil(horizon_s / bin_s), wave_bins + sum(parts_bins))
-    wave_grid = np.zeros(wave_bins)
-    np.add.at(wave_grid, np.round(np.arange(len(waves)) * interval / bin_s).astype(int), waves)
+    bin_s = max(bin_s, sum(reach_s) / MAX_BINS)
+    parts_bins = [math.ceil(r / bin_s) + 2 for r in reach_s]
     customs = np.zeros(parts_bins[1])
     customs[0] = 1.0
     if model.inspection_p > 0:
@@ -236,16 +262,17 @@ def delivery_distribution(
         )
         customs[0] += 1.0 - model.inspection_p
     parts = [
-        wave_grid,
         _lognormal_pmf(boat_median, model.boat_sigma, parts_bins[0], bin_s),
         customs,
         _lognormal_pmf(model.last_mile_s, model.last_mile_sigma, parts_bins[2], bin_s),
     ]
-    pmf = _convolve(parts, n_bins)
+    pmf = _convolve(parts, sum(parts_bins))
     return DeliveryDistribution(
         fixed_s=model.fixed_s,
+        wave_interval_s=interval,
+        wave_pmf=waves,
         bin_s=bin_s,
-        cdf=np.minimum(np.cumsum(pmf), 1.0),
+        continuous_cdf=np.minimum(np.cumsum(pmf), 1.0),
         landing_loss_p=model.landing_loss_p,
     )
 
