@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
