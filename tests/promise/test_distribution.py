@@ -98,3 +98,29 @@ def test_model_is_validated() -> None:
         replace(ROCKET, boat_s=-1.0)
     with pytest.raises(InputError):
         replace(ROCKET, wave_interval_s=0.0)
+
+
+def test_waves_lost_under_a_front_match_the_simulators_weather_paths() -> None:
+    """The simulator's own weather (a two-state path seen from a time it is in a front, plus a
+    Bernoulli hold per wave, as ``simulation.conditions`` draws them) against the closed form."""
+    from rocketpost.simulation.disruptions import sample_two_state
+
+    weather = CLIMATE.weather
+    rng = np.random.default_rng(11)
+    horizon_s = 72 * 3600.0
+    waves_s = 700.0 + np.arange(int((horizon_s - 700.0) / 600.0)) * 600.0
+    counts: list[int] = []
+    while len(counts) < 4000:
+        path = sample_two_state(
+            rng, weather.front_share, weather.mean_front_h * 3600.0, 0.0, horizon_s
+        )
+        if not path.bad_at_start:
+            continue
+        scrub = path.bad(waves_s) | (rng.random(len(waves_s)) < weather.isolated_scrub_p)
+        counts.append(len(scrub) if scrub.all() else int(np.argmin(scrub)))
+    lost = np.array(counts)
+    model = replace(ROCKET, front_mean_s=weather.mean_front_h * 3600.0)
+    cdf = np.cumsum(waves_lost_pmf(model, 600))
+    for m in (0, 3, 6, 12, 18, 36, 72, 144):
+        half = Z99 * math.sqrt(cdf[m] * (1 - cdf[m]) / lost.size)
+        assert abs(float((lost <= m).mean()) - cdf[m]) <= half, m

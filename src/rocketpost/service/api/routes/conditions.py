@@ -79,7 +79,7 @@ def get_conditions(principal: OpsCaller, state: State) -> schemas.ConditionsPubl
 @router.put(
     "/v1/conditions/hubs/{hub_id}",
     response_model=schemas.ConditionsPublic,
-    responses=error_responses(401, 403, 404, 422, 429, **_OPS, s404="no such hub"),
+    responses=error_responses(400, 401, 403, 404, 413, 422, 429, **_OPS, s404="no such hub"),
 )
 def put_hub_conditions(
     hub_id: _Id, body: schemas.HubConditionsIn, principal: OpsCaller, state: State
@@ -94,7 +94,9 @@ def put_hub_conditions(
 @router.put(
     "/v1/conditions/sites/{site_id}",
     response_model=schemas.ConditionsPublic,
-    responses=error_responses(401, 403, 404, 422, 429, **_OPS, s404="no such landing site"),
+    responses=error_responses(
+        400, 401, 403, 404, 413, 422, 429, **_OPS, s404="no such landing site"
+    ),
 )
 def put_site_conditions(
     site_id: _Id, body: schemas.SiteConditionsIn, principal: OpsCaller, state: State
