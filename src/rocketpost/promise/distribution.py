@@ -33,11 +33,11 @@ would make a 99 % target unreachable for any rocket route and is better reported
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special
 
 from rocketpost.errors import InputError
 from rocketpost.promise.rates import CustomsModel, NoiseModel
@@ -161,9 +161,10 @@ def _lognormal_pmf(median_s: float, sigma: float, n_bins: int, bin_s: float) -> 
     if sigma <= 0.0:
         out[min(round(median_s / bin_s), n_bins - 1)] = 1.0
         return out
-    edges = (np.arange(n_bins + 1) - 0.5).clip(min=0.0) * bin_s
-    cdf = stats.lognorm.cdf(edges, s=sigma, scale=median_s)
-    return np.diff(cdf)
+    edges = (np.arange(1, n_bins + 1) - 0.5) * bin_s
+    # The log-normal CDF through the normal one (scipy.stats' generic cdf costs 10× more).
+    cdf = special.ndtr(np.log(edges / median_s) / sigma)
+    return np.diff(cdf, prepend=0.0)
 
 
 def _support_s(median_s: float, sigma: float) -> float:
@@ -196,12 +197,25 @@ class DeliveryDistribution:
     bin_s: float
     continuous_cdf: NDArray[np.float64]
     landing_loss_p: float
+    _wave_offsets_s: NDArray[np.float64] = field(init=False, repr=False)
+    _padded: NDArray[np.float64] = field(init=False, repr=False)
 
     def _cdf(self, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
-        edges = (np.arange(self.continuous_cdf.size) + 0.5) * self.bin_s
-        x = t_s[..., None] - self.fixed_s - np.arange(self.wave_pmf.size) * self.wave_interval_s
-        inside = np.interp(x, edges, self.continuous_cdf, left=0.0, right=1.0)
-        return np.asarray(inside @ self.wave_pmf)
+        # Linear between the grid's edges (k + ½)·bin_s, computed by index: the grid is uniform.
+        x = t_s[..., None] - self.fixed_s - self._wave_offsets_s
+        position = x / self.bin_s - 0.5
+        k = np.floor(position)
+        frac = position - k
+        last = self.continuous_cdf.size - 1
+        lo = self._padded[(np.clip(k, -1, last) + 1).astype(np.intp)]
+        hi = self._padded[(np.clip(k + 1, -1, last) + 1).astype(np.intp)]
+        return np.asarray((lo + frac * (hi - lo)) @ self.wave_pmf)
+
+    def __post_init__(self) -> None:
+        offsets = np.arange(self.wave_pmf.size) * self.wave_interval_s
+        object.__setattr__(self, "_wave_offsets_s", offsets)
+        # A 0 in front: below the first edge the continuous part has not happened yet.
+        object.__setattr__(self, "_padded", np.concatenate(([0.0], self.continuous_cdf)))
 
     @property
     def horizon_s(self) -> float:
@@ -214,7 +228,7 @@ class DeliveryDistribution:
         return float(self._cdf(np.array([t_s], dtype=np.float64))[0])
 
     def quantile_s(self, q: float) -> float:
-        """The time ``t`` with ``P(T ≤ t) = q`` (to 0.1 s; ``inf`` if the horizon holds less)."""
+        """The time ``t`` with ``P(T ≤ t) = q`` (to 0.5 s; ``inf`` if the horizon holds less)."""
         return float(self.quantiles_s(np.array([q]))[0])
 
     def quantiles_s(self, qs: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -222,11 +236,16 @@ class DeliveryDistribution:
         low = np.full(qs.shape, self.fixed_s)
         high = np.full(qs.shape, self.horizon_s)
         beyond = self._cdf(high) < qs - 1e-12
-        while float((high - low).max(initial=0.0)) > 0.1:
-            mid = (low + high) / 2.0
-            below = self._cdf(mid) < qs
-            low = np.where(below, mid, low)
-            high = np.where(below, high, mid)
+        # Bracket search on 256 points per round (a round narrows the bracket 256×): two or
+        # three vectorised evaluations instead of twenty bisection steps.
+        steps = np.linspace(0.0, 1.0, 257)
+        while float((high - low).max(initial=0.0)) > 0.5:
+            grid = low[:, None] + (high - low)[:, None] * steps
+            below = self._cdf(grid) < qs[:, None]
+            first = np.minimum(below.sum(axis=1), 256)  # the CDF is monotone: count = index
+            rows = np.arange(qs.size)
+            high = grid[rows, first]
+            low = grid[rows, np.maximum(first - 1, 0)]
         return np.where(beyond, math.inf, high)
 
 
