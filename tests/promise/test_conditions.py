@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rocketpost.errors import InputError
-from rocketpost.promise.conditions import Conditions, HubWeather, SeaState, SiteSea, Weather
+from rocketpost.promise.conditions import (
+    Conditions,
+    HubWeather,
+    SeaState,
+    SiteSea,
+    Weather,
+    parse_weather,
+)
 from rocketpost.promise.rates import Disruptions, WeatherModel
 from rocketpost.simulation import disruptions
 
@@ -65,3 +72,12 @@ def test_conditions_are_frozen() -> None:
     c = Conditions(hubs={"HZB": HubWeather()})
     with pytest.raises(TypeError):
         c.hubs["SHA"] = HubWeather()  # type: ignore[index]
+
+
+def test_weather_options_parse() -> None:
+    assert parse_weather("HZB=front") == ("HZB", HubWeather(Weather.FRONT))
+    assert parse_weather("HZB=front:2.5") == ("HZB", HubWeather("front", front_remaining_h=2.5))
+    assert parse_weather("SHA=clear")[1].state is Weather.CLEAR
+    for bad in ("HZB", "=front", "HZB=fog", "HZB=front:x", "HZB=clear:2", "HZB=front:-1"):
+        with pytest.raises(InputError):
+            parse_weather(bad)

@@ -38,7 +38,7 @@ from types import MappingProxyType
 from rocketpost.errors import InputError
 from rocketpost.promise.rates import Disruptions
 
-__all__ = ["Conditions", "HubWeather", "SeaState", "SiteSea", "Weather"]
+__all__ = ["Conditions", "HubWeather", "SeaState", "SiteSea", "Weather", "parse_weather"]
 
 
 class Weather(StrEnum):
@@ -245,3 +245,27 @@ class Conditions:
     def with_site(self, site_id: str, sea: SiteSea) -> Conditions:
         """These conditions with one site's sea state declared."""
         return replace(self, sites={**self.sites, site_id: sea})
+
+
+def parse_weather(spec: str) -> tuple[str, HubWeather]:
+    """A command-line weather option: ``HUB=clear``, ``HUB=hold_risk`` or ``HUB=front[:HOURS]``
+    (``HOURS``: the front's expected remaining duration), for ``--weather`` options.
+
+    Raises
+    ------
+    rocketpost.errors.InputError
+        Not ``HUB=STATE``, an unknown state, or bad hours (field ``weather``).
+    """
+    hub_id, sep, rest = spec.partition("=")
+    if not sep or not hub_id.strip():
+        raise InputError("weather", spec, "must be HUB=clear, HUB=hold_risk or HUB=front[:HOURS]")
+    state, _, hours = rest.partition(":")
+    remaining = None
+    if hours:
+        try:
+            remaining = float(hours)
+        except ValueError:
+            raise InputError("weather", spec, "front hours must be a number") from None
+        if state != Weather.FRONT:
+            raise InputError("weather", spec, "only a front has remaining hours")
+    return hub_id.strip(), HubWeather(state.strip(), front_remaining_h=remaining)  # type: ignore[arg-type]
