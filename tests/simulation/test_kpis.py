@@ -68,3 +68,27 @@ def test_disrupted_replicate_counts_add_up(small_plan: tuple[Plan, SimInputs]) -
         )
         assert k["flights_scrubbed"] <= k["wave_scrubs"]
         assert k["lateness_p50_min"] <= k["lateness_p95_min"] <= k["lateness_p99_min"]
+
+
+def test_intervals_of_counts_and_shares_stay_inside_their_support() -> None:
+    lost = [0.0] * 12 + [1.0]
+    kept = [1.0] * 12 + [0.985]
+    rows = [
+        {"flights_lost": a, "promises_kept_share": b, "lateness_p50_min": -3.0 + b}
+        for a, b in zip(lost, kept, strict=True)
+    ]
+    s = summarise(rows)
+    assert 0.0 <= s["flights_lost"].low <= s["flights_lost"].mean <= s["flights_lost"].high
+    assert s["flights_lost"].low == 0.0  # the t-interval went below zero here
+    share = s["promises_kept_share"]
+    assert 0.985 <= share.low <= share.mean <= share.high <= 1.0
+    t_half = stats.t.ppf(0.975, 12) * np.std(kept, ddof=1) / math.sqrt(13)
+    assert share.mean + t_half > 1.0  # ... and above one
+    # Unbounded KPIs keep the t-interval.
+    assert s["lateness_p50_min"].half_width == pytest.approx(t_half)
+    assert summarise(rows) == s  # deterministic
+
+
+def test_a_count_never_seen_still_has_an_upper_bound() -> None:
+    s = summarise([{"airframes_lost": 0.0} for _ in range(10)])["airframes_lost"]
+    assert s.low == 0.0 and s.high == pytest.approx(-math.log(0.025) / 10, rel=1e-6)

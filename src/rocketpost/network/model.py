@@ -212,16 +212,22 @@ class Promise:
     one_hour_min
         The express promise itself: "delivered within one hour" is 60 minutes. Every module
         reads it from here (``promise.one_hour_s``) rather than writing 3600 again.
+    confidence
+        The probability at which a one-hour promise is made where conditions are declared
+        (``docs/promise.md``): P(delivered within the hour) must be at least this.
     """
 
     buffer_min: float = 0.0
     standard_days: float = 5.0
     one_hour_min: float = 60.0
+    confidence: float = 0.99
 
     def __post_init__(self) -> None:
         _positive("promise", "buffer_min", self.buffer_min, allow_zero=True)
         _positive("promise", "standard_days", self.standard_days)
         _positive("promise", "one_hour_min", self.one_hour_min)
+        if not 0.0 < self.confidence < 1.0:
+            raise InputError("promise.confidence", self.confidence, "must be in (0, 1)")
 
     @property
     def one_hour_s(self) -> float:

@@ -16,11 +16,16 @@ items are sent, one :func:`rocketpost.customs.clearance`.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
+from rocketpost.errors import InputError
+from rocketpost.promise.conditions import Conditions, HubWeather, SiteSea
+from rocketpost.promise.confidence import PromiseAtConfidence, promise_at_confidence, route_model
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
@@ -30,9 +35,13 @@ from rocketpost.service.models import utcnow
 from rocketpost.service.quoting import Assessment, QuoteEngine, RoutePlan, cents, flight_public_id
 from rocketpost.service.tokens import QuoteToken, sign_token
 
-__all__ = ["Quote", "Quotes", "money"]
+__all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
 
 CURRENCY = "USD"
+
+BELOW_CONFIDENCE = "below_confidence"
+"""Reason of a one-hour option that the physics and the buffer allow but the declared conditions
+do not, at the network's confidence (docs/promise.md)."""
 
 
 def money(amount: Decimal) -> schemas.Money:
@@ -60,6 +69,13 @@ class Quote:
     earliest_delivery_at: datetime
     promised_delivery_at: datetime | None
     standard_delivery_at: datetime
+    confidence: PromiseAtConfidence | None = None
+    decided_by: str = "buffer"
+
+    def _at(self, seconds: float) -> datetime | None:
+        if not math.isfinite(seconds):
+            return None
+        return self.route.ready_at + timedelta(seconds=math.ceil(seconds))
 
     def one_hour_public(self) -> schemas.OneHourOption:
         """The one-hour option as answered (leg by leg; why not, when unavailable)."""
@@ -80,7 +96,23 @@ class Quote:
             earliest_delivery_at=self.earliest_delivery_at,
             promised_delivery_at=self.promised_delivery_at,
             price=money(self.one_hour_price) if assessment.available else None,
+            **self._confidence_public(),
         )
+
+    def _confidence_public(self) -> dict[str, Any]:
+        c = self.confidence
+        if c is None:
+            return {}
+        return {
+            "p_on_time": round(c.p_on_time, 6),
+            "p50_delivery_at": self._at(c.p50_s),
+            "p90_delivery_at": self._at(c.p90_s),
+            "p99_delivery_at": self._at(c.p99_s),
+            "confidence": c.target,
+            "decided_by": self.decided_by,
+            "limiting_leg": c.limiting_leg,
+            "earliest_at_confidence_at": self._at(c.earliest_at_target_s),
+        }
 
     def standard_public(self) -> schemas.StandardOption:
         """The standard option as answered."""
@@ -129,13 +161,91 @@ class Quote:
         )
 
 
+_CAUSE_WORDS = {
+    "weather": "launch weather at {hub}",
+    "sea_state": "sea state at the landing site",
+    "customs": "the odds of a customs inspection",
+    "boat": "the boat's time",
+    "last_mile": "the last mile's time",
+}
+
+
+def _below_message(c: PromiseAtConfidence, origin_hub: str) -> str:
+    cause = "the route's legs" if c.limiting_cause is None else _CAUSE_WORDS[c.limiting_cause]
+    earliest = (
+        "beyond the forecast horizon"
+        if not math.isfinite(c.earliest_at_target_s)
+        else f"{c.earliest_at_target_s / 60:.0f} min after ready_at"
+    )
+    return (
+        f"P(on time) {c.p_on_time:.1%} is below the {c.target:.0%} confidence: "
+        f"{cause.format(hub=origin_hub)} ({c.limiting_leg or 'all legs'}); "
+        f"earliest at {c.target:.0%}: {earliest}"
+    )
+
+
 class Quotes:
     """Quoting for one app: the engine, the key quote ids are signed with, their lifetime."""
 
-    def __init__(self, engine: QuoteEngine, signing_key: bytes, *, ttl_s: float) -> None:
+    def __init__(
+        self,
+        engine: QuoteEngine,
+        signing_key: bytes,
+        *,
+        ttl_s: float,
+        conditions: Conditions | None = None,
+    ) -> None:
         self.engine = engine
         self.signing_key = signing_key
         self.ttl = timedelta(seconds=ttl_s)
+        self.target = float(engine.network.promise.confidence)
+        hub_ids = engine.network.hub_ids
+        self.conditions = conditions or Conditions(known_ids=hub_ids)
+        self._declare = threading.Lock()  # read-modify-write of the conditions
+
+    # --- conditions (ops) ---------------------------------------------------------------------
+    # Kept in this process's memory: a restart forgets them and two processes do not share them
+    # (docs/promise.md). Readers take the current immutable value without a lock.
+
+    def declare_hub(self, hub_id: str, weather: HubWeather) -> Conditions:
+        """Declare a hub's weather (unknown hub: ``InputError`` on ``hub_id``)."""
+        self.engine.check_origin(hub_id, "hub_id")
+        with self._declare:
+            self.conditions = self.conditions.with_hub(hub_id, weather)
+            return self.conditions
+
+    def declare_site(self, site_id: str, sea: SiteSea) -> Conditions:
+        """Declare a landing site's sea state (today a site is a hub's zone, named by its id)."""
+        if site_id not in self.engine.network.hub_ids:
+            raise InputError("site_id", site_id, "unknown landing site")
+        with self._declare:
+            self.conditions = self.conditions.with_site(site_id, sea)
+            return self.conditions
+
+    def at_confidence(
+        self, route: RoutePlan, *, cross_border: bool, inspection_known: bool, explain: bool
+    ) -> PromiseAtConfidence:
+        """The route's delivery distribution under the current conditions, at the target."""
+        model = route_model(
+            route.legs_s,
+            self.conditions,
+            rocket=route.mode == "rocket",
+            origin_hub=route.origin_hub,
+            landing_site=route.destination_hub,
+            wave_interval_s=route.wave_interval_s,
+            boat_speed_kmh=float(self.engine.network.boat.speed_kmh),
+            cross_border=cross_border,
+            inspection_known=inspection_known,
+        )
+        return promise_at_confidence(
+            model, promise_s=self.engine.one_hour_s, target=self.target, explain=explain
+        )
+
+    def _declared(self, route: RoutePlan) -> bool:
+        conditions = self.conditions
+        if conditions.declared(route.origin_hub):
+            return True
+        return route.mode == "rocket" and route.destination_hub in conditions.sites
 
     def quote(
         self,
@@ -198,23 +308,45 @@ class Quotes:
         )
         # A known customs inspection is a leg of the route: the promise, the booking's search
         # for a wave that keeps it, and the legs shown all count it.
+        inspection_known = clearance is not None and bool(clearance.inspection_delay_s)
         if clearance is not None and clearance.inspection_delay_s:
             route = route.with_customs_s(float(clearance.inspection_delay_s))
         promised = None
         if assessment.available:
             promised = route.ready_at + timedelta(seconds=math.ceil(route.eta_s + engine.buffer_s))
+        cross_border = engine.cross_border(route, c.place)
+        declared = assessment.available and self._declared(route)
+        at_confidence = self.at_confidence(
+            route, cross_border=cross_border, inspection_known=inspection_known, explain=declared
+        )
+        decided_by = "buffer"
+        if declared:
+            # Declared conditions: the promise needs P(on time) ≥ the target as well as the
+            # buffer (booking's wave search and promised time still read the buffer, so the
+            # confidence may only take a promise away until they read it too; docs/promise.md).
+            decided_by = "confidence"
+            if not at_confidence.kept:
+                assessment = Assessment(
+                    False,
+                    BELOW_CONFIDENCE,
+                    _below_message(at_confidence, route.origin_hub),
+                    assessment.earliest_s,
+                )
+                promised = None
         return Quote(
             merchant_id=merchant_id,
             consignment=c,
             route=route,
             clearance=clearance,
             assessment=assessment,
-            cross_border=engine.cross_border(route, c.place),
+            cross_border=cross_border,
             one_hour_price=cents(engine.one_hour_price(route, c.mass_kg, c.volume_m3)),
             standard_price=cents(engine.standard_price(c.mass_kg)),
             earliest_delivery_at=route.ready_at + timedelta(seconds=assessment.earliest_s),
             promised_delivery_at=promised,
             standard_delivery_at=c.ready_at + engine.standard,
+            confidence=at_confidence,
+            decided_by=decided_by,
         )
 
     def issue(self, principal: Principal, body: schemas.QuoteRequest) -> schemas.QuotePublic:

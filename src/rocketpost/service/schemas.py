@@ -34,6 +34,7 @@ from rocketpost.service.fields import (
 )
 
 __all__ = [
+    "ConditionsPublic",
     "CustomsIn",
     "CustomsOut",
     "DestinationIn",
@@ -47,6 +48,8 @@ __all__ = [
     "FlightEventPublic",
     "FlightPublic",
     "FlightsPublic",
+    "HubConditionsIn",
+    "HubConditionsPublic",
     "Leg",
     "ManifestLine",
     "ManifestPublic",
@@ -59,6 +62,8 @@ __all__ = [
     "ShipmentCreate",
     "ShipmentPublic",
     "ShipmentsPublic",
+    "SiteConditionsIn",
+    "SiteConditionsPublic",
     "StandardOption",
     "ValidationErrorPublic",
     "WebhookCreate",
@@ -263,6 +268,75 @@ class OneHourOption(_Out):
     earliest_delivery_at: UtcDatetime
     promised_delivery_at: UtcDatetime | None
     price: Money | None
+    p_on_time: float | None = Field(
+        None, description="P(delivered within the one-hour promise) under the conditions"
+    )
+    p50_delivery_at: UtcDatetime | None = None
+    p90_delivery_at: UtcDatetime | None = None
+    p99_delivery_at: UtcDatetime | None = None
+    confidence: float | None = Field(None, description="the network's target confidence")
+    decided_by: Literal["confidence", "buffer"] | None = Field(
+        None,
+        description="confidence: the origin's weather or the landing site's sea is declared, "
+        "the promise is made at P(on time) >= confidence; buffer: climate only, the calibrated "
+        "buffer decides (docs/promise.md)",
+    )
+    limiting_leg: str | None = Field(
+        None, description="the leg whose uncertainty breaks the promise at the confidence"
+    )
+    earliest_at_confidence_at: UtcDatetime | None = Field(
+        None, description="the earliest delivery that can be promised at the confidence"
+    )
+
+
+class HubConditionsIn(_In):
+    """``PUT /v1/conditions/hubs/{hub_id}``: the launch weather now and its forecast."""
+
+    weather: Literal["clear", "hold_risk", "front"]
+    scrub_p: Annotated[float, Strict(), Field(ge=0.0, lt=1.0)] | None = None
+    front_remaining_h: Annotated[float, Field(gt=0.0, le=240.0, allow_inf_nan=False)] | None = None
+
+
+class SiteConditionsIn(_In):
+    """``PUT /v1/conditions/sites/{site_id}``: the sea state of a landing site."""
+
+    sea: Literal["open", "closed"]
+    alternate: Annotated[bool, Strict()] = False
+    closed_remaining_h: Annotated[float, Field(gt=0.0, le=240.0, allow_inf_nan=False)] | None = None
+
+
+class HubConditionsPublic(_Out):
+    """A hub's weather as quotes use it (declared, or the climate)."""
+
+    hub_id: str
+    declared: bool
+    weather: str
+    scrub_p: float
+    front_remaining_h: float | None
+
+
+class SiteConditionsPublic(_Out):
+    """A landing site's sea state as quotes use it (declared, or open)."""
+
+    site_id: str
+    declared: bool
+    sea: str
+    alternate: bool
+    closed_remaining_h: float | None
+
+
+class ConditionsPublic(_Out):
+    """``GET /v1/conditions``: every hub and site, the customs odds and noise, the target."""
+
+    hubs: list[HubConditionsPublic]
+    sites: list[SiteConditionsPublic]
+    inspection_p: float
+    boat_sigma: float
+    last_mile_sigma: float
+    confidence: float
+    stored: Literal["memory"] = Field(
+        "memory", description="kept in this process's memory: lost on restart, not shared"
+    )
 
 
 class StandardOption(_Out):

@@ -34,13 +34,21 @@ Default rates and where they come from (details in ``docs/simulation.md``):
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.errors import InputError
+# The rates live one layer down (the promise of a quote reads the same climate); re-exported
+# here so that the simulator's callers keep one import.
+from rocketpost.promise.rates import (
+    CustomsModel,
+    Disruptions,
+    LandingModel,
+    NoiseModel,
+    SeaStateModel,
+    WeatherModel,
+)
 
 __all__ = [
     "CustomsModel",
@@ -65,22 +73,6 @@ def child_seed(seed: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(
         entropy=seed.entropy, spawn_key=(*seed.spawn_key, k), pool_size=seed.pool_size
     )
-
-
-def _share(field_name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-        raise InputError(field_name, value, "must be a probability in [0, 1]")
-
-
-def _non_negative(field_name: str, value: float, *, positive: bool = False) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 0
-        or (positive and value == 0)
-    ):
-        raise InputError(field_name, value, "must be > 0" if positive else "must be ≥ 0")
 
 
 @dataclass(frozen=True)
@@ -131,126 +123,3 @@ def sample_two_state(
         state = state if n % 2 == 0 else not state
     switch = start_s + np.cumsum(np.concatenate(durations))
     return TwoStatePath(switch[switch <= end_s], bad)
-
-
-@dataclass(frozen=True)
-class WeatherModel:
-    """Per-hub launch weather: isolated holds plus two-state Markov fronts.
-
-    Parameters
-    ----------
-    scrub_share
-        Long-run share of launch waves scrubbed by weather (Eastern Range: 0.29).
-    front_share_of_scrubs
-        Share of those scrubs caused by persistent fronts (Eastern Range: 18 % of 29 % were
-        delayed by ≥ 1 day, so 18/29); the rest are isolated per-wave holds.
-    mean_front_h
-        Mean duration of a front (design choice: 6 h).
-    """
-
-    scrub_share: float = 0.29
-    front_share_of_scrubs: float = 18.0 / 29.0
-    mean_front_h: float = 6.0
-
-    def __post_init__(self) -> None:
-        _share("weather.scrub_share", self.scrub_share)
-        _share("weather.front_share_of_scrubs", self.front_share_of_scrubs)
-        _non_negative("weather.mean_front_h", self.mean_front_h, positive=True)
-
-    @property
-    def front_share(self) -> float:
-        """Long-run share of time a hub is under a front (every wave scrubbed)."""
-        return self.scrub_share * self.front_share_of_scrubs
-
-    @property
-    def isolated_scrub_p(self) -> float:
-        """Scrub probability of a wave in clear weather, so that the total is ``scrub_share``."""
-        clear = 1.0 - self.front_share
-        return 0.0 if clear <= 0 else min(1.0, (self.scrub_share - self.front_share) / clear)
-
-
-@dataclass(frozen=True)
-class SeaStateModel:
-    """Per landing zone: rough seas close the zone (two-state Markov, like the fronts)."""
-
-    closed_share: float = 0.05
-    mean_closed_h: float = 12.0
-    alternate_extra_km: float = 20.0
-    """Extra boat distance from the alternate zone (farther offshore or along the coast)."""
-
-    def __post_init__(self) -> None:
-        _share("sea_state.closed_share", self.closed_share)
-        _non_negative("sea_state.mean_closed_h", self.mean_closed_h, positive=True)
-        _non_negative("sea_state.alternate_extra_km", self.alternate_extra_km)
-
-
-@dataclass(frozen=True)
-class LandingModel:
-    """Landing failures: the airframe and its cargo are lost."""
-
-    failure_p: float = 0.01
-
-    def __post_init__(self) -> None:
-        _share("landing.failure_p", self.failure_p)
-
-
-@dataclass(frozen=True)
-class CustomsModel:
-    """Unplanned inspections of cross-border rocket parcels at the destination port."""
-
-    inspection_p: float = 0.02
-    median_delay_min: float = 30.0
-    sigma: float = 0.5
-
-    def __post_init__(self) -> None:
-        _share("customs.inspection_p", self.inspection_p)
-        _non_negative("customs.median_delay_min", self.median_delay_min)
-        _non_negative("customs.sigma", self.sigma)
-
-    def delays_s(
-        self, rng: np.random.Generator, cross_border: NDArray[np.bool_]
-    ) -> NDArray[np.float64]:
-        """Extra seconds per order (0 for the parcels not picked)."""
-        n = len(cross_border)
-        picked = (rng.random(n) < self.inspection_p) & cross_border
-        delay = self.median_delay_min * 60.0 * np.exp(self.sigma * rng.standard_normal(n))
-        return np.where(picked, delay, 0.0)
-
-
-@dataclass(frozen=True)
-class NoiseModel:
-    """Log-normal travel-time factors (median 1) for the boat and the last mile."""
-
-    boat_sigma: float = 0.10
-    last_mile_sigma: float = 0.15
-
-    def __post_init__(self) -> None:
-        _non_negative("noise.boat_sigma", self.boat_sigma)
-        _non_negative("noise.last_mile_sigma", self.last_mile_sigma)
-
-    @staticmethod
-    def factors(rng: np.random.Generator, sigma: float, n: int) -> NDArray[np.float64]:
-        """``n`` log-normal factors of median 1 (all ones when ``sigma`` is 0)."""
-        return np.exp(sigma * rng.standard_normal(n))
-
-
-@dataclass(frozen=True)
-class Disruptions:
-    """Everything that can go wrong, with the documented default rates."""
-
-    weather: WeatherModel = field(default_factory=WeatherModel)
-    sea_state: SeaStateModel = field(default_factory=SeaStateModel)
-    landing: LandingModel = field(default_factory=LandingModel)
-    customs: CustomsModel = field(default_factory=CustomsModel)
-    noise: NoiseModel = field(default_factory=NoiseModel)
-
-    @classmethod
-    def none(cls) -> Disruptions:
-        """A perfect world: the plan happens exactly (the simulator must reproduce it)."""
-        return cls(
-            weather=WeatherModel(scrub_share=0.0),
-            sea_state=SeaStateModel(closed_share=0.0),
-            landing=LandingModel(failure_p=0.0),
-            customs=CustomsModel(inspection_p=0.0),
-            noise=NoiseModel(boat_sigma=0.0, last_mile_sigma=0.0),
-        )

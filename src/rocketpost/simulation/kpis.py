@@ -1,9 +1,20 @@
 """KPIs of a replicate and their 95 % confidence intervals over replicates.
 
 A replicate's KPIs are a flat ``{name: float}`` dict (NaN when undefined, e.g. the rocket share
-of a day with no rocket orders) so that replicates stack into a table and every KPI gets the
-same treatment: mean ± t₀.₉₇₅,ₙ₋₁ · s/√n (Student t; replicates are independent by
-construction, their seeds being children of one ``SeedSequence``).
+of a day with no rocket orders) so that replicates stack into a table. Replicates are independent
+by construction (their seeds are children of one ``SeedSequence``); the interval of the mean
+respects each KPI's support:
+
+* shares (``*_share``, ``airframe_utilisation``, in [0, 1]) and non-negative amounts (kg, USD,
+  minutes late): a percentile bootstrap of the mean, which stays inside the values' range, so a
+  share never reads "100.02 %" and a mass never goes below zero;
+* counts of events (flights lost, orders late, …): the union of that bootstrap and the exact
+  Poisson (Garwood) interval of the mean count, so that a count seen 0 times in every replicate
+  still gets an upper bound (−ln(α/2)/n) and an over-dispersed one (scrubs cluster under fronts)
+  keeps the bootstrap's width;
+* unbounded KPIs (lateness percentiles, negative when early): mean ± t₀.₉₇₅,ₙ₋₁ · s/√n.
+
+The t-interval of a KPI bounded at zero used to read "-0.08 – 0.38" flights lost.
 """
 
 from __future__ import annotations
@@ -20,7 +31,15 @@ from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.outcomes import OrderOutcomes
 
-__all__ = ["KPI_NAMES", "Interval", "replicate_kpis", "summarise"]
+__all__ = [
+    "COUNT_KPIS",
+    "KPI_NAMES",
+    "NON_NEGATIVE_KPIS",
+    "SHARE_KPIS",
+    "Interval",
+    "replicate_kpis",
+    "summarise",
+]
 
 KPI_NAMES = (
     "one_hour_orders",
@@ -52,6 +71,43 @@ KPI_NAMES = (
     "events",
 )
 """Every KPI of a replicate, in table order."""
+
+SHARE_KPIS = frozenset(
+    {
+        "promises_kept_share",
+        "rocket_promises_kept_share",
+        "ground_promises_kept_share",
+        "airframe_utilisation",
+    }
+)
+"""KPIs in [0, 1]."""
+
+COUNT_KPIS = frozenset(
+    {
+        "one_hour_orders",
+        "late_orders",
+        "to_standard_orders",
+        "redispatched_orders",
+        "flights_planned",
+        "flights_flown",
+        "flights_scrubbed",
+        "wave_scrubs",
+        "flights_lost",
+        "flights_diverted",
+        "flights_held",
+        "flights_cancelled",
+        "redispatch_flights",
+        "airframes_lost",
+        "events",
+    }
+)
+"""KPIs that count events (whole numbers ≥ 0)."""
+
+NON_NEGATIVE_KPIS = frozenset({"late_mean_min", "delivered_kg", "cost_usd", "cost_per_kg_usd"})
+"""Other KPIs that cannot go below zero."""
+
+BOOTSTRAP_RESAMPLES = 2000
+_BOOTSTRAP_SEED = 20261125  # fixed: a summary is a pure function of its replicates
 
 
 def _share(mask: np.ndarray, within: np.ndarray) -> float:
@@ -125,8 +181,44 @@ class Interval:
         return (self.high - self.low) / 2.0
 
 
+def _bootstrap(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (inside ``[min, max]`` of the values)."""
+    rng = np.random.default_rng(_BOOTSTRAP_SEED)
+    k = len(values)
+    means = values[rng.integers(0, k, size=(BOOTSTRAP_RESAMPLES, k))].mean(axis=1)
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def _garwood(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Exact Poisson interval of the mean count per replicate (χ² form of Garwood 1936)."""
+    k = len(values)
+    total = float(values.sum())
+    tail = (1.0 - confidence) / 2.0
+    low = 0.0 if total <= 0 else float(stats.chi2.ppf(tail, 2.0 * total)) / 2.0
+    high = float(stats.chi2.ppf(1.0 - tail, 2.0 * total + 2.0)) / 2.0
+    return low / k, high / k
+
+
+def _interval(name: str, values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """The interval of the mean of ``values`` by the method that fits the KPI's support."""
+    if name in SHARE_KPIS or name in NON_NEGATIVE_KPIS:
+        return _bootstrap(values, confidence)
+    if name in COUNT_KPIS and (values >= 0).all():
+        boot = _bootstrap(values, confidence)
+        poisson = _garwood(values, confidence)
+        return min(boot[0], poisson[0]), max(boot[1], poisson[1])
+    mean = float(values.mean())
+    k = len(values)
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, k - 1)) * float(values.std(ddof=1))
+    half /= math.sqrt(k)
+    return mean - half, mean + half
+
+
 def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> dict[str, Interval]:
-    """Mean and t-interval of every KPI over replicates (NaNs ignored per KPI)."""
+    """Mean and confidence interval of every KPI over replicates (NaNs ignored per KPI); the
+    method follows the KPI's support (see the module docstring)."""
     names = list(rows[0]) if rows else list(KPI_NAMES)
     out: dict[str, Interval] = {}
     for name in names:
@@ -141,6 +233,6 @@ def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> 
             out[name] = Interval(mean, math.nan, math.nan, math.nan, 1)
             continue
         std = float(values.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + confidence / 2.0, k - 1)) * std / math.sqrt(k)
-        out[name] = Interval(mean, mean - half, mean + half, std, k)
+        low, high = _interval(name, values, confidence)
+        out[name] = Interval(mean, low, high, std, k)
     return out

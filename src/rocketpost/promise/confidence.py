@@ -1,0 +1,148 @@
+"""A one-hour promise at a stated confidence, for one route under the conditions.
+
+:func:`route_model` turns the kernel's legs of a route (``core.doortodoor.LEG_NAMES``) and the
+:class:`~rocketpost.promise.conditions.Conditions` into a
+:class:`~rocketpost.promise.distribution.DeliveryModel`; :func:`promise_at_confidence` answers
+P(on time), P50 / P90 / P99, whether the promise holds at the target and, when it does not, the
+cause that breaks it (the one whose removal raises P(on time) most) and the earliest time that
+*can* be promised at the target (the target quantile).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from rocketpost.errors import InputError
+from rocketpost.promise.conditions import Conditions
+from rocketpost.promise.distribution import (
+    CAUSE_LEG,
+    CAUSES,
+    DeliveryModel,
+    delivery_distribution,
+)
+
+__all__ = ["PromiseAtConfidence", "promise_at_confidence", "route_model"]
+
+_FLIGHT_LEGS = ("ascent", "coast", "descent")
+_RANDOM_LEGS = ("boat", "last_mile")
+
+
+def route_model(
+    legs_s: Mapping[str, float],
+    conditions: Conditions,
+    *,
+    rocket: bool,
+    origin_hub: str,
+    landing_site: str,
+    wave_interval_s: float,
+    boat_speed_kmh: float,
+    cross_border: bool,
+    inspection_known: bool = False,
+) -> DeliveryModel:
+    """The random model of one route under ``conditions``.
+
+    Parameters
+    ----------
+    legs_s
+        Seconds per leg of the route, as the kernel gives them (``Routes.legs_s``), with a known
+        inspection already in ``customs``.
+    rocket
+        The route flies (else ground: handling and the last mile only).
+    origin_hub, landing_site
+        Whose weather and whose sea state apply (the landing site is the destination hub's zone).
+    cross_border
+        An unplanned inspection can only hit a cross-border rocket parcel.
+    inspection_known
+        Screening already picked the parcel (its delay is in ``customs``): no second draw.
+    """
+    fixed = sum(float(v) for k, v in legs_s.items() if k not in _RANDOM_LEGS)
+    if not rocket:
+        launch = landing = None
+    else:
+        launch = float(legs_s["origin_handling"]) + float(legs_s["wave_wait"])
+        landing = launch + sum(float(legs_s[k]) for k in _FLIGHT_LEGS)
+    customs = conditions.rates.customs
+    inspected = rocket and cross_border and not inspection_known
+    return DeliveryModel(
+        fixed_s=fixed,
+        wave_interval_s=wave_interval_s,
+        launch_offset_s=launch,
+        landing_offset_s=landing,
+        scrub_p=conditions.scrub_p(origin_hub) if rocket else 0.0,
+        front_mean_s=conditions.front_mean_s(origin_hub) if rocket else None,
+        sea_closed_mean_s=conditions.sea_closed_mean_s(landing_site) if rocket else None,
+        boat_s=float(legs_s["boat"]) if rocket else 0.0,
+        detour_s=conditions.detour_km(landing_site) / boat_speed_kmh * 3600.0 if rocket else 0.0,
+        boat_sigma=conditions.boat_spread,
+        inspection_p=conditions.customs_p if inspected else 0.0,
+        inspection_median_s=customs.median_delay_min * 60.0,
+        inspection_sigma=customs.sigma,
+        last_mile_s=float(legs_s["last_mile"]),
+        last_mile_sigma=conditions.last_mile_spread,
+        landing_loss_p=conditions.rates.landing.failure_p if rocket else 0.0,
+    )
+
+
+@dataclass(frozen=True)
+class PromiseAtConfidence:
+    """The answer for one route: the distribution's figures and the decision at ``target``.
+
+    Times are seconds after the order. ``limiting_cause`` / ``limiting_leg`` name what breaks
+    the promise (``None`` when it holds, or when no random cause does: the physics alone is
+    too slow). ``earliest_at_target_s`` is the earliest time promisable at ``target``.
+    """
+
+    p_on_time: float
+    p50_s: float
+    p90_s: float
+    p99_s: float
+    target: float
+    promise_s: float
+    kept: bool
+    earliest_at_target_s: float
+    limiting_cause: str | None
+    limiting_leg: str | None
+    landing_loss_p: float
+
+
+def promise_at_confidence(
+    model: DeliveryModel, *, promise_s: float, target: float, explain: bool = True
+) -> PromiseAtConfidence:
+    """P(delivered within ``promise_s``) and the decision at ``target`` (see the module doc).
+
+    ``explain``: when the promise fails, find the limiting cause (five more distributions; a
+    quote decided by the buffer skips it).
+    """
+    if not 0.0 < target < 1.0:
+        raise InputError("confidence", target, "must be in (0, 1)")
+    dist = delivery_distribution(model)
+    p = dist.p_within(promise_s)
+    p50, p90, p99, at_target = dist.quantiles_s(np.array([0.5, 0.9, 0.99, target]))
+    kept = p >= target
+    cause = None
+    if not kept and explain:
+        gains = {c: delivery_distribution(model.without(c)).p_within(promise_s) - p for c in CAUSES}
+        best = max(gains, key=lambda c: gains[c])
+        cause = best if gains[best] > 1e-9 else None
+    return PromiseAtConfidence(
+        p_on_time=p,
+        p50_s=float(p50),
+        p90_s=float(p90),
+        p99_s=float(p99),
+        target=target,
+        promise_s=promise_s,
+        kept=kept,
+        earliest_at_target_s=float(at_target),
+        limiting_cause=cause,
+        limiting_leg=None if cause is None else CAUSE_LEG[cause],
+        landing_loss_p=model.landing_loss_p,
+    )
+
+
+def finite_or_none(value: float) -> float | None:
+    """A time for JSON: ``None`` past the horizon."""
+    return value if math.isfinite(value) else None

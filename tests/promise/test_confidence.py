@@ -1,0 +1,70 @@
+"""The promise at a stated confidence for a route's legs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rocketpost.promise.conditions import Conditions, HubWeather, SiteSea
+from rocketpost.promise.confidence import promise_at_confidence, route_model
+
+LEGS = {
+    "origin_handling": 600.0,
+    "wave_wait": 120.0,
+    "ascent": 180.0,
+    "coast": 900.0,
+    "descent": 240.0,
+    "sea_transfer": 120.0,
+    "boat": 300.0,
+    "port_handling": 180.0,
+    "customs": 0.0,
+    "last_mile": 420.0,
+}
+
+
+def model(conditions: Conditions, **kw: object):  # type: ignore[no-untyped-def]
+    args = dict(
+        rocket=True,
+        origin_hub="HZB",
+        landing_site="ICN",
+        wave_interval_s=600.0,
+        boat_speed_kmh=60.0,
+        cross_border=True,
+    )
+    args.update(kw)
+    return route_model(LEGS, conditions, **args)  # type: ignore[arg-type]
+
+
+def test_route_model_reads_the_legs() -> None:
+    m = model(Conditions())
+    assert m.fixed_s == pytest.approx(sum(LEGS.values()) - 300.0 - 420.0)
+    assert m.launch_offset_s == 720.0 and m.landing_offset_s == 720.0 + 1320.0
+    ground = model(Conditions(), rocket=False)
+    assert ground.launch_offset_s is None and ground.inspection_p == 0.0
+    assert model(Conditions(), inspection_known=True).inspection_p == 0.0
+    detour = model(Conditions().with_site("ICN", SiteSea("closed", alternate=True)))
+    assert detour.detour_s == pytest.approx(20.0 / 60.0 * 3600.0)
+
+
+def test_clear_skies_keep_the_hour_a_front_breaks_it_on_the_wave_wait() -> None:
+    clear = Conditions().with_hub("HZB", HubWeather("clear"))
+    # Domestic: a cross-border parcel carries the 2 % base inspection risk (median 30 min),
+    # which alone breaks 99 % with under half an hour of slack (next test).
+    ok = promise_at_confidence(model(clear, cross_border=False), promise_s=3600.0, target=0.99)
+    assert ok.kept and ok.p_on_time >= 0.99 and ok.limiting_leg is None
+    assert ok.p50_s < ok.p90_s < ok.p99_s <= 3600.0
+    front = Conditions().with_hub("HZB", HubWeather("front"))
+    late = promise_at_confidence(model(front), promise_s=3600.0, target=0.99)
+    assert not late.kept and late.p_on_time < 0.2
+    assert late.limiting_cause == "weather" and late.limiting_leg == "wave_wait"
+    assert late.earliest_at_target_s > 6 * 3600.0 * math.log(10)  # ≥ the front's 90 % time
+
+
+def test_the_base_inspection_risk_breaks_a_tight_cross_border_promise() -> None:
+    clear = Conditions().with_hub("HZB", HubWeather("clear"))
+    late = promise_at_confidence(model(clear), promise_s=3600.0, target=0.99)
+    assert not late.kept and late.limiting_leg == "customs"
+    assert 0.97 < late.p_on_time < 0.99
+    relaxed = promise_at_confidence(model(clear), promise_s=3600.0, target=0.95)
+    assert relaxed.kept
