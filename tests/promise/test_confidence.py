@@ -7,7 +7,7 @@ import math
 import pytest
 
 from rocketpost.promise.conditions import Conditions, HubWeather, SiteSea
-from rocketpost.promise.confidence import promise_at_confidence, route_model
+from rocketpost.promise.confidence import RouteFacts, promise_at_confidence, route_model
 
 LEGS = {
     "origin_handling": 600.0,
@@ -33,7 +33,7 @@ def model(conditions: Conditions, **kw: object):  # type: ignore[no-untyped-def]
         cross_border=True,
     )
     args.update(kw)
-    return route_model(LEGS, conditions, **args)  # type: ignore[arg-type]
+    return route_model(LEGS, conditions, RouteFacts(**args))  # type: ignore[arg-type]
 
 
 def test_route_model_reads_the_legs() -> None:

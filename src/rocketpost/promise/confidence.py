@@ -25,40 +25,52 @@ from rocketpost.promise.distribution import (
     delivery_distribution,
 )
 
-__all__ = ["PromiseAtConfidence", "promise_at_confidence", "route_model"]
+__all__ = ["PromiseAtConfidence", "RouteFacts", "promise_at_confidence", "route_model"]
 
 _FLIGHT_LEGS = ("ascent", "coast", "descent")
 _RANDOM_LEGS = ("boat", "last_mile")
 
 
-def route_model(
-    legs_s: Mapping[str, float],
-    conditions: Conditions,
-    *,
-    rocket: bool,
-    origin_hub: str,
-    landing_site: str,
-    wave_interval_s: float,
-    boat_speed_kmh: float,
-    cross_border: bool,
-    inspection_known: bool = False,
-) -> DeliveryModel:
-    """The random model of one route under ``conditions``.
+@dataclass(frozen=True)
+class RouteFacts:
+    """What the random model needs to know of a route besides its legs.
 
-    Parameters
+    Attributes
     ----------
-    legs_s
-        Seconds per leg of the route, as the kernel gives them (``Routes.legs_s``), with a known
-        inspection already in ``customs``.
     rocket
         The route flies (else ground: handling and the last mile only).
     origin_hub, landing_site
-        Whose weather and whose sea state apply (the landing site is the destination hub's zone).
+        Whose weather and whose sea state apply (the landing site is the destination's zone).
+    wave_interval_s
+        The origin's launch-wave (or on-demand slot) interval: what a scrub costs.
+    boat_speed_kmh
+        For the detour to an alternate zone when the site is closed.
     cross_border
         An unplanned inspection can only hit a cross-border rocket parcel.
     inspection_known
         Screening already picked the parcel (its delay is in ``customs``): no second draw.
     """
+
+    rocket: bool
+    origin_hub: str
+    landing_site: str
+    wave_interval_s: float
+    boat_speed_kmh: float
+    cross_border: bool
+    inspection_known: bool = False
+
+
+def route_model(
+    legs_s: Mapping[str, float], conditions: Conditions, route: RouteFacts
+) -> DeliveryModel:
+    """The random model of one route under ``conditions``.
+
+    ``legs_s`` are the seconds per leg of the route, as the kernel gives them
+    (``Routes.legs_s``), with a known inspection already in ``customs``.
+    """
+    rocket, origin_hub, landing_site = route.rocket, route.origin_hub, route.landing_site
+    wave_interval_s, boat_speed_kmh = route.wave_interval_s, route.boat_speed_kmh
+    cross_border, inspection_known = route.cross_border, route.inspection_known
     fixed = sum(float(v) for k, v in legs_s.items() if k not in _RANDOM_LEGS)
     if not rocket:
         launch = landing = None

@@ -195,6 +195,7 @@ class BookingService:
             trust=principal_trust(principal) if trust is None else trust,
             order_id=public_id,
             history=history,
+            distribution=False,  # a booking needs the decision, not the percentiles
         )
         if body.customs is None and quote.cross_border:
             raise InputError(
