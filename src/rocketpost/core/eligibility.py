@@ -35,7 +35,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.doortodoor import NetworkLegs, Routes, door_to_door
+from rocketpost.core.doortodoor import (
+    KernelOptions,
+    NetworkLegs,
+    ParcelRows,
+    Routes,
+    door_to_door,
+)
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 
@@ -175,17 +181,8 @@ def parcel_routes(
         heavy = exceeds_rocket(legs.network, mass, volume)
         drone_ok = legs.drone_fits(mass, volume) & ~is_dg
         may_fly = ~(is_dg | heavy)
-    return door_to_door(
-        legs,
-        lat_deg,
-        lon_deg,
-        ready_s=ready_s,
-        drone_ok=drone_ok,
-        may_fly=may_fly,
-        allowed=allowed,
-        origins=origins,
-        reach=reach,
-    )
+    rows = ParcelRows(lat_deg, lon_deg, ready_s, drone_ok, may_fly, allowed)
+    return door_to_door(legs, rows, KernelOptions(origins=origins, reach=reach))
 
 
 def decide_service(

@@ -20,6 +20,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.doortodoor import (
     LEG_NAMES,
+    KernelOptions,
+    ParcelRows,
     WaveWait,
     door_to_door,
     flight_matrix,
@@ -221,19 +223,21 @@ def eta_to_places(
     """
     legs = network_legs(network, rotating=rotating)
     origin = legs.origin_indices(origins)
-    routes = door_to_door(
-        legs,
+    rows = ParcelRows(
         lat_deg,
         lon_deg,
         ready_s=_ready_s(order_time),
-        wave_wait=wave_wait,
         drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
-        origins=origin,
         may_fly=None if may_fly else False,
+    )
+    options = KernelOptions(
+        wave_wait=wave_wait,
+        origins=origin,
         allow_ground=allow_ground,
         per_origin=True,
         reach=False,
     )
+    routes = door_to_door(legs, rows, options)
     ground = routes.ground
     flown = ~ground
     shape = ground.shape
@@ -311,15 +315,14 @@ def eta_to_place(
     if threshold_min is None:
         threshold_min = network.promise.one_hour_min
     legs = network_legs(network, rotating=rotating)
-    route = door_to_door(
-        legs,
+    rows = ParcelRows(
         lat_deg,
         lon_deg,
         ready_s=_ready_s(order_time),
-        wave_wait=wave_wait,
         drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
-        origins=legs.origin_indices([origin_hub]),
     )
+    options = KernelOptions(wave_wait=wave_wait, origins=legs.origin_indices([origin_hub]))
+    route = door_to_door(legs, rows, options)
     legs_s = route.legs_s(legs)
     total = float(route.total_s[0])
     launch_time = delivery_time = None
