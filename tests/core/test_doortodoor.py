@@ -16,7 +16,7 @@ from rocketpost.core.doortodoor import (
     door_to_door,
     network_legs,
 )
-from rocketpost.core.eta import Parcel, eta_to_place, eta_to_places
+from rocketpost.core.eta import EtaOptions, Parcel, eta_to_place, eta_to_places
 from rocketpost.errors import InputError
 from rocketpost.network import default_network
 from rocketpost.service.quoting import QuoteEngine, ResolvedPlace
@@ -74,7 +74,7 @@ def test_quote_route_is_the_best_origin_of_eta_to_places(
         [lon],
         origins=None if origin is None else [origin],
         parcel=Parcel(mass_kg=mass, volume_m3=volume),
-        order_time=when,
+        options=EtaOptions(order_time=when),
     )
     row = int(np.argmin(result.total_s[:, 0]))
     assert route.origin_hub == HUBS[int(result.origin_index[row])]
@@ -92,8 +92,9 @@ def test_eta_to_place_is_one_row_of_eta_to_places(
 ) -> None:
     lat, lon = place
     when = T0 + timedelta(microseconds=offset_us)
-    one = eta_to_place(NETWORK, origin, lat, lon, order_time=when)
-    many = eta_to_places(NETWORK, [lat], [lon], origins=[origin], order_time=when)
+    at = EtaOptions(order_time=when)
+    one = eta_to_place(NETWORK, origin, lat, lon, options=at)
+    many = eta_to_places(NETWORK, [lat], [lon], origins=[origin], options=at)
     assert one.total_s == float(many.total_s[0, 0])
     assert one.mode == str(many.mode[0, 0])
     assert one.last_mile_vehicle == str(many.last_mile_vehicle[0, 0])
