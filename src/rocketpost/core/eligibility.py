@@ -149,7 +149,7 @@ def exceeds_rocket(network: Network, mass_kg: Any, volume_m3: Any) -> Any:
     return (mass_kg > rocket.payload_mass_kg + 1e-9) | (volume_m3 > rocket.payload_volume_m3 + 1e-9)
 
 
-def parcel_routes(
+def parcel_routes(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then origins and reach
     legs: NetworkLegs,
     lat_deg: ArrayLike,
     lon_deg: ArrayLike,
@@ -222,7 +222,7 @@ def decide_service(
     return mode.astype(np.int8), reason
 
 
-def assess_parcels(
+def assess_parcels(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then origins, promise
     legs: NetworkLegs,
     lat_deg: ArrayLike,
     lon_deg: ArrayLike,
