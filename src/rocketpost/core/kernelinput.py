@@ -78,7 +78,11 @@ class KernelOptions:
         Compute ``nearest_port_s`` (NaN without: the quote's routing skips it and asks again
         only when the reason needs it).
     block_rows
-        Rows evaluated per vectorised block (memory stays in cache for any N).
+        Rows evaluated per vectorised block (memory stays in cache for any N); the kernel keeps
+        it between a floor and what fits the (rows × origins × sites) cube.
+
+    Nothing to check here: ``origins`` come from ``NetworkLegs.origin_indices`` and a quote
+    builds one per call, so a ``__post_init__`` would cost every quote.
     """
 
     wave_wait: WaveWait | str = WaveWait.WORST
@@ -87,10 +91,6 @@ class KernelOptions:
     per_origin: bool = False
     reach: bool = True
     block_rows: int = BLOCK_ROWS
-
-    def __post_init__(self) -> None:
-        if self.block_rows < 1:
-            raise InputError("block_rows", self.block_rows, "must be at least 1")
 
 
 class BlockRows(NamedTuple):
