@@ -9,8 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rocketpost.core.doortodoor import LEG_NAMES, door_to_door, network_legs
-from rocketpost.core.eta import Parcel, eta_to_place, eta_to_places
+from rocketpost.core.doortodoor import (
+    LEG_NAMES,
+    KernelOptions,
+    ParcelRows,
+    door_to_door,
+    network_legs,
+)
+from rocketpost.core.eta import EtaOptions, Parcel, eta_to_place, eta_to_places
 from rocketpost.errors import InputError
 from rocketpost.network import default_network
 from rocketpost.service.quoting import QuoteEngine, ResolvedPlace
@@ -68,7 +74,7 @@ def test_quote_route_is_the_best_origin_of_eta_to_places(
         [lon],
         origins=None if origin is None else [origin],
         parcel=Parcel(mass_kg=mass, volume_m3=volume),
-        order_time=when,
+        options=EtaOptions(order_time=when),
     )
     row = int(np.argmin(result.total_s[:, 0]))
     assert route.origin_hub == HUBS[int(result.origin_index[row])]
@@ -86,8 +92,9 @@ def test_eta_to_place_is_one_row_of_eta_to_places(
 ) -> None:
     lat, lon = place
     when = T0 + timedelta(microseconds=offset_us)
-    one = eta_to_place(NETWORK, origin, lat, lon, order_time=when)
-    many = eta_to_places(NETWORK, [lat], [lon], origins=[origin], order_time=when)
+    at = EtaOptions(order_time=when)
+    one = eta_to_place(NETWORK, origin, lat, lon, options=at)
+    many = eta_to_places(NETWORK, [lat], [lon], origins=[origin], options=at)
     assert one.total_s == float(many.total_s[0, 0])
     assert one.mode == str(many.mode[0, 0])
     assert one.last_mile_vehicle == str(many.last_mile_vehicle[0, 0])
@@ -103,18 +110,18 @@ def test_blocks_per_origin_and_best_agree() -> None:
     drone_ok = rng.random(1_500) < 0.5
     may_fly = rng.random(1_500) < 0.8
     allowed = rng.random((1_500, len(HUBS))) < 0.3
-    kwargs = dict(ready_s=ready, drone_ok=drone_ok, may_fly=may_fly, allowed=allowed)
-    whole = door_to_door(LEGS, lat, lon, **kwargs)  # type: ignore[arg-type]
-    blocks = door_to_door(LEGS, lat, lon, block_rows=97, **kwargs)  # type: ignore[arg-type]
+    rows = ParcelRows(lat, lon, ready_s=ready, drone_ok=drone_ok, may_fly=may_fly, allowed=allowed)
+    whole = door_to_door(LEGS, rows)
+    blocks = door_to_door(LEGS, rows, KernelOptions(block_rows=97))
     for name in ("origin", "destination", "ground", "drone", "total_s", "last_mile_s"):
         np.testing.assert_array_equal(getattr(whole, name), getattr(blocks, name))
     np.testing.assert_array_equal(whole.launch_s, blocks.launch_s)
-    per = door_to_door(LEGS, lat, lon, per_origin=True, **kwargs)  # type: ignore[arg-type]
+    per = door_to_door(LEGS, rows, KernelOptions(per_origin=True))
     best = np.argmin(per.total_s, axis=0)
     cols = np.arange(lat.size)
     np.testing.assert_array_equal(per.total_s[best, cols], whole.total_s)
     np.testing.assert_array_equal(per.destination[best, cols], whole.destination)
-    blocked = door_to_door(LEGS, lat, lon, per_origin=True, block_rows=97, **kwargs)  # type: ignore[arg-type]
+    blocked = door_to_door(LEGS, rows, KernelOptions(per_origin=True, block_rows=97))
     np.testing.assert_array_equal(blocked.total_s, per.total_s)
     np.testing.assert_array_equal(blocked.last_mile_s, per.last_mile_s)
     # Nothing that may not fly flies; nothing with no stock has a route.
@@ -126,27 +133,28 @@ def test_blocks_per_origin_and_best_agree() -> None:
 def test_ground_and_rocket_both_occur() -> None:
     hub = NETWORK.hubs[0]
     lat, lon = hub.pad
-    near = door_to_door(LEGS, lat, lon, ready_s=T0.timestamp(), origins=np.array([0]))
+    first_hub = KernelOptions(origins=np.array([0]))
+    near = door_to_door(LEGS, ParcelRows(lat, lon, ready_s=T0.timestamp()), first_hub)
     assert near.ground[0] and near.destination[0] == near.origin[0] == 0
     far_lat, far_lon = NETWORK.hubs[-1].port_position
-    far = door_to_door(LEGS, far_lat, far_lon, ready_s=T0.timestamp(), origins=np.array([0]))
+    far = door_to_door(LEGS, ParcelRows(far_lat, far_lon, ready_s=T0.timestamp()), first_hub)
     assert not far.ground[0] and far.wait_s[0] >= 0.0
     assert far.launch_s[0] % NETWORK.launch_wave_interval_s[0] == 0.0
     grounded = door_to_door(
-        LEGS, far_lat, far_lon, ready_s=T0.timestamp(), origins=np.array([0]), may_fly=False
+        LEGS, ParcelRows(far_lat, far_lon, ready_s=T0.timestamp(), may_fly=False), first_hub
     )
     assert grounded.ground[0] and grounded.total_s[0] > far.total_s[0]
 
 
 def test_refuses_bad_input() -> None:
     with pytest.raises(InputError, match="latitude"):
-        door_to_door(LEGS, 91.0, 0.0)
+        door_to_door(LEGS, ParcelRows(91.0, 0.0))
     with pytest.raises(InputError, match="longitude"):
-        door_to_door(LEGS, 0.0, float("nan"))
+        door_to_door(LEGS, ParcelRows(0.0, float("nan")))
     with pytest.raises(InputError, match="allowed_origins"):
-        door_to_door(LEGS, [0.0, 1.0], [0.0, 1.0], allowed=np.ones((3, 2), dtype=bool))
+        door_to_door(LEGS, ParcelRows([0.0, 1.0], [0.0, 1.0], allowed=np.ones((3, 2), dtype=bool)))
     with pytest.raises(InputError, match="drone_ok"):
-        door_to_door(LEGS, [0.0, 1.0], [0.0, 1.0], drone_ok=[True, False, True])
+        door_to_door(LEGS, ParcelRows([0.0, 1.0], [0.0, 1.0], drone_ok=[True, False, True]))
     with pytest.raises(InputError, match="hub"):
         LEGS.origin_indices(["NOPE"])
     place = ResolvedPlace("p", "US", 0.0, 0.0)

@@ -11,6 +11,7 @@ import pytest
 from rocketpost.core.ballistics import min_energy_trajectory
 from rocketpost.core.eta import (
     LEG_NAMES,
+    EtaOptions,
     Parcel,
     WaveWait,
     eta_to_place,
@@ -37,7 +38,9 @@ def _flight_s(net: Network, origin: int, dest: int, rotating: bool) -> float:
 def test_hand_checked_rocket_route(tiny_network: Network, rotating: bool) -> None:
     # 5 km east of port B: drone, 5 km at 60 km/h = 300 s.
     lat, lon = destination_point(0.0, tiny_network.hubs[1].port_position[1], 90.0, 5.0)
-    route = eta_to_place(tiny_network, "A", float(lat), float(lon), rotating=rotating)
+    route = eta_to_place(
+        tiny_network, "A", float(lat), float(lon), options=EtaOptions(rotating=rotating)
+    )
     flight = _flight_s(tiny_network, 0, 1, rotating)
     assert route.mode == "rocket"
     assert route.destination_hub == "B"
@@ -93,7 +96,9 @@ def test_wave_wait_policies_and_exact_time(tiny_network: Network) -> None:
 def test_exact_order_time_gives_launch_and_delivery_times(tiny_network: Network) -> None:
     at = datetime(2026, 11, 25, 9, 3, tzinfo=UTC)
     lat, lon = destination_point(0.0, tiny_network.hubs[1].port_position[1], 90.0, 5.0)
-    route = eta_to_place(tiny_network, "A", float(lat), float(lon), order_time=at)
+    route = eta_to_place(
+        tiny_network, "A", float(lat), float(lon), options=EtaOptions(order_time=at)
+    )
     assert route.launch_time == datetime(2026, 11, 25, 9, 10, tzinfo=UTC)
     assert route.delivery_time is not None
     assert (route.delivery_time - at).total_seconds() == pytest.approx(route.total_s)
@@ -128,8 +133,8 @@ def test_a_hub_never_flies_to_itself(network: Network) -> None:
 
 def test_worst_wait_is_never_faster_than_mean(network: Network) -> None:
     lat, lon = network.port_lat_deg, network.port_lon_deg
-    worst = eta_to_places(network, lat, lon, wave_wait=WaveWait.WORST).total_s
-    mean = eta_to_places(network, lat, lon, wave_wait=WaveWait.MEAN).total_s
+    worst = eta_to_places(network, lat, lon, options=EtaOptions(wave_wait=WaveWait.WORST)).total_s
+    mean = eta_to_places(network, lat, lon, options=EtaOptions(wave_wait=WaveWait.MEAN)).total_s
     assert np.all(worst >= mean - 1e-9)
 
 

@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from rocketpost.core.eta import LEG_NAMES, Parcel, eta_to_place, eta_to_places
+from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, eta_to_place, eta_to_places
 from rocketpost.core.fastest import fastest_trajectory
 from rocketpost.core.geo import destination_point, great_circle_km
 from rocketpost.core.reach import compute_reach
@@ -122,7 +122,9 @@ def test_exact_launch_slot(site_network: Network) -> None:
     site = site_network.landing_sites[2]
     lat, lon = destination_point(site.position[0], site.position[1], 0.0, 4.0)
     at = datetime(2026, 1, 1, 0, 1, 0, tzinfo=UTC)  # ready at 00:03: the 00:05 slot
-    route = eta_to_place(site_network, "A", float(lat), float(lon), order_time=at)
+    route = eta_to_place(
+        site_network, "A", float(lat), float(lon), options=EtaOptions(order_time=at)
+    )
     assert route.legs_s["wave_wait"] == pytest.approx(120.0)
 
 

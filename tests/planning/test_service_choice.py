@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from rocketpost.core.eta import Parcel, eta_to_place
+from rocketpost.core.eta import EtaOptions, Parcel, eta_to_place
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network
 from rocketpost.orders.table import dangerous_goods_bits
@@ -41,7 +41,7 @@ def test_rocket_order_matches_the_eta_model_leg_by_leg(network: Network) -> None
         "HZB",
         *place,
         parcel=Parcel(1.0, 0.004),
-        order_time=datetime.fromtimestamp(created, UTC),
+        options=EtaOptions(order_time=datetime.fromtimestamp(created, UTC)),
     )
     assert choice.delivery_s[0] - created == pytest.approx(route.total_s, abs=1e-3)
     assert choice.launch_s[0] % network.launch_wave_interval_s[0] == 0

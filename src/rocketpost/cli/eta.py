@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from, parse_utc
 from rocketpost.cli.output import console, print_json
-from rocketpost.core.eta import LEG_NAMES, Parcel, WaveWait, eta_to_place
+from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, WaveWait, eta_to_place
 from rocketpost.world.places import resolve_place
 
 __all__ = ["eta"]
@@ -71,9 +71,7 @@ def eta(
         destination.lon_deg,
         parcel=Parcel(parcel_kg, parcel_m3),
         threshold_min=minutes,
-        wave_wait=wait,
-        order_time=order_time,
-        rotating=not no_rotation,
+        options=EtaOptions(wave_wait=wait, order_time=order_time, rotating=not no_rotation),
     )
     label = (
         destination.name

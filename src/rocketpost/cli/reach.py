@@ -10,7 +10,7 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from
 from rocketpost.cli.output import console, print_json
-from rocketpost.core.eta import Parcel, WaveWait
+from rocketpost.core.eta import EtaOptions, Parcel, WaveWait
 from rocketpost.core.reach import AreaReach, ReachResult, compute_reach
 from rocketpost.errors import InputError
 
@@ -64,7 +64,7 @@ def reach(
         stock_hubs=stock,
         min_population=min_population,
         parcel=Parcel(mass_kg=parcel_kg),
-        wave_wait=wait,
+        options=EtaOptions(wave_wait=wait),
         mode=mode,
     )
     written = write_outputs(result, map_file, geojson_file)

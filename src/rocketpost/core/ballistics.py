@@ -115,6 +115,7 @@ from rocketpost.errors import InputError
 __all__ = [
     "COAST_TOLERANCE_S",
     "MAX_ITERATIONS",
+    "FlightSpec",
     "Trajectory",
     "min_energy_coast_s",
     "min_energy_trajectory",
@@ -292,15 +293,24 @@ class _Solution:
         return horizontal * self.along_east, horizontal * self.along_north, up, ground
 
 
+@dataclass(frozen=True, slots=True)
+class FlightSpec:
+    """The rocket's side of a flight, the same for every lane of a call (or per-lane arrays,
+    broadcast with the end points): see :func:`min_energy_trajectory` for each field. Checked
+    where it meets the end points, so a bad value is reported with its lane's index."""
+
+    burnout_altitude_km: ArrayLike = 100.0
+    ascent_s: ArrayLike = 150.0
+    descent_s: ArrayLike = 300.0
+    rotating: bool = True
+
+
 def _solve(
     launch_lat_deg: ArrayLike,
     launch_lon_deg: ArrayLike,
     landing_lat_deg: ArrayLike,
     landing_lon_deg: ArrayLike,
-    burnout_altitude_km: ArrayLike,
-    ascent_s: ArrayLike,
-    descent_s: ArrayLike,
-    rotating: bool,
+    flight: FlightSpec,
     tol_s: float = COAST_TOLERANCE_S,
     max_iterations: int = MAX_ITERATIONS,
 ) -> _Solution:
@@ -309,11 +319,12 @@ def _solve(
         launch_lon_deg,
         landing_lat_deg,
         landing_lon_deg,
-        burnout_altitude_km,
-        ascent_s,
-        descent_s,
+        flight.burnout_altitude_km,
+        flight.ascent_s,
+        flight.descent_s,
     )
     shape = lat1_deg.shape
+    rotating = flight.rotating
     omega = EARTH_ROTATION_RAD_S if rotating else 0.0
     lat1 = np.radians(lat1_deg)
     lat2 = np.radians(lat2_deg)
@@ -430,10 +441,7 @@ def min_energy_trajectory(
         launch_lon_deg,
         landing_lat_deg,
         landing_lon_deg,
-        burnout_altitude_km,
-        ascent_s,
-        descent_s,
-        rotating,
+        FlightSpec(burnout_altitude_km, ascent_s, descent_s, rotating),
     )
     s = sol.sin_half
     c = sol.cos_half

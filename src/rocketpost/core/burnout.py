@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.ballistics import _checked_rotating, _frozen, _solve
+from rocketpost.core.ballistics import FlightSpec, _checked_rotating, _frozen, _solve
 from rocketpost.core.coast import COAST_TOLERANCE_S
 from rocketpost.core.geo import unit_vector
 from rocketpost.errors import InputError
@@ -87,10 +87,7 @@ def burnout_state_inertial(
         launch_lon_deg,
         landing_lat_deg,
         landing_lon_deg,
-        burnout_altitude_km,
-        ascent_s,
-        0.0,
-        rotating,
+        FlightSpec(burnout_altitude_km, ascent_s, 0.0, rotating),
         tol_s=float(tol_s),
     )
     lat1 = sol.launch_lat_rad

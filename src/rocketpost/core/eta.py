@@ -20,6 +20,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.doortodoor import (
     LEG_NAMES,
+    KernelOptions,
+    NetworkLegs,
+    ParcelRows,
     WaveWait,
     door_to_door,
     flight_matrix,
@@ -34,6 +37,7 @@ from rocketpost.network import Network
 __all__ = [
     "DEFAULT_PARCEL",
     "LEG_NAMES",
+    "EtaOptions",
     "EtaResult",
     "LegBreakdown",
     "Parcel",
@@ -65,6 +69,35 @@ class Parcel:
 
 DEFAULT_PARCEL = Parcel()
 """A typical small parcel: drone-eligible."""
+
+
+@dataclass(frozen=True, slots=True)
+class EtaOptions:
+    """How an ETA is counted: the policy knobs of :func:`eta_to_places` / :func:`eta_to_place`.
+
+    Attributes
+    ----------
+    wave_wait, order_time
+        How the wait for the launch wave is counted (see :func:`wave_wait_s`): exact from the
+        order time when one is given, else by the policy (default: the worst case, so a
+        promise holds at any hour).
+    rotating
+        Solve the flights on a rotating Earth (default) or a fixed one.
+    allow_ground
+        Allow a ground delivery from the origin's own fulfilment centre.
+    may_fly
+        Allow rocket deliveries (False: ground only).
+    """
+
+    wave_wait: WaveWait | str = WaveWait.WORST
+    order_time: datetime | None = None
+    rotating: bool = True
+    allow_ground: bool = True
+    may_fly: bool = True
+
+
+DEFAULT_ETA_OPTIONS = EtaOptions()
+"""The worst-case wave wait on a rotating Earth, rocket or ground."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +213,19 @@ def last_mile_s(
     return last_mile(legs, distance_km, legs.drone_fits(parcel.mass_kg, parcel.volume_m3))
 
 
+def _rows(
+    legs: NetworkLegs, lat_deg: ArrayLike, lon_deg: ArrayLike, parcel: Parcel, options: EtaOptions
+) -> ParcelRows:
+    """The kernel's rows: the places, with the parcel and options that hold for all of them."""
+    return ParcelRows(
+        lat_deg,
+        lon_deg,
+        ready_s=_ready_s(options.order_time),
+        drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
+        may_fly=None if options.may_fly else False,
+    )
+
+
 def eta_to_places(
     network: Network,
     lat_deg: ArrayLike,
@@ -187,11 +233,7 @@ def eta_to_places(
     *,
     origins: Sequence[str] | None = None,
     parcel: Parcel = DEFAULT_PARCEL,
-    wave_wait: WaveWait | str = WaveWait.WORST,
-    order_time: datetime | None = None,
-    rotating: bool = True,
-    allow_ground: bool = True,
-    may_fly: bool = True,
+    options: EtaOptions = DEFAULT_ETA_OPTIONS,
 ) -> EtaResult:
     """Fastest door-to-door time from each origin hub to each place.
 
@@ -205,34 +247,26 @@ def eta_to_places(
         Hub ids that hold the stock (default: every hub).
     parcel
         Mass and volume, which decide whether a drone can fly the last mile.
-    wave_wait, order_time
-        How the wait for the launch wave is counted (see :func:`wave_wait_s`).
-    rotating
-        Solve the flights on a rotating Earth (default) or a fixed one.
-    allow_ground
-        Allow a ground delivery from the origin's own fulfilment centre.
-    may_fly
-        Allow rocket deliveries (False: ground only).
+    options
+        Wave wait, order time, rotating Earth, rocket and ground allowed (:class:`EtaOptions`).
 
     Returns
     -------
     EtaResult
         Arrays shaped ``(len(origins), len(places))``.
     """
-    legs = network_legs(network, rotating=rotating)
+    legs = network_legs(network, rotating=options.rotating)
     origin = legs.origin_indices(origins)
     routes = door_to_door(
         legs,
-        lat_deg,
-        lon_deg,
-        ready_s=_ready_s(order_time),
-        wave_wait=wave_wait,
-        drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
-        origins=origin,
-        may_fly=None if may_fly else False,
-        allow_ground=allow_ground,
-        per_origin=True,
-        reach=False,
+        _rows(legs, lat_deg, lon_deg, parcel, options),
+        KernelOptions(
+            wave_wait=options.wave_wait,
+            origins=origin,
+            allow_ground=options.allow_ground,
+            per_origin=True,
+            reach=False,
+        ),
     )
     ground = routes.ground
     flown = ~ground
@@ -298,9 +332,7 @@ def eta_to_place(
     *,
     parcel: Parcel = DEFAULT_PARCEL,
     threshold_min: float | None = None,
-    wave_wait: WaveWait | str = WaveWait.WORST,
-    order_time: datetime | None = None,
-    rotating: bool = True,
+    options: EtaOptions = DEFAULT_ETA_OPTIONS,
 ) -> RouteEta:
     """The fastest route from ``origin_hub`` to one place, leg by leg.
 
@@ -310,16 +342,17 @@ def eta_to_place(
     """
     if threshold_min is None:
         threshold_min = network.promise.one_hour_min
-    legs = network_legs(network, rotating=rotating)
+    legs = network_legs(network, rotating=options.rotating)
     route = door_to_door(
         legs,
-        lat_deg,
-        lon_deg,
-        ready_s=_ready_s(order_time),
-        wave_wait=wave_wait,
-        drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
-        origins=legs.origin_indices([origin_hub]),
+        _rows(legs, lat_deg, lon_deg, parcel, options),
+        KernelOptions(
+            wave_wait=options.wave_wait,
+            origins=legs.origin_indices([origin_hub]),
+            allow_ground=options.allow_ground,
+        ),
     )
+    order_time = options.order_time
     legs_s = route.legs_s(legs)
     total = float(route.total_s[0])
     launch_time = delivery_time = None

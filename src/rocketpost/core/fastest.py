@@ -291,7 +291,7 @@ def _frozen(values: ArrayLike) -> FloatArray:
     return out
 
 
-def fastest_trajectory(
+def fastest_trajectory(  # noqa: PLR0913 - min_energy_trajectory's per-lane arrays + the budget
     launch_lat_deg: ArrayLike,
     launch_lon_deg: ArrayLike,
     landing_lat_deg: ArrayLike,

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.core.eta import DEFAULT_PARCEL, EtaResult, Parcel, WaveWait, eta_to_places
+from rocketpost.core.eta import (
+    DEFAULT_ETA_OPTIONS,
+    DEFAULT_PARCEL,
+    EtaOptions,
+    EtaResult,
+    Parcel,
+    WaveWait,
+    eta_to_places,
+)
 from rocketpost.errors import InputError, require_positive
 from rocketpost.network import Network
 from rocketpost.world.cities import CityTable, load_cities
@@ -212,8 +220,7 @@ def compute_reach(
     min_population: int = 15_000,
     cities: CityTable | None = None,
     parcel: Parcel = DEFAULT_PARCEL,
-    wave_wait: WaveWait | str = WaveWait.WORST,
-    rotating: bool = True,
+    options: EtaOptions = DEFAULT_ETA_OPTIONS,
     mode: str = "any",
 ) -> ReachResult:
     """Coverage of the world's city population within ``threshold_min`` minutes.
@@ -232,10 +239,10 @@ def compute_reach(
         Explicit city table (overrides ``min_population``).
     parcel
         Parcel size for the last mile (drone eligibility).
-    wave_wait
-        Wait for the launch wave (default: the worst case, so the promise holds at any hour).
-    rotating
-        Rotating-Earth trajectories (default) or a fixed Earth.
+    options
+        Wave wait (default: the worst case, so the promise holds at any hour), order time and
+        rotating Earth (:class:`~rocketpost.core.eta.EtaOptions`); ``mode`` decides whether
+        rocket and ground routes count, over the options' ``allow_ground`` and ``may_fly``.
     mode
         ``"any"``: the fastest route; ``"rocket"``: rocket routes only (no ground delivery from a
         fulfilment centre), so a city counts when a rocket reaches it in time; ``"ground"``:
@@ -254,10 +261,9 @@ def compute_reach(
         table.lon_deg,
         origins=origins,
         parcel=parcel,
-        wave_wait=wave_wait,
-        rotating=rotating,
-        allow_ground=mode != "rocket",
-        may_fly=mode != "ground",
+        options=dataclasses.replace(
+            options, allow_ground=mode != "rocket", may_fly=mode != "ground"
+        ),
     )
     row, best = eta.best_over_origins()
     columns = np.arange(len(table))
@@ -270,7 +276,7 @@ def compute_reach(
         cities=table,
         threshold_min=float(threshold_min),
         stock_hubs=tuple(network.hubs[int(i)].hub_id for i in eta.origin_index),
-        wave_wait=WaveWait(wave_wait),
+        wave_wait=WaveWait(options.wave_wait),
         best_s=best,
         best_origin=eta.origin_index[row],
         best_destination=eta.destination_index[row, columns],
