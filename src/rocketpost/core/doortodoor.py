@@ -57,7 +57,6 @@ from rocketpost.core.networklegs import (
     network_legs,
     next_wave_s,
     policy_wait_s,
-    unit_vectors,
 )
 from rocketpost.core.routes import LEG_NAMES, Routes
 
@@ -168,11 +167,14 @@ def _distances_km(legs: NetworkLegs, lat: NDArray[np.float64], lon: NDArray[np.f
     sums in a shape-dependent order, and one row (a quote) must give the bits a block (the
     planner, reach) gives.
     """
-    rows_xyz = unit_vectors(np.radians(lat), np.radians(lon))
+    # The rows' unit vectors as three columns (what unit_vectors computes, without stacking
+    # them: a quote's one row spends more on the stack than on the trigonometry).
+    lat_rad, lon_rad = np.radians(lat), np.radians(lon)
+    cos_lat = np.cos(lat_rad)
     x, y, z = legs.point_xyz
-    dot = rows_xyz[:, 0:1] * x
-    dot += rows_xyz[:, 1:2] * y
-    dot += rows_xyz[:, 2:3] * z
+    dot = (cos_lat * np.cos(lon_rad))[:, None] * x
+    dot += (cos_lat * np.sin(lon_rad))[:, None] * y
+    dot += np.sin(lat_rad)[:, None] * z
     half_chord = 0.5 * np.sqrt(np.maximum(2.0 - 2.0 * dot, 0.0))
     return (2.0 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(half_chord, 1.0))
 
