@@ -7,10 +7,11 @@ quote id (:mod:`rocketpost.service.tokens`); a booking books it. Both compute it
 the quote its merchant saw — only with more knowledge (the recipient's earlier imports, the
 merchant's current customs record, the capacity left on the flight).
 
-A quote writes nothing to the database, which is how quoting scales like a pure function
-(≥ 1,000 quotes/s on two cores). Per request the work is the route
-(:meth:`rocketpost.service.quoting.QuoteEngine.plan`), a cached place lookup and, when customs
-items are sent, one :func:`rocketpost.customs.clearance`.
+A quote writes nothing to the database, which is how quoting scales like a pure function.
+Per request the work is the route (:meth:`rocketpost.service.quoting.QuoteEngine.plan`), a
+cached place lookup, when customs items are sent one :func:`rocketpost.customs.clearance`, and
+the delivery-time distribution under the current conditions (:mod:`rocketpost.promise`, the
+largest share: ~0.6 ms).
 """
 
 from __future__ import annotations
