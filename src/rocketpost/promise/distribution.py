@@ -168,8 +168,11 @@ def _lognormal_pmf(median_s: float, sigma: float, n_bins: int, bin_s: float) -> 
 
 
 def _support_s(median_s: float, sigma: float) -> float:
-    """Where a log-normal reaches its ``1 − 10⁻¹²`` quantile."""
-    return median_s * math.exp(7.1 * sigma)
+    """Where a log-normal reaches its ``1 − 10⁻⁹`` quantile (z = 6.0): far below any
+    probability a promise is stated to (0.99), on a grid e^{1.1σ} times shorter than the
+    10⁻¹² quantile's (1.7× for the inspection's σ = 0.5; a quote's distribution 0.94 → 0.67 ms).
+    """
+    return median_s * math.exp(6.0 * sigma)
 
 
 def _convolve(parts: list[NDArray[np.float64]], n_bins: int) -> NDArray[np.float64]:
