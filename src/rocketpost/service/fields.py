@@ -15,7 +15,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+)
 
 from rocketpost.orders.model import DANGEROUS_GOODS_CLASSES
 
@@ -35,6 +43,7 @@ __all__ = [
     "Country",
     "Degrees",
     "HubId",
+    "InModel",
     "Instant",
     "ItemKg",
     "ItemM3",
@@ -42,6 +51,7 @@ __all__ = [
     "Label",
     "Name",
     "Note",
+    "OutModel",
     "PastInstant",
     "Reference",
     "Short",
@@ -153,3 +163,16 @@ Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_i
 """An instant a client sends: aware ISO-8601 text, years 2000–2100."""
 PastInstant = Annotated[Instant, AfterValidator(_not_far_ahead)]
 """An instant that has happened (up to ``OCCURRED_AT_MAX_AHEAD`` of clock skew)."""
+
+
+class InModel(BaseModel):
+    """A request body: unknown fields are refused, so a typo is a 422, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class OutModel(BaseModel):
+    """A response: routes return these (or FastAPI builds them from the route's value), so that
+    every answer is validated against the documented shape."""
+
+    model_config = ConfigDict(extra="forbid")

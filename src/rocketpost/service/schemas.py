@@ -11,8 +11,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import AfterValidator, Field, Strict, model_validator
 
+from rocketpost.service.conditions_schemas import (
+    ConditionsPublic,
+    HubConditionsIn,
+    HubConditionsPublic,
+    SiteConditionsIn,
+    SiteConditionsPublic,
+)
+from rocketpost.service.error_schemas import (
+    ErrorDetail,
+    ErrorPublic,
+    FieldError,
+    ValidationErrorPublic,
+)
 from rocketpost.service.fields import (
     M3,
     Amount,
@@ -32,6 +45,8 @@ from rocketpost.service.fields import (
     Short,
     Token,
 )
+from rocketpost.service.fields import InModel as _In
+from rocketpost.service.fields import OutModel as _Out
 
 __all__ = [
     "ConditionsPublic",
@@ -71,10 +86,6 @@ __all__ = [
     "WebhookPublic",
     "WebhooksPublic",
 ]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
 class DestinationIn(_In):
@@ -191,44 +202,6 @@ def _utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 
-class _Out(BaseModel):
-    """A response: routes return these (or FastAPI builds them from the route's value), so that
-    every answer is validated against the documented shape."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class ErrorDetail(BaseModel):
-    """What went wrong: a stable code, a message, and per code some fields (``reason``, …)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    code: str = Field(examples=["no_capacity"])
-    message: str
-
-
-class ErrorPublic(BaseModel):
-    """Every error but a 422: ``{"detail": {"code": ..., "message": ...}}``."""
-
-    detail: ErrorDetail
-
-
-class FieldError(BaseModel):
-    """One invalid field of a 422: where (``loc``), why, and what was sent (as JSON can carry
-    it: ``NaN`` / ``Infinity`` are echoed as strings, containers as ``null``)."""
-
-    loc: list[str | int] = Field(examples=[["body", "parcels", 0, "mass_kg"]])
-    msg: str
-    type: str
-    input: Any = None
-
-
-class ValidationErrorPublic(BaseModel):
-    """A 422: every invalid field, FastAPI's shape (domain errors are mapped onto it)."""
-
-    detail: list[FieldError]
-
-
 class Money(_Out):
     """An amount as a decimal string (money is never a float)."""
 
@@ -286,56 +259,6 @@ class OneHourOption(_Out):
     )
     earliest_at_confidence_at: UtcDatetime | None = Field(
         None, description="the earliest delivery that can be promised at the confidence"
-    )
-
-
-class HubConditionsIn(_In):
-    """``PUT /v1/conditions/hubs/{hub_id}``: the launch weather now and its forecast."""
-
-    weather: Literal["clear", "hold_risk", "front"]
-    scrub_p: Annotated[float, Strict(), Field(ge=0.0, lt=1.0)] | None = None
-    front_remaining_h: Annotated[float, Field(gt=0.0, le=240.0, allow_inf_nan=False)] | None = None
-
-
-class SiteConditionsIn(_In):
-    """``PUT /v1/conditions/sites/{site_id}``: the sea state of a landing site."""
-
-    sea: Literal["open", "closed"]
-    alternate: Annotated[bool, Strict()] = False
-    closed_remaining_h: Annotated[float, Field(gt=0.0, le=240.0, allow_inf_nan=False)] | None = None
-
-
-class HubConditionsPublic(_Out):
-    """A hub's weather as quotes use it (declared, or the climate)."""
-
-    hub_id: str
-    declared: bool
-    weather: str
-    scrub_p: float
-    front_remaining_h: float | None
-
-
-class SiteConditionsPublic(_Out):
-    """A landing site's sea state as quotes use it (declared, or open)."""
-
-    site_id: str
-    declared: bool
-    sea: str
-    alternate: bool
-    closed_remaining_h: float | None
-
-
-class ConditionsPublic(_Out):
-    """``GET /v1/conditions``: every hub and site, the customs odds and noise, the target."""
-
-    hubs: list[HubConditionsPublic]
-    sites: list[SiteConditionsPublic]
-    inspection_p: float
-    boat_sigma: float
-    last_mile_sigma: float
-    confidence: float
-    stored: Literal["memory"] = Field(
-        "memory", description="kept in this process's memory: lost on restart, not shared"
     )
 
 
