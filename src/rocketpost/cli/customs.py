@@ -18,25 +18,17 @@ import typer
 from rich.table import Table
 
 from rocketpost.cli.common import JsonOption
-from rocketpost.cli.output import console, print_json, to_jsonable
+from rocketpost.cli.customs_rules_text import pct, rule_json, rule_scope, rule_summary
+from rocketpost.cli.output import console, print_json
 from rocketpost.customs.clearance import Clearance, clear_orders
 from rocketpost.customs.declaration import Declaration, declare
 from rocketpost.customs.duties import assess_duties
-from rocketpost.customs.duty_model import DutyAssessment, rate_text
+from rocketpost.customs.duty_model import DutyAssessment
 from rocketpost.customs.evaluation import format_report, run_evaluation
 from rocketpost.customs.parcels import ParcelFileError, ParcelInput, read_parcels
 from rocketpost.customs.rule_model import (
-    AdvanceDataRule,
-    CbecRule,
-    DeMinimisRule,
-    DutyRule,
-    ExciseRule,
-    FixedDutyRule,
-    InspectionRule,
     Market,
-    RestrictionRule,
     Rule,
-    VatRule,
     is_country_code,
 )
 from rocketpost.customs.rules import DEFAULT_MARKET, market_for, markets, rules_for
@@ -116,103 +108,6 @@ def _market_with_rules(code: str) -> Market:
     return market
 
 
-def _pct(rate: Decimal | None) -> str:
-    return "" if rate is None else rate_text(rate)
-
-
-def _rates(table: Any, limit: int = 6) -> str:
-    items = [f"{k}: {_pct(v)}" for k, v in table.items()]
-    more = f", … (+{len(items) - limit})" if len(items) > limit else ""
-    return ", ".join(items[:limit]) + more
-
-
-def rule_summary(rule: Rule) -> str:
-    """The rule's figures in one line (for the ``rules`` table)."""
-    if isinstance(rule, DeMinimisRule):
-        return _de_minimis_summary(rule)
-    if isinstance(rule, DutyRule):
-        return _duty_summary(rule)
-    if isinstance(rule, VatRule):
-        return _vat_summary(rule)
-    if isinstance(rule, FixedDutyRule):
-        channels = f" ({', '.join(sorted(rule.channels))})" if rule.channels else ""
-        per = rule.per.replace("_", " ")
-        limit = f"{rule.max_consignment_value} {rule.currency}"
-        return (
-            f"{rule.amount} {rule.currency} per distinct {per} if consignment ≤ {limit}{channels}"
-        )
-    if isinstance(rule, CbecRule):
-        ccy = rule.currency
-        return (
-            f"≤ {rule.transaction_limit:,} {ccy} per transaction, ≤ {rule.annual_limit:,} {ccy} per"
-            f" year: duty {_pct(rule.duty_rate)}, VAT and excise × {rule.tax_factor}"
-        )
-    if isinstance(rule, ExciseRule):
-        return f"{rule.name}: {_rates(rule.rates)}"
-    if isinstance(rule, RestrictionRule):
-        prohibited = ", ".join(rule.prohibited) or "-"
-        restricted = ", ".join(rule.restricted) or "-"
-        return f"prohibited: {prohibited}; restricted: {restricted}"
-    if isinstance(rule, InspectionRule):
-        return f"inspection adds {rule.minutes:g} min"
-    if isinstance(rule, AdvanceDataRule):
-        return f"{rule.system}, {rule.deadline} ({rule.lead_time_min:g} min lead)"
-    return ""  # pragma: no cover
-
-
-def _de_minimis_summary(rule: DeMinimisRule) -> str:
-    """Threshold, what it relieves (or that it is suspended), aggregation and exceptions."""
-    if rule.suspended:
-        taxes = " + ".join(sorted(rule.relieves))
-        text = f"SUSPENDED (was ≤ {rule.threshold} {rule.currency}): {taxes} due"
-    else:
-        text = f"≤ {rule.threshold} {rule.currency} relieves {' + '.join(sorted(rule.relieves))}"
-    if rule.aggregation != "none":
-        text += "; same recipient, same day summed"
-    if rule.reduced_threshold is not None:
-        codes = ", ".join(rule.reduced_for_hs[:3])
-        text += f"; {rule.reduced_threshold} {rule.currency} if any HS {codes}…"
-    if rule.lines_excluded_hs:
-        text += f"; never for HS {', '.join(rule.lines_excluded_hs)}"
-    return text
-
-
-def _duty_summary(rule: DutyRule) -> str:
-    """Default and first rates, and the B2C valuation factor when it is not 1."""
-    text = f"default {_pct(rule.default_rate)}; {_rates(rule.rates)}"
-    if rule.personal_use_value_factor != 1:
-        text += f"; B2C valued at {rule.personal_use_value_factor} × retail"
-    return text
-
-
-def _vat_summary(rule: VatRule) -> str:
-    """Standard and reduced rates, and the point-of-sale collection ceiling."""
-    text = f"{rule.name} {_pct(rule.standard_rate)}"
-    if rule.reduced:
-        text += f"; reduced {_rates(rule.reduced, 3)}"
-    if rule.point_of_sale_max is not None:
-        currency = rule.point_of_sale_currency or ""
-        text += f"; collected at sale if ≤ {rule.point_of_sale_max} {currency}"
-    return text
-
-
-def _rule_json(rule: Rule) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": rule.kind, **to_jsonable(rule), "summary": rule_summary(rule)}
-    for key in ("countries", "origins", "relieves", "channels"):
-        if isinstance(data.get(key), list):
-            data[key] = sorted(data[key])
-    return data
-
-
-def _scope(rule: Rule) -> str:
-    parts = []
-    if rule.countries is not None:
-        parts.append(",".join(sorted(rule.countries)))
-    if rule.origins is not None:
-        parts.append("from " + ",".join(sorted(rule.origins)))
-    return " ".join(parts) or "all"
-
-
 def _declaration_table(declaration: Declaration, duties: DutyAssessment) -> None:
     d = declaration
     console.print(
@@ -247,7 +142,7 @@ def _declaration_table(declaration: Declaration, duties: DutyAssessment) -> None
             str(amount.line_index),
             amount.name,
             f"{amount.base:,}",
-            _pct(amount.rate),
+            pct(amount.rate),
             f"{amount.amount:,}",
             amount.rule_id,
             amount.note,
@@ -439,7 +334,7 @@ def rules_command(
                 "date": day,
                 "origin": origin,
                 "file": resolved_market.file,
-                "rules": [{**_rule_json(r), "applies": r.id in applied} for r in rules],
+                "rules": [{**rule_json(r), "applies": r.id in applied} for r in rules],
             }
         )
         return
@@ -458,7 +353,7 @@ def rules_command(
         until = rule.effective_to.isoformat() if rule.effective_to else "…"
         period = f"{rule.effective_from.isoformat()} → {until}"
         style = None if rule.id in applied else "dim"
-        table.add_row(rule.kind, rule.id, _scope(rule), rule_summary(rule), period, style=style)
+        table.add_row(rule.kind, rule.id, rule_scope(rule), rule_summary(rule), period, style=style)
     console.print(table)
     console.print(
         f"currency {resolved_market.currency}; rules file {resolved_market.file}"
