@@ -341,8 +341,8 @@ def consolidate(
             n_orders=n,
             bin_lane=np.asarray(bins_o, dtype=np.int64) * sites + np.asarray(bins_d, np.int64),
             bin_launch_s=np.asarray(bins_t, dtype=np.float64),
-            bin_room_kg=cap_kg - one_hour_kg,
-            bin_room_m3=cap_m3 - one_hour_m3,
+            bin_room_kg=np.asarray(cap_kg - one_hour_kg, dtype=np.float64),
+            bin_room_m3=np.asarray(cap_m3 - one_hour_m3, dtype=np.float64),
             lane_ends=(
                 np.repeat(np.arange(len(network.hubs)), sites),
                 np.tile(np.arange(sites), len(network.hubs)),

@@ -126,7 +126,7 @@ def same_day_kpis(
     flight = outcomes.flight_id
 
     def per_flight(rows: NDArray[np.bool_], weights: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.bincount(flight[rows], weights=weights[rows], minlength=nf)
+        return np.bincount(flight[rows], weights=weights[rows], minlength=nf).astype(np.float64)
 
     one_hour_kg = per_flight(one_hour_on, mass_kg)
     one_hour_m3 = per_flight(one_hour_on, volume_m3)

@@ -177,7 +177,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     )
     routes, mode, reason = decided.routes, decided.mode, decided.reason
     if same_day:
-        has_stock = allowed.any(axis=1)
+        has_stock = np.asarray(allowed.any(axis=1), dtype=bool)
         same_day_reason = same_day_reasons(
             network,
             routes,
