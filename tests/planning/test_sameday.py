@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from rocketpost.core.eligibility import SAME_DAY_WINDOW_S
 from rocketpost.network import Network, default_network
+from rocketpost.orders.table import OrderTable
 from rocketpost.planning import check_plan, plan_orders, write_plan
 from rocketpost.planning.consolidation import ConsolidationPolicy
 from rocketpost.planning.params import PlanParams
@@ -37,9 +39,9 @@ def test_take_prefix_is_greedy_in_priority_order_and_skips_what_no_longer_fits()
     assert take_prefix(np.ones(3), np.array([0.6, 0.6, 0.3]), 10.0, 1.0).tolist() == [0, 2]
 
 
-def _fill(**kwargs: object) -> object:
+def _fill(**kwargs: Any) -> dict[str, Any]:
     n = 12
-    base: dict[str, object] = {
+    base: dict[str, Any] = {
         "n_orders": n,
         "lane_ends": (np.array([0, 0]), np.array([1, 2])),
         "cap_kg": 1000.0,
@@ -65,7 +67,7 @@ def test_same_day_tops_up_one_hour_flights_then_flies_only_full_extra_ones() -> 
         np.full(12, 600.0),
         mass,
         np.full(12, 0.1),
-        **_fill(  # type: ignore[arg-type]
+        **_fill(
             bin_lane=np.array([0]),
             bin_launch_s=np.array([600.0]),
             bin_room_kg=np.array([150.0]),
@@ -74,13 +76,13 @@ def test_same_day_tops_up_one_hour_flights_then_flies_only_full_extra_ones() -> 
     )
     # Earliest deadline first into the one-hour flight: order 1 (deadline 1000 s), then what
     # still fits (order 2's 40 kg); order 0 saw the full flight and nothing else flies its lane.
-    assert fill.order_bin[:3].tolist() == [-1, 0, 0]  # type: ignore[attr-defined]
-    assert fill.no_room.tolist() == [0]  # type: ignore[attr-defined]
+    assert fill.order_bin[:3].tolist() == [-1, 0, 0]
+    assert fill.no_room.tolist() == [0]
     # Lane 1: nine 100 kg orders fill one extra flight to 90 % (≥ 80 %), at the wave of the
     # most urgent deadline (1,300 s -> 1,200 s), which every one of them is ready for.
-    assert fill.new_launch_s == [1200.0]  # type: ignore[attr-defined]
-    assert (fill.new_origin, fill.new_destination) == ([0], [2])  # type: ignore[attr-defined]
-    assert set(fill.order_bin[3:].tolist()) == {1}  # type: ignore[attr-defined]
+    assert fill.new_launch_s == [1200.0]
+    assert (fill.new_origin, fill.new_destination) == ([0], [2])
+    assert set(fill.order_bin[3:].tolist()) == {1}
 
 
 def test_too_little_same_day_for_an_extra_flight_goes_standard() -> None:
@@ -93,7 +95,7 @@ def test_too_little_same_day_for_an_extra_flight_goes_standard() -> None:
         np.full(7, 600.0),
         np.full(7, 100.0),
         np.full(7, 0.1),
-        **_fill(  # type: ignore[arg-type]
+        **_fill(
             n_orders=7,
             bin_lane=np.zeros(0, dtype=np.int64),
             bin_launch_s=np.zeros(0),
@@ -101,15 +103,15 @@ def test_too_little_same_day_for_an_extra_flight_goes_standard() -> None:
             bin_room_m3=np.zeros(0),
         ),
     )
-    assert fill.new_launch_s == []  # type: ignore[attr-defined]
-    assert sorted(fill.too_light.tolist()) == list(range(7))  # type: ignore[attr-defined]
-    assert (fill.order_bin == -1).all()  # type: ignore[attr-defined]
+    assert fill.new_launch_s == []
+    assert sorted(fill.too_light.tolist()) == list(range(7))
+    assert (fill.order_bin == -1).all()
 
 
-def _b2b(orders: object, rows: list[int]) -> object:
-    channel = np.array(orders.channel)  # type: ignore[attr-defined]
+def _b2b(orders: OrderTable, rows: list[int]) -> OrderTable:
+    channel = np.array(orders.channel)
     channel[rows] = "b2b"
-    return dataclasses.replace(orders, channel=channel)  # type: ignore[type-var]
+    return dataclasses.replace(orders, channel=channel)
 
 
 def test_b2b_freight_fills_the_one_hour_flight_and_never_bumps_a_parcel(
@@ -130,7 +132,7 @@ def test_b2b_freight_fills_the_one_hour_flight_and_never_bumps_a_parcel(
         [5, 6, 7],
     )
     always = ConsolidationPolicy(max_cost_per_kg_usd=math.inf)
-    plan = plan_orders(network, orders, PlanParams(consolidation=always))  # type: ignore[arg-type]
+    plan = plan_orders(network, orders, PlanParams(consolidation=always))
     out = plan.outcomes
     assert out.one_hour[:5].all() and (out.mode[:5] == Mode.ROCKET).all()
     # Two pallets ride the parcels' flight; the third would fly a 40 % rocket of its own: no.
@@ -145,11 +147,11 @@ def test_b2b_freight_fills_the_one_hour_flight_and_never_bumps_a_parcel(
     assert k["one_hour_flights_fill_by_weight_before"] == pytest.approx(5.0 / 10_000)
     assert k["one_hour_flights_fill_by_weight_after"] == pytest.approx(8005.0 / 10_000)
     write_plan(plan, tmp_path)
-    assert check_plan(tmp_path, orders, network) == []  # type: ignore[arg-type]
+    assert check_plan(tmp_path, orders, network) == []
 
     # Without the tier (or with B2B as one-hour freight) the pallets fly rockets of their own.
     off = ConsolidationPolicy(max_cost_per_kg_usd=math.inf, same_day=False)
-    before = plan_orders(network, orders, PlanParams(consolidation=off))  # type: ignore[arg-type]
+    before = plan_orders(network, orders, PlanParams(consolidation=off))
     assert before.kpis["cargo_flights"] == 2 and before.kpis["same_day_orders"] == 0
     assert before.outcomes.one_hour.all()
 
