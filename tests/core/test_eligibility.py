@@ -10,11 +10,16 @@ import pytest
 from rocketpost.core.doortodoor import network_legs
 from rocketpost.core.eligibility import (
     REASONS,
+    SAME_DAY_WINDOW_S,
     Mode,
     Reason,
     assess_parcels,
+    decide_same_day,
+    decide_service,
     forbidden_dangerous_goods,
+    parcel_routes,
     reason_code,
+    same_day_reasons,
 )
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network
@@ -104,7 +109,13 @@ def test_no_stock_and_codes(network: Network) -> None:
         allowed=np.zeros((1, len(network.hubs)), dtype=bool),
     )  # fmt: skip
     assert REASONS[result.reason[0]] is Reason.NO_STOCK
-    assert reason_code(Reason.OK) == 0 and REASONS[-1] is Reason.CUSTOMS_INSPECTION
+    assert reason_code(Reason.OK) == 0 and REASONS[9] is Reason.CUSTOMS_INSPECTION
+    # The same-day tier's codes are appended after it, never inserted (int8 codes on disk).
+    assert REASONS[10:] == (
+        Reason.SAME_DAY_REQUESTED,
+        Reason.NO_ROCKET_ROUTE,
+        Reason.BEYOND_SAME_DAY,
+    )
     assert forbidden_dangerous_goods({"9", "3", "4.1", ""}) == ["3", "4.1"]
     with pytest.raises(InputError, match="inspection_delay_s"):
         assess_parcels(legs, [0.0], [0.0], ready_s=T0, mass_kg=1, volume_m3=1, inspection_s=-1)
@@ -152,3 +163,61 @@ def test_a_quote_is_one_row_of_the_rule(
     assert quote.available == bool(row.mode[0] != Mode.STANDARD)
     assert (quote.reason or "ok") == REASONS[row.reason[0]].value
     assert quote.earliest_s == float(row.earliest_s[0])
+
+
+def test_same_day_by_rocket_is_one_rule_with_its_own_reasons(network: Network) -> None:
+    legs = network_legs(network)
+    places = _places(network)
+    where = ["icn", "icn", "near", "africa", "icn", "icn", "icn"]
+    n = len(where)
+    dangerous = np.array([False, False, False, False, True, False, False])
+    held = np.array([False, False, False, False, False, True, False])
+    has_stock = np.array([True] * (n - 1) + [False])
+    routes = parcel_routes(
+        legs,
+        [places[w][0] for w in where],
+        [places[w][1] for w in where],
+        ready_s=np.full(n, T0),
+        mass_kg=np.full(n, 1.0),
+        volume_m3=np.full(n, 0.004),
+        dangerous=dangerous,
+        origins=legs.origin_indices(["HZB"]),
+    )
+    facts = {
+        "held": held,
+        "inspection_s": np.zeros(n),
+        "dangerous": dangerous,
+        "too_heavy": np.zeros(n, dtype=bool),
+        "has_stock": has_stock,
+    }
+    codes = same_day_reasons(network, routes, **facts)
+    assert [REASONS[c] for c in codes] == [
+        Reason.OK,
+        Reason.OK,
+        Reason.NO_ROCKET_ROUTE,  # by van from the origin's centre: it does not fly
+        Reason.BEYOND_SAME_DAY,
+        Reason.DANGEROUS_GOODS,  # classes 1-8 never fly, whatever the tier
+        Reason.CUSTOMS_HOLD,
+        Reason.NO_STOCK,
+    ]
+    mode, reason = decide_service(network, routes, **facts)
+    requested = np.array([False, True, True, False, False, False, False])
+    sd_mode, sd_reason = decide_same_day(mode, reason, codes, requested=requested)
+    # Within the hour it stays one-hour unless it asks; asked, it goes same-day and says so.
+    assert sd_mode[0] == Mode.ROCKET and REASONS[sd_reason[0]] is Reason.OK
+    assert sd_mode[1] == Mode.SAME_DAY and REASONS[sd_reason[1]] is Reason.SAME_DAY_REQUESTED
+    assert sd_mode[2] == Mode.GROUND  # a one-hour ground delivery does not fly
+    assert list(sd_mode[3:6]) == [Mode.STANDARD] * 3
+    assert list(sd_reason[3:]) == list(reason[3:])
+    assert sd_mode[6] == mode[6]  # no stock: never same-day (its route came without "allowed")
+
+    # A parcel that misses the hour goes same-day and keeps the reason it missed it.
+    tight_s = float(routes.total_s[0]) / 2
+    late_mode, late_reason = decide_service(network, routes, **facts, one_hour_s=tight_s)
+    assert late_mode[0] == Mode.STANDARD
+    sd_mode, sd_reason = decide_same_day(late_mode, late_reason, codes)
+    assert sd_mode[0] == Mode.SAME_DAY and sd_reason[0] == late_reason[0]
+    # The window (buffer included) decides: a second short of the route, no same-day.
+    short = same_day_reasons(network, routes, **facts, window_s=float(routes.total_s[0]) - 1.0)
+    assert REASONS[short[0]] is Reason.BEYOND_SAME_DAY
+    assert SAME_DAY_WINDOW_S == 12 * 3600

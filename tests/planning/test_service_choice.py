@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from rocketpost.core.eligibility import SAME_DAY_WINDOW_S
 from rocketpost.core.eta import EtaOptions, Parcel, eta_to_place
 from rocketpost.errors import InputError
 from rocketpost.network import Network, default_network
@@ -125,9 +126,16 @@ def test_promise_buffer_keeps_plans_inside_the_promise(network: Network) -> None
         network, promise=dataclasses.replace(network.promise, buffer_min=spare_min - 1.0)
     )
     assert choose_service(loose, orders).mode[0] == Mode.ROCKET
-    downgraded = choose_service(tight, orders)
+    downgraded = choose_service(tight, orders, same_day=False)
     assert downgraded.mode[0] == Mode.STANDARD
     assert REASONS[downgraded.reason[0]] is Reason.LAST_MILE_TOO_LONG
     # The promise itself never moves: one hour for the rocket, the standard days otherwise.
     assert choose_service(loose, orders).promised_s[0] == DAY_S + 3600
     assert downgraded.promised_s[0] == DAY_S + network.promise.standard_days * 86400
+    # With the same-day tier (the default) the late parcel still flies, promised in 12 h,
+    # keeping the reason it missed the hour.
+    same_day = choose_service(tight, orders)
+    assert same_day.mode[0] == Mode.SAME_DAY and not same_day.one_hour[0]
+    assert REASONS[same_day.reason[0]] is Reason.LAST_MILE_TOO_LONG
+    assert same_day.promised_s[0] == DAY_S + SAME_DAY_WINDOW_S
+    assert same_day.launch_s[0] == plain.launch_s[0]

@@ -23,6 +23,14 @@ The rule, in priority order (the first that bites is the reason reported):
 
 ``no_capacity`` and ``light_load`` are given later, by consolidation (a full wave, a flight not
 worth flying); they are part of the same :class:`Reason` code list.
+
+**Same-day by rocket** (:func:`same_day_reasons`, :func:`decide_same_day`): the second rocket
+tier, filling the room one-hour flights leave. A parcel that cannot get the hour (or asks for
+same-day: B2B freight in the planner, ``service: same_day`` at the API) goes same-day when its
+fastest route flies by rocket and reaches the door, inspection and promise buffer included,
+within :data:`SAME_DAY_WINDOW_S` (12 h) of the order; it may wait for any later flight of its
+lane that still keeps that promise. Customs holds, dangerous goods (classes 1–8) and loads over
+the rocket's payload never fly, exactly as for the hour.
 """
 
 from __future__ import annotations
@@ -48,16 +56,19 @@ from rocketpost.network import Network
 __all__ = [
     "FORBIDDEN_DANGEROUS_GOODS",
     "REASONS",
+    "SAME_DAY_WINDOW_S",
     "Eligibility",
     "Mode",
     "Reason",
     "assess_parcels",
+    "decide_same_day",
     "decide_service",
     "exceeds_rocket",
     "forbidden_dangerous_goods",
     "keeps_promise",
     "parcel_routes",
     "reason_code",
+    "same_day_reasons",
 ]
 
 FORBIDDEN_DANGEROUS_GOODS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8")
@@ -79,6 +90,9 @@ class Reason(StrEnum):
     NO_CAPACITY = "no_capacity"
     LIGHT_LOAD = "light_load"
     CUSTOMS_INSPECTION = "customs_inspection"
+    SAME_DAY_REQUESTED = "same_day_requested"
+    NO_ROCKET_ROUTE = "no_rocket_route"
+    BEYOND_SAME_DAY = "beyond_same_day"
 
 
 REASONS: tuple[Reason, ...] = tuple(Reason)
@@ -86,13 +100,24 @@ REASONS: tuple[Reason, ...] = tuple(Reason)
 
 _CODE = {reason: np.int8(i) for i, reason in enumerate(REASONS)}
 
+SAME_DAY_WINDOW_S: float = 12 * 60 * 60.0
+"""The same-day promise: delivered within 12 hours of the order (ready time). A fixed window
+rather than "by the end of the recipient's local day": it needs no time zone per door, it is
+the same promise for an order at 08:00 and at 20:00, and 12 h is long enough to wait for any
+later wave of the lane (waves run every few minutes to hours) yet short enough to be a day's
+service. A parcel is same-day when ETA + inspection + the promise buffer fits in it."""
+
 
 class Mode(IntEnum):
-    """How a one-hour parcel travels (standard parcels leave the one-hour network)."""
+    """How a parcel travels: one-hour by rocket or ground, same-day by rocket, or standard
+    (standard parcels leave the rocket network)."""
 
     STANDARD = 0
     ROCKET = 1
     GROUND = 2
+    SAME_DAY = 3
+    """Same-day by rocket: flies on a flight of its lane with room, promised within
+    :data:`SAME_DAY_WINDOW_S` (not a one-hour service)."""
 
 
 def reason_code(reason: Reason) -> np.int8:
@@ -311,3 +336,62 @@ def assess_parcels(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then or
         one_hour_s=one_hour_s,
     )
     return Eligibility(mode, reason, routes, routes.total_s + inspection)
+
+
+def same_day_reasons(
+    network: Network,
+    routes: Routes,
+    *,
+    held: NDArray[np.bool_],
+    inspection_s: NDArray[np.float64],
+    dangerous: NDArray[np.bool_],
+    too_heavy: NDArray[np.bool_],
+    has_stock: NDArray[np.bool_],
+    window_s: float | None = None,
+) -> NDArray[np.int8]:
+    """Why a parcel may or may not go same-day by rocket (``ok`` when it may), per row.
+
+    The same routes as :func:`decide_service` (may-fly already applied). In priority order:
+    ``customs_hold``, ``dangerous_goods`` (classes 1–8 never fly), ``too_heavy`` (over one
+    rocket), ``no_stock``, ``no_rocket_route`` (the fastest route is by ground: it does not
+    fly), ``beyond_same_day`` (ETA + inspection + the promise buffer exceeds ``window_s``,
+    default :data:`SAME_DAY_WINDOW_S`), else ``ok``.
+    """
+    window = SAME_DAY_WINDOW_S if window_s is None else float(window_s)
+    late = ~keeps_promise(network, routes.total_s + inspection_s, window)
+    reason = np.full(routes.total_s.shape, _CODE[Reason.OK], dtype=np.int8)
+    rules = [
+        (held, Reason.CUSTOMS_HOLD),
+        (dangerous, Reason.DANGEROUS_GOODS),
+        (too_heavy, Reason.TOO_HEAVY),
+        (~has_stock, Reason.NO_STOCK),
+        (routes.ground, Reason.NO_ROCKET_ROUTE),
+        (late, Reason.BEYOND_SAME_DAY),
+    ]
+    for mask, why in reversed(rules):  # the first rule in the list wins
+        reason[np.asarray(mask, dtype=bool)] = _CODE[why]
+    return reason
+
+
+def decide_same_day(
+    mode: NDArray[np.int8],
+    reason: NDArray[np.int8],
+    same_day_reason: NDArray[np.int8],
+    *,
+    requested: ArrayLike = False,
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """The one-hour decision (:func:`decide_service`) with the same-day tier added.
+
+    A row goes :attr:`Mode.SAME_DAY` when :func:`same_day_reasons` says ``ok`` and either the
+    hour is out of reach (``standard``: it keeps the reason why) or it asks for same-day
+    (``requested``: B2B freight, ``service: same_day``) while it would fly by rocket within
+    the hour (reason ``same_day_requested``). A one-hour ground delivery stays one-hour: it
+    does not fly.
+    """
+    may = same_day_reason == _CODE[Reason.OK]
+    wants = np.broadcast_to(np.asarray(requested, dtype=bool), mode.shape)
+    by_choice = may & wants & (mode == Mode.ROCKET)
+    same_day = may & ((mode == Mode.STANDARD) | by_choice)
+    new_mode = np.where(same_day, np.int8(Mode.SAME_DAY), mode).astype(np.int8)
+    new_reason = np.where(by_choice, _CODE[Reason.SAME_DAY_REQUESTED], reason).astype(np.int8)
+    return new_mode, new_reason

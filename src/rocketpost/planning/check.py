@@ -133,7 +133,7 @@ def check_plan(
         "volume differs from the sum of its orders",
     )
     mode = outcomes.mode
-    rocket_rows = mode == Mode.ROCKET
+    rocket_rows = (mode == Mode.ROCKET) | (mode == Mode.SAME_DAY)  # same-day flies by rocket
     report(
         "manifests",
         rocket_rows & ~np.isin(ids, m_ids),

@@ -11,6 +11,10 @@ A lane-wave whose last flight would leave nearly empty gets a :class:`LightLoadD
 its parcels for the next wave of the lane when every one of them still keeps its promise one
 interval later, else *fly* light (or *downgrade* when the cost per kilogram exceeds the
 policy's ceiling). The record carries the fill, the cost per kg and the tightest slack.
+
+Same-day orders (the second rocket tier) come after every one-hour order is packed: they fill
+the room the one-hour flights of their lane leave and fly extra flights only when those are
+full enough (:mod:`rocketpost.planning.sameday`); one-hour orders are never moved for them.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from numpy.typing import NDArray
 
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.planning.sameday import SAME_DAY_MIN_FILL, fill_same_day
 from rocketpost.planning.service_choice import Mode, ServiceChoice
 
 __all__ = [
@@ -55,12 +60,29 @@ class ConsolidationPolicy:
         Space Epoch's target price of 20,000 CNY/kg (docs/architecture.md): a flight that
         cannot reach the operator's own price target is not flown for a handful of parcels.
         ``math.inf`` always flies.
+    same_day
+        Offer the same-day rocket tier: orders that miss the hour but reach the door within
+        the same-day window fill the room one-hour flights leave.
+    same_day_min_fill
+        An extra flight carrying same-day orders alone flies only filled to this share
+        (binding dimension); default :data:`~rocketpost.planning.sameday.SAME_DAY_MIN_FILL`.
+    b2b_same_day
+        B2B freight goes same-day even where it could fly within the hour: pallets wait for
+        a flight with room instead of launching rockets of their own (with ``same_day``).
     """
 
     hold_below_fill: float = 0.5
     max_cost_per_kg_usd: float = 2800.0
+    same_day: bool = True
+    same_day_min_fill: float = SAME_DAY_MIN_FILL
+    b2b_same_day: bool = True
 
     def __post_init__(self) -> None:
+        if not (0.0 <= self.same_day_min_fill <= 1.0):
+            raise InputError("same_day_min_fill", self.same_day_min_fill, "must be in [0, 1]")
+        for name in ("same_day", "b2b_same_day"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(name, getattr(self, name), "must be true or false")
         if not (0.0 <= self.hold_below_fill <= 1.0):
             raise InputError("hold_below_fill", self.hold_below_fill, "must be in [0, 1]")
         if not (self.max_cost_per_kg_usd > 0):
@@ -89,7 +111,12 @@ class Consolidation:
     """Packed flights (bins) and the per-lane-wave report.
 
     ``order_bin[i]`` is the bin of order ``i`` (-1 if it does not fly). Bins are sorted by launch
-    time. ``launch_s`` of held orders moved to the later wave is in ``order_launch_s``.
+    time. ``launch_s`` of held orders moved to the later wave is in ``order_launch_s``, as is
+    the wave each same-day order flies on. ``bin_same_day`` marks the extra flights that carry
+    same-day orders only; ``bin_one_hour_mass_kg`` / ``_volume_m3`` are each bin's load before
+    the same-day top-up; ``same_day_no_room`` (a one-hour flight in their window was full) and
+    ``same_day_too_light`` (no flight, and too little for one) are same-day orders that do not
+    fly.
     """
 
     order_bin: NDArray[np.int64]
@@ -103,6 +130,13 @@ class Consolidation:
     lane_waves: dict[str, NDArray[Any]]
     decisions: list[LightLoadDecision] = field(default_factory=list)
     downgraded: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bin_same_day: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    bin_one_hour_mass_kg: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    bin_one_hour_volume_m3: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    same_day_no_room: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    same_day_too_light: NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
 
 def lower_bound(mass_kg: float, volume_m3: float, cap_kg: float, cap_m3: float) -> int:
@@ -288,6 +322,51 @@ def consolidate(
 
     nbins = len(bins_o)
     carried = order_bin >= 0
+    one_hour_kg = np.bincount(order_bin[carried], weights=mass_kg[carried], minlength=nbins)
+    one_hour_m3 = np.bincount(order_bin[carried], weights=volume_m3[carried], minlength=nbins)
+    same_day_rows = np.flatnonzero(choice.mode == Mode.SAME_DAY)
+    no_room = too_light = np.zeros(0, dtype=np.int64)
+    if policy.same_day and len(same_day_rows):
+        sites = len(network.landing_sites)
+        o_sd, d_sd = choice.origin[same_day_rows], choice.destination[same_day_rows]
+        after_launch = choice.delivery_s[same_day_rows] - choice.launch_s[same_day_rows]
+        sd = fill_same_day(
+            same_day_rows,
+            (o_sd * sites + d_sd).astype(np.int64),
+            choice.launch_s[same_day_rows],
+            choice.promised_s[same_day_rows] - network.promise.buffer_s - after_launch,
+            np.asarray(network.launch_wave_interval_s, dtype=np.float64)[o_sd],
+            mass_kg,
+            volume_m3,
+            n_orders=n,
+            bin_lane=np.asarray(bins_o, dtype=np.int64) * sites + np.asarray(bins_d, np.int64),
+            bin_launch_s=np.asarray(bins_t, dtype=np.float64),
+            bin_room_kg=np.asarray(cap_kg - one_hour_kg, dtype=np.float64),
+            bin_room_m3=np.asarray(cap_m3 - one_hour_m3, dtype=np.float64),
+            lane_ends=(
+                np.repeat(np.arange(len(network.hubs)), sites),
+                np.tile(np.arange(sites), len(network.hubs)),
+            ),
+            cap_kg=cap_kg,
+            cap_m3=cap_m3,
+            min_fill=policy.same_day_min_fill,
+        )
+        on = sd.order_bin >= 0
+        order_bin[on] = sd.order_bin[on]
+        order_launch[same_day_rows] = sd.order_launch_s[same_day_rows]
+        bins_o.extend(sd.new_origin)
+        bins_d.extend(sd.new_destination)
+        bins_t.extend(sd.new_launch_s)
+        no_room, too_light = sd.no_room, sd.too_light
+        carried = order_bin >= 0
+    else:
+        order_launch[same_day_rows] = np.nan
+        too_light = same_day_rows
+    extra = len(bins_o) - nbins
+    same_day_bin = np.r_[np.zeros(nbins, dtype=bool), np.ones(extra, dtype=bool)]
+    one_hour_kg = np.r_[one_hour_kg, np.zeros(extra)]
+    one_hour_m3 = np.r_[one_hour_m3, np.zeros(extra)]
+    nbins = len(bins_o)
     bin_mass = np.asarray(
         np.bincount(order_bin[carried], weights=mass_kg[carried], minlength=nbins), dtype=np.float64
     )
@@ -319,4 +398,9 @@ def consolidate(
         lane_waves=lane_waves,
         decisions=decisions,
         downgraded=np.concatenate(downgraded) if downgraded else np.zeros(0, dtype=np.int64),
+        bin_same_day=same_day_bin[by_time],
+        bin_one_hour_mass_kg=one_hour_kg[by_time],
+        bin_one_hour_volume_m3=one_hour_m3[by_time],
+        same_day_no_room=no_room,
+        same_day_too_light=too_light,
     )

@@ -17,7 +17,7 @@ from rocketpost.planning.consolidation import lower_bound
 from rocketpost.planning.service_choice import REASONS, Mode
 from rocketpost.planning.tables import Flights, Outcomes
 
-__all__ = ["carried_lower_bound", "kpis"]
+__all__ = ["carried_lower_bound", "kpis", "same_day_kpis"]
 
 
 def carried_lower_bound(network: Network, flights: Flights) -> int:
@@ -99,4 +99,65 @@ def kpis(
         "airframe_utilisation": utilisation,
         "sea_returns": int(np.count_nonzero(returns)),
         "airframe_days_at_sea": float(returns.sum() / 86400.0),
+    }
+
+
+def same_day_kpis(
+    network: Network,
+    outcomes: Outcomes,
+    flights: Flights,
+    mass_kg: NDArray[np.float64],
+    volume_m3: NDArray[np.float64],
+) -> dict[str, Any]:
+    """What the same-day tier adds: its orders and load, and the flights carrying one-hour
+    orders filled by their one-hour load alone (before) and with the same-day top-up (after).
+
+    ``mass_kg`` / ``volume_m3`` are the orders' (aligned with ``outcomes``). Cost per kg
+    before is those flights' cost over their one-hour load; after, the plan's
+    ``cost_per_kg_usd`` (every flight over everything carried).
+    """
+    rocket = network.rocket
+    cap_kg, cap_m3 = rocket.payload_mass_kg, rocket.payload_volume_m3
+    nf = len(flights)
+    same_day = outcomes.mode == Mode.SAME_DAY
+    on = outcomes.flight_id >= 0
+    one_hour_on = on & outcomes.one_hour
+    same_day_on = on & same_day
+    flight = outcomes.flight_id
+
+    def per_flight(rows: NDArray[np.bool_], weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.bincount(flight[rows], weights=weights[rows], minlength=nf).astype(np.float64)
+
+    one_hour_kg = per_flight(one_hour_on, mass_kg)
+    one_hour_m3 = per_flight(one_hour_on, volume_m3)
+    one_hour_count = np.bincount(flight[one_hour_on], minlength=nf)
+    same_day_count = np.bincount(flight[same_day_on], minlength=nf)
+    cargo = ~flights.repositioning
+    with_one_hour = cargo & (one_hour_count > 0)
+    k = int(with_one_hour.sum())
+    before_kg = float(one_hour_kg[with_one_hour].sum())
+    after_kg = float(flights.mass_kg[with_one_hour].sum())
+    return {
+        "same_day_orders": int(same_day.sum()),
+        "same_day_kg": float(mass_kg[same_day_on].sum()),
+        "same_day_m3": float(volume_m3[same_day_on].sum()),
+        "same_day_on_one_hour_flights": int(same_day_count[with_one_hour].sum()),
+        "same_day_flights": int((cargo & (one_hour_count == 0) & (same_day_count > 0)).sum()),
+        "one_hour_flights": k,
+        "one_hour_flights_fill_by_weight_before": before_kg / (k * cap_kg) if k else 0.0,
+        "one_hour_flights_fill_by_volume_before": float(one_hour_m3[with_one_hour].sum())
+        / (k * cap_m3)
+        if k
+        else 0.0,
+        "one_hour_flights_fill_by_weight_after": after_kg / (k * cap_kg) if k else 0.0,
+        "one_hour_flights_fill_by_volume_after": float(flights.volume_m3[with_one_hour].sum())
+        / (k * cap_m3)
+        if k
+        else 0.0,
+        "one_hour_flights_cost_per_kg_before_usd": k * rocket.cost_per_flight_usd / before_kg
+        if before_kg
+        else None,
+        "one_hour_flights_cost_per_kg_after_usd": k * rocket.cost_per_flight_usd / after_kg
+        if after_kg
+        else None,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,7 +23,7 @@ from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import Backhaul, load_backhaul
 from rocketpost.planning.consolidation import Consolidation, consolidate
 from rocketpost.planning.fleet import Airframe, FleetSchedule, initial_fleet, schedule_fleet
-from rocketpost.planning.outcomes import carried_lower_bound, kpis
+from rocketpost.planning.outcomes import carried_lower_bound, kpis, same_day_kpis
 from rocketpost.planning.params import PlanParams
 from rocketpost.planning.service_choice import Mode, Reason, choose_service, reason_code
 from rocketpost.planning.tables import (
@@ -86,6 +87,8 @@ def plan_orders(
         inspection_delay_s=inspection_delay_s,
         held=held,
         allowed_origins=allowed_origins,
+        same_day=policy.same_day,
+        same_day_requested=orders.is_b2b if policy.b2b_same_day else None,
     )
     say("consolidation")
     cons = consolidate(network, choice, orders.mass_kg, orders.volume_m3, policy=policy)
@@ -97,11 +100,9 @@ def plan_orders(
     fill = np.maximum(
         cons.bin_mass_kg / rocket.payload_mass_kg, cons.bin_volume_m3 / rocket.payload_volume_m3
     )
-    sched = schedule_fleet(
+    sched = _schedule(
         network,
-        cons.bin_origin,
-        cons.bin_destination,
-        cons.bin_launch_s,
+        cons,
         fill,
         fleet=[dataclasses.replace(a) for a in fleet],
         reserve_for_fuller=reserve_for_fuller,
@@ -121,17 +122,29 @@ def plan_orders(
     carried = cons.order_bin >= 0
     flight_of[carried] = sched.bin_flight[cons.order_bin[carried]]
 
-    def downgrade(rows: NDArray[np.int64], why: Reason) -> None:
+    def downgrade(rows: NDArray[np.int64], why: Reason, *, keep_reason: bool = False) -> None:
         mode[rows] = Mode.STANDARD
-        reason[rows] = reason_code(why)
+        if keep_reason:
+            # A same-day order that missed the hour anyway keeps the reason it missed it; one
+            # that asked for same-day (it could have flown within the hour) says why it did not.
+            asked = reason[rows] == reason_code(Reason.SAME_DAY_REQUESTED)
+            reason[rows] = np.where(asked, reason_code(why), reason[rows])
+        else:
+            reason[rows] = reason_code(why)
         promised[rows] = created[rows] + network.promise.standard_days * 86400.0
         delivery[rows] = promised[rows]
         for arr in (launch, landing, port):
             arr[rows] = np.nan
 
     downgrade(cons.downgraded, Reason.LIGHT_LOAD)
-    downgrade(np.flatnonzero(carried & (flight_of < 0)), Reason.NO_CAPACITY)
+    downgrade(cons.same_day_too_light, Reason.LIGHT_LOAD, keep_reason=True)
+    downgrade(cons.same_day_no_room, Reason.NO_CAPACITY, keep_reason=True)
+    no_airframe = np.flatnonzero(carried & (flight_of < 0))
+    was_same_day = mode[no_airframe] == Mode.SAME_DAY
+    downgrade(no_airframe[was_same_day], Reason.NO_CAPACITY, keep_reason=True)
+    downgrade(no_airframe[~was_same_day], Reason.NO_CAPACITY)
     standard = mode == Mode.STANDARD  # the service promised; backhaul below only flies early
+    same_day = mode == Mode.SAME_DAY
 
     back = load_backhaul(
         network,
@@ -171,7 +184,7 @@ def plan_orders(
     no_route = mode == Mode.STANDARD
     outcomes = Outcomes(
         order_id=orders.order_id,
-        one_hour=~standard,
+        one_hour=~standard & ~same_day,
         mode=mode,
         reason=reason,
         origin=np.where(no_route, -1, choice.origin),
@@ -197,6 +210,7 @@ def plan_orders(
         sched.airframes_used(),
         sea_return_s=sched.flight_return_s,
     )
+    summary.update(same_day_kpis(network, outcomes, flights, orders.mass_kg, orders.volume_m3))
     summary["backhaul_orders"] = len(riding)
     summary["backhaul_kg"] = float(back.flight_mass_kg.sum())
     lb = summary["flights_lower_bound"] = int(carried_lower_bound(network, flights))
@@ -239,11 +253,77 @@ def plan_orders(
                 if math.isinf(policy.max_cost_per_kg_usd)
                 else policy.max_cost_per_kg_usd,
                 "hold_below_fill": policy.hold_below_fill,
+                "same_day": policy.same_day,
+                "same_day_min_fill": policy.same_day_min_fill,
+                "b2b_same_day": policy.b2b_same_day,
                 "reserve_for_fuller": reserve_for_fuller,
                 "last_mile": last_mile,
                 "last_mile_time_limit_s": last_mile_time_limit_s,
             },
         ),
+    )
+
+
+def _schedule(
+    network: Network,
+    cons: Consolidation,
+    fill: NDArray[np.float64],
+    *,
+    fleet: list[Airframe],
+    reserve_for_fuller: bool,
+) -> FleetSchedule:
+    """The fleet flies the bins that carry one-hour orders first; the extra same-day flights
+    then take only the airframes that schedule left (so a same-day flight never takes an
+    airframe from a one-hour one). One schedule, flights in launch order."""
+    passes = [np.flatnonzero(~cons.bin_same_day), np.flatnonzero(cons.bin_same_day)]
+    scheds = []
+    for bins in passes:
+        scheds.append(
+            schedule_fleet(
+                network,
+                cons.bin_origin[bins],
+                cons.bin_destination[bins],
+                cons.bin_launch_s[bins],
+                fill[bins],
+                fleet=fleet,
+                reserve_for_fuller=reserve_for_fuller,
+            )
+        )
+        if not cons.bin_same_day.any():
+            return scheds[0]
+    first, second = scheds
+    # Global bin of each flight (-1: repositioning), then launch order over both passes.
+    flight_bin = np.concatenate(
+        [
+            np.where(s.flight_bin >= 0, b[np.maximum(s.flight_bin, 0)], -1)
+            for s, b in zip(scheds, passes, strict=True)
+        ]
+    )
+    launch = np.concatenate([s.flight_launch_s for s in scheds])
+    order = np.argsort(launch, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    bin_flight = np.full(len(cons.bin_origin), -1, dtype=np.int64)
+    offset = 0
+    for s, b in zip(scheds, passes, strict=True):
+        flown = s.bin_flight >= 0
+        bin_flight[b[flown]] = rank[s.bin_flight[flown] + offset]
+        offset += len(s.flight_bin)
+
+    def merged(name: str) -> NDArray[Any]:
+        return np.concatenate([getattr(s, name) for s in scheds])[order]
+
+    return FleetSchedule(
+        flight_bin=flight_bin[order],
+        flight_airframe=merged("flight_airframe"),
+        flight_origin=merged("flight_origin"),
+        flight_destination=merged("flight_destination"),
+        flight_launch_s=launch[order],
+        flight_landing_s=merged("flight_landing_s"),
+        flight_return_s=merged("flight_return_s"),
+        bin_flight=bin_flight,
+        airframes=second.airframes,
+        initial_location=first.initial_location,
     )
 
 

@@ -1,10 +1,13 @@
-"""Service choice: the one-hour service where the physics and the rules allow it, else standard.
+"""Service choice: the one-hour service where the physics and the rules allow it, else same-day by
+rocket where the lane flies within the same-day window, else standard.
 
 Every order is routed by the one door-to-door kernel
 (:func:`rocketpost.core.doortodoor.door_to_door`, in blocks so that a million orders never build
 the full ``orders × origins × destinations`` cube at once) and decided by the one eligibility
 rule (:func:`rocketpost.core.eligibility.assess_parcels`, which a quote also uses for its one
-row). A downgrade always carries a :class:`Reason` (``docs/reasons.md``).
+row), then by its same-day tier (:func:`~rocketpost.core.eligibility.same_day_reasons`,
+:func:`~rocketpost.core.eligibility.decide_same_day`). A downgrade always carries a
+:class:`Reason` (``docs/reasons.md``).
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from rocketpost.core.doortodoor import network_legs
 from rocketpost.core.eligibility import (
     FORBIDDEN_DANGEROUS_GOODS,
     REASONS,
+    SAME_DAY_WINDOW_S,
     Mode,
     Reason,
     assess_parcels,
+    decide_same_day,
+    exceeds_rocket,
     reason_code,
+    same_day_reasons,
 )
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -44,8 +51,9 @@ class ServiceChoice:
     """Per-order service and timing, aligned with the order table's rows.
 
     Times are float UTC epoch seconds. ``launch_s``, ``landing_s`` and ``port_s`` are NaN for
-    orders that do not fly; ``delivery_s`` is the planned delivery for one-hour orders and the
-    standard promise for the rest.
+    orders that do not fly; for same-day orders they are those of the earliest wave (the
+    consolidation may move them later, within the promise). ``delivery_s`` is the planned
+    delivery for one-hour and same-day orders and the standard promise for the rest.
     """
 
     mode: NDArray[np.int8]
@@ -65,7 +73,12 @@ class ServiceChoice:
     @property
     def one_hour(self) -> NDArray[np.bool_]:
         """True for orders that keep the one-hour service (rocket or ground)."""
-        return np.asarray(self.mode != Mode.STANDARD)
+        return np.asarray((self.mode == Mode.ROCKET) | (self.mode == Mode.GROUND))
+
+    @property
+    def same_day(self) -> NDArray[np.bool_]:
+        """True for orders of the same-day rocket tier."""
+        return np.asarray(self.mode == Mode.SAME_DAY)
 
     def reason_names(self) -> NDArray[np.str_]:
         """Reason codes as strings."""
@@ -81,7 +94,7 @@ def _optional(values: ArrayLike | None, n: int, name: str, dtype: type) -> NDArr
     return array
 
 
-def choose_service(
+def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and options
     network: Network,
     orders: OrderTable,
     *,
@@ -90,6 +103,8 @@ def choose_service(
     inspection_delay_s: ArrayLike | None = None,
     held: ArrayLike | None = None,
     allowed_origins: ArrayLike | None = None,
+    same_day: bool = True,
+    same_day_requested: ArrayLike | None = None,
 ) -> ServiceChoice:
     """Choose the service, origin and destination hub and the planned timing of every order.
 
@@ -111,6 +126,11 @@ def choose_service(
     allowed_origins
         Inventory hook: boolean ``(orders, hubs)`` matrix of hubs holding the stock (default:
         stock everywhere). An order's ``origin_hub`` column always restricts it to that hub.
+    same_day
+        Offer the same-day rocket tier (``False``: one hour or standard, as before it existed).
+    same_day_requested
+        Per order: asks for same-day (the planner passes B2B freight) even where it could fly
+        within the hour (default none).
 
     Returns
     -------
@@ -141,6 +161,7 @@ def choose_service(
 
     legs = network_legs(network)
     created = orders.created_at_s.astype(np.float64)
+    dangerous = orders.carries_dangerous_goods(*FORBIDDEN_DANGEROUS_GOODS)
     decided = assess_parcels(
         legs,
         orders.destination_lat_deg,
@@ -148,23 +169,39 @@ def choose_service(
         ready_s=created,
         mass_kg=orders.mass_kg,
         volume_m3=orders.volume_m3,
-        dangerous=orders.carries_dangerous_goods(*FORBIDDEN_DANGEROUS_GOODS),
+        dangerous=dangerous,
         held=is_held,
         inspection_s=inspection,
         allowed=allowed,
         one_hour_s=one_hour_s,
     )
     routes, mode, reason = decided.routes, decided.mode, decided.reason
+    if same_day:
+        has_stock = np.asarray(allowed.any(axis=1), dtype=bool)
+        same_day_reason = same_day_reasons(
+            network,
+            routes,
+            held=is_held,
+            inspection_s=inspection,
+            dangerous=dangerous,
+            too_heavy=np.asarray(exceeds_rocket(network, orders.mass_kg, orders.volume_m3)),
+            has_stock=has_stock,
+        )
+        requested = _optional(same_day_requested, n, "same_day_requested", np.bool_)
+        mode, reason = decide_same_day(mode, reason, same_day_reason, requested=requested)
     origin, destination = routes.origin, routes.destination
-    rocket = mode == Mode.ROCKET
+    rocket = (mode == Mode.ROCKET) | (mode == Mode.SAME_DAY)
     launch = np.where(rocket, routes.launch_s, np.nan)
     landing = launch + legs.flight_s[origin, destination]
-    port = landing + legs.landing_to_port_s[destination]
+    # Where the last mile starts: the port (boat), or the recovery vessel's drone deck.
+    to_port = legs.landing_to_port_s[destination]
+    port = landing + np.where(routes.vessel, legs.vessel_transfer_s, to_port)
     ground_ready = created + routes.handling_s
     delivery = np.where(routes.ground, ground_ready, port) + routes.last_mile_s + inspection
     standard = mode == Mode.STANDARD
     days = network.promise.standard_days if standard_days is None else standard_days
     promised = np.where(standard, created + days * 86400.0, created + one_hour_s)
+    promised = np.where(mode == Mode.SAME_DAY, created + SAME_DAY_WINDOW_S, promised)
     return ServiceChoice(
         mode=mode,
         reason=reason,

@@ -48,6 +48,7 @@ from rocketpost.service.models import CustomsImport, Shipment, utcnow
 from rocketpost.service.quotes import Quote, Quotes
 from rocketpost.service.quoting import cents, flight_public_id
 from rocketpost.service.reads import own_shipment, shipment_public
+from rocketpost.service.sameday import first_wave_for_same_day
 from rocketpost.service.tokens import QuoteToken, TokenError, verify_token
 from rocketpost.service.tracking import EventShipment, EventWriter, Status, SubStatus
 from rocketpost.service.transitions import (
@@ -223,6 +224,18 @@ class BookingService:
                     earliest_delivery_at=_iso(quote.earliest_delivery_at),
                 )
             service, downgrade = "standard", assessment.reason
+        offer = quote.same_day
+        if service == "same_day" and (offer is None or not offer.available):
+            reason = None if offer is None else offer.reason
+            if not body.fallback_to_standard:
+                raise ApiError(
+                    409,
+                    "same_day_unavailable",
+                    (offer.message if offer else None) or "no same-day option",
+                    reason=reason,
+                    earliest_delivery_at=_iso(quote.earliest_delivery_at),
+                )
+            service, downgrade = "standard", reason
         return _Order(
             public_id=public_id,
             quote=quote,
@@ -263,6 +276,22 @@ class BookingService:
                 service, downgrade = "standard", "no_capacity"
             else:
                 flight_pk, route = found
+        elif service == "same_day":
+            # After the one-hour share: see rocketpost.service.sameday.
+            found = first_wave_for_same_day(
+                session, self.engine, self.hold, route, load=load, now=now
+            )
+            if found is None:
+                if not order.fallback:
+                    raise ApiError(
+                        409,
+                        "no_capacity",
+                        "no flight that keeps the same-day promise has room left",
+                        reason="no_capacity",
+                    )
+                service, downgrade = "standard", "no_capacity"
+            else:
+                flight_pk, route = found
         clearance = quote.clearance
         held = clearance is not None and not clearance.may_fly
         launch_at = route.launch_at if flight_pk is not None else None
@@ -271,6 +300,11 @@ class BookingService:
                 seconds=math.ceil(route.eta_s + self.engine.buffer_s)
             )
             price, mode = order.one_hour_price, route.mode
+            destination_hub, eta_s, legs = route.destination_hub, route.eta_s, route.legs()
+        elif service == "same_day":
+            offer = quote.same_day
+            assert offer is not None and offer.promised_delivery_at is not None
+            promised, price, mode = offer.promised_delivery_at, offer.price, route.mode
             destination_hub, eta_s, legs = route.destination_hub, route.eta_s, route.legs()
         else:
             promised = route.ready_at + self.engine.standard

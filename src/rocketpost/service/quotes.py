@@ -39,6 +39,7 @@ from rocketpost.service.consignment import Consignment
 from rocketpost.service.merchants import principal_trust
 from rocketpost.service.models import utcnow
 from rocketpost.service.quoting import Assessment, QuoteEngine, RoutePlan, cents, flight_public_id
+from rocketpost.service.sameday import SameDayOffer, offer_same_day
 from rocketpost.service.tokens import QuoteToken, sign_token
 
 __all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
@@ -77,6 +78,7 @@ class Quote:
     standard_delivery_at: datetime
     confidence: PromiseAtConfidence | None = None
     decided_by: str = "buffer"
+    same_day: SameDayOffer | None = None
 
     def _at(self, seconds: float) -> datetime | None:
         if not math.isfinite(seconds):
@@ -120,6 +122,19 @@ class Quote:
             "earliest_at_confidence_at": self._at(c.earliest_at_target_s),
         }
 
+    def same_day_public(self) -> schemas.SameDayOption | None:
+        """The same-day option as answered (:mod:`rocketpost.service.sameday`)."""
+        offer = self.same_day
+        if offer is None:
+            return None
+        return schemas.SameDayOption(
+            available=offer.available,
+            reason=offer.reason,
+            message=offer.message,
+            promised_delivery_at=offer.promised_delivery_at,
+            price=money(offer.price) if offer.available else None,
+        )
+
     def standard_public(self) -> schemas.StandardOption:
         """The standard option as answered."""
         return schemas.StandardOption(
@@ -160,6 +175,7 @@ class Quote:
             channel=c.channel,
             cross_border=self.cross_border,
             one_hour=self.one_hour_public(),
+            same_day=self.same_day_public(),
             standard=self.standard_public(),
             customs=None
             if self.clearance is None
@@ -317,6 +333,14 @@ class Quotes:
             customs=clearance,
             origin_hub=c.origin_hub,
         )
+        same_day = offer_same_day(
+            engine,
+            route,
+            mass_kg=c.mass_kg,
+            volume_m3=c.volume_m3,
+            dangerous_goods=dangerous_goods,
+            customs=clearance,
+        )
         # A known customs inspection is a leg of the route: the promise, the booking's search
         # for a wave that keeps it, and the legs shown all count it.
         inspection_known = clearance is not None and bool(clearance.inspection_delay_s)
@@ -368,6 +392,7 @@ class Quotes:
             standard_delivery_at=c.ready_at + engine.standard,
             confidence=at_confidence,
             decided_by=decided_by,
+            same_day=same_day,
         )
 
     def issue(self, principal: Principal, body: schemas.QuoteRequest) -> schemas.QuotePublic:

@@ -74,6 +74,7 @@ __all__ = [
     "ParcelIn",
     "QuotePublic",
     "QuoteRequest",
+    "SameDayOption",
     "ShipmentCreate",
     "ShipmentPublic",
     "ShipmentsPublic",
@@ -170,7 +171,10 @@ class ShipmentCreate(_In):
     channel: Channel | None = None
     ready_at: Instant | None = None
     customs: CustomsIn | None = None
-    service: Literal["one_hour", "standard"] = "one_hour"
+    service: Literal["one_hour", "same_day", "standard"] = Field(
+        "one_hour",
+        description="one_hour; same_day (by rocket on a flight with room, within 12 h); standard",
+    )
     fallback_to_standard: Annotated[bool, Strict()] = False
     reference: Reference | None = None
 
@@ -262,6 +266,16 @@ class OneHourOption(_Out):
     )
 
 
+class SameDayOption(_Out):
+    """Same-day by rocket: a later flight of the lane with room, delivered within 12 hours."""
+
+    available: bool
+    reason: str | None = None
+    message: str | None = None
+    promised_delivery_at: UtcDatetime | None
+    price: Money | None
+
+
 class StandardOption(_Out):
     """The conventional air/sea freight service."""
 
@@ -296,6 +310,7 @@ class QuotePublic(_Out):
     channel: str
     cross_border: bool
     one_hour: OneHourOption
+    same_day: SameDayOption | None = None
     standard: StandardOption
     customs: CustomsOut | None
 
