@@ -20,10 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rocketpost.core.doortodoor import last_mile, network_legs
+from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Drone, Network
 from rocketpost.promise.conditions import Conditions, SeaState
 
-__all__ = ["vessel_drone_sites", "vessel_drones_fly"]
+__all__ = ["port_instead", "vessel_drone_sites", "vessel_drones_fly"]
 
 
 def vessel_drones_fly(
@@ -63,3 +65,26 @@ def vessel_drone_sites(network: Network, conditions: Conditions | None) -> NDArr
         wind[i] = np.nan if sea.wind_ms is None else sea.wind_ms
         waves[i] = np.nan if sea.wave_height_m is None else sea.wave_height_m
     return np.asarray(has_drones & ~closed & vessel_drones_fly(network.drone, wind, waves))
+
+
+def port_instead(
+    network: Network, site: ArrayLike, lat_deg: ArrayLike, lon_deg: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """The other way for a vessel parcel whose drones are grounded: boat → port → last mile.
+
+    Per parcel at landing site ``site`` (indices into ``network.landing_sites``): seconds from
+    touchdown to the parcel at the site's port (sea transfer, boat, port handling), the last
+    mile from that port (the kernel's :func:`~rocketpost.core.doortodoor.last_mile`: a drone
+    from the port within range, else a van) and whether that last mile is a drone. The parcel
+    flew by vessel drone, so it is within a drone's payload.
+    """
+    legs = network_legs(network)
+    s = np.asarray(site, dtype=np.intp)
+    km = great_circle_km(
+        np.asarray(lat_deg, dtype=np.float64),
+        np.asarray(lon_deg, dtype=np.float64),
+        network.site_port_lat_deg[s],
+        network.site_port_lon_deg[s],
+    )
+    seconds, drone = last_mile(legs, km)
+    return np.asarray(legs.landing_to_port_s[s]), np.asarray(seconds), np.asarray(drone)

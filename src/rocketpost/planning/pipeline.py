@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.eta import landing_to_port_s
+from rocketpost.core.vesseldrone import port_instead, vessel_drone_sites
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import Backhaul, load_backhaul
@@ -36,6 +37,7 @@ from rocketpost.planning.tables import (
     Provenance,
     Routes,
 )
+from rocketpost.promise.conditions import Conditions
 
 __all__ = ["Progress", "plan_orders"]
 
@@ -45,7 +47,7 @@ Progress = Callable[[str], None]
 _DEFAULT_PARAMS = PlanParams()
 
 
-def plan_orders(
+def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then progress
     network: Network,
     orders: OrderTable,
     params: PlanParams = _DEFAULT_PARAMS,
@@ -54,6 +56,7 @@ def plan_orders(
     held: ArrayLike | None = None,
     allowed_origins: ArrayLike | None = None,
     fleet: list[Airframe] | None = None,
+    conditions: Conditions | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day of orders end to end.
@@ -70,6 +73,11 @@ def plan_orders(
         Inventory hook: ``(orders, hubs)`` booleans of hubs with stock.
     fleet
         Airframes at the start (default: each hub's fleet, ready at the first order's midnight).
+    conditions
+        Declared sea state and wind per landing site: where they ground a vessel's drones
+        (:func:`rocketpost.core.vesseldrone.vessel_drone_sites`), the parcels the kernel sent
+        by vessel drone go boat → port → last mile instead (the promise stands; the plan shows
+        whether it is kept). Default: open conditions.
     """
     say = progress or (lambda _stage: None)
     promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
@@ -117,6 +125,18 @@ def plan_orders(
     landing = choice.landing_s + shift
     port = choice.port_s + shift
     delivery = choice.delivery_s + shift
+    vessel = choice.vessel.copy()
+    grounded = vessel & ~vessel_drone_sites(network, conditions)[np.maximum(choice.destination, 0)]
+    if grounded.any():  # the one rule: wind or sea state keeps the vessel's drones on deck
+        to_port_s, last_s, _ = port_instead(
+            network,
+            choice.destination[grounded],
+            orders.destination_lat_deg[grounded],
+            orders.destination_lon_deg[grounded],
+        )
+        port[grounded] = landing[grounded] + to_port_s
+        delivery[grounded] = port[grounded] + choice.inspection_s[grounded] + last_s
+        vessel &= ~grounded
     flight_of = np.full(n, -1, dtype=np.int64)
     carried = cons.order_bin >= 0
     flight_of[carried] = sched.bin_flight[cons.order_bin[carried]]
@@ -128,6 +148,7 @@ def plan_orders(
         delivery[rows] = promised[rows]
         for arr in (launch, landing, port):
             arr[rows] = np.nan
+        vessel[rows] = False
 
     downgrade(cons.downgraded, Reason.LIGHT_LOAD)
     downgrade(np.flatnonzero(carried & (flight_of < 0)), Reason.NO_CAPACITY)
@@ -152,18 +173,20 @@ def plan_orders(
         delivery[riding] = port[riding] + choice.inspection_s[riding] + choice.last_mile_s[riding]
 
     routes = Routes.empty()
+    objective = None
     if last_mile:
         say("last mile")
         from rocketpost.planning.lastmile import route_landings
 
-        routes, delivery_lm = route_landings(
+        routes, delivery_lm, objective = route_landings(
             network,
             orders,
             flight_of,
             sched.flight_destination,
-            port + choice.inspection_s,  # released to the vans once customs let it go
+            port + choice.inspection_s,  # released to the vehicles once customs let it go
             promised,
             params.last_mile_options,
+            vessel=vessel,
         )
         delivery = np.where(np.isfinite(delivery_lm), delivery_lm, delivery)
 
@@ -181,6 +204,7 @@ def plan_orders(
         launch_s=launch,
         landing_s=landing,
         port_arrival_s=port,
+        vessel=vessel,
         inspection_s=choice.inspection_s,
         last_mile_s=np.where(no_route, np.nan, delivery - port),
         promised_s=promised,
@@ -197,6 +221,7 @@ def plan_orders(
         sched.airframes_used(),
         sea_return_s=sched.flight_return_s,
     )
+    summary["last_mile_objective"] = objective
     summary["backhaul_orders"] = len(riding)
     summary["backhaul_kg"] = float(back.flight_mass_kg.sum())
     lb = summary["flights_lower_bound"] = int(carried_lower_bound(network, flights))

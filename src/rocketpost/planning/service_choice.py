@@ -45,7 +45,9 @@ class ServiceChoice:
 
     Times are float UTC epoch seconds. ``launch_s``, ``landing_s`` and ``port_s`` are NaN for
     orders that do not fly; ``delivery_s`` is the planned delivery for one-hour orders and the
-    standard promise for the rest.
+    standard promise for the rest. ``vessel`` marks the parcels a drone flies straight from the
+    landing site's recovery vessel; their ``port_s`` is the parcel on the drone deck (landing +
+    vessel transfer), where their last mile starts.
     """
 
     mode: NDArray[np.int8]
@@ -61,6 +63,7 @@ class ServiceChoice:
     delivery_s: NDArray[np.float64]
     promised_s: NDArray[np.float64]
     best_total_s: NDArray[np.float64]
+    vessel: NDArray[np.bool_]
 
     @property
     def one_hour(self) -> NDArray[np.bool_]:
@@ -159,7 +162,8 @@ def choose_service(
     rocket = mode == Mode.ROCKET
     launch = np.where(rocket, routes.launch_s, np.nan)
     landing = launch + legs.flight_s[origin, destination]
-    port = landing + legs.landing_to_port_s[destination]
+    vessel = rocket & routes.vessel
+    port = landing + np.where(vessel, legs.vessel_transfer_s, legs.landing_to_port_s[destination])
     ground_ready = created + routes.handling_s
     delivery = np.where(routes.ground, ground_ready, port) + routes.last_mile_s + inspection
     standard = mode == Mode.STANDARD
@@ -179,4 +183,5 @@ def choose_service(
         delivery_s=np.where(standard, promised, delivery),
         promised_s=promised,
         best_total_s=routes.total_s,
+        vessel=vessel,
     )
