@@ -126,16 +126,17 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     port = choice.port_s + shift
     delivery = choice.delivery_s + shift
     vessel = choice.vessel.copy()
-    grounded = vessel & ~vessel_drone_sites(network, conditions)[np.maximum(choice.destination, 0)]
-    if grounded.any():  # the one rule: wind or sea state keeps the vessel's drones on deck
-        to_port_s, last_s, _ = port_instead(
-            network,
-            choice.destination[grounded],
-            orders.destination_lat_deg[grounded],
-            orders.destination_lon_deg[grounded],
-        )
-        port[grounded] = landing[grounded] + to_port_s
-        delivery[grounded] = port[grounded] + choice.inspection_s[grounded] + last_s
+    # The other way for every vessel parcel (boat → port → last mile): taken where the one rule
+    # grounds the vessel's drones today, and recorded for the simulator's days that do.
+    site = np.maximum(choice.destination, 0)
+    to_port_s, instead_s, _ = port_instead(
+        network, site, orders.destination_lat_deg, orders.destination_lon_deg
+    )
+    instead_s = np.where(vessel, instead_s, np.nan)
+    grounded = vessel & ~vessel_drone_sites(network, conditions)[site]
+    if grounded.any():  # wind or sea state keeps the vessel's drones on deck
+        port[grounded] = landing[grounded] + to_port_s[grounded]
+        delivery[grounded] = port[grounded] + choice.inspection_s[grounded] + instead_s[grounded]
         vessel &= ~grounded
     flight_of = np.full(n, -1, dtype=np.int64)
     carried = cons.order_bin >= 0
@@ -149,6 +150,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         for arr in (launch, landing, port):
             arr[rows] = np.nan
         vessel[rows] = False
+        instead_s[rows] = np.nan
 
     downgrade(cons.downgraded, Reason.LIGHT_LOAD)
     downgrade(np.flatnonzero(carried & (flight_of < 0)), Reason.NO_CAPACITY)
@@ -207,6 +209,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         vessel=vessel,
         inspection_s=choice.inspection_s,
         last_mile_s=np.where(no_route, np.nan, delivery - port),
+        last_mile_instead_s=np.where(vessel, instead_s, np.nan),
         promised_s=promised,
         planned_delivery_s=delivery,
         on_time=delivery <= promised + 1e-6,

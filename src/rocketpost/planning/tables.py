@@ -235,6 +235,13 @@ class Outcomes(PlanTable):
         _col("vessel", pa.bool_(), "bool", "", "by drone straight from the recovery vessel"),
         _col("inspection_s", pa.float64(), "float64", "s", "customs inspection at the port"),
         _col("last_mile_s", pa.float64(), "float64", "s", "port (or centre) to the door"),
+        _col(
+            "last_mile_instead_s",
+            pa.float64(),
+            "float64",
+            "s",
+            "vessel parcels: port to the door if the drones are grounded (NaN: not by vessel)",
+        ),
         _time("promised", "promised delivery"),
         _time("planned_delivery", "planned delivery"),
         _col("on_time", pa.bool_(), "bool", "", "planned delivery ≤ promised"),
@@ -253,6 +260,7 @@ class Outcomes(PlanTable):
     vessel: NDArray[np.bool_]
     inspection_s: NDArray[np.float64]
     last_mile_s: NDArray[np.float64]
+    last_mile_instead_s: NDArray[np.float64]
     promised_s: NDArray[np.float64]
     planned_delivery_s: NDArray[np.float64]
     on_time: NDArray[np.bool_]
