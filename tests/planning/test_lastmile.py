@@ -283,3 +283,20 @@ def test_check_refuses_a_drone_over_its_payload(tiny_network: Network, tmp_path:
     problems = check_plan(tmp_path, orders, lighter)
     assert any("over the drone's 0.5 kg" in p for p in problems)
     assert any("over the drone's range" in p for p in problems)
+
+
+def test_days_at_sea_are_costed(tiny_network: Network) -> None:
+    """Landing at S1 (no pad) ships the airframe home: its days at sea enter the plan's cost."""
+    from rocketpost.planning.fleet import site_returns
+
+    net, orders = _vessel_day(tiny_network)
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    k = plan.kpis
+    _, at_sea_s = site_returns(net)
+    days = float(at_sea_s[2]) / 86400.0
+    assert k["sea_returns"] == 1 and k["airframe_days_at_sea"] == pytest.approx(days)
+    rocket = net.rocket
+    assert k["sea_return_cost_usd"] == pytest.approx(days * rocket.airframe_day_cost_usd)
+    cost = k["flights"] * rocket.cost_per_flight_usd + days * rocket.airframe_day_cost_usd
+    assert k["cost_usd"] == pytest.approx(cost)
+    assert k["cost_per_kg_usd"] == pytest.approx(cost / k["carried_kg"])
