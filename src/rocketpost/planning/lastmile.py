@@ -107,15 +107,18 @@ class LandingParcels:
 
 
 def depot_fleet(network: Network, site_index: int, *, from_vessel: bool) -> tuple[int, int]:
-    """(vans, drones) of a landing's depot: the vessel's drones, or the port's vans (and at a
-    hub, whose zone is a site, the port's drones; an extra site's port has vans only)."""
+    """(vans, drones) of a landing's depot: the vessel's drones, or the port's vans and drones.
+
+    The kernel's last mile from a port may fly a drone at every port, so the same drones are
+    counted at both depots, as at a hub (``hub.drones`` fly from its port and its vessel): a
+    hub's zone uses the hub's vans and drones, an extra site its ``vans`` and ``drones``."""
     site = network.landing_sites[site_index]
     if from_vessel:
         return 0, int(site.drones) if network.drone.from_vessel else 0
     if site.hub_index >= 0:
         hub = network.hubs[site.hub_index]
         return int(hub.vans), int(hub.drones)
-    return int(site.vans), 0
+    return int(site.vans), int(site.drones)
 
 
 def route_landing(
