@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, default_network
+from rocketpost.orders.table import OrderTable
 from rocketpost.planning import check_plan, plan_orders, to_arrow, write_plan
 from rocketpost.planning.lastmile import (
     LandingParcels,
@@ -20,7 +22,8 @@ from rocketpost.planning.lastmile import (
 )
 from rocketpost.planning.params import LastMileParams, PlanParams
 
-from .test_pipeline import FLY_ALWAYS, tiny
+from . import make_orders
+from .test_pipeline import DAY_S, FLY_ALWAYS, tiny
 
 _HALF_SECOND = LastMileParams(time_limit_s=0.5)
 
@@ -199,3 +202,101 @@ def test_repair_appends_left_out_parcels_to_the_soonest_vehicle(network: Network
     )
     both_back = max(100.0 + 2 * (out + back), 100.0 + van_out + van_back)
     assert routes.arrival_s[3] == pytest.approx(both_back + m.duration[0][0, 4])
+
+
+def _vessel_day(tiny_network: Network) -> tuple[Network, OrderTable]:
+    """The tiny network plus site S1 (3 drones on its vessel, 2 vans at its port); two light
+    parcels and one too heavy for a drone, 4 km from the vessel, stock at A."""
+    from rocketpost.core.geo import destination_point
+    from rocketpost.network import LandingSite
+
+    site = LandingSite("S1", (0.5, 4.0), "XXS1AA", (0.5, 3.95), 6.0, drones=3, vans=2)
+    net = dataclasses.replace(
+        tiny_network,
+        extra_sites=(site,),
+        drone=dataclasses.replace(tiny_network.drone, from_vessel=True),
+    )
+    lat, lon = destination_point(0.5, 4.0, 0.0, 4.0)
+    place = (float(lat), float(lon))
+    orders = make_orders(
+        [place] * 3,
+        [DAY_S + 3600, DAY_S + 3600 + 30, DAY_S + 3600 + 60],
+        [1.0, 1.5, 5.0],
+        [0.004, 0.004, 0.02],
+        origin_hub=["A"] * 3,
+    )
+    return net, orders
+
+
+def test_vessel_drones_are_a_depot_of_their_own(tiny_network: Network, tmp_path: Path) -> None:
+    net, orders = _vessel_day(tiny_network)
+    params = PlanParams(
+        consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)
+    )
+    plan = plan_orders(net, orders, params)
+    assert plan.outcomes.vessel.tolist() == [True, True, False]
+    routes = {r["order_id"]: r for r in to_arrow(plan, "routes").to_pylist()}
+    for light in ("o0", "o1"):
+        assert routes[light]["depot"] == "vessel:S1" and routes[light]["kind"] == "drone"
+        assert routes[light]["vehicle"].startswith("vessel-drone-")
+    assert routes["o2"]["depot"] == "port:XXS1AA" and routes["o2"]["kind"] == "van"
+    assert not any(r["late"] for r in routes.values())
+    assert math.isfinite(plan.kpis["last_mile_objective"]) and plan.kpis["last_mile_objective"] > 0
+    # The vessel's parcels leave the drone deck after the transfer, not the port.
+    f = int(plan.outcomes.flight_id[0])
+    landing = float(plan.flights.landing_s[f])
+    assert plan.outcomes.port_arrival_s[0] == pytest.approx(landing + 180.0, abs=1e-3)
+    write_plan(plan, tmp_path)
+    assert check_plan(tmp_path, orders, net) == []
+
+
+def test_grounded_vessel_sends_its_parcels_by_port(tiny_network: Network, tmp_path: Path) -> None:
+    from rocketpost.promise.conditions import Conditions, SiteSea
+
+    net, orders = _vessel_day(tiny_network)
+    params = PlanParams(
+        consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)
+    )
+    windy = Conditions(sites={"S1": SiteSea(wind_ms=net.drone.max_wind_ms + 1.0)})
+    plan = plan_orders(net, orders, params, conditions=windy)
+    assert not plan.outcomes.vessel.any()
+    routes = to_arrow(plan, "routes").to_pylist()
+    assert {r["depot"] for r in routes} == {"port:XXS1AA"}
+    f = int(plan.outcomes.flight_id[0])
+    landing = float(plan.flights.landing_s[f])
+    boat = 5 * 60.0 + 6.0 / 60.0 * 3600.0  # transfer + 6 km at 60 km/h, no port handling
+    assert plan.outcomes.port_arrival_s[0] == pytest.approx(landing + boat, abs=1e-3)
+    write_plan(plan, tmp_path)
+    assert check_plan(tmp_path, orders, net) == []
+
+
+def test_check_refuses_a_drone_over_its_payload(tiny_network: Network, tmp_path: Path) -> None:
+    net, orders = _vessel_day(tiny_network)
+    params = PlanParams(
+        consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)
+    )
+    plan = plan_orders(net, orders, params)
+    write_plan(plan, tmp_path)
+    lighter = dataclasses.replace(
+        net, drone=dataclasses.replace(net.drone, max_parcel_kg=0.5, range_km=2.0)
+    )
+    problems = check_plan(tmp_path, orders, lighter)
+    assert any("over the drone's 0.5 kg" in p for p in problems)
+    assert any("over the drone's range" in p for p in problems)
+
+
+def test_days_at_sea_are_costed(tiny_network: Network) -> None:
+    """Landing at S1 (no pad) ships the airframe home: its days at sea enter the plan's cost."""
+    from rocketpost.planning.fleet import site_returns
+
+    net, orders = _vessel_day(tiny_network)
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    k = plan.kpis
+    _, at_sea_s = site_returns(net)
+    days = float(at_sea_s[2]) / 86400.0
+    assert k["sea_returns"] == 1 and k["airframe_days_at_sea"] == pytest.approx(days)
+    rocket = net.rocket
+    assert k["sea_return_cost_usd"] == pytest.approx(days * rocket.airframe_day_cost_usd)
+    cost = k["flights"] * rocket.cost_per_flight_usd + days * rocket.airframe_day_cost_usd
+    assert k["cost_usd"] == pytest.approx(cost)
+    assert k["cost_per_kg_usd"] == pytest.approx(cost / k["carried_kg"])

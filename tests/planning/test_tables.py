@@ -22,6 +22,8 @@ def test_times_are_held_at_the_millisecond_and_types_are_the_schemas() -> None:
     routes = Routes(
         flight_id=[1],
         vehicle=["van-01"],
+        kind=["van"],
+        depot=["port:KRINC"],
         stop=[1],
         order_id=np.array(["o1"], dtype=object),
         arrival_s=[100.00049],

@@ -171,10 +171,12 @@ def _rocket_hour(day_file: Path, out: Path) -> None:
     )
     _cli(["plan", "check", str(plan_dir)])
     console.print(
-        "[dim]The simulator models weather, sea state and recovery per hub landing zone; it "
-        "refuses networks with extra landing sites for now (tracker issue #13), so this day is "
-        "planned and checked, not simulated.[/dim]"
+        Rule(
+            f"simulate the {CONCEPT} day: sea state per site, vessel drones grounded by wind "
+            "and waves, airframes shipped home from sites without a pad"
+        )
     )
+    _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
 
 
 def _cli(args: list[str]) -> None:

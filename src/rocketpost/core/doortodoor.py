@@ -20,9 +20,10 @@ landing site ``d`` (``network.landing_sites``: the hubs' own zones, then extra s
     customs           pre-cleared at booking                      0 (eligibility adds inspections)
     last mile         port to door by drone (in range, light) or van (road factor × distance)
 
-The kernel is deterministic and assumes open conditions (no wind or sea-state closures of sites
-or drones; ``drone.max_wind_ms``, ``drone.max_sea_state_m`` and the sites'
-``sea_state_closed_share`` are for the simulator).
+The kernel is deterministic and assumes open conditions unless told otherwise: the options'
+``vessel_drones`` mask grounds the drones of sites whose wind or sea state exceeds the drone's
+limits (:mod:`rocketpost.core.vesseldrone`, the one rule the planner and simulator use too);
+the sites' ``sea_state_closed_share`` is for the simulator.
 
 A *ground* delivery leaves the origin's fulfilment centre (next to the pad) by drone or van after
 handling, with no rocket legs. For N rows (a place, a ready time or a wave-wait policy, whether
@@ -212,6 +213,8 @@ def _choose(
         vessel_km = km[:, sites + h :]
         vessel_fly_s = vessel_km * legs.drone_s_per_km + legs.drone_handover_s
         ok = (vessel_km <= legs.drone_range_km) & legs.vessel_drone_site
+        if options.vessel_drones is not None:  # grounded by wind or sea state (vesseldrone)
+            ok &= options.vessel_drones
         if drone_col is not None:
             ok &= drone_col
         by_vessel = np.where(ok, legs.vessel_transfer_s + vessel_fly_s, _INF)

@@ -80,6 +80,10 @@ class KernelOptions:
     block_rows
         Rows evaluated per vectorised block (memory stays in cache for any N); the kernel keeps
         it between a floor and what fits the (rows × origins × sites) cube.
+    vessel_drones
+        Per landing site, whether its recovery vessel may launch drones now (wind and sea
+        state: :func:`rocketpost.core.vesseldrone.vessel_drone_sites`); ``None``: open
+        conditions, every site with vessel drones.
 
     Nothing to check here: ``origins`` come from ``NetworkLegs.origin_indices`` and a quote
     builds one per call, so a ``__post_init__`` would cost every quote.
@@ -91,6 +95,7 @@ class KernelOptions:
     per_origin: bool = False
     reach: bool = True
     block_rows: int = BLOCK_ROWS
+    vessel_drones: NDArray[np.bool_] | None = None
 
 
 class BlockRows(NamedTuple):

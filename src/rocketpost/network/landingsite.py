@@ -28,6 +28,11 @@ class LandingSite:
         Port where pods go ashore (UN/LOCODE), its position and the water route to it.
     drones
         Delivery drones on the recovery vessel (used when ``drone.from_vessel``).
+    vans
+        Last-mile vans at the site's port for the parcels that go ashore by boat (an extra
+        site's; a hub's zone uses the hub's vans). Default 20, a design choice: a third of a
+        hub's port pool (60), since a city site's boat parcels are only those the vessel's
+        drones cannot carry.
     sea_state_closed_share
         Share of time the site is closed by sea state (a proxy, ``docs/design.md``); for the
         simulator, the deterministic kernel assumes open conditions.
@@ -44,6 +49,7 @@ class LandingSite:
     boat_route_km: float
     drones: int
     sea_state_closed_share: float = 0.0
+    vans: int = 20
     hub_index: int = -1
     serves: str = ""
 
@@ -55,6 +61,12 @@ class LandingSite:
             _lat_lon(f"{owner}.{name}", getattr(self, name))
         _positive(owner, "boat_route_km", self.boat_route_km, allow_zero=True)
         _count(owner, "drones", self.drones)
+        _count(owner, "vans", self.vans)
         share = self.sea_state_closed_share
         if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
             raise InputError(f"{owner}.sea_state_closed_share", share, "must be in [0, 1]")
+
+    @property
+    def country(self) -> str:
+        """ISO alpha-2 country of the site's port (a UN/LOCODE starts with it)."""
+        return self.port[:2]

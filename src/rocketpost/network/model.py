@@ -1,4 +1,6 @@
-"""The network's model: hubs, the rocket class, boats, last-mile vehicles, safety, the promise.
+"""The network's model: hubs, the rocket class, safety, the promise (boats and last-mile
+vehicles in :mod:`rocketpost.network.vehicles`, landing sites in
+:mod:`rocketpost.network.landingsite`, both re-exported here).
 
 Frozen dataclasses that validate themselves, so a network built in code (tests, what-if variants
 via :func:`dataclasses.replace`) obeys the same rules as a loaded one, except for the world-data
@@ -17,6 +19,7 @@ from numpy.typing import NDArray
 from rocketpost.errors import InputError
 from rocketpost.network.landingsite import LandingSite
 from rocketpost.network.validation import _count, _lat_lon, _positive
+from rocketpost.network.vehicles import Boat, Drone, Van
 
 __all__ = [
     "LAUNCH_MODES",
@@ -70,6 +73,9 @@ class RocketClass:
         An airframe that lands at a site without a pad is recovered to that site's port and
         shipped to the nearest hub's port at this speed (sea-lane distance, searoute); it flies
         again from there after its turnaround (:mod:`rocketpost.planning.fleet`).
+    airframe_day_cost_usd
+        What a day of an airframe at sea on its way back costs (the ship's charter and the
+        airframe's idle capital); the plan's cost adds it per day at sea.
     """
 
     name: str
@@ -85,6 +91,7 @@ class RocketClass:
     max_burnout_speed_ms: float = 7900.0
     trajectory: str = "min_energy"
     return_ship_speed_kmh: float = 28.0
+    airframe_day_cost_usd: float = 30000.0
 
     def __post_init__(self) -> None:
         if self.trajectory not in TRAJECTORIES:
@@ -101,7 +108,7 @@ class RocketClass:
             "descent_s",
         ):
             _positive("rocket", name, getattr(self, name))
-        for name in ("recovery_h", "turnaround_h", "cost_per_flight_usd"):
+        for name in ("recovery_h", "turnaround_h", "cost_per_flight_usd", "airframe_day_cost_usd"):
             _positive("rocket", name, getattr(self, name), allow_zero=True)
         _count("rocket", "flights_per_airframe", self.flights_per_airframe, minimum=1)
 
@@ -109,79 +116,6 @@ class RocketClass:
     def reuse_cycle_s(self) -> float:
         """Landing to ready-to-launch again (recovery + turnaround), seconds."""
         return (self.recovery_h + self.turnaround_h) * 3600.0
-
-
-@dataclass(frozen=True)
-class Boat:
-    """The fast boat that carries a landed cargo pod from the landing zone to the port."""
-
-    speed_kmh: float
-    transfer_min: float
-    port_handling_min: float
-
-    def __post_init__(self) -> None:
-        _positive("boat", "speed_kmh", self.speed_kmh)
-        _positive("boat", "transfer_min", self.transfer_min, allow_zero=True)
-        _positive("boat", "port_handling_min", self.port_handling_min, allow_zero=True)
-
-
-@dataclass(frozen=True)
-class Van:
-    """Last-mile delivery van, based at the port (or at the fulfilment centre for local orders)."""
-
-    speed_kmh: float
-    road_factor: float
-    capacity_kg: float
-    capacity_m3: float
-    stop_min: float
-
-    def __post_init__(self) -> None:
-        for name in ("speed_kmh", "capacity_kg", "capacity_m3"):
-            _positive("van", name, getattr(self, name))
-        _positive("van", "stop_min", self.stop_min, allow_zero=True)
-        if not (isinstance(self.road_factor, int | float) and self.road_factor >= 1.0):
-            raise InputError(
-                "van.road_factor",
-                self.road_factor,
-                "must be ≥ 1 (roads are never shorter than the great circle)",
-            )
-
-
-@dataclass(frozen=True)
-class Drone:
-    """Last-mile delivery drone: one parcel at a time, within ``range_km`` of its base.
-
-    Parameters
-    ----------
-    from_vessel
-        Drones also fly from the recovery vessel of a landing site with ``drones > 0``:
-        touchdown → ``vessel_transfer_min`` → drone straight to the door, no boat or port.
-    vessel_transfer_min
-        Pod from the landed rocket to the vessel's drone deck.
-    max_wind_ms, max_sea_state_m
-        Operating limits (wind for the flight, significant wave height for launching from a
-        deck), for the simulator's conditions; the deterministic kernel assumes open conditions.
-    """
-
-    speed_kmh: float
-    range_km: float
-    max_parcel_kg: float
-    max_parcel_m3: float
-    handover_min: float
-    from_vessel: bool = False
-    vessel_transfer_min: float = 3.0
-    max_wind_ms: float = 12.0
-    max_sea_state_m: float = 2.5
-
-    def __post_init__(self) -> None:
-        for name in ("speed_kmh", "range_km", "max_parcel_kg", "max_parcel_m3"):
-            _positive("drone", name, getattr(self, name))
-        for name in ("max_wind_ms", "max_sea_state_m"):
-            _positive("drone", name, getattr(self, name))
-        _positive("drone", "handover_min", self.handover_min, allow_zero=True)
-        _positive("drone", "vessel_transfer_min", self.vessel_transfer_min, allow_zero=True)
-        if not isinstance(self.from_vessel, bool):
-            raise InputError("drone.from_vessel", self.from_vessel, "must be true or false")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ SITE_KEYS: dict[str, type] = {
     "position": list,
     "port": str,
     "drones": int,
+    "vans": int,
     "sea_state_closed_share": float,
     "serves": str,
 }
@@ -70,6 +71,7 @@ def read_landing_sites(
                     "port_position": port_position,
                     "boat_route_km": boat_km,
                     "drones": values.get("drones", 0),
+                    "vans": values.get("vans", LandingSite.vans),
                     "sea_state_closed_share": values.get("sea_state_closed_share", 0.0),
                     "hub_index": -1,
                     "serves": values.get("serves", ""),

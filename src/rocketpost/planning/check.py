@@ -23,6 +23,7 @@ from rocketpost.orders.table import OrderTable
 from rocketpost.planning.fleet import site_returns
 from rocketpost.planning.plan_files import PlanFileError, read_plan
 from rocketpost.planning.service_choice import Mode
+from rocketpost.planning.tables import Plan
 
 __all__ = ["check_plan"]
 
@@ -245,6 +246,13 @@ def check_plan(
         ids,
         "is delivered before it is packed",
     )
+    report(
+        "legs",
+        outcomes.vessel & ~(rocket_rows & (network.site_drones[d] > 0) & drone.from_vessel),
+        ids,
+        "flies from a recovery vessel that launches no drones",
+    )
+    problems.extend(_check_routes(plan, orders, network, row_of))
     promise_s = plan.provenance.promise_s  # the promise the plan was made with (manifest.json)
     one_hour = outcomes.one_hour & known
     report(
@@ -255,3 +263,63 @@ def check_plan(
     )
     report("legs", one_hour & (mode == Mode.STANDARD), ids, "has a one-hour promise but no route")
     return problems
+
+
+def _check_routes(
+    plan: Plan, orders: OrderTable, network: Network, row_of: dict[str, int]
+) -> list[str]:
+    """The last-mile routes: each starts at its landing's depot (the site's port or vessel); a
+    drone carries a parcel within its payload, to a door within its range from the depot, and
+    arrives no sooner than its cruise speed allows after release (its endurance: the time in
+    the air is the distance at cruise speed, which the range bounds); a van no sooner than the
+    road allows."""
+    routes = plan.routes
+    if len(routes) == 0:
+        return []
+    problems: list[str] = []
+    drone, van = network.drone, network.van
+    flight_at = {int(f): i for i, f in enumerate(plan.flights.flight_id.tolist())}
+    outcome_at = {k: i for i, k in enumerate(plan.outcomes.order_id.tolist())}
+    sites = network.landing_sites
+    for r in range(len(routes)):
+        order_id, label = str(routes.order_id[r]), f"{routes.order_id[r]} ({routes.vehicle[r]})"
+        f, o, row = (
+            flight_at.get(int(routes.flight_id[r])),
+            outcome_at.get(order_id),
+            row_of.get(order_id),
+        )
+        if f is None or o is None or row is None:
+            problems.append(f"routes: {label} names an unknown flight or order")
+            continue
+        site = sites[int(plan.flights.destination[f])]
+        vessel = bool(plan.outcomes.vessel[o])
+        depot = f"vessel:{site.site_id}" if vessel else f"port:{site.port}"
+        if routes.depot[r] != depot:
+            problems.append(f"routes: {label} starts at {routes.depot[r]}, not {depot}")
+            continue
+        lat, lon = site.position if vessel else site.port_position
+        km = float(
+            great_circle_km(
+                lat, lon, orders.destination_lat_deg[row], orders.destination_lon_deg[row]
+            )
+        )
+        released = plan.outcomes.port_arrival_s[o] + plan.outcomes.inspection_s[o]
+        if routes.kind[r] == "drone":
+            if orders.mass_kg[row] > drone.max_parcel_kg + 1e-9:
+                problems.append(f"routes: {label} is over the drone's {drone.max_parcel_kg:g} kg")
+            if orders.volume_m3[row] > drone.max_parcel_m3 + 1e-12:
+                problems.append(f"routes: {label} is over the drone's {drone.max_parcel_m3:g} m³")
+            if km > drone.range_km + 1e-3:
+                problems.append(
+                    f"routes: {label} door is {km:.1f} km from {depot}, over the drone's range"
+                )
+            soonest = released + km / drone.speed_kmh * 3600.0  # hours to seconds
+        elif vessel:
+            problems.append(f"routes: {label} a {routes.kind[r]} cannot leave a vessel")
+            continue
+        else:
+            soonest = released + km * van.road_factor / van.speed_kmh * 3600.0
+        # Routes work on a local plane (well under 1 % off within a last-mile radius).
+        if routes.arrival_s[r] < released + (soonest - released) * (1 - 1e-2) - _TOL_S:
+            problems.append(f"routes: {label} arrives sooner than its {routes.kind[r]} can")
+    return problems[: 5 * _MAX_PER_RULE]

@@ -58,7 +58,8 @@ def kpis(
 ) -> dict[str, Any]:
     """The plan summary: service mix, promises, flights, fill, cost per kg, repositioning, and
     the airframes shipped back by sea from landing sites without a pad (``sea_return_s``: per
-    flight, seconds at sea afterwards)."""
+    flight, seconds at sea afterwards). The cost is the flights' plus every airframe day at sea
+    at ``rocket.airframe_day_cost_usd`` (``sea_return_cost_usd``)."""
     rocket = network.rocket
     n = len(outcomes)
     one_hour = outcomes.one_hour
@@ -71,6 +72,9 @@ def kpis(
     cargo_kg = float(mass[~repositioning].sum())
     cargo_m3 = float(volume[~repositioning].sum())
     returns = np.zeros(0) if sea_return_s is None else np.asarray(sea_return_s, dtype=np.float64)
+    days_at_sea = float(returns.sum() / 86400.0)
+    sea_cost = days_at_sea * rocket.airframe_day_cost_usd
+    cost = len(mass) * rocket.cost_per_flight_usd + sea_cost
     counts = np.bincount(outcomes.reason, minlength=len(REASONS))
     reasons = sorted((r.value, int(c)) for r, c in zip(REASONS, counts, strict=True) if c)
     return {
@@ -91,14 +95,13 @@ def kpis(
         "carried_m3": float(volume.sum()),
         "fill_by_weight": cargo_kg / (cargo * rocket.payload_mass_kg) if cargo else 0.0,
         "fill_by_volume": cargo_m3 / (cargo * rocket.payload_volume_m3) if cargo else 0.0,
-        "cost_usd": len(mass) * rocket.cost_per_flight_usd,
-        "cost_per_kg_usd": len(mass) * rocket.cost_per_flight_usd / carried_kg
-        if carried_kg
-        else None,
+        "cost_usd": cost,
+        "cost_per_kg_usd": cost / carried_kg if carried_kg else None,
         "airframes_used": airframes_used,
         "airframe_utilisation": utilisation,
         "sea_returns": int(np.count_nonzero(returns)),
-        "airframe_days_at_sea": float(returns.sum() / 86400.0),
+        "airframe_days_at_sea": days_at_sea,
+        "sea_return_cost_usd": sea_cost,
     }
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.eta import landing_to_port_s
+from rocketpost.core.vesseldrone import port_instead, vessel_drone_sites
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import Backhaul, load_backhaul
@@ -37,6 +38,7 @@ from rocketpost.planning.tables import (
     Provenance,
     Routes,
 )
+from rocketpost.promise.conditions import Conditions
 
 __all__ = ["Progress", "plan_orders"]
 
@@ -46,7 +48,7 @@ Progress = Callable[[str], None]
 _DEFAULT_PARAMS = PlanParams()
 
 
-def plan_orders(
+def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then progress
     network: Network,
     orders: OrderTable,
     params: PlanParams = _DEFAULT_PARAMS,
@@ -55,6 +57,7 @@ def plan_orders(
     held: ArrayLike | None = None,
     allowed_origins: ArrayLike | None = None,
     fleet: list[Airframe] | None = None,
+    conditions: Conditions | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day of orders end to end.
@@ -71,6 +74,11 @@ def plan_orders(
         Inventory hook: ``(orders, hubs)`` booleans of hubs with stock.
     fleet
         Airframes at the start (default: each hub's fleet, ready at the first order's midnight).
+    conditions
+        Declared sea state and wind per landing site: where they ground a vessel's drones
+        (:func:`rocketpost.core.vesseldrone.vessel_drone_sites`), the parcels the kernel sent
+        by vessel drone go boat → port → last mile instead (the promise stands; the plan shows
+        whether it is kept). Default: open conditions.
     """
     say = progress or (lambda _stage: None)
     promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
@@ -118,6 +126,19 @@ def plan_orders(
     landing = choice.landing_s + shift
     port = choice.port_s + shift
     delivery = choice.delivery_s + shift
+    vessel = choice.vessel.copy()
+    # The other way for every vessel parcel (boat → port → last mile): taken where the one rule
+    # grounds the vessel's drones today, and recorded for the simulator's days that do.
+    site = np.maximum(choice.destination, 0)
+    to_port_s, instead_s, _ = port_instead(
+        network, site, orders.destination_lat_deg, orders.destination_lon_deg
+    )
+    instead_s = np.where(vessel, instead_s, np.nan)
+    grounded = vessel & ~vessel_drone_sites(network, conditions)[site]
+    if grounded.any():  # wind or sea state keeps the vessel's drones on deck
+        port[grounded] = landing[grounded] + to_port_s[grounded]
+        delivery[grounded] = port[grounded] + choice.inspection_s[grounded] + instead_s[grounded]
+        vessel &= ~grounded
     flight_of = np.full(n, -1, dtype=np.int64)
     carried = cons.order_bin >= 0
     flight_of[carried] = sched.bin_flight[cons.order_bin[carried]]
@@ -135,6 +156,8 @@ def plan_orders(
         delivery[rows] = promised[rows]
         for arr in (launch, landing, port):
             arr[rows] = np.nan
+        vessel[rows] = False
+        instead_s[rows] = np.nan
 
     downgrade(cons.downgraded, Reason.LIGHT_LOAD)
     downgrade(cons.same_day_too_light, Reason.LIGHT_LOAD, keep_reason=True)
@@ -165,18 +188,20 @@ def plan_orders(
         delivery[riding] = port[riding] + choice.inspection_s[riding] + choice.last_mile_s[riding]
 
     routes = Routes.empty()
+    objective = None
     if last_mile:
         say("last mile")
         from rocketpost.planning.lastmile import route_landings
 
-        routes, delivery_lm = route_landings(
+        routes, delivery_lm, objective = route_landings(
             network,
             orders,
             flight_of,
             sched.flight_destination,
-            port + choice.inspection_s,  # released to the vans once customs let it go
+            port + choice.inspection_s,  # released to the vehicles once customs let it go
             promised,
             params.last_mile_options,
+            vessel=vessel,
         )
         delivery = np.where(np.isfinite(delivery_lm), delivery_lm, delivery)
 
@@ -194,8 +219,10 @@ def plan_orders(
         launch_s=launch,
         landing_s=landing,
         port_arrival_s=port,
+        vessel=vessel,
         inspection_s=choice.inspection_s,
         last_mile_s=np.where(no_route, np.nan, delivery - port),
+        last_mile_instead_s=np.where(vessel, instead_s, np.nan),
         promised_s=promised,
         planned_delivery_s=delivery,
         on_time=delivery <= promised + 1e-6,
@@ -211,6 +238,7 @@ def plan_orders(
         sea_return_s=sched.flight_return_s,
     )
     summary.update(same_day_kpis(network, outcomes, flights, orders.mass_kg, orders.volume_m3))
+    summary["last_mile_objective"] = objective
     summary["backhaul_orders"] = len(riding)
     summary["backhaul_kg"] = float(back.flight_mass_kg.sum())
     lb = summary["flights_lower_bound"] = int(carried_lower_bound(network, flights))

@@ -54,6 +54,9 @@ class ServiceChoice:
     orders that do not fly; for same-day orders they are those of the earliest wave (the
     consolidation may move them later, within the promise). ``delivery_s`` is the planned
     delivery for one-hour and same-day orders and the standard promise for the rest.
+    ``vessel`` marks the parcels a drone flies straight from the landing site's recovery vessel;
+    their ``port_s`` is the parcel on the drone deck (landing + vessel transfer), where their
+    last mile starts.
     """
 
     mode: NDArray[np.int8]
@@ -69,6 +72,7 @@ class ServiceChoice:
     delivery_s: NDArray[np.float64]
     promised_s: NDArray[np.float64]
     best_total_s: NDArray[np.float64]
+    vessel: NDArray[np.bool_]
 
     @property
     def one_hour(self) -> NDArray[np.bool_]:
@@ -194,8 +198,8 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     launch = np.where(rocket, routes.launch_s, np.nan)
     landing = launch + legs.flight_s[origin, destination]
     # Where the last mile starts: the port (boat), or the recovery vessel's drone deck.
-    to_port = legs.landing_to_port_s[destination]
-    port = landing + np.where(routes.vessel, legs.vessel_transfer_s, to_port)
+    vessel = rocket & routes.vessel
+    port = landing + np.where(vessel, legs.vessel_transfer_s, legs.landing_to_port_s[destination])
     ground_ready = created + routes.handling_s
     delivery = np.where(routes.ground, ground_ready, port) + routes.last_mile_s + inspection
     standard = mode == Mode.STANDARD
@@ -216,4 +220,5 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         delivery_s=np.where(standard, promised, delivery),
         promised_s=promised,
         best_total_s=routes.total_s,
+        vessel=vessel,
     )

@@ -149,7 +149,7 @@ class Flights(PlanTable):
         _col("flight_id", pa.int64(), "int64", "", "flight number, 0 .. F-1 in launch order"),
         _col("airframe", pa.string(), "int64", "id", "the airframe flying it", Codec.AIRFRAME),
         _hub("origin", "launch hub"),
-        _hub("destination", "landing hub"),
+        _hub("destination", "landing site (a hub's zone or an extra site)"),
         _time("launch", "launch time"),
         _time("landing", "landing time"),
         _col("mass_kg", pa.float64(), "float64", "kg", "payload mass"),
@@ -189,7 +189,9 @@ class Routes(PlanTable):
     FILE: ClassVar[str] = "routes.parquet"
     COLUMNS: ClassVar[tuple[Column, ...]] = (
         _col("flight_id", pa.int64(), "int64", "", "the landing"),
-        _col("vehicle", pa.string(), "str", "", "van-07, drone-03, van-direct"),
+        _col("vehicle", pa.string(), "str", "", "van-07, drone-03, vessel-drone-02, van-direct"),
+        _col("kind", pa.string(), "str", "", "van or drone"),
+        _col("depot", pa.string(), "str", "", "where the route starts: port:LOCODE or vessel:SITE"),
         _col("stop", pa.int64(), "int64", "", "stop number on the vehicle's route"),
         _col("order_id", pa.string(), "str", "", "the parcel delivered"),
         _time("arrival", "delivery time (hand-over done)"),
@@ -197,6 +199,8 @@ class Routes(PlanTable):
     )
     flight_id: NDArray[np.int64]
     vehicle: NDArray[np.str_]
+    kind: NDArray[np.str_]
+    depot: NDArray[np.str_]
     stop: NDArray[np.int64]
     order_id: NDArray[np.str_]
     arrival_s: NDArray[np.float64]
@@ -222,14 +226,22 @@ class Outcomes(PlanTable):
         _col("mode", pa.string(), "int8", "", "rocket, ground or standard", Codec.MODE),
         _col("reason", pa.string(), "int8", "", "why not by rocket (ok when it is)", Codec.REASON),
         _hub("origin", "hub it ships from (empty: standard)"),
-        _hub("destination", "hub it lands at (empty: standard)"),
+        _hub("destination", "landing site (a hub's zone or an extra site; empty: standard)"),
         _col("flight_id", pa.int64(), "int64", "", "its flight (-1: none)"),
         _time("created", "order time"),
         _time("launch", "launch of its flight"),
         _time("landing", "landing of its flight"),
-        _time("port_arrival", "pod at the destination port"),
+        _time("port_arrival", "pod at the destination port (vessel: parcel on the drone deck)"),
+        _col("vessel", pa.bool_(), "bool", "", "by drone straight from the recovery vessel"),
         _col("inspection_s", pa.float64(), "float64", "s", "customs inspection at the port"),
         _col("last_mile_s", pa.float64(), "float64", "s", "port (or centre) to the door"),
+        _col(
+            "last_mile_instead_s",
+            pa.float64(),
+            "float64",
+            "s",
+            "vessel parcels: port to the door if the drones are grounded (NaN: not by vessel)",
+        ),
         _time("promised", "promised delivery"),
         _time("planned_delivery", "planned delivery"),
         _col("on_time", pa.bool_(), "bool", "", "planned delivery ≤ promised"),
@@ -245,8 +257,10 @@ class Outcomes(PlanTable):
     launch_s: NDArray[np.float64]
     landing_s: NDArray[np.float64]
     port_arrival_s: NDArray[np.float64]
+    vessel: NDArray[np.bool_]
     inspection_s: NDArray[np.float64]
     last_mile_s: NDArray[np.float64]
+    last_mile_instead_s: NDArray[np.float64]
     promised_s: NDArray[np.float64]
     planned_delivery_s: NDArray[np.float64]
     on_time: NDArray[np.bool_]

@@ -101,11 +101,17 @@ class HubWeather:
 
 @dataclass(frozen=True)
 class SiteSea:
-    """One landing site's sea state; ``alternate``: a closed site diverts rather than holds."""
+    """One landing site's sea state; ``alternate``: a closed site diverts rather than holds.
+
+    ``wind_ms`` and ``wave_height_m`` (``None``: not declared) decide whether the site's
+    recovery vessel may launch drones (:func:`rocketpost.core.vesseldrone.vessel_drones_fly`).
+    """
 
     state: SeaState = SeaState.OPEN
     alternate: bool = False
     closed_remaining_h: float | None = None
+    wind_ms: float | None = None
+    wave_height_m: float | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -117,6 +123,8 @@ class SiteSea:
         if not isinstance(self.alternate, bool):
             raise InputError("alternate", self.alternate, "must be true or false")
         _optional_non_negative("closed_remaining_h", self.closed_remaining_h, positive=True)
+        _optional_non_negative("wind_ms", self.wind_ms)
+        _optional_non_negative("wave_height_m", self.wave_height_m)
 
 
 def _frozen(mapping: Mapping[str, object] | None) -> Mapping[str, object]:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from rocketpost.network import Network
 from rocketpost.simulation.config import SimConfig
-from rocketpost.simulation.disruptions import TwoStatePath, sample_two_state
+from rocketpost.simulation.disruptions import TwoStatePath, sample_two_state, site_closed_shares
 
 __all__ = ["ALTERNATE_ZONE", "NO_ZONE", "PRIMARY_ZONE", "Conditions"]
 
@@ -73,15 +73,15 @@ class Conditions:
             self.scrubbed_wave.append(scrub)
         self.front_switch = [p.switch_s.tolist() for p in self.fronts]
 
-        # Per hub and zone (primary, alternate), as bisect-able switch lists.
+        # Per landing site (hub zones first, so their draws are unchanged) and zone (primary,
+        # alternate), as bisect-able switch lists; each site closed for its own share.
         sea = config.disruptions.sea_state
+        shares = site_closed_shares(sea, network).tolist()
         self.zone_switch: list[list[tuple[list[float], bool]]] = []
-        for _h in range(n_hubs):
+        for share in shares:
             zones = []
             for _z in range(config.landing_zones):
-                p = sample_two_state(
-                    rng_sea, sea.closed_share, sea.mean_closed_h * _HOUR_S, start_s, end_s
-                )
+                p = sample_two_state(rng_sea, share, sea.mean_closed_h * _HOUR_S, start_s, end_s)
                 zones.append((p.switch_s.tolist(), p.bad_at_start))
             self.zone_switch.append(zones)
 
@@ -101,9 +101,9 @@ class Conditions:
         path = self.fronts[h]
         return (bisect_right(self.front_switch[h], t_s) % 2 == 1) ^ path.bad_at_start
 
-    def open_zone(self, h: int, t_s: float) -> int:
-        """The first open landing zone of hub ``h`` at ``t_s``, or :data:`NO_ZONE`."""
-        for z, (switch, bad_at_start) in enumerate(self.zone_switch[h]):
+    def open_zone(self, d: int, t_s: float) -> int:
+        """The first open landing zone of site ``d`` at ``t_s``, or :data:`NO_ZONE`."""
+        for z, (switch, bad_at_start) in enumerate(self.zone_switch[d]):
             if not ((bisect_right(switch, t_s) % 2 == 1) ^ bad_at_start):
                 return z
         return NO_ZONE

@@ -30,14 +30,25 @@ Default rates and where they come from (details in ``docs/simulation.md``):
   overseas direct purchases).
 * **Boat and last mile** — log-normal travel-time factors of median 1 with σ = 0.10 (boat) and
   σ = 0.15 (urban van/drone trips; design choice, typical day-to-day variability of urban trips).
+* **Landing sites** — an extra landing site (near a city, no pad) is closed for its own share
+  of the time: its ``sea_state_closed_share`` (an exposure proxy from open-ocean fetch, stated
+  at the default climate) scaled by ``sea_state.closed_share`` / 5 %, so a scenario that scales
+  the climate scales every site and a calm world closes none. Hub zones keep the climate's share.
+* **Wind and waves at the sites** (:class:`MetoceanModel`) — hourly paths per site; the
+  recovery vessel launches drones only within the drone's limits (the one rule,
+  :func:`rocketpost.core.vesseldrone.vessel_drones_fly`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtr
+
+from rocketpost.network import Network
 
 # The rates live one layer down (the promise of a quote reads the same climate); re-exported
 # here so that the simulator's callers keep one import.
@@ -45,6 +56,7 @@ from rocketpost.promise.rates import (
     CustomsModel,
     Disruptions,
     LandingModel,
+    MetoceanModel,
     NoiseModel,
     SeaStateModel,
     WeatherModel,
@@ -54,12 +66,16 @@ __all__ = [
     "CustomsModel",
     "Disruptions",
     "LandingModel",
+    "MetoceanModel",
     "NoiseModel",
     "SeaStateModel",
+    "SiteMetocean",
     "TwoStatePath",
     "WeatherModel",
     "child_seed",
+    "sample_metocean",
     "sample_two_state",
+    "site_closed_shares",
 ]
 
 
@@ -123,3 +139,58 @@ def sample_two_state(
         state = state if n % 2 == 0 else not state
     switch = start_s + np.cumsum(np.concatenate(durations))
     return TwoStatePath(switch[switch <= end_s], bad)
+
+
+def site_closed_shares(sea: SeaStateModel, network: Network) -> NDArray[np.float64]:
+    """Long-run closed share of every landing site (``network.landing_sites`` order).
+
+    A hub's zone has the climate's ``sea.closed_share``; an extra site its own
+    ``sea_state_closed_share`` (stated at the default climate), scaled by the climate's share
+    over the default's, so a calm world (:meth:`Disruptions.none`) closes no site.
+    """
+    scale = sea.closed_share / SeaStateModel().closed_share
+    shares = [
+        sea.closed_share if site.hub_index >= 0 else min(1.0, site.sea_state_closed_share * scale)
+        for site in network.landing_sites
+    ]
+    return np.asarray(shares, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class SiteMetocean:
+    """Hourly wind (m/s) and significant wave height (m) per site, from ``start_s``."""
+
+    start_s: float
+    wind_ms: NDArray[np.float64]  # (sites, hours)
+    wave_height_m: NDArray[np.float64]
+
+    def at(self, site: int, t_s: float) -> tuple[float, float]:
+        """Wind and wave height at ``site`` in the hour holding ``t_s`` (the last hour after)."""
+        hours = self.wind_ms.shape[1]
+        k = min(max(math.floor((t_s - self.start_s) / 3600.0), 0), hours - 1)
+        return float(self.wind_ms[site, k]), float(self.wave_height_m[site, k])
+
+
+def sample_metocean(
+    model: MetoceanModel, rng: np.random.Generator, sites: int, start_s: float, end_s: float
+) -> SiteMetocean:
+    """Wind and waves per site and hour over ``[start_s, end_s]`` (see :class:`MetoceanModel`).
+
+    The driver starts in its stationary N(0, 1) and steps ``z ← ρ z + √(1 − ρ²) ε``; wind is
+    the Rayleigh quantile of Φ(z) with mean ``mean_wind_ms`` (scale mean·√(2/π)), waves
+    ``median · exp(σ z)``.
+    """
+    hours = max(1, math.ceil((end_s - start_s) / 3600.0) + 1)
+    rho = model.hourly_correlation
+    shocks = rng.standard_normal((sites, hours))
+    z = np.empty_like(shocks)
+    if hours:
+        z[:, 0] = shocks[:, 0]
+        step = math.sqrt(1.0 - rho * rho)
+        for k in range(1, hours):
+            z[:, k] = rho * z[:, k - 1] + step * shocks[:, k]
+    u = np.clip(ndtr(z), 0.0, 1.0 - 1e-16)
+    scale = model.mean_wind_ms * math.sqrt(2.0 / math.pi)
+    wind = scale * np.sqrt(-2.0 * np.log1p(-u))
+    waves = model.median_wave_height_m * np.exp(model.wave_sigma * z)
+    return SiteMetocean(float(start_s), wind, waves)

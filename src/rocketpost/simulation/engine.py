@@ -13,9 +13,12 @@ A flight's life::
       ─> weather at this wave? scrub: re-plan (next wave / other hub / standard)
       ─> landing zone open at the landing time? else the alternate zone (divert), else hold
       ─> a free pad? else the next wave
-      ─> launch ─> coast ─> landing: failure (airframe and cargo lost, cargo re-dispatched from
-         the origin on a spare airframe) or touchdown ─> boat (a resource per hub) ─> port
-      airframe: recovery + turnaround at the destination, then ready
+      ─> launch ─> coast ─> landing at a site: failure (airframe and cargo lost, cargo
+         re-dispatched from the origin on a spare airframe) or touchdown
+      ─> the vessel's drones fly if wind and waves allow (the one rule,
+         :func:`rocketpost.core.vesseldrone.vessel_drones_fly`); boat (a resource per site) ─> port
+      airframe: recovery + turnaround at the site's hub, or, at a site without a pad, shipped to
+         the nearest hub first (days at sea), then ready
 
 Parcels are not processes: :mod:`rocketpost.simulation.outcomes` turns the flights' port times
 into per-order delivery times with NumPy.
@@ -37,10 +40,11 @@ import numpy as np
 import simpy
 
 from rocketpost.core.eta import flight_matrix
+from rocketpost.core.vesseldrone import vessel_drones_fly
 from rocketpost.simulation.airframes import AirframePool
 from rocketpost.simulation.conditions import ALTERNATE_ZONE, NO_ZONE, Conditions
 from rocketpost.simulation.config import SimConfig
-from rocketpost.simulation.disruptions import child_seed
+from rocketpost.simulation.disruptions import child_seed, sample_metocean
 from rocketpost.simulation.eventlog import EventKind, EventLog
 from rocketpost.simulation.flight_record import FlightColumns, FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
@@ -79,6 +83,13 @@ class _Engine:
         self.boat_fixed_s = (boat.transfer_min + boat.port_handling_min) * 60.0
         self.boat_speed_kms = boat.speed_kmh / _HOUR_S
         self.route_km = network.site_boat_route_km.tolist()
+        n_sites = len(self.site_ids)
+        # Where an airframe landing at each site flies from next, after how long at sea.
+        self.return_hub = inputs.site_return_hub.tolist()
+        self.return_s = inputs.site_return_s.tolist()
+        self.vessel_site = (
+            np.asarray(network.site_drones > 0) & bool(network.drone.from_vessel)
+        ).tolist()
         self.alt_extra_km = d.sea_state.alternate_extra_km
         self.fail_p = d.landing.failure_p
         self.boat_sigma = d.noise.boat_sigma
@@ -92,6 +103,15 @@ class _Engine:
             start,
             end,
         )
+        # Wind and waves per site from a stream of their own (the others' draws are unchanged).
+        self.metocean = sample_metocean(
+            d.metocean,
+            np.random.Generator(np.random.PCG64(child_seed(seed, 3))),
+            n_sites,
+            start,
+            end,
+        )
+        self.drone = network.drone
 
         # Per planned flight draws; re-dispatched flights draw from self.rng as they appear.
         nf = inputs.n_flights
@@ -112,8 +132,8 @@ class _Engine:
                     h = key // 10**12
                     pads[h] = max(pads[h], c)
         self.pads = [simpy.Resource(self.env, capacity=c) for c in pads]
-        self.boats = [
-            simpy.Resource(self.env, capacity=config.boats_per_hub) for _ in range(n_hubs)
+        self.boats = [  # per landing site (``boats_per_hub`` at every site)
+            simpy.Resource(self.env, capacity=config.boats_per_hub) for _ in range(n_sites)
         ]
         self.pad_reset_s = config.pad_reset_min * 60.0
 
@@ -293,8 +313,21 @@ class _Engine:
                 self.redispatch(f, o, ready, duration, "lost")
             return False
         log.add(env.now, EventKind.LANDING, f, d)
-        self.airframes.location[a] = d
-        self.airframes.ready_after(a, self.cycle_s)
+        if self.vessel_site[d]:
+            wind, waves = self.metocean.at(d, env.now)
+            fly = zone != ALTERNATE_ZONE and bool(vessel_drones_fly(self.drone, wind, waves))
+            fl.vessel_drones[f] = fly
+            if not fly:
+                log.add(
+                    env.now, EventKind.GROUNDED, f, d, f"wind {wind:.1f} m/s, waves {waves:.1f} m"
+                )
+        at_sea = self.return_s[d]
+        self.airframes.location[a] = self.return_hub[d]
+        if at_sea > 0:
+            log.add(
+                env.now, EventKind.SEA_RETURN, f, self.return_hub[d], f"{at_sea / _DAY_S:.2f} d"
+            )
+        self.airframes.ready_after(a, at_sea + self.cycle_s)
         return True
 
     def _boat_to_port(self, f: int, zone: int) -> Generator[Any, Any, None]:

@@ -27,6 +27,8 @@ class EventKind(StrEnum):
     LAUNCH = "launch"
     DIVERT = "divert"  # launched towards the alternate landing zone
     LANDING = "landing"
+    GROUNDED = "grounded"  # the site's vessel drones held on deck by wind or waves
+    SEA_RETURN = "sea_return"  # airframe shipped from a site without a pad (hub: where to)
     LOST = "lost"  # landing failure: airframe and cargo lost
     PORT = "port"  # pod ashore at the destination port
     REDISPATCH = "redispatch"  # cargo re-sent on another flight (detail: new flight id)
@@ -73,7 +75,10 @@ class EventLog:
         return {str(v): int(c) for v, c in zip(values, counts, strict=True)}
 
     def to_table(self, hub_ids: tuple[str, ...], flight_ids: list[int]) -> pa.Table:
-        """The log as an Arrow table (``flight_id`` mapped through ``flight_ids``)."""
+        """The log as an Arrow table (``flight_id`` mapped through ``flight_ids``).
+
+        ``hub_ids`` decodes the ``hub`` column: pass ``network.site_ids`` (hubs first, then the
+        sites without a pad, where landings, holds and ports are logged)."""
         hubs = np.array([*hub_ids, ""])
         ms = np.round(np.asarray(self.time, dtype=np.float64) * 1000.0).astype(np.int64)
         flight_map = np.asarray(flight_ids, dtype=np.int64)

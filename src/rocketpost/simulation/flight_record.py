@@ -45,6 +45,9 @@ class FlightRecord:
     scrubs: NDArray[np.int64]
     holds: NDArray[np.int64]
     diverted: NDArray[np.bool_]
+    vessel_drones: NDArray[np.bool_]
+    """The landing site's vessel launched drones after this landing (wind and waves within the
+    drone's limits, not diverted); False where it has none or the flight never landed."""
     airframe: NDArray[np.int64]
     mass_kg: NDArray[np.float64]
     repositioning: NDArray[np.bool_]
@@ -78,6 +81,7 @@ class FlightColumns:
         self.scrubs = [0] * n
         self.holds = [0] * n
         self.diverted = [False] * n
+        self.vessel_drones = [False] * n
         self.airframe = [-1] * n
         self.next_id = (max(self.flight_id) + 1) if n else 0
 
@@ -101,6 +105,7 @@ class FlightColumns:
         self.scrubs.append(0)
         self.holds.append(0)
         self.diverted.append(False)
+        self.vessel_drones.append(False)
         self.airframe.append(-1)
         self.replaced_by[parent] = g
         return g
@@ -129,6 +134,7 @@ class FlightColumns:
             scrubs=np.asarray(self.scrubs, dtype=np.int64),
             holds=np.asarray(self.holds, dtype=np.int64),
             diverted=np.asarray(self.diverted, dtype=bool),
+            vessel_drones=np.asarray(self.vessel_drones, dtype=bool),
             airframe=np.asarray(self.airframe, dtype=np.int64),
             mass_kg=np.asarray(self.mass, dtype=np.float64),
             repositioning=np.asarray(self.repositioning, dtype=bool),

@@ -7,6 +7,14 @@ the same. Only the columns the simulator uses are kept, as float seconds since t
 and integer hub and airframe indices, so that a :class:`SimInputs` pickles small and fast to
 Dask workers. Only the orders that were promised the one-hour service are kept: the standard
 service is outside the model.
+
+Flights land at landing sites (``network.landing_sites``: the hubs' zones first, so a hub index
+is also its zone's site index, then sites without a pad). Per site the inputs carry where an
+airframe landing there flies next and its days at sea getting there
+(:func:`rocketpost.planning.fleet.site_returns`, computed once here, not in every worker), and
+the site's country (for customs). Per order: whether a drone flies it from the recovery vessel,
+and the other way if the vessel's drones are grounded on the day (boat → port → last mile, as
+the plan recorded it: ``outcomes.last_mile_instead_s``).
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.doortodoor import network_legs
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.planning.fleet import site_returns
 from rocketpost.planning.plan_files import network_of_plan, read_plan
 from rocketpost.planning.service_choice import Mode
 from rocketpost.planning.tables import Plan
@@ -59,6 +69,19 @@ class SimInputs:
     order_inspection_s: NDArray[np.float64]
     order_promised_s: NDArray[np.float64]
     order_planned_s: NDArray[np.float64]
+    order_vessel: NDArray[np.bool_]
+    """By drone from the landing site's recovery vessel (``order_port_s``: on the drone deck)."""
+    order_port_instead_s: NDArray[np.float64]
+    """Vessel orders whose drones are grounded: touchdown to the parcel at the site's port
+    (sea transfer, boat, port handling; NaN for the other orders)."""
+    order_last_mile_instead_s: NDArray[np.float64]
+    """... and the last mile from that port (NaN for the other orders)."""
+    site_return_hub: NDArray[np.int64]
+    """Per site: the hub an airframe that lands there flies from next (its own for a hub)."""
+    site_return_s: NDArray[np.float64]
+    """Per site: seconds at sea to get there (0 at a hub's zone)."""
+    site_country: NDArray[np.str_]
+    """Per site: its country (a hub's, or the port's)."""
     standard_orders: int
 
     @property
@@ -84,18 +107,11 @@ class SimInputs:
 
 def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
     """Simulator inputs from a plan made with ``network`` (in memory or read back)."""
-    if network.extra_sites:
-        # Weather, sea state and airframe recovery are modelled per hub landing zone; flights
-        # to extra landing sites (tracker issue #13) are not simulated yet.
-        raise InputError(
-            "network",
-            len(network.extra_sites),
-            "has extra landing sites, which the simulator does not model yet; simulate a "
-            "network (or preset) whose flights land at hub zones only",
-        )
     if plan.hub_ids != network.site_ids:
         raise InputError(
-            "network", network.hub_ids, f"does not have the plan's hubs {list(plan.hub_ids)}"
+            "network",
+            f"{len(network.site_ids)} sites",
+            f"does not have the plan's hubs and landing sites ({len(plan.hub_ids)})",
         )
     flights, outcomes = plan.flights, plan.outcomes
     kept = np.flatnonzero(outcomes.one_hour)
@@ -110,6 +126,14 @@ def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
     if np.any(rocket & (o_flight < 0)):
         bad = int(np.flatnonzero(rocket & (o_flight < 0))[0])
         raise InputError("outcomes.flight_id", int(o_flight_id[bad]), "is not a flight of the plan")
+    vessel = outcomes.vessel[kept] & rocket
+    destination = outcomes.destination[kept]
+    to_port = network_legs(network).landing_to_port_s[np.maximum(destination, 0)]
+    return_hub, return_s = site_returns(network)
+    countries = [
+        network.hubs[site.hub_index].country if site.hub_index >= 0 else site.country
+        for site in network.landing_sites
+    ]
     return SimInputs(
         network=network,
         flight_id=flights.flight_id,
@@ -133,6 +157,12 @@ def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
         order_inspection_s=np.nan_to_num(outcomes.inspection_s[kept]),
         order_promised_s=outcomes.promised_s[kept],
         order_planned_s=outcomes.planned_delivery_s[kept],
+        order_vessel=vessel,
+        order_port_instead_s=np.where(vessel, to_port, np.nan),
+        order_last_mile_instead_s=np.where(vessel, outcomes.last_mile_instead_s[kept], np.nan),
+        site_return_hub=np.asarray(return_hub, dtype=np.int64),
+        site_return_s=np.asarray(return_s, dtype=np.float64),
+        site_country=np.array(countries, dtype=str),
         standard_orders=int((~outcomes.one_hour).sum()),
     )
 

@@ -131,7 +131,13 @@ def replicate_kpis(
     cargo = ~record.repositioning
     delivered = cargo & (record.status == FlightStatus.DELIVERED) & np.isfinite(record.port_s)
     delivered_kg = float(record.mass_kg[delivered].sum())
-    cost = float(launched.sum()) * inputs.network.rocket.cost_per_flight_usd
+    rocket_class = inputs.network.rocket
+    landed = np.isfinite(record.landing_s) & (record.status != FlightStatus.LOST)
+    days_at_sea = float(inputs.site_return_s[record.destination[landed]].sum()) / 86400.0
+    cost = (
+        float(launched.sum()) * rocket_class.cost_per_flight_usd
+        + days_at_sea * rocket_class.airframe_day_cost_usd  # shipped home from sites, no pad
+    )
     planned = inputs.n_flights
     return {
         "one_hour_orders": float(n),

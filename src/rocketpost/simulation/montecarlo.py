@@ -76,7 +76,7 @@ def run_replicate(
         index,
         kpis,
         outcomes.to_table(inputs, record),
-        record.log.to_table(inputs.network.hub_ids, record.flight_id.tolist()),
+        record.log.to_table(inputs.network.site_ids, record.flight_id.tolist()),
     )
 
 

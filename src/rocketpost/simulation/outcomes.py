@@ -5,12 +5,18 @@ other-hub re-plan) it rides the replacement, following the chain to its end. The
 
     rocket    actual = port arrival of the final flight + planned inspection
                        + unplanned customs delay + last mile × noise
+    vessel    actual = landing of the final flight + vessel transfer + planned inspection
+                       + unplanned customs delay + drone last mile × noise, when the site's
+                       vessel launched drones after that landing; otherwise the boat way:
+                       port arrival + ... + the plan's last mile from the port
+                       (``last_mile_instead_s``) × noise
     ground    actual = created + handling + planned inspection + last mile × noise
     standard  actual = created + standard_days   (flight cancelled: the promise is broken)
 
 The last-mile duration is the plan's own (``planned_delivery − port arrival − inspection``, or
 from the fulfilment centre for ground orders), so routed last miles (``plan run --last-mile``)
-keep their waits. The promise never moves: ``lateness = actual − promised``.
+keep their waits. A cross-border order is one whose origin hub and landing site (its country:
+the hub's, or its port's) differ. The promise never moves: ``lateness = actual − promised``.
 """
 
 from __future__ import annotations
@@ -125,13 +131,20 @@ def order_outcomes(
         np.nan_to_num(inputs.order_planned_s - planned_base - inputs.order_inspection_s), 0.0
     )
     noise = np.exp(disruptions.noise.last_mile_sigma * rng.standard_normal(n))
-    countries = np.array([h.country for h in network.hubs])
+    hub_country = np.array([h.country for h in network.hubs])
     cross_border = rocket & (
-        countries[np.maximum(inputs.order_origin, 0)]
-        != countries[np.maximum(inputs.order_destination, 0)]
+        hub_country[np.maximum(inputs.order_origin, 0)]
+        != inputs.site_country[np.maximum(inputs.order_destination, 0)]
     )
     customs = disruptions.customs.delays_s(rng, cross_border) * delivered
     base = np.where(rocket, _take(record.port_s, final, np.nan), inputs.order_created_s + handling)
+    # Drones from the vessel: from the drone deck, or (grounded, diverted) the boat way.
+    by_vessel = inputs.order_vessel & delivered
+    if by_vessel.any():
+        flew = _take(record.vessel_drones.astype(np.float64), final, 0.0) > 0.5
+        deck = _take(record.landing_s, final, np.nan) + network.drone.vessel_transfer_min * 60.0
+        base = np.where(by_vessel & flew, deck, base)
+        last_mile = np.where(by_vessel & ~flew, inputs.order_last_mile_instead_s, last_mile)
     actual = base + inputs.order_inspection_s + customs + last_mile * noise
     to_standard = rocket & ~delivered
     standard_s = inputs.order_created_s + network.promise.standard_days * 86400.0
