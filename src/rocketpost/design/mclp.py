@@ -114,7 +114,7 @@ def covering_problem(
     )
     weight = np.bincount(
         inverse, weights=coverage.demand.weight[useful_points], minlength=first.size
-    )
+    ).astype(np.float64)
     matrix = sparse.csr_matrix(reduced[:, first], dtype=np.float64)
     return CoveringProblem(
         candidates=candidates,
