@@ -240,8 +240,8 @@ def build_coverage(
     )
     legs = network_legs(universe, rotating=eta_options.rotating)
     reach = _reach_pairs(legs, sites, demand, network.promise.one_hour_s)
-    reach = sparse.csr_matrix(reach.multiply(keep[:, None]), dtype=bool)
-    reach = sparse.csr_matrix(reach.multiply(~base_covered[None, :]), dtype=bool)
+    reach = sparse.csr_matrix(reach.multiply(keep[:, None] & ~base_covered[None, :]), dtype=bool)
+    reach.eliminate_zeros()  # the product stores the entries it zeroed
     groups = [g for g in colour_groups(reach) if reach[g].nnz]
     parts: list[tuple[NDArray[np.intp], ...]] = []
     times: list[NDArray[np.float64]] = []

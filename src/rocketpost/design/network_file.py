@@ -73,11 +73,14 @@ def _site(site: LandingSite) -> list[str]:
 def network_toml(network: Network, chosen: CandidateTable, *, header: str) -> str:
     """The network file of ``network`` (its hubs and fixed sites) plus the ``chosen`` sites.
 
-    ``header`` lines are written first as ``#`` comments (wrapped at 96 characters).
+    ``header`` lines are written first as ``#`` comments (wrapped at 96 characters, except a
+    ``Command:`` line).
     """
     lines: list[str] = []
     for line in header.splitlines():
-        parts = textwrap.wrap(line, width=96, break_on_hyphens=False) or [""]
+        # The command stays on one line, so it can be copied.
+        keep = line.startswith("Command:")
+        parts = [line] if keep else textwrap.wrap(line, width=96, break_on_hyphens=False) or [""]
         lines += [f"# {part}".rstrip() for part in parts]
     lines.append("")
     for name in ("rocket", "boat", "van", "drone", "safety", "promise"):

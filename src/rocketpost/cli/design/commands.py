@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -74,8 +73,18 @@ CostsOption = Annotated[
 OutOption = Annotated[Path | None, typer.Option("--out", help="Directory to write the outputs to.")]
 
 
-def _command_line() -> str:
-    return shlex.join(["rocketpost", *sys.argv[1:]])
+def _command_line(command: str, options: dict[str, Any]) -> str:
+    """The command as a user would type it (from the parsed options, not ``sys.argv``)."""
+    words = ["rocketpost", "design", command]
+    for name, value in options.items():
+        if value is None or value is False:
+            continue
+        words += (
+            [f"--{name}"]
+            if value is True
+            else [f"--{name}", f"{value:g}" if isinstance(value, float) else str(value)]
+        )
+    return shlex.join(words)
 
 
 def _stock(text: str) -> list[str]:
@@ -223,7 +232,23 @@ def design_solve(
     written: list[Path] = []
     if folder is not None:
         chosen = coverage.candidates.subset(result.chosen)
-        text = network_toml(coverage.network, chosen, header=_header(result, _command_line()))
+        command = _command_line(
+            "solve",
+            {
+                "network": network,
+                "preset": preset,
+                "stock-at": stock_at,
+                "sites": sites,
+                "budget": budget,
+                "demand": demand,
+                "min-population": min_population,
+                "keep-sites": keep_sites,
+                "solver": solver,
+                "costs": costs,
+                "out": out,
+            },
+        )
+        text = network_toml(coverage.network, chosen, header=_header(result, command))
         paths = {
             "network.toml": text,
             "design.json": json.dumps(summary, indent=2, default=str),
