@@ -40,6 +40,7 @@ from rocketpost.design.report import (
     plot_map,
     site_rows,
 )
+from rocketpost.design.selection import landing_sites_toml
 from rocketpost.errors import InputError
 
 __all__ = ["design_frontier", "design_sensitivity", "design_solve"]
@@ -85,6 +86,10 @@ def _command_line(command: str, options: dict[str, Any]) -> str:
             else [f"--{name}", f"{value:g}" if isinstance(value, float) else str(value)]
         )
     return shlex.join(words)
+
+
+def _solve_command(options: dict[str, Any]) -> str:
+    return _command_line("solve", options)
 
 
 def _stock(text: str) -> list[str]:
@@ -202,6 +207,14 @@ def design_solve(
     ] = None,
     costs: CostsOption = None,
     out: OutOption = None,
+    sites_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--sites-out",
+            help="Also write the chosen sites alone as [[landing_sites]] TOML (a preset's "
+            "landing_sites_file).",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="Sites to list in the table.")] = 15,
     network: NetworkOption = None,
     preset: DesignPresetOption = "rocket-hour",
@@ -226,29 +239,29 @@ def design_solve(
         solver=solver,
         time_limit_s=time_limit_s,
     )
+    locals_for_command: dict[str, Any] = {
+        "network": network,
+        "preset": preset,
+        "stock-at": stock_at,
+        "sites": sites,
+        "budget": budget,
+        "demand": demand,
+        "min-population": min_population,
+        "keep-sites": keep_sites,
+        "solver": solver,
+        "costs": costs,
+        "out": out,
+        "sites-out": sites_out,
+    }
     summary = design_summary(result)
     summary["binding_legs"] = [p.__dict__ for p in binding_legs(coverage, result.chosen)]
     folder = _out_dir(out)
     written: list[Path] = []
     if folder is not None:
         chosen = coverage.candidates.subset(result.chosen)
-        command = _command_line(
-            "solve",
-            {
-                "network": network,
-                "preset": preset,
-                "stock-at": stock_at,
-                "sites": sites,
-                "budget": budget,
-                "demand": demand,
-                "min-population": min_population,
-                "keep-sites": keep_sites,
-                "solver": solver,
-                "costs": costs,
-                "out": out,
-            },
+        text = network_toml(
+            coverage.network, chosen, header=_header(result, _solve_command(locals_for_command))
         )
-        text = network_toml(coverage.network, chosen, header=_header(result, command))
         paths = {
             "network.toml": text,
             "design.json": json.dumps(summary, indent=2, default=str),
@@ -258,6 +271,16 @@ def design_solve(
             (folder / name).write_text(content, encoding="utf-8")
             written.append(folder / name)
         written.append(plot_map(result, folder / "map.png"))
+    if sites_out is not None:
+        header = "\n".join(  # the command on one line: landing_sites_toml keeps "#" lines
+            f"# {line}" if line.startswith("Command:") else line
+            for line in _header(result, _solve_command(locals_for_command)).splitlines()
+        )
+        sites_out.write_text(
+            landing_sites_toml(coverage.candidates.subset(result.chosen), header=header),
+            encoding="utf-8",
+        )
+        written.append(sites_out)
     if orders_per_day is not None:
         if folder is None:
             raise InputError("orders-per-day", orders_per_day, "needs --out (the network file)")
