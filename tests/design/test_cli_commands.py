@@ -32,8 +32,18 @@ def test_solve_writes_a_network_and_prices_the_fleet(tmp_path: Path) -> None:
     assert len(tomllib.loads(text)["landing_sites"]) == summary["solution"]["chosen"]
     for name in ("design.json", "design.geojson", "map.png"):
         assert (out / name).stat().st_size > 0
-    human = runner.invoke(app, ["design", "solve", *SMALL, "--sites", "3"])
-    assert human.exit_code == 0 and "one-hour" in human.output
+
+
+def test_sites_out_is_a_landing_sites_file(tmp_path: Path) -> None:
+    sites_file = tmp_path / "sites.toml"
+    arguments = ["design", "solve", *SMALL, "--sites", "4", "--sites-out", str(sites_file)]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    text = sites_file.read_text(encoding="utf-8")
+    assert f"# Command: rocketpost design solve --network {SHIPPED}" in text
+    assert "--sites-out" in text.splitlines()[1]
+    assert len(tomllib.loads(text)["landing_sites"]) == 4
+    assert "one-hour" in result.output
 
 
 def test_solve_by_budget_and_bad_solver() -> None:
