@@ -28,10 +28,15 @@ def test_solve_writes_a_network_and_prices_the_fleet(tmp_path: Path) -> None:
     assert summary["solution"]["chosen"] <= 5 and summary["solution"]["status"] == "optimal"
     assert summary["economics"]["flights_per_day"] > 0
     text = (out / "network.toml").read_text(encoding="utf-8")
-    assert f"# Command: rocketpost design solve --network {SHIPPED} --preset rocket-hour" in text
+    assert f"# Command: rocketpost design solve --network {SHIPPED} --stock-at HZB,SHA,SZX" in text
     assert len(tomllib.loads(text)["landing_sites"]) == summary["solution"]["chosen"]
     for name in ("design.json", "design.geojson", "map.png"):
         assert (out / name).stat().st_size > 0
+    # The designed file (no presets) is a base for the next design, its sites kept fixed.
+    again = ["design", "solve", *SMALL[:-1], str(out / "network.toml"), "--keep-sites"]
+    result = runner.invoke(app, [*again, "--sites", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["base_share"] == summary["solution"]["share"]
 
 
 def test_sites_out_is_a_landing_sites_file(tmp_path: Path) -> None:

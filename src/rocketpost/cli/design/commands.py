@@ -41,7 +41,8 @@ from rocketpost.design.report import (
     site_rows,
 )
 from rocketpost.design.selection import landing_sites_toml
-from rocketpost.errors import InputError
+from rocketpost.errors import InputError, NetworkFileError
+from rocketpost.network import Network
 
 __all__ = ["design_frontier", "design_sensitivity", "design_solve"]
 
@@ -50,9 +51,16 @@ StockOption = Annotated[
     typer.Option("--stock-at", help="Comma-separated hubs that hold the stock (rocket origins)."),
 ]
 DesignPresetOption = Annotated[
-    str,
-    typer.Option("--preset", help="Preset of the network file the design starts from."),
+    str | None,
+    typer.Option(
+        "--preset",
+        help="Preset of the network file the design starts from (default: rocket-hour when "
+        "the file has it).",
+        show_default=False,
+    ),
 ]
+DEFAULT_DESIGN_PRESET = "rocket-hour"
+"""The one-hour rocket concept: sites near cities, drones from the vessel, fastest arcs."""
 DemandOption = Annotated[
     str,
     typer.Option("--demand", help="'cities' (GeoNames population) or an orders file."),
@@ -118,9 +126,22 @@ def _demand(demand: str, min_population: int) -> Demand:
     return city_demand(min_population) if demand == "cities" else orders_demand(demand)
 
 
+def _base_network(network_file: Path | None, preset: str | None) -> Network:
+    """The network the design starts from: ``preset``, else rocket-hour when the file has it
+    (a designed network file has no presets and is read as it is)."""
+    if preset is not None:
+        return network_from(network_file, preset)
+    try:
+        return network_from(network_file, DEFAULT_DESIGN_PRESET)
+    except NetworkFileError as error:
+        if error.field != "presets":
+            raise
+        return network_from(network_file, None)
+
+
 def _coverage(
     network_file: Path | None,
-    preset: str,
+    preset: str | None,
     stock_at: str,
     demand: str,
     min_population: int,
@@ -128,7 +149,7 @@ def _coverage(
 ) -> CoverageMatrix:
     import dataclasses
 
-    network = network_from(network_file, preset)
+    network = _base_network(network_file, preset)
     if not keep_sites:
         network = dataclasses.replace(network, extra_sites=())
     settings = CandidateSettings(
@@ -217,7 +238,7 @@ def design_solve(
     ] = None,
     top: Annotated[int, typer.Option("--top", help="Sites to list in the table.")] = 15,
     network: NetworkOption = None,
-    preset: DesignPresetOption = "rocket-hour",
+    preset: DesignPresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Choose landing sites for the most demand with a one-hour rocket promise.
@@ -348,7 +369,7 @@ def design_frontier(
     costs: CostsOption = None,
     out: OutOption = None,
     network: NetworkOption = None,
-    preset: DesignPresetOption = "rocket-hour",
+    preset: DesignPresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Reach against budget: covered demand at each site count and annual budget."""
@@ -400,13 +421,13 @@ def design_sensitivity(
     offshore_km: Annotated[str, typer.Option("--offshore-km")] = "3",
     min_population: MinPopulationOption = 15_000,
     network: NetworkOption = None,
-    preset: DesignPresetOption = "rocket-hour",
+    preset: DesignPresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """What a better drone, vessel, offshore rule or rocket would add, re-solved exactly."""
     import dataclasses
 
-    base = dataclasses.replace(network_from(network, preset), extra_sites=())
+    base = dataclasses.replace(_base_network(network, preset), extra_sites=())
     settings = CandidateSettings(
         min_population=min_population,
         min_offshore_km=base.safety.min_offshore_km,
