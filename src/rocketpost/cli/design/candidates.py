@@ -23,7 +23,8 @@ from rocketpost.design.table import CandidateTable
 __all__ = ["app", "sites_file_header"]
 
 app = typer.Typer(
-    help="Network design: candidate landing sites from world data.", no_args_is_help=True
+    help="Network design: candidate landing sites from world data, and the designer.",
+    no_args_is_help=True,
 )
 
 

@@ -1,0 +1,508 @@
+"""``rocketpost design solve | frontier | sensitivity``: the network designer's commands.
+
+Each is a thin wrapper over :mod:`rocketpost.design` (coverage through the door-to-door kernel,
+the covering model, the analyses, the outputs): a table by default, one JSON document with
+``--json``, files with ``--out DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from rocketpost.cli.common import JsonOption, NetworkOption, network_from
+from rocketpost.cli.design.candidates import app
+from rocketpost.cli.output import console, print_json
+from rocketpost.design.analysis import (
+    Design,
+    binding_legs,
+    design,
+    frontier,
+    sensitivity,
+    sites_needed,
+)
+from rocketpost.design.candidates import CandidateSettings, build_candidates
+from rocketpost.design.costs import CostModel, default_costs
+from rocketpost.design.coverage import CoverageMatrix, build_coverage
+from rocketpost.design.demand import Demand, city_demand, orders_demand
+from rocketpost.design.economics import fleet_economics
+from rocketpost.design.mclp import SOLVERS
+from rocketpost.design.network_file import network_toml
+from rocketpost.design.report import (
+    design_geojson,
+    design_summary,
+    plot_frontier,
+    plot_map,
+    site_rows,
+)
+from rocketpost.design.selection import landing_sites_toml
+from rocketpost.errors import InputError, NetworkFileError
+from rocketpost.network import Network
+
+__all__ = ["design_frontier", "design_sensitivity", "design_solve"]
+
+StockOption = Annotated[
+    str,
+    typer.Option("--stock-at", help="Comma-separated hubs that hold the stock (rocket origins)."),
+]
+DesignPresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="Preset of the network file the design starts from (default: rocket-hour when "
+        "the file has it).",
+        show_default=False,
+    ),
+]
+DEFAULT_DESIGN_PRESET = "rocket-hour"
+"""The one-hour rocket concept: sites near cities, drones from the vessel, fastest arcs."""
+DemandOption = Annotated[
+    str,
+    typer.Option("--demand", help="'cities' (GeoNames population) or an orders file."),
+]
+MinPopulationOption = Annotated[
+    int, typer.Option("--min-population", help="City size threshold (demand and candidates).")
+]
+KeepSitesOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-sites/--no-keep-sites",
+        help="Keep the network's own landing sites fixed in (default: design from its hubs).",
+    ),
+]
+CostsOption = Annotated[
+    Path | None,
+    typer.Option("--costs", help="Annual cost model TOML (default: the packaged one)."),
+]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Directory to write the outputs to.")]
+
+
+def _command_line(command: str, options: dict[str, Any]) -> str:
+    """The command as a user would type it (from the parsed options, not ``sys.argv``)."""
+    words = ["rocketpost", "design", command]
+    for name, value in options.items():
+        if value is None or value is False:
+            continue
+        words += (
+            [f"--{name}"]
+            if value is True
+            else [f"--{name}", f"{value:g}" if isinstance(value, float) else str(value)]
+        )
+    return shlex.join(words)
+
+
+def _solve_command(options: dict[str, Any]) -> str:
+    return _command_line("solve", options)
+
+
+def _stock(text: str) -> list[str]:
+    hubs = [h.strip().upper() for h in text.split(",") if h.strip()]
+    if not hubs:
+        raise InputError("stock-at", text, "must name at least one hub")
+    return hubs
+
+
+def _numbers(text: str | None, field: str) -> list[float]:
+    if not text:
+        return []
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(field, text, "must be comma-separated numbers") from None
+
+
+def _out_dir(out: Path | None) -> Path | None:
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _demand(demand: str, min_population: int) -> Demand:
+    return city_demand(min_population) if demand == "cities" else orders_demand(demand)
+
+
+def _base_network(network_file: Path | None, preset: str | None) -> Network:
+    """The network the design starts from: ``preset``, else rocket-hour when the file has it
+    (a designed network file has no presets and is read as it is)."""
+    if preset is not None:
+        return network_from(network_file, preset)
+    try:
+        return network_from(network_file, DEFAULT_DESIGN_PRESET)
+    except NetworkFileError as error:
+        if error.field != "presets":
+            raise
+        return network_from(network_file, None)
+
+
+def _coverage(
+    network_file: Path | None,
+    preset: str | None,
+    stock_at: str,
+    demand: str,
+    min_population: int,
+    keep_sites: bool,
+) -> CoverageMatrix:
+    import dataclasses
+
+    network = _base_network(network_file, preset)
+    if not keep_sites:
+        network = dataclasses.replace(network, extra_sites=())
+    settings = CandidateSettings(
+        min_population=min_population,
+        min_offshore_km=network.safety.min_offshore_km,
+        max_boat_route_km=network.safety.max_boat_route_km,
+        drone_radius_km=network.drone.range_km,
+    )
+    return build_coverage(
+        network,
+        build_candidates(settings),
+        _demand(demand, min_population),
+        stock_hubs=_stock(stock_at),
+    )
+
+
+def _costs(path: Path | None) -> CostModel:
+    return default_costs() if path is None else CostModel.from_file(path)
+
+
+def _header(result: Design, command: str) -> str:
+    s = result.solution
+    coverage = result.coverage
+    return "\n".join(
+        [
+            "Network designed by rocketpost's network designer (docs/design.md). GENERATED.",
+            f"Command: {command}",
+            f"Base: {coverage.network.source} (preset {coverage.network.preset}); every section "
+            "below is that network's, after its preset (see it for the source of each figure).",
+            f"Stock at {', '.join(coverage.stock_hubs)}; demand: {coverage.demand.source}.",
+            f"Chosen: {len(s.chosen)} of {len(coverage.candidates)} candidate sites by the "
+            f"maximal covering model ({s.solver}, {s.status}, gap {s.gap:.2e}).",
+            f"One-hour rocket promise: {s.objective:,.0f} {coverage.demand.unit} "
+            f"({s.share:.2%}); base alone {coverage.base_weight:,.0f}; annual cost "
+            f"${result.annual_usd / 1e6:,.0f} M (sites, fixed sites, hub spaceports).",
+        ]
+    )
+
+
+def _sites_table(result: Design, top: int) -> Table:
+    unit = result.coverage.demand.unit
+    view = Table(title=f"chosen sites by marginal value (top {top})")
+    for column in ("site", "serves", "port", "drones", "$M/yr", f"alone ({unit}, M)"):
+        view.add_column(column, justify="left" if column in ("site", "serves", "port") else "right")
+    for row in site_rows(result)[:top]:
+        view.add_row(
+            row["site_id"],
+            row["serves"],
+            row["port"],
+            str(row["drones"]),
+            f"{row['usd_per_year'] / 1e6:.1f}",
+            f"{row['marginal_demand'] / 1e6:.2f}",
+        )
+    return view
+
+
+@app.command("solve")
+def design_solve(
+    stock_at: StockOption = "HZB,SHA,SZX",
+    sites: Annotated[
+        int | None, typer.Option("--sites", help="Budget: number of landing sites.")
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Budget: USD per year (hubs paid first).")
+    ] = None,
+    demand: DemandOption = "cities",
+    min_population: MinPopulationOption = 15_000,
+    keep_sites: KeepSitesOption = False,
+    solver: Annotated[str, typer.Option("--solver", help="highs, cpsat or greedy.")] = "highs",
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", help="Solver time limit, seconds.")
+    ] = 60.0,
+    orders_per_day: Annotated[
+        float | None,
+        typer.Option("--orders-per-day", help="Also price the fleet at this demand level."),
+    ] = None,
+    costs: CostsOption = None,
+    out: OutOption = None,
+    sites_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--sites-out",
+            help="Also write the chosen sites alone as [[landing_sites]] TOML (a preset's "
+            "landing_sites_file).",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Sites to list in the table.")] = 15,
+    network: NetworkOption = None,
+    preset: DesignPresetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Choose landing sites for the most demand with a one-hour rocket promise.
+
+    Writes (with --out DIR) network.toml (the designed network, which every command takes with
+    --network), design.json, design.geojson and map.png.
+    """
+    if solver not in SOLVERS:
+        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
+    if sites is None and budget is None:
+        sites = 100
+    coverage = _coverage(network, preset, stock_at, demand, min_population, keep_sites)
+    cost_model = _costs(costs)
+    result = design(
+        coverage,
+        costs=cost_model,
+        sites=sites,
+        budget_usd=budget,
+        solver=solver,
+        time_limit_s=time_limit_s,
+    )
+    locals_for_command: dict[str, Any] = {
+        "network": network,
+        "preset": preset,
+        "stock-at": stock_at,
+        "sites": sites,
+        "budget": budget,
+        "demand": demand,
+        "min-population": min_population,
+        "keep-sites": keep_sites,
+        "solver": solver,
+        "costs": costs,
+        "out": out,
+        "sites-out": sites_out,
+    }
+    summary = design_summary(result)
+    summary["binding_legs"] = [p.__dict__ for p in binding_legs(coverage, result.chosen)]
+    folder = _out_dir(out)
+    written: list[Path] = []
+    if folder is not None:
+        chosen = coverage.candidates.subset(result.chosen)
+        text = network_toml(
+            coverage.network, chosen, header=_header(result, _solve_command(locals_for_command))
+        )
+        paths = {
+            "network.toml": text,
+            "design.json": json.dumps(summary, indent=2, default=str),
+            "design.geojson": json.dumps(design_geojson(result)),
+        }
+        for name, content in paths.items():
+            (folder / name).write_text(content, encoding="utf-8")
+            written.append(folder / name)
+        written.append(plot_map(result, folder / "map.png"))
+    if sites_out is not None:
+        header = "\n".join(  # the command on one line: landing_sites_toml keeps "#" lines
+            f"# {line}" if line.startswith("Command:") else line
+            for line in _header(result, _solve_command(locals_for_command)).splitlines()
+        )
+        sites_out.write_text(
+            landing_sites_toml(coverage.candidates.subset(result.chosen), header=header),
+            encoding="utf-8",
+        )
+        written.append(sites_out)
+    if orders_per_day is not None:
+        if folder is None:
+            raise InputError("orders-per-day", orders_per_day, "needs --out (the network file)")
+        from rocketpost.network import load_network
+
+        designed = load_network(folder / "network.toml")
+        summary["economics"] = fleet_economics(
+            designed,
+            coverage.demand,
+            stock_hubs=list(coverage.stock_hubs),
+            orders_per_day=orders_per_day,
+            costs=cost_model,
+        ).summary()
+    summary["outputs"] = [str(p) for p in written]
+    if as_json:
+        print_json(summary)
+        return
+    _print_design(result, summary, top)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+def _print_design(result: Design, summary: dict[str, Any], top: int) -> None:
+    s, g = result.solution, result.baseline
+    unit = result.coverage.demand.unit
+    console.print(_sites_table(result, top))
+    console.print(
+        f"[bold]{s.share:.2%}[/bold] of {unit} ({s.objective / 1e6:,.1f} M) get a one-hour "
+        f"rocket promise from {', '.join(result.coverage.stock_hubs)} with {len(s.chosen)} sites; "
+        f"base alone {summary['base_share']:.2%}, every candidate {summary['ceiling_share']:.2%}"
+    )
+    console.print(
+        f"{s.solver}: {s.status}, bound {s.bound / 1e6:,.2f} M, gap {s.gap:.2e}, "
+        f"{s.seconds:.2f} s; greedy {g.share:.2%} (gap to the bound {result.greedy_gap:.2%}); "
+        f"annual cost ${result.annual_usd / 1e6:,.0f} M"
+    )
+    for profile in summary["binding_legs"]:
+        legs = ", ".join(f"{k} {v:.1f}" for k, v in profile["legs_min"].items() if v > 0.05)
+        console.print(
+            f"{profile['label']}: {profile['points']} points, {profile['total_min']:.1f} min "
+            f"door to door ({legs})"
+        )
+    economics = summary.get("economics")
+    if economics:
+        console.print(
+            f"at {economics['orders_per_day']:,.0f} orders/day: {economics['flights_per_day']:,.0f}"
+            f" flights/day, mean fill {economics['mean_fill_mass']:.2%} by mass, "
+            f"{economics['airframes_in_use']:,.0f} airframes in use, "
+            f"${economics['usd_per_kg']:,.0f}/kg"
+        )
+
+
+@app.command("frontier")
+def design_frontier(
+    stock_at: StockOption = "HZB,SHA,SZX",
+    sites: Annotated[
+        str, typer.Option("--sites", help="Comma-separated site counts.")
+    ] = "5,10,20,50,100,200,300,500",
+    budgets: Annotated[
+        str | None, typer.Option("--budgets", help="Comma-separated annual budgets, USD.")
+    ] = None,
+    demand: DemandOption = "cities",
+    min_population: MinPopulationOption = 15_000,
+    keep_sites: KeepSitesOption = False,
+    costs: CostsOption = None,
+    out: OutOption = None,
+    network: NetworkOption = None,
+    preset: DesignPresetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Reach against budget: covered demand at each site count and annual budget."""
+    coverage = _coverage(network, preset, stock_at, demand, min_population, keep_sites)
+    counts = [int(k) for k in _numbers(sites, "sites")]
+    points = frontier(
+        coverage, costs=_costs(costs), site_counts=counts, budgets_usd=_numbers(budgets, "budgets")
+    )
+    folder = _out_dir(out)
+    written = []
+    if folder is not None:
+        (folder / "frontier.json").write_text(
+            json.dumps([p.__dict__ for p in points], indent=2), encoding="utf-8"
+        )
+        written = [folder / "frontier.json"]
+        written.append(plot_frontier(points, folder / "frontier.png", unit=coverage.demand.unit))
+    if as_json:
+        print_json({"points": [p.__dict__ for p in points], "outputs": [str(p) for p in written]})
+        return
+    view = Table(title=f"reach against budget (stock at {', '.join(coverage.stock_hubs)})")
+    for column in ("sites", "$M/yr", "share", "covered M", "gap", "greedy share", "solve s"):
+        view.add_column(column, justify="right")
+    for p in points:
+        view.add_row(
+            str(p.sites),
+            f"{p.annual_usd / 1e6:,.0f}",
+            f"{p.share:.2%}",
+            f"{p.covered / 1e6:,.1f}",
+            f"{p.gap:.1e}",
+            f"{p.greedy_share:.2%}",
+            f"{p.seconds:.2f}",
+        )
+    console.print(view)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command("sensitivity")
+def design_sensitivity(
+    stock_at: StockOption = "HZB,SHA,SZX",
+    sites: Annotated[int, typer.Option("--sites", help="Number of landing sites.")] = 100,
+    target: Annotated[
+        float | None, typer.Option("--target", help="Target share (0.15 = 15 %) to ask about.")
+    ] = None,
+    drone_range_km: Annotated[str, typer.Option("--drone-range-km")] = "25,30,40",
+    drone_speed_kmh: Annotated[str, typer.Option("--drone-speed-kmh")] = "120,150",
+    vessel_speed_kmh: Annotated[str, typer.Option("--vessel-speed-kmh")] = "80,100",
+    burnout_speed_ms: Annotated[str, typer.Option("--burnout-speed-ms")] = "7000,7500,8500",
+    offshore_km: Annotated[str, typer.Option("--offshore-km")] = "3",
+    min_population: MinPopulationOption = 15_000,
+    network: NetworkOption = None,
+    preset: DesignPresetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What a better drone, vessel, offshore rule or rocket would add, re-solved exactly."""
+    import dataclasses
+
+    base = dataclasses.replace(_base_network(network, preset), extra_sites=())
+    settings = CandidateSettings(
+        min_population=min_population,
+        min_offshore_km=base.safety.min_offshore_km,
+        max_boat_route_km=base.safety.max_boat_route_km,
+        drone_radius_km=base.drone.range_km,
+    )
+    candidates = build_candidates(settings)
+    demand = city_demand(min_population)
+    stock = _stock(stock_at)
+    cost_model = default_costs()
+    coverage = build_coverage(base, candidates, demand, stock_hubs=stock)
+    reference = design(coverage, costs=cost_model, sites=sites)
+    changes = {
+        "drone_range_km": _numbers(drone_range_km, "drone-range-km"),
+        "drone_speed_kmh": _numbers(drone_speed_kmh, "drone-speed-kmh"),
+        "vessel_speed_kmh": _numbers(vessel_speed_kmh, "vessel-speed-kmh"),
+        "burnout_speed_ms": _numbers(burnout_speed_ms, "burnout-speed-ms"),
+        "offshore_km": _numbers(offshore_km, "offshore-km"),
+    }
+    rows = sensitivity(
+        base,
+        candidates,
+        demand,
+        stock_hubs=stock,
+        costs=cost_model,
+        sites=sites,
+        changes={k: v for k, v in changes.items() if v},
+        candidates_for=lambda km: build_candidates(
+            dataclasses.replace(settings, min_offshore_km=km)
+        ),
+    )
+    needed = None if target is None else sites_needed(coverage, target, costs=cost_model)
+    legs = binding_legs(coverage, reference.chosen)
+    if as_json:
+        print_json(
+            {
+                "sites": sites,
+                "reference_share": reference.solution.share,
+                "binding_legs": [p.__dict__ for p in legs],
+                "rows": [r.__dict__ for r in rows],
+                "target": target,
+                "sites_needed_for_target": needed,
+                "reaches_target": None
+                if target is None
+                else [r.__dict__ for r in rows if r.share >= target],
+            }
+        )
+        return
+    view = Table(title=f"sensitivity at {sites} sites (now {reference.solution.share:.2%})")
+    for column in ("parameter", "value", "share", "change", "ceiling"):
+        view.add_column(column, justify="left" if column == "parameter" else "right")
+    for r in rows:
+        view.add_row(
+            r.key,
+            f"{r.value:g}",
+            f"{r.share:.2%}",
+            f"{r.delta_share:+.2%}",
+            f"{r.ceiling_share:.2%}",
+        )
+    console.print(view)
+    for profile in legs:
+        top_legs = sorted(profile.legs_min.items(), key=lambda kv: -kv[1])[:4]
+        console.print(
+            f"{profile.label}: {profile.total_min:.1f} min door to door; largest legs "
+            + ", ".join(f"{k} {v:.1f} min" for k, v in top_legs)
+        )
+    if target is not None:
+        console.print(
+            f"to reach {target:.1%}: "
+            + (
+                f"{needed} sites at today's parameters"
+                if needed is not None
+                else "not reachable with any number of today's candidates"
+            )
+            + "; with one change at "
+            + f"{sites} sites: "
+            + (", ".join(f"{r.key} = {r.value:g}" for r in rows if r.share >= target) or "none")
+        )

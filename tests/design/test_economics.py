@@ -1,0 +1,66 @@
+"""Fleet economics of a designed network: cadence, fill, airframes, cost per kg."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from rocketpost.design.analysis import design
+from rocketpost.design.costs import CostModel
+from rocketpost.design.coverage import CoverageMatrix, candidate_sites
+from rocketpost.design.economics import OrderProfile, fleet_economics
+from rocketpost.errors import InputError
+from rocketpost.planning.fleet import site_returns
+
+from .conftest import STOCK
+
+
+@pytest.fixture(scope="module")
+def designed(coverage: CoverageMatrix):  # type: ignore[no-untyped-def]
+    result = design(coverage, costs=CostModel(), sites=8)
+    sites = candidate_sites(coverage.candidates.subset(result.chosen))
+    return dataclasses.replace(coverage.network, extra_sites=sites)
+
+
+@pytest.mark.parametrize("orders_per_day", [100.0, 1e6])
+def test_flights_fill_and_cost(designed, coverage: CoverageMatrix, orders_per_day: float) -> None:  # type: ignore[no-untyped-def]
+    costs = CostModel()
+    order = OrderProfile(mass_kg=2.0, volume_m3=0.01)
+    result = fleet_economics(
+        designed,
+        coverage.demand,
+        stock_hubs=STOCK,
+        orders_per_day=orders_per_day,
+        costs=costs,
+        order=order,
+    )
+    rocket = designed.rocket
+    assert sum(lane.orders_per_day for lane in result.lanes) == pytest.approx(orders_per_day)
+    for lane in result.lanes:
+        hub = designed.hub(lane.origin)
+        slots = 86_400.0 / (hub.launch_interval_min * 60.0)
+        assert lane.flights_per_day <= max(slots, lane.orders_per_day * 2.0 / 10_000) + 1e-9
+        assert lane.flights_per_day >= lane.orders_per_day * order.mass_kg / rocket.payload_mass_kg
+        assert 0 < lane.fill_mass <= 1 + 1e-12 and 0 < lane.fill_volume <= 1 + 1e-12
+        site = designed.site_index(lane.site)
+        assert lane.days_at_sea_per_flight == pytest.approx(
+            site_returns(designed)[1][site] / 86_400
+        )
+    expected = (
+        result.flights_per_day * rocket.cost_per_flight_usd + result.network_usd_per_day
+    ) / (orders_per_day * order.mass_kg)
+    assert result.usd_per_kg == pytest.approx(expected)
+    assert result.airframes_in_use > 0 and math.isfinite(result.usd_per_kg)
+    assert result.summary()["lanes"] == len(result.lanes)
+
+
+def test_bad_demand_level(designed, coverage: CoverageMatrix) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError):
+        fleet_economics(
+            designed, coverage.demand, stock_hubs=STOCK, orders_per_day=0, costs=CostModel()
+        )
+    with pytest.raises(InputError):
+        OrderProfile(mass_kg=np.nan)
