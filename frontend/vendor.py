@@ -42,6 +42,31 @@ FILES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Remote URLs a bundle would fetch at run time, replaced when copying so that the pages stay
+# offline: ReDoc's footer shows Redocly's logo from its CDN (the footer then shows no image).
+REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
+    "redoc.standalone.js": (
+        (
+            "https://cdn.redoc.ly/redoc/logo-mini.svg",
+            "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E",
+        ),
+    ),
+}
+
+
+def _copy(source: Path, out: Path) -> None:
+    rewrites = REWRITES.get(out.name)
+    if rewrites is None:
+        shutil.copyfile(source, out)
+        return
+    text = source.read_text(encoding="utf-8")
+    for old, new in rewrites:
+        if old not in text:
+            raise SystemExit(f"error: {source} no longer contains {old!r}; review REWRITES")
+        text = text.replace(old, new)
+    out.write_text(text, encoding="utf-8")
+
+
 def _flat(name: str) -> str:
     """``dist/images/layers.png`` -> ``images/layers.png``; ``bundles/x.js`` -> ``x.js``."""
     for prefix in ("dist/", "bundles/"):
@@ -64,7 +89,7 @@ def main() -> int:
         for name in names:
             out = TARGET / package / _flat(name)
             out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / name, out)
+            _copy(source / name, out)
     (TARGET / "VERSIONS.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
     listed = ", ".join(f"{name} {info['version']}" for name, info in versions.items())
     print(f"vendored {listed} -> {TARGET}")
