@@ -4,7 +4,8 @@
 // (/v1/flights?date=, /v1/ops/kpis) when the server's OpenAPI document lists them.
 
 const KEY_STORE = "rocketpost.opsKey";
-const POLL_MS = 3000;
+const PARAMS = new URLSearchParams(location.search);
+const POLL_MS = Math.max(250, Number(PARAMS.get("poll_ms")) || 3000); // ?poll_ms= for tests
 const CONDITIONS_EVERY = 4; // polls
 const COLORS = {
   scheduled: "#8a9bb0", in_air: "#ffd24a", launched: "#ffd24a", landed: "#3ddc97",
@@ -89,7 +90,7 @@ async function buildMap() {
   const map = L.map("map", {
     worldCopyJump: false, minZoom: 2, maxZoom: 8, zoomSnap: 0.25, attributionControl: true,
     maxBounds: [[-85, -400], [85, 400]], preferCanvas: false,
-  }).fitBounds([[-48, -128], [66, 182]]);
+  }).fitBounds([[-45, -165], [68, 190]]);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth via world-atlas · Leaflet");
   ui.map = map;
@@ -275,8 +276,11 @@ async function detectFeatures() {
   } catch (e) { /* the page's own reads serve */ }
 }
 
+// The day shown live: today (UTC), or the page's ?date=YYYY-MM-DD.
+const DAY_PARAM = PARAMS.get("date");
+
 async function loadLiveDay() {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = /^\d{4}-\d{2}-\d{2}$/.test(DAY_PARAM ?? "") ? DAY_PARAM : new Date().toISOString().slice(0, 10);
   let flights;
   let kpis = null;
   if (ui.features.opsDay) {

@@ -46,5 +46,6 @@ async function refresh() {
   document.body.dataset.ready = "true";
 }
 
+const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get("poll_ms")) || 3000);
 refresh();
-setInterval(refresh, 3000);
+setInterval(refresh, POLL_MS);
