@@ -181,5 +181,11 @@ def test_docs_and_redoc_render_with_no_external_request(
             re.compile("rocketpost booking service"), timeout=WAIT_MS
         )
         _assert_clean(recorded)
-    assert all("/ui/static/vendor/" in u or "/openapi.json" in u or "/docs" in u
-               or "/redoc" in u or u.startswith(("blob:", "data:")) for u in recorded.requests)
+    assert all(
+        "/ui/static/vendor/" in u
+        or "/openapi.json" in u
+        or "/docs" in u
+        or "/redoc" in u
+        or u.startswith(("blob:", "data:"))
+        for u in recorded.requests
+    )

@@ -41,9 +41,7 @@ def _simulated(directory: Path) -> dict[int, dict[str, Any]]:
 
     table = pq.read_table(events_file).to_pydict()
     kinds: dict[int, dict[str, float]] = defaultdict(dict)
-    for when, kind, flight_id in zip(
-        table["time"], table["kind"], table["flight_id"], strict=True
-    ):
+    for when, kind, flight_id in zip(table["time"], table["kind"], table["flight_id"], strict=True):
         if flight_id is not None and when is not None:
             kinds[int(flight_id)].setdefault(kind, when.timestamp())  # first of each kind
     result: dict[int, dict[str, Any]] = {}
