@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser
 
-from rocketpost.service.merchants import create_merchant
 from rocketpost.service.db import upgrade
+from rocketpost.service.merchants import create_merchant
 from tests.support.server import ServerHandle, free_port
 from tests.web.browser import chromium
 

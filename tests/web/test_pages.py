@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from rocketpost.network import default_network
@@ -189,3 +190,31 @@ def test_docs_and_redoc_render_with_no_external_request(
         or u.startswith(("blob:", "data:"))
         for u in recorded.requests
     )
+
+
+def test_page_reads_need_the_ops_key_and_the_day_is_aggregated(
+    server: ServerHandle, http: httpx.Client
+) -> None:
+    _, merchant = merchant_headers(server)
+    ops = {"Authorization": f"Bearer {server.ops_key}"}
+    for path in ("/ui/api/network", "/ui/api/day", "/ui/api/reach", "/ui/api/replay"):
+        assert http.get(path).status_code == 401
+        assert http.get(path, headers=merchant).status_code == 403
+    assert http.get("/ui/api/day?date=25-11-2026", headers=ops).status_code == 422
+    assert http.get("/ui/api/reach?mode=teleport", headers=ops).status_code == 422
+
+    shipment = book_miami(http, merchant, datetime.now(UTC) + timedelta(hours=5))
+    day = http.get(f"/ui/api/day?date={shipment['flight']['launch_at'][:10]}", headers=ops)
+    assert day.status_code == 200
+    body = day.json()
+    flight = next(f for f in body["flights"] if f["id"] == shipment["flight"]["id"])
+    assert flight["status"] == "scheduled" and flight["booked_kg"] == pytest.approx(1.5)
+    states = body["kpis"]["shipments_by_state"]
+    assert states.get("pre_transit/booked", 0) >= 1
+    assert body["kpis"]["shipments"] == sum(states.values())
+    assert sum(body["kpis"]["flights"].values()) == len(body["flights"])
+
+    page = http.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "https://" not in page.text
