@@ -78,7 +78,8 @@ function pointAt(points, f) {
 
 // ---------------------------------------------------------------- formatting
 const fmtInt = (v) => (v === null || v === undefined ? "–" : Math.round(v).toLocaleString("en-US"));
-const fmtPct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)} %`);
+const fmtPct = (v) => (v === null || v === undefined ? "–"
+  : `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)} %`);
 const fmtUsd = (v) => (v === null || v === undefined ? "–" : `$${Math.round(v).toLocaleString("en-US")}`);
 const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
 const hhmmss = (ms) => new Date(ms).toISOString().slice(11, 19);
@@ -421,21 +422,27 @@ async function selectFlight(id) {
 async function refreshSelected() {
   const id = ui.selected;
   let manifest;
-  try { manifest = await api(`/v1/flights/${encodeURIComponent(id)}/manifest`); } catch (e) { return; }
+  try {
+    manifest = await api(`/v1/flights/${encodeURIComponent(id)}/manifest`);
+  } catch (e) {
+    document.getElementById("details").innerHTML =
+      `<h3>Flight ${esc(id)}</h3><p class="dim">No manifest (${esc(e.status ?? e.message)}).</p>`;
+    return;
+  }
   if (ui.selected !== id) return;
   const fl = manifest.flight;
   const rows = manifest.shipments.map((s) =>
     `<tr class="clickable" data-shipment="${esc(s.id)}"><td>${esc(s.tracking_number)}</td>` +
-    `<td>${esc(s.merchant_id)}</td><td>${Number(s.mass_kg).toFixed(2)}</td>` +
-    `<td>${esc(s.destination?.name ?? "")}</td><td>${esc(s.status)}</td></tr>`).join("");
+    `<td title="${esc(s.merchant_id)}">${esc(s.merchant_id.slice(0, 10))}…</td><td>${Number(s.mass_kg).toFixed(2)}</td>` +
+    `<td>${esc(s.destination?.name ?? "")}</td></tr>`).join("");
   const box = document.getElementById("details");
   const keep = box.querySelector("#shipment-detail")?.outerHTML ?? "";
   box.innerHTML =
     `<h3>Flight ${esc(fl.id)}</h3><p id="flight-detail" data-status="${esc(fl.status)}">` +
     `<span class="badge ${esc(fl.status)}">${esc(fl.status)}</span> ${esc(fl.origin_hub)} → ${esc(fl.destination_hub)} · ` +
     `launch ${hhmm(Date.parse(fl.launch_at))} UTC · ${Number(fl.booked_kg).toFixed(1)} / ${fmtInt(fl.capacity_kg)} kg</p>` +
-    `<table id="manifest"><thead><tr><th>tracking</th><th>merchant</th><th>kg</th><th>to</th><th>status</th></tr></thead>` +
-    `<tbody>${rows || '<tr><td colspan="5" class="dim">empty</td></tr>'}</tbody></table>${keep}`;
+    `<table id="manifest"><thead><tr><th>tracking</th><th>merchant</th><th>kg</th><th>to</th></tr></thead>` +
+    `<tbody>${rows || '<tr><td colspan="4" class="dim">empty</td></tr>'}</tbody></table>${keep}`;
   box.querySelectorAll("tr[data-shipment]").forEach((tr) => tr.addEventListener("click", () => showShipment(tr.dataset.shipment)));
 }
 
@@ -492,7 +499,7 @@ async function toggleReach(on) {
     for (const [lat, lon, minutes, pop] of grid.cells) {
       const color = reachColor(minutes);
       if (!color) continue;
-      const opacity = Math.min(0.6, 0.15 + 0.12 * Math.log10(Math.max(pop, 1e4) / 1e4 + 1));
+      const opacity = Math.min(0.75, 0.35 + 0.12 * Math.log10(Math.max(pop, 1e4) / 1e4 + 1));
       L.rectangle([[lat, lon], [lat + size, lon + size]], {
         renderer, stroke: false, fillColor: color, fillOpacity: opacity, interactive: false,
       }).addTo(ui.layers.reach);
@@ -620,15 +627,15 @@ function renderLegend() {
   const dot = (color, label, ring = null) =>
     `<div class="legend-row"><span class="swatch dot" style="background:${color};${ring ? `box-shadow:0 0 0 2px ${ring}` : ""}"></span>${label}</div>`;
   const box = (color, label) => `<div class="legend-row"><span class="swatch" style="background:${color};opacity:.7"></span>${label}</div>`;
-  document.getElementById("legend").innerHTML = `<h3>Legend</h3>` +
-    line(COLORS.scheduled, "scheduled", true) + line(COLORS.in_air, "in the air (dot: the rocket)") +
+  document.getElementById("legend").innerHTML = `<h3>Legend</h3><div class="legend-grid">` +
+    line(COLORS.scheduled, "scheduled", true) + line(COLORS.in_air, "in the air (dot: rocket)") +
     line(COLORS.landed, "landed") + line(COLORS.scrubbed, "scrubbed / lost", true) +
-    dot("#ffb000", "hub — weather clear (declared)", WEATHER.clear) +
-    dot("#ffb000", "hub — climate (isolated holds)", WEATHER.hold_risk) +
-    dot("#ffb000", "hub — front: waves scrubbed", WEATHER.front) + dot("#0c1a28", "landing site — sea open", "#35c6f4") +
-    dot("#0c1a28", "landing site — sea closed", "#ff5c6c") +
-    (ui.reachLoaded ? `<h3>Reach (${fmtPct(ui.reachShare)} of city pop. in the hour)</h3>` +
-      REACH_BANDS.map(([, color, label]) => box(color, label)).join("") : "");
+    dot("#ffb000", "hub: weather clear", WEATHER.clear) +
+    dot("#ffb000", "hub: climate (holds)", WEATHER.hold_risk) +
+    dot("#ffb000", "hub: front", WEATHER.front) + dot("#0c1a28", "site: sea open", "#35c6f4") +
+    dot("#0c1a28", "site: sea closed", "#ff5c6c") + "</div>" +
+    (ui.reachLoaded ? `<h3>Reach (${fmtPct(ui.reachShare)} of city pop. in the hour)</h3><div class="legend-grid">` +
+      REACH_BANDS.map(([, color, label]) => box(color, label)).join("") + "</div>" : "");
 }
 
 function tickClock() {
