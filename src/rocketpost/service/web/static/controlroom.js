@@ -4,19 +4,18 @@
 // (/v1/flights?date=, /v1/ops/kpis) when the server's OpenAPI document lists them.
 
 import {
-  cssId, esc, fmtInt, fmtPct, fmtUsd, greatCircle, hhmm, hhmmss, pointAt, unwrapGeometry,
+  COLORS, REACH_BANDS, WEATHER, cssId, esc, fmtInt, greatCircle, hhmm, hhmmss, pointAt,
+  unwrapGeometry,
 } from "./maplib.js";
+import { renderKpis as drawKpis, renderLegend as drawLegend } from "./panels.js";
+
+const renderKpis = () => drawKpis(ui, flightPhase);
+const renderLegend = () => drawLegend(ui);
 
 const KEY_STORE = "rocketpost.opsKey";
 const PARAMS = new URLSearchParams(location.search);
 const POLL_MS = Math.max(250, Number(PARAMS.get("poll_ms")) || 3000); // ?poll_ms= for tests
 const CONDITIONS_EVERY = 4; // polls
-const COLORS = {
-  scheduled: "#8a9bb0", in_air: "#ffd24a", launched: "#ffd24a", landed: "#3ddc97",
-  scrubbed: "#ff5c6c", lost: "#ff5c6c", diverted: "#c38cff",
-};
-const WEATHER = { clear: "#3ddc97", hold_risk: "#7f93a8", front: "#ff5c6c" };
-
 const ui = {
   mode: "live", key: sessionStorage.getItem(KEY_STORE), map: null, net: null,
   hubIndex: {}, siteIndex: {}, flights: [], flightLayers: {}, selected: null,
@@ -288,59 +287,6 @@ async function poll() {
   }
 }
 
-// ---------------------------------------------------------------- KPIs
-function kpiCard(label, value, tone = "", id = "") {
-  return `<div class="kpi ${tone}"${id ? ` data-kpi="${id}"` : ""}><div class="value">${value}</div><div class="label">${label}</div></div>`;
-}
-
-function renderKpis() {
-  const box = document.getElementById("kpis");
-  if (ui.mode === "replay" && ui.replay) {
-    const now = ui.replayT;
-    const phases = { scheduled: 0, in_air: 0, landed: 0, scrubbed: 0, lost: 0, diverted: 0 };
-    let kg = 0;
-    let orders = 0;
-    for (const f of ui.flights) {
-      const phase = flightPhase(f, now);
-      phases[phase] += 1;
-      if (phase === "landed" || phase === "diverted") { kg += f.massKg; orders += f.orders; }
-    }
-    const sim = ui.replay.simulation_kpis ?? {};
-    const kept = sim.promises_kept_share?.mean;
-    box.innerHTML = [
-      kpiCard("in the air", fmtInt(phases.in_air), "warn", "in_air"),
-      kpiCard("landed", fmtInt(phases.landed + phases.diverted), "good", "landed"),
-      kpiCard("scheduled", fmtInt(phases.scheduled), "", "scheduled"),
-      kpiCard("orders delivered by air", fmtInt(orders), "good", "orders"),
-      kpiCard("scrubs", fmtInt(phases.scrubbed), phases.scrubbed ? "bad" : "", "scrubs"),
-      kpiCard("lost", fmtInt(phases.lost), phases.lost ? "bad" : "", "lost"),
-      kpiCard("kept (sim. day)", fmtPct(kept), "good", "kept"),
-      kpiCard("kg flown", fmtInt(kg), "", "kg"),
-      kpiCard("plan flights", fmtInt(ui.flights.length), "", "flights"),
-    ].join("");
-    return;
-  }
-  const k = ui.kpis ?? {};
-  const flights = k.flights ?? {};
-  const cards = [
-    kpiCard("in the air", fmtInt(flights.launched), "warn", "in_air"),
-    kpiCard("landed", fmtInt(flights.landed), "good", "landed"),
-    kpiCard("scheduled", fmtInt(flights.scheduled), "", "scheduled"),
-    kpiCard("shipments", fmtInt(k.shipments), "", "shipments"),
-    kpiCard("late", fmtInt(k.late), k.late ? "bad" : "good", "late"),
-    kpiCard("at risk", fmtInt(k.at_risk), k.at_risk ? "warn" : "", "at_risk"),
-    kpiCard("scrubs", fmtInt(k.scrubs), k.scrubs ? "bad" : "", "scrubs"),
-    kpiCard("fill", fmtPct(k.fill), "", "fill"),
-    kpiCard("cost / kg", fmtUsd(k.cost_per_kg_usd), "", "cost_per_kg"),
-  ];
-  if (k.ops && typeof k.ops === "object") {
-    for (const [name, value] of Object.entries(k.ops)) {
-      if (typeof value === "number") cards.push(kpiCard(name.replaceAll("_", " "), value % 1 ? value.toFixed(3) : fmtInt(value), "", `ops_${name}`));
-    }
-  }
-  box.innerHTML = cards.join("");
-}
-
 // ---------------------------------------------------------------- details: flight, shipment, hub
 async function selectFlight(id) {
   ui.selected = id;
@@ -423,9 +369,6 @@ function showHub(id) {
 }
 
 // ---------------------------------------------------------------- reach heat map
-const REACH_BANDS = [[60, "#00d0a0", "≤ 60 min promise"], [120, "#b8e04a", "60–120 min"],
-  [240, "#ff9f40", "2–4 h"]];
-
 function reachColor(minutes) {
   if (minutes === null) return null;
   for (const [limit, color] of REACH_BANDS) if (minutes <= limit) return color;
@@ -562,23 +505,6 @@ document.getElementById("layer-reach").addEventListener("change", (e) => toggleR
 document.getElementById("layer-sites").addEventListener("change", (e) => {
   if (e.target.checked) ui.layers.sites.addTo(ui.map); else ui.map.removeLayer(ui.layers.sites);
 });
-
-function renderLegend() {
-  const line = (color, label, dashed = false) =>
-    `<div class="legend-row"><span class="swatch line${dashed ? " dashed" : ""}" style="background:${color};border-color:${color}"></span>${label}</div>`;
-  const dot = (color, label, ring = null) =>
-    `<div class="legend-row"><span class="swatch dot" style="background:${color};${ring ? `box-shadow:0 0 0 2px ${ring}` : ""}"></span>${label}</div>`;
-  const box = (color, label) => `<div class="legend-row"><span class="swatch" style="background:${color};opacity:.7"></span>${label}</div>`;
-  document.getElementById("legend").innerHTML = `<h3>Legend</h3><div class="legend-grid">` +
-    line(COLORS.scheduled, "scheduled", true) + line(COLORS.in_air, "in the air (dot: rocket)") +
-    line(COLORS.landed, "landed") + line(COLORS.scrubbed, "scrubbed / lost", true) +
-    dot("#ffb000", "hub: weather clear", WEATHER.clear) +
-    dot("#ffb000", "hub: climate (holds)", WEATHER.hold_risk) +
-    dot("#ffb000", "hub: front", WEATHER.front) + dot("#0c1a28", "site: sea open", "#35c6f4") +
-    dot("#0c1a28", "site: sea closed", "#ff5c6c") + "</div>" +
-    (ui.reachLoaded ? `<h3>Reach (${fmtPct(ui.reachShare)} of city pop. in the hour)</h3><div class="legend-grid">` +
-      REACH_BANDS.map(([, color, label]) => box(color, label)).join("") + "</div>" : "");
-}
 
 function tickClock() {
   const now = ui.mode === "replay" ? ui.replayT : Date.now();

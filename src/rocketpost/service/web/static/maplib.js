@@ -1,4 +1,14 @@
-// Geometry and formatting of the control room (pure functions, no page state).
+// Colours, geometry and formatting of the control room (no page state).
+
+export const COLORS = {
+  scheduled: "#8a9bb0", in_air: "#ffd24a", launched: "#ffd24a", landed: "#3ddc97",
+  scrubbed: "#ff5c6c", lost: "#ff5c6c", diverted: "#c38cff",
+};
+export const WEATHER = { clear: "#3ddc97", hold_risk: "#7f93a8", front: "#ff5c6c" };
+
+export const REACH_BANDS = [[60, "#00d0a0", "≤ 60 min promise"], [120, "#b8e04a", "60–120 min"],
+  [240, "#ff9f40", "2–4 h"]];
+
 
 // ---------------------------------------------------------------- geometry
 export const RAD = Math.PI / 180;
