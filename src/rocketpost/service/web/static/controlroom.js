@@ -534,11 +534,13 @@ document.getElementById("login-form").addEventListener("submit", async (event) =
 });
 
 async function start() {
-  if (!ui.map) await buildMap();
-  ui.net = await api("/ui/api/network");
+  // The countries, the network and the server's OpenAPI document load in parallel.
+  const [, net] = await Promise.all([
+    ui.map ? null : buildMap(), api("/ui/api/network"), detectFeatures(),
+  ]);
+  ui.net = net;
   drawNetwork();
   renderLegend();
-  await detectFeatures();
   await poll();
   document.body.dataset.ready = "true";
   setInterval(poll, POLL_MS);
