@@ -243,7 +243,8 @@ async function loadLiveDay() {
   if (ui.features.opsKpis) {
     try { kpis = { ...(kpis ?? {}), ops: await api(`/v1/ops/kpis?date=${today}`) }; } catch (e) { /* keep ours */ }
   }
-  if (kpis === null) kpis = (await api(`/ui/api/day?date=${today}`)).kpis;
+  // The cards' own KPIs come from the aggregated day read; the ops KPIs are added to them.
+  if (kpis === null || !kpis.flights) kpis = { ...(await api(`/ui/api/day?date=${today}`)).kpis, ...(kpis ?? {}) };
   ui.flights = flights.map(liveFlight);
   ui.kpis = kpis;
 }
