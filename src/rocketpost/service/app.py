@@ -27,6 +27,7 @@ from rocketpost.service.api.routes import conditions, flights, quotes, shipments
 from rocketpost.service.errors import ApiError, field_loc
 from rocketpost.service.settings import Settings
 from rocketpost.service.state import ServiceState
+from rocketpost.service.web import install as install_web_pages
 
 __all__ = ["BodySizeLimit", "app_from_env", "create_app", "echoable"]
 
@@ -286,6 +287,9 @@ def create_app(settings: Settings) -> FastAPI:
         description="Every endpoint but /health needs `Authorization: Bearer <api key>`. "
         "See docs/service.md.",
         lifespan=lifespan,
+        # /docs and /redoc are served with vendored assets by the web pages (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.rp = state
     _install_handlers(app)
@@ -297,6 +301,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     for module in (quotes, shipments, flights, webhooks, conditions):
         app.include_router(module.router)
+    install_web_pages(app)
     _document_only_real_validation_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -1,0 +1,18 @@
+"""The control room and the public tracking page: HTML, vendored assets, their JSON reads.
+
+:func:`install` adds to an app, all outside the OpenAPI document (they are pages and the pages'
+own reads, not the merchants' API):
+
+* ``GET /`` the control room (ops key, asked once and kept in the tab's ``sessionStorage``),
+  ``GET /track/{tracking_number}`` the public tracking page (no key);
+* ``GET /ui/api/network``, ``/ui/api/reach``, ``/ui/api/day``, ``/ui/api/replay``,
+  ``/ui/api/design`` (ops key) and ``GET /ui/api/track/{tracking_number}`` (no key);
+* ``/ui/static/…`` the page scripts and the vendored libraries (``static/vendor``, built by
+  ``make assets`` from ``frontend/package-lock.json``), and ``/docs``, ``/redoc`` served from them.
+
+See ``docs/controlroom.md``.
+"""
+
+from rocketpost.service.web.routes import install
+
+__all__ = ["install"]

@@ -1,0 +1,556 @@
+// rocketpost control room: world map, the day's flights on their arcs, KPIs, replay, design.
+// Plain ES module over the vendored Leaflet (global L) and topojson-client (global topojson).
+// Reads the ops API and the page's own reads (/ui/api/*); uses the ops day endpoints
+// (/v1/flights?date=, /v1/ops/kpis) when the server's OpenAPI document lists them.
+
+import {
+  COLORS, REACH_BANDS, WEATHER, cssId, esc, fmtInt, greatCircle, hhmm, hhmmss, pointAt,
+  unwrapGeometry,
+} from "./maplib.js";
+import { renderKpis as drawKpis, renderLegend as drawLegend } from "./panels.js";
+
+const renderKpis = () => drawKpis(ui, flightPhase);
+const renderLegend = () => drawLegend(ui);
+
+const KEY_STORE = "rocketpost.opsKey";
+const PARAMS = new URLSearchParams(location.search);
+const POLL_MS = Math.max(250, Number(PARAMS.get("poll_ms")) || 3000); // ?poll_ms= for tests
+const CONDITIONS_EVERY = 4; // polls
+const ui = {
+  mode: "live", key: sessionStorage.getItem(KEY_STORE), map: null, net: null,
+  hubIndex: {}, siteIndex: {}, flights: [], flightLayers: {}, selected: null,
+  layers: {}, features: { opsDay: false, opsKpis: false }, conditions: null,
+  replay: null, replayT: 0, playing: false, lastFrame: 0, polls: 0, kpis: null,
+};
+window.controlRoom = ui; // for the browser tests and the console
+
+// ---------------------------------------------------------------- HTTP
+class HttpError extends Error {
+  constructor(status, body) { super(`HTTP ${status}`); this.status = status; this.body = body; }
+}
+
+async function api(path, { auth = true } = {}) {
+  const headers = auth ? { Authorization: `Bearer ${ui.key}` } : {};
+  const response = await fetch(path, { headers });
+  if (!response.ok) {
+    let body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    throw new HttpError(response.status, body);
+  }
+  return response.json();
+}
+
+// ---------------------------------------------------------------- map
+async function buildMap() {
+  const map = L.map("map", {
+    worldCopyJump: false, minZoom: 2, maxZoom: 8, zoomSnap: 0.25, attributionControl: true,
+    maxBounds: [[-85, -400], [85, 400]], preferCanvas: false,
+  }).fitBounds([[-45, -165], [68, 190]]);
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Natural Earth via world-atlas · Leaflet");
+  ui.map = map;
+  const world = await api("/ui/static/vendor/world-atlas/countries-50m.json", { auth: false });
+  const countries = topojson.feature(world, world.objects.countries);
+  // Mercator cannot draw the pole (Antarctica), and rings that cross the antimeridian jump
+  // from +180 to -180: unwrap them so they run on past 180 instead of striping the map.
+  countries.features = countries.features.filter((f) => f.id !== "010");
+  for (const feature of countries.features) unwrapGeometry(feature.geometry);
+  L.geoJSON(countries, {
+    interactive: false,
+    style: { color: "#2b3d50", weight: 0.6, fillColor: "#1a2836", fillOpacity: 1 },
+  }).addTo(map);
+  ui.layers.reach = L.layerGroup();
+  ui.layers.sites = L.layerGroup().addTo(map);
+  ui.layers.arcs = L.layerGroup().addTo(map);
+  ui.layers.hubs = L.layerGroup().addTo(map);
+  ui.layers.design = L.layerGroup();
+  ui.layers.focus = L.layerGroup().addTo(map);
+}
+
+function drawNetwork() {
+  const net = ui.net;
+  net.hubs.forEach((hub, i) => { ui.hubIndex[hub.id] = i; });
+  net.sites.forEach((site, i) => { ui.siteIndex[site.id] = i; });
+  ui.layers.sites.clearLayers();
+  ui.siteMarkers = {};
+  for (const site of net.sites) {
+    const marker = L.circleMarker([site.lat_deg, site.lon_deg], {
+      radius: 3.5, color: "#35c6f4", weight: 1.5, fillColor: "#0c1a28", fillOpacity: 1,
+      className: `site site-${cssId(site.id)}`,
+    }).bindTooltip(`landing site ${esc(site.id)} · port ${esc(site.port)}`);
+    marker.addTo(ui.layers.sites);
+    ui.siteMarkers[site.id] = marker;
+  }
+  ui.layers.hubs.clearLayers();
+  ui.hubMarkers = {};
+  for (const hub of net.hubs) {
+    const marker = L.circleMarker([hub.lat_deg, hub.lon_deg], {
+      radius: 6, color: "#7f93a8", weight: 2.5, fillColor: "#ffb000", fillOpacity: 1,
+      className: `hub hub-${cssId(hub.id)}`,
+    });
+    marker.bindTooltip(esc(hub.id), {
+      permanent: true, direction: "right", offset: [6, 0], className: "hub-label",
+    });
+    marker.on("click", () => showHub(hub.id));
+    marker.addTo(ui.layers.hubs);
+    ui.hubMarkers[hub.id] = marker;
+  }
+}
+
+function sitePosition(id) {
+  const site = ui.net.sites[ui.siteIndex[id]];
+  if (site) return [site.lat_deg, site.lon_deg];
+  const hub = ui.net.hubs[ui.hubIndex[id]];
+  return hub ? [hub.lat_deg, hub.lon_deg] : null;
+}
+
+function touchdownS(origin, destination) {
+  const o = ui.hubIndex[origin];
+  const s = ui.siteIndex[destination];
+  const value = o === undefined || s === undefined ? null : ui.net.touchdown_s[o][s];
+  return value ?? 30 * 60;
+}
+
+// ---------------------------------------------------------------- flights on arcs
+// A flight for the map: {id, origin, destination, launchMs, landingMs, status, label, apiId}
+function flightPhase(f, nowMs) {
+  if (f.status === "scrubbed" || f.status === "lost") return f.status;
+  if (ui.mode === "replay") {
+    if (nowMs < f.launchMs) return "scheduled";
+    if (nowMs < f.landingMs) return "in_air";
+    return f.status === "diverted" ? "diverted" : "landed";
+  }
+  if (f.status === "landed") return "landed";
+  if (f.status === "launched") return nowMs < f.landingMs ? "in_air" : "in_air";
+  return "scheduled";
+}
+
+function progress(f, nowMs, phase) {
+  if (phase === "landed" || phase === "diverted") return 1;
+  if (phase !== "in_air") return 0;
+  const span = Math.max(1, f.landingMs - f.launchMs);
+  return Math.min(0.97, Math.max(0.02, (nowMs - f.launchMs) / span));
+}
+
+function renderFlights(nowMs) {
+  const seen = new Set();
+  for (const f of ui.flights) {
+    seen.add(f.id);
+    let layer = ui.flightLayers[f.id];
+    if (!layer) {
+      const a = sitePosition(f.origin);
+      const b = sitePosition(f.destination);
+      if (!a || !b) continue;
+      const points = greatCircle(a, b);
+      const cls = `flight flight-${cssId(f.id)}`;
+      const arc = L.polyline(points, { weight: 1.6, opacity: 0.8, className: `${cls} arc` });
+      const dot = L.circleMarker(points[0], { radius: 4.5, weight: 1.5, color: "#0a121c",
+        fillOpacity: 1, className: `${cls} craft` });
+      arc.on("click", () => selectFlight(f.id));
+      dot.on("click", () => selectFlight(f.id));
+      arc.addTo(ui.layers.arcs);
+      dot.addTo(ui.layers.arcs);
+      layer = ui.flightLayers[f.id] = { arc, dot, points, phase: null };
+    }
+    const phase = flightPhase(f, nowMs);
+    const color = COLORS[phase];
+    if (phase !== layer.phase) {
+      layer.arc.setStyle({
+        color, dashArray: phase === "scheduled" || phase === "scrubbed" ? "4 5" : null,
+        opacity: phase === "landed" ? 0.45 : 0.85, weight: phase === "in_air" ? 2.2 : 1.4,
+      });
+      layer.dot.setStyle({ fillColor: color, radius: phase === "in_air" ? 5 : 3.5 });
+      const el = layer.dot.getElement();
+      if (el) el.setAttribute("data-phase", phase);
+      const arcEl = layer.arc.getElement();
+      if (arcEl) arcEl.setAttribute("data-phase", phase);
+      layer.phase = phase;
+    }
+    layer.dot.setLatLng(pointAt(layer.points, progress(f, nowMs, phase)));
+    layer.dot.setTooltipContent?.(f.label);
+    if (!layer.dot.getTooltip()) layer.dot.bindTooltip(f.label);
+  }
+  for (const id of Object.keys(ui.flightLayers)) {
+    if (!seen.has(id)) {
+      ui.layers.arcs.removeLayer(ui.flightLayers[id].arc);
+      ui.layers.arcs.removeLayer(ui.flightLayers[id].dot);
+      delete ui.flightLayers[id];
+    }
+  }
+}
+
+function renderFlightList(nowMs) {
+  const list = document.getElementById("flights-list");
+  const rows = ui.flights.slice(-300).reverse();
+  document.getElementById("flights-count").textContent = `(${ui.flights.length})`;
+  list.innerHTML = rows.map((f) => {
+    const phase = flightPhase(f, nowMs);
+    const load = f.bookedKg === undefined ? `${f.orders ?? ""} ord` : `${f.bookedKg.toFixed(1)} kg`;
+    return `<li data-flight="${esc(f.id)}" data-status="${phase}"${ui.selected === f.id ? ' class="selected"' : ""}>` +
+      `<span class="badge ${phase}">${phase.replace("_", " ")}</span>` +
+      `<span>${hhmm(f.launchMs)}</span><span>${esc(f.origin)}→${esc(f.destination)}</span>` +
+      `<span class="dim">${load}</span></li>`;
+  }).join("");
+}
+
+document.getElementById("flights-list").addEventListener("click", (event) => {
+  const li = event.target.closest("li[data-flight]");
+  if (li) selectFlight(li.dataset.flight);
+});
+
+// ---------------------------------------------------------------- live data
+function liveFlight(f) {
+  const launchMs = Date.parse(f.launch_at);
+  return {
+    id: f.id, apiId: f.id, origin: f.origin_hub, destination: f.destination_hub, launchMs,
+    landingMs: launchMs + 1000 * touchdownS(f.origin_hub, f.destination_hub),
+    status: f.status, bookedKg: f.booked_kg, capacityKg: f.capacity_kg,
+    label: `${f.id} · ${f.status} · ${Number(f.booked_kg).toFixed(1)} kg`,
+  };
+}
+
+async function detectFeatures() {
+  try {
+    const doc = await api("/openapi.json", { auth: false });
+    const flights = doc.paths?.["/v1/flights"]?.get?.parameters ?? [];
+    ui.features.opsDay = flights.some((p) => p.name === "date");
+    ui.features.opsKpis = Boolean(doc.paths?.["/v1/ops/kpis"]);
+  } catch (e) { /* the page's own reads serve */ }
+}
+
+// The day shown live: today (UTC), or the page's ?date=YYYY-MM-DD.
+const DAY_PARAM = PARAMS.get("date");
+
+async function loadLiveDay() {
+  const today = /^\d{4}-\d{2}-\d{2}$/.test(DAY_PARAM ?? "") ? DAY_PARAM : new Date().toISOString().slice(0, 10);
+  let flights;
+  let kpis = null;
+  if (ui.features.opsDay) {
+    flights = [];
+    let cursor = null;
+    for (let page = 0; page < 60; page++) {
+      const query = `date=${today}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const answer = await api(`/v1/flights?${query}`);
+      flights.push(...answer.data);
+      if (!answer.has_more) break;
+      cursor = answer.next_cursor;
+    }
+  } else {
+    const day = await api(`/ui/api/day?date=${today}`);
+    flights = day.flights;
+    kpis = day.kpis;
+  }
+  if (ui.features.opsKpis) {
+    try { kpis = { ...(kpis ?? {}), ops: await api(`/v1/ops/kpis?date=${today}`) }; } catch (e) { /* keep ours */ }
+  }
+  // The cards' own KPIs come from the aggregated day read; the ops KPIs are added to them.
+  if (kpis === null || !kpis.flights) kpis = { ...(await api(`/ui/api/day?date=${today}`)).kpis, ...(kpis ?? {}) };
+  ui.flights = flights.map(liveFlight);
+  ui.kpis = kpis;
+}
+
+async function loadConditions() {
+  try {
+    ui.conditions = await api("/v1/conditions");
+  } catch (e) { ui.conditions = null; return; }
+  for (const hub of ui.conditions.hubs) {
+    const marker = ui.hubMarkers[hub.hub_id];
+    if (marker) {
+      marker.setStyle({ color: WEATHER[hub.weather] ?? "#3ddc97" });
+      marker.getElement()?.setAttribute("data-weather", hub.weather);
+    }
+  }
+  for (const site of ui.conditions.sites) {
+    const marker = ui.siteMarkers[site.site_id];
+    if (marker) {
+      marker.setStyle({ color: site.sea === "closed" ? "#ff5c6c" : "#35c6f4" });
+      marker.getElement()?.setAttribute("data-sea", site.sea);
+    }
+  }
+}
+
+async function poll() {
+  if (ui.mode === "replay") return;
+  const conn = document.getElementById("conn");
+  try {
+    await loadLiveDay();
+    if (ui.polls % CONDITIONS_EVERY === 0) await loadConditions();
+    ui.polls += 1;
+    conn.className = "conn ok";
+    conn.title = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
+    renderKpis();
+    renderFlightList(Date.now());
+    renderFlights(Date.now());
+    if (ui.selected && ui.mode === "live") refreshSelected();
+  } catch (e) {
+    conn.className = "conn bad";
+    if (e instanceof HttpError && e.status === 401) askKey("That key was refused.");
+  }
+}
+
+// ---------------------------------------------------------------- details: flight, shipment, hub
+async function selectFlight(id) {
+  ui.selected = id;
+  for (const li of document.querySelectorAll("#flights-list li")) li.classList.toggle("selected", li.dataset.flight === id);
+  const f = ui.flights.find((x) => x.id === id);
+  const layer = ui.flightLayers[id];
+  if (layer) layer.arc.bringToFront();
+  if (!f) return;
+  if (ui.mode === "replay") {
+    const phase = flightPhase(f, ui.replayT);
+    document.getElementById("details").innerHTML =
+      `<h3>Planned flight ${esc(f.id)}</h3><p><span class="badge ${phase}">${phase.replace("_", " ")}</span> ` +
+      `${esc(f.origin)} → ${esc(f.destination)} · airframe ${esc(f.airframe)}</p>` +
+      `<p>launch ${hhmmss(f.launchMs)} · landing ${hhmmss(f.landingMs)} UTC<br>` +
+      `${fmtInt(f.orders)} orders · ${f.massKg.toFixed(1)} kg${f.repositioning ? " · repositioning" : ""}</p>`;
+    return;
+  }
+  await refreshSelected();
+}
+
+async function refreshSelected() {
+  const id = ui.selected;
+  let manifest;
+  try {
+    manifest = await api(`/v1/flights/${encodeURIComponent(id)}/manifest`);
+  } catch (e) {
+    document.getElementById("details").innerHTML =
+      `<h3>Flight ${esc(id)}</h3><p class="dim">No manifest (${esc(e.status ?? e.message)}).</p>`;
+    return;
+  }
+  if (ui.selected !== id) return;
+  const fl = manifest.flight;
+  const rows = manifest.shipments.map((s) =>
+    `<tr class="clickable" data-shipment="${esc(s.id)}"><td>${esc(s.tracking_number)}</td>` +
+    `<td title="${esc(s.merchant_id)}">${esc(s.merchant_id.slice(0, 10))}…</td><td>${Number(s.mass_kg).toFixed(2)}</td>` +
+    `<td>${esc(s.destination?.name ?? "")}</td></tr>`).join("");
+  const box = document.getElementById("details");
+  const keep = box.querySelector("#shipment-detail")?.outerHTML ?? "";
+  box.innerHTML =
+    `<h3>Flight ${esc(fl.id)}</h3><p id="flight-detail" data-status="${esc(fl.status)}">` +
+    `<span class="badge ${esc(fl.status)}">${esc(fl.status)}</span> ${esc(fl.origin_hub)} → ${esc(fl.destination_hub)} · ` +
+    `launch ${hhmm(Date.parse(fl.launch_at))} UTC · ${Number(fl.booked_kg).toFixed(1)} / ${fmtInt(fl.capacity_kg)} kg</p>` +
+    `<table id="manifest"><thead><tr><th>tracking</th><th>merchant</th><th>kg</th><th>to</th></tr></thead>` +
+    `<tbody>${rows || '<tr><td colspan="4" class="dim">empty</td></tr>'}</tbody></table>${keep}`;
+  box.querySelectorAll("tr[data-shipment]").forEach((tr) => tr.addEventListener("click", () => showShipment(tr.dataset.shipment)));
+}
+
+async function showShipment(id) {
+  const [s, events] = await Promise.all([
+    api(`/v1/shipments/${encodeURIComponent(id)}`), api(`/v1/shipments/${encodeURIComponent(id)}/events`),
+  ]);
+  const legs = (s.legs ?? []).map((l) => `<tr><td>${esc(l.leg)}</td><td>${(l.duration_s / 60).toFixed(1)} min</td></tr>`).join("");
+  const evs = events.data.map((e) => `<tr><td>${hhmmss(Date.parse(e.occurred_at))}</td><td>${esc(e.status)}/${esc(e.sub_status)}</td></tr>`).join("");
+  const html = `<div id="shipment-detail" data-shipment="${esc(s.id)}"><h3>Shipment ${esc(s.tracking_number)}</h3>` +
+    `<p>${esc(s.status)} / ${esc(s.sub_status)} · promised ${hhmm(Date.parse(s.promised_delivery_at))} UTC · ` +
+    `<a href="/track/${encodeURIComponent(s.tracking_number)}" target="_blank">tracking page</a></p>` +
+    `<table><thead><tr><th>leg</th><th>time</th></tr></thead><tbody>${legs}</tbody></table>` +
+    `<table><thead><tr><th>at</th><th>event</th></tr></thead><tbody>${evs}</tbody></table></div>`;
+  const box = document.getElementById("details");
+  box.querySelector("#shipment-detail")?.remove();
+  box.insertAdjacentHTML("beforeend", html);
+  ui.layers.focus.clearLayers();
+  const from = s.destination_hub ? sitePosition(s.destination_hub) : sitePosition(s.origin_hub);
+  if (from && s.destination) {
+    L.polyline([from, [s.destination.lat_deg, s.destination.lon_deg]], { color: "#ffffff", weight: 2, dashArray: "2 4" }).addTo(ui.layers.focus);
+    L.circleMarker([s.destination.lat_deg, s.destination.lon_deg], { radius: 4, color: "#ffffff", fillOpacity: 1 }).addTo(ui.layers.focus);
+  }
+}
+
+function showHub(id) {
+  const hub = ui.net.hubs[ui.hubIndex[id]];
+  const weather = ui.conditions?.hubs.find((h) => h.hub_id === id);
+  const sea = ui.conditions?.sites.find((s) => s.site_id === id);
+  document.getElementById("details").innerHTML =
+    `<h3>Hub ${esc(hub.id)} · ${esc(hub.name)}</h3><p>${esc(hub.country)} · fleet ${hub.fleet} · ` +
+    `${hub.pads} pad(s) · launches every ${hub.launch_interval_min} min · port ${esc(hub.port)}</p>` +
+    (weather ? `<p>weather <b style="color:${WEATHER[weather.weather]}">${esc(weather.weather)}</b>` +
+      ` (${weather.declared ? "declared" : "climate"}, scrub p ${weather.scrub_p.toFixed(3)})` +
+      ` · sea <b>${esc(sea?.sea ?? "open")}</b></p>` : "");
+}
+
+// ---------------------------------------------------------------- reach heat map
+function reachColor(minutes) {
+  if (minutes === null) return null;
+  for (const [limit, color] of REACH_BANDS) if (minutes <= limit) return color;
+  return null; // further than 4 h: no colour, the map stays readable
+}
+
+async function toggleReach(on) {
+  if (!on) { ui.map.removeLayer(ui.layers.reach); return; }
+  if (!ui.reachLoaded) {
+    const grid = await api("/ui/api/reach");
+    const renderer = L.canvas({ padding: 0.2 });
+    const size = grid.cell_deg;
+    for (const [lat, lon, minutes, pop] of grid.cells) {
+      const color = reachColor(minutes);
+      if (!color) continue;
+      const opacity = Math.min(0.75, 0.35 + 0.12 * Math.log10(Math.max(pop, 1e4) / 1e4 + 1));
+      L.rectangle([[lat, lon], [lat + size, lon + size]], {
+        renderer, stroke: false, fillColor: color, fillOpacity: opacity, interactive: false,
+      }).addTo(ui.layers.reach);
+    }
+    ui.reachShare = grid.share;
+    ui.reachLoaded = true;
+    renderLegend();
+  }
+  ui.layers.reach.addTo(ui.map);
+  ui.layers.reach.eachLayer(() => {});
+  ui.layers.arcs.eachLayer((l) => l.bringToFront?.());
+}
+
+// ---------------------------------------------------------------- replay
+async function enterReplay() {
+  if (!ui.replay) ui.replay = await api("/ui/api/replay");
+  const r = ui.replay;
+  document.body.classList.add("replaying");
+  document.getElementById("replaybar").hidden = false;
+  document.getElementById("clock-label").textContent = "REPLAY UTC";
+  ui.flights = r.flights.filter((f) => f.launch_s !== null).map((f) => ({
+    id: `plan-${f.id}`, origin: f.origin, destination: f.destination,
+    launchMs: f.launch_s * 1000, landingMs: (f.landing_s ?? f.launch_s + touchdownS(f.origin, f.destination)) * 1000,
+    status: f.outcome === "flown" ? "landed" : f.outcome, massKg: f.mass_kg, orders: f.orders,
+    airframe: f.airframe, repositioning: f.repositioning,
+    label: `plan flight ${f.id} · ${f.origin}→${f.destination} · ${f.orders} orders`,
+  }));
+  const info = document.getElementById("replay-info");
+  if (!r.available || r.start_s === null) {
+    info.textContent = r.available ? "the replay day has no flights" : `no replay day: ${r.reason}`;
+    ui.replayStart = Date.now(); ui.replayEnd = Date.now();
+  } else {
+    ui.replayStart = (r.start_s - 600) * 1000;
+    ui.replayEnd = (r.end_s + 600) * 1000;
+    info.textContent = `${r.simulated ? "simulated" : "planned"} day · ${ui.flights.length} flights · ${r.plan_dir.split("/").slice(-2).join("/")}`;
+  }
+  ui.replayT = ui.replayStart;
+  clearFlightLayers();
+  drawReplayFrame();
+}
+
+function clearFlightLayers() {
+  ui.layers.arcs.clearLayers();
+  ui.flightLayers = {};
+  ui.selected = null;
+}
+
+function drawReplayFrame() {
+  const slider = document.getElementById("replay-time");
+  const span = Math.max(1, ui.replayEnd - ui.replayStart);
+  slider.value = String(Math.round(1000 * (ui.replayT - ui.replayStart) / span));
+  renderFlights(ui.replayT);
+  renderFlightList(ui.replayT);
+  renderKpis();
+}
+
+function replayTick(frameMs) {
+  if (!ui.playing) return;
+  const dt = ui.lastFrame ? frameMs - ui.lastFrame : 0;
+  ui.lastFrame = frameMs;
+  const speed = Number(document.getElementById("replay-speed").value);
+  ui.replayT += dt * speed;
+  if (ui.replayT >= ui.replayEnd) { ui.replayT = ui.replayEnd; setPlaying(false); }
+  drawReplayFrame();
+  requestAnimationFrame(replayTick);
+}
+
+function setPlaying(on) {
+  ui.playing = on;
+  ui.lastFrame = 0;
+  document.getElementById("replay-play").textContent = on ? "❚❚" : "▶";
+  if (on) {
+    if (ui.replayT >= ui.replayEnd) ui.replayT = ui.replayStart;
+    requestAnimationFrame(replayTick);
+  }
+}
+
+document.getElementById("replay-play").addEventListener("click", () => setPlaying(!ui.playing));
+document.getElementById("replay-time").addEventListener("input", (event) => {
+  ui.replayT = ui.replayStart + (ui.replayEnd - ui.replayStart) * Number(event.target.value) / 1000;
+  drawReplayFrame();
+});
+
+// ---------------------------------------------------------------- design view
+async function enterDesign() {
+  const design = await api("/ui/api/design");
+  ui.layers.design.clearLayers();
+  for (const site of design.chosen_sites) {
+    L.circleMarker([site.lat_deg, site.lon_deg], { radius: 5, color: "#c38cff", weight: 2, fillOpacity: 0 })
+      .bindTooltip(`chosen site ${esc(site.id)}`).addTo(ui.layers.design);
+  }
+  ui.layers.design.addTo(ui.map);
+  const rows = design.frontier.map((p) => `<tr><td>${esc(JSON.stringify(p))}</td></tr>`).join("");
+  document.getElementById("details").innerHTML = `<h3>Design</h3>` + (design.available
+    ? `<table id="frontier">${rows}</table>`
+    : `<p class="dim">The network designer has no frontier yet; the network's ${design.chosen_sites.length} landing sites are shown as chosen.</p>`);
+}
+
+// ---------------------------------------------------------------- modes, legend, clock
+async function setMode(mode) {
+  if (mode === ui.mode) return;
+  const previous = ui.mode;
+  ui.mode = mode;
+  for (const b of document.querySelectorAll("button.mode")) b.classList.toggle("active", b.dataset.mode === mode);
+  if (previous === "design") ui.map.removeLayer(ui.layers.design);
+  if (mode === "replay") { await enterReplay(); return; }
+  setPlaying(false);
+  document.body.classList.remove("replaying");
+  document.getElementById("replaybar").hidden = true;
+  document.getElementById("clock-label").textContent = "UTC";
+  if (previous === "replay") { clearFlightLayers(); ui.flights = []; }
+  if (mode === "design") await enterDesign();
+  await poll();
+}
+
+for (const b of document.querySelectorAll("button.mode")) b.addEventListener("click", () => setMode(b.dataset.mode));
+document.getElementById("layer-reach").addEventListener("change", (e) => toggleReach(e.target.checked));
+document.getElementById("layer-sites").addEventListener("change", (e) => {
+  if (e.target.checked) ui.layers.sites.addTo(ui.map); else ui.map.removeLayer(ui.layers.sites);
+});
+
+function tickClock() {
+  const now = ui.mode === "replay" ? ui.replayT : Date.now();
+  document.getElementById("clock").textContent = hhmmss(now);
+  if (ui.mode !== "replay" && ui.net) renderFlights(now);
+}
+
+// ---------------------------------------------------------------- start
+function askKey(message = "") {
+  document.getElementById("login").hidden = false;
+  document.getElementById("login-error").textContent = message;
+  document.getElementById("login-key").focus();
+}
+
+document.getElementById("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  ui.key = document.getElementById("login-key").value.trim();
+  try {
+    await api("/v1/conditions");
+  } catch (e) {
+    askKey(e instanceof HttpError && e.status === 403 ? "That is not the operations key." : "That key was refused.");
+    return;
+  }
+  sessionStorage.setItem(KEY_STORE, ui.key);
+  document.getElementById("login").hidden = true;
+  await start();
+});
+
+async function start() {
+  // The countries, the network and the server's OpenAPI document load in parallel.
+  const [, net] = await Promise.all([
+    ui.map ? null : buildMap(), api("/ui/api/network"), detectFeatures(),
+  ]);
+  ui.net = net;
+  drawNetwork();
+  renderLegend();
+  await poll();
+  document.body.dataset.ready = "true";
+  setInterval(poll, POLL_MS);
+  setInterval(tickClock, 1000);
+  tickClock();
+}
+
+if (ui.key) {
+  start().catch((e) => { if (e instanceof HttpError && e.status === 401) askKey("That key was refused."); else throw e; });
+} else {
+  askKey();
+}
