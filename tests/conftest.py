@@ -36,6 +36,9 @@ _BUFFER = re.compile(r"^buffer_min = [0-9.]+", re.MULTILINE)
 assert len(_BUFFER.findall(_SHIPPED)) == 1, "the shipped network must set [promise] buffer_min"
 _UNBUFFERED = Path(tempfile.mkdtemp(prefix="rocketpost-tests-")) / "network-unbuffered.toml"
 _UNBUFFERED.write_text(_BUFFER.sub("buffer_min = 0.0", _SHIPPED))
+# The rocket-hour preset names its landing-sites file relative to the network file.
+_SITES = resources.files("rocketpost") / "data" / "landing_sites.toml"
+(_UNBUFFERED.parent / "landing_sites.toml").write_text(_SITES.read_text())
 os.environ[NETWORK_ENV] = str(_UNBUFFERED)
 
 if TYPE_CHECKING:

@@ -54,7 +54,7 @@ def error_responses(*statuses: int, **meanings: str) -> dict[int | str, dict[str
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <api key>")
 _SHIPMENT_ID = re.compile(r"^shp_[0-9a-z]{1,40}$")
-_FLIGHT_ID = re.compile(r"^flt_[A-Z0-9_]{1,60}$")
+_FLIGHT_ID = re.compile(r"^flt_[A-Z0-9_-]{1,80}$")  # landing-site ids carry "-"
 
 
 async def get_state(request: Request) -> ServiceState:
