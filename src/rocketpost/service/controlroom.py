@@ -1,0 +1,246 @@
+"""The control room's reads: the day's KPIs, flight positions, the network, public tracking.
+
+Everything a control-room page polls is small whatever the day's size: KPIs are one SQL
+aggregation over the day's shipments and one over its flights (a handful of numbers back, never
+rows), positions are one compact row per flight (a thousand, not a million), and the network is
+a few hundred rows. The shipments of a flight are read only on a click (its manifest).
+
+Public tracking answers one tracking number with that shipment's status, legs and events —
+nothing that names its merchant, price or customs, and nothing of any other shipment.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from rocketpost.network import Network
+from rocketpost.service import ops_schemas
+from rocketpost.service.bookedday import day_bounds
+from rocketpost.service.db import Database
+from rocketpost.service.errors import ApiError
+from rocketpost.service.models import GRAMS_PER_KG, Flight, Shipment, TrackingEvent
+from rocketpost.service.tracking import Status, SubStatus
+
+__all__ = ["POSITION_COLUMNS", "ControlRoom"]
+
+POSITION_COLUMNS = ["id", "origin", "site", "status", "progress"]
+_FLIGHT_STATUSES = ("scheduled", "launched", "landed", "scrubbed")
+_PRIVATE_MESSAGES = frozenset(
+    {
+        SubStatus.CUSTOMS_HOLD.value,
+        SubStatus.CUSTOMS_REASSESSED.value,
+        SubStatus.CUSTOMS_CLEARED.value,
+        SubStatus.SEIZED.value,
+        SubStatus.INDUCTED.value,
+    }
+)
+_OPEN = (Status.PRE_TRANSIT.value, Status.IN_TRANSIT.value, Status.OUT_FOR_DELIVERY.value)
+
+
+def _count(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+class ControlRoom:
+    """Aggregated reads of one database on one network (cheap to build: no state)."""
+
+    def __init__(self, db: Database, network: Network) -> None:
+        self.db = db
+        self.network = network
+
+    def kpis(self, day: date, at: datetime) -> ops_schemas.KpisPublic:
+        """The day's promises kept, late and at risk at ``at``; scrubs, fill and cost.
+
+        One aggregation over the shipments whose flight launches on ``day`` (the index on
+        ``shipments.launch_at``) and one over the day's flights.
+        """
+        start, end = day_bounds(day)
+        s = Shipment
+        delivered = s.status == Status.DELIVERED.value
+        open_ = s.status.in_(_OPEN)
+        past_promise = open_ & (s.promised_delivery_at < at)
+        late = or_(and_(delivered, s.delivered_at > s.promised_delivery_at), past_promise)
+        at_risk = (
+            open_
+            & (s.promised_delivery_at >= at)
+            & or_(
+                s.planned_delivery_at > s.promised_delivery_at,
+                (s.status == Status.PRE_TRANSIT.value) & (s.launch_at < at),
+            )
+        )
+        in_air = (s.status == Status.IN_TRANSIT.value) & (s.sub_status == SubStatus.LAUNCHED.value)
+        shipments = select(
+            func.count(),
+            _count(s.service == "one_hour"),
+            _count(delivered),
+            _count(delivered & (s.delivered_at <= s.promised_delivery_at)),
+            _count(late),
+            _count(at_risk),
+            _count(in_air),
+        ).where(s.launch_at >= start, s.launch_at < end, s.status != Status.CANCELLED.value)
+        f = Flight
+        flights = (
+            select(
+                f.status,
+                func.count(),
+                func.coalesce(func.sum(f.booked_g), 0),
+                func.coalesce(func.sum(f.booked_cm3), 0),
+                func.coalesce(func.sum(f.capacity_g), 0),
+                func.coalesce(func.sum(f.capacity_cm3), 0),
+            )
+            .where(f.launch_at >= start, f.launch_at < end)
+            .group_by(f.status)
+        )
+        with self.db.session() as session:
+            total, one_hour, n_delivered, kept, n_late, risk, air = session.execute(shipments).one()
+            by_status = {row[0]: row[1:] for row in session.execute(flights).all()}
+        counts = {k: int(by_status.get(k, (0,))[0]) for k in _FLIGHT_STATUSES}
+        flying = [v for k, v in by_status.items() if k != "scrubbed"]
+        flown = [v for k, v in by_status.items() if k in ("launched", "landed")]
+        cap_g = sum(int(v[3]) for v in flying)
+        cap_cm3 = sum(int(v[4]) for v in flying)
+        fill = max(
+            sum(int(v[1]) for v in flying) / cap_g if cap_g else 0.0,
+            sum(int(v[2]) for v in flying) / cap_cm3 if cap_cm3 else 0.0,
+        )
+        carried_kg = sum(int(v[1]) for v in flown) / GRAMS_PER_KG
+        cost = sum(int(v[0]) for v in flown) * self.network.rocket.cost_per_flight_usd
+        return ops_schemas.KpisPublic(
+            date=day,
+            at=at,
+            shipments=int(total),
+            one_hour=int(one_hour),
+            delivered=int(n_delivered),
+            promises_kept=int(kept),
+            late=int(n_late),
+            at_risk=int(risk),
+            in_the_air=int(air),
+            flights=counts,
+            scrubs=counts["scrubbed"],
+            fill=float(fill),
+            carried_kg=carried_kg,
+            cost_usd=float(cost),
+            cost_per_kg_usd=float(cost / carried_kg) if carried_kg else None,
+        )
+
+    def positions(self, day: date, at: datetime) -> ops_schemas.PositionsPublic:
+        """Every flight of ``day`` as ``[id, origin, site, status, progress]`` at ``at``.
+
+        ``progress`` is the share of the flight flown (0 on the ground before launch or
+        scrubbed, 1 landed); a launched flight's is its time since launch over its planned
+        flight time (the plan's landing, else the network's flight time), capped at 1.
+        """
+        from rocketpost.core.eta import flight_matrix
+
+        start, end = day_bounds(day)
+        query = (
+            select(
+                Flight.public_id,
+                Flight.origin_hub,
+                Flight.destination_hub,
+                Flight.status,
+                Flight.launch_at,
+                Flight.landing_at,
+            )
+            .where(Flight.launch_at >= start, Flight.launch_at < end)
+            .order_by(Flight.launch_at, Flight.id)
+        )
+        with self.db.session() as session:
+            rows = session.execute(query).all()
+        flight_s = flight_matrix(self.network).flight_s
+        out: list[list[str | float]] = []
+        now_s = at.timestamp()
+        for fid, origin, site, status, launch_at, landing_at in rows:
+            progress = 1.0 if status == "landed" else 0.0
+            if status == "launched":
+                launch_s = launch_at.timestamp()
+                if landing_at is not None:
+                    duration = landing_at.timestamp() - launch_s
+                else:
+                    o, d = self.network.hub_index(origin), self.network.site_index(site)
+                    duration = float(flight_s[o, d])
+                progress = float(np.clip((now_s - launch_s) / max(duration, 1.0), 0.0, 1.0))
+            out.append([fid, origin, site, status, round(progress, 4)])
+        return ops_schemas.PositionsPublic(at=at, columns=POSITION_COLUMNS, rows=out)
+
+    def sites(self) -> ops_schemas.SitesPublic:
+        """Hubs (their pads) and landing sites, for the map."""
+        n = self.network
+        rows: list[list[str | float]] = [
+            [hub_id, "hub", float(n.pad_lat_deg[k]), float(n.pad_lon_deg[k])]
+            for k, hub_id in enumerate(n.hub_ids)
+        ]
+        rows += [
+            [site_id, "site", float(n.site_lat_deg[k]), float(n.site_lon_deg[k])]
+            for k, site_id in enumerate(n.site_ids)
+        ]
+        return ops_schemas.SitesPublic(columns=["id", "kind", "lat_deg", "lon_deg"], rows=rows)
+
+    def track(self, tracking_number: str) -> ops_schemas.TrackingPublic:
+        """One shipment by its tracking number (public: see the module doc); 404 if unknown."""
+        with self.db.session() as session:
+            s = session.scalars(
+                select(Shipment).where(Shipment.tracking_number == tracking_number)
+            ).first()
+            if s is None:
+                raise ApiError(404, "not_found", "no such tracking number")
+            events = session.execute(
+                select(
+                    TrackingEvent.status,
+                    TrackingEvent.sub_status,
+                    TrackingEvent.message,
+                    TrackingEvent.flight_public_id,
+                    TrackingEvent.occurred_at,
+                )
+                .where(TrackingEvent.shipment_id == s.id)
+                .order_by(TrackingEvent.id)
+            ).all()
+            flight = None
+            if s.flight_id is not None:
+                flight = session.scalar(select(Flight.status).where(Flight.id == s.flight_id))
+        return ops_schemas.TrackingPublic.model_validate(
+            {
+                "tracking_number": s.tracking_number,
+                "status": s.status,
+                "sub_status": s.sub_status,
+                "service": s.service,
+                "mode": s.mode,
+                "origin_hub": s.origin_hub,
+                "destination_hub": s.destination_hub,
+                "destination": {
+                    "name": s.destination.get("name"),
+                    "country": s.destination.get("country"),
+                    "lat_deg": s.destination["lat_deg"],
+                    "lon_deg": s.destination["lon_deg"],
+                },
+                "flight": None
+                if s.flight_public_id is None
+                else {"id": s.flight_public_id, "launch_at": s.launch_at, "status": flight},
+                "promised_delivery_at": s.promised_delivery_at,
+                "planned_delivery_at": s.planned_delivery_at,
+                "delivered_at": s.delivered_at,
+                "last_mile_vehicle": s.last_mile_vehicle,
+                "legs": s.legs or [],
+                "events": [
+                    {
+                        "status": e.status,
+                        "sub_status": e.sub_status,
+                        # Customs messages may name the recipient's other parcels: not public.
+                        "message": "" if e.sub_status in _PRIVATE_MESSAGES else e.message,
+                        "flight_id": e.flight_public_id,
+                        "occurred_at": e.occurred_at,
+                    }
+                    for e in events
+                ],
+            }
+        )
+
+
+def utc_now() -> datetime:
+    """Now, UTC (the default ``at`` of the control room's reads)."""
+    return datetime.now(UTC)
