@@ -30,7 +30,7 @@ from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 
 from rocketpost.network import Network
 from rocketpost.planning.params import LastMileParams
@@ -60,7 +60,11 @@ _FLIGHT_PLAN = (
 )
 _ROUTE = (
     update(_SHIPMENTS)
-    .where(_SHIPMENTS.c.id == bindparam("pk"), _SHIPMENTS.c.status.in_(ROUTABLE_STATUSES))
+    .where(
+        _SHIPMENTS.c.id == bindparam("pk"),
+        # Spelt out: an IN list cannot be used with executemany.
+        or_(*(_SHIPMENTS.c.status == status for status in ROUTABLE_STATUSES)),
+    )
     .values(
         last_mile_vehicle=bindparam("vehicle"),
         last_mile_stop=bindparam("stop"),

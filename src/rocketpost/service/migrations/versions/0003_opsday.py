@@ -22,21 +22,26 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-_FLIGHT_COLUMNS = (
-    sa.Column("airframe_id", sa.String(length=32), nullable=True),
-    sa.Column("landing_site", sa.String(length=16), nullable=True),
-    sa.Column("landing_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("planned_g", sa.BigInteger(), nullable=True),
-    sa.Column("planned_cm3", sa.BigInteger(), nullable=True),
-    sa.Column("planned_shipments", sa.Integer(), nullable=True),
-    sa.Column("plan_run_id", sa.Integer(), nullable=True),
-)
-_SHIPMENT_COLUMNS = (
-    sa.Column("last_mile_vehicle", sa.String(length=24), nullable=True),
-    sa.Column("last_mile_stop", sa.Integer(), nullable=True),
-    sa.Column("planned_delivery_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-)
+
+def _flight_columns() -> tuple[sa.Column[object], ...]:
+    return (
+        sa.Column("airframe_id", sa.String(length=32), nullable=True),
+        sa.Column("landing_site", sa.String(length=16), nullable=True),
+        sa.Column("landing_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("planned_g", sa.BigInteger(), nullable=True),
+        sa.Column("planned_cm3", sa.BigInteger(), nullable=True),
+        sa.Column("planned_shipments", sa.Integer(), nullable=True),
+        sa.Column("plan_run_id", sa.Integer(), nullable=True),
+    )
+
+
+def _shipment_columns() -> tuple[sa.Column[object], ...]:
+    return (
+        sa.Column("last_mile_vehicle", sa.String(length=24), nullable=True),
+        sa.Column("last_mile_stop", sa.Integer(), nullable=True),
+        sa.Column("planned_delivery_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    )
 
 
 def upgrade() -> None:
@@ -58,20 +63,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("public_id"),
     )
     op.create_index("ix_plan_runs_day", "plan_runs", ["day", "id"], unique=False)
-    for column in _FLIGHT_COLUMNS:
-        op.add_column("flights", column.copy())
-    for column in _SHIPMENT_COLUMNS:
-        op.add_column("shipments", column.copy())
+    for column in _flight_columns():
+        op.add_column("flights", column)
+    for column in _shipment_columns():
+        op.add_column("shipments", column)
     op.create_index("ix_shipments_launch_at", "shipments", ["launch_at"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_shipments_launch_at", table_name="shipments")
     with op.batch_alter_table("shipments", schema=None) as batch_op:
-        for column in reversed(_SHIPMENT_COLUMNS):
+        for column in reversed(_shipment_columns()):
             batch_op.drop_column(column.name)
     with op.batch_alter_table("flights", schema=None) as batch_op:
-        for column in reversed(_FLIGHT_COLUMNS):
+        for column in reversed(_flight_columns()):
             batch_op.drop_column(column.name)
     op.drop_index("ix_plan_runs_day", table_name="plan_runs")
     op.drop_table("plan_runs")
