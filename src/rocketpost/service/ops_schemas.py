@@ -13,12 +13,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from rocketpost.service.fields import FIRST_YEAR, LAST_YEAR, Note, PastInstant
 from rocketpost.service.fields import InModel as _In
-from rocketpost.service.fields import Note, PastInstant
 from rocketpost.service.fields import OutModel as _Out
 
 __all__ = [
     "ArcEnd",
+    "Day",
     "FlightPlanPublic",
     "KpisPublic",
     "LastMileEventIn",
@@ -34,6 +35,16 @@ __all__ = [
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(lambda value: value.astimezone(dt.UTC))]
 """An answered instant, in UTC (as ``schemas.UtcDatetime``; repeated here to avoid a cycle)."""
+
+
+def _day_in_years(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_day_in_years)]
+"""A UTC day (``YYYY-MM-DD``) in the years the service accepts instants in."""
 
 VehicleId = Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9_./-]+$")]
 
@@ -71,7 +82,7 @@ class LastMilePublic(_Out):
 class PlanRunIn(_In):
     """``POST /v1/ops/plan-runs``."""
 
-    date: dt.date = Field(description="the UTC day whose flights (by launch time) are planned")
+    date: Day = Field(description="the UTC day whose flights (by launch time) are planned")
     kind: Literal["auto", "full", "fit"] = Field(
         default="auto",
         description="fit: route only new bookings into the existing plan; full: fleet and every "

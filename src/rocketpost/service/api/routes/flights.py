@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from rocketpost.service import schemas
 from rocketpost.service.api.deps import OpsCaller, State, check_flight_id, error_responses
+from rocketpost.service.ops_schemas import Day
 
 router = APIRouter(tags=["ops"])
 
@@ -30,7 +30,7 @@ def list_flights(
     status: Literal["scheduled", "launched", "landed", "scrubbed"] | None = None,
     origin_hub: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{2,8}$")] = None,
     date: Annotated[
-        dt.date | None, Query(description="the UTC day of launch: its flights in launch order")
+        Day | None, Query(description="the UTC day of launch: its flights in launch order")
     ] = None,
 ) -> schemas.FlightsPublic:
     """Flights in creation order, or one day's in launch order (keyset pages either way)."""

@@ -13,6 +13,7 @@ from rocketpost.service import ops_schemas
 from rocketpost.service.api.deps import OpsCaller, State, check_shipment_id, error_responses
 from rocketpost.service.controlroom import ControlRoom, utc_now
 from rocketpost.service.errors import ApiError
+from rocketpost.service.fields import Instant
 from rocketpost.service.lastmile_events import LastMileEvents
 from rocketpost.service.models import PlanRun
 from rocketpost.service.planrun import plan_runs, run_plan
@@ -70,7 +71,7 @@ def create_plan_run(
 def list_plan_runs(
     principal: OpsCaller,
     state: State,
-    date: dt.date,
+    date: ops_schemas.Day,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ops_schemas.PlanRunsPublic:
     """The day's plan runs, newest first."""
@@ -111,8 +112,8 @@ def last_mile_event(
 def kpis(
     principal: OpsCaller,
     state: State,
-    date: dt.date | None = None,
-    at: Annotated[dt.datetime | None, _AT] = None,
+    date: ops_schemas.Day | None = None,
+    at: Annotated[Instant | None, _AT] = None,
 ) -> ops_schemas.KpisPublic:
     """The day so far (default: today, UTC), aggregated in the database."""
     at = _instant(at)
@@ -127,8 +128,8 @@ def kpis(
 def positions(
     principal: OpsCaller,
     state: State,
-    at: Annotated[dt.datetime | None, _AT] = None,
-    date: dt.date | None = None,
+    at: Annotated[Instant | None, _AT] = None,
+    date: ops_schemas.Day | None = None,
 ) -> ops_schemas.PositionsPublic:
     """One compact row per flight of the day of ``at`` (or ``date``): the map's layer."""
     at = _instant(at)
@@ -159,9 +160,5 @@ def track(tracking_number: str, state: State) -> ops_schemas.TrackingPublic:
 
 
 def _instant(at: dt.datetime | None) -> dt.datetime:
-    """``at`` in UTC (naive is read as UTC), or now."""
-    if at is None:
-        return utc_now()
-    if at.tzinfo is None:
-        return at.replace(tzinfo=dt.UTC)
-    return at.astimezone(dt.UTC)
+    """``at`` in UTC, or now."""
+    return utc_now() if at is None else at.astimezone(dt.UTC)
