@@ -1,9 +1,10 @@
 """The control room's reads: the day's KPIs, flight positions, the network, public tracking.
 
-Everything a control-room page polls is small whatever the day's size: KPIs are one SQL
-aggregation over the day's shipments and one over its flights (a handful of numbers back, never
-rows), positions are one compact row per flight (a thousand, not a million), and the network is
-a few hundred rows. The shipments of a flight are read only on a click (its manifest).
+Everything a control-room page polls is small whatever the day's size: KPIs are the day's
+flights plus per-flight tallies of their shipments, kept up to date flight by flight (a handful
+of numbers back, never rows), positions are one compact row per flight (a thousand, not a
+million), and the network is a few hundred rows. The shipments of a flight are read only on a
+click (its manifest).
 
 Public tracking answers one tracking number with that shipment's status, legs and events —
 nothing that names its merchant, price or customs, and nothing of any other shipment.
@@ -15,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from rocketpost.network import Network
@@ -23,6 +24,7 @@ from rocketpost.service import ops_schemas
 from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
+from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import GRAMS_PER_KG, Flight, Shipment, TrackingEvent
 from rocketpost.service.tracking import Status, SubStatus
 
@@ -56,70 +58,51 @@ class ControlRoom:
     def kpis(self, day: date, at: datetime) -> ops_schemas.KpisPublic:
         """The day's promises kept, late and at risk at ``at``; scrubs, fill and cost.
 
-        One aggregation over the shipments whose flight launches on ``day`` (the index on
-        ``shipments.launch_at``) and one over the day's flights.
+        One aggregation over the day's flights, and the shipments' tallies per flight
+        (:mod:`rocketpost.service.kpitally`: recomputed, in SQL, only for the flights that
+        changed since the last call).
         """
         start, end = day_bounds(day)
-        s = Shipment
-        delivered = s.status == Status.DELIVERED.value
-        open_ = s.status.in_(_OPEN)
-        past_promise = open_ & (s.promised_delivery_at < at)
-        late = or_(and_(delivered, s.delivered_at > s.promised_delivery_at), past_promise)
-        at_risk = (
-            open_
-            & (s.promised_delivery_at >= at)
-            & or_(
-                s.planned_delivery_at > s.promised_delivery_at,
-                (s.status == Status.PRE_TRANSIT.value) & (s.launch_at < at),
-            )
-        )
-        in_air = (s.status == Status.IN_TRANSIT.value) & (s.sub_status == SubStatus.LAUNCHED.value)
-        shipments = select(
-            func.count(),
-            _count(s.service == "one_hour"),
-            _count(delivered),
-            _count(delivered & (s.delivered_at <= s.promised_delivery_at)),
-            _count(late),
-            _count(at_risk),
-            _count(in_air),
-        ).where(s.launch_at >= start, s.launch_at < end, s.status != Status.CANCELLED.value)
         f = Flight
-        flights = (
-            select(
-                f.status,
-                func.count(),
-                func.coalesce(func.sum(f.booked_g), 0),
-                func.coalesce(func.sum(f.booked_cm3), 0),
-                func.coalesce(func.sum(f.capacity_g), 0),
-                func.coalesce(func.sum(f.capacity_cm3), 0),
-            )
-            .where(f.launch_at >= start, f.launch_at < end)
-            .group_by(f.status)
-        )
         with self.db.session() as session:
-            total, one_hour, n_delivered, kept, n_late, risk, air = session.execute(shipments).one()
-            by_status = {row[0]: row[1:] for row in session.execute(flights).all()}
-        counts = {k: int(by_status.get(k, (0,))[0]) for k in _FLIGHT_STATUSES}
-        flying = [v for k, v in by_status.items() if k != "scrubbed"]
-        flown = [v for k, v in by_status.items() if k in ("launched", "landed")]
-        cap_g = sum(int(v[3]) for v in flying)
-        cap_cm3 = sum(int(v[4]) for v in flying)
+            flights = session.execute(
+                select(
+                    f.id,
+                    f.updated_at,
+                    f.status,
+                    f.launch_at,
+                    f.booked_g,
+                    f.booked_cm3,
+                    f.capacity_g,
+                    f.capacity_cm3,
+                ).where(f.launch_at >= start, f.launch_at < end)
+            ).all()
+            tally = tally_cache(self.db).day(
+                session, [(r.id, r.updated_at, r.status, r.launch_at) for r in flights], at
+            )
+        counts = {k: 0 for k in _FLIGHT_STATUSES}
+        for r in flights:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        flying = [r for r in flights if r.status != "scrubbed"]
+        flown = [r for r in flights if r.status in ("launched", "landed")]
+        cap_g = sum(r.capacity_g for r in flying)
+        cap_cm3 = sum(r.capacity_cm3 for r in flying)
         fill = max(
-            sum(int(v[1]) for v in flying) / cap_g if cap_g else 0.0,
-            sum(int(v[2]) for v in flying) / cap_cm3 if cap_cm3 else 0.0,
+            sum(r.booked_g for r in flying) / cap_g if cap_g else 0.0,
+            sum(r.booked_cm3 for r in flying) / cap_cm3 if cap_cm3 else 0.0,
         )
-        carried_kg = sum(int(v[1]) for v in flown) / GRAMS_PER_KG
-        cost = sum(int(v[0]) for v in flown) * self.network.rocket.cost_per_flight_usd
+        carried_kg = sum(r.booked_g for r in flown) / GRAMS_PER_KG
+        cost = len(flown) * self.network.rocket.cost_per_flight_usd
         return ops_schemas.KpisPublic(
             date=day,
             at=at,
-            shipments=int(total),
-            one_hour=int(one_hour),
-            delivered=int(n_delivered),
-            promises_kept=int(kept),
-            late=int(n_late),
-            at_risk=int(risk),
-            in_the_air=int(air),
+            shipments=tally.shipments,
+            one_hour=tally.one_hour,
+            delivered=tally.delivered,
+            promises_kept=tally.promises_kept,
+            late=tally.late,
+            at_risk=tally.at_risk,
+            in_the_air=tally.in_the_air,
             flights=counts,
             scrubs=counts["scrubbed"],
             fill=float(fill),

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rocketpost.service import ops_schemas
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.flights import last_mile_public
-from rocketpost.service.models import Shipment, utcnow
+from rocketpost.service.models import Flight, Shipment, utcnow
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 from rocketpost.service.transitions import Move, apply, lock_shipments, retrying
 
@@ -62,6 +62,14 @@ def record_last_mile(
         status, sub = _STATES[event.type]
         vehicle = row.last_mile_vehicle or "unplanned vehicle"
         note = f" ({event.note})" if event.note else ""
+        if row.flight_id is not None:
+            # The flight's version: the control room re-tallies its shipments (kpitally.py).
+            session.execute(
+                update(Flight)
+                .where(Flight.id == row.flight_id)
+                .values(updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
         EventWriter(session).emit_for(
             row,
             status,

@@ -56,6 +56,7 @@ _FLIGHT_PLAN = (
         planned_cm3=bindparam("cm3"),
         planned_shipments=bindparam("count"),
         plan_run_id=bindparam("run"),
+        updated_at=bindparam("now"),  # the flight's version: see service/kpitally.py
     )
 )
 _ROUTE = (
@@ -277,6 +278,7 @@ def run_plan(
                         "cm3": int(cm3[f]),
                         "count": int(count[f]),
                         "run": run.id,
+                        "now": utcnow(),
                     }
                     for f in touched
                 ],
