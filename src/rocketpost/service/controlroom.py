@@ -12,6 +12,8 @@ nothing that names its merchant, price or customs, and nothing of any other ship
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,7 +30,9 @@ from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import GRAMS_PER_KG, Flight, Shipment, TrackingEvent
 from rocketpost.service.tracking import Status, SubStatus
 
-__all__ = ["POSITION_COLUMNS", "ControlRoom"]
+__all__ = ["POSITION_COLUMNS", "ControlRoom", "warm_in_background"]
+
+logger = logging.getLogger(__name__)
 
 POSITION_COLUMNS = ["id", "origin", "site", "status", "progress"]
 _FLIGHT_STATUSES = ("scheduled", "launched", "landed", "scrubbed")
@@ -222,6 +226,22 @@ class ControlRoom:
                 ],
             }
         )
+
+
+def warm_in_background(db: Database, network: Network) -> threading.Thread:
+    """Tally today's shipments in a daemon thread, so that a control room's first page load
+    on a freshly started server does not pay for the whole day (:mod:`.kpitally`)."""
+
+    def work() -> None:
+        try:
+            now = utc_now()
+            ControlRoom(db, network).kpis(now.date(), now)
+        except Exception:  # a warm-up never stops the service (the first call tallies anyway)
+            logger.warning("control-room warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=work, name="controlroom-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def utc_now() -> datetime:

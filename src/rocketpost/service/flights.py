@@ -20,6 +20,7 @@ from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.capacity import FlightKey, Hold, Load, reserve
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
+from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
 from rocketpost.service.reads import decode_cursor, encode_cursor
@@ -156,16 +157,9 @@ class FlightOps:
             rows = list(session.scalars(query))
             more = len(rows) > limit
             rows = rows[:limit]
-            counts = dict(
-                session.execute(
-                    select(Shipment.flight_id, func.count())
-                    .where(
-                        Shipment.flight_id.in_([r.id for r in rows]),
-                        Shipment.status != Status.CANCELLED.value,
-                    )
-                    .group_by(Shipment.flight_id)
-                ).all()
-            )
+            # Shipments per flight from the control room's tallies (refreshed by flight
+            # version), not a count over each flight's shipments on every page.
+            counts = tally_cache(self.db).counts(session, {r.id: r.updated_at for r in rows})
         network = self.engine.network
         return schemas.FlightsPublic(
             data=[flight_public(r, int(counts.get(r.id, 0)), network) for r in rows],

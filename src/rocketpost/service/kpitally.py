@@ -23,12 +23,12 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import BigInteger, Integer, case, cast, extract, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from rocketpost.service.db import Database
@@ -65,10 +65,19 @@ def _class_column() -> Any:
 
 
 def _minute_column(sqlite: bool) -> Any:
+    """The promise's minute: SQLite's stored text up to the minute (``strftime`` per row
+    costs more than the rest of the tally), PostgreSQL's ``date_trunc``."""
     promised = Shipment.promised_delivery_at
     if sqlite:
-        return cast(func.strftime("%s", promised), Integer) / 60
-    return cast(func.floor(extract("epoch", promised) / 60), BigInteger)
+        return func.substr(promised, 1, 16)
+    return func.date_trunc("minute", promised)
+
+
+def _minute_number(value: Any) -> int:
+    """Minutes since the epoch of a :func:`_minute_column` value."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return int(value.timestamp() // 60)
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,8 +143,12 @@ class TallyCache:
                 .where(Shipment.flight_id.in_(batch), Shipment.status != Status.CANCELLED.value)
                 .group_by(Shipment.flight_id, kind, minute)
             ).all()
+            minutes: dict[Any, int] = {}
             for pk, k, m, n, h, a in rows:
-                fresh[pk].append((int(k), int(m), int(n), int(h or 0), int(a or 0)))
+                number = minutes.get(m)
+                if number is None:
+                    number = minutes[m] = _minute_number(m)
+                fresh[pk].append((int(k), number, int(n), int(h or 0), int(a or 0)))
         with self._lock:
             for pk, rows_of in fresh.items():
                 arr = np.array(rows_of, dtype=np.int64).reshape(-1, 5)
@@ -150,6 +163,27 @@ class TallyCache:
                     expires=now + self.max_age_s * random.uniform(0.75, 1.25),
                 )
 
+    def _rows(self, pks: list[int]) -> tuple[NDArray[np.int64], ...]:
+        """The tallies of ``pks`` as one set of columns, with each row's flight position."""
+        with self._lock:
+            tallies = [self._tallies[pk] for pk in pks]
+        sizes = np.array([len(t.kind) for t in tallies], dtype=np.int64)
+        where = np.repeat(np.arange(len(pks), dtype=np.int64), sizes)
+        if not tallies:
+            empty = np.zeros(0, dtype=np.int64)
+            return where, empty, empty, empty, empty, empty
+        columns = (
+            np.concatenate([getattr(t, name) for t in tallies])
+            for name in ("kind", "minute", "count", "one_hour", "in_air")
+        )
+        return (where, *columns)
+
+    def counts(self, session: Session, versions: dict[int, datetime]) -> dict[int, int]:
+        """Shipments (not cancelled) on each flight of ``versions`` (``pk -> updated_at``)."""
+        self._refresh(session, versions)
+        with self._lock:
+            return {pk: int(self._tallies[pk].count.sum()) for pk in versions}
+
     def day(
         self,
         session: Session,
@@ -159,27 +193,24 @@ class TallyCache:
         """The KPIs at ``at`` of ``flights`` — ``(pk, updated_at, status, launch_at)`` rows,
         read *before* this call so that a change committed meanwhile is seen next time."""
         self._refresh(session, {pk: version for pk, version, _, _ in flights})
-        at_minute = int(at.timestamp() // 60)  # minutes before this one have fully passed
-        totals = np.zeros(7, dtype=np.int64)
-        with self._lock:
-            for pk, _, status, launch_at in flights:
-                t = self._tallies[pk]
-                past = t.minute < at_minute
-                is_open = (t.kind == OPEN_PLANNED_LATE) | (t.kind == OPEN_GROUND) | (t.kind == OPEN)
-                grounded = status == "scheduled" and launch_at < at
-                risk = ~past & (
-                    (t.kind == OPEN_PLANNED_LATE) | ((t.kind == OPEN_GROUND) & grounded)
-                )
-                totals += (
-                    t.count.sum(),
-                    t.one_hour.sum(),
-                    t.count[(t.kind == KEPT) | (t.kind == DELIVERED_LATE)].sum(),
-                    t.count[t.kind == KEPT].sum(),
-                    t.count[t.kind == DELIVERED_LATE].sum() + t.count[is_open & past].sum(),
-                    t.count[risk].sum(),
-                    t.in_air.sum(),
-                )
-        return DayTally(*(int(x) for x in totals))
+        where, kind, minute, count, one_hour, in_air = self._rows([f[0] for f in flights])
+        grounded = np.array(
+            [status == "scheduled" and launch_at < at for _, _, status, launch_at in flights],
+            dtype=bool,
+        )
+        past = minute < int(at.timestamp() // 60)  # minutes before this one have fully passed
+        is_open = (kind == OPEN_PLANNED_LATE) | (kind == OPEN_GROUND) | (kind == OPEN)
+        waiting = (kind == OPEN_GROUND) & grounded[where] if len(where) else kind < 0
+        risk = ~past & ((kind == OPEN_PLANNED_LATE) | waiting)
+        return DayTally(
+            shipments=int(count.sum()),
+            one_hour=int(one_hour.sum()),
+            delivered=int(count[(kind == KEPT) | (kind == DELIVERED_LATE)].sum()),
+            promises_kept=int(count[kind == KEPT].sum()),
+            late=int(count[kind == DELIVERED_LATE].sum() + count[is_open & past].sum()),
+            at_risk=int(count[risk].sum()),
+            in_the_air=int(in_air.sum()),
+        )
 
 
 _CACHES: dict[str, TallyCache] = {}
