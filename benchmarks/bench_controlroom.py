@@ -119,16 +119,12 @@ def make_day(
     day_s = float(np.floor(now_s / 86400.0) * 86400.0)
     hubs, sites = network.hub_ids, network.site_ids
     flight_s = np.asarray(flight_matrix(network).flight_s)
-    taken: set[tuple[int, int, float]] = set()
     flights: list[dict[str, object]] = []
-    k = 0
-    while len(flights) < n_flights:
-        o, d = k % len(hubs), (k * 7 + 3) % len(sites)
-        launch = day_s + 600.0 * ((k * 131) % 144)  # every 10-minute wave of the day
-        k += 1
-        if d == o or (o, d, launch) in taken:
-            continue
-        taken.add((o, d, launch))
+    # Distinct (origin hub, landing site, wave) triples, drawn over the day's 144 waves.
+    pairs = [(o, d) for o in range(len(hubs)) for d in range(len(sites)) if d != o]
+    picks = rng.choice(len(pairs) * 144, size=n_flights, replace=False)
+    for pick in sorted(picks.tolist(), key=lambda p: (p % 144, p)):
+        (o, d), launch = pairs[pick // 144], day_s + 600.0 * (pick % 144)
         landing = launch + float(flight_s[o, d])
         if rng.random() < 0.02 and launch > now_s:
             status = "scrubbed"
