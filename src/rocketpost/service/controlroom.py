@@ -115,8 +115,11 @@ class ControlRoom:
             cost_per_kg_usd=float(cost / carried_kg) if carried_kg else None,
         )
 
-    def positions(self, day: date, at: datetime) -> ops_schemas.PositionsPublic:
-        """Every flight of ``day`` as ``[id, origin, site, status, progress]`` at ``at``.
+    def positions(self, day: date, at: datetime) -> dict[str, Any]:
+        """Every flight of ``day`` as ``[id, origin, site, status, progress]`` at ``at``: the
+        JSON body of :class:`~rocketpost.service.ops_schemas.PositionsPublic`, built directly
+        (a thousand rows polled every few seconds; validating each cell costs more than the
+        query).
 
         ``progress`` is the share of the flight flown (0 on the ground before launch or
         scrubbed, 1 landed); a launched flight's is its time since launch over its planned
@@ -153,7 +156,8 @@ class ControlRoom:
                     duration = float(flight_s[o, d])
                 progress = float(np.clip((now_s - launch_s) / max(duration, 1.0), 0.0, 1.0))
             out.append([fid, origin, site, status, round(progress, 4)])
-        return ops_schemas.PositionsPublic(at=at, columns=POSITION_COLUMNS, rows=out)
+        stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return {"at": stamp, "columns": POSITION_COLUMNS, "rows": out}
 
     def sites(self) -> ops_schemas.SitesPublic:
         """Hubs (their pads) and landing sites, for the map."""

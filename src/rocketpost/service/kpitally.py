@@ -114,6 +114,10 @@ class TallyCache:
         self.max_age_s = max_age_s
         self._tallies: dict[int, _Tally] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped whenever a tally is replaced
+        self._joined: tuple[tuple[int, tuple[int, ...]], tuple[NDArray[np.int64], ...]] | None = (
+            None
+        )
 
     def _refresh(self, session: Session, versions: dict[int, datetime]) -> None:
         now = time.monotonic()
@@ -150,6 +154,8 @@ class TallyCache:
                     number = minutes[m] = _minute_number(m)
                 fresh[pk].append((int(k), number, int(n), int(h or 0), int(a or 0)))
         with self._lock:
+            if fresh:
+                self._generation += 1
             for pk, rows_of in fresh.items():
                 arr = np.array(rows_of, dtype=np.int64).reshape(-1, 5)
                 self._tallies[pk] = _Tally(
@@ -164,11 +170,22 @@ class TallyCache:
                 )
 
     def _rows(self, pks: list[int]) -> tuple[NDArray[np.int64], ...]:
-        """The tallies of ``pks`` as one set of columns, with each row's flight position."""
+        """The tallies of ``pks`` as one set of columns, with each row's flight position
+        (joined again only when a tally changed: a quiet poll reuses the last join)."""
         with self._lock:
+            key = (self._generation, tuple(pks))
+            if self._joined is not None and self._joined[0] == key:
+                return self._joined[1]
             tallies = [self._tallies[pk] for pk in pks]
+        joined = self._join(tallies)
+        with self._lock:
+            self._joined = (key, joined)
+        return joined
+
+    @staticmethod
+    def _join(tallies: list[_Tally]) -> tuple[NDArray[np.int64], ...]:
         sizes = np.array([len(t.kind) for t in tallies], dtype=np.int64)
-        where = np.repeat(np.arange(len(pks), dtype=np.int64), sizes)
+        where = np.repeat(np.arange(len(tallies), dtype=np.int64), sizes)
         if not tallies:
             empty = np.zeros(0, dtype=np.int64)
             return where, empty, empty, empty, empty, empty

@@ -8,6 +8,7 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from rocketpost.service import ops_schemas
 from rocketpost.service.api.deps import OpsCaller, State, check_shipment_id, error_responses
@@ -130,10 +131,10 @@ def positions(
     state: State,
     at: Annotated[Instant | None, _AT] = None,
     date: ops_schemas.Day | None = None,
-) -> ops_schemas.PositionsPublic:
+) -> JSONResponse:
     """One compact row per flight of the day of ``at`` (or ``date``): the map's layer."""
     at = _instant(at)
-    return ControlRoom(state.db, state.network).positions(date or at.date(), at)
+    return JSONResponse(ControlRoom(state.db, state.network).positions(date or at.date(), at))
 
 
 @router.get(
