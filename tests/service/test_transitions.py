@@ -72,6 +72,13 @@ def test_with_diagram_replaces_only_the_block() -> None:
         (Move.LAUNCH, ("pre_transit", "customs_hold"), False),
         (Move.LAUNCH, ("pre_transit", "rescheduled"), True),
         (Move.LAND, ("pre_transit", "booked"), False),
+        (Move.OUT_FOR_DELIVERY, ("in_transit", "landed"), True),
+        (Move.OUT_FOR_DELIVERY, ("in_transit", "launched"), False),
+        (Move.OUT_FOR_DELIVERY, ("out_for_delivery", "out_for_delivery"), True),  # a repeat
+        (Move.DELIVER, ("out_for_delivery", "out_for_delivery"), True),
+        (Move.DELIVER, ("in_transit", "landed"), False),
+        (Move.DELIVER, ("delivered", "delivered"), True),  # a repeat
+        (Move.OUT_FOR_DELIVERY, ("delivered", "delivered"), False),
     ],
 )
 def test_allowed_moves(move: Move, state: tuple[str, str], ok: bool) -> None:

@@ -1,4 +1,5 @@
-"""``rocketpost plan ORDERS --out DIR`` (also ``plan run``) and ``rocketpost plan check DIR``."""
+"""``rocketpost plan ORDERS --out DIR`` (also ``plan run``), ``rocketpost plan check DIR`` and
+``rocketpost plan --database-url URL --date D`` (also ``plan database``, in ``cli/ops.py``)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class _RunByDefault(TyperGroup):
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["run", *args]
+        elif args and args[0].split("=", 1)[0] == "--database-url":
+            args = ["database", *args]  # plan --database-url URL --date D
         return super().parse_args(ctx, args)
 
 
@@ -214,6 +217,17 @@ def _plan_params(
         policy = dataclasses.replace(params.consolidation, max_cost_per_kg_usd=ceiling)
         params = dataclasses.replace(params, consolidation=policy)
     return params
+
+
+def _register_database() -> None:
+    from rocketpost.cli.ops import plan_database
+
+    app.command("database", help="Plan a day's booked flights from the service's database.")(
+        plan_database
+    )
+
+
+_register_database()
 
 
 @app.command("check")

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rocketpost.errors import InputError, RocketpostError
-from rocketpost.service.api.routes import conditions, flights, quotes, shipments, webhooks
+from rocketpost.service.api.routes import conditions, flights, ops, quotes, shipments, webhooks
 from rocketpost.service.errors import ApiError, field_loc
 from rocketpost.service.settings import Settings
 from rocketpost.service.state import ServiceState
@@ -299,7 +299,7 @@ def create_app(settings: Settings) -> FastAPI:
         """Liveness: no authentication, no database."""
         return {"status": "ok"}
 
-    for module in (quotes, shipments, flights, webhooks, conditions):
+    for module in (quotes, shipments, flights, webhooks, conditions, ops):
         app.include_router(module.router)
     install_web_pages(app)
     _document_only_real_validation_errors(app)

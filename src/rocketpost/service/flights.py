@@ -8,16 +8,19 @@ status change, every move and every event commit together, so a scrub is all or 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from rocketpost.service import schemas
+from rocketpost.network import Network
+from rocketpost.service import ops_schemas, schemas
+from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.capacity import FlightKey, Hold, Load, reserve
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
+from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
 from rocketpost.service.reads import decode_cursor, encode_cursor
@@ -31,15 +34,54 @@ from rocketpost.service.transitions import (
     retrying,
 )
 
-__all__ = ["FlightOps", "flight_public"]
+__all__ = ["FlightOps", "arc_end", "flight_public", "last_mile_public"]
 
 _TRANSITIONS = {"launched": "scheduled", "landed": "launched", "scrubbed": "scheduled"}
 _NEW_STATUS = {"launched": "launched", "landed": "landed", "scrubbed": "scrubbed"}
 _MOVES = {"launched": Move.LAUNCH, "landed": Move.LAND, "scrubbed": Move.SCRUB_RESCHEDULE}
 
 
-def flight_public(row: Flight, shipments: int) -> schemas.FlightPublic:
-    """A flight and its load as answered."""
+def arc_end(network: Network, place_id: str, *, site: bool) -> ops_schemas.ArcEnd:
+    """The origin hub's pad (``site`` false) or a landing site, as one end of an arc."""
+    if site:
+        k = network.site_index(place_id)
+        lat, lon = network.site_lat_deg[k], network.site_lon_deg[k]
+    else:
+        k = network.hub_index(place_id)
+        lat, lon = network.pad_lat_deg[k], network.pad_lon_deg[k]
+    return ops_schemas.ArcEnd(id=place_id, lat_deg=float(lat), lon_deg=float(lon))
+
+
+def _plan_public(row: Flight, network: Network | None) -> ops_schemas.FlightPlanPublic | None:
+    if network is None or row.landing_at is None or row.landing_site is None:
+        return None
+    return ops_schemas.FlightPlanPublic(
+        airframe_id=row.airframe_id,
+        landing_site=row.landing_site,
+        landing_at=row.landing_at,
+        origin=arc_end(network, row.origin_hub, site=False),
+        site=arc_end(network, row.landing_site, site=True),
+        planned_kg=(row.planned_g or 0) / GRAMS_PER_KG,
+        planned_m3=(row.planned_cm3 or 0) / CM3_PER_M3,
+        planned_shipments=row.planned_shipments or 0,
+    )
+
+
+def last_mile_public(s: Shipment) -> ops_schemas.LastMilePublic:
+    """A shipment's planned last mile (and its delivery, once made)."""
+    return ops_schemas.LastMilePublic(
+        vehicle=s.last_mile_vehicle,
+        stop=s.last_mile_stop,
+        planned_delivery_at=s.planned_delivery_at,
+        delivered_at=s.delivered_at,
+    )
+
+
+def flight_public(
+    row: Flight, shipments: int, network: Network | None = None
+) -> schemas.FlightPublic:
+    """A flight and its load as answered, with the plan's assignment when ``network`` is given
+    and a plan run has covered the flight."""
     return schemas.FlightPublic(
         id=row.public_id,
         origin_hub=row.origin_hub,
@@ -51,6 +93,7 @@ def flight_public(row: Flight, shipments: int) -> schemas.FlightPublic:
         booked_kg=row.booked_g / GRAMS_PER_KG,
         booked_m3=row.booked_cm3 / CM3_PER_M3,
         shipments=shipments,
+        plan=_plan_public(row, network),
     )
 
 
@@ -82,32 +125,44 @@ class FlightOps:
         cursor: str | None,
         status: str | None = None,
         origin_hub: str | None = None,
+        day: date | None = None,
     ) -> schemas.FlightsPublic:
-        """Flights in creation order."""
+        """Flights in creation order; with ``day``, that day's flights in launch order.
+
+        Keyset pagination either way: the cursor is the last row's id, and a day's page resumes
+        after that row's ``(launch_at, id)`` (one indexed lookup), so a page costs the same on
+        the thousandth flight as on the first.
+        """
         after = decode_cursor(cursor)
-        query = select(Flight).order_by(Flight.id).limit(limit + 1)
-        if after is not None:
-            query = query.where(Flight.id > after)
+        query = select(Flight).limit(limit + 1)
         if status is not None:
             query = query.where(Flight.status == status)
         if origin_hub is not None:
             query = query.where(Flight.origin_hub == origin_hub)
         with self.db.session() as session:
+            if day is None:
+                query = query.order_by(Flight.id)
+                if after is not None:
+                    query = query.where(Flight.id > after)
+            else:
+                start, end = day_bounds(day)
+                query = query.where(Flight.launch_at >= start, Flight.launch_at < end)
+                query = query.order_by(Flight.launch_at, Flight.id)
+                if after is not None:
+                    last = session.scalar(select(Flight.launch_at).where(Flight.id == after))
+                    if last is not None:
+                        query = query.where(
+                            tuple_(Flight.launch_at, Flight.id) > tuple_(last, after)
+                        )
             rows = list(session.scalars(query))
             more = len(rows) > limit
             rows = rows[:limit]
-            counts = dict(
-                session.execute(
-                    select(Shipment.flight_id, func.count())
-                    .where(
-                        Shipment.flight_id.in_([r.id for r in rows]),
-                        Shipment.status != Status.CANCELLED.value,
-                    )
-                    .group_by(Shipment.flight_id)
-                ).all()
-            )
+            # Shipments per flight from the control room's tallies (refreshed by flight
+            # version), not a count over each flight's shipments on every page.
+            counts = tally_cache(self.db).counts(session, {r.id: r.updated_at for r in rows})
+        network = self.engine.network
         return schemas.FlightsPublic(
-            data=[flight_public(r, int(counts.get(r.id, 0))) for r in rows],
+            data=[flight_public(r, int(counts.get(r.id, 0)), network) for r in rows],
             has_more=more,
             next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
         )
@@ -116,7 +171,7 @@ class FlightOps:
         """One flight."""
         with self.db.session() as session:
             row = self._get(session, flight_id)
-            return flight_public(row, self._count(session, row.id))
+            return flight_public(row, self._count(session, row.id), self.engine.network)
 
     def manifest(self, flight_id: str) -> schemas.ManifestPublic:
         """The flight and the shipments loaded on it."""
@@ -137,11 +192,12 @@ class FlightOps:
                     destination=schemas.DestinationOut(**s.destination),
                     customs_decision=s.customs_decision,
                     status=s.status,
+                    last_mile=last_mile_public(s),
                 )
                 for s in shipments
             ]
             return schemas.ManifestPublic(
-                flight=flight_public(row, len(lines)),
+                flight=flight_public(row, len(lines), self.engine.network),
                 shipments=lines,
                 total_kg=sum(s.mass_g for s in shipments) / GRAMS_PER_KG,
                 total_m3=sum(s.volume_cm3 for s in shipments) / CM3_PER_M3,
@@ -205,7 +261,7 @@ class FlightOps:
         session.flush()
         session.refresh(row)
         return schemas.FlightEventPublic(
-            flight=flight_public(row, self._count(session, row.id)),
+            flight=flight_public(row, self._count(session, row.id), self.engine.network),
             shipments_affected=len(shipments),
             rescheduled=rescheduled,
             downgraded=downgraded,

@@ -35,6 +35,7 @@ __all__ = [
     "Flight",
     "IdempotencyRecord",
     "Merchant",
+    "PlanRun",
     "ServiceSecret",
     "Shipment",
     "TrackingEvent",
@@ -138,15 +139,48 @@ class Flight(Base):
     capacity_cm3: Mapped[int] = mapped_column(BigInteger)
     booked_g: Mapped[int] = mapped_column(BigInteger, default=0)
     booked_cm3: Mapped[int] = mapped_column(BigInteger, default=0)
+    # What the day's plan (service/planrun.py) assigned: the airframe that flies it, the landing
+    # site and when it lands there, and the load the planner loaded (its manifest). NULL until
+    # a plan run covers the flight.
+    airframe_id: Mapped[str | None] = mapped_column(String(32))
+    landing_site: Mapped[str | None] = mapped_column(String(16))
+    landing_at: Mapped[datetime | None]
+    planned_g: Mapped[int | None] = mapped_column(BigInteger)
+    planned_cm3: Mapped[int | None] = mapped_column(BigInteger)
+    planned_shipments: Mapped[int | None] = mapped_column(Integer)
+    plan_run_id: Mapped[int | None] = mapped_column(Integer)  # plan_runs.id (no FK: see 0003)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanRun(Base):
+    """One run of the planner over a day's booked flights (CLI or ``POST /v1/ops/plan-runs``)."""
+
+    __tablename__ = "plan_runs"
+    __table_args__ = (Index("ix_plan_runs_day", "day", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))  # "full" or "fit"
+    trigger: Mapped[str] = mapped_column(String(16))  # "cli", "ops", "booking"
+    flights: Mapped[int] = mapped_column(Integer, default=0)
+    shipments: Mapped[int] = mapped_column(Integer, default=0)
+    unassigned_flights: Mapped[int] = mapped_column(Integer, default=0)
+    planned_late: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Shipment(Base):
     """A booked shipment: route, flight, promise, price, customs outcome, current status."""
 
     __tablename__ = "shipments"
-    __table_args__ = (Index("ix_shipments_merchant_id_id", "merchant_id", "id"),)
+    __table_args__ = (
+        Index("ix_shipments_merchant_id_id", "merchant_id", "id"),
+        Index("ix_shipments_launch_at", "launch_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -179,6 +213,12 @@ class Shipment(Base):
     customs_outcome: Mapped[str | None] = mapped_column(String(16))
     downgrade_reason: Mapped[str | None] = mapped_column(String(40))
     quote_id: Mapped[str | None] = mapped_column(Text)
+    # The plan's last mile (service/planrun.py): the vehicle that takes it from the landing
+    # site's port to the door, its stop on that vehicle's route, and the planned hand-over.
+    last_mile_vehicle: Mapped[str | None] = mapped_column(String(24))
+    last_mile_stop: Mapped[int | None] = mapped_column(Integer)
+    planned_delivery_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

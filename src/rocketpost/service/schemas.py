@@ -47,6 +47,7 @@ from rocketpost.service.fields import (
 )
 from rocketpost.service.fields import InModel as _In
 from rocketpost.service.fields import OutModel as _Out
+from rocketpost.service.ops_schemas import FlightPlanPublic, LastMilePublic
 
 __all__ = [
     "ConditionsPublic",
@@ -393,6 +394,7 @@ class FlightPublic(_Out):
     booked_kg: float
     booked_m3: float
     shipments: int
+    plan: FlightPlanPublic | None = None
 
 
 class FlightsPublic(_Out):
@@ -416,6 +418,7 @@ class ManifestLine(_Out):
     destination: DestinationOut
     customs_decision: str | None
     status: str
+    last_mile: LastMilePublic | None = None
 
 
 class ManifestPublic(_Out):

@@ -83,6 +83,9 @@ class ServiceState:
             sender=sender,
         )
         state._warm_up()
+        from rocketpost.service.controlroom import warm_in_background
+
+        warm_in_background(db, network)  # today's KPI tallies, off the request path
         return state
 
     def _warm_up(self) -> None:

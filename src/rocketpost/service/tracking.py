@@ -60,6 +60,8 @@ class SubStatus(StrEnum):
     DOWNGRADED_TO_STANDARD = "downgraded_to_standard"
     LAUNCHED = "launched"
     LANDED = "landed"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
     CANCELLED = "cancelled"
 
 

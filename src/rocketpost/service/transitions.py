@@ -82,6 +82,8 @@ class Move(StrEnum):
     SCRUB_DOWNGRADE = "scrub_downgrade"
     LAUNCH = "launch"
     LAND = "land"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVER = "deliver"
 
 
 class Seat(StrEnum):
@@ -122,6 +124,7 @@ class Transition:
 
 
 _PRE, _IN = Status.PRE_TRANSIT.value, Status.IN_TRANSIT.value
+_OUT = Status.OUT_FOR_DELIVERY.value
 _ON_FLIGHT: tuple[State, ...] = (
     (_PRE, SubStatus.BOOKED.value),
     (_PRE, SubStatus.CUSTOMS_CLEARED.value),
@@ -207,10 +210,28 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         Move.LAND, ((_IN, SubStatus.LAUNCHED.value),), (_IN, SubStatus.LANDED.value), Seat.KEEP
     ),
+    Transition(
+        Move.OUT_FOR_DELIVERY,
+        ((_IN, SubStatus.LANDED.value),),
+        (_OUT, SubStatus.OUT_FOR_DELIVERY.value),
+        Seat.KEEP,
+    ),
+    Transition(Move.OUT_FOR_DELIVERY, ((_OUT, SubStatus.OUT_FOR_DELIVERY.value),), None, Seat.KEEP),
+    Transition(
+        Move.DELIVER,
+        ((_OUT, SubStatus.OUT_FOR_DELIVERY.value),),
+        (Status.DELIVERED.value, SubStatus.DELIVERED.value),
+        Seat.KEEP,
+    ),
+    Transition(
+        Move.DELIVER, ((Status.DELIVERED.value, SubStatus.DELIVERED.value),), None, Seat.KEEP
+    ),
 )
 """The whole state machine, first match wins. A move absent from a state is refused with 409
 (the row's ``refused`` code). Cancelling a cancelled shipment is allowed and changes nothing
-(the first cancel's answer again)."""
+(the first cancel's answer again). The last mile is idempotent the same way: a second
+``out_for_delivery`` or ``delivered`` for a shipment already there changes nothing and records no
+second event."""
 
 
 def holds_seat(status: str, flight_pk: int | None) -> bool:

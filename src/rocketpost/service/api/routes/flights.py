@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from rocketpost.service import schemas
 from rocketpost.service.api.deps import OpsCaller, State, check_flight_id, error_responses
+from rocketpost.service.ops_schemas import Day
 
 router = APIRouter(tags=["ops"])
 
@@ -18,7 +19,7 @@ _OPS = {"s403": "not the ops key", "s404": "no such flight"}
     "/v1/flights",
     response_model=schemas.FlightsPublic,
     responses=error_responses(
-        401, 403, 422, 429, **_OPS, s422="bad limit, status, origin_hub or cursor"
+        401, 403, 422, 429, **_OPS, s422="bad limit, status, origin_hub, date or cursor"
     ),
 )
 def list_flights(
@@ -28,10 +29,13 @@ def list_flights(
     cursor: Annotated[str | None, Query(max_length=40)] = None,
     status: Literal["scheduled", "launched", "landed", "scrubbed"] | None = None,
     origin_hub: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{2,8}$")] = None,
+    date: Annotated[
+        Day | None, Query(description="the UTC day of launch: its flights in launch order")
+    ] = None,
 ) -> schemas.FlightsPublic:
-    """Flights in creation order."""
+    """Flights in creation order, or one day's in launch order (keyset pages either way)."""
     return state.flights.list_flights(
-        limit=limit, cursor=cursor, status=status, origin_hub=origin_hub
+        limit=limit, cursor=cursor, status=status, origin_hub=origin_hub, day=date
     )
 
 

@@ -1,0 +1,452 @@
+"""The control room's reads on a full day: 1,000 flights and 1,000,000 shipments, over HTTP.
+
+Run: ``.venv/bin/python benchmarks/bench_controlroom.py [--backend sqlite|postgres]
+[--flights 1000] [--shipments 1000000] [--updates 30]``.
+
+It bulk-loads one operational day into a fresh, migrated database — today's flights (UTC),
+spread over the hubs and the day's waves, each with its plan (airframe, landing) and its share
+of the shipments; flights before now have landed and their shipments are delivered (a few
+late) or out for delivery, flights of the last hour are in the air, later ones are scheduled,
+2 % are scrubbed — through the driver's bulk path (``executemany`` on SQLite, ``COPY`` on
+PostgreSQL), then starts the real ``rocketpost serve`` and times, over loopback HTTP with one
+keep-alive client:
+
+* **cold render**: the same right after the server started, while the day's KPI tallies are
+  still being computed (once per server process; ``service/kpitally.py``);
+* **first render**: what the control-room page loads at once — ``GET /v1/ops/kpis``,
+  ``GET /v1/ops/flights/positions``, the first page of ``GET /v1/flights?date=`` (100 rows)
+  and ``GET /v1/ops/sites`` — one after the other (target ≤ 1 s);
+* **each update**: what the page polls — KPIs and positions (target ≤ 200 ms), ``--updates``
+  times, median, p95 and worst; and each endpoint alone, and the flights page deep in the day
+  (keyset: the last page costs what the first does).
+
+Figures are wall-clock on a shared 2-core machine (the client, the server and the database
+share it): run it twice back to back before comparing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.postgres import throwaway_postgres
+from tests.support.server import running_server
+
+from rocketpost.core.eta import flight_matrix
+from rocketpost.network import default_network
+from rocketpost.service.db import upgrade
+from rocketpost.service.merchants import create_merchant
+
+SERVER_ENV = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
+_FLIGHT_COLUMNS = [
+    "public_id",
+    "origin_hub",
+    "destination_hub",
+    "launch_at",
+    "status",
+    "capacity_g",
+    "capacity_cm3",
+    "booked_g",
+    "booked_cm3",
+    "airframe_id",
+    "landing_site",
+    "landing_at",
+    "planned_g",
+    "planned_cm3",
+    "planned_shipments",
+    "created_at",
+    "updated_at",
+]
+_SHIPMENT_COLUMNS = [
+    "public_id",
+    "tracking_number",
+    "merchant_id",
+    "merchant_public_id",
+    "flight_id",
+    "flight_public_id",
+    "service",
+    "mode",
+    "channel",
+    "status",
+    "sub_status",
+    "origin_hub",
+    "destination_hub",
+    "destination",
+    "parcels",
+    "mass_g",
+    "volume_cm3",
+    "ready_at",
+    "launch_at",
+    "promised_delivery_at",
+    "price_amount",
+    "price_currency",
+    "last_mile_vehicle",
+    "last_mile_stop",
+    "planned_delivery_at",
+    "delivered_at",
+    "created_at",
+    "updated_at",
+]
+
+
+def _stamp(seconds: float, backend: str) -> str:
+    """A UTC instant as each backend stores it (SQLAlchemy's SQLite text; PostgreSQL input)."""
+    value = datetime.fromtimestamp(seconds, tz=UTC)
+    if backend == "sqlite":
+        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
+
+
+def make_day(
+    n_flights: int, n_shipments: int, now_s: float, seed: int
+) -> tuple[list[dict[str, object]], dict[str, np.ndarray]]:
+    """The day's flights (dicts) and shipments (columns), statuses consistent with ``now``."""
+    network = default_network()
+    rng = np.random.default_rng(seed)
+    day_s = float(np.floor(now_s / 86400.0) * 86400.0)
+    hubs, sites = network.hub_ids, network.site_ids
+    flight_s = np.asarray(flight_matrix(network).flight_s)
+    flights: list[dict[str, object]] = []
+    # Distinct (origin hub, landing site, wave) triples, drawn over the day's 144 waves.
+    pairs = [(o, d) for o in range(len(hubs)) for d in range(len(sites)) if d != o]
+    picks = rng.choice(len(pairs) * 144, size=n_flights, replace=False)
+    for pick in sorted(picks.tolist(), key=lambda p: (p % 144, p)):
+        (o, d), launch = pairs[pick // 144], day_s + 600.0 * (pick % 144)
+        landing = launch + float(flight_s[o, d])
+        if rng.random() < 0.02 and launch > now_s:
+            status = "scrubbed"
+        elif landing <= now_s:
+            status = "landed"
+        elif launch <= now_s:
+            status = "launched"
+        else:
+            status = "scheduled"
+        flights.append({"o": o, "d": d, "launch": launch, "landing": landing, "status": status})
+    flying = [i for i, f in enumerate(flights) if f["status"] != "scrubbed"]
+    on = np.repeat(
+        np.asarray(flying), [len(c) for c in np.array_split(np.arange(n_shipments), len(flying))]
+    )
+    launch = np.array([flights[i]["launch"] for i in on], dtype=float)
+    landing = np.array([flights[i]["landing"] for i in on], dtype=float)
+    status = np.array([flights[i]["status"] for i in on])
+    promised = launch + 2700.0 + rng.uniform(0, 600, len(on))
+    planned = promised - rng.uniform(-120, 600, len(on))
+    delivered = np.where(rng.random(len(on)) < 0.05, promised + 300.0, planned)
+    done = (status == "landed") & (np.minimum(delivered, now_s) == delivered)
+    columns = {
+        "flight": on,
+        "mass_g": rng.integers(1000, 9000, len(on)),
+        "volume_cm3": rng.integers(5_000, 90_000, len(on)),
+        "launch": launch,
+        "landing": landing,
+        "promised": promised,
+        "planned": planned,
+        "delivered": np.where(done, delivered, np.nan),
+        "status": status,
+    }
+    return flights, columns
+
+
+def _flight_rows(
+    flights: list[dict[str, object]], cols: dict[str, np.ndarray], backend: str
+) -> list[tuple[object, ...]]:
+    network = default_network()
+    hubs, sites = network.hub_ids, network.site_ids
+    grams = np.bincount(cols["flight"], weights=cols["mass_g"], minlength=len(flights))
+    cm3 = np.bincount(cols["flight"], weights=cols["volume_cm3"], minlength=len(flights))
+    count = np.bincount(cols["flight"], minlength=len(flights))
+    cap_g = int(network.rocket.payload_mass_kg * 1000)
+    cap_cm3 = int(network.rocket.payload_volume_m3 * 1e6)
+    rows = []
+    for i, f in enumerate(flights):
+        o, d, launch = int(f["o"]), int(f["d"]), float(f["launch"])  # type: ignore[call-overload]
+        stamp = datetime.fromtimestamp(launch, tz=UTC).strftime("%Y%m%dT%H%MZ")
+        at = _stamp(launch, backend)
+        rows.append(
+            (
+                f"flt_{hubs[o]}_{sites[d]}_{stamp}",
+                hubs[o],
+                sites[d],
+                at,
+                f["status"],
+                cap_g,
+                cap_cm3,
+                int(grams[i]),
+                int(cm3[i]),
+                f"{hubs[o]}-{i % 9 + 1:02d}",
+                sites[d],
+                _stamp(float(f["landing"]), backend),  # type: ignore[arg-type]
+                int(grams[i]),
+                int(cm3[i]),
+                int(count[i]),
+                at,
+                at,
+            )
+        )
+    return rows
+
+
+def _shipment_rows(
+    flights: list[dict[str, object]],
+    flight_pk: list[int],
+    flight_ids: list[str],
+    cols: dict[str, np.ndarray],
+    merchant: tuple[int, str],
+    backend: str,
+) -> Iterator[tuple[object, ...]]:
+    network = default_network()
+    hubs, sites = network.hub_ids, network.site_ids
+    lat, lon = network.site_lat_deg, network.site_lon_deg
+    sub = {"landed": "landed", "launched": "launched", "scheduled": "booked"}
+    state = {"landed": "in_transit", "launched": "in_transit", "scheduled": "pre_transit"}
+    for n in range(len(cols["flight"])):
+        f = int(cols["flight"][n])
+        o, d = int(flights[f]["o"]), int(flights[f]["d"])  # type: ignore[call-overload]
+        status, sub_status = state[str(cols["status"][n])], sub[str(cols["status"][n])]
+        delivered = float(cols["delivered"][n])
+        if not np.isnan(delivered):
+            status = sub_status = "delivered"
+        elif status == "in_transit" and sub_status == "landed" and n % 3 == 0:
+            status = sub_status = "out_for_delivery"
+        destination = json.dumps(
+            {"name": sites[d], "country": None, "lat_deg": float(lat[d]), "lon_deg": float(lon[d])}
+        )
+        at = _stamp(float(cols["launch"][n]) - 900.0, backend)
+        yield (
+            f"shp_b{n:010d}",
+            f"RPB{n:010d}",
+            merchant[0],
+            merchant[1],
+            flight_pk[f],
+            flight_ids[f],
+            "one_hour",
+            "rocket",
+            "b2c",
+            status,
+            sub_status,
+            hubs[o],
+            sites[d],
+            destination,
+            "[]",
+            int(cols["mass_g"][n]),
+            int(cols["volume_cm3"][n]),
+            at,
+            _stamp(float(cols["launch"][n]), backend),
+            _stamp(float(cols["promised"][n]), backend),
+            "25.00",
+            "USD",
+            f"{sites[d]}/van-{n % 40 + 1:02d}",
+            n % 25 + 1,
+            _stamp(float(cols["planned"][n]), backend),
+            None if np.isnan(delivered) else _stamp(delivered, backend),
+            at,
+            at,
+        )
+
+
+def load(url: str, backend: str, n_flights: int, n_shipments: int, seed: int) -> float:
+    """Create the schema and bulk-load the day; returns the seconds it took."""
+    started = time.perf_counter()
+    upgrade(url)
+    merchant_public, _ = create_merchant(url, "bench-merchant")
+    flights, cols = make_day(n_flights, n_shipments, time.time(), seed)
+    flight_rows = _flight_rows(flights, cols, backend)
+    names = ", ".join(_FLIGHT_COLUMNS)
+    if backend == "sqlite":
+        import sqlite3
+
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        merchant_pk = connection.execute(
+            "SELECT id FROM merchants WHERE public_id = ?", (merchant_public,)
+        ).fetchone()[0]
+        marks = ", ".join("?" * len(_FLIGHT_COLUMNS))
+        connection.executemany(f"INSERT INTO flights ({names}) VALUES ({marks})", flight_rows)
+        ids = dict(connection.execute("SELECT public_id, id FROM flights").fetchall())
+        flight_ids = [str(r[0]) for r in flight_rows]
+        pks = [ids[i] for i in flight_ids]
+        marks = ", ".join("?" * len(_SHIPMENT_COLUMNS))
+        connection.executemany(
+            f"INSERT INTO shipments ({', '.join(_SHIPMENT_COLUMNS)}) VALUES ({marks})",
+            _shipment_rows(flights, pks, flight_ids, cols, (merchant_pk, merchant_public), backend),
+        )
+        connection.commit()
+        connection.execute("ANALYZE")
+        connection.close()
+    else:
+        import psycopg
+
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
+            merchant_pk = cursor.execute(
+                "SELECT id FROM merchants WHERE public_id = %s", (merchant_public,)
+            ).fetchone()[0]  # type: ignore[index]
+            with cursor.copy(f"COPY flights ({names}) FROM STDIN") as copy:
+                for row in flight_rows:
+                    copy.write_row(row)
+            ids = dict(cursor.execute("SELECT public_id, id FROM flights").fetchall())
+            flight_ids = [str(r[0]) for r in flight_rows]
+            pks = [ids[i] for i in flight_ids]
+            rows = _shipment_rows(
+                flights, pks, flight_ids, cols, (merchant_pk, merchant_public), backend
+            )
+            with cursor.copy(f"COPY shipments ({', '.join(_SHIPMENT_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            connection.commit()
+            cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def _timed(call: Callable[[], httpx.Response]) -> tuple[float, httpx.Response]:
+    started = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    return elapsed, response
+
+
+def measure(client: httpx.Client, updates: int) -> dict[str, object]:
+    """The control room's requests, timed (see the module doc)."""
+    today = datetime.now(UTC).date().isoformat()
+
+    def kpis() -> httpx.Response:
+        return client.get("/v1/ops/kpis", params={"date": today})
+
+    def positions() -> httpx.Response:
+        return client.get("/v1/ops/flights/positions")
+
+    def page(cursor: str | None = None) -> httpx.Response:
+        params = {"date": today, "limit": "100", **({"cursor": cursor} if cursor else {})}
+        return client.get("/v1/flights", params=params)
+
+    def sites() -> httpx.Response:
+        return client.get("/v1/ops/sites")
+
+    cold = [_timed(call) for call in (kpis, positions, page, sites)]
+    # A page opened on a running server (the day's tallies warmed once, by the warm-up at
+    # start or by the cold load above).
+    first = [_timed(call) for call in (kpis, positions, page, sites)]
+    out: dict[str, object] = {
+        "cold_render_s": sum(t for t, _ in cold),
+        "first_render_s": sum(t for t, _ in first),
+        "first_render_parts_s": {
+            name: t
+            for name, (t, _) in zip(("kpis", "positions", "flights", "sites"), first, strict=True)
+        },
+        "kpis": first[0][1].json(),
+        "positions_rows": len(first[1][1].json()["rows"]),
+        "positions_bytes": len(first[1][1].content),
+    }
+    bundle, alone = [], {"kpis": [], "positions": [], "flights_page": []}
+    for _ in range(updates):
+        a, _r = _timed(kpis)
+        b, _r = _timed(positions)
+        bundle.append(a + b)
+        alone["kpis"].append(a)
+        alone["positions"].append(b)
+        alone["flights_page"].append(_timed(page)[0])
+    cursor, pages, last = None, 0, 0.0
+    while True:
+        last, response = _timed(lambda after=cursor: page(after))
+        pages += 1
+        body = response.json()
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            break
+
+    def summary(values: list[float]) -> dict[str, float]:
+        ordered = sorted(values)
+        return {
+            "median_s": statistics.median(ordered),
+            "p95_s": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+            "max_s": ordered[-1],
+        }
+
+    out["update_s"] = summary(bundle)
+    out["alone"] = {name: summary(values) for name, values in alone.items()}
+    out["flights_pages"] = pages
+    out["last_flights_page_s"] = last
+    return out
+
+
+@contextlib.contextmanager
+def database(backend: str, workdir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'controlroom.db'}"
+        return
+    with throwaway_postgres(durable=True) as pg:
+        yield pg.url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--flights", type=int, default=1_000)
+    parser.add_argument("--shipments", type=int, default=1_000_000)
+    parser.add_argument("--updates", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=20261202)
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="rocketpost-controlroom-") as tmp,
+        database(args.backend, Path(tmp)) as url,
+    ):
+        load_s = load(url, args.backend, args.flights, args.shipments, args.seed)
+        print(
+            f"{args.backend}: loaded {args.flights:,} flights and {args.shipments:,} shipments "
+            f"in {load_s:.1f} s"
+        )
+        with (
+            running_server(url, env=SERVER_ENV, log_dir=Path(tmp)) as handle,
+            handle.client(handle.ops_key) as client,
+        ):
+            result = measure(client, args.updates)
+    k = result["kpis"]
+    assert isinstance(k, dict)
+    print(
+        f"  kpis: {k['shipments']:,} shipments, {k['delivered']:,} delivered, "
+        f"{k['promises_kept']:,} kept, {k['late']:,} late, {k['at_risk']:,} at risk, "
+        f"{k['in_the_air']:,} in the air, {k['scrubs']} scrubs, fill {k['fill']:.2f}"
+    )
+    parts = result["first_render_parts_s"]
+    assert isinstance(parts, dict)
+    print(
+        f"  cold render {1000 * float(result['cold_render_s']):.0f} ms (the server just "  # type: ignore[arg-type]
+        "started: the day's tallies computed by this load or the warm-up it races)"
+    )
+    print(
+        f"  first render {1000 * float(result['first_render_s']):.0f} ms (target ≤ 1000): "  # type: ignore[arg-type]
+        + ", ".join(f"{name} {1000 * t:.0f}" for name, t in parts.items())
+        + f"; positions {result['positions_rows']} rows, {result['positions_bytes']:,} bytes"
+    )
+    update = result["update_s"]
+    assert isinstance(update, dict)
+    print(
+        f"  each update (kpis + positions): median {1000 * update['median_s']:.0f} ms, "
+        f"p95 {1000 * update['p95_s']:.0f} ms, max {1000 * update['max_s']:.0f} ms "
+        f"(target ≤ 200)"
+    )
+    alone = result["alone"]
+    assert isinstance(alone, dict)
+    for name, s in alone.items():
+        print(f"  {name:<13} median {1000 * s['median_s']:.1f} ms, p95 {1000 * s['p95_s']:.1f} ms")
+    print(
+        f"  flights by day: {result['flights_pages']} pages of 100, "
+        f"the last in {1000 * float(result['last_flights_page_s']):.1f} ms"  # type: ignore[arg-type]
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""``rocketpost plan --database-url URL --date D`` and ``rocketpost ops timeline|replay``: the
+operational day on the booking service's database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from
+from rocketpost.cli.output import console, fail, print_json
+from rocketpost.cli.service import DatabaseUrlOption
+
+__all__ = ["app", "plan_database"]
+
+app = typer.Typer(
+    name="ops",
+    help="The operational day on the service's database: the planned timeline, replays.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DateOption = Annotated[
+    str, typer.Option("--date", help="UTC day of launch, YYYY-MM-DD: the day's booked flights.")
+]
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--date {text!r}: not a date (YYYY-MM-DD)")
+        raise  # pragma: no cover - fail exits
+
+
+def _database(database_url: str | None) -> object:
+    from rocketpost.cli.service import _url
+    from rocketpost.service.db import Database, NotMigratedError, check_migrated
+
+    url = _url(database_url)
+    try:
+        check_migrated(url)
+    except NotMigratedError as error:
+        fail(str(error))
+    return Database.connect(url, pool_size=2)
+
+
+def plan_database(
+    database_url: DatabaseUrlOption = None,
+    date: DateOption = "",
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="auto (fit when the day has a plan), full or fit."),
+    ] = "auto",
+    last_mile_seconds: Annotated[
+        float, typer.Option("--last-mile-seconds", help="PyVRP time limit per landing.")
+    ] = 2.0,
+    network_file: NetworkOption = None,
+    preset: PresetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Plan the day's booked flights from the database and write the assignment back."""
+    from rocketpost.planning.params import LastMileParams
+    from rocketpost.service.db import Database
+    from rocketpost.service.planrun import run_plan
+
+    if not date:
+        fail("--date is required with --database-url")
+    if kind not in ("auto", "full", "fit"):
+        fail(f"--kind {kind!r}: must be auto, full or fit")
+    db = _database(database_url)
+    assert isinstance(db, Database)
+    try:
+        run = run_plan(
+            db,
+            network_from(network_file, preset),
+            _day(date),
+            kind=kind,  # type: ignore[arg-type]
+            trigger="cli",
+            params=LastMileParams(time_limit_s=last_mile_seconds),
+        )
+    finally:
+        db.dispose()
+    out = {"id": run.public_id, "date": run.day.isoformat(), "kind": run.kind, **run.summary}
+    if as_json:
+        print_json(out)
+        return
+    for key, value in out.items():
+        console.print(f"{key:<24} {value}", markup=False)
+
+
+@app.command("timeline")
+def timeline(
+    out: Annotated[Path, typer.Option("--out", help="Timeline file (.parquet or .csv).")],
+    database_url: DatabaseUrlOption = None,
+    date: DateOption = "",
+    network_file: NetworkOption = None,
+    preset: PresetOption = None,
+) -> None:
+    """Write the day's nominal timeline from its plan (launch, landing, last mile)."""
+    from rocketpost.service.db import Database
+    from rocketpost.service.replay import planned_timeline, write_timeline
+
+    if not date:
+        fail("--date is required")
+    db = _database(database_url)
+    assert isinstance(db, Database)
+    try:
+        events = planned_timeline(db, network_from(network_file, preset), _day(date))
+    finally:
+        db.dispose()
+    write_timeline(events, out)
+    console.print(f"{len(events):,} events → {out}", markup=False)
+
+
+@app.command("replay")
+def replay_command(
+    source: Annotated[
+        Path | None,
+        typer.Argument(help="Timeline file (.parquet/.csv), or a directory with timeline.parquet."),
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Replay the day's planned timeline instead.")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option("--speed", help="Times real time (0: as fast as possible).")
+    ] = 0.0,
+    network_file: NetworkOption = None,
+    preset: PresetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Feed a timeline through the service's own event functions (tracking, webhooks)."""
+    from rocketpost.errors import InputError
+    from rocketpost.service.db import Database
+    from rocketpost.service.replay import planned_timeline, read_timeline, replay
+
+    if (source is None) == (date is None):
+        fail("give a timeline file or --date (one of them)")
+    if speed < 0:
+        fail(f"--speed {speed}: must be ≥ 0")
+    network = network_from(network_file, preset)
+    db = _database(database_url)
+    assert isinstance(db, Database)
+    try:
+        if source is not None:
+            path = source / "timeline.parquet" if source.is_dir() else source
+            if not path.is_file():
+                fail(f"{path}: no such timeline file")
+            try:
+                events = read_timeline(path)
+            except InputError as error:
+                fail(str(error))
+        else:
+            assert date is not None
+            events = planned_timeline(db, network, _day(date))
+        result = replay(db, network, events, speed=speed)
+    finally:
+        db.dispose()
+    summary = {
+        "events": len(events),
+        "applied": result.applied,
+        "refused": result.refused,
+        "last_at": None if result.last_at is None else result.last_at.isoformat(),
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        for key, value in summary.items():
+            console.print(f"{key:<8} {value}", markup=False)

@@ -1,0 +1,165 @@
+"""Ops: the operational day (plan runs, last-mile events, the control room's aggregates) and
+public tracking by tracking number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from rocketpost.service import ops_schemas
+from rocketpost.service.api.deps import OpsCaller, State, check_shipment_id, error_responses
+from rocketpost.service.controlroom import ControlRoom, utc_now
+from rocketpost.service.errors import ApiError
+from rocketpost.service.fields import Instant
+from rocketpost.service.lastmile_events import LastMileEvents
+from rocketpost.service.models import PlanRun
+from rocketpost.service.planrun import plan_runs, run_plan
+
+router = APIRouter(tags=["ops"])
+
+_TRACKING_NUMBER = re.compile(r"^RP[0-9A-Za-z]{1,30}$")
+_AT = Query(description="the instant to compute at (default: now)")
+
+
+def _run_public(run: PlanRun) -> ops_schemas.PlanRunPublic:
+    return ops_schemas.PlanRunPublic(
+        id=run.public_id,
+        date=run.day,
+        kind=run.kind,
+        trigger=run.trigger,
+        flights=run.flights,
+        shipments=run.shipments,
+        unassigned_flights=run.unassigned_flights,
+        planned_late=run.planned_late,
+        summary=run.summary,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+    )
+
+
+@router.post(
+    "/v1/ops/plan-runs",
+    status_code=201,
+    response_model=ops_schemas.PlanRunPublic,
+    responses=error_responses(400, 401, 403, 413, 422, 429, s403="not the ops key"),
+)
+def create_plan_run(
+    body: ops_schemas.PlanRunIn, principal: OpsCaller, state: State
+) -> ops_schemas.PlanRunPublic:
+    """Plan the day from the database: airframes and last-mile routes for the booked flights."""
+    from rocketpost.planning.params import LastMileParams
+
+    run = run_plan(
+        state.db,
+        state.network,
+        body.date,
+        kind=body.kind,
+        trigger="ops",
+        params=LastMileParams(time_limit_s=body.last_mile_seconds),
+    )
+    return _run_public(run)
+
+
+@router.get(
+    "/v1/ops/plan-runs",
+    response_model=ops_schemas.PlanRunsPublic,
+    responses=error_responses(401, 403, 422, 429, s403="not the ops key"),
+)
+def list_plan_runs(
+    principal: OpsCaller,
+    state: State,
+    date: ops_schemas.Day,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ops_schemas.PlanRunsPublic:
+    """The day's plan runs, newest first."""
+    return ops_schemas.PlanRunsPublic(
+        data=[_run_public(r) for r in plan_runs(state.db, date, limit)]
+    )
+
+
+@router.post(
+    "/v1/shipments/{shipment_id}/last-mile-events",
+    response_model=ops_schemas.LastMileEventPublic,
+    responses=error_responses(
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        422,
+        429,
+        s403="not the ops key",
+        s404="no such shipment",
+        s409="invalid_transition (not landed yet, or not out for delivery)",
+    ),
+)
+def last_mile_event(
+    shipment_id: str, body: ops_schemas.LastMileEventIn, principal: OpsCaller, state: State
+) -> ops_schemas.LastMileEventPublic:
+    """Out for delivery / delivered, with the vehicle (a repeat changes nothing)."""
+    return LastMileEvents(state.db).record(check_shipment_id(shipment_id), body)
+
+
+@router.get(
+    "/v1/ops/kpis",
+    response_model=ops_schemas.KpisPublic,
+    responses=error_responses(401, 403, 422, 429, s403="not the ops key"),
+)
+def kpis(
+    principal: OpsCaller,
+    state: State,
+    date: ops_schemas.Day | None = None,
+    at: Annotated[Instant | None, _AT] = None,
+) -> ops_schemas.KpisPublic:
+    """The day so far (default: today, UTC), aggregated in the database."""
+    at = _instant(at)
+    return ControlRoom(state.db, state.network).kpis(date or at.date(), at)
+
+
+@router.get(
+    "/v1/ops/flights/positions",
+    response_model=ops_schemas.PositionsPublic,
+    responses=error_responses(401, 403, 422, 429, s403="not the ops key"),
+)
+def positions(
+    principal: OpsCaller,
+    state: State,
+    at: Annotated[Instant | None, _AT] = None,
+    date: ops_schemas.Day | None = None,
+) -> JSONResponse:
+    """One compact row per flight of the day of ``at`` (or ``date``): the map's layer."""
+    at = _instant(at)
+    return JSONResponse(ControlRoom(state.db, state.network).positions(date or at.date(), at))
+
+
+@router.get(
+    "/v1/ops/sites",
+    response_model=ops_schemas.SitesPublic,
+    responses=error_responses(401, 403, 429, s403="not the ops key"),
+)
+def sites(principal: OpsCaller, state: State) -> ops_schemas.SitesPublic:
+    """Hubs and landing sites with their coordinates."""
+    return ControlRoom(state.db, state.network).sites()
+
+
+@router.get(
+    "/v1/tracking/{tracking_number}",
+    response_model=ops_schemas.TrackingPublic,
+    responses=error_responses(404, s404="no such tracking number"),
+    tags=["tracking"],
+)
+def track(tracking_number: str, state: State) -> ops_schemas.TrackingPublic:
+    """Public (no key): one shipment's status, legs and events, nothing of anyone else's."""
+    if not _TRACKING_NUMBER.match(tracking_number):
+        raise ApiError(404, "not_found", "no such tracking number")
+    return ControlRoom(state.db, state.network).track(tracking_number)
+
+
+def _instant(at: dt.datetime | None) -> dt.datetime:
+    """``at`` in UTC, or now."""
+    return utc_now() if at is None else at.astimezone(dt.UTC)
