@@ -32,7 +32,7 @@ def test_conditions_are_ops_only_and_list_every_hub(api: Api) -> None:
     answer = api.client.get("/v1/conditions", headers=api.ops)
     assert answer.status_code == 200
     body = answer.json()
-    assert body["stored"] == "memory" and body["confidence"] == 0.99
+    assert body["stored"] == "database" and body["confidence"] == 0.99
     hubs = {h["hub_id"]: h for h in body["hubs"]}
     assert "HZB" in hubs and hubs["LON"]["declared"] is False
     assert hubs["LON"]["weather"] == "hold_risk" and 0 < hubs["LON"]["scrub_p"] < 1
@@ -74,7 +74,10 @@ def test_a_front_at_the_origin_takes_the_rocket_hour_away(api: Api) -> None:
         "weather": "front",
         "scrub_p": pytest.approx(hzb["scrub_p"]),
         "front_remaining_h": 3.0,
+        "set_by": "ops",
+        "set_at": hzb["set_at"],
     }
+    assert hzb["set_at"] is not None
     after = api.client.post("/v1/quotes", json=hzb_to_busan(), headers=merchant).json()
     one_hour = after["one_hour"]
     assert not one_hour["available"] and one_hour["reason"] == BELOW_CONFIDENCE

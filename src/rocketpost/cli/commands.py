@@ -17,6 +17,7 @@ _SUB_APPS = (
     ("rocketpost.cli.design", "app", "design"),
     ("rocketpost.cli.service", "db_app", "db"),
     ("rocketpost.cli.service", "merchants_app", "merchants"),
+    ("rocketpost.cli.conditions", "app", "conditions"),
 )
 
 

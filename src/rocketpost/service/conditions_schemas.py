@@ -6,6 +6,7 @@ and the model behind them in :mod:`rocketpost.promise.conditions`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, Strict
@@ -45,6 +46,8 @@ class HubConditionsPublic(OutModel):
     weather: str
     scrub_p: float
     front_remaining_h: float | None
+    set_by: str | None = Field(None, description="who declared it (None: the climate)")
+    set_at: datetime | None = None
 
 
 class SiteConditionsPublic(OutModel):
@@ -55,6 +58,8 @@ class SiteConditionsPublic(OutModel):
     sea: str
     alternate: bool
     closed_remaining_h: float | None
+    set_by: str | None = Field(None, description="who declared it (None: open by default)")
+    set_at: datetime | None = None
 
 
 class ConditionsPublic(OutModel):
@@ -66,6 +71,6 @@ class ConditionsPublic(OutModel):
     boat_sigma: float
     last_mile_sigma: float
     confidence: float
-    stored: Literal["memory"] = Field(
-        "memory", description="kept in this process's memory: lost on restart, not shared"
+    stored: Literal["database"] = Field(
+        "database", description="kept in the database: every server process quotes under them"
     )

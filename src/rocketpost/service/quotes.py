@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -206,27 +207,35 @@ class Quotes:
         self.ttl = timedelta(seconds=ttl_s)
         self.target = float(engine.network.promise.confidence)
         hub_ids = engine.network.hub_ids
-        self.conditions = conditions or Conditions(known_ids=hub_ids)
+        self._conditions = conditions or Conditions(known_ids=hub_ids)
         self._declare = threading.Lock()  # read-modify-write of the conditions
+        self.conditions_source: Callable[[], Conditions] | None = None
 
     # --- conditions (ops) ---------------------------------------------------------------------
-    # Kept in this process's memory: a restart forgets them and two processes do not share them
-    # (docs/promise.md). Readers take the current immutable value without a lock.
+    # The app reads them from the database (``conditions_source``: the store, shared by every
+    # worker, docs/promise.md); without one (a library user, a test) they are this object's own,
+    # declared with the methods below. Readers take the current immutable value without a lock.
+
+    @property
+    def conditions(self) -> Conditions:
+        """The conditions quotes are made under now."""
+        source = self.conditions_source
+        return self._conditions if source is None else source()
 
     def declare_hub(self, hub_id: str, weather: HubWeather) -> Conditions:
         """Declare a hub's weather (unknown hub: ``InputError`` on ``hub_id``)."""
         self.engine.check_origin(hub_id, "hub_id")
         with self._declare:
-            self.conditions = self.conditions.with_hub(hub_id, weather)
-            return self.conditions
+            self._conditions = self._conditions.with_hub(hub_id, weather)
+            return self._conditions
 
     def declare_site(self, site_id: str, sea: SiteSea) -> Conditions:
         """Declare a landing site's sea state (today a site is a hub's zone, named by its id)."""
         if site_id not in self.engine.network.hub_ids:
             raise InputError("site_id", site_id, "unknown landing site")
         with self._declare:
-            self.conditions = self.conditions.with_site(site_id, sea)
-            return self.conditions
+            self._conditions = self._conditions.with_site(site_id, sea)
+            return self._conditions
 
     def at_confidence(
         self, route: RoutePlan, *, cross_border: bool, inspection_known: bool, explain: bool
