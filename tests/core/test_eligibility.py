@@ -104,7 +104,8 @@ def test_no_stock_and_codes(network: Network) -> None:
         allowed=np.zeros((1, len(network.hubs)), dtype=bool),
     )  # fmt: skip
     assert REASONS[result.reason[0]] is Reason.NO_STOCK
-    assert reason_code(Reason.OK) == 0 and REASONS[-1] is Reason.CUSTOMS_INSPECTION
+    assert reason_code(Reason.OK) == 0 and REASONS[-2] is Reason.CUSTOMS_INSPECTION
+    assert REASONS[-1] is Reason.BELOW_CONFIDENCE
     assert forbidden_dangerous_goods({"9", "3", "4.1", ""}) == ["3", "4.1"]
     with pytest.raises(InputError, match="inspection_delay_s"):
         assess_parcels(legs, [0.0], [0.0], ready_s=T0, mass_kg=1, volume_m3=1, inspection_s=-1)

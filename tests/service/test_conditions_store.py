@@ -53,7 +53,7 @@ def test_a_declaration_reaches_every_server_and_survives_a_restart(
     for restarted in make_api(database_url):
         again = restarted.client.get("/v1/conditions", headers=restarted.ops).json()
         assert next(h for h in again["hubs"] if h["hub_id"] == "HZB")["front_remaining_h"] == 3.0
-    api.client.put("/v1/conditions/hubs/HZB", json={"weather": "hold_risk"}, headers=api.ops)
+    api.client.put("/v1/conditions/hubs/HZB", json={"weather": "clear"}, headers=api.ops)
 
 
 def test_the_store_is_the_one_writer(database_url: str) -> None:
@@ -90,5 +90,8 @@ def test_cli_sets_and_shows_conditions(database_url: str) -> None:
     assert isinstance(bad.exception, InputError) and bad.exception.field == "hours"
     site = runner.invoke(cli_app, ["set-site", "SHA", "--sea", "closed", "--hours", "4", *args])
     assert site.exit_code == 0, site.output
-    runner.invoke(cli_app, ["set-hub", "SHA", "--weather", "hold_risk", *args])
+    customs = runner.invoke(cli_app, ["set-customs", "--inspection-p", "0.01", *args])
+    assert json.loads(customs.output)["inspection_p"] == 0.01
+    runner.invoke(cli_app, ["set-customs", "--inspection-p", "0", *args])
+    runner.invoke(cli_app, ["set-hub", "SHA", "--weather", "clear", *args])
     runner.invoke(cli_app, ["set-site", "SHA", "--sea", "open", *args])

@@ -62,8 +62,9 @@ def _show(stored: Any, hub_ids: tuple[str, ...], json: bool) -> None:
     from rich.table import Table
 
     rows = _rows(stored, hub_ids)
+    inspection_p = stored.conditions.customs_p
     if json:
-        print_json({"hubs": rows, "stored": "database"})
+        print_json({"hubs": rows, "inspection_p": inspection_p, "stored": "database"})
         return
     table = Table("hub", "weather", "scrub p", "front h", "sea", "alternate", "set by", "set at")
     for r in rows:
@@ -79,6 +80,7 @@ def _show(stored: Any, hub_ids: tuple[str, ...], json: bool) -> None:
             r["set_at"] or "",
         )
     console.print(table)
+    console.print(f"unplanned inspections (base rate): {inspection_p:.2%}")
 
 
 @app.command("show")
@@ -155,6 +157,26 @@ def set_site(
             SiteSea(sea, alternate, hours),  # type: ignore[arg-type]
             set_by=f"cli:{getpass.getuser()}",
         )
+        _show(stored, store.network.hub_ids, json)
+    finally:
+        store.db.dispose()
+
+
+@app.command("set-customs")
+def set_customs(
+    inspection_p: Annotated[
+        float,
+        typer.Option("--inspection-p", help="Base rate of unplanned inspections (typical risk)."),
+    ],
+    database_url: DatabaseUrlOption = None,
+    network: NetworkOption = None,
+    preset: PresetOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Declare the base rate of unplanned customs inspections of released parcels."""
+    store = _store(database_url, network, preset)
+    try:
+        stored = store.declare_customs(inspection_p, set_by=f"cli:{getpass.getuser()}")
         _show(stored, store.network.hub_ids, json)
     finally:
         store.db.dispose()

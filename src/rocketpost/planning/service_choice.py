@@ -9,13 +9,14 @@ row). A downgrade always carries a :class:`Reason` (``docs/reasons.md``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.doortodoor import network_legs
+from rocketpost.core.doortodoor import Routes, network_legs
 from rocketpost.core.eligibility import (
     FORBIDDEN_DANGEROUS_GOODS,
     REASONS,
@@ -24,9 +25,12 @@ from rocketpost.core.eligibility import (
     assess_parcels,
     reason_code,
 )
+from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.promise.conditions import Conditions
+from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
 
 __all__ = [
     "FORBIDDEN_DANGEROUS_GOODS",
@@ -81,7 +85,43 @@ def _optional(values: ArrayLike | None, n: int, name: str, dtype: type) -> NDArr
     return array
 
 
-def choose_service(
+def _at_confidence(
+    network: Network,
+    orders: OrderTable,
+    conditions: Conditions,
+    one_hour_s: float,
+    inspection_p: ArrayLike | None,
+) -> Callable[[Routes, NDArray[np.float64]], NDArray[np.bool_]]:
+    """The decision at the network's confidence for the routes the kernel finds."""
+    origin_countries = np.array([hub.country for hub in network.hubs])
+    destination = np.asarray(orders.destination_country)
+    odds = (
+        None
+        if inspection_p is None
+        else _optional(inspection_p, len(orders), "inspection_p", np.float64)
+    )
+
+    def on_time(routes: Routes, inspection_s: NDArray[np.float64]) -> NDArray[np.bool_]:
+        pairs = np.char.add(np.char.add(origin_countries[routes.origin], ">"), destination)
+        unique, which = np.unique(pairs, return_inverse=True)
+        crossing = np.array(
+            [not same_customs_territory(*pair.split(">")) for pair in unique.tolist()], dtype=bool
+        )
+        p = kernel_p_on_time(
+            network,
+            routes,
+            conditions,
+            promise_s=one_hour_s,
+            inspection_s=inspection_s,
+            inspection_p=odds,
+            cross_border=crossing[which.reshape(-1)],
+        )
+        return meets_confidence(p, float(network.promise.confidence))
+
+    return on_time
+
+
+def choose_service(  # noqa: PLR0913 - the orders, then keyword-only hooks
     network: Network,
     orders: OrderTable,
     *,
@@ -90,6 +130,8 @@ def choose_service(
     inspection_delay_s: ArrayLike | None = None,
     held: ArrayLike | None = None,
     allowed_origins: ArrayLike | None = None,
+    conditions: Conditions | None = None,
+    inspection_p: ArrayLike | None = None,
 ) -> ServiceChoice:
     """Choose the service, origin and destination hub and the planned timing of every order.
 
@@ -111,6 +153,14 @@ def choose_service(
     allowed_origins
         Inventory hook: boolean ``(orders, hubs)`` matrix of hubs holding the stock (default:
         stock everywhere). An order's ``origin_hub`` column always restricts it to that hub.
+    conditions
+        Decide at the network's confidence (``promise.confidence``) under these conditions:
+        the one decision of :mod:`rocketpost.promise.decision`, as quotes and bookings make it.
+        ``None``: the calibrated buffer (``promise.buffer_min``), as before.
+    inspection_p
+        Per order, the odds of an unplanned customs inspection (screening's risk through
+        :meth:`~rocketpost.promise.conditions.Conditions.inspection_odds`); default the
+        conditions' base rate.
 
     Returns
     -------
@@ -153,6 +203,9 @@ def choose_service(
         inspection_s=inspection,
         allowed=allowed,
         one_hour_s=one_hour_s,
+        on_time_of=None
+        if conditions is None
+        else _at_confidence(network, orders, conditions, one_hour_s, inspection_p),
     )
     routes, mode, reason = decided.routes, decided.mode, decided.reason
     origin, destination = routes.origin, routes.destination

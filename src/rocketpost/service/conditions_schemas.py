@@ -15,6 +15,7 @@ from rocketpost.service.fields import InModel, OutModel
 
 __all__ = [
     "ConditionsPublic",
+    "CustomsConditionsIn",
     "HubConditionsIn",
     "HubConditionsPublic",
     "SiteConditionsIn",
@@ -36,6 +37,12 @@ class SiteConditionsIn(InModel):
     sea: Literal["open", "closed"]
     alternate: Annotated[bool, Strict()] = False
     closed_remaining_h: Annotated[float, Field(gt=0.0, le=240.0, allow_inf_nan=False)] | None = None
+
+
+class CustomsConditionsIn(InModel):
+    """``PUT /v1/conditions/customs``: the base rate of unplanned inspections."""
+
+    inspection_p: Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
 
 
 class HubConditionsPublic(OutModel):

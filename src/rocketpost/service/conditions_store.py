@@ -32,6 +32,8 @@ __all__ = ["ConditionsStore", "Declared", "StoredConditions"]
 _TABLE = cast(Table, DeclaredCondition.__table__)
 HUB = "hub"
 SITE = "site"
+CUSTOMS = "customs"
+BASE = "base"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class StoredConditions:
     conditions: Conditions
     hubs: dict[str, Declared] = field(default_factory=dict)
     sites: dict[str, Declared] = field(default_factory=dict)
+    customs: Declared | None = None
 
 
 class ConditionsStore:
@@ -81,19 +84,24 @@ class ConditionsStore:
         hub_by: dict[str, Declared] = {}
         site_by: dict[str, Declared] = {}
         known = set(self.network.hub_ids)
+        inspection_p = None
+        customs_by = None
         for row in rows:
+            if row.kind == CUSTOMS:
+                inspection_p, customs_by = row.probability, Declared(row.set_by, row.set_at)
+                continue
             if row.subject_id not in known:
                 continue  # a hub the network (file) no longer has: ignored, not an error
             if row.kind == HUB:
-                hubs[row.subject_id] = HubWeather(row.state, row.scrub_p, row.remaining_h)  # type: ignore[arg-type]
+                hubs[row.subject_id] = HubWeather(row.state, row.probability, row.remaining_h)  # type: ignore[arg-type]
                 hub_by[row.subject_id] = Declared(row.set_by, row.set_at)
             elif row.kind == SITE:
                 sites[row.subject_id] = SiteSea(row.state, row.alternate, row.remaining_h)  # type: ignore[arg-type]
                 site_by[row.subject_id] = Declared(row.set_by, row.set_at)
-        conditions = Conditions(hubs=hubs, sites=sites, known_ids=known)
+        conditions = Conditions(hubs=hubs, sites=sites, inspection_p=inspection_p, known_ids=known)
         with self._lock:
             self._cached, self._loaded_at = conditions, self._clock()
-        return StoredConditions(conditions, hub_by, site_by)
+        return StoredConditions(conditions, hub_by, site_by, customs_by)
 
     def current(self) -> Conditions:
         """The conditions quotes use: the table, at most ``ttl_s`` old."""
@@ -112,7 +120,7 @@ class ConditionsStore:
             HUB,
             hub_id,
             state=weather.state.value,
-            scrub_p=weather.scrub_p,
+            probability=weather.scrub_p,
             remaining_h=weather.front_remaining_h,
             alternate=False,
             set_by=set_by,
@@ -127,9 +135,24 @@ class ConditionsStore:
             SITE,
             site_id,
             state=sea.state.value,
-            scrub_p=None,
+            probability=None,
             remaining_h=sea.closed_remaining_h,
             alternate=sea.alternate,
+            set_by=set_by,
+        )
+        return self.read()
+
+    def declare_customs(self, inspection_p: float, *, set_by: str) -> StoredConditions:
+        """Declare the base rate of unplanned inspections of released cross-border parcels
+        (what a parcel of typical screening risk carries; ``Conditions.inspection_odds``)."""
+        Conditions(inspection_p=inspection_p)  # validates: a probability
+        self._write(
+            CUSTOMS,
+            BASE,
+            state="declared",
+            probability=float(inspection_p),
+            remaining_h=None,
+            alternate=False,
             set_by=set_by,
         )
         return self.read()

@@ -267,15 +267,16 @@ class DeclaredCondition(Base):
     the one writer). ``kind`` is ``hub`` or ``site``; ``state`` the hub's weather (``clear``,
     ``hold_risk``, ``front``) or the site's sea (``open``, ``closed``); ``remaining_h`` the
     front's or the closure's expected remaining hours (memoryless: it does not age); who set it
-    and when are kept for the record.
+    and when are kept for the record. ``probability`` is a hub's per-wave hold probability, or
+    for the one ``customs`` row (subject ``base``) the base rate of unplanned inspections.
     """
 
     __tablename__ = "declared_conditions"
 
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # hub, site, customs
     subject_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     state: Mapped[str] = mapped_column(String(16))
-    scrub_p: Mapped[float | None] = mapped_column(Float)
+    probability: Mapped[float | None] = mapped_column(Float)
     remaining_h: Mapped[float | None] = mapped_column(Float)
     alternate: Mapped[bool] = mapped_column(Boolean, default=False)
     set_by: Mapped[str] = mapped_column(String(100))

@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from rocketpost.core.eligibility import Reason
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.promise.conditions import Conditions, HubWeather, SiteSea
@@ -46,7 +47,7 @@ __all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
 
 CURRENCY = "USD"
 
-BELOW_CONFIDENCE = "below_confidence"
+BELOW_CONFIDENCE = Reason.BELOW_CONFIDENCE.value
 """Reason of a one-hour option that the physics and the buffer allow but the declared conditions
 do not, at the network's confidence (docs/promise.md)."""
 
@@ -77,7 +78,8 @@ class Quote:
     promised_delivery_at: datetime | None
     standard_delivery_at: datetime
     confidence: PromiseAtConfidence | None = None
-    decided_by: str = "buffer"
+    decided_by: str = "confidence"
+    inspection_p: float | None = None
 
     def _at(self, seconds: float) -> datetime | None:
         if not math.isfinite(seconds):
@@ -238,9 +240,16 @@ class Quotes:
             return self._conditions
 
     def at_confidence(
-        self, route: RoutePlan, *, cross_border: bool, inspection_known: bool, explain: bool
+        self,
+        route: RoutePlan,
+        *,
+        cross_border: bool,
+        inspection_known: bool,
+        explain: bool,
+        inspection_p: float | None = None,
     ) -> PromiseAtConfidence:
-        """The route's delivery distribution under the current conditions, at the target."""
+        """The route's delivery distribution under the current conditions, at the target
+        (``inspection_p``: the parcel's own odds of an unplanned inspection, from screening)."""
         model = route_model(
             route.legs_s,
             self.conditions,
@@ -252,17 +261,24 @@ class Quotes:
                 boat_speed_kmh=float(self.engine.network.boat.speed_kmh),
                 cross_border=cross_border,
                 inspection_known=inspection_known,
+                inspection_p=inspection_p,
             ),
         )
         return promise_at_confidence(
             model, promise_s=self.engine.one_hour_s, target=self.target, explain=explain
         )
 
-    def _declared(self, route: RoutePlan) -> bool:
-        conditions = self.conditions
-        if conditions.declared(route.origin_hub):
-            return True
-        return route.mode == "rocket" and route.destination_hub in conditions.sites
+    def promise_on(self, quote: Quote, route: RoutePlan) -> PromiseAtConfidence:
+        """The decision at the confidence for ``quote``'s shipment on ``route`` (the quoted
+        route, or a later wave of it: booking's search for a wave with room)."""
+        clearance = quote.clearance
+        return self.at_confidence(
+            route,
+            cross_border=quote.cross_border,
+            inspection_known=clearance is not None and bool(clearance.inspection_delay_s),
+            explain=False,
+            inspection_p=quote.inspection_p,
+        )
 
     def quote(
         self,
@@ -279,8 +295,9 @@ class Quotes:
 
         ``order_id`` names the customs declaration (a booking's shipment id); ``history`` is the
         recipient's earlier imports (booking reads them; a quote's duties are the parcel's own);
-        ``distribution`` computes the delivery-time distribution even where no declared
-        condition makes it decide (a quote answers its percentiles; a booking does not).
+        The hour is decided at the network's confidence (:mod:`rocketpost.promise.decision`);
+        ``distribution`` also explains a refusal (the limiting leg: five more distributions; a
+        quote answers it, a booking does not need it).
 
         Raises
         ------
@@ -317,6 +334,24 @@ class Quotes:
                 history=history,
                 trust=trust,
             )
+        # A known customs inspection is a leg of the route: the promise, the booking's search
+        # for a wave that keeps it, and the legs shown all count it.
+        inspection_known = clearance is not None and bool(clearance.inspection_delay_s)
+        if clearance is not None and clearance.inspection_delay_s:
+            route = route.with_customs_s(float(clearance.inspection_delay_s))
+        cross_border = engine.cross_border(route, c.place)
+        inspection_p = None
+        if clearance is not None and clearance.relative_risk is not None:
+            inspection_p = self.conditions.inspection_odds(clearance.relative_risk)
+        # The one decision at the network's confidence (rocketpost.promise.decision): the hour is
+        # promised iff P(on time) under the current conditions ≥ the target.
+        at_confidence = self.at_confidence(
+            route,
+            cross_border=cross_border,
+            inspection_known=inspection_known,
+            explain=distribution,
+            inspection_p=inspection_p,
+        )
         assessment = engine.assess(
             route,
             c.place,
@@ -325,44 +360,18 @@ class Quotes:
             dangerous_goods=dangerous_goods,
             customs=clearance,
             origin_hub=c.origin_hub,
+            on_time=at_confidence.kept,
         )
-        # A known customs inspection is a leg of the route: the promise, the booking's search
-        # for a wave that keeps it, and the legs shown all count it.
-        inspection_known = clearance is not None and bool(clearance.inspection_delay_s)
-        if clearance is not None and clearance.inspection_delay_s:
-            route = route.with_customs_s(float(clearance.inspection_delay_s))
         promised = None
         if assessment.available:
-            promised = route.ready_at + timedelta(seconds=math.ceil(route.eta_s + engine.buffer_s))
-        cross_border = engine.cross_border(route, c.place)
-        declared = assessment.available and self._declared(route)
-        # The distribution costs ~0.6 ms: computed where it decides (declared conditions) or is
-        # answered (a quote), not for a booking that only needs the decision.
-        at_confidence = (
-            self.at_confidence(
-                route,
-                cross_border=cross_border,
-                inspection_known=inspection_known,
-                explain=declared,
+            promised = route.ready_at + timedelta(
+                seconds=math.ceil(at_confidence.earliest_at_target_s)
             )
-            if declared or distribution
-            else None
-        )
-        decided_by = "buffer"
-        if declared:
-            # Declared conditions: the promise needs P(on time) ≥ the target as well as the
-            # buffer (booking's wave search and promised time still read the buffer, so the
-            # confidence may only take a promise away until they read it too; docs/promise.md).
-            decided_by = "confidence"
-            assert at_confidence is not None
-            if not at_confidence.kept:
-                assessment = Assessment(
-                    False,
-                    BELOW_CONFIDENCE,
-                    _below_message(at_confidence, route.origin_hub),
-                    assessment.earliest_s,
-                )
-                promised = None
+        elif assessment.reason == BELOW_CONFIDENCE:
+            assessment = replace(
+                assessment, message=_below_message(at_confidence, route.origin_hub)
+            )
+        decided_by = "confidence"
         return Quote(
             merchant_id=merchant_id,
             consignment=c,
@@ -377,6 +386,7 @@ class Quotes:
             standard_delivery_at=c.ready_at + engine.standard,
             confidence=at_confidence,
             decided_by=decided_by,
+            inspection_p=inspection_p,
         )
 
     def issue(self, principal: Principal, body: schemas.QuoteRequest) -> schemas.QuotePublic:

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, Strict, model_validator
 
 from rocketpost.service.conditions_schemas import (
     ConditionsPublic,
+    CustomsConditionsIn,
     HubConditionsIn,
     HubConditionsPublic,
     SiteConditionsIn,
@@ -50,6 +51,7 @@ from rocketpost.service.fields import OutModel as _Out
 
 __all__ = [
     "ConditionsPublic",
+    "CustomsConditionsIn",
     "CustomsIn",
     "CustomsOut",
     "DestinationIn",

@@ -97,6 +97,19 @@ def put_hub_conditions(
 
 
 @router.put(
+    "/v1/conditions/customs",
+    response_model=schemas.ConditionsPublic,
+    responses=error_responses(400, 401, 403, 413, 422, 429, **_OPS),
+)
+def put_customs_conditions(
+    body: schemas.CustomsConditionsIn, principal: OpsCaller, state: State
+) -> schemas.ConditionsPublic:
+    """Declare the base rate of unplanned customs inspections (a parcel of typical risk)."""
+    stored = state.conditions.declare_customs(body.inspection_p, set_by=principal.name)
+    return _public(state, stored)
+
+
+@router.put(
     "/v1/conditions/sites/{site_id}",
     response_model=schemas.ConditionsPublic,
     responses=error_responses(

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("subject_id", sa.String(length=16), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("scrub_p", sa.Float(), nullable=True),
+        sa.Column("probability", sa.Float(), nullable=True),
         sa.Column("remaining_h", sa.Float(), nullable=True),
         sa.Column("alternate", sa.Boolean(), nullable=False),
         sa.Column("set_by", sa.String(length=100), nullable=False),
