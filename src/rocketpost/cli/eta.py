@@ -11,7 +11,7 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from, parse_utc
 from rocketpost.cli.output import console, print_json
-from rocketpost.core.eta import LEG_NAMES, EtaOptions, RouteEta, Parcel, WaveWait, eta_to_place
+from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, RouteEta, WaveWait, eta_to_place
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions, parse_weather
