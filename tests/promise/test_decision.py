@@ -1,4 +1,4 @@
-"""One decision at a confidence: the quote's route and the planner's rows get the same P(on time)."""
+"""One decision at a confidence: the quote's route and the planner's rows get one P(on time)."""
 
 from __future__ import annotations
 
