@@ -110,11 +110,12 @@ def test_no_stock_and_codes(network: Network) -> None:
     )  # fmt: skip
     assert REASONS[result.reason[0]] is Reason.NO_STOCK
     assert reason_code(Reason.OK) == 0 and REASONS[9] is Reason.CUSTOMS_INSPECTION
-    # The same-day tier's codes are appended after it, never inserted (int8 codes on disk).
+    # Later codes are appended after it, never inserted (int8 codes on disk).
     assert REASONS[10:] == (
         Reason.SAME_DAY_REQUESTED,
         Reason.NO_ROCKET_ROUTE,
         Reason.BEYOND_SAME_DAY,
+        Reason.BELOW_CONFIDENCE,
     )
     assert forbidden_dangerous_goods({"9", "3", "4.1", ""}) == ["3", "4.1"]
     with pytest.raises(InputError, match="inspection_delay_s"):

@@ -20,6 +20,7 @@ from rocketpost.network import default_network
 from rocketpost.service import Settings, create_app
 from rocketpost.service.db import upgrade
 from rocketpost.service.merchants import create_merchant
+from tests.service.conftest import declare_clear_skies
 from tests.support.server import serving
 
 COLUMNS = (
@@ -113,6 +114,7 @@ def test_plan_and_quote_agree_on_service_and_reason(tmp_path: Path) -> None:
     planned = _plan(tmp_path, ready)
     database = f"sqlite:///{tmp_path / f'rp-{uuid.uuid4().hex[:8]}.db'}"
     upgrade(database)
+    declare_clear_skies(database)  # the planner's buffer assumes no front (docs/promise.md)
     _, key = create_merchant(database, "one-rule")
     settings = Settings.from_env(
         environ={}, database_url=database, webhooks=False, rate_limit_per_min=0

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from rocketpost.network import Network
+from rocketpost.promise.conditions import Conditions, HubWeather
 from rocketpost.service import schemas
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.merchants import seller_trust
@@ -23,7 +24,10 @@ KEY = b"k" * 32
 
 @pytest.fixture(scope="module")
 def quotes(network: Network) -> Quotes:
-    return Quotes(QuoteEngine(network), KEY, ttl_s=900.0)
+    # Clear skies at every hub (see conftest.declare_clear_skies): the lanes keep 99 %.
+    clear = {hub_id: HubWeather("clear") for hub_id in network.hub_ids}
+    conditions = Conditions(hubs=clear, inspection_p=0.0, known_ids=network.hub_ids)
+    return Quotes(QuoteEngine(network), KEY, ttl_s=900.0, conditions=conditions)
 
 
 def test_a_signed_quote_quotes_again_to_the_same_route_and_prices(quotes: Quotes) -> None:

@@ -50,3 +50,27 @@ def test_closed_primary_zone_falls_back_to_the_alternate() -> None:
     zones_two = [two.open_zone(0, t) for t in times]
     assert NO_ZONE in zones_one and PRIMARY_ZONE in zones_one
     assert ALTERNATE_ZONE in zones_two
+
+
+def test_a_dispatcher_sees_the_front_and_the_closed_sea_of_that_moment() -> None:
+    network = default_network()
+    calm = conditions(SimConfig(disruptions=Disruptions.none())).seen_at(DAY_S + 600.0)
+    assert not calm.hubs and not calm.sites
+    stormy = dataclasses.replace(
+        Disruptions(),
+        sea_state=SeaStateModel(closed_share=0.5, mean_closed_h=6.0),
+    )
+    world = conditions(SimConfig(disruptions=stormy, landing_zones=2), seed=3)
+    seen_front = seen_closed = False
+    for t in np.arange(DAY_S, DAY_S + 86400.0, 3600.0):
+        seen = world.seen_at(float(t))
+        for h, hub_id in enumerate(network.hub_ids):
+            assert (hub_id in seen.hubs) == world.in_front(h, float(t))
+            zone = world.open_zone(h, float(t))
+            assert (hub_id in seen.sites) == (zone != PRIMARY_ZONE)
+            if hub_id in seen.sites:
+                assert seen.sites[hub_id].alternate == (zone == ALTERNATE_ZONE)
+            seen_front |= hub_id in seen.hubs
+            seen_closed |= hub_id in seen.sites
+        assert seen.rates is stormy
+    assert seen_front and seen_closed

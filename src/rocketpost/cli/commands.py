@@ -18,6 +18,7 @@ _SUB_APPS = (
     ("rocketpost.cli.service", "db_app", "db"),
     ("rocketpost.cli.service", "merchants_app", "merchants"),
     ("rocketpost.cli.ops", "app", "ops"),
+    ("rocketpost.cli.conditions", "app", "conditions"),
 )
 
 

@@ -1,7 +1,9 @@
-"""``rocketpost eta HUB PLACE``: the door-to-door budget, leg by leg."""
+"""``rocketpost eta HUB PLACE``: the door-to-door budget, leg by leg, and the promise at the
+network's confidence under the given conditions (``--weather HUB=front``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -9,7 +11,16 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from, parse_utc
 from rocketpost.cli.output import console, print_json
-from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, WaveWait, eta_to_place
+from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, RouteEta, WaveWait, eta_to_place
+from rocketpost.customs.rules import same_customs_territory
+from rocketpost.network import Network
+from rocketpost.promise.conditions import Conditions, parse_weather
+from rocketpost.promise.confidence import (
+    PromiseAtConfidence,
+    RouteFacts,
+    promise_at_confidence,
+    route_model,
+)
 from rocketpost.world.places import resolve_place
 
 __all__ = ["eta"]
@@ -56,12 +67,27 @@ def eta(
     no_rotation: Annotated[
         bool, typer.Option("--no-rotation", help="Solve flights on a non-rotating Earth.")
     ] = False,
+    weather: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weather",
+            help="A hub's launch weather: HUB=clear, HUB=hold_risk or HUB=front[:HOURS] "
+            "(repeatable; undeclared hubs: the climate).",
+        ),
+    ] = None,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Earliest door-to-door delivery from a hub to a place, and whether the promise holds."""
+    """Earliest door-to-door delivery from a hub to a place, and whether the promise holds at
+    the network's confidence (P(on time), P50 / P90 / P99) under the given conditions."""
     network = network_from(network_file, preset)
+    conditions = Conditions(known_ids=network.hub_ids)
+    for spec in weather or ():
+        hub_id, declared = parse_weather(spec)
+        conditions = Conditions(
+            hubs={**conditions.hubs, hub_id: declared}, known_ids=network.hub_ids
+        )
     destination = resolve_place(place)
     order_time = parse_utc(at) if at is not None else None
     route = eta_to_place(
@@ -78,6 +104,8 @@ def eta(
         if destination.country_code is None
         else f"{destination.name}, {destination.country_code}"
     )
+    promise_s = network.promise.one_hour_s if minutes is None else minutes * 60.0
+    at_confidence = _at_confidence(network, route, destination.country_code, conditions, promise_s)
     if as_json:
         print_json(
             {
@@ -96,8 +124,15 @@ def eta(
                 "total_s": round(route.total_s, 1),
                 "total_min": round(route.total_s / 60.0, 2),
                 "threshold_min": route.threshold_min,
-                "promise_buffer_min": network.promise.buffer_min,
-                "promise_possible": route.promise_possible,
+                "confidence": at_confidence.target,
+                "p_on_time": round(at_confidence.p_on_time, 6),
+                "p50_min": _minutes(at_confidence.p50_s),
+                "p90_min": _minutes(at_confidence.p90_s),
+                "p99_min": _minutes(at_confidence.p99_s),
+                "earliest_at_confidence_min": _minutes(at_confidence.earliest_at_target_s),
+                "limiting_leg": at_confidence.limiting_leg,
+                "promise_possible": at_confidence.kept,
+                "weather": {h: w.state.value for h, w in conditions.hubs.items()},
                 "wave_wait": "exact" if order_time else wait.value,
                 "order_time": route.order_time,
                 "launch_time": route.launch_time,
@@ -127,28 +162,64 @@ def eta(
         )
         table.add_row(_LEG_LABELS[name] + extra, f"{seconds / 60.0:.1f}")
     table.add_row("[bold]door to door[/bold]", f"[bold]{route.total_s / 60.0:.1f}[/bold]")
-    buffer_min = network.promise.buffer_min
-    if buffer_min:
-        table.add_row("promise buffer (calibrated)", f"{buffer_min:.1f}")
-        table.add_row(
-            "[bold]promise needs[/bold]", f"[bold]{route.total_s / 60 + buffer_min:.1f}[/bold]"
-        )
+    c = at_confidence
+    table.add_row(
+        f"P50 / P90 / P99 (weather at {route.origin_hub}: "
+        f"{conditions.weather(route.origin_hub).state.value})",
+        " / ".join(_fmt(_minutes(v)) for v in (c.p50_s, c.p90_s, c.p99_s)),
+    )
     console.print(table)
-    if route.promise_possible:
-        console.print(f"[green]{route.threshold_min:g}-minute promise: possible[/green]")
+    threshold = promise_s / 60.0
+    if c.kept:
+        console.print(
+            f"[green]{threshold:g}-minute promise: possible[/green] at {c.target:.0%} "
+            f"(P(on time) {c.p_on_time:.2%})"
+        )
     else:
         console.print(
-            f"[red]{route.threshold_min:g}-minute promise: not possible[/red]; "
-            "earliest delivery in "
-            f"{route.total_s / 60.0:.1f} min"
-            + (
-                f", earliest promise {route.total_s / 60.0 + buffer_min:.1f} min"
-                if buffer_min
-                else ""
-            )
+            f"[red]{threshold:g}-minute promise: not possible[/red] at {c.target:.0%} "
+            f"(P(on time) {c.p_on_time:.2%}"
+            + (f", limited by {c.limiting_leg}" if c.limiting_leg else "")
+            + f"); earliest delivery in {route.total_s / 60.0:.1f} min, earliest promise at "
+            f"{c.target:.0%}: {_fmt(_minutes(c.earliest_at_target_s))} min"
         )
     if route.delivery_time is not None:
         console.print(
             f"order {route.order_time:%Y-%m-%d %H:%M:%S}Z → "
             f"delivered by {route.delivery_time:%H:%M:%S}Z"
         )
+
+
+def _minutes(seconds: float) -> float | None:
+    return None if not math.isfinite(seconds) else round(seconds / 60.0, 2)
+
+
+def _fmt(minutes: float | None) -> str:
+    return "beyond 48 h" if minutes is None else f"{minutes:.1f}"
+
+
+def _at_confidence(
+    network: Network,
+    route: RouteEta,
+    country: str | None,
+    conditions: Conditions,
+    promise_s: float,
+) -> PromiseAtConfidence:
+    """The decision at the network's confidence for this route (rocketpost.promise.decision)."""
+    origin = network.hub(route.origin_hub)
+    cross_border = country is None or not same_customs_territory(origin.country, country)
+    model = route_model(
+        route.legs_s,
+        conditions,
+        RouteFacts(
+            rocket=route.mode == "rocket",
+            origin_hub=route.origin_hub,
+            landing_site=route.destination_hub or route.origin_hub,
+            wave_interval_s=float(origin.launch_interval_min) * 60.0,
+            boat_speed_kmh=float(network.boat.speed_kmh),
+            cross_border=cross_border,
+        ),
+    )
+    return promise_at_confidence(
+        model, promise_s=promise_s, target=float(network.promise.confidence)
+    )

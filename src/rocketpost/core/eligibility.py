@@ -21,6 +21,13 @@ The rule, in priority order (the first that bites is the reason reported):
 6. ``no_landing_zone_in_reach`` — even the port nearest the door cannot be reached in time.
 7. ``last_mile_too_long`` — the port is reached in time, the door is not.
 
+**At a confidence.** Given ``on_time`` — the decision at the network's confidence,
+``P(on time) ≥ target`` under the conditions, made for these rows by
+:mod:`rocketpost.promise.decision` (a layer above: this module only takes its answer) — rule 2
+is that decision instead of ETA + buffer, and a parcel whose route fits the hour but not at
+the confidence is ``below_confidence`` (between rules 2 and 3); the other reasons compare the
+bare ETA with the hour.
+
 ``no_capacity`` and ``light_load`` are given later, by consolidation (a full wave, a flight not
 worth flying); they are part of the same :class:`Reason` code list.
 
@@ -35,7 +42,7 @@ the rocket's payload never fly, exactly as for the hour.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -93,6 +100,7 @@ class Reason(StrEnum):
     SAME_DAY_REQUESTED = "same_day_requested"
     NO_ROCKET_ROUTE = "no_rocket_route"
     BEYOND_SAME_DAY = "beyond_same_day"
+    BELOW_CONFIDENCE = "below_confidence"
 
 
 REASONS: tuple[Reason, ...] = tuple(Reason)
@@ -218,7 +226,7 @@ def parcel_routes(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then ori
     return door_to_door(legs, rows, options)
 
 
-def decide_service(
+def decide_service(  # noqa: PLR0913 - per-row masks (keyword-only), then the promise
     network: Network,
     routes: Routes,
     *,
@@ -228,20 +236,31 @@ def decide_service(
     too_heavy: NDArray[np.bool_],
     has_stock: NDArray[np.bool_],
     one_hour_s: float | None = None,
+    on_time: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
-    """Mode and reason per row, from routes the parcels may take (see the module docstring).
+    """Mode and reason per row, from routes the parcels may take (see the module docstring;
+    ``on_time``: the decision at the confidence, which replaces the buffer rule).
 
     ``routes`` must come from :func:`~rocketpost.core.doortodoor.door_to_door` with
     ``may_fly = ~(dangerous | too_heavy)`` and no drone for dangerous goods, as
     :func:`assess_parcels` calls it.
     """
-    late = ~keeps_promise(network, routes.total_s + inspection_s, one_hour_s)
-    late_anyway = ~keeps_promise(network, routes.total_s, one_hour_s)
-    in_reach = keeps_promise(network, routes.nearest_port_s, one_hour_s)
+    if on_time is None:
+        late = ~keeps_promise(network, routes.total_s + inspection_s, one_hour_s)
+        late_anyway = ~keeps_promise(network, routes.total_s, one_hour_s)
+        in_reach = keeps_promise(network, routes.nearest_port_s, one_hour_s)
+        fits = np.zeros(routes.total_s.shape, dtype=bool)
+    else:
+        hour = network.promise.one_hour_s if one_hour_s is None else one_hour_s
+        late = ~np.asarray(on_time, dtype=bool)
+        fits = routes.total_s + inspection_s <= hour + 1e-6
+        late_anyway = ~(routes.total_s <= hour + 1e-6)
+        in_reach = routes.nearest_port_s <= hour + 1e-6
     reason = np.full(routes.total_s.shape, _CODE[Reason.LAST_MILE_TOO_LONG], dtype=np.int8)
     rules = [
         (held, Reason.CUSTOMS_HOLD),
         (~late, Reason.OK),
+        (fits, Reason.BELOW_CONFIDENCE),
         (~late_anyway, Reason.CUSTOMS_INSPECTION),
         (dangerous, Reason.DANGEROUS_GOODS),
         (too_heavy, Reason.TOO_HEAVY),
@@ -269,6 +288,7 @@ def assess_parcels(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then or
     allowed: ArrayLike | None = None,
     origins: NDArray[np.intp] | None = None,
     one_hour_s: float | None = None,
+    on_time_of: Callable[[Routes, NDArray[np.float64]], NDArray[np.bool_]] | None = None,
 ) -> Eligibility:
     """Route and decide N parcels: the one-hour rule as one vectorised call.
 
@@ -294,6 +314,10 @@ def assess_parcels(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then or
         Hub positions considered (default every hub).
     one_hour_s
         The promise decided against (default the network's ``promise.one_hour_s``).
+    on_time_of
+        The decision at a confidence of the routes found, given them and the inspection
+        seconds (:func:`rocketpost.promise.decision.kernel_p_on_time` and
+        :func:`~rocketpost.promise.decision.meets_confidence`); default the buffer rule.
 
     Returns
     -------
@@ -334,6 +358,7 @@ def assess_parcels(  # noqa: PLR0913 - per-parcel arrays (keyword-only), then or
         too_heavy=heavy,
         has_stock=has_stock,
         one_hour_s=one_hour_s,
+        on_time=None if on_time_of is None else on_time_of(routes, inspection),
     )
     return Eligibility(mode, reason, routes, routes.total_s + inspection)
 

@@ -63,6 +63,9 @@ class Clearance:
         False when held.
     note
         Plain-words summary (domestic, or the decision's top reason).
+    relative_risk
+        Screening's highest risk as a share of its inspect threshold (``None`` when domestic):
+        the odds of an unplanned inspection of a released parcel scale with it.
     """
 
     order_id: str
@@ -76,6 +79,7 @@ class Clearance:
     one_hour_allowed: bool
     may_fly: bool
     note: str = ""
+    relative_risk: float | None = None
 
     @property
     def exclusion_reason(self) -> str | None:
@@ -111,6 +115,7 @@ def _outcome(
     decision: CustomsDecision,
     reasons: tuple[ScreeningReason, ...],
     minutes: float,
+    relative_risk: float | None = None,
 ) -> Clearance:
     if decision == CustomsDecision.HOLD:
         delay: float | None = None
@@ -135,6 +140,7 @@ def _outcome(
         one_hour_allowed=decision == CustomsDecision.RELEASE,
         may_fly=decision != CustomsDecision.HOLD,
         note=note,
+        relative_risk=relative_risk,
     )
 
 
@@ -211,6 +217,7 @@ def clear_declaration(
         result.decision(0),
         result.reasons(0),
         float(np.nan_to_num(result.inspection_minutes[0])),
+        float(result.relative_risk[0]),
     )
 
 
@@ -284,5 +291,6 @@ def clear_orders(
                 result.decision(j),
                 result.reasons(j),
                 float(minutes[j]),
+                float(result.relative_risk[j]),
             )
     return tuple(c for c in out if c is not None), growing.freeze()

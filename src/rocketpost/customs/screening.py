@@ -96,6 +96,16 @@ class ScreeningResult:
         tally = np.bincount(self.decision_code, minlength=3)
         return {d.value: int(c) for d, c in zip(_DECISIONS, tally, strict=True)}
 
+    @property
+    def relative_risk(self) -> np.ndarray:
+        """(n,) each parcel's highest risk as a share of its inspect threshold (≥ 1: stopped).
+
+        What a promise reads for a released parcel: the odds that the destination's customs
+        open it anyway scale with it (:meth:`rocketpost.promise.conditions.Conditions.
+        inspection_odds`), rather than every parcel carrying the flat base rate.
+        """
+        return np.asarray((self.risk_scores / self.config.inspect_thresholds).max(axis=1))
+
     def stopped(self, risk: str) -> np.ndarray:
         """(n,) whether ``risk`` reached its inspect threshold (the parcel was stopped for it)."""
         r = RISKS.index(risk)

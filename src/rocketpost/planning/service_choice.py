@@ -12,13 +12,14 @@ row), then by its same-day tier (:func:`~rocketpost.core.eligibility.same_day_re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.doortodoor import network_legs
+from rocketpost.core.doortodoor import Routes, network_legs
 from rocketpost.core.eligibility import (
     FORBIDDEN_DANGEROUS_GOODS,
     REASONS,
@@ -31,9 +32,12 @@ from rocketpost.core.eligibility import (
     reason_code,
     same_day_reasons,
 )
+from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
+from rocketpost.promise.conditions import Conditions
+from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
 
 __all__ = [
     "FORBIDDEN_DANGEROUS_GOODS",
@@ -98,6 +102,42 @@ def _optional(values: ArrayLike | None, n: int, name: str, dtype: type) -> NDArr
     return array
 
 
+def _at_confidence(
+    network: Network,
+    orders: OrderTable,
+    conditions: Conditions,
+    one_hour_s: float,
+    inspection_p: ArrayLike | None,
+) -> Callable[[Routes, NDArray[np.float64]], NDArray[np.bool_]]:
+    """The decision at the network's confidence for the routes the kernel finds."""
+    origin_countries = np.array([hub.country for hub in network.hubs])
+    destination = np.asarray(orders.destination_country)
+    odds = (
+        None
+        if inspection_p is None
+        else _optional(inspection_p, len(orders), "inspection_p", np.float64)
+    )
+
+    def on_time(routes: Routes, inspection_s: NDArray[np.float64]) -> NDArray[np.bool_]:
+        pairs = np.char.add(np.char.add(origin_countries[routes.origin], ">"), destination)
+        unique, which = np.unique(pairs, return_inverse=True)
+        crossing = np.array(
+            [not same_customs_territory(*pair.split(">")) for pair in unique.tolist()], dtype=bool
+        )
+        p = kernel_p_on_time(
+            network,
+            routes,
+            conditions,
+            promise_s=one_hour_s,
+            inspection_s=inspection_s,
+            inspection_p=odds,
+            cross_border=crossing[which.reshape(-1)],
+        )
+        return meets_confidence(p, float(network.promise.confidence))
+
+    return on_time
+
+
 def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and options
     network: Network,
     orders: OrderTable,
@@ -109,6 +149,8 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     allowed_origins: ArrayLike | None = None,
     same_day: bool = True,
     same_day_requested: ArrayLike | None = None,
+    conditions: Conditions | None = None,
+    inspection_p: ArrayLike | None = None,
 ) -> ServiceChoice:
     """Choose the service, origin and destination hub and the planned timing of every order.
 
@@ -135,6 +177,14 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     same_day_requested
         Per order: asks for same-day (the planner passes B2B freight) even where it could fly
         within the hour (default none).
+    conditions
+        Decide at the network's confidence (``promise.confidence``) under these conditions:
+        the one decision of :mod:`rocketpost.promise.decision`, as quotes and bookings make it.
+        ``None``: the calibrated buffer (``promise.buffer_min``), as before.
+    inspection_p
+        Per order, the odds of an unplanned customs inspection (screening's risk through
+        :meth:`~rocketpost.promise.conditions.Conditions.inspection_odds`); default the
+        conditions' base rate.
 
     Returns
     -------
@@ -178,6 +228,9 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         inspection_s=inspection,
         allowed=allowed,
         one_hour_s=one_hour_s,
+        on_time_of=None
+        if conditions is None
+        else _at_confidence(network, orders, conditions, one_hour_s, inspection_p),
     )
     routes, mode, reason = decided.routes, decided.mode, decided.reason
     if same_day:

@@ -40,6 +40,12 @@ from rocketpost.promise.rates import Disruptions
 
 __all__ = ["Conditions", "HubWeather", "SeaState", "SiteSea", "Weather", "parse_weather"]
 
+TYPICAL_RELATIVE_RISK = 0.5
+"""Screening's relative risk (risk over inspect threshold) of a parcel that carries the base
+rate of unplanned inspections."""
+RANDOM_CHECK_SHARE = 0.1
+"""Floor of the odds, as a share of the base rate: customs also open parcels at random."""
+
 
 class Weather(StrEnum):
     """Launch weather of a hub now (see the module docstring)."""
@@ -231,6 +237,21 @@ class Conditions:
     def customs_p(self) -> float:
         """Odds of an unplanned inspection of a cross-border rocket parcel."""
         return self.rates.customs.inspection_p if self.inspection_p is None else self.inspection_p
+
+    def inspection_odds(self, relative_risk: float | None) -> float:
+        """Odds of an unplanned inspection of a released cross-border parcel of screening's
+        ``relative_risk`` (its highest risk over its inspect threshold; ``None``: unscreened).
+
+        The base rate (:attr:`customs_p`) is the odds of a parcel of typical risk, half-way to
+        the threshold (:data:`TYPICAL_RELATIVE_RISK`); the odds scale linearly with the risk and
+        never fall under a tenth of the base rate (customs also open parcels at random).
+        Unscreened parcels carry the base rate.
+        """
+        base = self.customs_p
+        if relative_risk is None:
+            return base
+        scale = max(relative_risk / TYPICAL_RELATIVE_RISK, RANDOM_CHECK_SHARE)
+        return min(base * scale, 1.0)
 
     @property
     def last_mile_spread(self) -> float:

@@ -18,12 +18,8 @@ import numpy as np
 
 from rocketpost.errors import InputError
 from rocketpost.promise.conditions import Conditions
-from rocketpost.promise.distribution import (
-    CAUSE_LEG,
-    CAUSES,
-    DeliveryModel,
-    delivery_distribution,
-)
+from rocketpost.promise.decision import meets_confidence, shape_of, shaped_distribution
+from rocketpost.promise.distribution import CAUSE_LEG, CAUSES, DeliveryModel
 
 __all__ = ["PromiseAtConfidence", "RouteFacts", "promise_at_confidence", "route_model"]
 
@@ -49,6 +45,9 @@ class RouteFacts:
         An unplanned inspection can only hit a cross-border rocket parcel.
     inspection_known
         Screening already picked the parcel (its delay is in ``customs``): no second draw.
+    inspection_p
+        The parcel's own odds of an unplanned inspection (screening's risk); ``None``: the
+        conditions' base rate.
     """
 
     rocket: bool
@@ -58,6 +57,7 @@ class RouteFacts:
     boat_speed_kmh: float
     cross_border: bool
     inspection_known: bool = False
+    inspection_p: float | None = None
 
 
 def route_model(
@@ -90,7 +90,9 @@ def route_model(
         boat_s=float(legs_s["boat"]) if rocket else 0.0,
         detour_s=conditions.detour_km(landing_site) / boat_speed_kmh * 3600.0 if rocket else 0.0,
         boat_sigma=conditions.boat_spread,
-        inspection_p=conditions.customs_p if inspected else 0.0,
+        inspection_p=(conditions.customs_p if route.inspection_p is None else route.inspection_p)
+        if inspected
+        else 0.0,
         inspection_median_s=customs.median_delay_min * 60.0,
         inspection_sigma=customs.sigma,
         last_mile_s=float(legs_s["last_mile"]),
@@ -131,13 +133,18 @@ def promise_at_confidence(
     """
     if not 0.0 < target < 1.0:
         raise InputError("confidence", target, "must be in (0, 1)")
-    dist = delivery_distribution(model)
-    p = dist.p_within(promise_s)
-    p50, p90, p99, at_target = dist.quantiles_s(np.array([0.5, 0.9, 0.99, target]))
-    kept = p >= target
+    # The one decision (rocketpost.promise.decision): the shape's distribution, shifted.
+    shape, fixed = shape_of(model)
+    dist = shaped_distribution(shape)
+    p = dist.p_within(promise_s - fixed)
+    p50, p90, p99, at_target = dist.quantiles_s(np.array([0.5, 0.9, 0.99, target])) + fixed
+    kept = bool(meets_confidence(p, target))
     cause = None
     if not kept and explain:
-        gains = {c: delivery_distribution(model.without(c)).p_within(promise_s) - p for c in CAUSES}
+        gains = {
+            c: shaped_distribution(shape_of(model.without(c))[0]).p_within(promise_s - fixed) - p
+            for c in CAUSES
+        }
         best = max(gains, key=lambda c: gains[c])
         cause = best if gains[best] > 1e-9 else None
     return PromiseAtConfidence(

@@ -230,6 +230,10 @@ class DeliveryDistribution:
         """``P(T ≤ t_s)``."""
         return float(self._cdf(np.array([t_s], dtype=np.float64))[0])
 
+    def p_within_many(self, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``P(T ≤ t)`` for each of ``t_s`` (one vectorised evaluation)."""
+        return self._cdf(np.asarray(t_s, dtype=np.float64))
+
     def quantile_s(self, q: float) -> float:
         """The time ``t`` with ``P(T ≤ t) = q`` (to 0.5 s; ``inf`` if the horizon holds less)."""
         return float(self.quantiles_s(np.array([q]))[0])

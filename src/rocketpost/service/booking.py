@@ -258,7 +258,7 @@ class BookingService:
         if service == "one_hour" and route.mode == "rocket":
             found = first_wave_with_room(
                 session,
-                self.engine,
+                lambda candidate: self.quotes.promise_on(quote, candidate).kept,
                 self.hold,
                 route,
                 load=load,
@@ -296,9 +296,10 @@ class BookingService:
         held = clearance is not None and not clearance.may_fly
         launch_at = route.launch_at if flight_pk is not None else None
         if service == "one_hour":
-            promised = route.ready_at + timedelta(
-                seconds=math.ceil(route.eta_s + self.engine.buffer_s)
-            )
+            # The time promised at the network's confidence on the wave booked (the same
+            # decision as the quote's, rocketpost.promise.decision).
+            at_target_s = self.quotes.promise_on(quote, route).earliest_at_target_s
+            promised = route.ready_at + timedelta(seconds=math.ceil(at_target_s))
             price, mode = order.one_hour_price, route.mode
             destination_hub, eta_s, legs = route.destination_hub, route.eta_s, route.legs()
         elif service == "same_day":

@@ -26,6 +26,7 @@ so a seat is given back once.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
-from rocketpost.service.quoting import QuoteEngine, RoutePlan, flight_public_id
+from rocketpost.service.quoting import RoutePlan, flight_public_id
 
 __all__ = [
     "FlightKey",
@@ -254,7 +255,7 @@ def release(session: Session, flight_pk: int, mass_g: int, volume_cm3: int, now:
 
 def first_wave_with_room(
     session: Session,
-    engine: QuoteEngine,
+    keeps_promise: Callable[[RoutePlan], bool],
     hold: Hold,
     route: RoutePlan,
     *,
@@ -263,13 +264,17 @@ def first_wave_with_room(
     waves: int,
 ) -> tuple[int, RoutePlan] | None:
     """Reserve on the first of ``waves`` waves, from the quoted one on, that is in the future,
-    still keeps the one-hour promise and has room; ``(flight id, route on that wave)``."""
+    still keeps the one-hour promise and has room; ``(flight id, route on that wave)``.
+
+    ``keeps_promise`` is the decision at the network's confidence for the shipment on a
+    candidate wave (:meth:`rocketpost.service.quotes.Quotes.promise_on`): a later wave waits
+    longer, and is taken only while P(on time) still meets the target."""
     for k in range(waves):
         candidate = route.shifted(k)
         assert candidate.launch_at is not None
         if candidate.launch_at <= now:
             continue
-        if not engine.keeps_promise(candidate.eta_s):
+        if not keeps_promise(candidate):
             return None
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
         flight_pk = reserve(session, flight, load, hold, now)

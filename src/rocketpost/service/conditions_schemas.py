@@ -6,6 +6,7 @@ and the model behind them in :mod:`rocketpost.promise.conditions`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, Strict
@@ -14,6 +15,7 @@ from rocketpost.service.fields import InModel, OutModel
 
 __all__ = [
     "ConditionsPublic",
+    "CustomsConditionsIn",
     "HubConditionsIn",
     "HubConditionsPublic",
     "SiteConditionsIn",
@@ -37,6 +39,12 @@ class SiteConditionsIn(InModel):
     closed_remaining_h: Annotated[float, Field(gt=0.0, le=240.0, allow_inf_nan=False)] | None = None
 
 
+class CustomsConditionsIn(InModel):
+    """``PUT /v1/conditions/customs``: the base rate of unplanned inspections."""
+
+    inspection_p: Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
+
+
 class HubConditionsPublic(OutModel):
     """A hub's weather as quotes use it (declared, or the climate)."""
 
@@ -45,6 +53,8 @@ class HubConditionsPublic(OutModel):
     weather: str
     scrub_p: float
     front_remaining_h: float | None
+    set_by: str | None = Field(None, description="who declared it (None: the climate)")
+    set_at: datetime | None = None
 
 
 class SiteConditionsPublic(OutModel):
@@ -55,6 +65,8 @@ class SiteConditionsPublic(OutModel):
     sea: str
     alternate: bool
     closed_remaining_h: float | None
+    set_by: str | None = Field(None, description="who declared it (None: open by default)")
+    set_at: datetime | None = None
 
 
 class ConditionsPublic(OutModel):
@@ -66,6 +78,6 @@ class ConditionsPublic(OutModel):
     boat_sigma: float
     last_mile_sigma: float
     confidence: float
-    stored: Literal["memory"] = Field(
-        "memory", description="kept in this process's memory: lost on restart, not shared"
+    stored: Literal["database"] = Field(
+        "database", description="kept in the database: every server process quotes under them"
     )

@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base",
     "CustomsImport",
+    "DeclaredCondition",
     "Flight",
     "IdempotencyRecord",
     "Merchant",
@@ -297,3 +298,26 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeclaredCondition(Base):
+    """One condition operations declared: a hub's launch weather or a landing site's sea state.
+
+    Every server process and a restart read the same rows (``service/conditions_store.py`` is
+    the one writer). ``kind`` is ``hub`` or ``site``; ``state`` the hub's weather (``clear``,
+    ``hold_risk``, ``front``) or the site's sea (``open``, ``closed``); ``remaining_h`` the
+    front's or the closure's expected remaining hours (memoryless: it does not age); who set it
+    and when are kept for the record. ``probability`` is a hub's per-wave hold probability, or
+    for the one ``customs`` row (subject ``base``) the base rate of unplanned inspections.
+    """
+
+    __tablename__ = "declared_conditions"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # hub, site, customs
+    subject_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    probability: Mapped[float | None] = mapped_column(Float)
+    remaining_h: Mapped[float | None] = mapped_column(Float)
+    alternate: Mapped[bool] = mapped_column(Boolean, default=False)
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)

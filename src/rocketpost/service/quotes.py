@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from rocketpost.core.eligibility import Reason
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.promise.conditions import Conditions, HubWeather, SiteSea
@@ -46,7 +48,7 @@ __all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
 
 CURRENCY = "USD"
 
-BELOW_CONFIDENCE = "below_confidence"
+BELOW_CONFIDENCE = Reason.BELOW_CONFIDENCE.value
 """Reason of a one-hour option that the physics and the buffer allow but the declared conditions
 do not, at the network's confidence (docs/promise.md)."""
 
@@ -77,7 +79,8 @@ class Quote:
     promised_delivery_at: datetime | None
     standard_delivery_at: datetime
     confidence: PromiseAtConfidence | None = None
-    decided_by: str = "buffer"
+    decided_by: str = "confidence"
+    inspection_p: float | None = None
     same_day: SameDayOffer | None = None
 
     def _at(self, seconds: float) -> datetime | None:
@@ -222,32 +225,47 @@ class Quotes:
         self.ttl = timedelta(seconds=ttl_s)
         self.target = float(engine.network.promise.confidence)
         hub_ids = engine.network.hub_ids
-        self.conditions = conditions or Conditions(known_ids=hub_ids)
+        self._conditions = conditions or Conditions(known_ids=hub_ids)
         self._declare = threading.Lock()  # read-modify-write of the conditions
+        self.conditions_source: Callable[[], Conditions] | None = None
 
     # --- conditions (ops) ---------------------------------------------------------------------
-    # Kept in this process's memory: a restart forgets them and two processes do not share them
-    # (docs/promise.md). Readers take the current immutable value without a lock.
+    # The app reads them from the database (``conditions_source``: the store, shared by every
+    # worker, docs/promise.md); without one (a library user, a test) they are this object's own,
+    # declared with the methods below. Readers take the current immutable value without a lock.
+
+    @property
+    def conditions(self) -> Conditions:
+        """The conditions quotes are made under now."""
+        source = self.conditions_source
+        return self._conditions if source is None else source()
 
     def declare_hub(self, hub_id: str, weather: HubWeather) -> Conditions:
         """Declare a hub's weather (unknown hub: ``InputError`` on ``hub_id``)."""
         self.engine.check_origin(hub_id, "hub_id")
         with self._declare:
-            self.conditions = self.conditions.with_hub(hub_id, weather)
-            return self.conditions
+            self._conditions = self._conditions.with_hub(hub_id, weather)
+            return self._conditions
 
     def declare_site(self, site_id: str, sea: SiteSea) -> Conditions:
         """Declare a landing site's sea state (today a site is a hub's zone, named by its id)."""
         if site_id not in self.engine.network.hub_ids:
             raise InputError("site_id", site_id, "unknown landing site")
         with self._declare:
-            self.conditions = self.conditions.with_site(site_id, sea)
-            return self.conditions
+            self._conditions = self._conditions.with_site(site_id, sea)
+            return self._conditions
 
     def at_confidence(
-        self, route: RoutePlan, *, cross_border: bool, inspection_known: bool, explain: bool
+        self,
+        route: RoutePlan,
+        *,
+        cross_border: bool,
+        inspection_known: bool,
+        explain: bool,
+        inspection_p: float | None = None,
     ) -> PromiseAtConfidence:
-        """The route's delivery distribution under the current conditions, at the target."""
+        """The route's delivery distribution under the current conditions, at the target
+        (``inspection_p``: the parcel's own odds of an unplanned inspection, from screening)."""
         model = route_model(
             route.legs_s,
             self.conditions,
@@ -259,17 +277,24 @@ class Quotes:
                 boat_speed_kmh=float(self.engine.network.boat.speed_kmh),
                 cross_border=cross_border,
                 inspection_known=inspection_known,
+                inspection_p=inspection_p,
             ),
         )
         return promise_at_confidence(
             model, promise_s=self.engine.one_hour_s, target=self.target, explain=explain
         )
 
-    def _declared(self, route: RoutePlan) -> bool:
-        conditions = self.conditions
-        if conditions.declared(route.origin_hub):
-            return True
-        return route.mode == "rocket" and route.destination_hub in conditions.sites
+    def promise_on(self, quote: Quote, route: RoutePlan) -> PromiseAtConfidence:
+        """The decision at the confidence for ``quote``'s shipment on ``route`` (the quoted
+        route, or a later wave of it: booking's search for a wave with room)."""
+        clearance = quote.clearance
+        return self.at_confidence(
+            route,
+            cross_border=quote.cross_border,
+            inspection_known=clearance is not None and bool(clearance.inspection_delay_s),
+            explain=False,
+            inspection_p=quote.inspection_p,
+        )
 
     def quote(
         self,
@@ -286,8 +311,9 @@ class Quotes:
 
         ``order_id`` names the customs declaration (a booking's shipment id); ``history`` is the
         recipient's earlier imports (booking reads them; a quote's duties are the parcel's own);
-        ``distribution`` computes the delivery-time distribution even where no declared
-        condition makes it decide (a quote answers its percentiles; a booking does not).
+        The hour is decided at the network's confidence (:mod:`rocketpost.promise.decision`);
+        ``distribution`` also explains a refusal (the limiting leg: five more distributions; a
+        quote answers it, a booking does not need it).
 
         Raises
         ------
@@ -324,15 +350,6 @@ class Quotes:
                 history=history,
                 trust=trust,
             )
-        assessment = engine.assess(
-            route,
-            c.place,
-            mass_kg=c.mass_kg,
-            volume_m3=c.volume_m3,
-            dangerous_goods=dangerous_goods,
-            customs=clearance,
-            origin_hub=c.origin_hub,
-        )
         same_day = offer_same_day(
             engine,
             route,
@@ -346,38 +363,39 @@ class Quotes:
         inspection_known = clearance is not None and bool(clearance.inspection_delay_s)
         if clearance is not None and clearance.inspection_delay_s:
             route = route.with_customs_s(float(clearance.inspection_delay_s))
+        cross_border = engine.cross_border(route, c.place)
+        inspection_p = None
+        if clearance is not None and clearance.relative_risk is not None:
+            inspection_p = self.conditions.inspection_odds(clearance.relative_risk)
+        # The one decision at the network's confidence (rocketpost.promise.decision): the hour is
+        # promised iff P(on time) under the current conditions ≥ the target.
+        at_confidence = self.at_confidence(
+            route,
+            cross_border=cross_border,
+            inspection_known=inspection_known,
+            explain=distribution,
+            inspection_p=inspection_p,
+        )
+        assessment = engine.assess(
+            route,
+            c.place,
+            mass_kg=c.mass_kg,
+            volume_m3=c.volume_m3,
+            dangerous_goods=dangerous_goods,
+            customs=clearance,
+            origin_hub=c.origin_hub,
+            on_time=at_confidence.kept,
+        )
         promised = None
         if assessment.available:
-            promised = route.ready_at + timedelta(seconds=math.ceil(route.eta_s + engine.buffer_s))
-        cross_border = engine.cross_border(route, c.place)
-        declared = assessment.available and self._declared(route)
-        # The distribution costs ~0.6 ms: computed where it decides (declared conditions) or is
-        # answered (a quote), not for a booking that only needs the decision.
-        at_confidence = (
-            self.at_confidence(
-                route,
-                cross_border=cross_border,
-                inspection_known=inspection_known,
-                explain=declared,
+            promised = route.ready_at + timedelta(
+                seconds=math.ceil(at_confidence.earliest_at_target_s)
             )
-            if declared or distribution
-            else None
-        )
-        decided_by = "buffer"
-        if declared:
-            # Declared conditions: the promise needs P(on time) ≥ the target as well as the
-            # buffer (booking's wave search and promised time still read the buffer, so the
-            # confidence may only take a promise away until they read it too; docs/promise.md).
-            decided_by = "confidence"
-            assert at_confidence is not None
-            if not at_confidence.kept:
-                assessment = Assessment(
-                    False,
-                    BELOW_CONFIDENCE,
-                    _below_message(at_confidence, route.origin_hub),
-                    assessment.earliest_s,
-                )
-                promised = None
+        elif assessment.reason == BELOW_CONFIDENCE:
+            assessment = replace(
+                assessment, message=_below_message(at_confidence, route.origin_hub)
+            )
+        decided_by = "confidence"
         return Quote(
             merchant_id=merchant_id,
             consignment=c,
@@ -392,6 +410,7 @@ class Quotes:
             standard_delivery_at=c.ready_at + engine.standard,
             confidence=at_confidence,
             decided_by=decided_by,
+            inspection_p=inspection_p,
             same_day=same_day,
         )
 

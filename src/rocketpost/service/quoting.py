@@ -253,11 +253,15 @@ class QuoteEngine:
         dangerous_goods: Iterable[str],
         customs: Clearance | None,
         origin_hub: str | None = None,
+        on_time: bool | None = None,
     ) -> Assessment:
         """One-hour or not, with the first reason that bites: the one eligibility rule
         (:func:`rocketpost.core.eligibility.decide_service`) on this shipment's one row.
 
-        ``route`` is what :meth:`plan` returned for the same parcel, place and origin.
+        ``route`` is what :meth:`plan` returned for the same parcel, place and origin;
+        ``on_time`` the decision at the network's confidence
+        (:func:`rocketpost.promise.decision.meets_confidence`, made by the quote), which then
+        replaces the buffer rule.
         """
         if route.kernel is None:
             raise InputError("route", route, "must come from QuoteEngine.plan")
@@ -267,7 +271,10 @@ class QuoteEngine:
         forbidden = forbidden_dangerous_goods(dangerous_goods)
         routes = route.kernel
         held = customs is not None and not customs.may_fly
-        late = not promise_kept(self.network, float(routes.total_s[0]) + inspection_s)
+        if on_time is None:
+            late = not promise_kept(self.network, float(routes.total_s[0]) + inspection_s)
+        else:
+            late = not on_time
         if late and not held:
             # A late parcel's reason needs the nearest port's time, which routing skipped.
             routes = self._route(
@@ -288,6 +295,7 @@ class QuoteEngine:
             dangerous=np.array([bool(forbidden)]),
             too_heavy=np.array([heavy]),
             has_stock=np.array([True]),
+            on_time=None if on_time is None else np.array([on_time]),
         )
         reason = REASONS[int(reasons[0])]
         earliest = float(routes.total_s[0]) + inspection_s

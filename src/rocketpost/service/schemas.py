@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, Strict, model_validator
 
 from rocketpost.service.conditions_schemas import (
     ConditionsPublic,
+    CustomsConditionsIn,
     HubConditionsIn,
     HubConditionsPublic,
     SiteConditionsIn,
@@ -51,6 +52,7 @@ from rocketpost.service.ops_schemas import FlightPlanPublic, LastMilePublic
 
 __all__ = [
     "ConditionsPublic",
+    "CustomsConditionsIn",
     "CustomsIn",
     "CustomsOut",
     "DestinationIn",

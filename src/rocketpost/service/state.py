@@ -9,6 +9,7 @@ from sqlalchemy import select
 from rocketpost.network import Network, default_network, load_network
 from rocketpost.service.auth import ApiKeyCache
 from rocketpost.service.booking import BookingService
+from rocketpost.service.conditions_store import ConditionsStore
 from rocketpost.service.db import Database, check_migrated
 from rocketpost.service.flights import FlightOps
 from rocketpost.service.merchants import WebhookEndpoints
@@ -32,6 +33,7 @@ class ServiceState:
     network: Network
     engine: QuoteEngine
     quotes: Quotes
+    conditions: ConditionsStore
     booking: BookingService
     shipments: ShipmentReads
     flights: FlightOps
@@ -64,6 +66,8 @@ class ServiceState:
         signing_key = secret.encode("utf-8")
         engine = QuoteEngine(network)
         quotes = Quotes(engine, signing_key, ttl_s=settings.quote_ttl_s)
+        conditions = ConditionsStore(db, network)
+        quotes.conditions_source = conditions.current
         sender = None
         if settings.webhooks:
             sender = WebhookSender.from_settings(db, settings)
@@ -73,6 +77,7 @@ class ServiceState:
             network=network,
             engine=engine,
             quotes=quotes,
+            conditions=conditions,
             booking=BookingService(db, quotes),
             shipments=ShipmentReads(db),
             flights=FlightOps(db, engine, reschedule_window_min=settings.reschedule_window_min),

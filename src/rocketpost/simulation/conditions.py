@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rocketpost.network import Network
+from rocketpost.promise.conditions import Conditions as PromiseConditions
+from rocketpost.promise.conditions import HubWeather, SeaState, SiteSea, Weather
 from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.disruptions import TwoStatePath, sample_two_state, site_closed_shares
 
@@ -47,6 +49,8 @@ class Conditions:
         end_s: float,
     ) -> None:
         n_hubs = len(network.hubs)
+        self.hub_ids = network.hub_ids
+        self.rates = config.disruptions
         self.interval = network.launch_wave_interval_s.tolist()
         weather = config.disruptions.weather
         scripted: dict[int, set[int]] = {}
@@ -107,3 +111,22 @@ class Conditions:
             if not ((bisect_right(switch, t_s) % 2 == 1) ^ bad_at_start):
                 return z
         return NO_ZONE
+
+    def seen_at(self, t_s: float) -> PromiseConditions:
+        """What a dispatcher knows at ``t_s``: the conditions a quote at that moment is made
+        under (:class:`rocketpost.promise.conditions.Conditions`), and nothing later.
+
+        Per hub: ``front`` while a front sits over it (its remaining duration is not known,
+        only its mean: the process is memoryless), else ``hold_risk`` at the isolated rate (a
+        hold is not forecast). Per hub's landing site: ``closed`` while the primary zone is
+        (diverting when an alternate zone is open, holding otherwise), else open.
+        """
+        hubs = {}
+        sites = {}
+        for h, hub_id in enumerate(self.hub_ids):
+            if self.in_front(h, t_s):
+                hubs[hub_id] = HubWeather(Weather.FRONT)
+            zone = self.open_zone(h, t_s)
+            if zone != PRIMARY_ZONE:
+                sites[hub_id] = SiteSea(SeaState.CLOSED, alternate=zone == ALTERNATE_ZONE)
+        return PromiseConditions(hubs=hubs, sites=sites, rates=self.rates)

@@ -1,7 +1,7 @@
 """The operational day: plan runs, each flight's assignment, each shipment's last mile.
 
-Revision ID: 0003_opsday
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02
 
 A plan run (``rocketpost plan --database-url``, ``POST /v1/ops/plan-runs``) writes the
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_opsday"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
