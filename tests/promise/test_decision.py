@@ -79,10 +79,10 @@ def test_the_planner_decides_at_the_confidence() -> None:
     clear = Conditions(hubs={"NYC": HubWeather("clear")})
     front = Conditions(hubs={"NYC": HubWeather("front")})
     assert (choose_service(network, orders, conditions=clear).mode == Mode.ROCKET).all()
-    held = choose_service(network, orders, conditions=front)
+    held = choose_service(network, orders, conditions=front, same_day=False)
     assert (held.mode == Mode.STANDARD).all()
     assert set(held.reason_names().tolist()) == {Reason.BELOW_CONFIDENCE.value}
-    climate = choose_service(network, orders, conditions=Conditions())
+    climate = choose_service(network, orders, conditions=Conditions(), same_day=False)
     assert (climate.mode == Mode.STANDARD).all()  # 53.5 min: one wave of slack is not 99 %
 
 

@@ -20,12 +20,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from rocketpost.network import default_network
-from rocketpost.promise.conditions import HubWeather
 from rocketpost.service import Settings, create_app
-from rocketpost.service.conditions_store import ConditionsStore
-from rocketpost.service.db import Database, upgrade
+from rocketpost.service.db import upgrade
 from rocketpost.service.merchants import create_merchant
+from tests.support.conditions import declare_clear_skies
 from tests.support.server import serving
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -44,26 +42,6 @@ def fresh_database(request: pytest.FixtureRequest, backend: str, tmp_dir: Any) -
     upgrade(url)
     declare_clear_skies(url)
     return url
-
-
-def declare_clear_skies(url: str) -> None:
-    """Ops' forecast for the test days: every hub clear (no front, no hold expected) and no
-    unplanned customs inspections (only those screening picks).
-
-    The hour is promised at the network's 99 % confidence (docs/promise.md): under the bare
-    climate (13 % of waves held at random, fronts, 2 % of parcels opened at random) a route
-    needs two waves of slack, which the lanes these tests book (NYC → Miami 53.5 min,
-    HZB → Busan 46 min) do not have. The service tests test the service; the promise's levels
-    are tested in tests/promise and tests/service/test_conditions.py.
-    """
-    db = Database.connect(url, pool_size=1)
-    try:
-        store = ConditionsStore(db, default_network())
-        for hub_id in store.network.hub_ids:
-            store.declare_hub(hub_id, HubWeather("clear"), set_by="tests")
-        store.declare_customs(0.0, set_by="tests")
-    finally:
-        db.dispose()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

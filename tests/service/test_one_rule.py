@@ -20,7 +20,7 @@ from rocketpost.network import default_network
 from rocketpost.service import Settings, create_app
 from rocketpost.service.db import upgrade
 from rocketpost.service.merchants import create_merchant
-from tests.service.conftest import declare_clear_skies
+from tests.support.conditions import declare_clear_skies
 from tests.support.server import serving
 
 COLUMNS = (

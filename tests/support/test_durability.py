@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.support.audit import audit_flights, rocket_capacity
+from tests.support.conditions import declare_clear_skies
 from tests.support.durability import durability_trial
 from tests.support.postgres import PostgresInstance
 from tests.support.server import running_server
@@ -35,6 +36,7 @@ def test_every_201_survives_sigkill_and_no_flight_is_overbooked(
     database_url: str, tmp_path: Path
 ) -> None:
     with running_server(database_url, env=SERVER_ENV, log_dir=tmp_path) as handle:
+        declare_clear_skies(database_url)  # lanes that keep 99 % (tests/support/conditions.py)
         with handle.client() as client:
             routes = usable_routes(client, limit=12)
         workload = Workload(
