@@ -106,7 +106,7 @@ def last_mile(
     use_drone = (km <= legs.drone_range_km) & (drone_s < seconds)
     if drone_ok is not True:
         use_drone &= np.asarray(drone_ok, dtype=bool)
-    np.putmask(seconds, use_drone, drone_s)  # where(use_drone, drone_s, van), in place
+    np.copyto(seconds, drone_s, where=use_drone)  # where(use_drone, drone_s, van), in place
     return seconds, use_drone
 
 
