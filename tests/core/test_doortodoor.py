@@ -13,12 +13,13 @@ from rocketpost.core.doortodoor import (
     LEG_NAMES,
     KernelOptions,
     ParcelRows,
+    Routes,
     door_to_door,
     network_legs,
 )
 from rocketpost.core.eta import EtaOptions, Parcel, eta_to_place, eta_to_places
 from rocketpost.errors import InputError
-from rocketpost.network import default_network
+from rocketpost.network import default_network, load_network
 from rocketpost.service.quoting import QuoteEngine, ResolvedPlace
 
 NETWORK = default_network()
@@ -128,6 +129,58 @@ def test_blocks_per_origin_and_best_agree() -> None:
     assert whole.ground[~may_fly & np.isfinite(whole.total_s)].all()
     assert np.isinf(whole.total_s[~allowed.any(axis=1)]).all()
     assert not whole.drone[~drone_ok].any()
+
+
+@pytest.mark.parametrize("preset", [None, "rocket-hour"])
+def test_a_single_row_is_its_row_of_a_block_bit_for_bit(preset: str | None) -> None:
+    """A quote's row (Python floats, no row axis) equals its row of a 300-row block in every
+    field, with per-row ready times, flags and stock, from every hub and from a few; the
+    rocket-hour preset adds landing sites whose vessel launches drones."""
+    legs = LEGS if preset is None else network_legs(load_network(None, preset=preset))
+    rng = np.random.default_rng(7)
+    n = 300
+    # A third each near a pad (ground), near a landing site (the vessel's drone), anywhere.
+    net = legs.network
+    pad, site = rng.integers(0, legs.hub_count, n), rng.integers(0, legs.site_count, n)
+    kind = rng.integers(0, 3, n)
+    lat = np.select(
+        [kind == 0, kind == 1],
+        [net.pad_lat_deg[pad], net.site_lat_deg[site]],
+        np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, n))),
+    )
+    lon = np.select(
+        [kind == 0, kind == 1],
+        [net.pad_lon_deg[pad], net.site_lon_deg[site]],
+        rng.uniform(-180.0, 180.0, n),
+    )
+    lat = (lat + np.where(kind < 2, rng.uniform(-0.2, 0.2, n), 0.0)).clip(-90.0, 90.0)
+    lon = ((lon + np.where(kind < 2, rng.uniform(-0.2, 0.2, n), 0.0) + 180.0) % 360.0) - 180.0
+    ready = T0.timestamp() + rng.uniform(0, 86_400, n)
+    drone_ok, may_fly = rng.random(n) < 0.7, rng.random(n) < 0.8
+    for origins in (None, np.array([0, 3, legs.hub_count - 1])):
+        width = legs.hub_count if origins is None else origins.size
+        allowed = rng.random((n, width)) < 0.7
+        options = KernelOptions(origins=origins)
+        block = door_to_door(legs, ParcelRows(lat, lon, ready, drone_ok, may_fly, allowed), options)
+        if preset is not None and origins is None:
+            assert block.vessel.any() and block.ground.any() and block.drone.any()
+        for i in range(n):
+            one = door_to_door(
+                legs,
+                ParcelRows(
+                    float(lat[i]),
+                    float(lon[i]),
+                    float(ready[i]),
+                    bool(drone_ok[i]),
+                    bool(may_fly[i]),
+                    allowed[i],
+                ),
+                options,
+            )
+            for name in Routes.__dataclass_fields__:
+                np.testing.assert_array_equal(
+                    getattr(one, name), getattr(block, name)[i : i + 1], err_msg=f"{name} row {i}"
+                )
 
 
 def test_ground_and_rocket_both_occur() -> None:

@@ -38,6 +38,7 @@ quote router and reach are thin wrappers over this one function, so they agree b
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -85,6 +86,10 @@ _MIN_BLOCK_ROWS = 128
 _INF = np.inf
 _ROWS = np.arange(BLOCK_ROWS)  # row indices of a block, made once
 _DEFAULT_OPTIONS = KernelOptions()
+# Constants of the great-circle arithmetic as 0-d arrays: NumPy converts a Python float operand
+# on every call, which for a quote's one row costs as much as the arithmetic itself.
+_ZERO, _HALF, _ONE = np.array(0.0), np.array(0.5), np.array(1.0)
+_EARTH_DIAMETER_KM = np.array(2.0 * EARTH_RADIUS_KM)
 
 
 def last_mile(
@@ -97,16 +102,19 @@ def last_mile(
     drone is an aircraft too); otherwise a van drives ``road_factor`` × the great circle.
     """
     km = np.asarray(distance_km, dtype=np.float64)
-    van_s = km * legs.van_s_per_km + legs.van_stop_s
+    seconds = km * legs.van_s_per_km + legs.van_stop_s  # by van, then the drone where it flies
     drone_s = km * legs.drone_s_per_km + legs.drone_handover_s
-    use_drone = (km <= legs.drone_range_km) & (drone_s < van_s)
+    use_drone = (km <= legs.drone_range_km) & (drone_s < seconds)
     if drone_ok is not True:
         use_drone &= np.asarray(drone_ok, dtype=bool)
-    return np.where(use_drone, drone_s, van_s), use_drone
+    np.copyto(seconds, drone_s, where=use_drone)  # where(use_drone, drone_s, van), in place
+    return seconds, use_drone
 
 
-def _column(values: NDArray[Any] | None) -> NDArray[Any] | None:
-    return None if values is None else values.reshape(-1, 1)
+def _column(values: Any) -> Any:
+    """Per-row values as a column ``(n, 1)`` against per-point or per-origin arrays; a single
+    row's 0-d value (or ``None``) as it is."""
+    return values if values is None or values.ndim == 0 else values.reshape(-1, 1)
 
 
 class _Origins(NamedTuple):
@@ -121,16 +129,25 @@ class _Origins(NamedTuple):
 
 
 def _origins(legs: NetworkLegs, origin: NDArray[np.intp] | None) -> _Origins:
+    return _every_origin(legs) if origin is None else _some_origins(legs, origin)
+
+
+@lru_cache(maxsize=16)
+def _every_origin(legs: NetworkLegs) -> _Origins:
+    """Every hub an origin: no indexing, made once per network (a quote asks for it each time)."""
     sites, h = legs.site_count, legs.hub_count
-    if origin is None:
-        return _Origins(
-            legs.all_hubs,
-            legs.touchdown_s,
-            legs.flight_to_port_s,
-            legs.handling_s,
-            legs.interval_s,
-            slice(sites, sites + h),
-        )
+    return _Origins(
+        legs.all_hubs,
+        legs.touchdown_s,
+        legs.flight_to_port_s,
+        legs.handling_s,
+        legs.interval_s,
+        slice(sites, sites + h),
+    )
+
+
+def _some_origins(legs: NetworkLegs, origin: NDArray[np.intp]) -> _Origins:
+    sites = legs.site_count
     return _Origins(
         origin,
         legs.touchdown_s[origin],
@@ -173,11 +190,13 @@ def _distances_km(legs: NetworkLegs, lat: NDArray[np.float64], lon: NDArray[np.f
     lat_rad, lon_rad = np.radians(lat), np.radians(lon)
     cos_lat = np.cos(lat_rad)
     x, y, z = legs.point_xyz
-    dot = (cos_lat * np.cos(lon_rad))[:, None] * x
-    dot += (cos_lat * np.sin(lon_rad))[:, None] * y
-    dot += np.sin(lat_rad)[:, None] * z
-    half_chord = 0.5 * np.sqrt(np.maximum(2.0 - 2.0 * dot, 0.0))
-    return (2.0 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(half_chord, 1.0))
+    dot = _column(cos_lat * np.cos(lon_rad)) * x
+    dot += _column(cos_lat * np.sin(lon_rad)) * y
+    dot += _column(np.sin(lat_rad)) * z
+    # Half the chord, sqrt((2 − 2 cos ψ) / 4): the same bits as 0.5 · sqrt(2 − 2 cos ψ) (scaling
+    # by powers of two is exact), one operation fewer.
+    half_chord = np.sqrt(np.maximum(_HALF - _HALF * dot, _ZERO))
+    return _EARTH_DIAMETER_KM * np.arcsin(np.minimum(half_chord, _ONE))
 
 
 def _departures(
@@ -185,11 +204,11 @@ def _departures(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]:
     """Handling + wave wait per (row, origin), the launch times and the waits."""
     if rows.ready is not None:
-        ready_col = rows.ready.reshape(-1, 1)
+        ready_col = _column(rows.ready)
         launch = next_wave_s(ready_col + at.handling_s, at.interval_s)  # (n, O)
         return launch - ready_col, launch, None
     assert fixed_wait is not None
-    depart = np.broadcast_to(at.handling_s + fixed_wait, (rows.lat.size, at.hubs.size))
+    depart = np.broadcast_to(at.handling_s + fixed_wait, rows.lat.shape + at.hubs.shape)
     return depart, None, np.broadcast_to(fixed_wait, depart.shape)
 
 
@@ -199,18 +218,22 @@ def _choose(
     fixed_wait: NDArray[np.float64] | None,
     options: KernelOptions,
 ) -> _Choice:
-    """Per (row, origin) of one block: the best landing site, rocket or ground, and the time."""
+    """Per (row, origin) of one block: the best landing site, rocket or ground, and the time.
+
+    The shapes in the comments are a block's; a single row (0-d, see
+    :class:`~rocketpost.core.kernelinput.BlockRows`) has no leading ``n``.
+    """
     at = _origins(legs, options.origins)
-    h, sites, n = legs.hub_count, legs.site_count, rows.lat.size
+    h, sites = legs.hub_count, legs.site_count
     km = _distances_km(legs, rows.lat, rows.lon)  # (n, points)
     drone_col = _column(rows.drone_ok)
-    last_s, drone = last_mile(legs, km[:, : sites + h], True if drone_col is None else drone_col)
-    port_last = last_s[:, :sites]  # (n, S)
+    last_s, drone = last_mile(legs, km[..., : sites + h], True if drone_col is None else drone_col)
+    port_last = last_s[..., :sites]  # (n, S)
     # Touchdown to door at each site: by boat, port and van/drone, or by drone from the vessel.
     after = legs.landing_to_port_s + port_last
     vessel: NDArray[np.bool_] | None = None
-    if km.shape[1] > sites + h:
-        vessel_km = km[:, sites + h :]
+    if km.shape[-1] > sites + h:
+        vessel_km = km[..., sites + h :]
         vessel_fly_s = vessel_km * legs.drone_s_per_km + legs.drone_handover_s
         ok = (vessel_km <= legs.drone_range_km) & legs.vessel_drone_site
         if options.vessel_drones is not None:  # grounded by wind or sea state (vesseldrone)
@@ -220,14 +243,15 @@ def _choose(
         by_vessel = np.where(ok, legs.vessel_transfer_s + vessel_fly_s, _INF)
         vessel = by_vessel < after
         after = np.minimum(after, by_vessel)
-        last_s = np.concatenate([last_s, vessel_fly_s], axis=1)
-        drone = np.concatenate([drone, np.ones(vessel_km.shape, dtype=bool)], axis=1)
+        last_s = np.concatenate([last_s, vessel_fly_s], axis=-1)
+        drone = np.concatenate([drone, np.ones(vessel_km.shape, dtype=bool)], axis=-1)
     # Liftoff to door via each site; the wave wait does not change which one is best.
-    via = at.touchdown_s[None, :, :] + after[:, None, :]  # (n, O, S)
-    best_d = via.argmin(axis=2)  # (n, O)
+    via = at.touchdown_s + after[..., None, :]  # (n, O, S)
+    best_d = via.argmin(axis=-1)  # (n, O)
     # The element at the argmin, by the cheapest gather for the block's size.
-    if n == 1:
-        via_best = via[0][_ROWS[: at.hubs.size], best_d[0]][None, :]
+    n = 1 if via.ndim == 2 else via.shape[0]
+    if via.ndim == 2:
+        via_best = via[_ROWS[: at.hubs.size], best_d]
     elif n > 16:
         via_best = np.take_along_axis(via, best_d[:, :, None], axis=2)[:, :, 0]
     else:
@@ -235,17 +259,19 @@ def _choose(
     depart, launch, wait = _departures(rows, at, fixed_wait)
     fly = _column(rows.may_fly)
     rocket = depart + via_best if fly is None else np.where(fly, depart + via_best, _INF)
-    ground_last = last_s[:, at.pad_points]  # (n, O)
+    ground_last = last_s[..., at.pad_points]  # (n, O)
     ground_total = (
         at.handling_s + ground_last if options.allow_ground else np.full(rocket.shape, _INF)
     )
     use_ground = ground_total <= rocket
-    total = np.where(use_ground, ground_total, rocket)
+    # where(use_ground, ground, rocket), at a fraction of the cost: they differ only for a NaN
+    # ground time, which needs a NaN place (refused).
+    total = np.minimum(ground_total, rocket)
     # "In reach": the port nearest the door (by last mile) can be reached, from any allowed
     # origin, by rocket.
     at_nearest: NDArray[np.float64] | None = None
     if options.reach:
-        at_nearest = depart + at.to_port_s[:, port_last.argmin(axis=1)].T
+        at_nearest = depart + at.to_port_s[:, port_last.argmin(axis=-1)].T
         if fly is not None:
             at_nearest = np.where(fly, at_nearest, _INF)
     if rows.allowed is not None:
@@ -314,47 +340,48 @@ def _gather(legs: NetworkLegs, c: _Choice, per_origin: bool) -> dict[str, NDArra
     }
 
 
-def _one_row(legs: NetworkLegs, c: _Choice) -> dict[str, NDArray[Any]]:
-    """The best origin of a single row (a quote), gathered with Python indices: the same
-    elements :func:`_gather` gathers with index arrays, for a fraction of the calls."""
+def _one_row(legs: NetworkLegs, c: _Choice) -> Routes:
+    """The best origin of a single row (a quote: no row axis), gathered with Python indices:
+    the same elements :func:`_gather` gathers with index arrays, for a fraction of the calls."""
     col = int(c.total.argmin())  # .item(): Python numbers, the cheapest reads of one element
-    o, d, g = c.hubs.item(col), c.best_d.item(0, col), c.use_ground.item(0, col)
-    v = bool(not g and c.vessel is not None and c.vessel.item(0, d))
+    o, d, g = c.hubs.item(col), c.best_d.item(col), c.use_ground.item(col)
+    v = bool(not g and c.vessel is not None and c.vessel.item(d))
     sites = legs.site_count
     point = sites + o if g else sites + legs.hub_count + d if v else d
+    handling = legs.handling_s.item(o)
     floats = np.array(
         [
-            c.total.item(0, col),
-            legs.handling_s.item(o),
-            c.depart.item(0, col) - legs.handling_s.item(o),  # the wave wait
+            c.total.item(col),
+            handling,
+            c.depart.item(col) - handling,  # the wave wait
             legs.coast_s.item(o, d),
             0.0 if v else legs.boat_s.item(d),
-            c.last_s.item(0, point),
-            c.km.item(0, point),
+            c.last_s.item(point),
+            c.km.item(point),
             legs.range_km.item(o, d),
-            np.nan if c.launch is None else c.launch.item(0, col),
-            np.nan if c.at_nearest is None else c.at_nearest[0].min(),
+            np.nan if c.launch is None else c.launch.item(col),
+            np.nan if c.at_nearest is None else c.at_nearest.min(),
         ]
     )
     ints = np.array([o, o if g else d], dtype=np.intp)
-    flags = np.array([g, c.drone.item(0, point), v])
-    return {
-        "origin": ints[0:1],
-        "destination": ints[1:2],
-        "ground": flags[0:1],
-        "vessel": flags[2:3],
-        "drone": flags[1:2],
-        "total_s": floats[0:1],
-        "handling_s": floats[1:2],
-        "wait_s": floats[2:3],
-        "coast_s": floats[3:4],
-        "boat_s": floats[4:5],
-        "last_mile_s": floats[5:6],
-        "last_mile_km": floats[6:7],
-        "range_km": floats[7:8],
-        "launch_s": floats[8:9],
-        "nearest_port_s": floats[9:10],
-    }
+    flags = np.array([g, c.drone.item(point), v])
+    return Routes(
+        origin=ints[0:1],
+        destination=ints[1:2],
+        ground=flags[0:1],
+        vessel=flags[2:3],
+        drone=flags[1:2],
+        total_s=floats[0:1],
+        handling_s=floats[1:2],
+        wait_s=floats[2:3],
+        coast_s=floats[3:4],
+        boat_s=floats[4:5],
+        last_mile_s=floats[5:6],
+        last_mile_km=floats[6:7],
+        range_km=floats[7:8],
+        launch_s=floats[8:9],
+        nearest_port_s=floats[9:10],
+    )
 
 
 def _block(
@@ -365,10 +392,7 @@ def _block(
 ) -> dict[str, NDArray[Any]]:
     """One block of rows: per (row, origin) the best landing site, then (unless ``per_origin``)
     the best origin per row."""
-    choice = _choose(legs, rows, fixed_wait, options)
-    if not options.per_origin and rows.lat.size == 1:
-        return _one_row(legs, choice)
-    return _gather(legs, choice, options.per_origin)
+    return _gather(legs, _choose(legs, rows, fixed_wait, options), options.per_origin)
 
 
 def _joined(
@@ -417,9 +441,9 @@ def door_to_door(
     if checked.ready is None:
         interval = legs.interval_s if origins is None else legs.interval_s[origins]
         fixed_wait = policy_wait_s(interval, options.wave_wait)
+    if checked.lat.ndim == 0:  # a quote: one row (no row axis), no blocks, no concatenation
+        return _one_row(legs, _choose(legs, checked, fixed_wait, options))
     n = checked.lat.size
-    if n == 1 and not options.per_origin:  # a quote: one row, no slicing, no concatenation
-        return Routes(**_block(legs, checked, fixed_wait, options))
     n_origins = legs.hub_count if origins is None else origins.size
     cube = n_origins * legs.site_count
     block_rows = max(_MIN_BLOCK_ROWS, min(options.block_rows, _BLOCK_CELLS // max(cube, 1)))

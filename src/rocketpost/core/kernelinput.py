@@ -100,7 +100,14 @@ class KernelOptions:
 
 class BlockRows(NamedTuple):
     """Checked rows as arrays (or ``None``/0-d for "the same for every row"), sliceable into
-    blocks; a tuple, as the kernel builds one per block."""
+    blocks; a tuple, as the kernel builds one per block.
+
+    A single row asked for its best origin (a quote) has no row axis: its place, ready time and
+    flags are 0-d and ``allowed`` is ``(origins,)``. The kernel's expressions broadcast the same
+    either way, elementwise the same floating-point operations, so the row's answer is bit for
+    bit what it would be inside a block; without the axis NumPy skips its broadcasting machinery
+    on every (1, k) by (k,) operation, most of a quote's routing time.
+    """
 
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
@@ -138,17 +145,22 @@ def _per_row(value: ArrayLike | None, n: int, name: str, dtype: type) -> NDArray
     return array
 
 
+def _scalar(value: NDArray[Any] | None) -> NDArray[Any] | None:
+    """A single row's value without its row axis (0-d)."""
+    return value if value is None or value.ndim == 0 else value.reshape(())
+
+
 def _places(
     lat_deg: ArrayLike, lon_deg: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The places as 1-D arrays, checked."""
+    """The places as 1-D arrays, checked; one place given as two Python floats (a quote) as 0-d
+    arrays, checked in Python (a dozen array calls cheaper)."""
     if isinstance(lat_deg, float) and isinstance(lon_deg, float):
-        # One place (a quote): checked in Python, a dozen array calls cheaper.
         if not abs(lat_deg) <= 90.0:
             raise InputError("latitude", [lat_deg], "must be in [-90, 90]")
         if not abs(lon_deg) <= 180.0:
             raise InputError("longitude", [lon_deg], "must be in [-180, 180]")
-        return np.array([lat_deg]), np.array([lon_deg])
+        return np.array(lat_deg), np.array(lon_deg)
     lat = np.asarray(lat_deg, dtype=np.float64).reshape(-1)
     lon = np.asarray(lon_deg, dtype=np.float64).reshape(-1)
     if lat.shape != lon.shape or np.ndim(lat_deg) > 1 or np.ndim(lon_deg) > 1:
@@ -167,20 +179,35 @@ def _places(
 
 
 def checked_rows(legs: NetworkLegs, rows: ParcelRows, options: KernelOptions) -> BlockRows:
-    """The rows checked against the network and options, as arrays the blocks slice."""
+    """The rows checked against the network and options, as arrays the blocks slice.
+
+    One row whose best origin is asked for (a quote) comes back without its row axis: 0-d
+    places, ready time and flags, ``allowed`` shaped ``(origins,)`` (see :class:`BlockRows`).
+    """
     lat, lon = _places(rows.lat_deg, rows.lon_deg)
     n = lat.size
+    single = n == 1 and not options.per_origin
+    if single and lat.ndim:
+        lat, lon = lat.reshape(()), lon.reshape(())
+    elif not single and lat.ndim == 0:
+        lat, lon = lat.reshape(1), lon.reshape(1)
     n_origins = legs.hub_count if options.origins is None else options.origins.size
     ready = _per_row(rows.ready_s, n, "ready_s", np.float64)
-    if ready is not None and ready.ndim == 0 and n > 1:
+    if ready is not None and not single and ready.ndim == 0:
         ready = np.full(n, ready)  # one order time for every row: the waits are per row
     drone_ok = _per_row(rows.drone_ok, n, "drone_ok", np.bool_)
     may_fly = _per_row(rows.may_fly, n, "may_fly", np.bool_)
+    if single:
+        ready, drone_ok, may_fly = _scalar(ready), _scalar(drone_ok), _scalar(may_fly)
     mask = None
     if rows.allowed is not None:
         mask = np.asarray(rows.allowed, dtype=bool)
-        if mask.shape == (n_origins,):
+        if single and mask.shape == (1, n_origins):
+            mask = mask.reshape(n_origins)
+        elif not single and mask.shape == (n_origins,):
             mask = np.broadcast_to(mask, (n, n_origins))
-        if mask.shape != (n, n_origins):
-            raise InputError("allowed_origins", mask.shape, f"must be ({n}, {n_origins})")
+        if mask.shape != (*lat.shape, n_origins):
+            raise InputError(
+                "allowed_origins", mask.shape, f"must be ({n_origins},) or ({n}, {n_origins})"
+            )
     return BlockRows(lat, lon, ready, drone_ok, may_fly, mask)

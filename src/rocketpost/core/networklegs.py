@@ -36,6 +36,7 @@ __all__ = [
 
 _S_PER_H = 3600.0  # seconds per hour, for speeds in km/h (not the one-hour promise)
 _INF = np.inf
+_ON_THE_WAVE = np.array(1e-9)  # intervals; 0-d: NumPy converts a Python float on every call
 
 
 def unit_vectors(lat_rad: ArrayLike, lon_rad: ArrayLike) -> NDArray[np.float64]:
@@ -127,12 +128,15 @@ class NetworkLegs:
     # great-circle call per block covers every last mile.
     point_lat_deg: NDArray[np.float64]
     point_lon_deg: NDArray[np.float64]
-    point_xyz: NDArray[np.float64]  # (3, points) unit vectors: distances by one matrix product
-    van_s_per_km: float
-    van_stop_s: float
-    drone_s_per_km: float
-    drone_handover_s: float
-    drone_range_km: float
+    # The points' unit vectors as three (points,) arrays x, y, z (the kernel's dot products).
+    point_xyz: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+    # The last mile's vehicle figures as 0-d float64 arrays: the kernel combines them with arrays
+    # of distances, and NumPy would convert a Python float on every call.
+    van_s_per_km: NDArray[np.float64]
+    van_stop_s: NDArray[np.float64]
+    drone_s_per_km: NDArray[np.float64]
+    drone_handover_s: NDArray[np.float64]
+    drone_range_km: NDArray[np.float64]
     ascent_s: float
     descent_s: float
     sea_transfer_s: float
@@ -195,12 +199,12 @@ def network_legs(network: Network, *, rotating: bool = True) -> NetworkLegs:
         vessel_transfer_s=float(drone.vessel_transfer_min * 60.0),
         point_lat_deg=np.concatenate(lat),
         point_lon_deg=np.concatenate(lon),
-        point_xyz=unit_vectors(point_lat_rad, np.radians(np.concatenate(lon))).T.copy(),
-        van_s_per_km=van.road_factor / van.speed_kmh * _S_PER_H,
-        van_stop_s=van.stop_min * 60.0,
-        drone_s_per_km=_S_PER_H / drone.speed_kmh,
-        drone_handover_s=drone.handover_min * 60.0,
-        drone_range_km=float(drone.range_km),
+        point_xyz=tuple(unit_vectors(point_lat_rad, np.radians(np.concatenate(lon))).T.copy()),
+        van_s_per_km=np.array(van.road_factor / van.speed_kmh * _S_PER_H, dtype=np.float64),
+        van_stop_s=np.array(van.stop_min * 60.0, dtype=np.float64),
+        drone_s_per_km=np.array(_S_PER_H / drone.speed_kmh, dtype=np.float64),
+        drone_handover_s=np.array(drone.handover_min * 60.0, dtype=np.float64),
+        drone_range_km=np.array(drone.range_km, dtype=np.float64),
         ascent_s=float(rocket.ascent_s),
         descent_s=float(rocket.descent_s),
         sea_transfer_s=float(boat.transfer_min * 60.0),
@@ -224,7 +228,7 @@ class WaveWait(StrEnum):
 def next_wave_s(ready_s: ArrayLike, interval_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """The first launch wave at or after ``ready_s`` (epoch seconds; waves leave at whole
     multiples of the interval counted from 00:00 UTC). A pod ready exactly on a wave makes it."""
-    return np.ceil(ready_s / interval_s - 1e-9) * interval_s  # type: ignore[operator]
+    return np.ceil(ready_s / interval_s - _ON_THE_WAVE) * interval_s  # type: ignore[operator]
 
 
 def policy_wait_s(interval_s: ArrayLike, policy: WaveWait | str) -> NDArray[np.float64]:

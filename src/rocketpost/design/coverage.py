@@ -152,7 +152,7 @@ def _within(
 
 def last_mile_reach_km(legs: NetworkLegs, hour_s: float) -> float:
     """Farthest door a last mile reaches within ``hour_s`` at all: drone range or van hour."""
-    van_km = max(hour_s - legs.van_stop_s, 0.0) / legs.van_s_per_km
+    van_km = max(hour_s - float(legs.van_stop_s), 0.0) / float(legs.van_s_per_km)
     return max(float(legs.drone_range_km), van_km)
 
 
@@ -170,7 +170,7 @@ def _reach_pairs(
     if legs.network.drone.from_vessel:
         site_lat = np.array([s.position[0] for s in sites])
         site_lon = np.array([s.position[1] for s in sites])
-        vessel = _within(points, site_lat, site_lon, legs.drone_range_km)
+        vessel = _within(points, site_lat, site_lon, float(legs.drone_range_km))
         vessel.resize(shape)
         pairs = pairs + vessel
     return sparse.csr_matrix(pairs, dtype=bool)

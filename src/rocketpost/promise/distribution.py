@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,6 +55,10 @@ BIN_S = 5.0
 MAX_BINS = 4096
 HORIZON_S = 48 * 3600.0
 _TAIL = 1e-12
+# Quantiles of the time after the fixed legs, per (what it depends on, level): see
+# DeliveryDistribution.quantiles_s. Bounded: cleared past this many entries.
+_AFTER_FIXED_QUANTILES: dict[tuple[object, float], float] = {}
+_MAX_CACHED_QUANTILES = 65_536
 
 
 @dataclass(frozen=True)
@@ -141,15 +146,58 @@ def waves_lost_pmf(model: DeliveryModel, max_waves: int) -> NDArray[np.float64]:
         out[0] = 1.0
         return out
     assert model.launch_offset_s is not None and model.landing_offset_s is not None
+    return _waves_pmf(_WaveKey.of(model), max_waves)
+
+
+@dataclass(frozen=True)
+class _WaveKey:
+    """What the waves lost depend on, and nothing else: a spell's offset only when there is a
+    spell (under clear skies every order time of a hub has the same key)."""
+
+    wave_interval_s: float
+    scrub_p: float
+    front_mean_s: float | None
+    launch_offset_s: float | None
+    sea_closed_mean_s: float | None
+    landing_offset_s: float | None
+
+    @classmethod
+    def of(cls, model: DeliveryModel) -> _WaveKey:
+        front, sea = model.front_mean_s, model.sea_closed_mean_s
+        return cls(
+            model.wave_interval_s,
+            model.scrub_p,
+            front,
+            None if front is None else model.launch_offset_s,
+            sea,
+            None if sea is None else model.landing_offset_s,
+        )
+
+
+def _waves_pmf(key: _WaveKey, max_waves: int) -> NDArray[np.float64]:
     m = np.arange(max_waves + 1, dtype=np.float64)
-    interval = model.wave_interval_s
-    held = _held_cdf(m, model.launch_offset_s, interval, model.front_mean_s) * _held_cdf(
-        m, model.landing_offset_s, interval, model.sea_closed_mean_s
+    interval = key.wave_interval_s
+    held = _held_cdf(m, key.launch_offset_s or 0.0, interval, key.front_mean_s) * _held_cdf(
+        m, key.landing_offset_s or 0.0, interval, key.sea_closed_mean_s
     )
     held_pmf = np.diff(held, prepend=0.0)
-    p = model.scrub_p
+    p = key.scrub_p
     isolated = (1.0 - p) * p**m if p > 0 else (m == 0).astype(np.float64)
     return np.convolve(held_pmf, isolated)[: max_waves + 1]
+
+
+@lru_cache(maxsize=4096)
+def _trimmed_waves(key: _WaveKey | None, max_waves: int) -> NDArray[np.float64]:
+    """The waves lost of a rocket route (``None``: a ground one), without the tail that carries
+    nothing (clear skies: a few waves, not a day's); cached, read-only."""
+    if key is None:
+        waves = np.ones(1)
+    else:
+        waves = _waves_pmf(key, max_waves)
+        nonzero = np.nonzero(np.cumsum(waves[::-1]) > _TAIL)[0]
+        waves = waves[: max(1, len(waves) - (int(nonzero[0]) if nonzero.size else 0))]
+    waves.flags.writeable = False
+    return waves
 
 
 def _lognormal_pmf(median_s: float, sigma: float, n_bins: int, bin_s: float) -> NDArray[np.float64]:
@@ -202,6 +250,11 @@ class DeliveryDistribution:
     landing_loss_p: float
     _wave_offsets_s: NDArray[np.float64] = field(init=False, repr=False)
     _padded: NDArray[np.float64] = field(init=False, repr=False)
+    # What the time after ``fixed_s`` depends on, when built by delivery_distribution (the key
+    # its quantiles are cached under); None: computed every time.
+    _after_fixed: tuple[_WaveKey | None, int, _ContinuousKey] | None = field(
+        init=False, default=None, repr=False
+    )
 
     def _cdf(self, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
         # Linear between the grid's edges (k + ½)·bin_s, computed by index: the grid is uniform.
@@ -239,7 +292,31 @@ class DeliveryDistribution:
         return float(self.quantiles_s(np.array([q]))[0])
 
     def quantiles_s(self, qs: NDArray[np.float64]) -> NDArray[np.float64]:
-        """:meth:`quantile_s` of several levels at once (one vectorised bisection)."""
+        """:meth:`quantile_s` of several levels at once (one vectorised bisection).
+
+        ``T = fixed_s + R``: from :func:`delivery_distribution`, the quantiles of ``R`` are
+        cached per level (:data:`_AFTER_FIXED_QUANTILES`; the same to 0.5 s as searching ``T``),
+        so a lane's quotes under unchanged conditions search once.
+        """
+        key = self._after_fixed
+        if key is None:
+            return self._search(qs)
+        levels = np.asarray(qs, dtype=np.float64).tolist()
+        missing = [q for q in levels if (key, q) not in _AFTER_FIXED_QUANTILES]
+        if missing:
+            after_fixed = DeliveryDistribution(
+                0.0, self.wave_interval_s, self.wave_pmf, self.bin_s, self.continuous_cdf, 0.0
+            )
+            found = after_fixed._search(np.array(missing)).tolist()
+            if len(_AFTER_FIXED_QUANTILES) > _MAX_CACHED_QUANTILES:
+                _AFTER_FIXED_QUANTILES.clear()
+            _AFTER_FIXED_QUANTILES.update(
+                {(key, q): r for q, r in zip(missing, found, strict=True)}
+            )
+        # A level beyond the horizon stays infinite (inf + fixed_s).
+        return self.fixed_s + np.array([_AFTER_FIXED_QUANTILES[(key, q)] for q in levels])
+
+    def _search(self, qs: NDArray[np.float64]) -> NDArray[np.float64]:
         low = np.full(qs.shape, self.fixed_s)
         high = np.full(qs.shape, self.horizon_s)
         beyond = self._cdf(high) < qs - 1e-12
@@ -263,44 +340,79 @@ def delivery_distribution(
 
     ``bin_s`` is widened for long legs so that the continuous grid stays under
     :data:`MAX_BINS` bins (a 40-hour van trip is not resolved to 5 s).
+
+    Its two parts are cached, since conditions change rarely and many quotes share a lane: the
+    waves lost by what they depend on (:class:`_WaveKey`: under clear skies the hub's interval
+    and hold risk, whatever the order time) and the continuous part (boat, inspection, last
+    mile) by its medians and spreads. What is left per call is the shift by ``fixed_s``; the
+    quantiles of the part after it are cached too (:meth:`DeliveryDistribution.quantiles_s`).
     """
     interval = model.wave_interval_s
     max_waves = int(horizon_s // interval) if model.rocket else 0
-    waves = waves_lost_pmf(model, max_waves)
-    # Trim the wave tail once it carries nothing (clear skies: one wave, no array of a day).
-    nonzero = np.nonzero(np.cumsum(waves[::-1]) > _TAIL)[0]
-    waves = waves[: max(1, len(waves) - (int(nonzero[0]) if nonzero.size else 0))]
-    boat_median = model.boat_s + model.detour_s if model.rocket else 0.0
-    reach_s = [
-        _support_s(boat_median, model.boat_sigma),
-        _support_s(model.inspection_median_s, model.inspection_sigma)
-        if model.inspection_p > 0
-        else 0.0,
-        _support_s(model.last_mile_s, model.last_mile_sigma),
-    ]
-    bin_s = max(bin_s, sum(reach_s) / MAX_BINS)
-    parts_bins = [math.ceil(r / bin_s) + 2 for r in reach_s]
-    customs = np.zeros(parts_bins[1])
-    customs[0] = 1.0
-    if model.inspection_p > 0:
-        customs = model.inspection_p * _lognormal_pmf(
-            model.inspection_median_s, model.inspection_sigma, parts_bins[1], bin_s
-        )
-        customs[0] += 1.0 - model.inspection_p
-    parts = [
-        _lognormal_pmf(boat_median, model.boat_sigma, parts_bins[0], bin_s),
-        customs,
-        _lognormal_pmf(model.last_mile_s, model.last_mile_sigma, parts_bins[2], bin_s),
-    ]
-    pmf = _convolve(parts, sum(parts_bins))
-    return DeliveryDistribution(
+    wave_key = _WaveKey.of(model) if model.rocket else None
+    waves = _trimmed_waves(wave_key, max_waves)
+    continuous = _ContinuousKey(
+        boat_median_s=model.boat_s + model.detour_s if model.rocket else 0.0,
+        boat_sigma=model.boat_sigma,
+        inspection_p=model.inspection_p,
+        inspection_median_s=model.inspection_median_s,
+        inspection_sigma=model.inspection_sigma,
+        last_mile_s=model.last_mile_s,
+        last_mile_sigma=model.last_mile_sigma,
+        bin_s=bin_s,
+    )
+    grid_bin_s, cdf = _continuous_cdf(continuous)
+    dist = DeliveryDistribution(
         fixed_s=model.fixed_s,
         wave_interval_s=interval,
         wave_pmf=waves,
-        bin_s=bin_s,
-        continuous_cdf=np.minimum(np.cumsum(pmf), 1.0),
+        bin_s=grid_bin_s,
+        continuous_cdf=cdf,
         landing_loss_p=model.landing_loss_p,
     )
+    object.__setattr__(dist, "_after_fixed", (wave_key, max_waves, continuous))
+    return dist
+
+
+@dataclass(frozen=True)
+class _ContinuousKey:
+    """What the continuous part (boat, inspection, last mile) depends on."""
+
+    boat_median_s: float
+    boat_sigma: float
+    inspection_p: float
+    inspection_median_s: float
+    inspection_sigma: float
+    last_mile_s: float
+    last_mile_sigma: float
+    bin_s: float
+
+
+@lru_cache(maxsize=1024)
+def _continuous_cdf(key: _ContinuousKey) -> tuple[float, NDArray[np.float64]]:
+    """The continuous part's grid step and CDF at its edges (cached, read-only; ≤ 32 KB)."""
+    reach_s = [
+        _support_s(key.boat_median_s, key.boat_sigma),
+        _support_s(key.inspection_median_s, key.inspection_sigma) if key.inspection_p > 0 else 0.0,
+        _support_s(key.last_mile_s, key.last_mile_sigma),
+    ]
+    bin_s = max(key.bin_s, sum(reach_s) / MAX_BINS)
+    parts_bins = [math.ceil(r / bin_s) + 2 for r in reach_s]
+    customs = np.zeros(parts_bins[1])
+    customs[0] = 1.0
+    if key.inspection_p > 0:
+        customs = key.inspection_p * _lognormal_pmf(
+            key.inspection_median_s, key.inspection_sigma, parts_bins[1], bin_s
+        )
+        customs[0] += 1.0 - key.inspection_p
+    parts = [
+        _lognormal_pmf(key.boat_median_s, key.boat_sigma, parts_bins[0], bin_s),
+        customs,
+        _lognormal_pmf(key.last_mile_s, key.last_mile_sigma, parts_bins[2], bin_s),
+    ]
+    cdf = np.minimum(np.cumsum(_convolve(parts, sum(parts_bins))), 1.0)
+    cdf.flags.writeable = False
+    return bin_s, cdf
 
 
 def sample_delivery_s(

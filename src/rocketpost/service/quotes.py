@@ -10,8 +10,8 @@ merchant's current customs record, the capacity left on the flight).
 A quote writes nothing to the database, which is how quoting scales like a pure function.
 Per request the work is the route (:meth:`rocketpost.service.quoting.QuoteEngine.plan`), a
 cached place lookup, when customs items are sent one :func:`rocketpost.customs.clearance`, and
-the delivery-time distribution under the current conditions (:mod:`rocketpost.promise`, the
-largest share: ~0.6 ms).
+the delivery-time distribution under the current conditions (:mod:`rocketpost.promise`: ~0.7 ms
+for a lane's first quote, ~0.1 ms once its grids and quantiles are cached).
 """
 
 from __future__ import annotations

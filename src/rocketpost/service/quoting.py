@@ -207,7 +207,7 @@ class QuoteEngine:
         self.check_origin(origin_hub)
         if ready_at.tzinfo is None:
             raise InputError("ready_at", ready_at, "must be timezone-aware (UTC)")
-        dangerous = bool(forbidden_dangerous_goods(dangerous_goods))
+        dangerous = bool(dangerous_goods) and bool(forbidden_dangerous_goods(dangerous_goods))
         routes = self._route(
             place,
             mass_kg=mass_kg,
