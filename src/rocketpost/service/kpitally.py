@@ -160,7 +160,12 @@ class TallyCache:
         for start in range(0, len(pks), _BATCH):
             rows = session.execute(
                 select(
-                    t.flight_id, t.kind, t.promise_minute, t.shipments, t.one_hour, t.in_air,
+                    t.flight_id,
+                    t.kind,
+                    t.promise_minute,
+                    t.shipments,
+                    t.one_hour,
+                    t.in_air,
                     t.version,
                 ).where(t.flight_id.in_(pks[start : start + _BATCH]))
             ).all()
