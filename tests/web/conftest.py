@@ -50,6 +50,31 @@ def write_replay_plan(directory: Path) -> None:
     write_plan(plan, directory)
 
 
+def fresh_server(directory: Path, env: dict[str, str]) -> ServerHandle:
+    """A ``rocketpost serve`` (not started) on a fresh SQLite database in ``directory``, with
+    a merchant and the ops key, and ``env`` added to its environment."""
+    url = f"sqlite:///{directory / 'web.db'}"
+    # Migrated and keyed in this process (the harness's start_server runs three CLI processes
+    # for that, which cost more than the server itself on a loaded machine).
+    upgrade(url)
+    _, merchant_key = create_merchant(url, "web-merchant")
+    _, ops_key = create_merchant(url, "web-ops", ops=True)
+    return ServerHandle(
+        database_url=url,
+        port=free_port(),
+        api_keys=(merchant_key, ops_key),
+        workers=1,
+        env={
+            "ROCKETPOST_DATABASE_URL": url,
+            "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
+            "ROCKETPOST_WEBHOOKS": "0",
+            **env,
+        },
+        log_path=directory / "serve.log",
+        startup_timeout_s=120.0,
+    )
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerHandle, Path]]:
     """``rocketpost serve`` as a subprocess on a fresh SQLite database, replaying a plan.
@@ -70,27 +95,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerHan
 
     planner = threading.Thread(target=plan, name="replay-plan")
     planner.start()
-    directory = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{directory / 'web.db'}"
-    # Migrated and keyed in this process (the harness's start_server runs three CLI processes
-    # for that, which cost more than the server itself on a loaded machine).
-    upgrade(url)
-    _, merchant_key = create_merchant(url, "web-merchant")
-    _, ops_key = create_merchant(url, "web-ops", ops=True)
-    handle = ServerHandle(
-        database_url=url,
-        port=free_port(),
-        api_keys=(merchant_key, ops_key),
-        workers=1,
-        env={
-            "ROCKETPOST_DATABASE_URL": url,
-            "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
-            "ROCKETPOST_WEBHOOKS": "0",
-            "ROCKETPOST_REPLAY_DIR": str(plan_dir),
-        },
-        log_path=directory / "serve.log",
-        startup_timeout_s=120.0,
-    )
+    handle = fresh_server(tmp_path_factory.mktemp("web"), {"ROCKETPOST_REPLAY_DIR": str(plan_dir)})
     try:
         handle.start()
         planner.join()
