@@ -23,6 +23,7 @@ const ui = {
   hubIndex: {}, siteIndex: {}, flights: [], flightLayers: {}, selected: null,
   layers: {}, conditions: null,
   replay: null, replayT: 0, playing: false, lastFrame: 0, polls: 0, kpis: null,
+  readyMs: null, updateMs: [], // first render and each live update, for the benchmark
 };
 window.controlRoom = ui; // for the browser tests and the console
 
@@ -248,6 +249,7 @@ async function loadConditions() {
 async function poll() {
   if (ui.mode === "replay") return;
   const conn = document.getElementById("conn");
+  const started = performance.now();
   try {
     await loadLiveDay();
     if (ui.polls % CONDITIONS_EVERY === 0) await loadConditions();
@@ -257,6 +259,7 @@ async function poll() {
     renderKpis();
     renderFlightList(Date.now());
     renderFlights(Date.now());
+    ui.updateMs.push(performance.now() - started);
     if (ui.selected && ui.mode === "live") refreshSelected();
   } catch (e) {
     conn.className = "conn bad";
@@ -472,6 +475,7 @@ async function start() {
   drawNetwork();
   renderLegend();
   await poll();
+  ui.readyMs = performance.now(); // since navigation: map, network, flights and KPIs drawn
   document.body.dataset.ready = "true";
   setInterval(poll, POLL_MS);
   setInterval(tickClock, 1000);
