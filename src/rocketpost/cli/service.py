@@ -147,8 +147,8 @@ def serve(
     if preset is not None:  # the workers load the network themselves: hand it over there
         os.environ[PRESET_ENV] = preset
     if replay is not None:
-        if not (replay / "flights.parquet").is_file():
-            fail(f"--replay {replay}: not a plan directory (no flights.parquet)")
+        if not replay.is_dir():  # its flights.parquet is read when the page asks
+            fail(f"--replay {replay}: no such directory")
         os.environ[REPLAY_DIR_ENV] = str(replay.resolve())
 
     from rocketpost.service.db import NotMigratedError, check_migrated
