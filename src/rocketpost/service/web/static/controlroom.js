@@ -157,7 +157,8 @@ function renderFlights(nowMs) {
     }
     const phase = flightPhase(f, nowMs);
     const color = COLORS[phase];
-    if (phase !== layer.phase) {
+    const moved = phase !== layer.phase;
+    if (moved) {
       layer.arc.setStyle({
         color, dashArray: phase === "scheduled" || phase === "scrubbed" ? "4 5" : null,
         opacity: phase === "landed" ? 0.45 : 0.85, weight: phase === "in_air" ? 2.2 : 1.4,
@@ -169,9 +170,12 @@ function renderFlights(nowMs) {
       if (arcEl) arcEl.setAttribute("data-phase", phase);
       layer.phase = phase;
     }
-    layer.dot.setLatLng(pointAt(layer.points, progress(f, nowMs, phase)));
-    layer.dot.setTooltipContent?.(f.label);
-    if (!layer.dot.getTooltip()) layer.dot.bindTooltip(f.label);
+    // Only what changed: a thousand flights are redrawn on every poll and clock tick.
+    if (moved || phase === "in_air") layer.dot.setLatLng(pointAt(layer.points, progress(f, nowMs, phase)));
+    if (layer.label !== f.label) {
+      if (layer.dot.getTooltip()) layer.dot.setTooltipContent(f.label); else layer.dot.bindTooltip(f.label);
+      layer.label = f.label;
+    }
   }
   for (const id of Object.keys(ui.flightLayers)) {
     if (!seen.has(id)) {
