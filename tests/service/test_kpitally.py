@@ -101,7 +101,7 @@ def test_the_tallies_follow_every_change(api: Api) -> None:
 
 def test_the_tallies_are_kept_in_the_database_and_read_back_after_a_restart(api: Api) -> None:
     _, headers = api.merchant()
-    ready = slot_ready_at(420)
+    ready = slot_ready_at(48)
     day = ready.date().isoformat()
     booked = [api.book(headers, miami(ready + timedelta(minutes=m))).json() for m in (0, 0, 10)]
     at = datetime.fromisoformat(booked[0]["promised_delivery_at"]) + timedelta(minutes=2)
