@@ -23,6 +23,8 @@ def _app() -> typer.Typer:
 def test_cli_flow(tmp_path) -> None:  # type: ignore[no-untyped-def]
     runner = CliRunner()
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    no_day = runner.invoke(_app(), ["serve", "--replay", str(tmp_path / "no-such-plan")])
+    assert no_day.exit_code != 0 and "no such directory" in no_day.output
     refused = runner.invoke(_app(), ["serve", "--database-url", url])
     assert refused.exit_code == 2
     assert "not migrated" in refused.output and "rocketpost db upgrade" in refused.output

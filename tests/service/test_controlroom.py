@@ -4,8 +4,11 @@ on the map, the network's sites, and public tracking that shows one shipment onl
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
+
+from rocketpost.core.networklegs import network_legs
 
 from .conftest import Api, busan, miami, slot_ready_at
 from .test_lastmile_events import flight_event, last_mile
@@ -76,7 +79,15 @@ def test_kpis_and_positions_follow_the_day(api: Api) -> None:
     positions = api.client.get(
         "/v1/ops/flights/positions", params={"at": middle.isoformat()}, headers=api.ops
     ).json()
-    assert positions["columns"] == ["id", "origin", "site", "status", "progress"]
+    assert positions["columns"] == [
+        "id",
+        "origin",
+        "site",
+        "status",
+        "progress",
+        "launch_at",
+        "booked_kg",
+    ]
     row = next(r for r in positions["rows"] if r[0] == flight)
     assert row[1:4] == ["NYC", "MIA", "launched"] and abs(row[4] - 0.5) < 0.01
 
@@ -94,7 +105,7 @@ def test_kpis_and_positions_follow_the_day(api: Api) -> None:
         params={"at": middle.isoformat(), "date": day},
         headers=api.ops,
     ).json()
-    assert next(r for r in landed["rows"] if r[0] == flight)[3:] == ["landed", 1.0]
+    assert next(r for r in landed["rows"] if r[0] == flight)[3:5] == ["landed", 1.0]
 
 
 def test_scrubs_count_and_merchants_are_refused(api: Api) -> None:
@@ -109,12 +120,24 @@ def test_scrubs_count_and_merchants_are_refused(api: Api) -> None:
         assert api.client.get(path).status_code == 401
 
 
-def test_sites_list_hubs_then_landing_sites(api: Api) -> None:
+def test_sites_list_hubs_landing_sites_and_touchdown_times(api: Api) -> None:
     sites = api.client.get("/v1/ops/sites", headers=api.ops).json()
-    assert sites["columns"] == ["id", "kind", "lat_deg", "lon_deg"]
-    kinds = [r[1] for r in sites["rows"]]
-    assert kinds[0] == "hub" and "site" in kinds
-    assert any(r[0] == "NYC" for r in sites["rows"])
+    network = api.app.state.rp.network
+    assert [h["id"] for h in sites["hubs"]] == list(network.hub_ids)
+    assert [s["id"] for s in sites["sites"]] == list(network.site_ids)
+    assert any(h["id"] == "NYC" for h in sites["hubs"])
+    legs = network_legs(network)
+    touchdown = sites["touchdown_s"]
+    assert len(touchdown) == len(network.hubs)
+    assert all(len(row) == len(network.landing_sites) for row in touchdown)
+    for o in range(len(network.hubs)):
+        for s in range(len(network.landing_sites)):
+            expected = float(legs.touchdown_s[o, s])
+            got = touchdown[o][s]
+            assert (got is None) == (not math.isfinite(expected))
+            if got is not None:
+                assert abs(got - expected) <= 0.05
+    assert touchdown[0][0] is None  # a hub never flies to its own zone
 
 
 def test_public_tracking_shows_one_shipment_and_nothing_of_its_merchant(api: Api) -> None:
@@ -142,3 +165,4 @@ def test_public_tracking_shows_one_shipment_and_nothing_of_its_merchant(api: Api
     assert all(e["message"] == "" for e in reassessed)
     assert api.client.get("/v1/tracking/RPNOSUCHNUMBER").status_code == 404
     assert api.client.get("/v1/tracking/not-a-number").status_code == 404
+    assert set(body["destination"]) == {"name", "country"}  # not the door's coordinates

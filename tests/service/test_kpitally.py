@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from rocketpost.service.db import Database
-from rocketpost.service.models import Flight, Shipment
+from rocketpost.service.kpitally import TallyCache
+from rocketpost.service.models import Flight, FlightTally, Shipment
 
 from .conftest import Api, miami, slot_ready_at
 from .test_controlroom import kpis
@@ -96,3 +97,36 @@ def test_the_tallies_follow_every_change(api: Api) -> None:
     assert flight_event(api, booked[3]["flight"]["id"], "scrubbed").status_code == 200
     agree(api, day, *instants)
     assert kpis(api, day, instants[1])["scrubs"] == 1
+
+
+def test_the_tallies_are_kept_in_the_database_and_read_back_after_a_restart(api: Api) -> None:
+    _, headers = api.merchant()
+    ready = slot_ready_at(48)
+    day = ready.date().isoformat()
+    booked = [api.book(headers, miami(ready + timedelta(minutes=m))).json() for m in (0, 0, 10)]
+    at = datetime.fromisoformat(booked[0]["promised_delivery_at"]) + timedelta(minutes=2)
+    served = kpis(api, day, at)
+    assert flight_event(api, booked[0]["flight"]["id"], "launched").status_code == 200
+    served = kpis(api, day, at)
+    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    db = Database.connect(api.database_url, pool_size=1)
+    try:
+        with db.session() as session:
+            flights = session.execute(
+                select(Flight.id, Flight.updated_at, Flight.status, Flight.launch_at).where(
+                    Flight.launch_at >= start, Flight.launch_at < start + timedelta(days=1)
+                )
+            ).all()
+            stored = session.execute(select(FlightTally.flight_id, FlightTally.version)).all()
+            # Every flight of the day has its tally stored, counting its current version.
+            versions = {pk: version for pk, version, _, _ in flights}
+            assert {pk for pk, _ in stored} >= set(versions)
+            assert all(version == versions[pk] for pk, version in stored if pk in versions)
+            # A new process (a fresh cache) reads them back and answers the same.
+            restarted = TallyCache(db).day(session, [tuple(f) for f in flights], at)
+    finally:
+        db.dispose()
+    for name in ("shipments", "delivered", "promises_kept", "late", "at_risk", "in_the_air"):
+        assert getattr(restarted, name) == served[name], name
+    assert restarted.in_the_air == 2
+    agree(api, day, at)

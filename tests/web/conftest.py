@@ -51,9 +51,39 @@ def write_replay_plan(directory: Path) -> None:
     write_plan(plan, directory)
 
 
+def fresh_server(
+    directory: Path, env: dict[str, str], extra_args: tuple[str, ...] = ()
+) -> ServerHandle:
+    """A ``rocketpost serve`` (not started) on a fresh SQLite database in ``directory``, with
+    a merchant and the ops key, ``env`` added to its environment and ``extra_args`` to its
+    command line."""
+    url = f"sqlite:///{directory / 'web.db'}"
+    # Migrated and keyed in this process (the harness's start_server runs three CLI processes
+    # for that, which cost more than the server itself on a loaded machine).
+    upgrade(url)
+    declare_clear_skies(url)  # the lanes booked here keep 99 % only under a clear forecast
+    _, merchant_key = create_merchant(url, "web-merchant")
+    _, ops_key = create_merchant(url, "web-ops", ops=True)
+    return ServerHandle(
+        database_url=url,
+        port=free_port(),
+        api_keys=(merchant_key, ops_key),
+        workers=1,
+        env={
+            "ROCKETPOST_DATABASE_URL": url,
+            "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
+            "ROCKETPOST_WEBHOOKS": "0",
+            **env,
+        },
+        log_path=directory / "serve.log",
+        startup_timeout_s=120.0,
+        extra_args=extra_args,
+    )
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerHandle, Path]]:
-    """``rocketpost serve`` as a subprocess on a fresh SQLite database, replaying a plan.
+    """``rocketpost serve --replay PLAN_DIR`` as a subprocess on a fresh SQLite database.
 
     The network is the test suite's (the shipped one with the promise buffer at zero, through
     ``ROCKETPOST_NETWORK`` set by ``tests/conftest.py``), so NYC → Miami flies a rocket. The
@@ -71,28 +101,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerHan
 
     planner = threading.Thread(target=plan, name="replay-plan")
     planner.start()
-    directory = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{directory / 'web.db'}"
-    # Migrated and keyed in this process (the harness's start_server runs three CLI processes
-    # for that, which cost more than the server itself on a loaded machine).
-    upgrade(url)
-    declare_clear_skies(url)  # the lanes booked here keep 99 % only under a clear forecast
-    _, merchant_key = create_merchant(url, "web-merchant")
-    _, ops_key = create_merchant(url, "web-ops", ops=True)
-    handle = ServerHandle(
-        database_url=url,
-        port=free_port(),
-        api_keys=(merchant_key, ops_key),
-        workers=1,
-        env={
-            "ROCKETPOST_DATABASE_URL": url,
-            "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
-            "ROCKETPOST_WEBHOOKS": "0",
-            "ROCKETPOST_REPLAY_DIR": str(plan_dir),
-        },
-        log_path=directory / "serve.log",
-        startup_timeout_s=120.0,
-    )
+    handle = fresh_server(tmp_path_factory.mktemp("web"), {}, ("--replay", str(plan_dir)))
     try:
         handle.start()
         planner.join()

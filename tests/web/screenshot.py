@@ -19,10 +19,8 @@ from typing import Any
 
 import httpx
 
-from rocketpost.service.db import upgrade
-from rocketpost.service.merchants import create_merchant
-from tests.support.server import ServerHandle, free_port
 from tests.web.browser import chromium, recorded_page
+from tests.web.conftest import fresh_server
 
 DESTINATIONS = (
     ("SZX", "Sydney, AU"),
@@ -95,19 +93,21 @@ def _stage_day(http: httpx.Client, merchant_key: str, ops_key: str) -> tuple[dat
 
     The view time is a few minutes after the last hub-to-hub launch: flights launched more than
     40 minutes before it have landed, the others are in the air, and one early flight is
-    scrubbed (its parcels move to a later wave). Flights to a landing site that is not a hub
-    get no events: their ids have a ``-``, which the flight routes' id check refuses.
+    scrubbed (its parcels move to a later wave). Flights to the preset's extra landing sites
+    (ids with the site's ``-``) fly like the others.
     """
     ops = {"Authorization": f"Bearer {ops_key}"}
     first = datetime.now(UTC) + timedelta(minutes=1)
     for k, (hub, place) in enumerate(DESTINATIONS):
         for _ in range(3):  # a few parcels per flight
             _book(http, merchant_key, hub, place, first + timedelta(minutes=6 * k))
-    day = http.get(f"/ui/api/day?date={first.date().isoformat()}", headers=ops).json()
+    positions = http.get(
+        "/v1/ops/flights/positions", params={"date": first.date().isoformat()}, headers=ops
+    ).json()
+    column = {name: i for i, name in enumerate(positions["columns"])}
     hub_flights = sorted(
-        (datetime.fromisoformat(f["launch_at"].replace("Z", "+00:00")), f["id"])
-        for f in day["flights"]
-        if "-" not in f["id"]
+        (datetime.fromisoformat(row[column["launch_at"]]), row[column["id"]])
+        for row in positions["rows"]
     )
     view_at = hub_flights[-1][0] + timedelta(minutes=12)
     for i, (launch, flight_id) in enumerate(hub_flights):
@@ -126,24 +126,8 @@ def _stage_day(http: httpx.Client, merchant_key: str, ops_key: str) -> tuple[dat
 
 def main(out: Path) -> None:
     directory = Path(tempfile.mkdtemp(prefix="rocketpost-screenshot-"))
-    url = f"sqlite:///{directory / 'day.db'}"
-    upgrade(url)
-    _, merchant_key = create_merchant(url, "Acme Store")
-    _, ops_key = create_merchant(url, "Ops", ops=True)
-    handle = ServerHandle(
-        database_url=url,
-        port=free_port(),
-        api_keys=(merchant_key, ops_key),
-        workers=1,
-        env={
-            "ROCKETPOST_DATABASE_URL": url,
-            "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
-            "ROCKETPOST_WEBHOOKS": "0",
-            "ROCKETPOST_PRESET": "rocket-hour",
-        },
-        log_path=directory / "serve.log",
-        startup_timeout_s=120.0,
-    )
+    handle = fresh_server(directory, {"ROCKETPOST_PRESET": "rocket-hour"})
+    merchant_key, ops_key = handle.merchant_key, handle.ops_key
     handle.start()
     try:
         with httpx.Client(base_url=handle.base_url, timeout=60.0) as http:

@@ -161,10 +161,14 @@ def test_tracking_page_follows_the_flight_and_shows_nothing_of_any_merchant(
         expect(recorded.page.locator("#track")).to_contain_text("No shipment", timeout=WAIT_MS)
         assert recorded.external == []
 
-    answer = http.get(f"/ui/api/track/{mine['tracking_number']}").json()
+    # The page's read is the API's public tracking (no key).
+    answer = http.get(f"/v1/tracking/{mine['tracking_number']}").json()
     assert set(answer) >= {"status", "sub_status", "legs", "events", "flight"}
     assert not {"merchant_id", "reference", "price", "parcels", "customs", "id"} & set(answer)
-    assert http.get("/ui/api/track/not-a-number").status_code == 404
+    assert set(answer["destination"]) == {"name", "country"}  # not the door's coordinates
+    assert all(set(leg) == {"leg", "duration_s"} for leg in answer["legs"])
+    assert http.get("/v1/tracking/not-a-number").status_code == 404
+    assert http.get("/ui/api/track/" + mine["tracking_number"]).status_code == 404  # one read
 
 
 def test_docs_and_redoc_render_with_no_external_request(
@@ -197,22 +201,27 @@ def test_page_reads_need_the_ops_key_and_the_day_is_aggregated(
 ) -> None:
     _, merchant = merchant_headers(server)
     ops = {"Authorization": f"Bearer {server.ops_key}"}
-    for path in ("/ui/api/network", "/ui/api/day", "/ui/api/reach", "/ui/api/replay"):
+    page_reads = ("/ui/api/reach", "/ui/api/replay", "/ui/api/design")
+    day_reads = ("/v1/ops/sites", "/v1/ops/flights/positions", "/v1/ops/kpis")
+    for path in page_reads + day_reads:
         assert http.get(path).status_code == 401
         assert http.get(path, headers=merchant).status_code == 403
-    assert http.get("/ui/api/day?date=25-11-2026", headers=ops).status_code == 422
+    assert http.get("/v1/ops/kpis?date=25-11-2026", headers=ops).status_code == 422
     assert http.get("/ui/api/reach?mode=teleport", headers=ops).status_code == 422
+    for gone in ("/ui/api/day", "/ui/api/network"):  # each read once: the API's
+        assert http.get(gone, headers=ops).status_code == 404
 
     shipment = book_miami(http, merchant, datetime.now(UTC) + timedelta(hours=5))
-    day = http.get(f"/ui/api/day?date={shipment['flight']['launch_at'][:10]}", headers=ops)
-    assert day.status_code == 200
-    body = day.json()
-    flight = next(f for f in body["flights"] if f["id"] == shipment["flight"]["id"])
+    on = shipment["flight"]["launch_at"][:10]
+    positions = http.get(f"/v1/ops/flights/positions?date={on}", headers=ops)
+    assert positions.status_code == 200
+    body = positions.json()
+    rows = [dict(zip(body["columns"], row, strict=True)) for row in body["rows"]]
+    flight = next(f for f in rows if f["id"] == shipment["flight"]["id"])
     assert flight["status"] == "scheduled" and flight["booked_kg"] == pytest.approx(1.5)
-    states = body["kpis"]["shipments_by_state"]
-    assert states.get("pre_transit/booked", 0) >= 1
-    assert body["kpis"]["shipments"] == sum(states.values())
-    assert sum(body["kpis"]["flights"].values()) == len(body["flights"])
+    kpis = http.get(f"/v1/ops/kpis?date={on}", headers=ops).json()
+    assert kpis["shipments"] >= 1
+    assert sum(kpis["flights"].values()) == len(rows)
 
     page = http.get("/")
     assert page.status_code == 200

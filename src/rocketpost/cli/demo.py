@@ -119,6 +119,21 @@ def main() -> None:
     _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
 
     _rocket_hour(day_file, out)
+    _control_room_hint(out)
+
+
+def _control_room_hint(out: Path) -> None:
+    """How to watch the simulated day in the control room (the last thing the demo prints)."""
+    url = f"sqlite:///{(out / 'service.db').resolve()}"
+    plan = (out / "plan-rocket-hour").resolve()
+    console.print(Rule("the control room, replaying this day"))
+    console.print(
+        f"  rocketpost db upgrade --database-url {url}\n"
+        f"  rocketpost merchants create ops --ops --database-url {url}   # prints the ops key\n"
+        f"  rocketpost serve --database-url {url} --preset {CONCEPT} --replay {plan}\n"
+        "then open http://127.0.0.1:8000/ , paste the ops key and press Replay.",
+        soft_wrap=True,
+    )
 
 
 CONCEPT = "rocket-hour"

@@ -129,12 +129,27 @@ def serve(
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     preset: PresetOption = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            help="Plan directory (rocketpost plan run --out DIR, simulated or not) that the "
+            "control room replays (else ROCKETPOST_REPLAY_DIR).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the booking service (uvicorn). Refuses an unmigrated database (exit status 2)."""
     import uvicorn
 
+    from rocketpost.service.web.replay import REPLAY_DIR_ENV
+
     if preset is not None:  # the workers load the network themselves: hand it over there
         os.environ[PRESET_ENV] = preset
+    if replay is not None:
+        if not replay.is_dir():  # its flights.parquet is read when the page asks
+            fail(f"--replay {replay}: no such directory")
+        os.environ[REPLAY_DIR_ENV] = str(replay.resolve())
 
     from rocketpost.service.db import NotMigratedError, check_migrated
     from rocketpost.service.settings import Settings

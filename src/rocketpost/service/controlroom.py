@@ -13,8 +13,10 @@ nothing that names its merchant, price or customs, and nothing of any other ship
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -30,11 +32,11 @@ from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import GRAMS_PER_KG, Flight, Shipment, TrackingEvent
 from rocketpost.service.tracking import Status, SubStatus
 
-__all__ = ["POSITION_COLUMNS", "ControlRoom", "warm_in_background"]
+__all__ = ["POSITION_COLUMNS", "ControlRoom", "network_view", "warm_in_background"]
 
 logger = logging.getLogger(__name__)
 
-POSITION_COLUMNS = ["id", "origin", "site", "status", "progress"]
+POSITION_COLUMNS = ["id", "origin", "site", "status", "progress", "launch_at", "booked_kg"]
 _FLIGHT_STATUSES = ("scheduled", "launched", "landed", "scrubbed")
 _PRIVATE_MESSAGES = frozenset(
     {
@@ -116,7 +118,8 @@ class ControlRoom:
         )
 
     def positions(self, day: date, at: datetime) -> dict[str, Any]:
-        """Every flight of ``day`` as ``[id, origin, site, status, progress]`` at ``at``: the
+        """Every flight of ``day`` as ``[id, origin, site, status, progress, launch_at,
+        booked_kg]`` at ``at``: the
         JSON body of :class:`~rocketpost.service.ops_schemas.PositionsPublic`, built directly
         (a thousand rows polled every few seconds; validating each cell costs more than the
         query).
@@ -136,6 +139,7 @@ class ControlRoom:
                 Flight.status,
                 Flight.launch_at,
                 Flight.landing_at,
+                Flight.booked_g,
             )
             .where(Flight.launch_at >= start, Flight.launch_at < end)
             .order_by(Flight.launch_at, Flight.id)
@@ -145,7 +149,7 @@ class ControlRoom:
         flight_s = flight_matrix(self.network).flight_s
         out: list[list[str | float]] = []
         now_s = at.timestamp()
-        for fid, origin, site, status, launch_at, landing_at in rows:
+        for fid, origin, site, status, launch_at, landing_at, booked_g in rows:
             progress = 1.0 if status == "landed" else 0.0
             if status == "launched":
                 launch_s = launch_at.timestamp()
@@ -155,22 +159,16 @@ class ControlRoom:
                     o, d = self.network.hub_index(origin), self.network.site_index(site)
                     duration = float(flight_s[o, d])
                 progress = float(np.clip((now_s - launch_s) / max(duration, 1.0), 0.0, 1.0))
-            out.append([fid, origin, site, status, round(progress, 4)])
+            launch = launch_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            booked_kg = round(booked_g / GRAMS_PER_KG, 3)
+            out.append([fid, origin, site, status, round(progress, 4), launch, booked_kg])
         stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
         return {"at": stamp, "columns": POSITION_COLUMNS, "rows": out}
 
-    def sites(self) -> ops_schemas.SitesPublic:
-        """Hubs (their pads) and landing sites, for the map."""
-        n = self.network
-        rows: list[list[str | float]] = [
-            [hub_id, "hub", float(n.pad_lat_deg[k]), float(n.pad_lon_deg[k])]
-            for k, hub_id in enumerate(n.hub_ids)
-        ]
-        rows += [
-            [site_id, "site", float(n.site_lat_deg[k]), float(n.site_lon_deg[k])]
-            for k, site_id in enumerate(n.site_ids)
-        ]
-        return ops_schemas.SitesPublic(columns=["id", "kind", "lat_deg", "lon_deg"], rows=rows)
+    def sites(self) -> dict[str, Any]:
+        """Hubs, landing sites and the lanes' touchdown times, for the map
+        (:func:`network_view`)."""
+        return network_view(self.network)
 
     def track(self, tracking_number: str) -> ops_schemas.TrackingPublic:
         """One shipment by its tracking number (public: see the module doc); 404 if unknown."""
@@ -206,8 +204,6 @@ class ControlRoom:
                 "destination": {
                     "name": s.destination.get("name"),
                     "country": s.destination.get("country"),
-                    "lat_deg": s.destination["lat_deg"],
-                    "lon_deg": s.destination["lon_deg"],
                 },
                 "flight": None
                 if s.flight_public_id is None
@@ -216,7 +212,9 @@ class ControlRoom:
                 "planned_delivery_at": s.planned_delivery_at,
                 "delivered_at": s.delivered_at,
                 "last_mile_vehicle": s.last_mile_vehicle,
-                "legs": s.legs or [],
+                "legs": [
+                    {"leg": leg["leg"], "duration_s": leg["duration_s"]} for leg in s.legs or []
+                ],
                 "events": [
                     {
                         "status": e.status,
@@ -230,6 +228,68 @@ class ControlRoom:
                 ],
             }
         )
+
+
+@lru_cache(maxsize=4)
+def network_view(network: Network) -> dict[str, Any]:
+    """Hubs, landing sites and the lanes' touchdown times, as the map draws them (the JSON
+    body of :class:`~rocketpost.service.ops_schemas.SitesPublic`; computed once per network,
+    an immutable object).
+
+    ``touchdown_s[o][s]`` is liftoff to touchdown from hub ``o`` (position in ``hubs``) to
+    site ``s`` (position in ``sites``: hub ``i``'s own landing zone is site ``i``), ``None``
+    where the lane is not flown (a hub's own zone, or out of the rocket's reach): the page
+    moves a flight along its great circle over that time between two polls.
+    """
+    from rocketpost.core.networklegs import network_legs
+
+    legs = network_legs(network)
+    hubs = [
+        {
+            "id": hub.hub_id,
+            "name": hub.name,
+            "country": hub.country,
+            "lat_deg": hub.pad[0],
+            "lon_deg": hub.pad[1],
+            "fleet": hub.fleet,
+            "pads": hub.pads,
+            "launch": hub.launch,
+            "launch_interval_min": hub.launch_interval_min,
+            "port": hub.port,
+        }
+        for hub in network.hubs
+    ]
+    sites = [
+        {
+            "id": site.site_id,
+            "lat_deg": site.position[0],
+            "lon_deg": site.position[1],
+            "port": site.port,
+            "drones": site.drones,
+            "hub": network.hubs[site.hub_index].hub_id if site.hub_index >= 0 else None,
+            "serves": site.serves,
+        }
+        for site in network.landing_sites
+    ]
+    touchdown = [
+        [round(float(v), 1) if math.isfinite(v) else None for v in row] for row in legs.touchdown_s
+    ]
+    return {
+        "source": network.source,
+        "preset": network.preset,
+        "rocket": {
+            "name": network.rocket.name,
+            "payload_mass_kg": network.rocket.payload_mass_kg,
+            "cost_per_flight_usd": network.rocket.cost_per_flight_usd,
+        },
+        "promise": {
+            "one_hour_min": network.promise.one_hour_min,
+            "buffer_min": network.promise.buffer_min,
+        },
+        "hubs": hubs,
+        "sites": sites,
+        "touchdown_s": touchdown,
+    }
 
 
 def warm_in_background(db: Database, network: Network) -> threading.Thread:

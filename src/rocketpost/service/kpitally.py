@@ -5,11 +5,13 @@ aggregating all of them each time costs ~0.5 µs a row in SQLite (half a second)
 the page's 200 ms for an update. Every change that moves a KPI also touches the shipment's
 flight row (booking, cancellation, hold and scrub move its capacity; launch, landing and scrub
 change its status; a last-mile event and a plan run touch it on purpose), so a flight's
-``updated_at`` is a version of its shipments. :class:`TallyCache` keeps, per flight, a tally of
-its shipments computed by SQL (grouped by KPI class and promise minute) and recomputes only the
-flights whose version changed since; a tally older than ``max_age_s`` is recomputed anyway
-(staggered), which bounds the staleness of the one change that does not touch its flight (a
-parcel seized in flight).
+``updated_at`` is a version of its shipments (:func:`rocketpost.service.transitions.apply` moves
+it for the one change that would not otherwise touch the flight: customs on a shipment already
+aboard). :class:`TallyCache` keeps, per flight, a tally of its shipments computed by SQL (grouped
+by KPI class and promise minute) and recomputes only the flights whose version changed since.
+The tallies are kept in the database too (``flight_tallies``, stamped with the version they
+count), so a freshly started server reads them back instead of counting the day again: the
+first page load after a restart costs what any other does.
 
 The time-dependent KPIs are answered from the tallies at any instant: a shipment not yet
 delivered is *late* once its promise minute has fully passed (so ``late`` may lag the promise
@@ -19,20 +21,19 @@ flight is still on the ground after its launch time.
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from rocketpost.service.db import Database
-from rocketpost.service.models import Shipment
+from rocketpost.service.models import FlightTally, Shipment
 from rocketpost.service.tracking import Status, SubStatus
 
 __all__ = ["DayTally", "TallyCache", "tally_cache"]
@@ -41,6 +42,9 @@ KEPT, DELIVERED_LATE, OPEN_PLANNED_LATE, OPEN_GROUND, OPEN, CLOSED = range(6)
 """KPI classes of a shipment (first match): delivered by its promise; delivered after it; not
 delivered with the plan's hand-over after the promise; not delivered, still before launch; not
 delivered otherwise; failed (seized)."""
+
+MARKER = -1
+"""``kind`` of a stored tally's marker row (counts 0): present even when the flight is empty."""
 
 _OPEN = (Status.PRE_TRANSIT.value, Status.IN_TRANSIT.value, Status.OUT_FOR_DELIVERY.value)
 _BATCH = 200  # flights per tally query
@@ -90,7 +94,6 @@ class _Tally:
     one_hour: NDArray[np.int64]
     in_air: NDArray[np.int64]
     version: datetime
-    expires: float
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,11 @@ class DayTally:
 
 
 class TallyCache:
-    """Per-flight tallies of one database, refreshed by flight version (thread-safe)."""
+    """Per-flight tallies of one database, refreshed by flight version, kept in memory and in
+    ``flight_tallies`` (thread-safe)."""
 
-    def __init__(self, db: Database, *, max_age_s: float = 120.0) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.max_age_s = max_age_s
         self._tallies: dict[int, _Tally] = {}
         self._lock = threading.Lock()
         self._generation = 0  # bumped whenever a tally is replaced
@@ -120,13 +123,65 @@ class TallyCache:
         )
 
     def _refresh(self, session: Session, versions: dict[int, datetime]) -> None:
-        now = time.monotonic()
         with self._lock:
             stale = [
                 pk
                 for pk, version in versions.items()
-                if (t := self._tallies.get(pk)) is None or t.version != version or t.expires < now
+                if (t := self._tallies.get(pk)) is None or t.version != version
             ]
+        if not stale:
+            return
+        fresh = self._stored(session, stale, versions)
+        counted = self._count(session, [pk for pk in stale if pk not in fresh])
+        if counted:
+            self._store(counted, versions)
+            fresh.update(counted)
+        with self._lock:
+            self._generation += 1
+            for pk, rows_of in fresh.items():
+                arr = np.array(rows_of, dtype=np.int64).reshape(-1, 5)
+                self._tallies[pk] = _Tally(
+                    kind=arr[:, 0],
+                    minute=arr[:, 1],
+                    count=arr[:, 2],
+                    one_hour=arr[:, 3],
+                    in_air=arr[:, 4],
+                    version=versions[pk],
+                )
+
+    @staticmethod
+    def _stored(
+        session: Session, pks: list[int], versions: dict[int, datetime]
+    ) -> dict[int, list[tuple[int, int, int, int, int]]]:
+        """The stored tallies of ``pks`` that count the flight's current version."""
+        t = FlightTally
+        found: dict[int, list[tuple[int, int, int, int, int]]] = {}
+        current: dict[int, bool] = {}
+        for start in range(0, len(pks), _BATCH):
+            rows = session.execute(
+                select(
+                    t.flight_id,
+                    t.kind,
+                    t.promise_minute,
+                    t.shipments,
+                    t.one_hour,
+                    t.in_air,
+                    t.version,
+                ).where(t.flight_id.in_(pks[start : start + _BATCH]))
+            ).all()
+            for pk, k, m, n, h, a, version in rows:
+                ok = current.get(pk, True) and version == versions[pk]
+                current[pk] = ok
+                if k == MARKER:
+                    found.setdefault(pk, [])
+                else:
+                    found.setdefault(pk, []).append((k, m, n, h, a))
+        return {pk: rows_of for pk, rows_of in found.items() if current.get(pk)}
+
+    def _count(
+        self, session: Session, pks: list[int]
+    ) -> dict[int, list[tuple[int, int, int, int, int]]]:
+        """Tallies of ``pks`` counted from their shipments (one grouped query per batch)."""
         kind, minute = _class_column(), _minute_column(self.db.is_sqlite)
         one_hour = func.sum(case((Shipment.service == "one_hour", 1), else_=0))
         in_air = func.sum(
@@ -139,9 +194,9 @@ class TallyCache:
                 else_=0,
             )
         )
-        fresh: dict[int, list[tuple[int, int, int, int, int]]] = {pk: [] for pk in stale}
-        for start in range(0, len(stale), _BATCH):
-            batch = stale[start : start + _BATCH]
+        fresh: dict[int, list[tuple[int, int, int, int, int]]] = {pk: [] for pk in pks}
+        for start in range(0, len(pks), _BATCH):
+            batch = pks[start : start + _BATCH]
             rows = session.execute(
                 select(Shipment.flight_id, kind, minute, func.count(), one_hour, in_air)
                 .where(Shipment.flight_id.in_(batch), Shipment.status != Status.CANCELLED.value)
@@ -153,21 +208,37 @@ class TallyCache:
                 if number is None:
                     number = minutes[m] = _minute_number(m)
                 fresh[pk].append((int(k), number, int(n), int(h or 0), int(a or 0)))
-        with self._lock:
-            if fresh:
-                self._generation += 1
-            for pk, rows_of in fresh.items():
-                arr = np.array(rows_of, dtype=np.int64).reshape(-1, 5)
-                self._tallies[pk] = _Tally(
-                    kind=arr[:, 0],
-                    minute=arr[:, 1],
-                    count=arr[:, 2],
-                    one_hour=arr[:, 3],
-                    in_air=arr[:, 4],
-                    version=versions[pk],
-                    # Staggered, so that expiries do not all fall on one poll.
-                    expires=now + self.max_age_s * random.uniform(0.75, 1.25),
-                )
+        return fresh
+
+    def _store(
+        self,
+        counted: dict[int, list[tuple[int, int, int, int, int]]],
+        versions: dict[int, datetime],
+    ) -> None:
+        """Keep ``counted`` in ``flight_tallies``, in a write transaction of its own (a
+        concurrent reader that stored the same flight first wins, and this read goes on)."""
+        values = [
+            {
+                "flight_id": pk,
+                "kind": k,
+                "promise_minute": m,
+                "shipments": n,
+                "one_hour": h,
+                "in_air": a,
+                "version": versions[pk],
+            }
+            for pk, rows_of in counted.items()
+            for k, m, n, h, a in [(MARKER, 0, 0, 0, 0), *rows_of]
+        ]
+        pks = list(counted)
+        try:
+            with self.db.write() as session:
+                for start in range(0, len(pks), _BATCH):
+                    batch = pks[start : start + _BATCH]
+                    session.execute(delete(FlightTally).where(FlightTally.flight_id.in_(batch)))
+                session.execute(insert(FlightTally), values)
+        except DBAPIError:  # a concurrent store of the same flights: theirs is as good
+            pass
 
     def _rows(self, pks: list[int]) -> tuple[NDArray[np.int64], ...]:
         """The tallies of ``pks`` as one set of columns, with each row's flight position

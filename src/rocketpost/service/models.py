@@ -34,6 +34,7 @@ __all__ = [
     "CustomsImport",
     "DeclaredCondition",
     "Flight",
+    "FlightTally",
     "IdempotencyRecord",
     "Merchant",
     "PlanRun",
@@ -152,6 +153,30 @@ class Flight(Base):
     plan_run_id: Mapped[int | None] = mapped_column(Integer)  # plan_runs.id (no FK: see 0003)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlightTally(Base):
+    """One flight's shipments counted by KPI class and promise minute, as of a flight version.
+
+    The control room's KPIs add these up instead of scanning a million shipments
+    (:mod:`rocketpost.service.kpitally`). ``version`` is the flight's ``updated_at`` when the
+    tally was counted: every change to one of its shipments moves that version, so a row whose
+    version is not the flight's is stale and counted again. Kept in the database, a day's tallies
+    outlive the server process: a restart needs no warm-up. Each tally has a marker row
+    (``kind`` -1, counts 0), so that an empty flight's tally is stored too.
+    """
+
+    __tablename__ = "flight_tallies"
+
+    flight_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("flights.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    promise_minute: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    version: Mapped[datetime]
+    shipments: Mapped[int] = mapped_column(Integer)
+    one_hour: Mapped[int] = mapped_column(Integer)
+    in_air: Mapped[int] = mapped_column(Integer)
 
 
 class PlanRun(Base):

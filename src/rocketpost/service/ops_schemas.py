@@ -9,7 +9,7 @@ only the field types.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -159,7 +159,8 @@ class KpisPublic(_Out):
 
 
 class PositionsPublic(_Out):
-    """Compact rows for the map: ``[id, origin, site, status, progress]`` per flight."""
+    """Compact rows for the map and the flight list: ``[id, origin, site, status, progress,
+    launch_at, booked_kg]`` per flight."""
 
     at: UtcDatetime
     columns: list[str]
@@ -167,10 +168,16 @@ class PositionsPublic(_Out):
 
 
 class SitesPublic(_Out):
-    """The network for the map: ``[id, kind, lat_deg, lon_deg]`` rows (hubs, then sites)."""
+    """The network for the map: hubs, landing sites (hub ``i``'s own zone is site ``i``) and
+    ``touchdown_s[hub][site]``, liftoff to touchdown of each lane (``None``: not flown)."""
 
-    columns: list[str]
-    rows: list[list[str | float]]
+    source: str
+    preset: str | None
+    rocket: dict[str, str | float]
+    promise: dict[str, float]
+    hubs: list[dict[str, Any]]
+    sites: list[dict[str, Any]]
+    touchdown_s: list[list[float | None]]
 
 
 class TrackingEventPublic(_Out):
@@ -192,16 +199,24 @@ class TrackingFlightPublic(_Out):
 
 
 class TrackingPlace(_Out):
-    """Where a tracked shipment goes."""
+    """Where a tracked shipment goes: the recipient's name and country, never the door's
+    coordinates (a tracking number is shared; an address is not)."""
 
     name: str | None
     country: str | None
-    lat_deg: float
-    lon_deg: float
+
+
+class TrackingLeg(_Out):
+    """One leg of the door-to-door route and its planned duration."""
+
+    leg: str
+    duration_s: float
 
 
 class TrackingPublic(_Out):
-    """``GET /v1/tracking/{tracking_number}``: one shipment, no merchant, price or customs."""
+    """``GET /v1/tracking/{tracking_number}``: one shipment's status, legs and events; nothing
+    of its merchant (id, reference, price, parcels, customs, shipment id) nor the door's
+    coordinates."""
 
     tracking_number: str
     status: str
@@ -216,5 +231,5 @@ class TrackingPublic(_Out):
     planned_delivery_at: UtcDatetime | None
     delivered_at: UtcDatetime | None
     last_mile_vehicle: str | None
-    legs: list[dict[str, object]]
+    legs: list[TrackingLeg]
     events: list[TrackingEventPublic]

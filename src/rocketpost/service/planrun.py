@@ -151,12 +151,14 @@ def plan_booked(
     stop = np.full(n, -1, dtype=np.int64)
     delivery = np.full(n, np.nan)
     late = np.zeros(n, dtype=bool)
-    orders, hubs = booked.orders, len(network.hubs)
+    orders = booked.orders
     for f in np.flatnonzero(landings).tolist():
         rows = np.flatnonzero((booked.shipment_flight == f) & booked.routable)
         site = int(booked.flight_site[f])
-        if len(rows) == 0 or site >= hubs:
-            continue  # nothing to route; a site without a port fleet routes nothing
+        if len(rows) == 0:
+            continue  # nothing to route
+        # A hub's zone routes with the hub's vans and drones, an extra landing site with its
+        # own (planning.lastmile.depot_fleet): both get last-mile routes.
         routes = route_landing(
             network,
             site,

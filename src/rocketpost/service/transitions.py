@@ -32,14 +32,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from rocketpost.service.capacity import release
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
-from rocketpost.service.models import Shipment
+from rocketpost.service.models import Flight, Shipment
 from rocketpost.service.tracking import Status, SubStatus
 
 __all__ = [
@@ -301,7 +301,21 @@ def apply(session: Session, row: Shipment, move: Move, now: datetime) -> Transit
     if t.target is not None:
         row.status, row.sub_status = t.target
         row.updated_at = now
+        _touch_flight(session, row.flight_id, now)
     return t
+
+
+def _touch_flight(session: Session, flight_pk: int | None, now: datetime) -> None:
+    """Move the version (``updated_at``) of the shipment's flight, once per transaction: the
+    control room's per-flight KPI tallies (:mod:`rocketpost.service.kpitally`) are counted
+    again exactly when their flight's version moves."""
+    if flight_pk is None:
+        return
+    touched: set[int] = session.info.setdefault("touched_flights", set())
+    if flight_pk in touched:
+        return
+    touched.add(flight_pk)
+    session.execute(update(Flight).where(Flight.id == flight_pk).values(updated_at=now))
 
 
 # --- retries ---------------------------------------------------------------------------------

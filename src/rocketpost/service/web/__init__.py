@@ -5,8 +5,9 @@ own reads, not the merchants' API):
 
 * ``GET /`` the control room (ops key, asked once and kept in the tab's ``sessionStorage``),
   ``GET /track/{tracking_number}`` the public tracking page (no key);
-* ``GET /ui/api/network``, ``/ui/api/reach``, ``/ui/api/day``, ``/ui/api/replay``,
-  ``/ui/api/design`` (ops key) and ``GET /ui/api/track/{tracking_number}`` (no key);
+* ``GET /ui/api/reach``, ``/ui/api/replay``, ``/ui/api/design`` (ops key): what only the
+  page reads; the rest it reads from the API (``/v1/ops/sites``, ``/v1/ops/kpis``,
+  ``/v1/ops/flights/positions``, ``/v1/flights/{id}/manifest``, ``/v1/tracking/{number}``);
 * ``/ui/static/…`` the page scripts and the vendored libraries (``static/vendor``, built by
   ``make assets`` from ``frontend/package-lock.json``), and ``/docs``, ``/redoc`` served from them.
 

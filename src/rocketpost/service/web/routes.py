@@ -1,23 +1,21 @@
-"""Routes of the control room, the public tracking page and their reads (``install``)."""
+"""Routes of the control room, the public tracking page and the reads only the page has
+(``install``): the reach heat map, the replay day and the design view. Everything else the
+pages read is the API's own (``/v1/ops/*``, ``/v1/flights``, ``/v1/tracking/{number}``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from rocketpost.errors import InputError
 from rocketpost.service.api.deps import OpsCaller, State
-from rocketpost.service.web.day import day_summary
 from rocketpost.service.web.docs_pages import add_docs_pages
 from rocketpost.service.web.replay import replay_dir, replay_view
-from rocketpost.service.web.track import public_tracking
-from rocketpost.service.web.views import design_view, network_view, reach_grid
+from rocketpost.service.web.views import design_view, reach_grid
 
 __all__ = ["PAGE_HEADERS", "STATIC_DIR", "install"]
 
@@ -51,20 +49,8 @@ async def control_room() -> HTMLResponse:
 
 @router.get("/track/{tracking_number}")
 async def tracking_page(tracking_number: str) -> HTMLResponse:
-    """The public tracking page; its script reads ``/ui/api/track/{tracking_number}``."""
+    """The public tracking page; its script reads ``GET /v1/tracking/{tracking_number}``."""
     return HTMLResponse(_template("track.html"), headers=PAGE_HEADERS)
-
-
-@router.get("/ui/api/track/{tracking_number}")
-def track(tracking_number: str, state: State) -> dict[str, Any]:
-    """One shipment's status and legs by tracking number, with no key and no merchant fields."""
-    return public_tracking(state.db, tracking_number)
-
-
-@router.get("/ui/api/network")
-def network(principal: OpsCaller, state: State) -> dict[str, Any]:
-    """Hubs, landing sites and the lanes' touchdown times."""
-    return network_view(state.network)
 
 
 @router.get("/ui/api/reach")
@@ -73,23 +59,6 @@ def reach(
 ) -> dict[str, Any]:
     """The reach heat map (grid cells with the best promise and their population)."""
     return reach_grid(state.network, mode)
-
-
-@router.get("/ui/api/day")
-def day(
-    principal: OpsCaller,
-    state: State,
-    on: Annotated[str | None, Query(alias="date", max_length=10)] = None,
-) -> dict[str, Any]:
-    """The day's flights (UTC date, default today) and its KPIs, aggregated in the database."""
-    now = datetime.now(UTC)
-    try:
-        chosen = now.date() if on is None else date.fromisoformat(on)
-    except ValueError:
-        raise InputError("query.date", on, "must be a date YYYY-MM-DD") from None
-    if not 2000 <= chosen.year <= 2100:
-        raise InputError("query.date", on, "must be in the years 2000 to 2100")
-    return day_summary(state.db, state.network, chosen, now)
 
 
 @router.get("/ui/api/replay")

@@ -1,8 +1,7 @@
-"""What the control room's map draws that the API does not answer: the network and its reach.
-
-Both depend on the network alone (an immutable object), so each is computed once per network
-and cached: the hubs, landing sites and liftoff-to-touchdown time of every lane (the page
-animates a flight along its great circle over that time), and the reach heat map.
+"""What the control room's map draws that the API does not answer: the reach heat map (it
+depends on the network alone, an immutable object, so it is computed once per network) and
+the design view. The network itself is ``GET /v1/ops/sites``
+(:func:`rocketpost.service.controlroom.network_view`).
 """
 
 from __future__ import annotations
@@ -13,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from rocketpost.core.networklegs import network_legs
 from rocketpost.network import Network
 
-__all__ = ["REACH_CELL_DEG", "design_view", "network_view", "reach_grid"]
+__all__ = ["REACH_CELL_DEG", "design_view", "reach_grid"]
 
 REACH_CELL_DEG = 2.0
 """Side of a heat-map cell: ~220 km, finer than a landing site's drone catchment is useful at
@@ -25,61 +23,6 @@ world scale, coarse enough that the whole grid is a few thousand cells."""
 
 def _finite_or_none(value: float) -> float | None:
     return round(float(value), 1) if math.isfinite(value) else None
-
-
-@lru_cache(maxsize=4)
-def network_view(network: Network) -> dict[str, Any]:
-    """Hubs, landing sites and the lanes' touchdown times, as the map draws them.
-
-    ``touchdown_s[o][s]`` is liftoff to touchdown from hub ``o`` (position in ``hubs``) to
-    site ``s`` (position in ``sites``: hub ``i``'s own landing zone is site ``i``), ``None``
-    where the lane is not flown (a hub's own zone, or out of the rocket's reach).
-    """
-    legs = network_legs(network)
-    hubs = [
-        {
-            "id": hub.hub_id,
-            "name": hub.name,
-            "country": hub.country,
-            "lat_deg": hub.pad[0],
-            "lon_deg": hub.pad[1],
-            "fleet": hub.fleet,
-            "pads": hub.pads,
-            "launch": hub.launch,
-            "launch_interval_min": hub.launch_interval_min,
-            "port": hub.port,
-        }
-        for hub in network.hubs
-    ]
-    sites = [
-        {
-            "id": site.site_id,
-            "lat_deg": site.position[0],
-            "lon_deg": site.position[1],
-            "port": site.port,
-            "drones": site.drones,
-            "hub": network.hubs[site.hub_index].hub_id if site.hub_index >= 0 else None,
-            "serves": site.serves,
-        }
-        for site in network.landing_sites
-    ]
-    touchdown = [[_finite_or_none(v) for v in row] for row in legs.touchdown_s]
-    return {
-        "source": network.source,
-        "preset": network.preset,
-        "rocket": {
-            "name": network.rocket.name,
-            "payload_mass_kg": network.rocket.payload_mass_kg,
-            "cost_per_flight_usd": network.rocket.cost_per_flight_usd,
-        },
-        "promise": {
-            "one_hour_min": network.promise.one_hour_min,
-            "buffer_min": network.promise.buffer_min,
-        },
-        "hubs": hubs,
-        "sites": sites,
-        "touchdown_s": touchdown,
-    }
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from rocketpost.service import ops_schemas
 from rocketpost.service.api.deps import OpsCaller, State, check_shipment_id, error_responses
+from rocketpost.service.booking import _ALPHABET as TRACKING_ALPHABET
 from rocketpost.service.controlroom import ControlRoom, utc_now
 from rocketpost.service.errors import ApiError
 from rocketpost.service.fields import Instant
@@ -21,7 +22,9 @@ from rocketpost.service.planrun import plan_runs, run_plan
 
 router = APIRouter(tags=["ops"])
 
-_TRACKING_NUMBER = re.compile(r"^RP[0-9A-Za-z]{1,30}$")
+TRACKING_NUMBER = re.compile(rf"^RP[{TRACKING_ALPHABET}]{{12}}$")
+"""The form booking issues (``RP`` and 12 letters of its alphabet 60 bits: not
+guessable); anything else is a 404 without a query."""
 _AT = Query(description="the instant to compute at (default: now)")
 
 
@@ -142,9 +145,9 @@ def positions(
     response_model=ops_schemas.SitesPublic,
     responses=error_responses(401, 403, 429, s403="not the ops key"),
 )
-def sites(principal: OpsCaller, state: State) -> ops_schemas.SitesPublic:
-    """Hubs and landing sites with their coordinates."""
-    return ControlRoom(state.db, state.network).sites()
+def sites(principal: OpsCaller, state: State) -> JSONResponse:
+    """Hubs and landing sites with their coordinates and state, and each lane's flight time."""
+    return JSONResponse(ControlRoom(state.db, state.network).sites())
 
 
 @router.get(
@@ -155,7 +158,7 @@ def sites(principal: OpsCaller, state: State) -> ops_schemas.SitesPublic:
 )
 def track(tracking_number: str, state: State) -> ops_schemas.TrackingPublic:
     """Public (no key): one shipment's status, legs and events, nothing of anyone else's."""
-    if not _TRACKING_NUMBER.match(tracking_number):
+    if not TRACKING_NUMBER.match(tracking_number):
         raise ApiError(404, "not_found", "no such tracking number")
     return ControlRoom(state.db, state.network).track(tracking_number)
 

@@ -1,12 +1,14 @@
 // rocketpost control room: world map, the day's flights on their arcs, KPIs, replay, design.
 // Plain ES module over the vendored Leaflet (global L) and topojson-client (global topojson).
-// Reads the ops API and the page's own reads (/ui/api/*); uses the ops day endpoints
-// (/v1/flights?date=, /v1/ops/kpis) when the server's OpenAPI document lists them.
+// Reads the ops API: /v1/ops/sites (the network), /v1/ops/flights/positions and /v1/ops/kpis
+// (the day, polled), /v1/flights/{id}/manifest and /v1/shipments/{id} (on click); and the
+// page's own reads for what only it draws (/ui/api/reach, /ui/api/replay, /ui/api/design).
 
 import {
-  COLORS, REACH_BANDS, WEATHER, cssId, esc, fmtInt, greatCircle, hhmm, hhmmss, pointAt,
+  COLORS, WEATHER, cssId, esc, fmtInt, greatCircle, hhmm, hhmmss, pointAt,
   unwrapGeometry,
 } from "./maplib.js";
+import { enterDesign, toggleReach } from "./layers.js";
 import { renderKpis as drawKpis, renderLegend as drawLegend } from "./panels.js";
 
 const renderKpis = () => drawKpis(ui, flightPhase);
@@ -19,8 +21,9 @@ const CONDITIONS_EVERY = 4; // polls
 const ui = {
   mode: "live", key: sessionStorage.getItem(KEY_STORE), map: null, net: null,
   hubIndex: {}, siteIndex: {}, flights: [], flightLayers: {}, selected: null,
-  layers: {}, features: { opsDay: false, opsKpis: false }, conditions: null,
+  layers: {}, conditions: null,
   replay: null, replayT: 0, playing: false, lastFrame: 0, polls: 0, kpis: null,
+  readyMs: null, updateMs: [], // first render and each live update, for the benchmark
 };
 window.controlRoom = ui; // for the browser tests and the console
 
@@ -154,7 +157,8 @@ function renderFlights(nowMs) {
     }
     const phase = flightPhase(f, nowMs);
     const color = COLORS[phase];
-    if (phase !== layer.phase) {
+    const moved = phase !== layer.phase;
+    if (moved) {
       layer.arc.setStyle({
         color, dashArray: phase === "scheduled" || phase === "scrubbed" ? "4 5" : null,
         opacity: phase === "landed" ? 0.45 : 0.85, weight: phase === "in_air" ? 2.2 : 1.4,
@@ -166,9 +170,12 @@ function renderFlights(nowMs) {
       if (arcEl) arcEl.setAttribute("data-phase", phase);
       layer.phase = phase;
     }
-    layer.dot.setLatLng(pointAt(layer.points, progress(f, nowMs, phase)));
-    layer.dot.setTooltipContent?.(f.label);
-    if (!layer.dot.getTooltip()) layer.dot.bindTooltip(f.label);
+    // Only what changed: a thousand flights are redrawn on every poll and clock tick.
+    if (moved || phase === "in_air") layer.dot.setLatLng(pointAt(layer.points, progress(f, nowMs, phase)));
+    if (layer.label !== f.label) {
+      if (layer.dot.getTooltip()) layer.dot.setTooltipContent(f.label); else layer.dot.bindTooltip(f.label);
+      layer.label = f.label;
+    }
   }
   for (const id of Object.keys(ui.flightLayers)) {
     if (!seen.has(id)) {
@@ -199,53 +206,27 @@ document.getElementById("flights-list").addEventListener("click", (event) => {
 });
 
 // ---------------------------------------------------------------- live data
-function liveFlight(f) {
-  const launchMs = Date.parse(f.launch_at);
+// One row of /v1/ops/flights/positions ([id, origin, site, status, progress, launch_at,
+// booked_kg]) as a flight for the map.
+function liveFlight([id, origin, site, status, , launchAt, bookedKg]) {
+  const launchMs = Date.parse(launchAt);
   return {
-    id: f.id, apiId: f.id, origin: f.origin_hub, destination: f.destination_hub, launchMs,
-    landingMs: launchMs + 1000 * touchdownS(f.origin_hub, f.destination_hub),
-    status: f.status, bookedKg: f.booked_kg, capacityKg: f.capacity_kg,
-    label: `${f.id} · ${f.status} · ${Number(f.booked_kg).toFixed(1)} kg`,
+    id, apiId: id, origin, destination: site, launchMs,
+    landingMs: launchMs + 1000 * touchdownS(origin, site), status, bookedKg,
+    label: `${id} · ${status} · ${Number(bookedKg).toFixed(1)} kg`,
   };
-}
-
-async function detectFeatures() {
-  try {
-    const doc = await api("/openapi.json", { auth: false });
-    const flights = doc.paths?.["/v1/flights"]?.get?.parameters ?? [];
-    ui.features.opsDay = flights.some((p) => p.name === "date");
-    ui.features.opsKpis = Boolean(doc.paths?.["/v1/ops/kpis"]);
-  } catch (e) { /* the page's own reads serve */ }
 }
 
 // The day shown live: today (UTC), or the page's ?date=YYYY-MM-DD.
 const DAY_PARAM = PARAMS.get("date");
 
 async function loadLiveDay() {
-  const today = /^\d{4}-\d{2}-\d{2}$/.test(DAY_PARAM ?? "") ? DAY_PARAM : new Date().toISOString().slice(0, 10);
-  let flights;
-  let kpis = null;
-  if (ui.features.opsDay) {
-    flights = [];
-    let cursor = null;
-    for (let page = 0; page < 60; page++) {
-      const query = `date=${today}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const answer = await api(`/v1/flights?${query}`);
-      flights.push(...answer.data);
-      if (!answer.has_more) break;
-      cursor = answer.next_cursor;
-    }
-  } else {
-    const day = await api(`/ui/api/day?date=${today}`);
-    flights = day.flights;
-    kpis = day.kpis;
-  }
-  if (ui.features.opsKpis) {
-    try { kpis = { ...(kpis ?? {}), ops: await api(`/v1/ops/kpis?date=${today}`) }; } catch (e) { /* keep ours */ }
-  }
-  // The cards' own KPIs come from the aggregated day read; the ops KPIs are added to them.
-  if (kpis === null || !kpis.flights) kpis = { ...(await api(`/ui/api/day?date=${today}`)).kpis, ...(kpis ?? {}) };
-  ui.flights = flights.map(liveFlight);
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(DAY_PARAM ?? "") ? DAY_PARAM : new Date().toISOString().slice(0, 10);
+  // Both answers are small whatever the day's size: a compact row per flight, and counts.
+  const [positions, kpis] = await Promise.all([
+    api(`/v1/ops/flights/positions?date=${day}`), api(`/v1/ops/kpis?date=${day}`),
+  ]);
+  ui.flights = positions.rows.map(liveFlight);
   ui.kpis = kpis;
 }
 
@@ -272,6 +253,7 @@ async function loadConditions() {
 async function poll() {
   if (ui.mode === "replay") return;
   const conn = document.getElementById("conn");
+  const started = performance.now();
   try {
     await loadLiveDay();
     if (ui.polls % CONDITIONS_EVERY === 0) await loadConditions();
@@ -281,6 +263,7 @@ async function poll() {
     renderKpis();
     renderFlightList(Date.now());
     renderFlights(Date.now());
+    ui.updateMs.push(performance.now() - started);
     if (ui.selected && ui.mode === "live") refreshSelected();
   } catch (e) {
     conn.className = "conn bad";
@@ -369,36 +352,6 @@ function showHub(id) {
       ` · sea <b>${esc(sea?.sea ?? "open")}</b></p>` : "");
 }
 
-// ---------------------------------------------------------------- reach heat map
-function reachColor(minutes) {
-  if (minutes === null) return null;
-  for (const [limit, color] of REACH_BANDS) if (minutes <= limit) return color;
-  return null; // further than 4 h: no colour, the map stays readable
-}
-
-async function toggleReach(on) {
-  if (!on) { ui.map.removeLayer(ui.layers.reach); return; }
-  if (!ui.reachLoaded) {
-    const grid = await api("/ui/api/reach");
-    const renderer = L.canvas({ padding: 0.2 });
-    const size = grid.cell_deg;
-    for (const [lat, lon, minutes, pop] of grid.cells) {
-      const color = reachColor(minutes);
-      if (!color) continue;
-      const opacity = Math.min(0.75, 0.35 + 0.12 * Math.log10(Math.max(pop, 1e4) / 1e4 + 1));
-      L.rectangle([[lat, lon], [lat + size, lon + size]], {
-        renderer, stroke: false, fillColor: color, fillOpacity: opacity, interactive: false,
-      }).addTo(ui.layers.reach);
-    }
-    ui.reachShare = grid.share;
-    ui.reachLoaded = true;
-    renderLegend();
-  }
-  ui.layers.reach.addTo(ui.map);
-  ui.layers.reach.eachLayer(() => {});
-  ui.layers.arcs.eachLayer((l) => l.bringToFront?.());
-}
-
 // ---------------------------------------------------------------- replay
 async function enterReplay() {
   if (!ui.replay) ui.replay = await api("/ui/api/replay");
@@ -469,21 +422,6 @@ document.getElementById("replay-time").addEventListener("input", (event) => {
   drawReplayFrame();
 });
 
-// ---------------------------------------------------------------- design view
-async function enterDesign() {
-  const design = await api("/ui/api/design");
-  ui.layers.design.clearLayers();
-  for (const site of design.chosen_sites) {
-    L.circleMarker([site.lat_deg, site.lon_deg], { radius: 5, color: "#c38cff", weight: 2, fillOpacity: 0 })
-      .bindTooltip(`chosen site ${esc(site.id)}`).addTo(ui.layers.design);
-  }
-  ui.layers.design.addTo(ui.map);
-  const rows = design.frontier.map((p) => `<tr><td>${esc(JSON.stringify(p))}</td></tr>`).join("");
-  document.getElementById("details").innerHTML = `<h3>Design</h3>` + (design.available
-    ? `<table id="frontier">${rows}</table>`
-    : `<p class="dim">The network designer has no frontier yet; the network's ${design.chosen_sites.length} landing sites are shown as chosen.</p>`);
-}
-
 // ---------------------------------------------------------------- modes, legend, clock
 async function setMode(mode) {
   if (mode === ui.mode) return;
@@ -497,12 +435,12 @@ async function setMode(mode) {
   document.getElementById("replaybar").hidden = true;
   document.getElementById("clock-label").textContent = "UTC";
   if (previous === "replay") { clearFlightLayers(); ui.flights = []; }
-  if (mode === "design") await enterDesign();
+  if (mode === "design") await enterDesign(ui, api);
   await poll();
 }
 
 for (const b of document.querySelectorAll("button.mode")) b.addEventListener("click", () => setMode(b.dataset.mode));
-document.getElementById("layer-reach").addEventListener("change", (e) => toggleReach(e.target.checked));
+document.getElementById("layer-reach").addEventListener("change", (e) => toggleReach(ui, e.target.checked, api, renderLegend));
 document.getElementById("layer-sites").addEventListener("change", (e) => {
   if (e.target.checked) ui.layers.sites.addTo(ui.map); else ui.map.removeLayer(ui.layers.sites);
 });
@@ -535,14 +473,13 @@ document.getElementById("login-form").addEventListener("submit", async (event) =
 });
 
 async function start() {
-  // The countries, the network and the server's OpenAPI document load in parallel.
-  const [, net] = await Promise.all([
-    ui.map ? null : buildMap(), api("/ui/api/network"), detectFeatures(),
-  ]);
+  // The countries and the network load in parallel.
+  const [, net] = await Promise.all([ui.map ? null : buildMap(), api("/v1/ops/sites")]);
   ui.net = net;
   drawNetwork();
   renderLegend();
   await poll();
+  ui.readyMs = performance.now(); // since navigation: map, network, flights and KPIs drawn
   document.body.dataset.ready = "true";
   setInterval(poll, POLL_MS);
   setInterval(tickClock, 1000);

@@ -36,22 +36,19 @@ export function renderKpis(ui, flightPhase) {
   }
   const k = ui.kpis ?? {};
   const flights = k.flights ?? {};
+  // GET /v1/ops/kpis, as it is.
   const cards = [
     kpiCard("in the air", fmtInt(flights.launched), "warn", "in_air"),
     kpiCard("landed", fmtInt(flights.landed), "good", "landed"),
     kpiCard("scheduled", fmtInt(flights.scheduled), "", "scheduled"),
     kpiCard("shipments", fmtInt(k.shipments), "", "shipments"),
+    kpiCard("promises kept", fmtInt(k.promises_kept), "good", "promises_kept"),
     kpiCard("late", fmtInt(k.late), k.late ? "bad" : "good", "late"),
     kpiCard("at risk", fmtInt(k.at_risk), k.at_risk ? "warn" : "", "at_risk"),
     kpiCard("scrubs", fmtInt(k.scrubs), k.scrubs ? "bad" : "", "scrubs"),
     kpiCard("fill", fmtPct(k.fill), "", "fill"),
     kpiCard("cost / kg", fmtUsd(k.cost_per_kg_usd), "", "cost_per_kg"),
   ];
-  if (k.ops && typeof k.ops === "object") {
-    for (const [name, value] of Object.entries(k.ops)) {
-      if (typeof value === "number") cards.push(kpiCard(name.replaceAll("_", " "), value % 1 ? value.toFixed(3) : fmtInt(value), "", `ops_${name}`));
-    }
-  }
   box.innerHTML = cards.join("");
 }
 

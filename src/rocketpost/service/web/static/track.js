@@ -1,5 +1,5 @@
 // Public tracking page: one shipment's status and legs, read without a key from
-// /ui/api/track/{tracking_number}, refreshed every few seconds.
+// GET /v1/tracking/{tracking_number} (the API's public read), refreshed every few seconds.
 
 const number = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() ?? "");
 const box = document.getElementById("track");
@@ -9,14 +9,15 @@ const LABELS = {
   "pre_transit/booked": "Booked", "pre_transit/customs_cleared": "Cleared by customs",
   "pre_transit/customs_hold": "Held by customs", "pre_transit/rescheduled": "Moved to a later launch",
   "pre_transit/downgraded_to_standard": "Sent by standard service", "in_transit/launched": "In the air",
-  "in_transit/landed": "Landed, on its way to you", "cancelled/cancelled": "Cancelled",
+  "in_transit/landed": "Landed, on its way to you", "out_for_delivery/out_for_delivery": "Out for delivery",
+  "delivered/delivered": "Delivered", "cancelled/cancelled": "Cancelled",
   "failure/seized": "Seized by customs",
 };
 
 async function refresh() {
   let t;
   try {
-    const response = await fetch(`/ui/api/track/${encodeURIComponent(number)}`);
+    const response = await fetch(`/v1/tracking/${encodeURIComponent(number)}`);
     if (response.status === 404) {
       box.innerHTML = `<p>No shipment has the tracking number <b>${esc(number)}</b>.</p>`;
       return;
@@ -33,7 +34,7 @@ async function refresh() {
     `<li><b>${esc(LABELS[`${e.status}/${e.sub_status}`] ?? `${e.status} / ${e.sub_status}`)}</b>` +
     ` <span class="dim">${when(e.occurred_at)}</span>${e.message ? `<br><span class="dim">${esc(e.message)}</span>` : ""}</li>`).join("");
   const flight = t.flight
-    ? `<p>Rocket ${esc(t.flight.origin_hub)} → ${esc(t.flight.destination_hub)}, launch ${when(t.flight.launch_at)} ` +
+    ? `<p>Rocket ${esc(t.origin_hub)} → ${esc(t.destination_hub ?? "")}, launch ${when(t.flight.launch_at)} ` +
       `<span class="badge ${esc(t.flight.status)}" id="flight-status">${esc(t.flight.status)}</span></p>` : "";
   box.innerHTML =
     `<p class="dim">Tracking number <b id="tracking-number">${esc(t.tracking_number)}</b></p>` +
