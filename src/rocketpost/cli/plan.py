@@ -113,6 +113,14 @@ def run(
             "is the climate. The hour is promised at the network's confidence under it.",
         ),
     ] = None,
+    onsets: Annotated[
+        bool,
+        typer.Option(
+            "--onsets",
+            help="Also count fronts and sea closures that may start after the promise "
+            "(quotes do not yet).",
+        ),
+    ] = False,
     buffer_rule: Annotated[
         bool,
         typer.Option(
@@ -135,7 +143,7 @@ def run(
     promise_conditions = None
     if not buffer_rule:  # the climate, with what operations declared
         declared = dict(parse_weather(spec) for spec in weather or [])
-        promise_conditions = Conditions(hubs=declared, known_ids=network.hub_ids)
+        promise_conditions = Conditions(hubs=declared, known_ids=network.hub_ids, onsets=onsets)
     params = _plan_params(params_file, last_mile, last_mile_seconds, max_cost_per_kg)
     with Progress(
         TextColumn("{task.description:<16}"),

@@ -85,7 +85,7 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
         settled = allocation.choice
         extras["stock"] = allocation.stock
         kpis["stock_moved_orders"] = allocation.moved
-    held = inspection = None
+    held = inspection = odds = None
     if customs:
         say("customs")
         cleared = pre_clear(
@@ -96,6 +96,14 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
             choice=settled,
         )
         held, inspection = cleared.held, cleared.inspection_delay_s
+        if promise_conditions is not None and cleared.relative_risk is not None:
+            risk = cleared.relative_risk  # the odds a quote of the same parcel would use
+            odds = np.array(
+                [
+                    promise_conditions.inspection_odds(None if np.isnan(r) else float(r))
+                    for r in risk.tolist()
+                ]
+            )
         extras["customs"] = cleared.table
         kpis["customs"] = cleared.counts()
     plan = plan_orders(
@@ -106,6 +114,7 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
         held=held,
         inspection_delay_s=inspection,
         promise_conditions=promise_conditions,
+        inspection_p=odds,
         progress=progress,
     )
     options = {**plan.provenance.options, "inventory": inventory is not None, "customs": customs}

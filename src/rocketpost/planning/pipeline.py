@@ -59,6 +59,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     fleet: list[Airframe] | None = None,
     conditions: Conditions | None = None,
     promise_conditions: Conditions | None = None,
+    inspection_p: ArrayLike | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day of orders end to end.
@@ -88,6 +89,9 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         recorded per order (``outcomes.p_on_time``) and a light flight is never held past the
         latest wave that keeps the confidence. ``None``: the flat buffer
         (``promise.buffer_min``), as before (days worked by hand against the physics ETA).
+    inspection_p
+        Per order, the odds of an unplanned inspection (screening's risk, as a quote uses it);
+        default the conditions' base rate.
     """
     say = progress or (lambda _stage: None)
     promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
@@ -107,6 +111,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         same_day=policy.same_day,
         same_day_requested=orders.is_b2b if policy.b2b_same_day else None,
         conditions=promise_conditions,
+        inspection_p=inspection_p,
     )
     say("consolidation")
     cons = consolidate(network, choice, orders.mass_kg, orders.volume_m3, policy=policy)
