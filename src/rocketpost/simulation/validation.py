@@ -184,8 +184,11 @@ def write_reliability_png(result: ValidationResult, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     bins = [b for b in result.reliability if b.n]
+    # Zoomed on the promises made (all near the target), with the target in view.
+    floor = min([0.95, result.target - 0.01, *(b.stated_mean for b in bins)])
+    floor = min([floor, *(b.kept_low for b in bins)]) - 0.005
     fig, ax = plt.subplots(figsize=(5.5, 5.0))
-    ax.plot([0.5, 1.0], [0.5, 1.0], color="grey", linestyle="--", label="promised = kept")
+    ax.plot([floor, 1.0], [floor, 1.0], color="grey", linestyle="--", label="promised = kept")
     if bins:
         x = np.array([b.stated_mean for b in bins])
         y = np.array([b.kept_share for b in bins])
@@ -207,8 +210,8 @@ def write_reliability_png(result: ValidationResult, path: str | Path) -> Path:
     ax.set_xlabel("promised P(on time)")
     ax.set_ylabel("share of promises kept")
     ax.set_title(f"reliability: {result.replicates} replicates, {result.orders:,} orders")
-    ax.set_xlim(0.5, 1.0)
-    ax.set_ylim(0.5, 1.005)
+    ax.set_xlim(floor, 1.0 + (1.0 - floor) * 0.02)
+    ax.set_ylim(floor, 1.0 + (1.0 - floor) * 0.02)
     ax.legend(loc="lower right", fontsize=8)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
