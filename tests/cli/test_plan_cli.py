@@ -78,16 +78,51 @@ def test_not_a_plan_directory_is_a_usage_error(tmp_path: Path) -> None:
 def test_stock_at_chinese_hubs_flies_rockets_with_last_mile(
     orders_file: Path, tmp_path: Path
 ) -> None:
+    # The mechanics against the physics ETA: promised by the (zeroed) buffer, as the conftest
+    # sets the suite up; the promise at the confidence has its own tests below.
     out = tmp_path / "plan"
     args = ["run", str(orders_file), "--out", str(out), "--stock-at", "HZB,SHA,SZX"]
     result = runner.invoke(
         app,
-        [*args, "--max-cost-per-kg", "0", "--last-mile", "--last-mile-seconds", "0.2", "--json"],
+        [
+            *args,
+            "--max-cost-per-kg",
+            "0",
+            "--last-mile",
+            "--last-mile-seconds",
+            "0.2",
+            "--buffer-rule",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["cargo_flights"] > 0 and summary["rocket_orders"] > 0
     assert runner.invoke(app, ["check", str(out)]).exit_code == 0
+
+
+def test_plan_promises_at_the_confidence_and_records_p(orders_file: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "plan"
+    args = ["run", str(orders_file), "--out", str(out), "--stock-at", "HZB,SHA,SZX"]
+    result = runner.invoke(app, [*args, "--preset", "rocket-hour", "--max-cost-per-kg", "0"])
+    assert result.exit_code == 0, result.output
+    outcomes = pq.read_table(out / "outcomes.parquet").to_pandas()
+    one_hour = outcomes[outcomes["service"] == "one_hour"]
+    assert len(one_hour) > 0
+    assert (one_hour["p_on_time"] >= 0.99).all()
+    assert outcomes.loc[outcomes["service"] != "one_hour", "p_on_time"].isna().all()
+    # A front declared over every stocked hub leaves no rocket hour from them.
+    fronts = [f"--weather={h}=front" for h in ("HZB", "SHA", "SZX")]
+    out2 = tmp_path / "plan-front"
+    args2 = ["run", str(orders_file), "--out", str(out2), "--stock-at", "HZB,SHA,SZX"]
+    result = runner.invoke(
+        app, [*args2, "--preset", "rocket-hour", "--max-cost-per-kg", "0", *fronts]
+    )
+    assert result.exit_code == 0, result.output
+    modes = pq.read_table(out2 / "outcomes.parquet").column("mode").to_pylist()
+    assert "rocket" not in modes
 
 
 def test_unknown_stock_hub_is_a_clear_error(orders_file: Path, tmp_path: Path) -> None:

@@ -125,3 +125,30 @@ def test_calibrate_json() -> None:
     doc = json.loads(result.stdout)
     assert [row["buffer_min"] for row in doc["grid"]] == [0.0, 20.0]
     assert doc["target"] == 0.99
+
+
+def test_calibrate_validates_the_promises_at_the_confidence(tmp_path: Path) -> None:
+    png = tmp_path / "reliability.png"
+    result = runner.invoke(
+        app,
+        [
+            "calibrate",
+            "--orders",
+            "600",
+            "--preset",
+            "rocket-hour",
+            "--replicates",
+            "2",
+            "--workers",
+            "0",
+            "--png",
+            str(png),
+            "--json",
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads(result.stdout)
+    assert doc["target"] == 0.99 and doc["replicates"] == 2
+    assert (result.exit_code == 0) == doc["passed"]
+    assert {row["kind"] for row in doc["kept"]} == {"rocket", "one_hour"}
+    assert png.exists() and doc["png"] == str(png)

@@ -102,3 +102,23 @@ def test_with_threshold_matches_a_fresh_analysis(network: Network, reach60) -> N
     assert derived.summary() == fresh.summary()
     with pytest.raises(InputError, match="minutes"):
         reach60.with_threshold(0)
+
+
+def test_reach_at_the_confidence_follows_the_declared_weather() -> None:
+    from rocketpost.core.reach import reach_at_confidence
+    from rocketpost.network import default_network
+    from rocketpost.promise.conditions import Conditions, HubWeather
+
+    network = default_network("rocket-hour")
+    stock = ["HZB", "SHA", "SZX"]
+    base = compute_reach(network, stock_hubs=stock, min_population=1_000_000)
+    climate = reach_at_confidence(base, Conditions())
+    assert climate.p_on_time is not None
+    covered = climate.covered
+    assert covered.any()
+    assert (climate.p_on_time[covered] >= network.promise.confidence).all()
+    assert climate.population_covered <= base.population_covered  # 99 % asks more than ETA
+    fronts = Conditions(hubs={h: HubWeather("front") for h in stock})
+    under_fronts = reach_at_confidence(base, fronts)
+    rockets = covered & (climate.best_mode == "rocket")
+    assert rockets.any() and not (under_fronts.covered & rockets).any()

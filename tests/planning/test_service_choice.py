@@ -139,3 +139,34 @@ def test_promise_buffer_keeps_plans_inside_the_promise(network: Network) -> None
     assert REASONS[same_day.reason[0]] is Reason.LAST_MILE_TOO_LONG
     assert same_day.promised_s[0] == DAY_S + SAME_DAY_WINDOW_S
     assert same_day.launch_s[0] == plain.launch_s[0]
+
+
+def test_the_choice_records_its_p_and_the_latest_launch_at_the_confidence() -> None:
+    from datetime import date
+
+    from rocketpost.network import default_network
+    from rocketpost.orders.generator import generate_orders
+    from rocketpost.promise.conditions import Conditions
+
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        400, day=date(2026, 11, 25), rng=np.random.default_rng(4), rocket=network.rocket
+    )
+    at_confidence = choose_service(network, orders, conditions=Conditions(), same_day=False)
+    rocket = at_confidence.mode == Mode.ROCKET
+    assert rocket.any()
+    assert (at_confidence.p_on_time[rocket] >= network.promise.confidence).all()
+    latest = at_confidence.latest_launch_s[rocket]
+    assert (latest >= at_confidence.launch_s[rocket]).all()
+    # Every launch up to the latest is a whole number of waves after the earliest.
+    interval = network.launch_wave_interval_s[at_confidence.origin[rocket]]
+    waves = (latest - at_confidence.launch_s[rocket]) / interval
+    np.testing.assert_allclose(waves, np.round(waves), atol=1e-9)
+    assert np.isnan(at_confidence.latest_launch_s[~rocket]).all()
+    by_buffer = choose_service(network, orders, same_day=False)
+    assert np.isnan(by_buffer.p_on_time).all()
+    flying = by_buffer.mode == Mode.ROCKET
+    np.testing.assert_allclose(
+        by_buffer.latest_launch_s[flying],
+        (by_buffer.promised_s - (by_buffer.delivery_s - by_buffer.launch_s))[flying],
+    )

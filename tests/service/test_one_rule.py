@@ -77,7 +77,9 @@ def _plan(tmp_path: Path, ready: datetime) -> dict[str, tuple[str, str]]:
     out = tmp_path / "plan"
     # Light flights always fly: consolidation's own reasons (light_load) are not the rule here.
     args = [str(orders), "--out", str(out), "--max-cost-per-kg", "0", "--json"]
-    result = CliRunner().invoke(plan_app, args)
+    # The planner promises at the confidence under what operations declared, as quotes do:
+    # the same clear sky over the origin as declare_clear_skies gives the service.
+    result = CliRunner().invoke(plan_app, [*args, "--weather", "HZB=clear"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["orders"] == len(CASES)
     table = pq.read_table(out / "outcomes.parquet").to_pylist()

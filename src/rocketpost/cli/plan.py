@@ -105,6 +105,29 @@ def run(
             help="Pre-clear cross-border orders: held ones go standard, inspections add minutes.",
         ),
     ] = True,
+    weather: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weather",
+            help="Declared weather, HUB=clear|hold_risk|front[:HOURS] (repeatable); the rest "
+            "is the climate. The hour is promised at the network's confidence under it.",
+        ),
+    ] = None,
+    onsets: Annotated[
+        bool,
+        typer.Option(
+            "--onsets",
+            help="Also count fronts and sea closures that may start after the promise "
+            "(quotes do not yet).",
+        ),
+    ] = False,
+    buffer_rule: Annotated[
+        bool,
+        typer.Option(
+            "--buffer-rule",
+            help="Promise the hour by the flat buffer (promise.buffer_min), as before.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Plan ORDERS into DIR and print the KPIs; rejected rows go to DIR/rejects.csv."""
@@ -115,6 +138,12 @@ def run(
     if inventory is not None and stock_at:
         fail("--inventory and --stock-at both say where stock is: pass one of them")
     network = network_from(network_file, preset)
+    from rocketpost.promise.conditions import Conditions, parse_weather
+
+    promise_conditions = None
+    if not buffer_rule:  # the climate, with what operations declared
+        declared = dict(parse_weather(spec) for spec in weather or [])
+        promise_conditions = Conditions(hubs=declared, known_ids=network.hub_ids, onsets=onsets)
     params = _plan_params(params_file, last_mile, last_mile_seconds, max_cost_per_kg)
     with Progress(
         TextColumn("{task.description:<16}"),
@@ -153,6 +182,7 @@ def run(
             inventory=None if stock is None else stock.inventory,
             allowed_origins=allowed,
             customs=customs,
+            promise_conditions=promise_conditions,
             progress=step,
         )
         step("write")

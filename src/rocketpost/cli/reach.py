@@ -49,6 +49,21 @@ def reach(
             help="Routes that count: any (the fastest), rocket (no ground delivery) or ground.",
         ),
     ] = "any",
+    confidence: Annotated[
+        bool,
+        typer.Option(
+            "--confidence",
+            help="Count a city when the promise holds at the network's confidence (P(on time) "
+            "through the door-to-door kernel) under the climate or --weather, not by the buffer.",
+        ),
+    ] = False,
+    weather: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weather",
+            help="With --confidence: HUB=clear|hold_risk|front[:HOURS] (repeatable).",
+        ),
+    ] = None,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
     as_json: JsonOption = False,
@@ -67,6 +82,18 @@ def reach(
         options=EtaOptions(wave_wait=wait),
         mode=mode,
     )
+    if confidence:
+        from rocketpost.core.reach import reach_at_confidence
+        from rocketpost.promise.conditions import Conditions, parse_weather
+
+        declared = dict(parse_weather(spec) for spec in weather or [])
+        result = reach_at_confidence(
+            result,
+            Conditions(hubs=declared, known_ids=network.hub_ids),
+            parcel=Parcel(mass_kg=parcel_kg),
+        )
+    elif weather:
+        raise InputError("weather", weather[0], "needs --confidence")
     written = write_outputs(result, map_file, geojson_file)
     if as_json:
         summary = result.summary()

@@ -219,12 +219,17 @@ def calibrate(
         str, typer.Option("--stock-at", help="Comma-separated hubs holding the stock.")
     ] = "HZB,SHA,SZX",
     buffers: Annotated[
-        str, typer.Option("--buffers", help="Comma-separated buffer minutes to try.")
-    ] = "0,2,5,10,15",
+        str | None,
+        typer.Option(
+            "--buffers",
+            help="Comma-separated buffer minutes to try: the old buffer grid instead of the "
+            "validation at the confidence.",
+        ),
+    ] = None,
     reserves: Annotated[
         str, typer.Option("--reserves", help="Comma-separated fleet reserves per hub.")
     ] = "0,1",
-    replicates: Annotated[int, typer.Option("--replicates")] = 16,
+    replicates: Annotated[int, typer.Option("--replicates")] = 20,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     target: Annotated[float, typer.Option("--target", help="Share of promises to keep.")] = 0.99,
     policy: Annotated[str, typer.Option("--policy")] = "next_wave",
@@ -232,9 +237,19 @@ def calibrate(
     scheduler: SchedulerOption = None,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", help="Write the reliability diagram here (validation)."),
+    ] = None,
+    onsets: Annotated[
+        bool,
+        typer.Option("--onsets", help="Plan counting fronts and closures after the promise."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Find the promise buffer (and fleet reserve) that keeps ≥ target of one-hour promises."""
+    """Check that the promises made at the network's confidence are kept in simulation, per
+    hub and overall, with the reliability diagram; exit 1 when kept < promised beyond the
+    95 % interval. ``--buffers``: the old buffer (and fleet reserve) grid instead."""
     import numpy as np
 
     from rocketpost.cli.common import network_from
@@ -246,6 +261,10 @@ def calibrate(
     if replicates < 1:
         raise InputError("--replicates", replicates, "must be ≥ 1")
     _check_workers(workers, scheduler)
+    if buffers is None:
+        _validate(orders, day, orders_seed, stock_at, replicates, seed, policy,
+                  network_file, preset, png, onsets, as_json)  # fmt: skip
+        return
     try:
         buffer_list = [float(b) for b in buffers.split(",") if b.strip()]
         reserve_list = [int(r) for r in reserves.split(",") if r.strip()]
@@ -312,3 +331,95 @@ def calibrate(
             f"{result.recommended_fleet_reserve} (baseline kept share "
             f"{result.baseline_kept_share:.2%})"
         )
+
+
+def _validate(
+    orders: int,
+    day: str,
+    orders_seed: int,
+    stock_at: str,
+    replicates: int,
+    seed: int,
+    policy: str,
+    network_file: Path | None,
+    preset: str | None,
+    png: Path | None,
+    onsets: bool,
+    as_json: bool,
+) -> None:
+    """``calibrate`` without ``--buffers``: the validation at the confidence."""
+    import numpy as np
+
+    from rocketpost.cli.common import network_from
+    from rocketpost.orders.generator import generate_orders
+    from rocketpost.planning import ConsolidationPolicy
+    from rocketpost.planning.params import PlanParams
+    from rocketpost.promise.conditions import Conditions
+    from rocketpost.simulation import ReplanPolicy, SimConfig
+    from rocketpost.simulation.validation import validate_promises, write_reliability_png
+
+    if replicates < 1:
+        raise InputError("--replicates", replicates, "must be ≥ 1")
+    try:
+        the_day = date.fromisoformat(day)
+    except ValueError:
+        raise InputError("--date", day, "must be YYYY-MM-DD") from None
+    network = network_from(network_file, preset)
+    generated, _ = generate_orders(
+        orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
+    )
+    allowed: Any = None
+    hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
+    if hubs:
+        allowed = np.zeros((len(generated), len(network.hubs)), dtype=bool)
+        allowed[:, hubs] = True
+    result = validate_promises(
+        network,
+        generated,
+        allowed=allowed,
+        replicates=replicates,
+        seed=seed,
+        config=SimConfig(policy=ReplanPolicy(action=policy)),  # type: ignore[arg-type]
+        conditions=Conditions(onsets=onsets),
+        params=PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
+    )
+    written = None if png is None else write_reliability_png(result, png)
+    if as_json:
+        print_json({**result.to_dict(), "png": None if written is None else str(written)})
+    else:
+        _print_validation(result, orders)
+        if written is not None:
+            console.print(f"wrote {written}")
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def _print_validation(result: Any, orders: int) -> None:
+    view = Table(
+        title=f"promises at {result.target:.0%}: {orders:,} orders, {result.replicates} "
+        f"replicates ({result.withdrawn:,} promises withdrawn by the dispatcher)"
+    )
+    for column in ("hub", "promises", "made", "kept", "kept share (95 % Wilson)", "verdict"):
+        view.add_column(column, justify="left" if column in ("hub", "promises") else "right")
+    for row in result.shares:
+        view.add_row(
+            row.group,
+            row.kind,
+            f"{row.promised:,}",
+            f"{row.kept:,}",
+            f"{_fmt('{:.2%}', row.share)} ({_fmt('{:.2%}', row.low)} – {_fmt('{:.2%}', row.high)})",
+            "FAILS" if row.fails else "ok",
+        )
+    console.print(view)
+    diagram = Table(title="reliability: promised P(on time) vs kept share")
+    for column in ("promised P", "promises", "mean promised", "kept (95 % Wilson)"):
+        diagram.add_column(column, justify="right")
+    for b in result.reliability:
+        if b.n:
+            diagram.add_row(
+                f"[{b.low:.3f}, {b.high:.3f})",
+                f"{b.n:,}",
+                f"{b.stated_mean:.4f}",
+                f"{b.kept_share:.2%} ({b.kept_low:.2%} – {b.kept_high:.2%})",
+            )
+    console.print(diagram)

@@ -28,10 +28,11 @@ from rocketpost.core.eta import (
 )
 from rocketpost.errors import InputError, require_positive
 from rocketpost.network import Network
+from rocketpost.promise.conditions import Conditions
 from rocketpost.world.cities import CityTable, load_cities
 from rocketpost.world.countries import CONTINENT_NAMES, country_name
 
-__all__ = ["REACH_MODES", "AreaReach", "ReachResult", "compute_reach"]
+__all__ = ["REACH_MODES", "AreaReach", "ReachResult", "compute_reach", "reach_at_confidence"]
 
 REACH_MODES = ("any", "rocket", "ground")
 """Which routes may count for reach: the fastest of all, rockets only, or ground only."""
@@ -71,6 +72,9 @@ class ReachResult:
     countries: tuple[AreaReach, ...]
     continents: tuple[AreaReach, ...]
     mode: str = "any"
+    p_on_time: NDArray[np.float64] | None = None
+    """Per city, P(delivered within the threshold) of its kernel route under the conditions
+    (:func:`reach_at_confidence`; ``None``: reach by the buffer rule)."""
 
     @property
     def population_covered(self) -> int:
@@ -308,3 +312,76 @@ def _safe_country_name(code: str) -> str:
         return country_name(code)
     except InputError:
         return code
+
+
+REACH_READY_S = 1_795_651_200.0 + 1.0
+"""Order time of :func:`reach_at_confidence`: one second after a midnight (UTC), when every
+hub's wave has just left (waves are whole multiples of their interval from the epoch): the
+worst wave wait, so that the reach holds at any hour."""
+
+
+def reach_at_confidence(
+    result: ReachResult,
+    conditions: Conditions,
+    *,
+    ready_s: float = REACH_READY_S,
+    parcel: Parcel = DEFAULT_PARCEL,
+) -> ReachResult:
+    """``result``'s cities covered when the promise holds at the network's confidence.
+
+    Each city's fastest route from the stock hubs is the door-to-door kernel's
+    (:func:`rocketpost.core.eligibility.parcel_routes`, the one a quote takes, ordered at
+    ``ready_s``), and it counts when :func:`rocketpost.promise.decision.kernel_p_on_time` under
+    ``conditions`` (the climate, or what operations declared) meets ``promise.confidence``
+    within ``result.threshold_min``. Only ``mode = "any"`` (the kernel picks the fastest of
+    rocket and ground).
+    """
+    from rocketpost.core.doortodoor import network_legs
+    from rocketpost.core.eligibility import parcel_routes
+    from rocketpost.customs.rules import same_customs_territory
+    from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
+
+    if result.mode != "any":
+        raise InputError("mode", result.mode, "reach at a confidence is for mode 'any'")
+    network = result.network
+    cities = result.cities
+    n = len(cities)
+    origins = np.array([network.hub_index(h) for h in result.stock_hubs], dtype=np.intp)
+    routes = parcel_routes(
+        network_legs(network),
+        cities.lat_deg,
+        cities.lon_deg,
+        ready_s=np.full(n, float(ready_s)),
+        mass_kg=np.full(n, parcel.mass_kg),
+        volume_m3=np.full(n, parcel.volume_m3),
+        origins=origins,
+    )
+    hub_country = np.array([h.country for h in network.hubs])[routes.origin]
+    pairs = np.char.add(np.char.add(hub_country, ">"), cities.country_code.astype(str))
+    unique, which = np.unique(pairs, return_inverse=True)
+    crossing = np.array(
+        [not same_customs_territory(*pair.split(">")) for pair in unique.tolist()], dtype=bool
+    )
+    p = kernel_p_on_time(
+        network,
+        routes,
+        conditions,
+        promise_s=result.threshold_min * 60.0,
+        cross_border=crossing[which.reshape(-1)],
+    )
+    covered = meets_confidence(np.nan_to_num(p, nan=0.0), float(network.promise.confidence))
+    names = {code: _safe_country_name(code) for code in np.unique(cities.country_code.astype(str))}
+    return dataclasses.replace(
+        result,
+        best_s=np.asarray(routes.total_s, dtype=np.float64),
+        best_origin=np.asarray(routes.origin),
+        best_destination=np.asarray(routes.destination),
+        best_mode=np.where(routes.ground, "ground", "rocket").astype(str),
+        covered=covered,
+        countries=_aggregate(cities.country_code, cities.population, covered, names),
+        continents=_aggregate(
+            cities.continent_code, cities.population, covered, dict(CONTINENT_NAMES)
+        ),
+        wave_wait=WaveWait.WORST if ready_s == REACH_READY_S else result.wave_wait,
+        p_on_time=p,
+    )

@@ -218,8 +218,8 @@ def consolidate(
     order_launch = choice.launch_s.copy()
     order_bin = np.full(n, -1, dtype=np.int64)
     flying = np.flatnonzero(choice.mode == Mode.ROCKET)
-    # Latest launch at which each parcel still arrives on time (the promise made explicit).
-    slack_launch = choice.promised_s - (choice.delivery_s - choice.launch_s)
+    # Latest launch at which each parcel still keeps its promise (made explicit by the choice).
+    slack_launch = choice.latest_launch_s
     keys = np.lexsort((order_launch[flying], choice.destination[flying], choice.origin[flying]))
     rows = flying[keys]
     lane = choice.origin[rows] * len(network.landing_sites) + choice.destination[rows]

@@ -28,13 +28,14 @@ from rocketpost.planning.pipeline import Progress, plan_orders
 from rocketpost.planning.preclearance import pre_clear
 from rocketpost.planning.stock import allocate_stock
 from rocketpost.planning.tables import Plan
+from rocketpost.promise.conditions import Conditions
 
 __all__ = ["plan_day"]
 
 _DEFAULT_PARAMS = PlanParams()
 
 
-def plan_day(
+def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
     network: Network,
     orders: OrderTable,
     items: ItemTable,
@@ -43,6 +44,7 @@ def plan_day(
     inventory: Inventory | None = None,
     allowed_origins: ArrayLike | None = None,
     customs: bool = True,
+    promise_conditions: Conditions | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day with the inventory drawn down and customs pre-cleared.
@@ -55,6 +57,9 @@ def plan_day(
         Hubs allowed per order before the draw-down (e.g. "stock only in China").
     customs
         Pre-clear cross-border orders (held ones go standard, inspections add minutes).
+    promise_conditions
+        Promise the hour at the network's confidence under these conditions (passed to
+        :func:`plan_orders`; ``None``: the flat buffer).
     params
         The planner's options, passed to :func:`plan_orders` (``promise_s`` also sets the
         promise the stock draw-down allocates for).
@@ -80,7 +85,7 @@ def plan_day(
         settled = allocation.choice
         extras["stock"] = allocation.stock
         kpis["stock_moved_orders"] = allocation.moved
-    held = inspection = None
+    held = inspection = odds = None
     if customs:
         say("customs")
         cleared = pre_clear(
@@ -91,6 +96,14 @@ def plan_day(
             choice=settled,
         )
         held, inspection = cleared.held, cleared.inspection_delay_s
+        if promise_conditions is not None and cleared.relative_risk is not None:
+            risk = cleared.relative_risk  # the odds a quote of the same parcel would use
+            odds = np.array(
+                [
+                    promise_conditions.inspection_odds(None if np.isnan(r) else float(r))
+                    for r in risk.tolist()
+                ]
+            )
         extras["customs"] = cleared.table
         kpis["customs"] = cleared.counts()
     plan = plan_orders(
@@ -100,6 +113,8 @@ def plan_day(
         allowed_origins=allowed,
         held=held,
         inspection_delay_s=inspection,
+        promise_conditions=promise_conditions,
+        inspection_p=odds,
         progress=progress,
     )
     options = {**plan.provenance.options, "inventory": inventory is not None, "customs": customs}

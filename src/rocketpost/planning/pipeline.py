@@ -58,6 +58,8 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     allowed_origins: ArrayLike | None = None,
     fleet: list[Airframe] | None = None,
     conditions: Conditions | None = None,
+    promise_conditions: Conditions | None = None,
+    inspection_p: ArrayLike | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day of orders end to end.
@@ -79,6 +81,17 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         (:func:`rocketpost.core.vesseldrone.vessel_drone_sites`), the parcels the kernel sent
         by vessel drone go boat → port → last mile instead (the promise stands; the plan shows
         whether it is kept). Default: open conditions.
+    promise_conditions
+        What operations know when the day is planned (:class:`~rocketpost.promise.conditions.
+        Conditions`; ``rocketpost plan`` passes the climate, ``Conditions()``, unless told
+        otherwise): the one-hour service is promised at the network's confidence
+        (``promise.confidence``) under them, as a quote would promise it; the P(on time) is
+        recorded per order (``outcomes.p_on_time``) and a light flight is never held past the
+        latest wave that keeps the confidence. ``None``: the flat buffer
+        (``promise.buffer_min``), as before (days worked by hand against the physics ETA).
+    inspection_p
+        Per order, the odds of an unplanned inspection (screening's risk, as a quote uses it);
+        default the conditions' base rate.
     """
     say = progress or (lambda _stage: None)
     promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
@@ -97,6 +110,8 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         allowed_origins=allowed_origins,
         same_day=policy.same_day,
         same_day_requested=orders.is_b2b if policy.b2b_same_day else None,
+        conditions=promise_conditions,
+        inspection_p=inspection_p,
     )
     say("consolidation")
     cons = consolidate(network, choice, orders.mass_kg, orders.volume_m3, policy=policy)
@@ -226,6 +241,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         promised_s=promised,
         planned_delivery_s=delivery,
         on_time=delivery <= promised + 1e-6,
+        p_on_time=np.where(~standard & ~same_day, choice.p_on_time, np.nan),
     )
     flights = _flights(cons, sched, back)
     has_flight = np.flatnonzero(flight_of >= 0)

@@ -50,6 +50,10 @@ class PreClearance:
     error: NDArray[np.str_]
     """Why an order could not be declared (``""`` when it could); such orders are held."""
     table: pa.Table
+    relative_risk: NDArray[np.float64] | None = None
+    """Screening's risk over its inspect threshold per order (NaN: not screened), for the odds
+    of an unplanned inspection (:meth:`rocketpost.promise.conditions.Conditions.
+    inspection_odds`)."""
 
     def counts(self) -> dict[str, int]:
         """Orders per decision (``domestic`` for orders that cross no border)."""
@@ -165,6 +169,7 @@ def _collect(
     held = np.zeros(n, dtype=bool)
     error = np.full(n, "", dtype=object)
     delay = np.zeros(n, dtype=np.float64)
+    risk = np.full(n, np.nan)
     decision = np.empty(n, dtype=object)
     market = np.empty(n, dtype=object)
     duty = np.full(n, np.nan)
@@ -178,6 +183,7 @@ def _collect(
             continue
         held[i] = not c.may_fly
         delay[i] = c.inspection_delay_s or 0.0
+        risk[i] = np.nan if c.relative_risk is None else c.relative_risk
         decision[i] = c.decision.value if c.cross_border else "domestic"
         market[i] = c.market
         if c.duties is not None:
@@ -198,4 +204,10 @@ def _collect(
             "error": pa.array(error.tolist(), pa.string()),
         }
     )
-    return PreClearance(held=held, inspection_delay_s=delay, error=error.astype(str), table=table)
+    return PreClearance(
+        held=held,
+        inspection_delay_s=delay,
+        error=error.astype(str),
+        table=table,
+        relative_risk=risk,
+    )

@@ -13,7 +13,7 @@ row), then by its same-day tier (:func:`~rocketpost.core.eligibility.same_day_re
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -60,7 +60,10 @@ class ServiceChoice:
     delivery for one-hour and same-day orders and the standard promise for the rest.
     ``vessel`` marks the parcels a drone flies straight from the landing site's recovery vessel;
     their ``port_s`` is the parcel on the drone deck (landing + vessel transfer), where their
-    last mile starts.
+    last mile starts. ``p_on_time`` is the P(delivered within the hour) the one-hour decision was
+    made at (NaN where it was not computed: decided by the buffer, or no route fits the hour);
+    ``latest_launch_s`` the latest launch of a rocket order that still keeps its promise: at the
+    confidence when decided at one, else the plan's own delivery against the promise.
     """
 
     mode: NDArray[np.int8]
@@ -77,6 +80,8 @@ class ServiceChoice:
     promised_s: NDArray[np.float64]
     best_total_s: NDArray[np.float64]
     vessel: NDArray[np.bool_]
+    p_on_time: NDArray[np.float64]
+    latest_launch_s: NDArray[np.float64]
 
     @property
     def one_hour(self) -> NDArray[np.bool_]:
@@ -108,8 +113,15 @@ def _at_confidence(
     conditions: Conditions,
     one_hour_s: float,
     inspection_p: ArrayLike | None,
+    stated: dict[str, NDArray[np.float64]],
 ) -> Callable[[Routes, NDArray[np.float64]], NDArray[np.bool_]]:
-    """The decision at the network's confidence for the routes the kernel finds."""
+    """The decision at the network's confidence for the routes the kernel finds.
+
+    The P(on time) it was made at is left in ``stated["p"]``, and in ``stated["latest"]`` the
+    latest launch that still meets the confidence (the promise made explicit for the
+    consolidation, which may hold a light flight to a later wave: a hold that spent the waves
+    the confidence counts on would keep the plan's times and break the promise).
+    """
     origin_countries = np.array([hub.country for hub in network.hubs])
     destination = np.asarray(orders.destination_country)
     odds = (
@@ -133,9 +145,59 @@ def _at_confidence(
             inspection_p=odds,
             cross_border=crossing[which.reshape(-1)],
         )
-        return meets_confidence(p, float(network.promise.confidence))
+        target = float(network.promise.confidence)
+        stated["p"] = p
+        meets = meets_confidence(p, target)
+        border = crossing[which.reshape(-1)]
+
+        def still_meets(later: Routes, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
+            p_later = kernel_p_on_time(
+                network,
+                later,
+                conditions,
+                promise_s=one_hour_s,
+                inspection_s=np.broadcast_to(inspection_s, border.shape)[rows],
+                inspection_p=None if odds is None else odds[rows],
+                cross_border=border[rows],
+            )
+            return meets_confidence(p_later, target)
+
+        stated["latest"] = _latest_launch(
+            routes, meets, still_meets, np.asarray(network.launch_wave_interval_s, float)
+        )
+        return meets
 
     return on_time
+
+
+MAX_HOLD_WAVES = 12
+"""The latest launch at the confidence is searched this many waves past the earliest (a light
+flight is never held longer than the hour allows anyway)."""
+
+
+def _latest_launch(
+    routes: Routes,
+    meets: NDArray[np.bool_],
+    still_meets: Callable[[Routes, NDArray[np.intp]], NDArray[np.bool_]],
+    interval_s: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Per row, the launch of the latest wave (from the earliest, one interval at a time) at
+    which the parcel still meets the confidence; NaN for rows that do not meet it at all."""
+    latest = np.where(meets, routes.launch_s, np.nan)
+    step = interval_s[routes.origin]
+    rows = np.flatnonzero(meets & ~np.asarray(routes.ground, dtype=bool))
+    for k in range(1, MAX_HOLD_WAVES + 1):
+        if rows.size == 0:
+            break
+        shift = k * step[rows]
+        sub = {f.name: getattr(routes, f.name)[rows] for f in fields(routes)}
+        sub["wait_s"] = sub["wait_s"] + shift
+        sub["total_s"] = sub["total_s"] + shift
+        sub["launch_s"] = sub["launch_s"] + shift
+        ok = np.asarray(still_meets(Routes(**sub), rows), dtype=bool)
+        rows = rows[ok]
+        latest[rows] = routes.launch_s[rows] + k * step[rows]
+    return latest
 
 
 def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and options
@@ -216,6 +278,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     legs = network_legs(network)
     created = orders.created_at_s.astype(np.float64)
     dangerous = orders.carries_dangerous_goods(*FORBIDDEN_DANGEROUS_GOODS)
+    stated: dict[str, NDArray[np.float64]] = {}
     decided = assess_parcels(
         legs,
         orders.destination_lat_deg,
@@ -230,7 +293,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         one_hour_s=one_hour_s,
         on_time_of=None
         if conditions is None
-        else _at_confidence(network, orders, conditions, one_hour_s, inspection_p),
+        else _at_confidence(network, orders, conditions, one_hour_s, inspection_p, stated),
     )
     routes, mode, reason = decided.routes, decided.mode, decided.reason
     if same_day:
@@ -274,4 +337,10 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         promised_s=promised,
         best_total_s=routes.total_s,
         vessel=vessel,
+        p_on_time=stated.get("p", np.full(n, np.nan)),
+        latest_launch_s=np.where(
+            mode == Mode.ROCKET,
+            stated["latest"] if "latest" in stated else promised - (delivery - launch),
+            np.nan,
+        ),
     )

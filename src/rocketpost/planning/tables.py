@@ -245,6 +245,13 @@ class Outcomes(PlanTable):
         _time("promised", "promised delivery"),
         _time("planned_delivery", "planned delivery"),
         _col("on_time", pa.bool_(), "bool", "", "planned delivery ≤ promised"),
+        _col(
+            "p_on_time",
+            pa.float64(),
+            "float64",
+            "",
+            "P(delivered within the hour) the one-hour promise was made at (NaN: not one hour)",
+        ),
     )
     order_id: NDArray[np.str_]
     one_hour: NDArray[np.bool_]
@@ -264,6 +271,7 @@ class Outcomes(PlanTable):
     promised_s: NDArray[np.float64]
     planned_delivery_s: NDArray[np.float64]
     on_time: NDArray[np.bool_]
+    p_on_time: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)

@@ -156,6 +156,10 @@ class Conditions:
         Log-normal spread of the last mile and the boat (default: the climate's ``noise``).
     known_ids
         When given, every declared hub and site must be one of these (the network's hubs).
+    onsets
+        Also count the fronts and sea closures that may *start* after the promise
+        (:mod:`rocketpost.promise.onset`): the planner and the simulator's dispatcher do;
+        quotes do not yet (see docs/promise.md, "What remains").
     """
 
     hubs: Mapping[str, HubWeather] = field(default_factory=dict)
@@ -165,6 +169,7 @@ class Conditions:
     last_mile_sigma: float | None = None
     boat_sigma: float | None = None
     known_ids: Iterable[str] | None = None
+    onsets: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hubs", _frozen(self.hubs))
@@ -183,6 +188,8 @@ class Conditions:
             for kind, ids in (("hubs", self.hubs), ("sites", self.sites)):
                 for unknown in sorted(set(ids) - known):
                     raise InputError(kind, unknown, "unknown id")
+        if not isinstance(self.onsets, bool):
+            raise InputError("onsets", self.onsets, "must be true or false")
         _probability("inspection_p", self.inspection_p)
         _optional_non_negative("last_mile_sigma", self.last_mile_sigma)
         _optional_non_negative("boat_sigma", self.boat_sigma)

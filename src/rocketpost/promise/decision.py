@@ -36,6 +36,7 @@ from rocketpost.promise.distribution import (
     delivery_distribution,
     waves_lost_pmf,
 )
+from rocketpost.promise.onset import onset_survival
 
 __all__ = [
     "kernel_p_on_time",
@@ -164,7 +165,9 @@ def kernel_p_on_time(
     cross_border: ArrayLike = True,
 ) -> NDArray[np.float64]:
     """P(on time) of N kernel rows under ``conditions`` (see the module docstring); NaN for
-    rows whose bare ETA (plus a known inspection) already exceeds ``promise_s``.
+    rows whose bare ETA (plus a known inspection) already exceeds ``promise_s``. With
+    ``conditions.onsets``, rocket rows must also survive the fronts and sea closures that may
+    start after the promise (:func:`rocketpost.promise.onset.onset_survival`).
 
     Parameters
     ----------
@@ -248,5 +251,15 @@ def kernel_p_on_time(
                 landing_loss_p=conditions.rates.landing.failure_p if is_rocket else 0.0,
             )
         )
-    out[candidate] = p_on_time(shapes, which, fixed, promise_s)
+    p = p_on_time(shapes, which, fixed, promise_s)
+    if conditions.onsets:  # fronts and closures that start after the promise
+        p[rocket] *= onset_survival(
+            network,
+            conditions,
+            origin[rocket],
+            destination[rocket],
+            launch[rocket],
+            landing[rocket],
+        )
+    out[candidate] = p
     return out

@@ -50,6 +50,7 @@ class Conditions:
     ) -> None:
         n_hubs = len(network.hubs)
         self.hub_ids = network.hub_ids
+        self.site_ids = network.site_ids
         self.rates = config.disruptions
         self.interval = network.launch_wave_interval_s.tolist()
         weather = config.disruptions.weather
@@ -118,15 +119,17 @@ class Conditions:
 
         Per hub: ``front`` while a front sits over it (its remaining duration is not known,
         only its mean: the process is memoryless), else ``hold_risk`` at the isolated rate (a
-        hold is not forecast). Per hub's landing site: ``closed`` while the primary zone is
-        (diverting when an alternate zone is open, holding otherwise), else open.
+        hold is not forecast). Per landing site (a hub's zone or an extra site): ``closed``
+        while the primary zone is (diverting when an alternate zone is open, holding
+        otherwise), else open.
         """
         hubs = {}
         sites = {}
         for h, hub_id in enumerate(self.hub_ids):
             if self.in_front(h, t_s):
                 hubs[hub_id] = HubWeather(Weather.FRONT)
-            zone = self.open_zone(h, t_s)
+        for d, site_id in enumerate(self.site_ids):
+            zone = self.open_zone(d, t_s)
             if zone != PRIMARY_ZONE:
-                sites[hub_id] = SiteSea(SeaState.CLOSED, alternate=zone == ALTERNATE_ZONE)
+                sites[site_id] = SiteSea(SeaState.CLOSED, alternate=zone == ALTERNATE_ZONE)
         return PromiseConditions(hubs=hubs, sites=sites, rates=self.rates)

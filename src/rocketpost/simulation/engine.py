@@ -50,11 +50,33 @@ from rocketpost.simulation.flight_record import FlightColumns, FlightRecord, Fli
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.replan import ReplanAction
 
-__all__ = ["simulate_flights"]
+__all__ = ["replicate_conditions", "simulate_flights"]
 
 _EPS = 1e-6
 _DAY_S = 86400.0
 _HOUR_S = 3600.0
+
+
+def _horizon(inputs: SimInputs, config: SimConfig) -> tuple[float, float]:
+    """The span the weather and sea are drawn over (past the last hold and a sea return)."""
+    return inputs.start_s, inputs.end_s + config.policy.max_hold_s + 2 * _DAY_S
+
+
+def replicate_conditions(
+    inputs: SimInputs, config: SimConfig, seed: np.random.SeedSequence
+) -> Conditions:
+    """The weather and sea of the replicate seeded ``seed`` (the engine's own draw): what a
+    dispatcher inside it sees at any moment is :meth:`Conditions.seen_at`."""
+    weather_seed, sea_seed = child_seed(seed, 0), child_seed(seed, 1)
+    start, end = _horizon(inputs, config)
+    return Conditions(
+        inputs.network,
+        config,
+        np.random.Generator(np.random.PCG64(weather_seed)),
+        np.random.Generator(np.random.PCG64(sea_seed)),
+        start,
+        end,
+    )
 
 
 class _Engine:
@@ -69,7 +91,7 @@ class _Engine:
         self.env = simpy.Environment(initial_time=inputs.start_s)
         self.log = EventLog()
         self.fl = FlightColumns(inputs)
-        weather_seed, sea_seed, flight_seed = (child_seed(seed, k) for k in range(3))
+        flight_seed = child_seed(seed, 2)
         self.rng = np.random.Generator(np.random.PCG64(flight_seed))
         n_hubs = len(network.hubs)
         self.n_hubs = n_hubs
@@ -94,15 +116,8 @@ class _Engine:
         self.fail_p = d.landing.failure_p
         self.boat_sigma = d.noise.boat_sigma
         self.max_hold_s = self.policy.max_hold_s
-        start, end = inputs.start_s, inputs.end_s + self.max_hold_s + 2 * _DAY_S
-        self.conditions = Conditions(
-            network,
-            config,
-            np.random.Generator(np.random.PCG64(weather_seed)),
-            np.random.Generator(np.random.PCG64(sea_seed)),
-            start,
-            end,
-        )
+        start, end = _horizon(inputs, config)
+        self.conditions = replicate_conditions(inputs, config, seed)
         # Wind and waves per site from a stream of their own (the others' draws are unchanged).
         self.metocean = sample_metocean(
             d.metocean,

@@ -69,6 +69,8 @@ class SimInputs:
     order_inspection_s: NDArray[np.float64]
     order_promised_s: NDArray[np.float64]
     order_planned_s: NDArray[np.float64]
+    order_p_on_time: NDArray[np.float64]
+    """The P(on time) the plan promised the hour at (NaN: decided by the buffer)."""
     order_vessel: NDArray[np.bool_]
     """By drone from the landing site's recovery vessel (``order_port_s``: on the drone deck)."""
     order_port_instead_s: NDArray[np.float64]
@@ -157,6 +159,7 @@ def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
         order_inspection_s=np.nan_to_num(outcomes.inspection_s[kept]),
         order_promised_s=outcomes.promised_s[kept],
         order_planned_s=outcomes.planned_delivery_s[kept],
+        order_p_on_time=outcomes.p_on_time[kept],
         order_vessel=vessel,
         order_port_instead_s=np.where(vessel, to_port, np.nan),
         order_last_mile_instead_s=np.where(vessel, outcomes.last_mile_instead_s[kept], np.nan),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
@@ -30,6 +31,9 @@ from rocketpost.planning.service_choice import Mode
 from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.outcomes import OrderOutcomes
+
+if TYPE_CHECKING:
+    from rocketpost.simulation.promises import DispatcherPromises
 
 __all__ = [
     "COUNT_KPIS",
@@ -49,6 +53,7 @@ KPI_NAMES = (
     "late_orders",
     "to_standard_orders",
     "redispatched_orders",
+    "withdrawn_promises",
     "lateness_p50_min",
     "lateness_p90_min",
     "lateness_p95_min",
@@ -88,6 +93,7 @@ COUNT_KPIS = frozenset(
         "late_orders",
         "to_standard_orders",
         "redispatched_orders",
+        "withdrawn_promises",
         "flights_planned",
         "flights_flown",
         "flights_scrubbed",
@@ -116,13 +122,21 @@ def _share(mask: np.ndarray, within: np.ndarray) -> float:
 
 
 def replicate_kpis(
-    inputs: SimInputs, record: FlightRecord, outcomes: OrderOutcomes
+    inputs: SimInputs,
+    record: FlightRecord,
+    outcomes: OrderOutcomes,
+    dispatch: DispatcherPromises | None = None,
 ) -> dict[str, float]:
-    """The KPIs of one replicate (see :data:`KPI_NAMES`)."""
+    """The KPIs of one replicate (see :data:`KPI_NAMES`).
+
+    With ``dispatch``, the shares kept are over the promises a dispatcher at each order's time
+    made (:mod:`rocketpost.simulation.promises`); ``withdrawn_promises`` counts the plan's
+    one-hour orders it would not have promised.
+    """
     n = inputs.n_orders
-    everyone = np.ones(n, dtype=bool)
-    rocket = inputs.order_mode == Mode.ROCKET
-    late = ~outcomes.on_time
+    everyone = np.ones(n, dtype=bool) if dispatch is None else dispatch.promised.copy()
+    rocket = (inputs.order_mode == Mode.ROCKET) & everyone
+    late = ~outcomes.on_time & everyone
     # Lateness of orders actually delivered late by the one-hour network (not re-booked).
     late_fast = late & (outcomes.delivered_by != Mode.STANDARD)
     lateness_min = outcomes.lateness_s / 60.0
@@ -143,10 +157,11 @@ def replicate_kpis(
         "one_hour_orders": float(n),
         "promises_kept_share": _share(outcomes.on_time, everyone),
         "rocket_promises_kept_share": _share(outcomes.on_time, rocket),
-        "ground_promises_kept_share": _share(outcomes.on_time, ~rocket),
+        "ground_promises_kept_share": _share(outcomes.on_time, everyone & ~rocket),
         "late_orders": float(late.sum()),
         "to_standard_orders": float((outcomes.delivered_by == Mode.STANDARD).sum()),
         "redispatched_orders": float(outcomes.redispatched.sum()),
+        "withdrawn_promises": float(n - everyone.sum()),
         "lateness_p50_min": float(percentiles[0]),
         "lateness_p90_min": float(percentiles[1]),
         "lateness_p95_min": float(percentiles[2]),

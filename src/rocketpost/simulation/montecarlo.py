@@ -26,11 +26,12 @@ import pyarrow.parquet as pq
 from rocketpost.errors import InputError
 from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.disruptions import child_seed
-from rocketpost.simulation.engine import simulate_flights
+from rocketpost.simulation.engine import replicate_conditions, simulate_flights
 from rocketpost.simulation.eventlog import write_event_log
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.kpis import Interval, replicate_kpis, summarise
 from rocketpost.simulation.outcomes import order_outcomes
+from rocketpost.simulation.promises import dispatcher_promises
 
 __all__ = [
     "MonteCarloResult",
@@ -69,13 +70,15 @@ def run_replicate(
     record = simulate_flights(inputs, config, child_seed(ss, 0))
     rng = np.random.Generator(np.random.PCG64(child_seed(ss, 1)))
     outcomes = order_outcomes(inputs, record, config.disruptions, rng)
-    kpis = replicate_kpis(inputs, record, outcomes)
+    # What a dispatcher would have promised at each order's time (the engine's own weather).
+    dispatch = dispatcher_promises(inputs, replicate_conditions(inputs, config, child_seed(ss, 0)))
+    kpis = replicate_kpis(inputs, record, outcomes, dispatch)
     if not detail:
         return ReplicateResult(index, kpis)
     return ReplicateResult(
         index,
         kpis,
-        outcomes.to_table(inputs, record),
+        outcomes.to_table(inputs, record, dispatch),
         record.log.to_table(inputs.network.site_ids, record.flight_id.tolist()),
     )
 

@@ -22,6 +22,7 @@ the hub's, or its port's) differ. The promise never moves: ``lateness = actual â
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +32,9 @@ from rocketpost.planning.service_choice import Mode
 from rocketpost.simulation.disruptions import Disruptions
 from rocketpost.simulation.flight_record import FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
+
+if TYPE_CHECKING:
+    from rocketpost.simulation.promises import DispatcherPromises
 
 __all__ = ["DELIVERED_BY", "OrderOutcomes", "order_outcomes"]
 
@@ -53,8 +57,12 @@ class OrderOutcomes:
     redispatched: NDArray[np.bool_]
     customs_delay_s: NDArray[np.float64]
 
-    def to_table(self, inputs: SimInputs, record: FlightRecord) -> pa.Table:
-        """The per-order Parquet table: ids, promise, planned and actual delivery, lateness."""
+    def to_table(
+        self, inputs: SimInputs, record: FlightRecord, dispatch: DispatcherPromises | None = None
+    ) -> pa.Table:
+        """The per-order Parquet table: ids, promise, planned and actual delivery, lateness,
+        and (with ``dispatch``) whether a dispatcher at the order time promised the hour and
+        at what P(on time)."""
         hub_ids = np.array([*inputs.network.hub_ids, ""])
         site_ids = np.array([*inputs.network.site_ids, ""])  # destinations are landing sites
         ids = record.flight_id.astype(np.float64)
@@ -77,6 +85,13 @@ class OrderOutcomes:
                 "on_time": pa.array(self.on_time),
                 "redispatched": pa.array(self.redispatched),
                 "customs_delay_s": pa.array(self.customs_delay_s),
+                "p_on_time": pa.array(  # null: promised by the flat buffer, no P stated
+                    inputs.order_p_on_time if dispatch is None else dispatch.p_on_time,
+                    from_pandas=True,
+                ),
+                "promise_made": pa.array(
+                    np.ones(inputs.n_orders, bool) if dispatch is None else dispatch.promised
+                ),
             }
         )
 

@@ -1,0 +1,114 @@
+"""The promises a dispatcher would have made inside a simulated day, and at what P(on time).
+
+The plan promises under the conditions known when it was made (by default the climate: no
+front declared). Inside a replicate, an order placed while a front sits over its origin, or
+while its landing site is closed, would have been quoted under *those* conditions
+(:meth:`rocketpost.simulation.conditions.Conditions.seen_at` at the order time, and nothing
+later). :func:`dispatcher_promises` re-makes the one decision
+(:func:`rocketpost.promise.decision.kernel_p_on_time` and
+:func:`~rocketpost.promise.decision.meets_confidence`) for those orders on their planned route;
+the others keep the plan's P(on time) (a plan promised by the flat buffer records none and is
+simulated as it was promised). A promise the dispatcher would not have made is
+*withdrawn*: that order was never promised the hour, so the share kept is over the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rocketpost.core.routes import Routes
+from rocketpost.planning.service_choice import Mode
+from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
+from rocketpost.simulation.conditions import PRIMARY_ZONE, Conditions
+from rocketpost.simulation.inputs import SimInputs
+
+__all__ = ["DispatcherPromises", "dispatcher_promises"]
+
+
+@dataclass(frozen=True, eq=False)
+class DispatcherPromises:
+    """Per one-hour order of the plan: promised by the dispatcher, and at what P(on time)."""
+
+    promised: NDArray[np.bool_]
+    p_on_time: NDArray[np.float64]
+    reconsidered: NDArray[np.bool_]
+    """Orders placed under a front at the origin or a closed landing site (decided again)."""
+
+
+def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
+    """The planned route of rocket orders ``rows`` as kernel rows (times from the plan)."""
+    network = inputs.network
+    o = inputs.order_origin[rows]
+    d = inputs.order_destination[rows]
+    f = inputs.order_flight[rows]
+    created = inputs.order_created_s[rows]
+    launch = inputs.flight_launch_s[f]
+    duration = inputs.flight_duration_s[f]
+    landing = launch + duration
+    port = inputs.order_port_s[rows]
+    inspection = inputs.order_inspection_s[rows]
+    handling = network.handling_s[o]
+    rocket = network.rocket
+    zeros = np.zeros(rows.size)
+    return Routes(
+        origin=o.astype(np.intp),
+        destination=d.astype(np.intp),
+        ground=np.zeros(rows.size, dtype=bool),
+        vessel=inputs.order_vessel[rows],
+        drone=np.zeros(rows.size, dtype=bool),
+        total_s=inputs.order_planned_s[rows] - created - inspection,
+        handling_s=handling,
+        wait_s=launch - created - handling,
+        coast_s=duration - rocket.ascent_s - rocket.descent_s,
+        boat_s=port - landing,
+        last_mile_s=np.maximum(inputs.order_planned_s[rows] - port - inspection, 0.0),
+        last_mile_km=zeros,
+        range_km=zeros,
+        launch_s=launch,
+        nearest_port_s=zeros,
+    )
+
+
+def dispatcher_promises(
+    inputs: SimInputs, conditions: Conditions, p_planned: NDArray[np.float64] | None = None
+) -> DispatcherPromises:
+    """Re-make the promise of every rocket order placed under a front or a closed site.
+
+    Parameters
+    ----------
+    conditions
+        The replicate's weather and sea (the engine's, drawn from the same seeds).
+    p_planned
+        The plan's P(on time) per order (default: ``inputs.order_p_on_time``).
+    """
+    network = inputs.network
+    n = inputs.n_orders
+    p = np.array(inputs.order_p_on_time if p_planned is None else p_planned, dtype=np.float64)
+    # A plan promised by the flat buffer (no P recorded) is simulated as it was promised.
+    rocket = np.flatnonzero(
+        (inputs.order_mode == Mode.ROCKET) & (inputs.order_flight >= 0) & np.isfinite(p)
+    )
+    reconsidered = np.zeros(n, dtype=bool)
+    for i in rocket.tolist():
+        t = float(inputs.order_created_s[i])
+        o, d = int(inputs.order_origin[i]), int(inputs.order_destination[i])
+        reconsidered[i] = conditions.in_front(o, t) or conditions.open_zone(d, t) != PRIMARY_ZONE
+    rows = np.flatnonzero(reconsidered)
+    # One seen_at per minute of order time (the fronts and seas change over hours).
+    minutes = np.floor(inputs.order_created_s[rows] / 60.0)
+    for minute in np.unique(minutes).tolist():
+        group = rows[minutes == minute]
+        p[group] = kernel_p_on_time(
+            network,
+            _kernel_rows(inputs, group),
+            conditions.seen_at(minute * 60.0),
+            promise_s=network.promise.one_hour_s,
+            inspection_s=inputs.order_inspection_s[group],
+        )
+    promised = np.ones(n, dtype=bool)
+    target = float(network.promise.confidence)
+    promised[rows] = meets_confidence(np.nan_to_num(p[rows], nan=0.0), target)
+    return DispatcherPromises(promised=promised, p_on_time=p, reconsidered=reconsidered)

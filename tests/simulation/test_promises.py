@@ -1,0 +1,81 @@
+"""The promises a dispatcher inside a simulated day would have made (seen_at at order time)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from rocketpost.network import Network, default_network
+from rocketpost.orders.generator import generate_orders
+from rocketpost.planning import Mode, plan_orders
+from rocketpost.planning.params import PlanParams
+from rocketpost.promise.conditions import Conditions
+from rocketpost.promise.rates import WeatherModel
+from rocketpost.simulation import Disruptions, SimConfig, SimInputs, inputs_from_plan
+from rocketpost.simulation.engine import replicate_conditions
+from rocketpost.simulation.promises import dispatcher_promises
+from tests.simulation.conftest import FLY_ALWAYS
+
+
+@pytest.fixture(scope="module")
+def confident_day() -> tuple[Network, SimInputs]:
+    """1,500 orders of the rocket-hour preset, stock in China, promised at the confidence."""
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        1500, day=date(2026, 11, 25), rng=np.random.default_rng(5), rocket=network.rocket
+    )
+    allowed = np.zeros((len(orders), len(network.hubs)), dtype=bool)
+    allowed[:, [network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True
+    plan = plan_orders(
+        network,
+        orders,
+        PlanParams(consolidation=FLY_ALWAYS),
+        allowed_origins=allowed,
+        promise_conditions=Conditions(),
+    )
+    return network, inputs_from_plan(plan, network)
+
+
+def test_the_plan_records_the_p_it_promised_at(confident_day: tuple[Network, SimInputs]) -> None:
+    network, inputs = confident_day
+    rocket = inputs.order_mode == Mode.ROCKET
+    assert rocket.any()
+    assert (inputs.order_p_on_time >= network.promise.confidence).all()
+
+
+def test_calm_seas_and_skies_withdraw_nothing(confident_day: tuple[Network, SimInputs]) -> None:
+    _, inputs = confident_day
+    config = SimConfig(disruptions=Disruptions.none())
+    seen = replicate_conditions(inputs, config, np.random.SeedSequence(0))
+    made = dispatcher_promises(inputs, seen)
+    assert made.promised.all() and not made.reconsidered.any()
+    np.testing.assert_array_equal(made.p_on_time, inputs.order_p_on_time)
+
+
+def test_a_front_over_every_hub_withdraws_every_rocket_promise(
+    confident_day: tuple[Network, SimInputs],
+) -> None:
+    _, inputs = confident_day
+    always_front = WeatherModel(scrub_share=1.0, front_share_of_scrubs=1.0, mean_front_h=1000.0)
+    config = SimConfig(disruptions=replace(Disruptions(), weather=always_front))
+    seen = replicate_conditions(inputs, config, np.random.SeedSequence(0))
+    made = dispatcher_promises(inputs, seen)
+    rocket = inputs.order_mode == Mode.ROCKET
+    assert made.reconsidered[rocket].all() and not made.promised[rocket].any()
+    assert made.promised[~rocket].all()  # the ground hour does not see the launch weather
+
+
+def test_a_plan_by_the_buffer_is_simulated_as_promised(
+    confident_day: tuple[Network, SimInputs],
+) -> None:
+    _, inputs = confident_day
+    by_buffer = replace(inputs, order_p_on_time=np.full(inputs.n_orders, np.nan))
+    always_front = WeatherModel(scrub_share=1.0, front_share_of_scrubs=1.0)
+    config = SimConfig(disruptions=replace(Disruptions(), weather=always_front))
+    made = dispatcher_promises(
+        by_buffer, replicate_conditions(by_buffer, config, np.random.SeedSequence(0))
+    )
+    assert made.promised.all() and not made.reconsidered.any()

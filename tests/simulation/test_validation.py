@@ -1,0 +1,52 @@
+"""Calibration as validation: kept shares per hub with Wilson intervals, the reliability
+diagram and the verdict."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rocketpost.network import default_network
+from rocketpost.orders.generator import generate_orders
+from rocketpost.planning import ConsolidationPolicy
+from rocketpost.planning.params import PlanParams
+from rocketpost.simulation import Disruptions, SimConfig
+from rocketpost.simulation.validation import KeptShare, validate_promises, write_reliability_png
+
+
+def test_the_verdict_fails_only_beyond_the_interval() -> None:
+    assert KeptShare("all", "rocket", 1000, 950, 0.95, 0.93, 0.96, 0.99).fails
+    assert not KeptShare("all", "rocket", 50, 49, 0.98, 0.89, 0.996, 0.99).fails
+    assert not KeptShare("all", "rocket", 0, 0, math.nan, math.nan, math.nan, 0.99).fails
+
+
+def test_a_calm_world_keeps_every_promise_and_draws_the_diagram(tmp_path: Path) -> None:
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        600, day=date(2026, 11, 25), rng=np.random.default_rng(2), rocket=network.rocket
+    )
+    allowed = np.zeros((len(orders), len(network.hubs)), dtype=bool)
+    allowed[:, [network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True
+    result = validate_promises(
+        network,
+        orders,
+        allowed=allowed,
+        replicates=2,
+        config=SimConfig(disruptions=Disruptions.none()),
+        params=PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
+    )
+    overall = {s.kind: s for s in result.shares if s.group == "all"}
+    assert overall["one_hour"].promised > 0 and overall["one_hour"].share == 1.0
+    assert overall["one_hour"].low > 0.9 and overall["one_hour"].high == pytest.approx(1.0)
+    hubs = [s for s in result.shares if s.group != "all" and s.kind == "one_hour"]
+    assert sum(s.promised for s in hubs) == overall["one_hour"].promised
+    assert result.passed and result.withdrawn == 0
+    assert sum(b.n for b in result.reliability) == overall["one_hour"].promised
+    doc = result.to_dict()
+    assert doc["passed"] is True and doc["kept"][0]["group"] == "all"
+    png = write_reliability_png(result, tmp_path / "reliability.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
