@@ -24,8 +24,22 @@ from rocketpost.errors import InputError
 __all__ = ["ParcelBatch"]
 
 
+SMALL_COLUMN = 64
+"""Columns up to this many plain strings are encoded with a Python dict rather than Arrow:
+the same codes and labels (first-appearance order), without Arrow's fixed cost per call, which
+dominated screening one parcel (a quote)."""
+
+
 def _categorical(values: Any, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
     """Codes and labels of a string column (Arrow hashing, no Python loop per row)."""
+    if (
+        isinstance(values, list | tuple)
+        and len(values) <= SMALL_COLUMN
+        and all(type(v) is str for v in values)
+    ):
+        index: dict[str, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in values]
+        return np.array(codes, dtype=np.int64), tuple(index)
     array = (
         values
         if isinstance(values, pa.Array)
@@ -110,11 +124,11 @@ class ParcelBatch:
             if values.size and (values.min() < 0 or values.max() >= len(getattr(self, labels))):
                 raise InputError(codes, int(values.max()), f"codes must index {labels}")
         parcels = np.asarray(self.line_parcel, dtype=np.int64)
+        steps = np.diff(parcels)
         if n == 0:
             if m:
                 raise InputError("line_parcel", m, "lines without parcels")
         else:
-            steps = np.diff(parcels)
             if (
                 m == 0
                 or parcels[0] != 0
@@ -161,7 +175,9 @@ class ParcelBatch:
         object.__setattr__(self, "scanned_gross_mass_kg", scanned)
         object.__setattr__(self, "hs", hs)
         object.__setattr__(self, "hs_index", index)
-        starts = np.flatnonzero(np.r_[True, np.diff(parcels) != 0]) if m else np.zeros(0, np.int64)
+        starts = (
+            np.flatnonzero(np.concatenate(([True], steps != 0))) if m else np.zeros(0, np.int64)
+        )
         object.__setattr__(self, "line_start", starts.astype(np.int64))
 
     @property

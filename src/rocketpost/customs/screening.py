@@ -30,6 +30,7 @@ from rocketpost.customs.screening_signals import (
     RISKS,
     ScreeningConfig,
     SignalEvidence,
+    default_config,
     score_signals,
 )
 from rocketpost.customs.trust import SellerTrust
@@ -177,7 +178,7 @@ def screen(
         )
     else:
         batch = ParcelBatch.from_declarations(parcels, scanned_gross_mass_kg=scanned_gross_mass_kg)
-    cfg = config or ScreeningConfig()
+    cfg = config or default_config()
     ref = reference or screening_reference()
     trust = trust or SellerTrust.default()
     signals = score_signals(batch, cfg, ref, trust)

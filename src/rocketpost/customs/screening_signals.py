@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -179,15 +180,28 @@ class ScreeningConfig:
         if self.mass_under_tolerance >= 1:
             raise InputError("mass_under_tolerance", self.mass_under_tolerance, "must be < 1")
 
-    @property
+    # Cached (the config is frozen) and read-only: every screened batch reads both.
+    @cached_property
     def inspect_thresholds(self) -> np.ndarray:
         """Inspect threshold per risk (order of :data:`RISKS`)."""
-        return np.array([getattr(self, f"inspect_{r}") for r in RISKS])
+        return _read_only(np.array([getattr(self, f"inspect_{r}") for r in RISKS]))
 
-    @property
+    @cached_property
     def hold_thresholds(self) -> np.ndarray:
         """Hold threshold per risk (order of :data:`RISKS`)."""
-        return np.array([getattr(self, f"hold_{r}") for r in RISKS])
+        return _read_only(np.array([getattr(self, f"hold_{r}") for r in RISKS]))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=1)
+def default_config() -> ScreeningConfig:
+    """The default :class:`ScreeningConfig`, built once (a quote screens one parcel: building
+    and validating the config was a tenth of its screening)."""
+    return ScreeningConfig()
 
 
 @dataclass(frozen=True, eq=False)
@@ -260,7 +274,10 @@ def _rule_groups(batch: ParcelBatch) -> tuple[np.ndarray, tuple[RuleSet, ...]]:
     base = int(days.min())
     span = int(days.max()) - base + 1
     key = batch.destination.astype(np.int64) * span + (days - base)
-    unique, group = np.unique(key, return_inverse=True)
+    if key.size == 1:  # one parcel (a quote): np.unique's sort is most of this function
+        unique, group = key, np.zeros(1, dtype=np.int64)
+    else:
+        unique, group = np.unique(key, return_inverse=True)
     rule_sets = []
     for value in unique.tolist():
         country = batch.destinations[value // span]

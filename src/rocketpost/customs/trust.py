@@ -43,6 +43,10 @@ class SellerRecord:
             raise InputError("seizures", self.seizures, f"exceeds inspections ({self.inspections})")
 
 
+_NO_HISTORY = SellerRecord()
+"""The record of a seller without history (one shared instance: it is frozen)."""
+
+
 @dataclass(frozen=True)
 class SellerTrust:
     """Every seller's history plus the Beta prior.
@@ -84,7 +88,7 @@ class SellerTrust:
 
     def record_of(self, seller_id: str) -> SellerRecord:
         """The seller's history (empty when unknown)."""
-        return self.records.get(seller_id, SellerRecord())
+        return self.records.get(seller_id, _NO_HISTORY)
 
     def seizure_rate(self, seller_id: str) -> float:
         """Posterior mean seizure rate of one seller."""
