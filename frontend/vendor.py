@@ -30,7 +30,7 @@ FILES: dict[str, tuple[str, ...]] = {
         "LICENSE",
     ),
     "topojson-client": ("dist/topojson-client.min.js", "LICENSE"),
-    "world-atlas": ("countries-50m.json", "LICENSE"),
+    "world-atlas": ("countries-110m.json", "countries-50m.json", "LICENSE"),
     "swagger-ui-dist": (
         "swagger-ui-bundle.js",
         "swagger-ui.css",

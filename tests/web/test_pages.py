@@ -61,7 +61,9 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         # The map draws every hub and landing site of the network, and the countries.
         expect(page.locator("path.hub")).to_have_count(len(network.hubs))
         expect(page.locator("path.site")).to_have_count(len(network.landing_sites))
-        assert page.locator(".leaflet-overlay-pane path").count() > 100  # country outlines
+        # The country outlines are drawn on one canvas in their own pane, under the overlays.
+        expect(page.locator(".leaflet-countries-pane canvas")).to_have_count(1)
+        assert page.evaluate("window.controlRoom.layers.countries.getLayers().length") > 100
         expect(page.locator(".kpi")).not_to_have_count(0)
 
         # The booked shipment is on its flight: in the list, on the map, in the manifest.

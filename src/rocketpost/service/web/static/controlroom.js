@@ -44,24 +44,55 @@ async function api(path, { auth = true } = {}) {
 }
 
 // ---------------------------------------------------------------- map
-async function buildMap() {
+// The countries come in two levels of detail from world-atlas: the 110m set (~100 KB) is drawn
+// for the first paint, the 50m set (~750 KB, ten times the vertices) replaces it once the page
+// is ready, so the detailed coastlines cost the first render nothing. Both requests start as the
+// module loads, in parallel with the API reads.
+const WORLD = "/ui/static/vendor/world-atlas";
+const worldCoarse = fetch(`${WORLD}/countries-110m.json`).then((r) => r.json());
+let worldFine = null; // fetched once the page is ready (see swapInFineCountries)
+
+function countriesOf(world) {
+  const countries = topojson.feature(world, world.objects.countries);
+  // Mercator cannot draw the pole (Antarctica), and rings that cross the antimeridian jump
+  // from +180 to -180: unwrap them so they run on past 180 instead of striping the map.
+  countries.features = countries.features.filter((f) => f.id !== "010");
+  for (const feature of countries.features) unwrapGeometry(feature.geometry);
+  return countries;
+}
+
+function drawCountries(world) {
+  // One canvas in its own pane under the overlays: a few thousand rings are one fill per frame
+  // on a canvas, where SVG would build a DOM path each (most of the first render).
+  const layer = L.geoJSON(countriesOf(world), {
+    interactive: false, pane: "countries", renderer: ui.countryRenderer,
+    style: { color: "#2b3d50", weight: 0.6, fillColor: "#1a2836", fillOpacity: 1 },
+  });
+  layer.addTo(ui.map);
+  if (ui.layers.countries) ui.map.removeLayer(ui.layers.countries);
+  ui.layers.countries = layer;
+}
+
+// After the first render, when the browser is idle: fetch and draw the detailed countries.
+function swapInFineCountries() {
+  if (worldFine) return;
+  const idle = window.requestIdleCallback ?? ((fn) => setTimeout(fn, 200));
+  idle(() => {
+    worldFine = api(`${WORLD}/countries-50m.json`, { auth: false });
+    worldFine.then(drawCountries).catch(() => {}); // the coarse map stays if it fails
+  });
+}
+
+function buildMap() {
   const map = L.map("map", {
     worldCopyJump: false, minZoom: 2, maxZoom: 8, zoomSnap: 0.25, attributionControl: true,
     maxBounds: [[-85, -400], [85, 400]], preferCanvas: false,
   }).fitBounds([[-45, -165], [68, 190]]);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth via world-atlas · Leaflet");
+  map.createPane("countries").style.zIndex = 350; // above tiles (200), under overlays (400)
+  ui.countryRenderer = L.canvas({ pane: "countries", padding: 0.5 });
   ui.map = map;
-  const world = await api("/ui/static/vendor/world-atlas/countries-50m.json", { auth: false });
-  const countries = topojson.feature(world, world.objects.countries);
-  // Mercator cannot draw the pole (Antarctica), and rings that cross the antimeridian jump
-  // from +180 to -180: unwrap them so they run on past 180 instead of striping the map.
-  countries.features = countries.features.filter((f) => f.id !== "010");
-  for (const feature of countries.features) unwrapGeometry(feature.geometry);
-  L.geoJSON(countries, {
-    interactive: false,
-    style: { color: "#2b3d50", weight: 0.6, fillColor: "#1a2836", fillOpacity: 1 },
-  }).addTo(map);
   ui.layers.reach = L.layerGroup();
   ui.layers.sites = L.layerGroup().addTo(map);
   ui.layers.arcs = L.layerGroup().addTo(map);
@@ -220,19 +251,20 @@ function liveFlight([id, origin, site, status, , launchAt, bookedKg]) {
 // The day shown live: today (UTC), or the page's ?date=YYYY-MM-DD.
 const DAY_PARAM = PARAMS.get("date");
 
-async function loadLiveDay() {
+function fetchLiveDay() {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(DAY_PARAM ?? "") ? DAY_PARAM : new Date().toISOString().slice(0, 10);
   // Both answers are small whatever the day's size: a compact row per flight, and counts.
-  const [positions, kpis] = await Promise.all([
-    api(`/v1/ops/flights/positions?date=${day}`), api(`/v1/ops/kpis?date=${day}`),
-  ]);
+  return Promise.all([api(`/v1/ops/flights/positions?date=${day}`), api(`/v1/ops/kpis?date=${day}`)]);
+}
+
+function applyLiveDay([positions, kpis]) {
   ui.flights = positions.rows.map(liveFlight);
   ui.kpis = kpis;
 }
 
-async function loadConditions() {
+async function loadConditions(fetched = api("/v1/conditions")) {
   try {
-    ui.conditions = await api("/v1/conditions");
+    ui.conditions = await fetched;
   } catch (e) { ui.conditions = null; return; }
   for (const hub of ui.conditions.hubs) {
     const marker = ui.hubMarkers[hub.hub_id];
@@ -250,13 +282,18 @@ async function loadConditions() {
   }
 }
 
-async function poll() {
+// One live update: fetch the day (and every few polls the conditions), then redraw. The first
+// poll is given the requests start() already made, in parallel with the network and the map.
+async function poll(early = null) {
   if (ui.mode === "replay") return;
   const conn = document.getElementById("conn");
   const started = performance.now();
   try {
-    await loadLiveDay();
-    if (ui.polls % CONDITIONS_EVERY === 0) await loadConditions();
+    const withConditions = ui.polls % CONDITIONS_EVERY === 0;
+    const conditions = withConditions ? early?.conditions ?? api("/v1/conditions") : null;
+    conditions?.catch(() => {}); // awaited (and its failure handled) by loadConditions below
+    applyLiveDay(await (early?.day ?? fetchLiveDay()));
+    if (withConditions) await loadConditions(conditions);
     ui.polls += 1;
     conn.className = "conn ok";
     conn.title = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
@@ -472,18 +509,29 @@ document.getElementById("login-form").addEventListener("submit", async (event) =
   await start();
 });
 
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
 async function start() {
-  // The countries and the network load in parallel.
-  const [, net] = await Promise.all([ui.map ? null : buildMap(), api("/v1/ops/sites")]);
+  // Everything the first render needs is requested at once: the network, the day, the
+  // conditions and (since the module loaded) the coarse countries. Nothing heavy runs before.
+  const early = { day: fetchLiveDay(), conditions: api("/v1/conditions") };
+  early.day.catch(() => {});
+  early.conditions.catch(() => {});
+  if (!ui.map) buildMap();
+  const coarse = ui.layers.countries ? null : worldCoarse; // a second start (after a refused key)
+  const [net, world] = await Promise.all([api("/v1/ops/sites"), coarse]);
   ui.net = net;
+  if (world) drawCountries(world);
   drawNetwork();
   renderLegend();
-  await poll();
+  await poll(early);
+  await nextFrame(); // the canvas draws in the frame Leaflet asked for: count it in
   ui.readyMs = performance.now(); // since navigation: map, network, flights and KPIs drawn
   document.body.dataset.ready = "true";
   setInterval(poll, POLL_MS);
   setInterval(tickClock, 1000);
   tickClock();
+  swapInFineCountries();
 }
 
 if (ui.key) {
