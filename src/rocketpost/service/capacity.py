@@ -51,7 +51,6 @@ __all__ = [
     "grams",
     "release",
     "reserve",
-    "reserve_leaving",
 ]
 
 _FLIGHTS = cast(Table, Flight.__table__)
@@ -115,66 +114,10 @@ def _upsert_statement(dialect: str) -> Any:
 
     Building it per booking (``.values(...)`` with literal values, then the cache key of the
     result) cost more CPU than the rest of the transaction; built once, SQLAlchemy's compiled
-    cache and its memoised cache key make each execution a parameter substitution.
+    cache and its memoised cache key make each execution a parameter substitution. The update
+    takes the load only while ``leave_g`` / ``leave_cm3`` stay free after it (0 for a one-hour
+    seat; the one-hour share for a same-day seat).
     """
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    g: BindParameter[int] = bindparam("mass_g", type_=BigInteger())
-    cm3_: BindParameter[int] = bindparam("volume_cm3", type_=BigInteger())
-    now = bindparam("now", type_=UTCDateTime())
-    statement = maker(_FLIGHTS).values(
-        public_id=bindparam("public_id"),
-        origin_hub=bindparam("origin_hub"),
-        destination_hub=bindparam("destination_hub"),
-        launch_at=bindparam("launch_at", type_=UTCDateTime()),
-        status="scheduled",
-        capacity_g=bindparam("capacity_g"),
-        capacity_cm3=bindparam("capacity_cm3"),
-        booked_g=g,
-        booked_cm3=cm3_,
-        created_at=now,
-        updated_at=now,
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[_FLIGHTS.c.origin_hub, _FLIGHTS.c.destination_hub, _FLIGHTS.c.launch_at],
-        set_={
-            "booked_g": _FLIGHTS.c.booked_g + g,
-            "booked_cm3": _FLIGHTS.c.booked_cm3 + cm3_,
-            "updated_at": now,
-        },
-        where=(_FLIGHTS.c.booked_g + g <= _FLIGHTS.c.capacity_g)
-        & (_FLIGHTS.c.booked_cm3 + cm3_ <= _FLIGHTS.c.capacity_cm3)
-        & (_FLIGHTS.c.status == "scheduled"),
-    ).returning(_FLIGHTS.c.id)
-
-
-def reserve(
-    session: Session, flight: FlightKey, load: Load, hold: Hold, now: datetime
-) -> int | None:
-    """Take ``load`` on the flight, creating it with room ``hold`` if needed; its id or ``None``.
-
-    The one statement that guards capacity (see the module docs). ``hold`` is what a flight
-    created by this booking can carry; an existing flight keeps the capacity it was created with.
-    """
-    if load.mass_g > hold.capacity_g or load.volume_cm3 > hold.capacity_cm3:
-        return None
-    statement = _upsert_statement(session.get_bind().dialect.name)
-    params = {
-        "public_id": flight_public_id(flight.origin_hub, flight.destination_hub, flight.launch_at),
-        "origin_hub": flight.origin_hub,
-        "destination_hub": flight.destination_hub,
-        "launch_at": flight.launch_at,
-        "capacity_g": hold.capacity_g,
-        "capacity_cm3": hold.capacity_cm3,
-        "mass_g": load.mass_g,
-        "volume_cm3": load.volume_cm3,
-        "now": now,
-    }
-    return session.execute(statement, params).scalar_one_or_none()
-
-
-@lru_cache(maxsize=4)
-def _upsert_leaving_statement(dialect: str) -> Any:
-    """:func:`_upsert_statement` whose update also leaves ``leave_g`` / ``leave_cm3`` free."""
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
     g: BindParameter[int] = bindparam("mass_g", type_=BigInteger())
     cm3_: BindParameter[int] = bindparam("volume_cm3", type_=BigInteger())
@@ -207,22 +150,31 @@ def _upsert_leaving_statement(dialect: str) -> Any:
     ).returning(_FLIGHTS.c.id)
 
 
-def reserve_leaving(
-    session: Session, flight: FlightKey, load: Load, hold: Hold, now: datetime, leave: Load
-) -> int | None:
-    """:func:`reserve`, but only while ``leave`` stays free on the flight after this load.
+_NOTHING = Load(0, 0)
 
-    The same single atomic statement (its WHERE adds ``leave``), so it is as safe under
-    concurrency; a flight it creates has the ``hold`` capacity and the load must fit in
-    ``hold`` minus ``leave``. Same-day bookings reserve through it, leaving the one-hour share
-    (:mod:`rocketpost.service.sameday`).
+
+def reserve(
+    session: Session,
+    flight: FlightKey,
+    load: Load,
+    hold: Hold,
+    now: datetime,
+    leave: Load = _NOTHING,
+) -> int | None:
+    """Take ``load`` on the flight, creating it with room ``hold`` if needed; its id or ``None``.
+
+    The one statement that guards capacity (see the module docs). ``hold`` is what a flight
+    created by this booking can carry; an existing flight keeps the capacity it was created with.
+    ``leave`` must stay free after this load (same-day bookings leave the one-hour share,
+    :mod:`rocketpost.service.sameday`); a flight this load creates must fit it in ``hold`` minus
+    ``leave`` too.
     """
     if (
         load.mass_g + leave.mass_g > hold.capacity_g
         or load.volume_cm3 + leave.volume_cm3 > hold.capacity_cm3
     ):
         return None
-    statement = _upsert_leaving_statement(session.get_bind().dialect.name)
+    statement = _upsert_statement(session.get_bind().dialect.name)
     params = {
         "public_id": flight_public_id(flight.origin_hub, flight.destination_hub, flight.launch_at),
         "origin_hub": flight.origin_hub,

@@ -13,7 +13,7 @@ The second rocket tier sells the room one-hour flights leave (docs/service.md):
 * **Capacity.** A same-day booking reserves on the first wave of its lane, from the quoted
   one, that is in the future, still keeps the same-day promise, and has room *beyond the
   one-hour share*: :data:`ONE_HOUR_RESERVED_SHARE` of every hold stays free of same-day loads
-  (:func:`rocketpost.service.capacity.reserve_leaving`, the same single atomic statement as a
+  (:func:`rocketpost.service.capacity.reserve` with ``leave``, the same single atomic statement as a
   one-hour seat, with the share added to its condition). One-hour bookings may use the whole
   hold. So a one-hour booking is refused for capacity only when one-hour loads themselves hold
   at least that share of the flight: same-day never takes the room the reserve guarantees.
@@ -41,7 +41,7 @@ from rocketpost.core.eligibility import (
 )
 from rocketpost.customs import Clearance
 from rocketpost.errors import InputError
-from rocketpost.service.capacity import FlightKey, Hold, Load, reserve_leaving
+from rocketpost.service.capacity import FlightKey, Hold, Load, reserve
 from rocketpost.service.quoting import TARGET_LOAD_FACTOR, QuoteEngine, RoutePlan, cents
 
 __all__ = [
@@ -167,7 +167,7 @@ def first_wave_for_same_day(
         if candidate.launch_at <= now:
             continue
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        flight_pk = reserve_leaving(session, flight, load, hold, now, leave)
+        flight_pk = reserve(session, flight, load, hold, now, leave)
         if flight_pk is not None:
             return flight_pk, candidate
     return None
