@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rocketpost.core.reach import ReachResult
-from rocketpost.errors import InputError
-from rocketpost.world.landmask import coarse_mask
+from rocketpost.world.mapfigure import MAP_DPI, png_path, world_map_axes
 
 __all__ = ["render_reach_map"]
 
@@ -29,27 +28,8 @@ def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(path)
-    if out.suffix.lower() != ".png":
-        raise InputError("map", str(path), "must be a .png file")
-    if out.parent and not out.parent.exists():
-        raise InputError("map", str(path), "directory does not exist")
-
-    land = coarse_mask(0.25)
-    dpi = 100
-    fig = plt.figure(figsize=(width_px / dpi, width_px / dpi / 2.0), dpi=dpi)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_facecolor("#dbe9f6")
-    ax.imshow(
-        np.where(land, 1.0, np.nan),
-        extent=(-180.0, 180.0, -90.0, 90.0),
-        origin="upper",
-        cmap="Greys",
-        vmin=0.0,
-        vmax=4.0,
-        interpolation="nearest",
-        aspect="auto",
-    )
+    out = png_path(path, "map")
+    fig, ax = world_map_axes(width_px)
 
     cities = result.cities
     covered = result.covered
@@ -124,6 +104,6 @@ def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2
         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
         zorder=7,
     )
-    fig.savefig(out, dpi=dpi)
+    fig.savefig(out, dpi=MAP_DPI)
     plt.close(fig)
     return out

@@ -15,19 +15,13 @@ import numpy as np
 
 from rocketpost.design.analysis import Design, FrontierPoint, marginal_values
 from rocketpost.design.selection import drones_for
-from rocketpost.errors import InputError
-from rocketpost.world.landmask import coarse_mask
+from rocketpost.world.mapfigure import png_path, world_map_axes
 
 __all__ = ["design_geojson", "design_summary", "plot_frontier", "plot_map", "site_rows"]
 
 
 def _png(path: str | Path, field: str) -> Path:
-    out = Path(path)
-    if out.suffix.lower() != ".png":
-        raise InputError(field, str(path), "must be a .png file")
-    if out.parent and not out.parent.exists():
-        raise InputError(field, str(path), "directory does not exist")
-    return out
+    return png_path(path, field)
 
 
 def site_rows(result: Design) -> list[dict[str, Any]]:
@@ -167,21 +161,7 @@ def plot_map(result: Design, path: str | Path, *, width_px: int = 2000) -> Path:
     import matplotlib.pyplot as plt
 
     out = _png(path, "map")
-    land = coarse_mask(0.25)
-    dpi = 100
-    fig = plt.figure(figsize=(width_px / dpi, width_px / dpi / 2.0), dpi=dpi)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_facecolor("#dbe9f6")
-    ax.imshow(
-        np.where(land, 1.0, np.nan),
-        extent=(-180.0, 180.0, -90.0, 90.0),
-        origin="upper",
-        cmap="Greys",
-        vmin=0.0,
-        vmax=4.0,
-        interpolation="nearest",
-        aspect="auto",
-    )
+    fig, ax = world_map_axes(width_px)
     coverage = result.coverage
     demand = coverage.demand
     covered = coverage.covered(result.chosen)
