@@ -116,7 +116,7 @@ def test_coast_matches_two_body_integration(rotating: bool, range_km: float) -> 
 
 
 def test_rotation_moves_the_aim_point_by_the_earth_turn() -> None:
-    # DESIGN.md: the Earth turns ~7.5° in 30 min (~836 km on the equator).
+    # The design brief: the Earth turns ~7.5° in 30 min (~836 km on the equator).
     assert math.degrees(OMEGA * 1800.0) == pytest.approx(7.52, abs=0.01)
     equator_shift_km = R * OMEGA * 1800.0
     assert equator_shift_km == pytest.approx(836.0, abs=1.0)
@@ -304,7 +304,7 @@ def test_flight_times_not_biased_against_spacex_figures() -> None:
     [(1000.0, 8.0), (5570.0, 23.0), (10000.0, 33.0), (math.pi * R, 43.0)],
 )
 def test_design_coast_anchors(range_km: float, minutes: float) -> None:
-    # DESIGN.md anchors; they correspond to a ~100 km burnout altitude (0 km gives 42.2 min
+    # The design brief's anchors; they correspond to a ~100 km burnout altitude (0 km gives 42.2 min
     # to the antipode, 22.1 min for 5,570 km).
     lat2, lon2 = destination_point(0.0, 0.0, 0.0, range_km)
     traj = min_energy_trajectory(0.0, 0.0, lat2, lon2, rotating=False)
