@@ -211,6 +211,30 @@ def sweep(
         console.print(f"wrote {path}")
 
 
+def _generated_day(
+    network: Any, orders: int, day: str, orders_seed: int, stock_at: str
+) -> tuple[Any, Any]:
+    """The generated order day both calibration commands simulate, and its stock mask
+    (``None``: stock at every hub; else only at the ``stock_at`` hubs)."""
+    import numpy as np
+
+    from rocketpost.orders.generator import generate_orders
+
+    try:
+        the_day = date.fromisoformat(day)
+    except ValueError:
+        raise InputError("--date", day, "must be YYYY-MM-DD") from None
+    generated, _ = generate_orders(
+        orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
+    )
+    allowed: Any = None
+    hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
+    if hubs:
+        allowed = np.zeros((len(generated), len(network.hubs)), dtype=bool)
+        allowed[:, hubs] = True
+    return generated, allowed
+
+
 def calibrate(
     orders: Annotated[int, typer.Option("--orders", help="Generated orders in the day.")] = 20000,
     day: Annotated[str, typer.Option("--date", help="Day of the orders.")] = "2026-11-25",
@@ -250,10 +274,8 @@ def calibrate(
     """Check that the promises made at the network's confidence are kept in simulation, per
     hub and overall, with the reliability diagram; exit 1 when kept < promised beyond the
     95 % interval. ``--buffers``: the old buffer (and fleet reserve) grid instead."""
-    import numpy as np
 
     from rocketpost.cli.common import network_from
-    from rocketpost.orders.generator import generate_orders
     from rocketpost.simulation import ReplanPolicy, SimConfig, dask_client
     from rocketpost.simulation import calibrate as run_calibration
     from rocketpost.simulation.calibration import CalibrationParams
@@ -272,19 +294,8 @@ def calibrate(
         raise InputError(
             "--buffers/--reserves", f"{buffers} / {reserves}", "must be numbers"
         ) from None
-    try:
-        the_day = date.fromisoformat(day)
-    except ValueError:
-        raise InputError("--date", day, "must be YYYY-MM-DD") from None
     network = network_from(network_file, preset)
-    generated, _ = generate_orders(
-        orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
-    )
-    allowed: Any = None
-    hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
-    if hubs:
-        allowed = np.zeros((len(generated), len(network.hubs)), dtype=bool)
-        allowed[:, hubs] = True
+    generated, allowed = _generated_day(network, orders, day, orders_seed, stock_at)
     config = SimConfig(policy=ReplanPolicy(action=policy))  # type: ignore[arg-type]
     params = CalibrationParams(
         buffers_min=tuple(buffer_list),
@@ -348,10 +359,8 @@ def _validate(
     as_json: bool,
 ) -> None:
     """``calibrate`` without ``--buffers``: the validation at the confidence."""
-    import numpy as np
 
     from rocketpost.cli.common import network_from
-    from rocketpost.orders.generator import generate_orders
     from rocketpost.planning import ConsolidationPolicy
     from rocketpost.planning.params import PlanParams
     from rocketpost.promise.conditions import Conditions
@@ -360,19 +369,8 @@ def _validate(
 
     if replicates < 1:
         raise InputError("--replicates", replicates, "must be ≥ 1")
-    try:
-        the_day = date.fromisoformat(day)
-    except ValueError:
-        raise InputError("--date", day, "must be YYYY-MM-DD") from None
     network = network_from(network_file, preset)
-    generated, _ = generate_orders(
-        orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
-    )
-    allowed: Any = None
-    hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
-    if hubs:
-        allowed = np.zeros((len(generated), len(network.hubs)), dtype=bool)
-        allowed[:, hubs] = True
+    generated, allowed = _generated_day(network, orders, day, orders_seed, stock_at)
     result = validate_promises(
         network,
         generated,
