@@ -8,6 +8,7 @@ under a change within a second. Who set it is recorded as ``cli:$USER``.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -32,6 +33,21 @@ def _store(database_url: str | None, network: Any, preset: str | None) -> Any:
     url = Settings.from_env(database_url=database_url).database_url
     check_migrated(url)
     return ConditionsStore(Database.connect(url, pool_size=1), network_from(network, preset))
+
+
+def _show_after(
+    database_url: str | None,
+    network: Any,
+    preset: str | None,
+    json: bool,
+    change: Callable[[Any, str], Any],
+) -> None:
+    """Open the store, make ``change(store, set_by)`` (or read), show the result, close."""
+    store = _store(database_url, network, preset)
+    try:
+        _show(change(store, f"cli:{getpass.getuser()}"), store.network.hub_ids, json)
+    finally:
+        store.db.dispose()
 
 
 def _rows(stored: Any, hub_ids: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -91,11 +107,7 @@ def show(
     json: JsonOption = False,
 ) -> None:
     """Every hub's weather and landing site's sea, declared or the climate."""
-    store = _store(database_url, network, preset)
-    try:
-        _show(store.read(), store.network.hub_ids, json)
-    finally:
-        store.db.dispose()
+    _show_after(database_url, network, preset, json, lambda store, _by: store.read())
 
 
 @app.command("set-hub")
@@ -120,16 +132,14 @@ def set_hub(
 
     if hours is not None and weather != "front":
         raise InputError("hours", hours, "only a front has remaining hours")
-    store = _store(database_url, network, preset)
-    try:
-        stored = store.declare_hub(
-            hub_id,
-            HubWeather(weather, scrub_p, hours),  # type: ignore[arg-type]
-            set_by=f"cli:{getpass.getuser()}",
-        )
-        _show(stored, store.network.hub_ids, json)
-    finally:
-        store.db.dispose()
+    declared = HubWeather(weather, scrub_p, hours)  # type: ignore[arg-type]
+    _show_after(
+        database_url,
+        network,
+        preset,
+        json,
+        lambda store, by: store.declare_hub(hub_id, declared, set_by=by),
+    )
 
 
 @app.command("set-site")
@@ -150,16 +160,14 @@ def set_site(
     """Declare a landing site's sea state."""
     from rocketpost.promise.conditions import SiteSea
 
-    store = _store(database_url, network, preset)
-    try:
-        stored = store.declare_site(
-            site_id,
-            SiteSea(sea, alternate, hours),  # type: ignore[arg-type]
-            set_by=f"cli:{getpass.getuser()}",
-        )
-        _show(stored, store.network.hub_ids, json)
-    finally:
-        store.db.dispose()
+    declared = SiteSea(sea, alternate, hours)  # type: ignore[arg-type]
+    _show_after(
+        database_url,
+        network,
+        preset,
+        json,
+        lambda store, by: store.declare_site(site_id, declared, set_by=by),
+    )
 
 
 @app.command("set-customs")
@@ -174,9 +182,10 @@ def set_customs(
     json: JsonOption = False,
 ) -> None:
     """Declare the base rate of unplanned customs inspections of released parcels."""
-    store = _store(database_url, network, preset)
-    try:
-        stored = store.declare_customs(inspection_p, set_by=f"cli:{getpass.getuser()}")
-        _show(stored, store.network.hub_ids, json)
-    finally:
-        store.db.dispose()
+    _show_after(
+        database_url,
+        network,
+        preset,
+        json,
+        lambda store, by: store.declare_customs(inspection_p, set_by=by),
+    )
