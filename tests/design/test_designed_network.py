@@ -33,12 +33,7 @@ def test_shipped_rocket_hour_sites_are_designed_and_beat_catchment_greedy() -> N
     reach = compute_reach(designed, stock_hubs=list(STOCK), mode="rocket")
     assert reach.population_covered == int(stated.group(1).replace(",", ""))
 
-    settings = CandidateSettings(
-        min_population=15_000,
-        min_offshore_km=designed.safety.min_offshore_km,
-        max_boat_route_km=designed.safety.max_boat_route_km,
-        drone_radius_km=designed.drone.range_km,
-    )
+    settings = CandidateSettings.for_network(designed, 15_000)
     by_catchment = select_sites(
         build_candidates(settings),
         top_n=len(designed.extra_sites),

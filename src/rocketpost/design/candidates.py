@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +48,9 @@ from rocketpost.world.cities import load_cities
 from rocketpost.world.coast import distance_to_land_km
 from rocketpost.world.ports import load_ports
 from rocketpost.world.waterway import cached_boat_route_km
+
+if TYPE_CHECKING:
+    from rocketpost.network import Network
 
 __all__ = [
     "CandidateSettings",
@@ -114,6 +117,17 @@ class CandidateSettings:
     merge_km: float = 5.0
     fetch_km: float = 100.0
     port_tries: int = 3
+
+    @classmethod
+    def for_network(cls, network: Network, min_population: int) -> CandidateSettings:
+        """The settings whose safety rules (offshore distance, longest boat route) and drone
+        radius are ``network``'s, so its candidates pass its own ``network check``."""
+        return cls(
+            min_population=min_population,
+            min_offshore_km=network.safety.min_offshore_km,
+            max_boat_route_km=network.safety.max_boat_route_km,
+            drone_radius_km=network.drone.range_km,
+        )
 
     def __post_init__(self) -> None:
         if isinstance(self.min_population, bool) or not isinstance(self.min_population, int):

@@ -97,12 +97,7 @@ def candidates(
     network's (default: the shipped one).
     """
     chosen_network = network_from(network, preset)
-    settings = CandidateSettings(
-        min_population=min_population,
-        min_offshore_km=chosen_network.safety.min_offshore_km,
-        max_boat_route_km=chosen_network.safety.max_boat_route_km,
-        drone_radius_km=chosen_network.drone.range_km,
-    )
+    settings = CandidateSettings.for_network(chosen_network, min_population)
     table = build_candidates(settings)
     selected = select_sites(
         table,

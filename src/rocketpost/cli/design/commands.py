@@ -73,12 +73,7 @@ def _coverage(
     network = _base_network(network_file, preset)
     if not keep_sites:
         network = dataclasses.replace(network, extra_sites=())
-    settings = CandidateSettings(
-        min_population=min_population,
-        min_offshore_km=network.safety.min_offshore_km,
-        max_boat_route_km=network.safety.max_boat_route_km,
-        drone_radius_km=network.drone.range_km,
-    )
+    settings = CandidateSettings.for_network(network, min_population)
     return build_coverage(
         network,
         build_candidates(settings),
@@ -349,12 +344,7 @@ def design_sensitivity(
     import dataclasses
 
     base = dataclasses.replace(_base_network(network, preset), extra_sites=())
-    settings = CandidateSettings(
-        min_population=min_population,
-        min_offshore_km=base.safety.min_offshore_km,
-        max_boat_route_km=base.safety.max_boat_route_km,
-        drone_radius_km=base.drone.range_km,
-    )
+    settings = CandidateSettings.for_network(base, min_population)
     candidates = build_candidates(settings)
     demand = city_demand(min_population)
     stock = _stock(stock_at)
