@@ -324,9 +324,19 @@ _RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 ATTEMPTS = 5
 
 
+_FLIGHT_ID_UNIQUE = "flights_public_id_key"
+"""A flight's public id is unique as well as its (origin, destination, launch) key. PostgreSQL's
+``ON CONFLICT`` arbitrates only on the latter, so two bookings creating the same flight at once
+can trip the public id's index first (a unique violation, not the update path); run again, the
+capacity upsert finds the flight and takes the update path."""
+
+
 def _retryable(error: DBAPIError) -> bool:
     code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return code in _RETRYABLE
+    if code in _RETRYABLE:
+        return True
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    return code == "23505" and constraint == _FLIGHT_ID_UNIQUE
 
 
 def retrying(db: Database, work: Callable[[Session], T], *, attempts: int = ATTEMPTS) -> T:
