@@ -34,10 +34,13 @@ __all__ = [
     "LegProfile",
     "SensitivityRow",
     "binding_legs",
+    "concept_network",
     "design",
     "frontier",
+    "frontier_point",
     "marginal_values",
     "sensitivity",
+    "sensitivity_row",
     "sites_needed",
 ]
 
@@ -159,11 +162,10 @@ def frontier(
     """The covered demand at each site count and each annual budget (one exact solve each,
     stopped at ``rel_gap``: 0.1 % by default, since dollar budgets make a knapsack that HiGHS
     closes slowly below that)."""
-    points = []
     runs: list[tuple[int | None, float | None]] = [(k, None) for k in site_counts]
     runs += [(None, usd) for usd in budgets_usd]
-    for sites, usd in runs:
-        result = design(
+    return [
+        frontier_point(
             coverage,
             costs=costs,
             sites=sites,
@@ -172,20 +174,41 @@ def frontier(
             time_limit_s=time_limit_s,
             rel_gap=rel_gap,
         )
-        total = coverage.demand.total
-        points.append(
-            FrontierPoint(
-                sites=len(result.solution.chosen),
-                annual_usd=result.annual_usd,
-                covered=result.solution.objective,
-                share=result.solution.share,
-                bound=result.solution.bound,
-                gap=result.solution.gap,
-                greedy_share=result.baseline.objective / total if total else 0.0,
-                seconds=result.solution.seconds,
-            )
-        )
-    return points
+        for sites, usd in runs
+    ]
+
+
+def frontier_point(
+    coverage: CoverageMatrix,
+    *,
+    costs: CostModel,
+    sites: int | None = None,
+    budget_usd: float | None = None,
+    solver: str = "highs",
+    time_limit_s: float = 60.0,
+    rel_gap: float = 1e-3,
+) -> FrontierPoint:
+    """One point of the frontier: the best design for one budget (sites or dollars)."""
+    result = design(
+        coverage,
+        costs=costs,
+        sites=sites,
+        budget_usd=budget_usd,
+        solver=solver,
+        time_limit_s=time_limit_s,
+        rel_gap=rel_gap,
+    )
+    total = coverage.demand.total
+    return FrontierPoint(
+        sites=len(result.solution.chosen),
+        annual_usd=result.annual_usd,
+        covered=result.solution.objective,
+        share=result.solution.share,
+        bound=result.solution.bound,
+        gap=result.solution.gap,
+        greedy_share=result.baseline.objective / total if total else 0.0,
+        seconds=result.solution.seconds,
+    )
 
 
 def marginal_values(
@@ -304,6 +327,18 @@ class SensitivityRow:
     gap: float
 
 
+def concept_network(network: Network, lever: str, value: float) -> tuple[str, Network]:
+    """The network key a sensitivity lever changes, and ``network`` with it set to ``value``
+    (``"offshore_km"`` changes the safety distance; its candidates must be rebuilt too)."""
+    if lever == "offshore_km":
+        safety = dataclasses.replace(network.safety, min_offshore_km=float(value))
+        return "safety.min_offshore_km", dataclasses.replace(network, safety=safety)
+    if lever not in LEVERS:
+        raise InputError("lever", lever, "must be one of offshore_km, " + ", ".join(LEVERS))
+    key, change = LEVERS[lever]
+    return key, change(network, float(value))
+
+
 def sensitivity(
     network: Network,
     candidates: CandidateTable,
@@ -326,36 +361,50 @@ def sensitivity(
     rows = []
     for lever, values in changes.items():
         for value in values:
-            net, cands = network, candidates
-            if lever == "offshore_km":
-                if candidates_for is None:
-                    raise InputError("offshore_km", value, "needs candidates_for(km)")
-                key = "safety.min_offshore_km"
-                net = dataclasses.replace(
-                    network, safety=dataclasses.replace(network.safety, min_offshore_km=value)
-                )
+            if lever == "offshore_km" and candidates_for is None:
+                raise InputError("offshore_km", value, "needs candidates_for(km)")
+            key, net = concept_network(network, lever, float(value))
+            cands = candidates
+            if lever == "offshore_km" and candidates_for is not None:
                 cands = candidates_for(float(value))
-            elif lever in LEVERS:
-                key, change = LEVERS[lever]
-                net = change(network, float(value))
-            else:
-                raise InputError("lever", lever, "must be one of offshore_km, " + ", ".join(LEVERS))
             coverage = build_coverage(net, cands, demand, stock_hubs=stock_hubs)
-            result = design(coverage, costs=costs, sites=sites)
-            total = demand.total
             rows.append(
-                SensitivityRow(
+                sensitivity_row(
+                    coverage,
                     lever=lever,
                     key=key,
                     value=float(value),
-                    share=result.solution.share,
-                    covered=result.solution.objective,
-                    delta_share=result.solution.share - reference_share,
-                    ceiling_share=float(demand.weight[coverage.coverable].sum()) / total,
-                    gap=result.solution.gap,
+                    costs=costs,
+                    sites=sites,
+                    reference_share=reference_share,
                 )
             )
     return rows
+
+
+def sensitivity_row(
+    coverage: CoverageMatrix,
+    *,
+    lever: str,
+    key: str,
+    value: float,
+    costs: CostModel,
+    sites: int,
+    reference_share: float,
+) -> SensitivityRow:
+    """The design with ``sites`` sites on ``coverage`` (a network with ``lever`` = ``value``)."""
+    result = design(coverage, costs=costs, sites=sites)
+    demand = coverage.demand
+    return SensitivityRow(
+        lever=lever,
+        key=key,
+        value=value,
+        share=result.solution.share,
+        covered=result.solution.objective,
+        delta_share=result.solution.share - reference_share,
+        ceiling_share=float(demand.weight[coverage.coverable].sum()) / demand.total,
+        gap=result.solution.gap,
+    )
 
 
 def sites_needed(coverage: CoverageMatrix, target_share: float, *, costs: CostModel) -> int | None:
