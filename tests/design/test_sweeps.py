@@ -29,9 +29,7 @@ def client() -> Iterator[Any]:
         yield dask
 
 
-def test_frontier_on_dask_is_the_in_process_frontier(
-    coverage: CoverageMatrix, client: Any
-) -> None:
+def test_frontier_on_dask_is_the_in_process_frontier(coverage: CoverageMatrix, client: Any) -> None:
     counts, budgets = [0, 3, 8], [design(coverage, costs=COSTS, sites=5).annual_usd]
     seen: list[tuple[int, int]] = []
     local = run_frontier(coverage, costs=COSTS, site_counts=counts, budgets_usd=budgets)

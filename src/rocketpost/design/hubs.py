@@ -1,0 +1,433 @@
+"""Hubs chosen by the model: which hubs of a pool hold the stock, chosen jointly with the sites.
+
+The covering model of :mod:`rocketpost.design.mclp` takes the stock hubs as given. Here they are
+a choice too: a pool of the network's hubs, of which at most ``max_hubs`` hold stock (and, with
+a budget in dollars, each pays its spaceport from the budget). A point is covered when *some
+open hub* reaches it: by its own network (its zone, the hubs outside the pool and the fixed
+sites) or through an open candidate site::
+
+    max  Σ_j w_j y_j
+    s.t. y_j ≤ Σ_h v_hj                       for every point pattern j
+         v_hj ≤ z_h                           hub h must be open (hold stock)
+         v_hj ≤ Σ_{d covers j from h} x_d     unless h's own network covers j
+         Σ_d cost_d x_d + Σ_h hub_cost_h z_h ≤ budget,   Σ_h z_h ≤ max_hubs
+         x, z ∈ {0, 1},  0 ≤ v, y ≤ 1
+
+For integral ``x`` and ``z`` the optimum sets ``v_hj = 1`` exactly when hub ``h`` is open and
+reaches ``j``, so ``v`` and ``y`` may stay continuous (HiGHS) or be booleans (CP-SAT), as in the
+sites-only model. Points with the same covering structure over all hubs merge into one pattern.
+
+Each hub's coverage is built by the kernel on the network *without the other pool hubs*
+(:func:`hub_coverages`): a pool hub that is not chosen is not built, so it cannot be a landing
+pad either. A rocket from one open pool hub landing on another open pool hub's pad is therefore
+not counted by the joint model: the designed network (the chosen hubs together, coverage rebuilt)
+can only cover more. The greedy baseline tries every hub subset (when there are at most
+:data:`MAX_SUBSETS`; else it adds hubs one at a time) with the sites-only greedy for each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from rocketpost.design.coverage import CoverageMatrix, build_coverage
+from rocketpost.design.demand import Demand
+from rocketpost.design.mclp import SOLVERS, CoveringProblem, greedy_pick
+from rocketpost.design.table import CandidateTable
+from rocketpost.errors import InputError
+from rocketpost.network import Network
+
+__all__ = [
+    "MAX_SUBSETS",
+    "HubChoiceProblem",
+    "HubSolution",
+    "hub_choice_problem",
+    "hub_coverages",
+    "solve_hubs",
+]
+
+MAX_SUBSETS = 64
+"""The greedy baseline enumerates hub subsets up to this many, else adds hubs greedily."""
+
+
+def hub_coverages(
+    network: Network, candidates: CandidateTable, demand: Demand, pool: Sequence[str]
+) -> list[CoverageMatrix]:
+    """One coverage matrix per pool hub: stock at that hub alone, on the network without the
+    other pool hubs (the hubs outside the pool and the fixed sites stay)."""
+    ids = [network.hub(h).hub_id for h in pool]
+    if len(set(ids)) != len(ids) or not ids:
+        raise InputError("hubs", list(pool), "must name distinct hubs of the network")
+    result = []
+    for hub_id in ids:
+        others = set(ids) - {hub_id}
+        alone = dataclasses.replace(
+            network, hubs=tuple(h for h in network.hubs if h.hub_id not in others)
+        )
+        result.append(build_coverage(alone, candidates, demand, stock_hubs=[hub_id]))
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class HubChoiceProblem:
+    """The reduced joint model: candidates × patterns for each pool hub.
+
+    Attributes
+    ----------
+    hubs
+        The pool's hub ids, in the order of :attr:`matrices`.
+    candidates
+        Candidate rows that cover something from at least one hub.
+    matrices
+        Per hub, ``(candidates, patterns)`` 0/1 CSR: candidate covers pattern from that hub.
+    base
+        ``(hubs, patterns)``: the hub's own network covers the pattern with no candidate.
+    weight, cost, budget, total_weight
+        As in :class:`rocketpost.design.mclp.CoveringProblem` (nothing is covered whatever
+        is chosen: every point needs an open hub).
+    hub_cost
+        Budget units of each hub (0 for a budget in sites).
+    max_hubs
+        At most this many hubs hold stock.
+    """
+
+    hubs: tuple[str, ...]
+    candidates: NDArray[np.intp]
+    matrices: tuple[sparse.csr_matrix, ...]
+    base: NDArray[np.bool_]
+    weight: NDArray[np.float64]
+    cost: NDArray[np.float64]
+    hub_cost: NDArray[np.float64]
+    budget: float
+    max_hubs: int
+    total_weight: float
+
+    def sites_problem(self, open_hubs: Sequence[int]) -> CoveringProblem:
+        """The sites-only model once the hubs ``open_hubs`` (indices) are fixed."""
+        index = list(open_hubs)
+        base = self.base[index].any(axis=0) if index else np.zeros(self.weight.size, bool)
+        union = sparse.csr_matrix(self.matrices[0].shape, dtype=np.float64)
+        for h in index:
+            union = union + self.matrices[h]
+        union = sparse.csr_matrix((union > 0).astype(np.float64)[:, ~base])
+        return CoveringProblem(
+            candidates=np.arange(self.candidates.size),
+            matrix=union,
+            weight=self.weight[~base],
+            cost=self.cost,
+            budget=self.budget - float(self.hub_cost[index].sum()),
+            base_weight=float(self.weight[base].sum()),
+            total_weight=self.total_weight,
+        )
+
+
+@dataclass(frozen=True)
+class HubSolution:
+    """Hubs and sites chosen jointly, and how good the choice is proven to be.
+
+    ``chosen`` are candidate rows (of the coverage's candidate table), ``hubs`` hub ids;
+    ``objective``, ``bound`` and ``gap`` as in :class:`rocketpost.design.mclp.Solution`.
+    """
+
+    hubs: tuple[str, ...]
+    chosen: tuple[int, ...]
+    objective: float
+    bound: float
+    gap: float
+    solver: str
+    status: str
+    seconds: float
+    cost: float
+    share: float
+
+
+def hub_choice_problem(
+    coverages: Sequence[CoverageMatrix],
+    *,
+    budget: float,
+    max_hubs: int,
+    cost: NDArray[np.float64] | None = None,
+    hub_cost: NDArray[np.float64] | None = None,
+) -> HubChoiceProblem:
+    """The joint model of ``coverages`` (one per pool hub, from :func:`hub_coverages`)."""
+    if not coverages:
+        raise InputError("hubs", [], "the pool needs at least one hub")
+    if isinstance(max_hubs, bool) or not isinstance(max_hubs, int) or max_hubs < 1:
+        raise InputError("max_hubs", max_hubs, "must be a whole number ≥ 1")
+    if not (np.isfinite(budget) and budget >= 0):
+        raise InputError("budget", budget, "must be a finite number ≥ 0")
+    first = coverages[0]
+    m, n = first.covers.shape
+    costs = np.ones(m) if cost is None else np.asarray(cost, dtype=float)
+    hub_costs = np.zeros(len(coverages)) if hub_cost is None else np.asarray(hub_cost, float)
+    if costs.shape != (m,) or np.any(costs <= 0):
+        raise InputError("cost", "per candidate", "must be > 0 for every candidate")
+    if hub_costs.shape != (len(coverages),) or np.any(hub_costs < 0):
+        raise InputError("hub_cost", "per hub", "must be ≥ 0 for every hub")
+    covers = [sparse.csr_matrix(c.covers, dtype=np.int8) for c in coverages]
+    any_cover = sum((c for c in covers), sparse.csr_matrix((m, n), dtype=np.int8))
+    base = np.array([c.base_covered for c in coverages])
+    useful = np.flatnonzero(base.any(axis=0) | (np.asarray(any_cover.sum(axis=0)).ravel() > 0))
+    candidates = np.flatnonzero(np.asarray(any_cover[:, useful].sum(axis=1)).ravel() > 0)
+    reduced = [sparse.csc_matrix(c[candidates][:, useful]) for c in covers]
+    keys = []
+    for j in range(useful.size):
+        parts = [
+            b"*" if base[h, useful[j]] else r.indices[r.indptr[j] : r.indptr[j + 1]].tobytes()
+            for h, r in enumerate(reduced)
+        ]
+        keys.append(b"|".join(parts))
+    _, first_index, inverse = np.unique(
+        np.array(keys, dtype=object), return_index=True, return_inverse=True
+    )
+    weight = np.bincount(inverse, weights=first.demand.weight[useful], minlength=first_index.size)
+    return HubChoiceProblem(
+        hubs=tuple(c.stock_hubs[0] for c in coverages),
+        candidates=candidates,
+        matrices=tuple(sparse.csr_matrix(r[:, first_index], dtype=np.float64) for r in reduced),
+        base=base[:, useful[first_index]],
+        weight=weight.astype(np.float64),
+        cost=costs[candidates],
+        hub_cost=hub_costs,
+        budget=float(budget),
+        max_hubs=min(max_hubs, len(coverages)),
+        total_weight=first.demand.total,
+    )
+
+
+def _solution(
+    problem: HubChoiceProblem,
+    hubs: NDArray[np.bool_],
+    sites: NDArray[np.bool_],
+    *,
+    bound: float,
+    solver: str,
+    status: str,
+    seconds: float,
+) -> HubSolution:
+    covered = problem.base[hubs].any(axis=0)
+    picked = sites.astype(np.float64)
+    for h in np.flatnonzero(hubs):
+        covered |= np.asarray(problem.matrices[h].T @ picked).ravel() > 0
+    objective = float(problem.weight[covered].sum())
+    gap = (bound - objective) / bound if np.isfinite(bound) and bound > 0 else float("nan")
+    return HubSolution(
+        hubs=tuple(problem.hubs[h] for h in np.flatnonzero(hubs)),
+        chosen=tuple(int(i) for i in problem.candidates[sites]),
+        objective=objective,
+        bound=bound,
+        gap=max(gap, 0.0) if np.isfinite(gap) else gap,
+        solver=solver,
+        status=status,
+        seconds=seconds,
+        cost=float(problem.cost[sites].sum() + problem.hub_cost[hubs].sum()),
+        share=objective / problem.total_weight if problem.total_weight else 0.0,
+    )
+
+
+def greedy_hubs(problem: HubChoiceProblem) -> HubSolution:
+    """The baseline: for each hub subset (or hubs added greedily), the sites-only greedy."""
+    start = time.perf_counter()
+    k, h_count = problem.max_hubs, len(problem.hubs)
+    sizes = range(1, k + 1)
+    subsets = [s for size in sizes for s in itertools.combinations(range(h_count), size)]
+    if len(subsets) > MAX_SUBSETS:
+        current: tuple[int, ...] = ()
+        subsets = []
+        for _ in sizes:
+            options = [(*current, h) for h in range(h_count) if h not in current]
+            current = max(options, key=lambda s: _greedy_value(problem, s)[0])
+            subsets.append(current)
+    best: tuple[float, tuple[int, ...], NDArray[np.bool_]] = (-1.0, (), np.zeros(0, bool))
+    for subset in subsets:
+        value, sites = _greedy_value(problem, subset)
+        if value > best[0]:
+            best = (value, subset, sites)
+    hubs = np.zeros(h_count, dtype=bool)
+    hubs[list(best[1])] = True
+    return _solution(
+        problem,
+        hubs,
+        best[2],
+        bound=float("nan"),
+        solver="greedy",
+        status="heuristic",
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _greedy_value(
+    problem: HubChoiceProblem, subset: Sequence[int]
+) -> tuple[float, NDArray[np.bool_]]:
+    sites_only = problem.sites_problem(subset)
+    if sites_only.budget < 0:
+        return -1.0, np.zeros(problem.candidates.size, dtype=bool)
+    picked = greedy_pick(sites_only)
+    covered = np.asarray(sites_only.matrix.T @ picked.astype(np.float64)).ravel() > 0
+    return sites_only.base_weight + float(sites_only.weight[covered].sum()), picked
+
+
+def _pairs(problem: HubChoiceProblem) -> list[tuple[int, int]]:
+    """(hub, pattern) pairs where the hub can reach the pattern at all."""
+    pairs = []
+    for h, matrix in enumerate(problem.matrices):
+        reach = problem.base[h] | (np.asarray(matrix.sum(axis=0)).ravel() > 0)
+        pairs += [(h, int(j)) for j in np.flatnonzero(reach)]
+    return pairs
+
+
+def _highs(problem: HubChoiceProblem, time_limit_s: float, rel_gap: float) -> HubSolution:
+    m, hubs = problem.candidates.size, len(problem.hubs)
+    p = problem.weight.size
+    pairs = _pairs(problem)
+    q = len(pairs)
+    start = time.perf_counter()
+    # Columns: x (m), z (hubs), v (q), y (p).
+    x0, z0, v0, y0 = 0, m, m + hubs, m + hubs + q
+    rows, cols, vals, upper = [], [], [], []
+    row = 0
+    columns = [sparse.csc_matrix(matrix) for matrix in problem.matrices]
+    for k, (h, j) in enumerate(pairs):
+        rows += [row, row]  # v_hj - z_h ≤ 0
+        cols += [v0 + k, z0 + h]
+        vals += [1.0, -1.0]
+        upper.append(0.0)
+        row += 1
+        if not problem.base[h, j]:  # v_hj - Σ x_d ≤ 0
+            covering = columns[h].indices[columns[h].indptr[j] : columns[h].indptr[j + 1]]
+            rows += [row] * (1 + covering.size)
+            cols += [v0 + k, *(x0 + covering).tolist()]
+            vals += [1.0] + [-1.0] * covering.size
+            upper.append(0.0)
+            row += 1
+    for k, (_h, j) in enumerate(pairs):  # y_j - Σ_h v_hj ≤ 0
+        rows.append(row + j)
+        cols.append(v0 + k)
+        vals.append(-1.0)
+    for j in range(p):
+        rows.append(row + j)
+        cols.append(y0 + j)
+        vals.append(1.0)
+    upper += [0.0] * p
+    row += p
+    rows += [row] * (m + hubs)  # budget
+    cols += list(range(m + hubs))
+    vals += problem.cost.tolist() + problem.hub_cost.tolist()
+    upper.append(problem.budget)
+    row += 1
+    rows += [row] * hubs  # hub count
+    cols += list(range(z0, z0 + hubs))
+    vals += [1.0] * hubs
+    upper.append(float(problem.max_hubs))
+    row += 1
+    size = m + hubs + q + p
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(row, size))
+    objective = np.concatenate([np.zeros(m + hubs + q), -problem.weight])
+    result = milp(
+        objective,
+        constraints=[LinearConstraint(matrix, -np.inf, np.array(upper))],
+        integrality=np.concatenate([np.ones(m + hubs), np.zeros(q + p)]),
+        bounds=Bounds(0.0, 1.0),
+        options={"time_limit": time_limit_s, "mip_rel_gap": rel_gap, "disp": False},
+    )
+    seconds = time.perf_counter() - start
+    if result.x is None:
+        raise InputError("solver", "highs", f"found no solution: {result.message}")
+    dual = getattr(result, "mip_dual_bound", None)
+    bound = -float(dual) if dual is not None else -float(result.fun)
+    status = "optimal" if result.status == 0 else f"stopped ({result.message})"
+    return _solution(
+        problem,
+        result.x[z0:v0] > 0.5,
+        result.x[:m] > 0.5,
+        bound=bound,
+        solver="highs",
+        status=status,
+        seconds=seconds,
+    )
+
+
+def _cpsat(problem: HubChoiceProblem, time_limit_s: float, rel_gap: float) -> HubSolution:
+    from ortools.sat.python import cp_model
+
+    m, hubs = problem.candidates.size, len(problem.hubs)
+    start = time.perf_counter()
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{d}") for d in range(m)]
+    z = [model.new_bool_var(f"z{h}") for h in range(hubs)]
+    y = [model.new_bool_var(f"y{j}") for j in range(problem.weight.size)]
+    reaching: list[list[cp_model.IntVar]] = [[] for _ in y]
+    columns = [sparse.csc_matrix(matrix) for matrix in problem.matrices]
+    for h, j in _pairs(problem):
+        v = model.new_bool_var(f"v{h}_{j}")
+        model.add_implication(v, z[h])
+        if not problem.base[h, j]:
+            covering = columns[h].indices[columns[h].indptr[j] : columns[h].indptr[j + 1]]
+            model.add_bool_or([x[int(d)] for d in covering]).only_enforce_if(v)
+        reaching[j].append(v)
+    for j, options in enumerate(reaching):
+        model.add_bool_or(options).only_enforce_if(y[j])
+    # CP-SAT is integral: costs in whole units (dollars or sites), weights in whole people.
+    site_cost = np.round(problem.cost).astype(np.int64)
+    hub_cost = np.round(problem.hub_cost).astype(np.int64)
+    model.add(
+        sum(int(c) * v for c, v in zip(site_cost, x, strict=True))
+        + sum(int(c) * v for c, v in zip(hub_cost, z, strict=True))
+        <= int(np.floor(problem.budget + 1e-9))
+    )
+    model.add(sum(z) <= problem.max_hubs)
+    weights = np.round(problem.weight).astype(np.int64)
+    model.maximize(sum(int(w) * v for w, v in zip(weights, y, strict=True)))
+    hint = greedy_hubs(problem)
+    chosen = set(hint.chosen)
+    for d in range(m):
+        model.add_hint(x[d], int(problem.candidates[d]) in chosen)
+    for h in range(hubs):
+        model.add_hint(z[h], problem.hubs[h] in hint.hubs)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.relative_gap_limit = float(rel_gap)
+    solver.parameters.num_workers = 2
+    code = solver.solve(model)
+    seconds = time.perf_counter() - start
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise InputError("solver", "cpsat", f"found no solution: {solver.status_name(code)}")
+    return _solution(
+        problem,
+        np.array([solver.boolean_value(v) for v in z], dtype=bool),
+        np.array([solver.boolean_value(v) for v in x], dtype=bool),
+        bound=float(solver.best_objective_bound),
+        solver="cpsat",
+        status="optimal" if code == cp_model.OPTIMAL else "feasible (time limit)",
+        seconds=seconds,
+    )
+
+
+def solve_hubs(
+    problem: HubChoiceProblem,
+    *,
+    solver: str = "highs",
+    time_limit_s: float = 60.0,
+    rel_gap: float = 1e-4,
+) -> HubSolution:
+    """Solve the joint model with ``solver`` (``highs``, ``cpsat`` or ``greedy``), as
+    :func:`rocketpost.design.mclp.solve` does the sites-only one."""
+    if solver not in SOLVERS:
+        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
+    if not (time_limit_s > 0):
+        raise InputError("time_limit_s", time_limit_s, "must be > 0")
+    if not (0 <= rel_gap < 1):
+        raise InputError("rel_gap", rel_gap, "must be in [0, 1)")
+    if solver == "greedy":
+        return greedy_hubs(problem)
+    if solver == "cpsat":
+        return _cpsat(problem, time_limit_s, rel_gap)
+    return _highs(problem, time_limit_s, rel_gap)
