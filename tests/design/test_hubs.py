@@ -12,7 +12,8 @@ from scipy import sparse
 from rocketpost.design.candidates import CandidateTable
 from rocketpost.design.coverage import CoverageMatrix
 from rocketpost.design.demand import Demand
-from rocketpost.design.hubs import hub_choice_problem, hub_coverages, solve_hubs
+from rocketpost.design.hubs import hub_choice_problem, hub_coverages
+from rocketpost.design.hubsolve import choose_hubs, solve_hubs
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 
@@ -143,3 +144,28 @@ def test_real_pool_from_the_kernel(
     assert joint.objective == pytest.approx(max(alone))
     assert len(joint.hubs) == 1
     assert alone[STOCK.index(joint.hubs[0])] == pytest.approx(max(alone))
+
+
+def test_choose_hubs_by_dollars_drops_the_hubs_left_out(
+    base_network: Network, big_candidates: CandidateTable, big_demand: Demand
+) -> None:
+    from rocketpost.design.analysis import design
+    from rocketpost.design.costs import CostModel
+    from rocketpost.design.coverage import build_coverage
+
+    costs = CostModel()
+    coverages = hub_coverages(base_network, big_candidates, big_demand, STOCK)
+    budget = costs.hubs_usd_per_year(len(base_network.hubs) - 1) + 3 * 8_000_000.0
+    choice = choose_hubs(base_network, coverages, max_hubs=2, costs=costs, budget_usd=budget)
+    assert 1 <= len(choice.solution.hubs) <= 2
+    assert choice.solution.gap <= 1e-4 and choice.baseline.objective <= choice.solution.bound
+    assert len(choice.network.hubs) == len(base_network.hubs) - 3 + len(choice.solution.hubs)
+    # The design continued on the chosen hubs covers at least what the joint model counted.
+    coverage = build_coverage(
+        choice.network, big_candidates, big_demand, stock_hubs=choice.solution.hubs
+    )
+    assert coverage.covered_weight(list(choice.solution.chosen)) >= choice.solution.objective
+    again = design(coverage, costs=costs, budget_usd=budget)
+    assert again.solution.objective >= choice.solution.objective - 1e-6
+    with pytest.raises(InputError):
+        choose_hubs(base_network, coverages, max_hubs=1, costs=costs, sites=2, budget_usd=1e9)

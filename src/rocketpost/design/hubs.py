@@ -21,8 +21,10 @@ Each hub's coverage is built by the kernel on the network *without the other poo
 (:func:`hub_coverages`): a pool hub that is not chosen is not built, so it cannot be a landing
 pad either. A rocket from one open pool hub landing on another open pool hub's pad is therefore
 not counted by the joint model: the designed network (the chosen hubs together, coverage rebuilt)
-can only cover more. The greedy baseline tries every hub subset (when there are at most
-:data:`MAX_SUBSETS`; else it adds hubs one at a time) with the sites-only greedy for each.
+can only cover more. The exact solvers and :func:`choose_hubs` are in
+:mod:`rocketpost.design.hubsolve`. The greedy baseline tries every hub subset (when there
+are at most :data:`MAX_SUBSETS`; else it adds hubs one at a time) with the sites-only greedy
+for each.
 """
 
 from __future__ import annotations
@@ -36,11 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from rocketpost.design.coverage import CoverageMatrix, build_coverage
 from rocketpost.design.demand import Demand
-from rocketpost.design.mclp import SOLVERS, CoveringProblem, greedy_pick
+from rocketpost.design.mclp import CoveringProblem, greedy_pick
 from rocketpost.design.table import CandidateTable
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -49,9 +50,10 @@ __all__ = [
     "MAX_SUBSETS",
     "HubChoiceProblem",
     "HubSolution",
+    "greedy_hubs",
     "hub_choice_problem",
     "hub_coverages",
-    "solve_hubs",
+    "solution_of",
 ]
 
 MAX_SUBSETS = 64
@@ -203,7 +205,7 @@ def hub_choice_problem(
     )
 
 
-def _solution(
+def solution_of(
     problem: HubChoiceProblem,
     hubs: NDArray[np.bool_],
     sites: NDArray[np.bool_],
@@ -253,7 +255,7 @@ def greedy_hubs(problem: HubChoiceProblem) -> HubSolution:
             best = (value, subset, sites)
     hubs = np.zeros(h_count, dtype=bool)
     hubs[list(best[1])] = True
-    return _solution(
+    return solution_of(
         problem,
         hubs,
         best[2],
@@ -273,161 +275,3 @@ def _greedy_value(
     picked = greedy_pick(sites_only)
     covered = np.asarray(sites_only.matrix.T @ picked.astype(np.float64)).ravel() > 0
     return sites_only.base_weight + float(sites_only.weight[covered].sum()), picked
-
-
-def _pairs(problem: HubChoiceProblem) -> list[tuple[int, int]]:
-    """(hub, pattern) pairs where the hub can reach the pattern at all."""
-    pairs = []
-    for h, matrix in enumerate(problem.matrices):
-        reach = problem.base[h] | (np.asarray(matrix.sum(axis=0)).ravel() > 0)
-        pairs += [(h, int(j)) for j in np.flatnonzero(reach)]
-    return pairs
-
-
-def _highs(problem: HubChoiceProblem, time_limit_s: float, rel_gap: float) -> HubSolution:
-    m, hubs = problem.candidates.size, len(problem.hubs)
-    p = problem.weight.size
-    pairs = _pairs(problem)
-    q = len(pairs)
-    start = time.perf_counter()
-    # Columns: x (m), z (hubs), v (q), y (p).
-    x0, z0, v0, y0 = 0, m, m + hubs, m + hubs + q
-    rows, cols, vals, upper = [], [], [], []
-    row = 0
-    columns = [sparse.csc_matrix(matrix) for matrix in problem.matrices]
-    for k, (h, j) in enumerate(pairs):
-        rows += [row, row]  # v_hj - z_h ≤ 0
-        cols += [v0 + k, z0 + h]
-        vals += [1.0, -1.0]
-        upper.append(0.0)
-        row += 1
-        if not problem.base[h, j]:  # v_hj - Σ x_d ≤ 0
-            covering = columns[h].indices[columns[h].indptr[j] : columns[h].indptr[j + 1]]
-            rows += [row] * (1 + covering.size)
-            cols += [v0 + k, *(x0 + covering).tolist()]
-            vals += [1.0] + [-1.0] * covering.size
-            upper.append(0.0)
-            row += 1
-    for k, (_h, j) in enumerate(pairs):  # y_j - Σ_h v_hj ≤ 0
-        rows.append(row + j)
-        cols.append(v0 + k)
-        vals.append(-1.0)
-    for j in range(p):
-        rows.append(row + j)
-        cols.append(y0 + j)
-        vals.append(1.0)
-    upper += [0.0] * p
-    row += p
-    rows += [row] * (m + hubs)  # budget
-    cols += list(range(m + hubs))
-    vals += problem.cost.tolist() + problem.hub_cost.tolist()
-    upper.append(problem.budget)
-    row += 1
-    rows += [row] * hubs  # hub count
-    cols += list(range(z0, z0 + hubs))
-    vals += [1.0] * hubs
-    upper.append(float(problem.max_hubs))
-    row += 1
-    size = m + hubs + q + p
-    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(row, size))
-    objective = np.concatenate([np.zeros(m + hubs + q), -problem.weight])
-    result = milp(
-        objective,
-        constraints=[LinearConstraint(matrix, -np.inf, np.array(upper))],
-        integrality=np.concatenate([np.ones(m + hubs), np.zeros(q + p)]),
-        bounds=Bounds(0.0, 1.0),
-        options={"time_limit": time_limit_s, "mip_rel_gap": rel_gap, "disp": False},
-    )
-    seconds = time.perf_counter() - start
-    if result.x is None:
-        raise InputError("solver", "highs", f"found no solution: {result.message}")
-    dual = getattr(result, "mip_dual_bound", None)
-    bound = -float(dual) if dual is not None else -float(result.fun)
-    status = "optimal" if result.status == 0 else f"stopped ({result.message})"
-    return _solution(
-        problem,
-        result.x[z0:v0] > 0.5,
-        result.x[:m] > 0.5,
-        bound=bound,
-        solver="highs",
-        status=status,
-        seconds=seconds,
-    )
-
-
-def _cpsat(problem: HubChoiceProblem, time_limit_s: float, rel_gap: float) -> HubSolution:
-    from ortools.sat.python import cp_model
-
-    m, hubs = problem.candidates.size, len(problem.hubs)
-    start = time.perf_counter()
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{d}") for d in range(m)]
-    z = [model.new_bool_var(f"z{h}") for h in range(hubs)]
-    y = [model.new_bool_var(f"y{j}") for j in range(problem.weight.size)]
-    reaching: list[list[cp_model.IntVar]] = [[] for _ in y]
-    columns = [sparse.csc_matrix(matrix) for matrix in problem.matrices]
-    for h, j in _pairs(problem):
-        v = model.new_bool_var(f"v{h}_{j}")
-        model.add_implication(v, z[h])
-        if not problem.base[h, j]:
-            covering = columns[h].indices[columns[h].indptr[j] : columns[h].indptr[j + 1]]
-            model.add_bool_or([x[int(d)] for d in covering]).only_enforce_if(v)
-        reaching[j].append(v)
-    for j, options in enumerate(reaching):
-        model.add_bool_or(options).only_enforce_if(y[j])
-    # CP-SAT is integral: costs in whole units (dollars or sites), weights in whole people.
-    site_cost = np.round(problem.cost).astype(np.int64)
-    hub_cost = np.round(problem.hub_cost).astype(np.int64)
-    model.add(
-        sum(int(c) * v for c, v in zip(site_cost, x, strict=True))
-        + sum(int(c) * v for c, v in zip(hub_cost, z, strict=True))
-        <= int(np.floor(problem.budget + 1e-9))
-    )
-    model.add(sum(z) <= problem.max_hubs)
-    weights = np.round(problem.weight).astype(np.int64)
-    model.maximize(sum(int(w) * v for w, v in zip(weights, y, strict=True)))
-    hint = greedy_hubs(problem)
-    chosen = set(hint.chosen)
-    for d in range(m):
-        model.add_hint(x[d], int(problem.candidates[d]) in chosen)
-    for h in range(hubs):
-        model.add_hint(z[h], problem.hubs[h] in hint.hubs)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
-    solver.parameters.relative_gap_limit = float(rel_gap)
-    solver.parameters.num_workers = 2
-    code = solver.solve(model)
-    seconds = time.perf_counter() - start
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise InputError("solver", "cpsat", f"found no solution: {solver.status_name(code)}")
-    return _solution(
-        problem,
-        np.array([solver.boolean_value(v) for v in z], dtype=bool),
-        np.array([solver.boolean_value(v) for v in x], dtype=bool),
-        bound=float(solver.best_objective_bound),
-        solver="cpsat",
-        status="optimal" if code == cp_model.OPTIMAL else "feasible (time limit)",
-        seconds=seconds,
-    )
-
-
-def solve_hubs(
-    problem: HubChoiceProblem,
-    *,
-    solver: str = "highs",
-    time_limit_s: float = 60.0,
-    rel_gap: float = 1e-4,
-) -> HubSolution:
-    """Solve the joint model with ``solver`` (``highs``, ``cpsat`` or ``greedy``), as
-    :func:`rocketpost.design.mclp.solve` does the sites-only one."""
-    if solver not in SOLVERS:
-        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
-    if not (time_limit_s > 0):
-        raise InputError("time_limit_s", time_limit_s, "must be > 0")
-    if not (0 <= rel_gap < 1):
-        raise InputError("rel_gap", rel_gap, "must be in [0, 1)")
-    if solver == "greedy":
-        return greedy_hubs(problem)
-    if solver == "cpsat":
-        return _cpsat(problem, time_limit_s, rel_gap)
-    return _highs(problem, time_limit_s, rel_gap)
