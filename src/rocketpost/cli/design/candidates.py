@@ -23,7 +23,10 @@ from rocketpost.design.table import CandidateTable
 __all__ = ["app", "sites_file_header"]
 
 app = typer.Typer(
-    help="Network design: candidate landing sites from world data, and the designer.",
+    help="Network design. Without a subcommand, the whole design with a progress bar: "
+    "candidates, coverage, the covering model (optionally choosing the stock hubs), frontier "
+    "and sensitivity sweeps (on Dask), economics, and the files in --out. The subcommands run "
+    "one step each.",
     no_args_is_help=True,
 )
 

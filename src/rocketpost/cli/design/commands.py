@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption
 from rocketpost.cli.design.candidates import app
@@ -25,37 +24,43 @@ from rocketpost.cli.design.options import (
     OutOption,
     StockOption,
     _base_network,
+    _concepts,
     _demand,
     _numbers,
     _out_dir,
     _solve_command,
     _stock,
 )
+from rocketpost.cli.design.outputs import (
+    design_header,
+    economics,
+    frontier_table,
+    sensitivity_table,
+    sites_table,
+    write_design,
+)
+from rocketpost.cli.design.progress import stage_bar
 from rocketpost.cli.output import console, print_json
+from rocketpost.cli.simulate import SchedulerOption, WorkersOption
 from rocketpost.design.analysis import (
     Design,
     binding_legs,
     design,
-    frontier,
-    sensitivity,
     sites_needed,
 )
 from rocketpost.design.candidates import CandidateSettings, build_candidates
 from rocketpost.design.costs import CostModel, default_costs
 from rocketpost.design.coverage import CoverageMatrix, build_coverage
 from rocketpost.design.demand import city_demand
-from rocketpost.design.economics import fleet_economics
 from rocketpost.design.mclp import SOLVERS
-from rocketpost.design.network_file import network_toml
 from rocketpost.design.report import (
-    design_geojson,
     design_summary,
     plot_frontier,
-    plot_map,
-    site_rows,
 )
 from rocketpost.design.selection import landing_sites_toml
+from rocketpost.design.sweeps import ConceptBase, run_frontier, run_sensitivity
 from rocketpost.errors import InputError
+from rocketpost.simulation import dask_client
 
 __all__ = ["design_frontier", "design_sensitivity", "design_solve"]
 
@@ -84,42 +89,6 @@ def _coverage(
 
 def _costs(path: Path | None) -> CostModel:
     return default_costs() if path is None else CostModel.from_file(path)
-
-
-def _header(result: Design, command: str) -> str:
-    s = result.solution
-    coverage = result.coverage
-    return "\n".join(
-        [
-            "Network designed by rocketpost's network designer (docs/design.md). GENERATED.",
-            f"Command: {command}",
-            f"Base: {coverage.network.source} (preset {coverage.network.preset}); every section "
-            "below is that network's, after its preset (see it for the source of each figure).",
-            f"Stock at {', '.join(coverage.stock_hubs)}; demand: {coverage.demand.source}.",
-            f"Chosen: {len(s.chosen)} of {len(coverage.candidates)} candidate sites by the "
-            f"maximal covering model ({s.solver}, {s.status}, gap {s.gap:.2e}).",
-            f"One-hour rocket promise: {s.objective:,.0f} {coverage.demand.unit} "
-            f"({s.share:.2%}); base alone {coverage.base_weight:,.0f}; annual cost "
-            f"${result.annual_usd / 1e6:,.0f} M (sites, fixed sites, hub spaceports).",
-        ]
-    )
-
-
-def _sites_table(result: Design, top: int) -> Table:
-    unit = result.coverage.demand.unit
-    view = Table(title=f"chosen sites by marginal value (top {top})")
-    for column in ("site", "serves", "port", "drones", "$M/yr", f"alone ({unit}, M)"):
-        view.add_column(column, justify="left" if column in ("site", "serves", "port") else "right")
-    for row in site_rows(result)[:top]:
-        view.add_row(
-            row["site_id"],
-            row["serves"],
-            row["port"],
-            str(row["drones"]),
-            f"{row['usd_per_year'] / 1e6:.1f}",
-            f"{row['marginal_demand'] / 1e6:.2f}",
-        )
-    return view
 
 
 @app.command("solve")
@@ -193,25 +162,12 @@ def design_solve(
     summary = design_summary(result)
     summary["binding_legs"] = [p.__dict__ for p in binding_legs(coverage, result.chosen)]
     folder = _out_dir(out)
-    written: list[Path] = []
-    if folder is not None:
-        chosen = coverage.candidates.subset(result.chosen)
-        text = network_toml(
-            coverage.network, chosen, header=_header(result, _solve_command(locals_for_command))
-        )
-        paths = {
-            "network.toml": text,
-            "design.json": json.dumps(summary, indent=2, default=str),
-            "design.geojson": json.dumps(design_geojson(result)),
-        }
-        for name, content in paths.items():
-            (folder / name).write_text(content, encoding="utf-8")
-            written.append(folder / name)
-        written.append(plot_map(result, folder / "map.png"))
+    command = _solve_command(locals_for_command)
+    written = [] if folder is None else write_design(result, summary, folder, command)
     if sites_out is not None:
         header = "\n".join(  # the command on one line: landing_sites_toml keeps "#" lines
             f"# {line}" if line.startswith("Command:") else line
-            for line in _header(result, _solve_command(locals_for_command)).splitlines()
+            for line in design_header(result, command).splitlines()
         )
         sites_out.write_text(
             landing_sites_toml(coverage.candidates.subset(result.chosen), header=header),
@@ -221,16 +177,7 @@ def design_solve(
     if orders_per_day is not None:
         if folder is None:
             raise InputError("orders-per-day", orders_per_day, "needs --out (the network file)")
-        from rocketpost.network import load_network
-
-        designed = load_network(folder / "network.toml")
-        summary["economics"] = fleet_economics(
-            designed,
-            coverage.demand,
-            stock_hubs=list(coverage.stock_hubs),
-            orders_per_day=orders_per_day,
-            costs=cost_model,
-        ).summary()
+        summary["economics"] = economics(folder / "network.toml", result, orders_per_day)
     summary["outputs"] = [str(p) for p in written]
     if as_json:
         print_json(summary)
@@ -243,7 +190,7 @@ def design_solve(
 def _print_design(result: Design, summary: dict[str, Any], top: int) -> None:
     s, g = result.solution, result.baseline
     unit = result.coverage.demand.unit
-    console.print(_sites_table(result, top))
+    console.print(sites_table(result, top))
     console.print(
         f"[bold]{s.share:.2%}[/bold] of {unit} ({s.objective / 1e6:,.1f} M) get a one-hour "
         f"rocket promise from {', '.join(result.coverage.stock_hubs)} with {len(s.chosen)} sites; "
@@ -284,16 +231,26 @@ def design_frontier(
     keep_sites: KeepSitesOption = False,
     costs: CostsOption = None,
     out: OutOption = None,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
     network: NetworkOption = None,
     preset: DesignPresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Reach against budget: covered demand at each site count and annual budget."""
+    """Reach against budget: covered demand at each site count and annual budget (one exact
+    solve per budget, on a local Dask cluster by default)."""
     coverage = _coverage(network, preset, stock_at, demand, min_population, keep_sites)
     counts = [int(k) for k in _numbers(sites, "sites")]
-    points = frontier(
-        coverage, costs=_costs(costs), site_counts=counts, budgets_usd=_numbers(budgets, "budgets")
-    )
+    runs = len(counts) + len(_numbers(budgets, "budgets"))
+    with dask_client(workers, scheduler) as client, stage_bar(as_json, runs) as bar:
+        points = run_frontier(
+            coverage,
+            costs=_costs(costs),
+            site_counts=counts,
+            budgets_usd=_numbers(budgets, "budgets"),
+            client=client,
+            progress=bar.stage("frontier"),
+        )
     folder = _out_dir(out)
     written = []
     if folder is not None:
@@ -305,19 +262,7 @@ def design_frontier(
     if as_json:
         print_json({"points": [p.__dict__ for p in points], "outputs": [str(p) for p in written]})
         return
-    view = Table(title=f"reach against budget (stock at {', '.join(coverage.stock_hubs)})")
-    for column in ("sites", "$M/yr", "share", "covered M", "gap", "greedy share", "solve s"):
-        view.add_column(column, justify="right")
-    for p in points:
-        view.add_row(
-            str(p.sites),
-            f"{p.annual_usd / 1e6:,.0f}",
-            f"{p.share:.2%}",
-            f"{p.covered / 1e6:,.1f}",
-            f"{p.gap:.1e}",
-            f"{p.greedy_share:.2%}",
-            f"{p.seconds:.2f}",
-        )
+    view = frontier_table(points, coverage.stock_hubs)
     console.print(view)
     for path in written:
         console.print(f"wrote {path}")
@@ -336,11 +281,14 @@ def design_sensitivity(
     burnout_speed_ms: Annotated[str, typer.Option("--burnout-speed-ms")] = "7000,7500,8500",
     offshore_km: Annotated[str, typer.Option("--offshore-km")] = "3",
     min_population: MinPopulationOption = 15_000,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
     network: NetworkOption = None,
     preset: DesignPresetOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What a better drone, vessel, offshore rule or rocket would add, re-solved exactly."""
+    """What a better drone, vessel, offshore rule or rocket would add, re-solved exactly (one
+    task per concept, on a local Dask cluster by default)."""
     import dataclasses
 
     base = dataclasses.replace(_base_network(network, preset), extra_sites=())
@@ -351,25 +299,22 @@ def design_sensitivity(
     cost_model = default_costs()
     coverage = build_coverage(base, candidates, demand, stock_hubs=stock)
     reference = design(coverage, costs=cost_model, sites=sites)
-    changes = {
-        "drone_range_km": _numbers(drone_range_km, "drone-range-km"),
-        "drone_speed_kmh": _numbers(drone_speed_kmh, "drone-speed-kmh"),
-        "vessel_speed_kmh": _numbers(vessel_speed_kmh, "vessel-speed-kmh"),
-        "burnout_speed_ms": _numbers(burnout_speed_ms, "burnout-speed-ms"),
-        "offshore_km": _numbers(offshore_km, "offshore-km"),
-    }
-    rows = sensitivity(
-        base,
-        candidates,
-        demand,
-        stock_hubs=stock,
-        costs=cost_model,
-        sites=sites,
-        changes={k: v for k, v in changes.items() if v},
-        candidates_for=lambda km: build_candidates(
-            dataclasses.replace(settings, min_offshore_km=km)
-        ),
+    concepts = _concepts(
+        drone_range_km=drone_range_km,
+        drone_speed_kmh=drone_speed_kmh,
+        vessel_speed_kmh=vessel_speed_kmh,
+        burnout_speed_ms=burnout_speed_ms,
+        offshore_km=offshore_km,
     )
+    base_question = ConceptBase(base, settings, demand, tuple(stock), cost_model, sites)
+    with dask_client(workers, scheduler) as client, stage_bar(as_json, len(concepts)) as bar:
+        rows = run_sensitivity(
+            base_question,
+            concepts,
+            reference_share=reference.solution.share,
+            client=client,
+            progress=bar.stage("sensitivity"),
+        )
     needed = None if target is None else sites_needed(coverage, target, costs=cost_model)
     legs = binding_legs(coverage, reference.chosen)
     if as_json:
@@ -387,17 +332,7 @@ def design_sensitivity(
             }
         )
         return
-    view = Table(title=f"sensitivity at {sites} sites (now {reference.solution.share:.2%})")
-    for column in ("parameter", "value", "share", "change", "ceiling"):
-        view.add_column(column, justify="left" if column == "parameter" else "right")
-    for r in rows:
-        view.add_row(
-            r.key,
-            f"{r.value:g}",
-            f"{r.share:.2%}",
-            f"{r.delta_share:+.2%}",
-            f"{r.ceiling_share:.2%}",
-        )
+    view = sensitivity_table(rows, sites, reference.solution.share)
     console.print(view)
     for profile in legs:
         top_legs = sorted(profile.legs_min.items(), key=lambda kv: -kv[1])[:4]

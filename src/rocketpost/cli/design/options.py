@@ -51,8 +51,9 @@ OutOption = Annotated[Path | None, typer.Option("--out", help="Directory to writ
 
 
 def _command_line(command: str, options: dict[str, Any]) -> str:
-    """The command as a user would type it (from the parsed options, not ``sys.argv``)."""
-    words = ["rocketpost", "design", command]
+    """The command as a user would type it (from the parsed options, not ``sys.argv``);
+    ``command`` "" is ``rocketpost design`` itself."""
+    words = ["rocketpost", "design", *([command] if command else [])]
     for name, value in options.items():
         if value is None or value is False:
             continue
@@ -105,3 +106,13 @@ def _base_network(network_file: Path | None, preset: str | None) -> Network:
         if error.field != "presets":
             raise
         return network_from(network_file, None)
+
+
+def _concepts(**values: str) -> list[tuple[str, float]]:
+    """The sensitivity's concepts from its per-lever options (``drone_range_km="25,30"`` ...),
+    in option order; an empty option tries nothing for that lever."""
+    return [
+        (lever, value)
+        for lever, text in values.items()
+        for value in _numbers(text, lever.replace("_", "-"))
+    ]
