@@ -153,14 +153,24 @@ def _hub_choice(
     start = time.perf_counter()
     coverages = hub_coverages(network, candidates, demand, HUB_POOL)
     built = time.perf_counter() - start
-    for max_hubs in (1, 3):
-        choice = choose_hubs(network, coverages, max_hubs=max_hubs, costs=costs, sites=300)
+    runs: list[tuple[int, int | None, float | None, str]] = [
+        (1, 300, None, "auto"),
+        (3, 300, None, "auto"),
+        (3, None, 3e9, "auto"),
+        (1, 300, None, "joint"),
+    ]
+    for max_hubs, sites, usd, method in runs:
+        choice = choose_hubs(
+            network, coverages, max_hubs=max_hubs, costs=costs, sites=sites, budget_usd=usd,
+            method=method,
+        )  # fmt: skip
         s = choice.solution
+        budget = f"{sites} sites" if sites is not None else f"${usd / 1e9:g} bn/yr"
         print(
-            f"\nhubs chosen: at most {max_hubs} of {len(HUB_POOL)} ({', '.join(HUB_POOL)}), 300 "
-            f"sites: {', '.join(s.hubs)}; {s.share:.2%}, {s.status}, gap {s.gap:.3%}, "
-            f"{s.seconds:.2f} s (+ {built:.1f} s for the {len(HUB_POOL)} hubs' coverage); "
-            f"greedy {choice.baseline.share:.2%} (gap {choice.greedy_gap:.3%})"
+            f"\nhubs chosen ({method}): at most {max_hubs} of {len(HUB_POOL)} "
+            f"({', '.join(HUB_POOL)}), {budget}: {', '.join(s.hubs)}; {s.share:.2%}, {s.status}, "
+            f"gap {s.gap:.3%}, {s.seconds:.2f} s (+ {built:.1f} s for the {len(HUB_POOL)} hubs' "
+            f"coverage); greedy {choice.baseline.share:.2%} (gap {choice.greedy_gap:.3%})"
         )
 
 

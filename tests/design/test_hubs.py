@@ -12,7 +12,7 @@ from scipy import sparse
 from rocketpost.design.candidates import CandidateTable
 from rocketpost.design.coverage import CoverageMatrix
 from rocketpost.design.demand import Demand
-from rocketpost.design.hubs import hub_choice_problem, hub_coverages
+from rocketpost.design.hubs import hub_choice_problem, hub_coverages, hub_subsets
 from rocketpost.design.hubsolve import choose_hubs, solve_hubs
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -88,10 +88,10 @@ def test_joint_model_matches_brute_force(
     coverages = _per_hub(coverage, big_candidates, seed)
     problem = hub_choice_problem(coverages, budget=sites, max_hubs=max_hubs)
     optimum = _brute_force(coverages, sites, max_hubs)
-    for solver in ("highs", "cpsat"):
-        found = solve_hubs(problem, solver=solver, time_limit_s=30)
-        assert found.objective == pytest.approx(optimum), solver
-        assert found.gap == pytest.approx(0.0, abs=1e-6), solver
+    for solver, method in (("highs", "joint"), ("highs", "subsets"), ("cpsat", "auto")):
+        found = solve_hubs(problem, solver=solver, time_limit_s=30, method=method)
+        assert found.objective == pytest.approx(optimum), (solver, method)
+        assert found.gap <= 1e-4, (solver, method)  # the default rel_gap
         assert len(found.hubs) <= max_hubs and len(found.chosen) <= sites
         # The objective is what the chosen hubs and sites cover, recounted per hub.
         covered = np.zeros(len(coverages[0].demand), dtype=bool)
@@ -112,9 +112,10 @@ def test_hub_costs_share_the_budget(
     hub_cost = np.array([2.0, 3.0, 1.0])
     problem = hub_choice_problem(coverages, budget=7.0, max_hubs=3, cost=cost, hub_cost=hub_cost)
     optimum = _brute_force(coverages, 0, 3, budget=7.0, cost=cost, hub_cost=hub_cost)
-    for solver in ("highs", "cpsat"):
-        found = solve_hubs(problem, solver=solver, time_limit_s=30)
-        assert found.objective == pytest.approx(optimum), solver
+    for solver, method in (("highs", "joint"), ("highs", "subsets"), ("cpsat", "auto")):
+        found = solve_hubs(problem, solver=solver, time_limit_s=30, method=method)
+        assert found.objective == pytest.approx(optimum), (solver, method)
+        assert found.gap <= 1e-4, (solver, method)  # the default rel_gap
         assert found.cost <= 7.0 + 1e-9
 
 
@@ -128,6 +129,12 @@ def test_bad_pools_and_limits(
         hub_choice_problem([], budget=2, max_hubs=1)
     with pytest.raises(InputError):
         hub_coverages(base_network, big_candidates, coverage.demand, ["HZB", "HZB"])
+    problem = hub_choice_problem(coverages, budget=2, max_hubs=2)
+    with pytest.raises(InputError):
+        solve_hubs(problem, method="magic")
+    assert hub_subsets(problem) == [(0, 1), (0, 2), (1, 2)]  # free hubs: only the largest sets
+    priced = hub_choice_problem(coverages, budget=5, max_hubs=2, hub_cost=np.ones(3))
+    assert len(hub_subsets(priced)) == 3 + 3
 
 
 def test_real_pool_from_the_kernel(

@@ -53,6 +53,7 @@ __all__ = [
     "greedy_hubs",
     "hub_choice_problem",
     "hub_coverages",
+    "hub_subsets",
     "solution_of",
 ]
 
@@ -235,16 +236,25 @@ def solution_of(
     )
 
 
+def hub_subsets(problem: HubChoiceProblem) -> list[tuple[int, ...]]:
+    """The hub subsets worth trying (as hub indices). When hubs cost nothing (a budget in
+    sites) another hub never covers less, so only subsets of ``max_hubs`` hubs; when they pay
+    from the budget, every size from 1 to ``max_hubs``."""
+    count = len(problem.hubs)
+    free = not np.any(problem.hub_cost > 0)
+    sizes = [problem.max_hubs] if free else list(range(1, problem.max_hubs + 1))
+    return [s for size in sizes for s in itertools.combinations(range(count), size)]
+
+
 def greedy_hubs(problem: HubChoiceProblem) -> HubSolution:
     """The baseline: for each hub subset (or hubs added greedily), the sites-only greedy."""
     start = time.perf_counter()
-    k, h_count = problem.max_hubs, len(problem.hubs)
-    sizes = range(1, k + 1)
-    subsets = [s for size in sizes for s in itertools.combinations(range(h_count), size)]
+    subsets = hub_subsets(problem)
+    h_count = len(problem.hubs)
     if len(subsets) > MAX_SUBSETS:
         current: tuple[int, ...] = ()
         subsets = []
-        for _ in sizes:
+        for _ in range(problem.max_hubs):
             options = [(*current, h) for h in range(h_count) if h not in current]
             current = max(options, key=lambda s: _greedy_value(problem, s)[0])
             subsets.append(current)
