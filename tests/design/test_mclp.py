@@ -12,7 +12,7 @@ from scipy import sparse
 from rocketpost.design.candidates import CandidateTable
 from rocketpost.design.coverage import CoverageMatrix
 from rocketpost.design.demand import Demand
-from rocketpost.design.mclp import covering_problem, greedy, solve
+from rocketpost.design.mclp import covering_problem, greedy, lp_bound, solve
 from rocketpost.errors import InputError
 
 
@@ -66,6 +66,7 @@ def test_exact_solvers_match_brute_force(
         assert matrix.covered_weight(list(solution.chosen)) == pytest.approx(optimum)
     baseline = greedy(problem)
     assert baseline.objective <= optimum + 1e-9
+    assert lp_bound(problem) >= optimum - 1e-6  # the relaxation bounds every choice
 
 
 def test_cost_budget_is_respected(coverage: CoverageMatrix, big_candidates: CandidateTable) -> None:

@@ -256,11 +256,11 @@ def greedy_hubs(problem: HubChoiceProblem) -> HubSolution:
         subsets = []
         for _ in range(problem.max_hubs):
             options = [(*current, h) for h in range(h_count) if h not in current]
-            current = max(options, key=lambda s: _greedy_value(problem, s)[0])
+            current = max(options, key=lambda s: greedy_value(problem, s)[0])
             subsets.append(current)
     best: tuple[float, tuple[int, ...], NDArray[np.bool_]] = (-1.0, (), np.zeros(0, bool))
     for subset in subsets:
-        value, sites = _greedy_value(problem, subset)
+        value, sites = greedy_value(problem, subset)
         if value > best[0]:
             best = (value, subset, sites)
     hubs = np.zeros(h_count, dtype=bool)
@@ -276,9 +276,11 @@ def greedy_hubs(problem: HubChoiceProblem) -> HubSolution:
     )
 
 
-def _greedy_value(
+def greedy_value(
     problem: HubChoiceProblem, subset: Sequence[int]
 ) -> tuple[float, NDArray[np.bool_]]:
+    """The sites-only greedy's covered demand with the hubs ``subset`` open, and its sites
+    (-1 when the hubs alone overrun the budget)."""
     sites_only = problem.sites_problem(subset)
     if sites_only.budget < 0:
         return -1.0, np.zeros(problem.candidates.size, dtype=bool)
