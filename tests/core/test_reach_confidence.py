@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -148,6 +150,25 @@ def test_the_summary_and_geojson_say_how_the_promise_was_decided(
         0 < f["properties"]["promised_share"] <= 1 and f["properties"]["p_on_time"] >= 0
         for f in cities
     )
+
+
+@pytest.mark.parametrize("mode", ["any", "rocket"])
+def test_routing_only_the_cities_that_may_fit_changes_nothing(
+    by_mode: dict[str, ReachResult], mode: str
+) -> None:
+    base = by_mode[mode]
+    fast = reach_at_confidence(base, Conditions(), climate=True)
+    # A result on a fixed Earth gives no bound on the rotating kernel's times: every city is
+    # routed again.
+    fixed_earth = dataclasses.replace(base, rotating=False)
+    every = reach_at_confidence(fixed_earth, Conditions(), climate=True)
+    assert fast.promised_share is not None and every.promised_share is not None
+    np.testing.assert_array_equal(fast.promised_share, every.promised_share)
+    np.testing.assert_array_equal(np.isnan(fast.p_on_time), np.isnan(every.p_on_time))
+    np.testing.assert_array_equal(np.nan_to_num(fast.p_on_time), np.nan_to_num(every.p_on_time))
+    covered = fast.covered
+    np.testing.assert_array_equal(fast.best_s[covered], every.best_s[covered])
+    np.testing.assert_array_equal(fast.best_origin[covered], every.best_origin[covered])
 
 
 def test_the_rule_is_checked() -> None:

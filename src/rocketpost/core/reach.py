@@ -76,6 +76,9 @@ class ReachResult:
     countries: tuple[AreaReach, ...]
     continents: tuple[AreaReach, ...]
     mode: str = "any"
+    parcel: Parcel = DEFAULT_PARCEL
+    rotating: bool = True
+    """The parcel and the Earth of the delivery times (:class:`~rocketpost.core.eta.EtaOptions`)."""
     p_on_time: NDArray[np.float64] | None = None
     """Per city, P(delivered within the threshold) of its kernel route under the conditions
     (:func:`reach_at_confidence`; ``None``: reach by the buffer rule). Averaged over the
@@ -353,6 +356,8 @@ def compute_reach(
         countries=countries,
         continents=continents,
         mode=mode,
+        parcel=parcel,
+        rotating=options.rotating,
     )
 
 

@@ -31,7 +31,7 @@ closures are not averaged) and fronts that start after the order are not counted
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,8 +87,25 @@ class ConfidenceRule:
             raise InputError("ready_s", self.ready_s, "must be a finite epoch second")
 
 
-def _routes(result: ReachResult, rule: ConfidenceRule) -> Routes:
-    """The kernel's fastest route to every city in the result's mode, ordered at
+def _candidates(result: ReachResult, rule: ConfidenceRule) -> NDArray[np.intp]:
+    """The cities whose delivery at ``rule.ready_s`` may fit the threshold; only these are
+    routed again.
+
+    An exact wave wait is in ``[0, interval)`` and a policy's is in ``[0, interval]``, so no
+    route ordered at any time beats ``result.best_s`` (the same parcel, the same Earth) by more
+    than the longest wave interval of the stock hubs. Otherwise every city.
+    """
+    n = len(result.cities)
+    if rule.parcel != result.parcel or not result.rotating:
+        return np.arange(n)
+    network = result.network
+    hubs = [network.hub_index(h) for h in result.stock_hubs]
+    margin_s = float(np.max(network.launch_wave_interval_s[hubs])) + 1.0
+    return np.flatnonzero(result.best_s - margin_s <= result.threshold_min * 60.0)
+
+
+def _routes(result: ReachResult, rule: ConfidenceRule, rows: NDArray[np.intp]) -> Routes:
+    """The kernel's fastest route to the cities ``rows`` in the result's mode, ordered at
     ``rule.ready_s``."""
     network = result.network
     cities = result.cities
@@ -98,24 +115,26 @@ def _routes(result: ReachResult, rule: ConfidenceRule) -> Routes:
     return door_to_door(
         legs,
         ParcelRows(
-            cities.lat_deg,
-            cities.lon_deg,
-            ready_s=np.full(len(cities), float(rule.ready_s)),
+            cities.lat_deg[rows],
+            cities.lon_deg[rows],
+            ready_s=np.full(rows.size, float(rule.ready_s)),
             drone_ok=bool(legs.drone_fits(parcel.mass_kg, parcel.volume_m3)),
             may_fly=False if heavy or result.mode == "ground" else None,
         ),
         KernelOptions(
             origins=legs.origin_indices(list(result.stock_hubs)),
             allow_ground=result.mode != "rocket",
+            per_origin=rows.size == 1,  # keep the row axis of a single city
             reach=False,
         ),
     )
 
 
-def _cross_border(result: ReachResult, routes: Routes) -> NDArray[np.bool_]:
-    """Per city: its route crosses a customs border (only then can it be inspected)."""
+def _cross_border(result: ReachResult, routes: Routes, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """Per routed city: its route crosses a customs border (only then can it be inspected)."""
     hub_country = np.array([h.country for h in result.network.hubs])[routes.origin]
-    pairs = np.char.add(np.char.add(hub_country, ">"), result.cities.country_code.astype(str))
+    country = result.cities.country_code.astype(str)[rows]
+    pairs = np.char.add(np.char.add(hub_country, ">"), country)
     unique, which = np.unique(pairs, return_inverse=True)
     crossing = np.array(
         [not same_customs_territory(*pair.split(">")) for pair in unique.tolist()], dtype=bool
@@ -145,8 +164,9 @@ def reach_at_confidence(
     ----------
     result
         A reach (:func:`~rocketpost.core.reach.compute_reach`): its cities, stock hubs, mode
-        (``any``, ``rocket`` or ``ground``) and threshold are kept; its times are replaced by
-        those of the kernel's routes ordered at ``ready_s``.
+        (``any``, ``rocket`` or ``ground``) and threshold are kept; the times of the cities that
+        may fit the threshold are replaced by those of the kernel's routes ordered at
+        ``ready_s`` (the others, beyond reach whatever the order time, keep the result's).
     conditions
         What operations declared (the rest is the climate), or a whole
         :class:`ConfidenceRule` (then ``climate``, ``ready_s`` and ``parcel`` are its own).
@@ -171,12 +191,21 @@ def reach_at_confidence(
     )
     network = result.network
     target = float(network.promise.confidence)
-    routes = _routes(result, rule)
-    border = _cross_border(result, routes)
+    rows = _candidates(result, rule)
+    if rows.size == 0:  # nothing may fit: route one city all the same, for the shapes below
+        rows = np.arange(min(1, len(result.cities)))
+    routes = _routes(result, rule, rows)
+    if rows.size == 1:  # per_origin kept the row axis: the best origin of the one city
+        best = int(np.argmin(routes.total_s[:, 0]))
+        one = slice(best, best + 1)
+        routes = Routes(**{f.name: getattr(routes, f.name)[one] for f in fields(routes)})
+    border = _cross_border(result, routes, rows)
     promise_s = result.threshold_min * 60.0
+    n = len(result.cities)
 
     def promised(under: Conditions) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        p = kernel_p_on_time(network, routes, under, promise_s=promise_s, cross_border=border)
+        p = np.full(n, np.nan)
+        p[rows] = kernel_p_on_time(network, routes, under, promise_s=promise_s, cross_border=border)
         return p, meets_confidence(np.nan_to_num(p, nan=0.0), target)
 
     p, covered = promised(rule.conditions)
@@ -187,12 +216,18 @@ def reach_at_confidence(
         share = (1.0 - front) * covered + front * covered_in_front
         covered = share > 0.0
     countries, continents = _areas(result.cities, covered if share is None else share)
+    best_s, origin = result.best_s.copy(), result.best_origin.copy()
+    destination, mode = result.best_destination.copy(), result.best_mode.copy()
+    best_s[rows] = routes.total_s
+    origin[rows] = routes.origin
+    destination[rows] = routes.destination
+    mode[rows] = np.where(routes.ground, "ground", "rocket")
     return dataclasses.replace(
         result,
-        best_s=np.asarray(routes.total_s, dtype=np.float64),
-        best_origin=np.asarray(routes.origin),
-        best_destination=np.asarray(routes.destination),
-        best_mode=np.where(routes.ground, "ground", "rocket").astype(str),
+        best_s=best_s,
+        best_origin=origin,
+        best_destination=destination,
+        best_mode=mode,
         covered=covered,
         countries=countries,
         continents=continents,
