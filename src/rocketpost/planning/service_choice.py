@@ -41,13 +41,32 @@ from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
 
 __all__ = [
     "FORBIDDEN_DANGEROUS_GOODS",
+    "PROMISE_RULES",
     "REASONS",
     "Mode",
     "Reason",
     "ServiceChoice",
     "choose_service",
+    "promise_conditions_of",
     "reason_code",
 ]
+
+PROMISE_RULES = ("confidence", "buffer")
+"""How the one-hour service is decided: at the network's confidence (``promise.confidence``,
+the default, as quotes and bookings decide) or, opted into, by the flat buffer (ETA +
+``promise.buffer_min`` within the hour: days worked by hand, the buffer's calibration)."""
+
+
+def promise_conditions_of(promise_rule: str, conditions: Conditions | None) -> Conditions | None:
+    """The conditions the hour is decided under: ``conditions`` (default the climate,
+    ``Conditions()``) at the confidence; ``None`` for the buffer rule, which takes none."""
+    if promise_rule not in PROMISE_RULES:
+        raise InputError("promise_rule", promise_rule, "must be one of " + ", ".join(PROMISE_RULES))
+    if promise_rule == "buffer":
+        if conditions is not None:
+            raise InputError("promise_rule", promise_rule, "the buffer rule takes no conditions")
+        return None
+    return Conditions() if conditions is None else conditions
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,6 +232,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     same_day_requested: ArrayLike | None = None,
     conditions: Conditions | None = None,
     inspection_p: ArrayLike | None = None,
+    promise_rule: str = "confidence",
 ) -> ServiceChoice:
     """Choose the service, origin and destination hub and the planned timing of every order.
 
@@ -242,17 +262,21 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     conditions
         Decide at the network's confidence (``promise.confidence``) under these conditions:
         the one decision of :mod:`rocketpost.promise.decision`, as quotes and bookings make it.
-        ``None``: the calibrated buffer (``promise.buffer_min``), as before.
+        Default: the climate (``Conditions()``).
     inspection_p
         Per order, the odds of an unplanned customs inspection (screening's risk through
         :meth:`~rocketpost.promise.conditions.Conditions.inspection_odds`); default the
         conditions' base rate.
+    promise_rule
+        ``"confidence"`` (default) or ``"buffer"``: the flat buffer (``promise.buffer_min``),
+        opted into, without conditions (:data:`PROMISE_RULES`).
 
     Returns
     -------
     ServiceChoice
         Aligned with ``orders``.
     """
+    conditions = promise_conditions_of(promise_rule, conditions)
     one_hour_s = network.promise.one_hour_s if promise_s is None else float(promise_s)
     n, h = len(orders), len(network.hubs)
     inspection = _optional(inspection_delay_s, n, "inspection_delay_s", np.float64)
