@@ -57,7 +57,7 @@ def tiny() -> tuple[Network, OrderTable]:
 
 def test_tiny_day_has_the_known_best_plan(tmp_path: Path) -> None:
     net, orders = tiny()
-    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     flights = to_arrow(plan, "flights").to_pylist()
     # Known best, by hand: wave 1 (9 t) is one rocket, HZB-01. Wave 2 (11 t) needs two rockets
     # at HZB, where none is left: ICN-01 repositions at the first wave of the day, and HZB-01,
@@ -92,7 +92,7 @@ def test_tiny_day_has_the_known_best_plan(tmp_path: Path) -> None:
 def test_tiny_day_with_a_real_reuse_cycle_downgrades_for_capacity() -> None:
     net, orders = tiny()
     net = dataclasses.replace(net, rocket=default_network().rocket)  # 18 h + 48 h
-    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     reasons = to_arrow(plan, "outcomes")["reason"].to_pylist()
     # HZB-01 flies wave 1; wave 2 has no airframe (ICN-01 cannot be back in service in time).
     assert reasons == ["ok", "ok", "no_capacity", "no_capacity"]
@@ -111,6 +111,7 @@ def test_generated_day_passes_the_independent_check(tmp_path: Path) -> None:
         orders,
         PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
+        promise_rule="buffer",
     )
     write_plan(plan, tmp_path)
     assert plan.kpis["orders"] == 3000 == len(plan.outcomes)

@@ -87,6 +87,8 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
             inventory,
             promise_s=params.promise_s,
             allowed_origins=allowed,
+            conditions=promise_conditions,
+            promise_rule=promise_rule,
         )
         allowed = allocation.allowed_origins
         settled = allocation.choice
