@@ -119,3 +119,23 @@ def test_generated_day_passes_the_independent_check(tmp_path: Path) -> None:
     assert check_plan(tmp_path, orders, net) == []
     flights = pq.read_table(tmp_path / "flights.parquet")
     assert (flights["mass_kg"].to_numpy() <= 10_000).all()
+
+
+def test_the_default_promises_the_hour_at_the_confidence() -> None:
+    from rocketpost.planning import Mode
+    from rocketpost.promise.conditions import Conditions
+
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        300, day=date(2026, 11, 25), rng=np.random.default_rng(9), rocket=network.rocket
+    )
+    params = PlanParams(consolidation=FLY_ALWAYS)
+    default = plan_orders(network, orders, params)
+    climate = plan_orders(network, orders, params, promise_conditions=Conditions())
+    np.testing.assert_array_equal(default.outcomes.mode, climate.outcomes.mode)
+    np.testing.assert_array_equal(default.outcomes.p_on_time, climate.outcomes.p_on_time)
+    rocket = default.outcomes.mode == Mode.ROCKET
+    assert rocket.any()
+    assert (default.outcomes.p_on_time[rocket] >= network.promise.confidence).all()
+    by_buffer = plan_orders(network, orders, params, promise_rule="buffer")
+    assert np.isnan(by_buffer.outcomes.p_on_time).all()

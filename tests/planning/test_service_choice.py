@@ -172,3 +172,29 @@ def test_the_choice_records_its_p_and_the_latest_launch_at_the_confidence() -> N
         by_buffer.latest_launch_s[flying],
         (by_buffer.promised_s - (by_buffer.delivery_s - by_buffer.launch_s))[flying],
     )
+
+
+def test_the_default_decides_at_the_confidence_under_the_climate() -> None:
+    from datetime import date
+
+    from rocketpost.network import default_network
+    from rocketpost.orders.generator import generate_orders
+    from rocketpost.promise.conditions import Conditions
+
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        400, day=date(2026, 11, 25), rng=np.random.default_rng(4), rocket=network.rocket
+    )
+    default = choose_service(network, orders, same_day=False)
+    climate = choose_service(network, orders, conditions=Conditions(), same_day=False)
+    np.testing.assert_array_equal(default.mode, climate.mode)
+    np.testing.assert_array_equal(default.reason, climate.reason)
+    np.testing.assert_array_equal(default.p_on_time, climate.p_on_time)
+    rocket = default.mode == Mode.ROCKET
+    assert rocket.any() and (default.p_on_time[rocket] >= network.promise.confidence).all()
+    by_buffer = choose_service(network, orders, same_day=False, promise_rule="buffer")
+    assert np.isnan(by_buffer.p_on_time).all()
+    with pytest.raises(InputError, match="promise_rule"):
+        choose_service(network, orders, promise_rule="flat")
+    with pytest.raises(InputError, match="no conditions"):
+        choose_service(network, orders, conditions=Conditions(), promise_rule="buffer")

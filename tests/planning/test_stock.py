@@ -131,3 +131,23 @@ def test_bad_mask_shape_is_an_input_error(network: Network) -> None:
             allowed_origins=np.ones((1, 2)),
             promise_rule="buffer",
         )
+
+
+def test_the_default_draws_the_stock_for_the_orders_promised_at_the_confidence(
+    network: Network,
+) -> None:
+    from rocketpost.promise.conditions import Conditions, HubWeather
+
+    points = np.array([network.hub(h).port_position for h in ("ICN", "PUS", "SHA")])
+    orders = random_orders(60, points, np.random.default_rng(5))
+    inventory = Inventory(hub=np.array(["HZB"]), sku=np.array(["A"]), quantity=[1_000])
+    items = items_for(["A"] * len(orders), [1] * len(orders))
+    default = allocate_stock(network, orders, items, inventory)
+    climate = allocate_stock(network, orders, items, inventory, conditions=Conditions())
+    np.testing.assert_array_equal(default.allowed_origins, climate.allowed_origins)
+    np.testing.assert_array_equal(default.choice.p_on_time, climate.choice.p_on_time)
+    # A front at the only stocked hub: no order is promised the rocket hour from it.
+    front = allocate_stock(
+        network, orders, items, inventory, conditions=Conditions(hubs={"HZB": HubWeather("front")})
+    )
+    assert not (front.choice.mode == Mode.ROCKET).any()
