@@ -32,6 +32,7 @@ from rocketpost.core.eligibility import (
     reason_code,
     same_day_reasons,
 )
+from rocketpost.core.eta import PROMISE_RULES, promise_conditions_of
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -50,23 +51,6 @@ __all__ = [
     "promise_conditions_of",
     "reason_code",
 ]
-
-PROMISE_RULES = ("confidence", "buffer")
-"""How the one-hour service is decided: at the network's confidence (``promise.confidence``,
-the default, as quotes and bookings decide) or, opted into, by the flat buffer (ETA +
-``promise.buffer_min`` within the hour: days worked by hand, the buffer's calibration)."""
-
-
-def promise_conditions_of(promise_rule: str, conditions: Conditions | None) -> Conditions | None:
-    """The conditions the hour is decided under: ``conditions`` (default the climate,
-    ``Conditions()``) at the confidence; ``None`` for the buffer rule, which takes none."""
-    if promise_rule not in PROMISE_RULES:
-        raise InputError("promise_rule", promise_rule, "must be one of " + ", ".join(PROMISE_RULES))
-    if promise_rule == "buffer":
-        if conditions is not None:
-            raise InputError("promise_rule", promise_rule, "the buffer rule takes no conditions")
-        return None
-    return Conditions() if conditions is None else conditions
 
 
 @dataclass(frozen=True, eq=False)
