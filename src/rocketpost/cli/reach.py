@@ -156,12 +156,16 @@ def _area_table(title: str, rows: tuple[AreaReach, ...] | list[AreaReach]) -> Ta
 
 def print_reach(result: ReachResult, *, top: int = 15) -> None:
     """Human-readable reach tables."""
+    # Averaged over the climate the counts are expectations (shares of time promised).
+    over = "" if result.promised_share is None else ", expected over the climate"
     console.print(
-        _area_table(f"{result.threshold_min:g}-minute reach by continent", result.continents)
+        _area_table(f"{result.threshold_min:g}-minute reach by continent{over}", result.continents)
     )
     covered = [r for r in result.countries if r.population_covered > 0][: max(top, 0)]
     if covered:
-        console.print(_area_table(f"top {len(covered)} countries by covered population", covered))
+        console.print(
+            _area_table(f"top {len(covered)} countries by covered population{over}", covered)
+        )
     expected = "expected " if result.promised_share is not None else ""
     console.print(
         f"[bold]{result.threshold_min:g}-minute reach:[/bold] {expected}"
