@@ -37,6 +37,7 @@ def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         orders,
         PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
+        promise_rule="buffer",
     )
     return write_plan(plan, tmp_path_factory.mktemp("plan"))
 

@@ -39,7 +39,12 @@ def test_hand_checked_rocket_route(tiny_network: Network, rotating: bool) -> Non
     # 5 km east of port B: drone, 5 km at 60 km/h = 300 s.
     lat, lon = destination_point(0.0, tiny_network.hubs[1].port_position[1], 90.0, 5.0)
     route = eta_to_place(
-        tiny_network, "A", float(lat), float(lon), options=EtaOptions(rotating=rotating)
+        tiny_network,
+        "A",
+        float(lat),
+        float(lon),
+        options=EtaOptions(rotating=rotating),
+        promise_rule="buffer",
     )
     flight = _flight_s(tiny_network, 0, 1, rotating)
     assert route.mode == "rocket"
@@ -72,8 +77,11 @@ def test_ground_delivery_near_the_origin(tiny_network: Network) -> None:
 def test_unreachable_promise_reports_the_earliest_time(tiny_network: Network) -> None:
     # 60 km inland of B by van: 120 min of driving alone.
     lat, lon = destination_point(0.0, tiny_network.hubs[1].port_position[1], 0.0, 60.0)
-    route = eta_to_place(tiny_network, "A", float(lat), float(lon), threshold_min=60.0)
+    route = eta_to_place(
+        tiny_network, "A", float(lat), float(lon), threshold_min=60.0, promise_rule="buffer"
+    )
     assert not route.promise_possible
+    assert not eta_to_place(tiny_network, "A", float(lat), float(lon)).promise_possible
     assert route.total_s > 3600.0
     assert route.legs_s["last_mile"] == pytest.approx(7200.0, rel=1e-3)
 
@@ -158,15 +166,45 @@ def test_bad_places_are_input_errors(network: Network) -> None:
 
 def test_promise_buffer_tightens_the_promise_not_the_eta(tiny_network: Network) -> None:
     lat, lon = tiny_network.hubs[1].port_position
-    plain = eta_to_place(tiny_network, "A", lat + 0.05, lon)
+    plain = eta_to_place(tiny_network, "A", lat + 0.05, lon, promise_rule="buffer")
     assert plain.promise_possible
     spare_min = 60.0 - plain.total_s / 60.0
     buffered = dataclasses.replace(
         tiny_network,
         promise=dataclasses.replace(tiny_network.promise, buffer_min=spare_min + 0.5),
     )
-    route = eta_to_place(buffered, "A", lat + 0.05, lon)
+    route = eta_to_place(buffered, "A", lat + 0.05, lon, promise_rule="buffer")
     assert route.total_s == pytest.approx(plain.total_s)
     assert not route.promise_possible
     within = eta_to_places(buffered, [lat + 0.05], [lon], origins=["A"]).within(60.0)
     assert not within[0, 0]
+
+
+def test_the_promise_is_decided_at_the_confidence_by_default(network: Network) -> None:
+    from rocketpost.promise.conditions import Conditions, HubWeather
+
+    lat, lon = network.hub("SHA").port_position  # within China: no customs inspection
+    place = (lat + 0.02, lon + 0.02)
+    default = eta_to_place(network, "HZB", *place, country="CN")
+    climate = eta_to_place(network, "HZB", *place, country="CN", conditions=Conditions())
+    assert default.at_confidence is not None and default.at_confidence == climate.at_confidence
+    assert default.promise_possible is default.at_confidence.kept
+    assert default.at_confidence.target == network.promise.confidence
+    clear, front = (
+        eta_to_place(
+            network,
+            "HZB",
+            *place,
+            country="CN",
+            conditions=Conditions(hubs={"HZB": HubWeather(weather)}),
+        )
+        for weather in ("clear", "front")
+    )
+    assert clear.at_confidence is not None and front.at_confidence is not None
+    assert clear.promise_possible and not front.promise_possible
+    assert front.at_confidence.p_on_time < clear.at_confidence.p_on_time
+    by_buffer = eta_to_place(network, "HZB", *place, promise_rule="buffer")
+    assert by_buffer.at_confidence is None
+    assert by_buffer.total_s == default.total_s
+    with pytest.raises(InputError, match="promise_rule"):
+        eta_to_place(network, "HZB", *place, promise_rule="flat")

@@ -35,7 +35,7 @@ def test_export_rides_the_empty_repositioning_flight(tmp_path: Path) -> None:
     lat, lon = net.hub("HZB").port_position
     inland = destination_point(lat, lon, 270.0, 30.0)
     day = with_backhaul_freight(orders, (float(inland[0]), float(inland[1])))
-    plan = plan_orders(net, day, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, day, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
 
     flights = to_arrow(plan, "flights").to_pylist()
     # The flights of the known best plan are unchanged; flight 2 (HZB-01 home) now carries 4 t.
@@ -67,7 +67,7 @@ def test_freight_that_is_not_ready_stays_on_the_standard_service() -> None:
     late = dataclasses.replace(
         day, created_at=np.r_[day.created_at[:-1], np.datetime64(DAY_S + 20 * 3600, "s")]
     )
-    plan = plan_orders(net, late, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, late, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     export = to_arrow(plan, "outcomes").to_pylist()[-1]
     assert (export["mode"], export["flight_id"]) == ("standard", -1)
     assert plan.kpis["backhaul_orders"] == 0

@@ -20,7 +20,10 @@ from .test_pipeline import FLY_ALWAYS, tiny
 @pytest.fixture()
 def planned(tmp_path: Path) -> tuple[Path, OrderTable, Network]:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
+    write_plan(
+        plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer"),
+        tmp_path,
+    )
     assert check_plan(tmp_path, orders, net) == []
     return tmp_path, orders, net
 

@@ -82,7 +82,7 @@ def _lane_orders(
         [mass_kg / 100.0] * n,
         origin_hub=["HZB"] * n,
     )
-    return orders, choose_service(network, orders)
+    return orders, choose_service(network, orders, promise_rule="buffer")
 
 
 def test_a_light_lane_wave_is_held_while_the_promise_holds(network: Network) -> None:

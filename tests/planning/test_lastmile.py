@@ -90,6 +90,7 @@ def test_plan_with_last_mile_writes_routes_and_passes_the_check(tmp_path: Path) 
         net,
         orders,
         PlanParams(consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)),
+        promise_rule="buffer",
     )
     routes = to_arrow(plan, "routes").to_pylist()
     assert sorted(r["order_id"] for r in routes) == ["o0", "o1", "o2", "o3"]
@@ -233,7 +234,7 @@ def test_vessel_drones_are_a_depot_of_their_own(tiny_network: Network, tmp_path:
     params = PlanParams(
         consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)
     )
-    plan = plan_orders(net, orders, params)
+    plan = plan_orders(net, orders, params, promise_rule="buffer")
     assert plan.outcomes.vessel.tolist() == [True, True, False]
     routes = {r["order_id"]: r for r in to_arrow(plan, "routes").to_pylist()}
     for light in ("o0", "o1"):
@@ -258,7 +259,7 @@ def test_grounded_vessel_sends_its_parcels_by_port(tiny_network: Network, tmp_pa
         consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)
     )
     windy = Conditions(sites={"S1": SiteSea(wind_ms=net.drone.max_wind_ms + 1.0)})
-    plan = plan_orders(net, orders, params, conditions=windy)
+    plan = plan_orders(net, orders, params, conditions=windy, promise_rule="buffer")
     assert not plan.outcomes.vessel.any()
     routes = to_arrow(plan, "routes").to_pylist()
     assert {r["depot"] for r in routes} == {"port:XXS1AA"}
@@ -275,7 +276,7 @@ def test_check_refuses_a_drone_over_its_payload(tiny_network: Network, tmp_path:
     params = PlanParams(
         consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)
     )
-    plan = plan_orders(net, orders, params)
+    plan = plan_orders(net, orders, params, promise_rule="buffer")
     write_plan(plan, tmp_path)
     lighter = dataclasses.replace(
         net, drone=dataclasses.replace(net.drone, max_parcel_kg=0.5, range_km=2.0)
@@ -290,7 +291,7 @@ def test_days_at_sea_are_costed(tiny_network: Network) -> None:
     from rocketpost.planning.fleet import site_returns
 
     net, orders = _vessel_day(tiny_network)
-    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     k = plan.kpis
     _, at_sea_s = site_returns(net)
     days = float(at_sea_s[2]) / 86400.0

@@ -57,7 +57,7 @@ def tiny() -> tuple[Network, OrderTable]:
 
 def test_tiny_day_has_the_known_best_plan(tmp_path: Path) -> None:
     net, orders = tiny()
-    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     flights = to_arrow(plan, "flights").to_pylist()
     # Known best, by hand: wave 1 (9 t) is one rocket, HZB-01. Wave 2 (11 t) needs two rockets
     # at HZB, where none is left: ICN-01 repositions at the first wave of the day, and HZB-01,
@@ -92,7 +92,7 @@ def test_tiny_day_has_the_known_best_plan(tmp_path: Path) -> None:
 def test_tiny_day_with_a_real_reuse_cycle_downgrades_for_capacity() -> None:
     net, orders = tiny()
     net = dataclasses.replace(net, rocket=default_network().rocket)  # 18 h + 48 h
-    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     reasons = to_arrow(plan, "outcomes")["reason"].to_pylist()
     # HZB-01 flies wave 1; wave 2 has no airframe (ICN-01 cannot be back in service in time).
     assert reasons == ["ok", "ok", "no_capacity", "no_capacity"]
@@ -111,6 +111,7 @@ def test_generated_day_passes_the_independent_check(tmp_path: Path) -> None:
         orders,
         PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
+        promise_rule="buffer",
     )
     write_plan(plan, tmp_path)
     assert plan.kpis["orders"] == 3000 == len(plan.outcomes)
@@ -118,3 +119,23 @@ def test_generated_day_passes_the_independent_check(tmp_path: Path) -> None:
     assert check_plan(tmp_path, orders, net) == []
     flights = pq.read_table(tmp_path / "flights.parquet")
     assert (flights["mass_kg"].to_numpy() <= 10_000).all()
+
+
+def test_the_default_promises_the_hour_at_the_confidence() -> None:
+    from rocketpost.planning import Mode
+    from rocketpost.promise.conditions import Conditions
+
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        300, day=date(2026, 11, 25), rng=np.random.default_rng(9), rocket=network.rocket
+    )
+    params = PlanParams(consolidation=FLY_ALWAYS)
+    default = plan_orders(network, orders, params)
+    climate = plan_orders(network, orders, params, promise_conditions=Conditions())
+    np.testing.assert_array_equal(default.outcomes.mode, climate.outcomes.mode)
+    np.testing.assert_array_equal(default.outcomes.p_on_time, climate.outcomes.p_on_time)
+    rocket = default.outcomes.mode == Mode.ROCKET
+    assert rocket.any()
+    assert (default.outcomes.p_on_time[rocket] >= network.promise.confidence).all()
+    by_buffer = plan_orders(network, orders, params, promise_rule="buffer")
+    assert np.isnan(by_buffer.outcomes.p_on_time).all()

@@ -46,6 +46,7 @@ def day_plan() -> Plan:
         items,
         PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
+        promise_rule="buffer",
     )
 
 
@@ -85,6 +86,7 @@ def test_round_trip_of_the_tiny_day_with_last_mile(tmp_path: Path) -> None:
         net,
         orders,
         PlanParams(consolidation=FLY_ALWAYS, last_mile=True, last_mile_options=LastMileParams(0.2)),
+        promise_rule="buffer",
     )
     assert len(plan.routes) == 4
     write_plan(plan, tmp_path)
@@ -113,7 +115,10 @@ def test_kpis_are_pure_and_provenance_is_in_the_manifest(day_plan: Plan, tmp_pat
 
 def test_wrong_column_type_names_file_and_column(tmp_path: Path) -> None:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
+    write_plan(
+        plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer"),
+        tmp_path,
+    )
     path = tmp_path / "flights.parquet"
     table = pq.read_table(path)
     i = table.schema.get_field_index("mass_kg")
@@ -126,7 +131,10 @@ def test_wrong_column_type_names_file_and_column(tmp_path: Path) -> None:
 
 def test_unknown_hub_and_missing_column_are_named(tmp_path: Path) -> None:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
+    write_plan(
+        plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer"),
+        tmp_path,
+    )
     path = tmp_path / "outcomes.parquet"
     table = pq.read_table(path)
     i = table.schema.get_field_index("origin")
@@ -140,7 +148,10 @@ def test_unknown_hub_and_missing_column_are_named(tmp_path: Path) -> None:
 
 def test_missing_manifest_is_an_error(tmp_path: Path) -> None:
     net, orders = tiny()
-    write_plan(plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS)), tmp_path)
+    write_plan(
+        plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer"),
+        tmp_path,
+    )
     (tmp_path / "manifest.json").unlink()
     with pytest.raises(PlanFileError, match=r"manifest\.json"):
         read_plan(tmp_path, net)

@@ -132,7 +132,7 @@ def test_b2b_freight_fills_the_one_hour_flight_and_never_bumps_a_parcel(
         [5, 6, 7],
     )
     always = ConsolidationPolicy(max_cost_per_kg_usd=math.inf)
-    plan = plan_orders(network, orders, PlanParams(consolidation=always))
+    plan = plan_orders(network, orders, PlanParams(consolidation=always), promise_rule="buffer")
     out = plan.outcomes
     assert out.one_hour[:5].all() and (out.mode[:5] == Mode.ROCKET).all()
     # Two pallets ride the parcels' flight; the third would fly a 40 % rocket of its own: no.
@@ -151,7 +151,7 @@ def test_b2b_freight_fills_the_one_hour_flight_and_never_bumps_a_parcel(
 
     # Without the tier (or with B2B as one-hour freight) the pallets fly rockets of their own.
     off = ConsolidationPolicy(max_cost_per_kg_usd=math.inf, same_day=False)
-    before = plan_orders(network, orders, PlanParams(consolidation=off))
+    before = plan_orders(network, orders, PlanParams(consolidation=off), promise_rule="buffer")
     assert before.kpis["cargo_flights"] == 2 and before.kpis["same_day_orders"] == 0
     assert before.outcomes.one_hour.all()
 
@@ -166,7 +166,7 @@ def test_a_late_parcel_waits_for_a_later_flight_with_room(network: Network) -> N
         [place] * 19, [created] * 19, [500.0] * 19, [0.5] * 19, origin_hub=["HZB"] * 19
     )
     params = PlanParams(promise_s=600.0, consolidation=ConsolidationPolicy())
-    plan = plan_orders(network, orders, params)
+    plan = plan_orders(network, orders, params, promise_rule="buffer")
     out = plan.outcomes
     assert (out.mode == Mode.SAME_DAY).all() and not out.one_hour.any()
     assert {REASONS[r] for r in out.reason} <= {

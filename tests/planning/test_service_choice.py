@@ -34,7 +34,7 @@ def test_rocket_order_matches_the_eta_model_leg_by_leg(network: Network) -> None
     created = DAY_S + 3 * 3600 + 17
     place = near_port(network, "ICN")
     orders = make_orders([place], [created], [1.0], [0.004], origin_hub=["HZB"])
-    choice = choose_service(network, orders)
+    choice = choose_service(network, orders, promise_rule="buffer")
     assert choice.mode[0] == Mode.ROCKET
     assert network.hub_ids[choice.destination[0]] == "ICN"
     route = eta_to_place(
@@ -63,7 +63,7 @@ def test_downgrade_reasons_each_rule(network: Network) -> None:
         dangerous_goods_bits=bits.tolist(),
     )
     held = np.array([False] * 6 + [True])
-    choice = choose_service(network, orders, held=held)
+    choice = choose_service(network, orders, held=held, promise_rule="buffer")
     reasons = [REASONS[r] for r in choice.reason]
     assert reasons == [
         Reason.OK,
@@ -84,8 +84,10 @@ def test_inspection_delay_counts_and_can_break_the_promise(network: Network) -> 
     orders = make_orders(
         [icn, icn], [DAY_S, DAY_S], [1.0, 1.0], [0.004, 0.004], origin_hub=["HZB", "HZB"]
     )
-    plain = choose_service(network, orders)
-    delayed = choose_service(network, orders, inspection_delay_s=[60.0, 3000.0])
+    plain = choose_service(network, orders, promise_rule="buffer")
+    delayed = choose_service(
+        network, orders, inspection_delay_s=[60.0, 3000.0], promise_rule="buffer"
+    )
     assert delayed.delivery_s[0] == pytest.approx(plain.delivery_s[0] + 60.0)
     assert REASONS[delayed.reason[1]] is Reason.CUSTOMS_INSPECTION
 
@@ -95,7 +97,7 @@ def test_local_order_goes_by_ground_and_no_stock_is_a_reason(network: Network) -
     orders = make_orders([(pad[0] + 0.05, pad[1])] * 2, [DAY_S] * 2, [1.0] * 2, [0.004] * 2)
     allowed = np.ones((2, len(network.hubs)), dtype=bool)
     allowed[1] = False
-    choice = choose_service(network, orders, allowed_origins=allowed)
+    choice = choose_service(network, orders, allowed_origins=allowed, promise_rule="buffer")
     assert choice.mode[0] == Mode.GROUND and network.hub_ids[choice.origin[0]] == "LON"
     assert np.isnan(choice.launch_s[0])
     assert REASONS[choice.reason[1]] is Reason.NO_STOCK
@@ -116,7 +118,7 @@ def test_bad_hook_shapes_and_unknown_hubs_are_input_errors(network: Network) -> 
 def test_promise_buffer_keeps_plans_inside_the_promise(network: Network) -> None:
     icn = near_port(network, "ICN")
     orders = make_orders([icn], [DAY_S], [1.0], [0.004], origin_hub=["HZB"])
-    plain = choose_service(network, orders)
+    plain = choose_service(network, orders, promise_rule="buffer")
     assert plain.mode[0] == Mode.ROCKET
     spare_min = (plain.promised_s[0] - plain.delivery_s[0]) / 60.0
     tight = dataclasses.replace(
@@ -125,16 +127,16 @@ def test_promise_buffer_keeps_plans_inside_the_promise(network: Network) -> None
     loose = dataclasses.replace(
         network, promise=dataclasses.replace(network.promise, buffer_min=spare_min - 1.0)
     )
-    assert choose_service(loose, orders).mode[0] == Mode.ROCKET
-    downgraded = choose_service(tight, orders, same_day=False)
+    assert choose_service(loose, orders, promise_rule="buffer").mode[0] == Mode.ROCKET
+    downgraded = choose_service(tight, orders, same_day=False, promise_rule="buffer")
     assert downgraded.mode[0] == Mode.STANDARD
     assert REASONS[downgraded.reason[0]] is Reason.LAST_MILE_TOO_LONG
     # The promise itself never moves: one hour for the rocket, the standard days otherwise.
-    assert choose_service(loose, orders).promised_s[0] == DAY_S + 3600
+    assert choose_service(loose, orders, promise_rule="buffer").promised_s[0] == DAY_S + 3600
     assert downgraded.promised_s[0] == DAY_S + network.promise.standard_days * 86400
     # With the same-day tier (the default) the late parcel still flies, promised in 12 h,
     # keeping the reason it missed the hour.
-    same_day = choose_service(tight, orders)
+    same_day = choose_service(tight, orders, promise_rule="buffer")
     assert same_day.mode[0] == Mode.SAME_DAY and not same_day.one_hour[0]
     assert REASONS[same_day.reason[0]] is Reason.LAST_MILE_TOO_LONG
     assert same_day.promised_s[0] == DAY_S + SAME_DAY_WINDOW_S
@@ -163,10 +165,36 @@ def test_the_choice_records_its_p_and_the_latest_launch_at_the_confidence() -> N
     waves = (latest - at_confidence.launch_s[rocket]) / interval
     np.testing.assert_allclose(waves, np.round(waves), atol=1e-9)
     assert np.isnan(at_confidence.latest_launch_s[~rocket]).all()
-    by_buffer = choose_service(network, orders, same_day=False)
+    by_buffer = choose_service(network, orders, same_day=False, promise_rule="buffer")
     assert np.isnan(by_buffer.p_on_time).all()
     flying = by_buffer.mode == Mode.ROCKET
     np.testing.assert_allclose(
         by_buffer.latest_launch_s[flying],
         (by_buffer.promised_s - (by_buffer.delivery_s - by_buffer.launch_s))[flying],
     )
+
+
+def test_the_default_decides_at_the_confidence_under_the_climate() -> None:
+    from datetime import date
+
+    from rocketpost.network import default_network
+    from rocketpost.orders.generator import generate_orders
+    from rocketpost.promise.conditions import Conditions
+
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        400, day=date(2026, 11, 25), rng=np.random.default_rng(4), rocket=network.rocket
+    )
+    default = choose_service(network, orders, same_day=False)
+    climate = choose_service(network, orders, conditions=Conditions(), same_day=False)
+    np.testing.assert_array_equal(default.mode, climate.mode)
+    np.testing.assert_array_equal(default.reason, climate.reason)
+    np.testing.assert_array_equal(default.p_on_time, climate.p_on_time)
+    rocket = default.mode == Mode.ROCKET
+    assert rocket.any() and (default.p_on_time[rocket] >= network.promise.confidence).all()
+    by_buffer = choose_service(network, orders, same_day=False, promise_rule="buffer")
+    assert np.isnan(by_buffer.p_on_time).all()
+    with pytest.raises(InputError, match="promise_rule"):
+        choose_service(network, orders, promise_rule="flat")
+    with pytest.raises(InputError, match="no conditions"):
+        choose_service(network, orders, conditions=Conditions(), promise_rule="buffer")

@@ -47,11 +47,16 @@ def test_hand_checked_shelf_runs_out(network: Network) -> None:
     items = items_for(["A", "A", "A"], [1, 1, 1])
     inventory = Inventory(hub=np.array(["PUS", "ICN"]), sku=np.array(["A", "A"]), quantity=[2, 5])
     before = choose_service(
-        network, orders, allowed_origins=inventory.can_ship(orders, items, network.hub_ids)
+        network,
+        orders,
+        allowed_origins=inventory.can_ship(orders, items, network.hub_ids),
+        promise_rule="buffer",
     )
     assert [network.hub_ids[o] for o in before.origin] == ["PUS"] * 3
-    result = allocate_stock(network, orders, items, inventory)
-    after = choose_service(network, orders, allowed_origins=result.allowed_origins)
+    result = allocate_stock(network, orders, items, inventory, promise_rule="buffer")
+    after = choose_service(
+        network, orders, allowed_origins=result.allowed_origins, promise_rule="buffer"
+    )
     assert [network.hub_ids[o] for o in after.origin] == ["PUS", "PUS", "ICN"]
     assert after.mode.tolist() == [Mode.GROUND, Mode.GROUND, Mode.ROCKET]
     assert result.moved == 1 and result.rounds == 2
@@ -71,8 +76,10 @@ def test_no_stock_anywhere_goes_standard(network: Network) -> None:
     )
     items = items_for(["A", "A"], [1, 1])
     inventory = Inventory(hub=np.array(["PUS"]), sku=np.array(["A"]), quantity=[1])
-    result = allocate_stock(network, orders, items, inventory)
-    after = choose_service(network, orders, allowed_origins=result.allowed_origins)
+    result = allocate_stock(network, orders, items, inventory, promise_rule="buffer")
+    after = choose_service(
+        network, orders, allowed_origins=result.allowed_origins, promise_rule="buffer"
+    )
     assert after.mode.tolist() == [Mode.GROUND, Mode.STANDARD]
 
 
@@ -89,8 +96,10 @@ def test_a_random_day_never_overdraws_a_shelf(network: Network) -> None:
         sku=np.tile(["A", "B", "C", "D"], len(network.hub_ids)),
         quantity=rng.integers(0, 60, len(hubs)),
     )
-    result = allocate_stock(network, orders, items, inventory)
-    choice = choose_service(network, orders, allowed_origins=result.allowed_origins)
+    result = allocate_stock(network, orders, items, inventory, promise_rule="buffer")
+    choice = choose_service(
+        network, orders, allowed_origins=result.allowed_origins, promise_rule="buffer"
+    )
     # Recount independently of the allocator: one-hour orders draw from their origin's shelf.
     drawing = choice.mode != Mode.STANDARD
     demand: dict[tuple[str, str], int] = {}
@@ -115,5 +124,30 @@ def test_bad_mask_shape_is_an_input_error(network: Network) -> None:
     inventory = Inventory(hub=np.array(["PUS"]), sku=np.array(["A"]), quantity=[1])
     with pytest.raises(InputError, match="allowed_origins"):
         allocate_stock(
-            network, orders, items_for(["A"], [1]), inventory, allowed_origins=np.ones((1, 2))
+            network,
+            orders,
+            items_for(["A"], [1]),
+            inventory,
+            allowed_origins=np.ones((1, 2)),
+            promise_rule="buffer",
         )
+
+
+def test_the_default_draws_the_stock_for_the_orders_promised_at_the_confidence(
+    network: Network,
+) -> None:
+    from rocketpost.promise.conditions import Conditions, HubWeather
+
+    points = np.array([network.hub(h).port_position for h in ("ICN", "PUS", "SHA")])
+    orders = random_orders(60, points, np.random.default_rng(5))
+    inventory = Inventory(hub=np.array(["HZB"]), sku=np.array(["A"]), quantity=[1_000])
+    items = items_for(["A"] * len(orders), [1] * len(orders))
+    default = allocate_stock(network, orders, items, inventory)
+    climate = allocate_stock(network, orders, items, inventory, conditions=Conditions())
+    np.testing.assert_array_equal(default.allowed_origins, climate.allowed_origins)
+    np.testing.assert_array_equal(default.choice.p_on_time, climate.choice.p_on_time)
+    # A front at the only stocked hub: no order is promised the rocket hour from it.
+    front = allocate_stock(
+        network, orders, items, inventory, conditions=Conditions(hubs={"HZB": HubWeather("front")})
+    )
+    assert not (front.choice.mode == Mode.ROCKET).any()

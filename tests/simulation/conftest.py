@@ -47,7 +47,9 @@ def one_order(network: Network, created_s: float, origin: str = "A") -> OrderTab
 def one_flight(tiny_network: Network) -> tuple[Plan, SimInputs]:
     """The hand-worked day: one order at 01:00 from A to B, so one flight A → B at 01:10."""
     orders = one_order(tiny_network, DAY_S + 3600)
-    plan = plan_orders(tiny_network, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(
+        tiny_network, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer"
+    )
     return plan, inputs_from_plan(plan, tiny_network)
 
 
@@ -66,6 +68,10 @@ def small_day() -> tuple[Network, OrderTable, np.ndarray]:
 def small_plan(small_day: tuple[Network, OrderTable, np.ndarray]) -> tuple[Plan, SimInputs]:
     network, orders, allowed = small_day
     plan = plan_orders(
-        network, orders, PlanParams(consolidation=FLY_ALWAYS), allowed_origins=allowed
+        network,
+        orders,
+        PlanParams(consolidation=FLY_ALWAYS),
+        allowed_origins=allowed,
+        promise_rule="buffer",
     )
     return plan, inputs_from_plan(plan, network)

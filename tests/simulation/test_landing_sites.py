@@ -66,7 +66,7 @@ def site_day(tiny_network: Network) -> tuple[Network, SimInputs]:
         [0.004, 0.004, 0.02],
         origin_hub=["A"] * 3,
     )
-    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS))
+    plan = plan_orders(net, orders, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
     return net, inputs_from_plan(plan, net)
 
 
@@ -152,7 +152,11 @@ def test_rocket_hour_day_end_to_end(
 ) -> None:
     network, orders, allowed = rocket_hour_day
     plan = plan_orders(
-        network, orders, PlanParams(consolidation=FLY_ALWAYS), allowed_origins=allowed
+        network,
+        orders,
+        PlanParams(consolidation=FLY_ALWAYS),
+        allowed_origins=allowed,
+        promise_rule="buffer",
     )
     inputs = inputs_from_plan(plan, network)
     rocket = inputs.order_mode == Mode.ROCKET

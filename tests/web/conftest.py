@@ -47,6 +47,7 @@ def write_replay_plan(directory: Path) -> None:
         items,
         PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
         allowed_origins=allowed,
+        promise_rule="buffer",
     )
     write_plan(plan, directory)
 

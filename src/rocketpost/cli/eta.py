@@ -11,16 +11,8 @@ from rich.table import Table
 
 from rocketpost.cli.common import JsonOption, NetworkOption, PresetOption, network_from, parse_utc
 from rocketpost.cli.output import console, print_json
-from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, RouteEta, WaveWait, eta_to_place
-from rocketpost.customs.rules import same_customs_territory
-from rocketpost.network import Network
+from rocketpost.core.eta import LEG_NAMES, EtaOptions, Parcel, WaveWait, eta_to_place
 from rocketpost.promise.conditions import Conditions, parse_weather
-from rocketpost.promise.confidence import (
-    PromiseAtConfidence,
-    RouteFacts,
-    promise_at_confidence,
-    route_model,
-)
 from rocketpost.world.places import resolve_place
 
 __all__ = ["eta"]
@@ -98,14 +90,17 @@ def eta(
         parcel=Parcel(parcel_kg, parcel_m3),
         threshold_min=minutes,
         options=EtaOptions(wave_wait=wait, order_time=order_time, rotating=not no_rotation),
+        conditions=conditions,
+        country=destination.country_code,
     )
     label = (
         destination.name
         if destination.country_code is None
         else f"{destination.name}, {destination.country_code}"
     )
-    promise_s = network.promise.one_hour_s if minutes is None else minutes * 60.0
-    at_confidence = _at_confidence(network, route, destination.country_code, conditions, promise_s)
+    at_confidence = route.at_confidence
+    assert at_confidence is not None  # decided at the confidence: the library's default
+    promise_s = at_confidence.promise_s
     if as_json:
         print_json(
             {
@@ -196,30 +191,3 @@ def _minutes(seconds: float) -> float | None:
 
 def _fmt(minutes: float | None) -> str:
     return "beyond 48 h" if minutes is None else f"{minutes:.1f}"
-
-
-def _at_confidence(
-    network: Network,
-    route: RouteEta,
-    country: str | None,
-    conditions: Conditions,
-    promise_s: float,
-) -> PromiseAtConfidence:
-    """The decision at the network's confidence for this route (rocketpost.promise.decision)."""
-    origin = network.hub(route.origin_hub)
-    cross_border = country is None or not same_customs_territory(origin.country, country)
-    model = route_model(
-        route.legs_s,
-        conditions,
-        RouteFacts(
-            rocket=route.mode == "rocket",
-            origin_hub=route.origin_hub,
-            landing_site=route.destination_hub or route.origin_hub,
-            wave_interval_s=float(origin.launch_interval_min) * 60.0,
-            boat_speed_kmh=float(network.boat.speed_kmh),
-            cross_border=cross_border,
-        ),
-    )
-    return promise_at_confidence(
-        model, promise_s=promise_s, target=float(network.promise.confidence)
-    )

@@ -183,6 +183,7 @@ def run(
             allowed_origins=allowed,
             customs=customs,
             promise_conditions=promise_conditions,
+            promise_rule="buffer" if buffer_rule else "confidence",
             progress=step,
         )
         step("write")

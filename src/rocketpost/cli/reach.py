@@ -14,7 +14,7 @@ from rocketpost.core.eta import EtaOptions, Parcel, WaveWait
 from rocketpost.core.reach import AreaReach, ReachResult, compute_reach
 from rocketpost.errors import InputError
 
-__all__ = ["print_reach", "reach"]
+__all__ = ["print_reach", "reach", "rule_text"]
 
 
 def reach(
@@ -64,6 +64,15 @@ def reach(
             help="With --confidence: HUB=clear|hold_risk|front[:HOURS] (repeatable).",
         ),
     ] = None,
+    climate: Annotated[
+        bool,
+        typer.Option(
+            "--climate",
+            help="At the confidence, averaged over the weather climate: each stock hub not "
+            "in --weather is under a front the climate's share of the time; a city counts for "
+            "the share of time it is promised (implies --confidence).",
+        ),
+    ] = False,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
     as_json: JsonOption = False,
@@ -82,14 +91,15 @@ def reach(
         options=EtaOptions(wave_wait=wait),
         mode=mode,
     )
-    if confidence:
-        from rocketpost.core.reach import reach_at_confidence
+    if confidence or climate:
+        from rocketpost.core.reach_confidence import reach_at_confidence
         from rocketpost.promise.conditions import Conditions, parse_weather
 
         declared = dict(parse_weather(spec) for spec in weather or [])
         result = reach_at_confidence(
             result,
             Conditions(hubs=declared, known_ids=network.hub_ids),
+            climate=climate,
             parcel=Parcel(mass_kg=parcel_kg),
         )
     elif weather:
@@ -146,17 +156,38 @@ def _area_table(title: str, rows: tuple[AreaReach, ...] | list[AreaReach]) -> Ta
 
 def print_reach(result: ReachResult, *, top: int = 15) -> None:
     """Human-readable reach tables."""
+    # Averaged over the climate the counts are expectations (shares of time promised).
+    over = "" if result.promised_share is None else ", expected over the climate"
     console.print(
-        _area_table(f"{result.threshold_min:g}-minute reach by continent", result.continents)
+        _area_table(f"{result.threshold_min:g}-minute reach by continent{over}", result.continents)
     )
     covered = [r for r in result.countries if r.population_covered > 0][: max(top, 0)]
     if covered:
-        console.print(_area_table(f"top {len(covered)} countries by covered population", covered))
+        console.print(
+            _area_table(f"top {len(covered)} countries by covered population{over}", covered)
+        )
+    expected = "expected " if result.promised_share is not None else ""
     console.print(
-        f"[bold]{result.threshold_min:g}-minute reach:[/bold] {result.population_covered:,} of "
+        f"[bold]{result.threshold_min:g}-minute reach:[/bold] {expected}"
+        f"{result.population_covered:,} of "
         f"{result.population_total:,} city people ({result.share:.2%}) in "
-        f"{int(result.covered.sum()):,} of {len(result.cities):,} cities; stock at "
+        f"{expected}{result.cities_covered:,} of {len(result.cities):,} cities; stock at "
         f"{', '.join(result.stock_hubs)}; wave wait {result.wave_wait.value}; "
-        f"{result.mode} routes"
+        f"{result.mode} routes; {rule_text(result)}"
         + ("" if result.network.preset is None else f"; preset {result.network.preset}")
     )
+
+
+def rule_text(result: ReachResult) -> str:
+    """How the promise was decided, in words (the table's last line, the map's caption)."""
+    rule = result.rule
+    promise = result.network.promise
+    if rule is None:
+        return f"ETA + {promise.buffer_min:g}-min buffer"
+    declared = ", ".join(f"{h} {w.state.value}" for h, w in rule.conditions.hubs.items())
+    weather = f"declared {declared}" if declared else ""
+    if rule.climate:
+        front = rule.conditions.rates.weather.front_share
+        climate = f"averaged over the climate (a front {front:.0%} of the time)"
+        weather = f"{weather}, other hubs {climate}" if weather else climate
+    return f"at {promise.confidence:.0%} confidence" + (f", {weather}" if weather else "")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rocketpost.cli.reach import rule_text
 from rocketpost.core.reach import ReachResult
 from rocketpost.world.mapfigure import MAP_DPI, png_path, world_map_axes
 
@@ -20,8 +21,10 @@ __all__ = ["render_reach_map"]
 def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2000) -> Path:
     """Draw ``result`` to a PNG file and return its path.
 
-    Covered cities are dots sized by population and coloured by their delivery time; hubs holding
-    stock are stars, other hubs triangles, landing zones small blue crosses.
+    Covered cities are dots sized by population and coloured by their delivery time (averaged
+    over the climate: by the share of time they are promised at the confidence); hubs holding
+    stock are stars, other hubs triangles, landing zones small blue crosses. The caption says
+    how the promise was decided.
     """
     import matplotlib
 
@@ -39,23 +42,31 @@ def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2
         cities.lon_deg, cities.lat_deg, s=0.6, c="#8a8a8a", linewidths=0, alpha=0.5, zorder=2
     )
     if covered.any():
-        minutes = result.best_s[covered] / 60.0
         sizes = np.clip(np.sqrt(cities.population[covered]) / 25.0, 6.0, 120.0)
+        # Averaged over the climate, a city's colour is the share of time it is promised;
+        # otherwise its door-to-door minutes.
+        share = result.promised_share
+        minutes = result.best_s[covered] / 60.0
+        colour, colour_max, label, cmap = (
+            (minutes, result.threshold_min, "door-to-door minutes", "viridis_r")
+            if share is None
+            else (share[covered], 1.0, "share of time promised", "viridis")
+        )
         points = ax.scatter(
             cities.lon_deg[covered],
             cities.lat_deg[covered],
             s=sizes,
-            c=minutes,
-            cmap="viridis_r",
+            c=colour,
+            cmap=cmap,
             vmin=0.0,
-            vmax=result.threshold_min,
+            vmax=colour_max,
             linewidths=0,
             alpha=0.8,
             zorder=6,
         )
         colorbar_axes = ax.inset_axes((0.01, 0.12, 0.012, 0.3))
         bar = fig.colorbar(points, cax=colorbar_axes)
-        bar.set_label("door-to-door minutes")
+        bar.set_label(label)
     network = result.network
     stock = np.array([h.hub_id in result.stock_hubs for h in network.hubs])
     ax.scatter(
@@ -97,9 +108,12 @@ def render_reach_map(result: ReachResult, path: str | Path, *, width_px: int = 2
     ax.text(
         -178.0,
         -57.0,
-        f"{result.threshold_min:g}-min reach: {result.population_covered / 1e6:,.0f} M of "
+        f"{result.threshold_min:g}-min reach: "
+        f"{'' if result.promised_share is None else 'expected '}"
+        f"{result.population_covered / 1e6:,.0f} M of "
         f"{result.population_total / 1e6:,.0f} M city people ({result.share:.1%}); "
-        f"stock at {', '.join(result.stock_hubs)}; wave wait: {result.wave_wait.value}",
+        f"stock at {', '.join(result.stock_hubs)}; wave wait: {result.wave_wait.value}; "
+        f"{rule_text(result)}",
         fontsize=9,
         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
         zorder=7,

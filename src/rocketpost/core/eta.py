@@ -12,8 +12,9 @@ that *is* possible, and :attr:`EtaResult.within` tells whether a promise may be 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -33,10 +34,15 @@ from rocketpost.core.doortodoor import (
 )
 from rocketpost.errors import InputError, require_positive
 from rocketpost.network import Network
+from rocketpost.promise.conditions import Conditions
+
+if TYPE_CHECKING:
+    from rocketpost.promise.confidence import PromiseAtConfidence
 
 __all__ = [
     "DEFAULT_PARCEL",
     "LEG_NAMES",
+    "PROMISE_RULES",
     "EtaOptions",
     "EtaResult",
     "LegBreakdown",
@@ -48,8 +54,27 @@ __all__ = [
     "flight_matrix",
     "landing_to_port_s",
     "last_mile_s",
+    "promise_conditions_of",
+    "route_at_confidence",
     "wave_wait_s",
 ]
+
+PROMISE_RULES = ("confidence", "buffer")
+"""How a one-hour promise is decided: at the network's confidence (``promise.confidence``, the
+default, as quotes and bookings decide) or, opted into, by the flat buffer (ETA +
+``promise.buffer_min`` within the hour: days worked by hand, the buffer's calibration)."""
+
+
+def promise_conditions_of(promise_rule: str, conditions: Conditions | None) -> Conditions | None:
+    """The conditions a promise is decided under: ``conditions`` (default the climate,
+    ``Conditions()``) at the confidence; ``None`` for the buffer rule, which takes none."""
+    if promise_rule not in PROMISE_RULES:
+        raise InputError("promise_rule", promise_rule, "must be one of " + ", ".join(PROMISE_RULES))
+    if promise_rule == "buffer":
+        if conditions is not None:
+            raise InputError("promise_rule", promise_rule, "the buffer rule takes no conditions")
+        return None
+    return Conditions() if conditions is None else conditions
 
 
 @dataclass(frozen=True)
@@ -322,9 +347,12 @@ class RouteEta:
     order_time: datetime | None
     launch_time: datetime | None
     delivery_time: datetime | None
+    at_confidence: PromiseAtConfidence | None = None
+    """P(on time), P50 / P90 / P99 and the decision at the network's confidence (``None``:
+    decided by the buffer)."""
 
 
-def eta_to_place(
+def eta_to_place(  # noqa: PLR0913 - the route, then keyword-only options
     network: Network,
     origin_hub: str,
     lat_deg: float,
@@ -333,13 +361,21 @@ def eta_to_place(
     parcel: Parcel = DEFAULT_PARCEL,
     threshold_min: float | None = None,
     options: EtaOptions = DEFAULT_ETA_OPTIONS,
+    conditions: Conditions | None = None,
+    country: str | None = None,
+    promise_rule: str = "confidence",
 ) -> RouteEta:
-    """The fastest route from ``origin_hub`` to one place, leg by leg.
+    """The fastest route from ``origin_hub`` to one place, leg by leg, and whether the promise
+    of ``threshold_min`` (default the network's hour) holds.
 
-    ``promise_possible`` is False when even the fastest route plus the network's promise buffer
-    exceeds ``threshold_min``; the legs and ``total_s`` then give the earliest possible delivery
-    instead of a guess. ``threshold_min`` defaults to the network's one-hour promise.
+    By default the promise is decided at the network's confidence under ``conditions``
+    (default the climate; :func:`route_at_confidence`): ``at_confidence`` carries P(on time),
+    P50 / P90 / P99 and what breaks it. ``country`` is the place's (ISO code): a route within
+    one customs territory cannot be inspected; ``None`` counts it as crossing a border.
+    ``promise_rule="buffer"``: the fastest route plus the network's promise buffer must fit.
+    Either way, the legs and ``total_s`` give the earliest possible delivery, not a guess.
     """
+    conditions = promise_conditions_of(promise_rule, conditions)
     if threshold_min is None:
         threshold_min = network.promise.one_hour_min
     legs = network_legs(network, rotating=options.rotating)
@@ -363,7 +399,7 @@ def eta_to_place(
                 seconds=legs_s["origin_handling"] + legs_s["wave_wait"]
             )
     hubs = network.hubs
-    return RouteEta(
+    answer = RouteEta(
         origin_hub=hubs[int(route.origin[0])].hub_id,
         destination_hub=network.site_ids[int(route.destination[0])],
         mode="ground" if route.ground[0] else "rocket",
@@ -377,4 +413,44 @@ def eta_to_place(
         order_time=order_time,
         launch_time=launch_time,
         delivery_time=delivery_time,
+    )
+    if conditions is None:
+        return answer
+    decided = route_at_confidence(network, answer, conditions, country=country)
+    return replace(answer, promise_possible=decided.kept, at_confidence=decided)
+
+
+def route_at_confidence(
+    network: Network,
+    route: RouteEta,
+    conditions: Conditions,
+    *,
+    country: str | None = None,
+    promise_s: float | None = None,
+) -> PromiseAtConfidence:
+    """The decision at the network's confidence for one route under ``conditions``
+    (:func:`rocketpost.promise.confidence.promise_at_confidence`, the one decision of
+    :mod:`rocketpost.promise.decision`), within ``promise_s`` (default the route's
+    ``threshold_min``). ``country``: the destination's; ``None`` counts as cross-border."""
+    from rocketpost.customs.rules import same_customs_territory
+    from rocketpost.promise.confidence import RouteFacts, promise_at_confidence, route_model
+
+    origin = network.hub(route.origin_hub)
+    cross_border = country is None or not same_customs_territory(origin.country, country)
+    model = route_model(
+        route.legs_s,
+        conditions,
+        RouteFacts(
+            rocket=route.mode == "rocket",
+            origin_hub=route.origin_hub,
+            landing_site=route.destination_hub or route.origin_hub,
+            wave_interval_s=float(origin.launch_interval_min) * 60.0,
+            boat_speed_kmh=float(network.boat.speed_kmh),
+            cross_border=cross_border,
+        ),
+    )
+    return promise_at_confidence(
+        model,
+        promise_s=route.threshold_min * 60.0 if promise_s is None else promise_s,
+        target=float(network.promise.confidence),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,11 +28,15 @@ from rocketpost.core.eta import (
 )
 from rocketpost.errors import InputError, require_positive
 from rocketpost.network import Network
-from rocketpost.promise.conditions import Conditions
 from rocketpost.world.cities import CityTable, load_cities
 from rocketpost.world.countries import CONTINENT_NAMES, country_name
 
-__all__ = ["REACH_MODES", "AreaReach", "ReachResult", "compute_reach", "reach_at_confidence"]
+if TYPE_CHECKING:
+    from rocketpost.core.reach_confidence import ConfidenceRule
+
+# Also found here, imported on first use: REACH_READY_S, ConfidenceRule, reach_at_confidence
+# (rocketpost.core.reach_confidence, see __getattr__ at the end).
+__all__ = ["REACH_MODES", "AreaReach", "ReachResult", "compute_reach"]
 
 REACH_MODES = ("any", "rocket", "ground")
 """Which routes may count for reach: the fastest of all, rockets only, or ground only."""
@@ -72,13 +76,39 @@ class ReachResult:
     countries: tuple[AreaReach, ...]
     continents: tuple[AreaReach, ...]
     mode: str = "any"
+    parcel: Parcel = DEFAULT_PARCEL
+    rotating: bool = True
+    """The parcel and the Earth of the delivery times (:class:`~rocketpost.core.eta.EtaOptions`)."""
     p_on_time: NDArray[np.float64] | None = None
     """Per city, P(delivered within the threshold) of its kernel route under the conditions
-    (:func:`reach_at_confidence`; ``None``: reach by the buffer rule)."""
+    (:func:`reach_at_confidence`; ``None``: reach by the buffer rule). Averaged over the
+    climate: under the conditions with no front at any undeclared stock hub."""
+    promised_share: NDArray[np.float64] | None = None
+    """Per city, the share of time it is promised the hour at the confidence when the stock
+    hubs' weather follows the climate (``reach_at_confidence(..., climate=True)``); ``None``
+    otherwise (a city is then covered or not: ``covered``)."""
+    rule: ConfidenceRule | None = None
+    """How the promise was decided: ``None`` by the buffer (ETA + ``promise.buffer_min``), else
+    at the network's confidence under these conditions."""
+
+    @property
+    def weight(self) -> NDArray[np.float64]:
+        """Per city, the share of its population counted as covered: 0 or 1, or averaged over
+        the climate the share of time it is promised (:attr:`promised_share`)."""
+        if self.promised_share is not None:
+            return self.promised_share
+        return self.covered.astype(np.float64)
 
     @property
     def population_covered(self) -> int:
-        return int(self.cities.population[self.covered].sum())
+        """City people covered; averaged over the climate, the expected number at a random
+        moment (rounded)."""
+        return round(float(self.cities.population @ self.weight))
+
+    @property
+    def cities_covered(self) -> int:
+        """Cities covered; averaged over the climate, the expected number (rounded)."""
+        return round(float(self.weight.sum()))
 
     @property
     def population_total(self) -> int:
@@ -90,8 +120,15 @@ class ReachResult:
         return self.population_covered / total if total else 0.0
 
     def with_threshold(self, threshold_min: float) -> ReachResult:
-        """The same analysis at another threshold, without recomputing any delivery time."""
+        """The same analysis at another threshold, without recomputing any delivery time (at a
+        confidence: the same routes, decided again under the same rule)."""
         require_positive("minutes", threshold_min)
+        if self.rule is not None:
+            from rocketpost.core.reach_confidence import reach_at_confidence
+
+            return reach_at_confidence(
+                dataclasses.replace(self, threshold_min=float(threshold_min)), self.rule
+            )
         covered, countries, continents = _coverage(
             self.cities, self.best_s + self.network.promise.buffer_s, threshold_min
         )
@@ -126,12 +163,29 @@ class ReachResult:
             "preset": self.network.preset,
             "min_city_population": int(self.cities.population.min()) if len(self.cities) else 0,
             "cities_total": len(self.cities),
-            "cities_covered": int(self.covered.sum()),
+            "cities_covered": self.cities_covered,
             "population_covered": self.population_covered,
             "population_total": self.population_total,
             "share": round(self.share, 6),
+            **self._rule_summary(),
             "continents": [area(r) for r in self.continents],
             "countries": [area(r) for r in self.countries],
+        }
+
+    def _rule_summary(self) -> dict[str, Any]:
+        """How the promise was decided, for the JSON: the buffer, or the confidence with the
+        declared weather and whether the rest is averaged over the climate."""
+        rule = self.rule
+        if rule is None:
+            return {"rule": "buffer", "buffer_min": self.network.promise.buffer_min}
+        return {
+            "rule": "confidence",
+            "confidence": float(self.network.promise.confidence),
+            "weather": {h: w.state.value for h, w in rule.conditions.hubs.items()},
+            "climate": rule.climate,
+            "front_share": round(rule.conditions.rates.weather.front_share, 6)
+            if rule.climate
+            else None,
         }
 
     def geojson(self) -> dict[str, Any]:
@@ -169,6 +223,7 @@ class ReachResult:
                         "origin_hub": hub_ids[int(self.best_origin[i])],
                         "destination_hub": self.network.site_ids[int(self.best_destination[i])],
                         "mode": str(self.best_mode[i]),
+                        **self._city_promise(int(i)),
                     },
                 )
             )
@@ -179,6 +234,15 @@ class ReachResult:
             },
             "features": features,
         }
+
+    def _city_promise(self, i: int) -> dict[str, float]:
+        """A covered city's P(on time) and, over the climate, its share of time promised."""
+        out: dict[str, float] = {}
+        if self.p_on_time is not None:
+            out["p_on_time"] = round(float(np.nan_to_num(self.p_on_time[i])), 6)
+        if self.promised_share is not None:
+            out["promised_share"] = round(float(self.promised_share[i]), 6)
+        return out
 
 
 def _point(lat_lon: tuple[float, float], properties: dict[str, Any]) -> dict[str, Any]:
@@ -193,21 +257,24 @@ def _point(lat_lon: tuple[float, float], properties: dict[str, Any]) -> dict[str
 def _aggregate(
     codes: NDArray[np.object_],
     population: NDArray[np.int64],
-    covered: NDArray[np.bool_],
+    covered: NDArray[np.bool_] | NDArray[np.float64],
     names: dict[str, str],
 ) -> tuple[AreaReach, ...]:
+    """Per area: population and cities covered. ``covered`` is per city 0/1 or, averaged over
+    the climate, the share of time it is promised (the counts are then expectations, rounded)."""
+    weight = np.asarray(covered, dtype=np.float64)
     unique, inverse = np.unique(codes.astype(str), return_inverse=True)
     pop_total = np.bincount(inverse, weights=population, minlength=unique.size)
-    pop_cov = np.bincount(inverse, weights=np.where(covered, population, 0), minlength=unique.size)
+    pop_cov = np.bincount(inverse, weights=population * weight, minlength=unique.size)
     n_total = np.bincount(inverse, minlength=unique.size)
-    n_cov = np.bincount(inverse, weights=covered.astype(np.int64), minlength=unique.size)
+    n_cov = np.bincount(inverse, weights=weight, minlength=unique.size)
     rows = [
         AreaReach(
             code=str(code),
             name=names.get(str(code), str(code)),
             population_covered=round(pop_cov[i]),
             population_total=round(pop_total[i]),
-            cities_covered=int(n_cov[i]),
+            cities_covered=round(n_cov[i]),
             cities_total=int(n_total[i]),
         )
         for i, code in enumerate(unique)
@@ -289,6 +356,8 @@ def compute_reach(
         countries=countries,
         continents=continents,
         mode=mode,
+        parcel=parcel,
+        rotating=options.rotating,
     )
 
 
@@ -297,11 +366,17 @@ def _coverage(
 ) -> tuple[NDArray[np.bool_], tuple[AreaReach, ...], tuple[AreaReach, ...]]:
     """Covered cities and the country and continent aggregates for one threshold."""
     covered = best_s <= threshold_min * 60.0 + 1e-9
+    return (covered, *_areas(cities, covered))
+
+
+def _areas(
+    cities: CityTable, covered: NDArray[np.bool_] | NDArray[np.float64]
+) -> tuple[tuple[AreaReach, ...], tuple[AreaReach, ...]]:
+    """The country and continent aggregates of per-city coverage (0/1 or a share of time)."""
     country_names = {
         code: _safe_country_name(code) for code in np.unique(cities.country_code.astype(str))
     }
     return (
-        covered,
         _aggregate(cities.country_code, cities.population, covered, country_names),
         _aggregate(cities.continent_code, cities.population, covered, dict(CONTINENT_NAMES)),
     )
@@ -314,74 +389,14 @@ def _safe_country_name(code: str) -> str:
         return code
 
 
-REACH_READY_S = 1_795_651_200.0 + 1.0
-"""Order time of :func:`reach_at_confidence`: one second after a midnight (UTC), when every
-hub's wave has just left (waves are whole multiples of their interval from the epoch): the
-worst wave wait, so that the reach holds at any hour."""
+_AT_CONFIDENCE = ("REACH_READY_S", "ConfidenceRule", "reach_at_confidence")
 
 
-def reach_at_confidence(
-    result: ReachResult,
-    conditions: Conditions,
-    *,
-    ready_s: float = REACH_READY_S,
-    parcel: Parcel = DEFAULT_PARCEL,
-) -> ReachResult:
-    """``result``'s cities covered when the promise holds at the network's confidence.
+def __getattr__(name: str) -> Any:
+    """Reach at the confidence (:mod:`rocketpost.core.reach_confidence`), found here where
+    reach is looked for; imported on first use (it needs the promise package, ~0.5 s)."""
+    if name in _AT_CONFIDENCE:
+        from rocketpost.core import reach_confidence
 
-    Each city's fastest route from the stock hubs is the door-to-door kernel's
-    (:func:`rocketpost.core.eligibility.parcel_routes`, the one a quote takes, ordered at
-    ``ready_s``), and it counts when :func:`rocketpost.promise.decision.kernel_p_on_time` under
-    ``conditions`` (the climate, or what operations declared) meets ``promise.confidence``
-    within ``result.threshold_min``. Only ``mode = "any"`` (the kernel picks the fastest of
-    rocket and ground).
-    """
-    from rocketpost.core.doortodoor import network_legs
-    from rocketpost.core.eligibility import parcel_routes
-    from rocketpost.customs.rules import same_customs_territory
-    from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
-
-    if result.mode != "any":
-        raise InputError("mode", result.mode, "reach at a confidence is for mode 'any'")
-    network = result.network
-    cities = result.cities
-    n = len(cities)
-    origins = np.array([network.hub_index(h) for h in result.stock_hubs], dtype=np.intp)
-    routes = parcel_routes(
-        network_legs(network),
-        cities.lat_deg,
-        cities.lon_deg,
-        ready_s=np.full(n, float(ready_s)),
-        mass_kg=np.full(n, parcel.mass_kg),
-        volume_m3=np.full(n, parcel.volume_m3),
-        origins=origins,
-    )
-    hub_country = np.array([h.country for h in network.hubs])[routes.origin]
-    pairs = np.char.add(np.char.add(hub_country, ">"), cities.country_code.astype(str))
-    unique, which = np.unique(pairs, return_inverse=True)
-    crossing = np.array(
-        [not same_customs_territory(*pair.split(">")) for pair in unique.tolist()], dtype=bool
-    )
-    p = kernel_p_on_time(
-        network,
-        routes,
-        conditions,
-        promise_s=result.threshold_min * 60.0,
-        cross_border=crossing[which.reshape(-1)],
-    )
-    covered = meets_confidence(np.nan_to_num(p, nan=0.0), float(network.promise.confidence))
-    names = {code: _safe_country_name(code) for code in np.unique(cities.country_code.astype(str))}
-    return dataclasses.replace(
-        result,
-        best_s=np.asarray(routes.total_s, dtype=np.float64),
-        best_origin=np.asarray(routes.origin),
-        best_destination=np.asarray(routes.destination),
-        best_mode=np.where(routes.ground, "ground", "rocket").astype(str),
-        covered=covered,
-        countries=_aggregate(cities.country_code, cities.population, covered, names),
-        continents=_aggregate(
-            cities.continent_code, cities.population, covered, dict(CONTINENT_NAMES)
-        ),
-        wave_wait=WaveWait.WORST if ready_s == REACH_READY_S else result.wave_wait,
-        p_on_time=p,
-    )
+        return getattr(reach_confidence, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,12 +31,19 @@ from rocketpost.planning.plan_files import (
     write_plan,
 )
 from rocketpost.planning.preclearance import PreClearance, pre_clear
-from rocketpost.planning.service_choice import Mode, Reason, ServiceChoice, choose_service
+from rocketpost.planning.service_choice import (
+    PROMISE_RULES,
+    Mode,
+    Reason,
+    ServiceChoice,
+    choose_service,
+)
 from rocketpost.planning.stock import StockAllocation, allocate_stock
 from rocketpost.planning.tables import Plan, Provenance
 
 __all__ = [
     "PLAN_FILES",
+    "PROMISE_RULES",
     "Airframe",
     "Backhaul",
     "Consolidation",

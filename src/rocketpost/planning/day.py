@@ -26,6 +26,7 @@ from rocketpost.orders.table import ItemTable, OrderTable
 from rocketpost.planning.params import PlanParams
 from rocketpost.planning.pipeline import Progress, plan_orders
 from rocketpost.planning.preclearance import pre_clear
+from rocketpost.planning.service_choice import promise_conditions_of
 from rocketpost.planning.stock import allocate_stock
 from rocketpost.planning.tables import Plan
 from rocketpost.promise.conditions import Conditions
@@ -45,6 +46,7 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
     allowed_origins: ArrayLike | None = None,
     customs: bool = True,
     promise_conditions: Conditions | None = None,
+    promise_rule: str = "confidence",
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day with the inventory drawn down and customs pre-cleared.
@@ -59,11 +61,16 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
         Pre-clear cross-border orders (held ones go standard, inspections add minutes).
     promise_conditions
         Promise the hour at the network's confidence under these conditions (passed to
-        :func:`plan_orders`; ``None``: the flat buffer).
+        :func:`plan_orders`; default the climate). Their customs odds also price each
+        screened parcel's unplanned inspection.
+    promise_rule
+        ``"confidence"`` (default) or ``"buffer"``: opt into the flat buffer
+        (``promise.buffer_min``), without ``promise_conditions``.
     params
         The planner's options, passed to :func:`plan_orders` (``promise_s`` also sets the
         promise the stock draw-down allocates for).
     """
+    promise_conditions = promise_conditions_of(promise_rule, promise_conditions)
     say = progress or (lambda _stage: None)
     extras: dict[str, pa.Table] = {}
     kpis: dict[str, Any] = {}
@@ -80,6 +87,8 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
             inventory,
             promise_s=params.promise_s,
             allowed_origins=allowed,
+            conditions=promise_conditions,
+            promise_rule=promise_rule,
         )
         allowed = allocation.allowed_origins
         settled = allocation.choice
@@ -115,6 +124,7 @@ def plan_day(  # noqa: PLR0913 - the day, then keyword-only hooks
         inspection_delay_s=inspection,
         promise_conditions=promise_conditions,
         inspection_p=odds,
+        promise_rule=promise_rule,
         progress=progress,
     )
     options = {**plan.provenance.options, "inventory": inventory is not None, "customs": customs}

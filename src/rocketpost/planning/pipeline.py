@@ -60,6 +60,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     conditions: Conditions | None = None,
     promise_conditions: Conditions | None = None,
     inspection_p: ArrayLike | None = None,
+    promise_rule: str = "confidence",
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a day of orders end to end.
@@ -83,15 +84,17 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         whether it is kept). Default: open conditions.
     promise_conditions
         What operations know when the day is planned (:class:`~rocketpost.promise.conditions.
-        Conditions`; ``rocketpost plan`` passes the climate, ``Conditions()``, unless told
-        otherwise): the one-hour service is promised at the network's confidence
-        (``promise.confidence``) under them, as a quote would promise it; the P(on time) is
-        recorded per order (``outcomes.p_on_time``) and a light flight is never held past the
-        latest wave that keeps the confidence. ``None``: the flat buffer
-        (``promise.buffer_min``), as before (days worked by hand against the physics ETA).
+        Conditions`; default the climate, ``Conditions()``): the one-hour service is promised
+        at the network's confidence (``promise.confidence``) under them, as a quote would
+        promise it; the P(on time) is recorded per order (``outcomes.p_on_time``) and a light
+        flight is never held past the latest wave that keeps the confidence.
     inspection_p
         Per order, the odds of an unplanned inspection (screening's risk, as a quote uses it);
         default the conditions' base rate.
+    promise_rule
+        ``"confidence"`` (default) or ``"buffer"``: opt into the flat buffer
+        (``promise.buffer_min``; days worked by hand against the physics ETA, the buffer's
+        calibration), without ``promise_conditions``.
     """
     say = progress or (lambda _stage: None)
     promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
@@ -112,6 +115,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         same_day_requested=orders.is_b2b if policy.b2b_same_day else None,
         conditions=promise_conditions,
         inspection_p=inspection_p,
+        promise_rule=promise_rule,
     )
     say("consolidation")
     cons = consolidate(network, choice, orders.mass_kg, orders.volume_m3, policy=policy)

@@ -32,6 +32,7 @@ from rocketpost.core.eligibility import (
     reason_code,
     same_day_reasons,
 )
+from rocketpost.core.eta import PROMISE_RULES, promise_conditions_of
 from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -41,11 +42,13 @@ from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
 
 __all__ = [
     "FORBIDDEN_DANGEROUS_GOODS",
+    "PROMISE_RULES",
     "REASONS",
     "Mode",
     "Reason",
     "ServiceChoice",
     "choose_service",
+    "promise_conditions_of",
     "reason_code",
 ]
 
@@ -213,6 +216,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     same_day_requested: ArrayLike | None = None,
     conditions: Conditions | None = None,
     inspection_p: ArrayLike | None = None,
+    promise_rule: str = "confidence",
 ) -> ServiceChoice:
     """Choose the service, origin and destination hub and the planned timing of every order.
 
@@ -242,17 +246,21 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     conditions
         Decide at the network's confidence (``promise.confidence``) under these conditions:
         the one decision of :mod:`rocketpost.promise.decision`, as quotes and bookings make it.
-        ``None``: the calibrated buffer (``promise.buffer_min``), as before.
+        Default: the climate (``Conditions()``).
     inspection_p
         Per order, the odds of an unplanned customs inspection (screening's risk through
         :meth:`~rocketpost.promise.conditions.Conditions.inspection_odds`); default the
         conditions' base rate.
+    promise_rule
+        ``"confidence"`` (default) or ``"buffer"``: the flat buffer (``promise.buffer_min``),
+        opted into, without conditions (:data:`PROMISE_RULES`).
 
     Returns
     -------
     ServiceChoice
         Aligned with ``orders``.
     """
+    conditions = promise_conditions_of(promise_rule, conditions)
     one_hour_s = network.promise.one_hour_s if promise_s is None else float(promise_s)
     n, h = len(orders), len(network.hubs)
     inspection = _optional(inspection_delay_s, n, "inspection_delay_s", np.float64)

@@ -31,6 +31,7 @@ from rocketpost.network import Network
 from rocketpost.orders.inventory import Inventory
 from rocketpost.orders.table import ItemTable, OrderTable
 from rocketpost.planning.service_choice import Mode, ServiceChoice, choose_service
+from rocketpost.promise.conditions import Conditions
 
 __all__ = ["StockAllocation", "allocate_stock"]
 
@@ -61,7 +62,7 @@ class StockAllocation:
     choice: ServiceChoice
 
 
-def allocate_stock(
+def allocate_stock(  # noqa: PLR0913 - the day and its stock, then keyword-only options
     network: Network,
     orders: OrderTable,
     items: ItemTable,
@@ -70,6 +71,8 @@ def allocate_stock(
     promise_s: float | None = None,
     allowed_origins: ArrayLike | None = None,
     max_rounds: int = 50,
+    conditions: Conditions | None = None,
+    promise_rule: str = "confidence",
 ) -> StockAllocation:
     """Share the inventory out among the day's one-hour orders, earliest order first.
 
@@ -82,6 +85,10 @@ def allocate_stock(
     max_rounds
         Safety stop; every round removes at least one (order, hub) pair, so it is rarely
         reached. Reaching it is an error rather than an overdrawn shelf.
+    conditions, promise_rule
+        How the one-hour orders that draw stock are decided (:func:`~rocketpost.planning.
+        service_choice.choose_service`): at the confidence (default, under the climate) or by
+        the buffer (``promise_rule="buffer"``).
     """
     promise = network.promise.one_hour_s if promise_s is None else promise_s
     hub_ids = list(network.hub_ids)
@@ -108,7 +115,14 @@ def allocate_stock(
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        choice = choose_service(network, orders, promise_s=promise, allowed_origins=allowed)
+        choice = choose_service(
+            network,
+            orders,
+            promise_s=promise,
+            allowed_origins=allowed,
+            conditions=conditions,
+            promise_rule=promise_rule,
+        )
         drawing = _drawing(choice, tendered)
         key, cumulative, lines = _shelf_demand(
             choice, drawing, line_order, line_sku, items.quantity, created, len(skus)

@@ -135,7 +135,13 @@ def plan_scenario(
     from rocketpost.planning.params import PlanParams
 
     policy = ConsolidationPolicy(max_cost_per_kg_usd=max_cost_per_kg)
-    plan = plan_orders(network, orders, PlanParams(consolidation=policy), allowed_origins=allowed)
+    plan = plan_orders(  # a sweep varies the buffer: decided by it
+        network,
+        orders,
+        PlanParams(consolidation=policy),
+        allowed_origins=allowed,
+        promise_rule="buffer",
+    )
     return inputs_from_plan(plan, network)
 
 
