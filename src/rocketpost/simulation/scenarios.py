@@ -136,7 +136,7 @@ def plan_scenario(
 
     policy = ConsolidationPolicy(max_cost_per_kg_usd=max_cost_per_kg)
     plan = plan_orders(network, orders, PlanParams(consolidation=policy), allowed_origins=allowed)
-    return inputs_from_plan(plan, network)
+    return inputs_from_plan(plan, network, stock=allowed)
 
 
 @dataclass(frozen=True, eq=False)
