@@ -218,7 +218,10 @@ class _Engine:
         if best < 0:
             return -1
         fl.status[f] = FlightStatus.REPLACED
-        return self.redispatch(f, best, float(launch[0]), float(self.flight_s[best, d]), "front")
+        spare = self.airframes.reserve_spare(best)  # nobody else takes it before the launch
+        g = self.redispatch(f, best, float(launch[0]), float(self.flight_s[best, d]), "front")
+        fl.planned_airframe[g] = spare
+        return g
 
     def flight(self, f: int) -> Generator[Any, Any, None]:
         """One planned flight as a SimPy process: wait for a launch, fly, boat to the port."""

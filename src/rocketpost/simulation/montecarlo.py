@@ -75,7 +75,10 @@ def run_replicate(
     dispatch = dispatcher_promises(
         inputs,
         replicate_conditions(inputs, config, child_seed(ss, 0)),
-        fallbacks=config.policy.action is ReplanAction.OTHER_HUB,  # the policy's own fallback
+        # The fallback exists when the policy flies it and the fallback hub has a reserve
+        # airframe to fly it on (a planned one is committed: rocket-hour's cycle is 66 h).
+        fallbacks=config.policy.action is ReplanAction.OTHER_HUB
+        and config.spare_airframes_per_hub > 0,
     )
     kpis = replicate_kpis(inputs, record, outcomes, dispatch)
     if not detail:
