@@ -130,10 +130,14 @@ def trigger_p(launch_offset_s: ArrayLike, front_mean_s: ArrayLike) -> NDArray[np
     mean = np.asarray(front_mean_s, dtype=np.float64)
     offset, mean = np.broadcast_arrays(offset, mean)
     out = np.zeros(offset.shape)
-    for t0, mu in {(float(a), float(b)) for a, b in zip(offset.flat, mean.flat, strict=True)}:
-        if np.isnan(mu):
-            continue
-        out[(offset == t0) & (mean == mu)] = _front_holds_first_wave(t0, mu)
+    front = ~np.isnan(mean)
+    if not front.any():  # no front anywhere: nothing to trigger (the common case, no loop)
+        return out
+    pairs, which = np.unique(
+        np.column_stack([offset[front], mean[front]]), axis=0, return_inverse=True
+    )
+    values = np.array([_front_holds_first_wave(float(a), float(b)) for a, b in pairs])
+    out[front] = values[which.reshape(-1)]
     return out
 
 
