@@ -45,3 +45,18 @@ def test_a_flight_waits_for_its_airframe_and_a_lost_one_is_replaced() -> None:
     env.process(flight(0))
     env.run()
     assert got[-1] == (30.0, 1)  # the planned airframe is lost: the spare flies
+
+
+def test_a_reserved_spare_waits_for_its_flight() -> None:
+    env = simpy.Environment()
+    pool = AirframePool(env, [0, 1], [0, 0])  # one spare at each hub
+    assert pool.reserve_spare(0) == 0
+    assert pool.spare(0) == -1 and pool.reserve_spare(0) == -1  # set aside: nobody else
+    got: list[int] = []
+
+    def flight(planned: int, hub: int) -> object:
+        got.append((yield from pool.acquire(planned, hub)))
+
+    env.process(flight(0, 0))  # the fallback flight it was set aside for
+    env.run()
+    assert got == [0] and pool.busy[0]

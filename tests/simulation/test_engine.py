@@ -7,8 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from rocketpost.core.networklegs import network_legs
 from rocketpost.errors import InputError
 from rocketpost.planning import Mode, Plan
+from rocketpost.promise.fallbacks import best_fallbacks
 from rocketpost.simulation import (
     Disruptions,
     FlightStatus,
@@ -19,6 +21,9 @@ from rocketpost.simulation import (
     simulate_flights,
 )
 from rocketpost.simulation.disruptions import LandingModel, SeaStateModel
+from rocketpost.simulation.engine import replicate_conditions
+from rocketpost.simulation.eventlog import EventKind
+from rocketpost.simulation.flight_record import FlightRecord
 
 from .conftest import DAY_S
 
@@ -141,3 +146,68 @@ def test_config_is_validated() -> None:
         SimConfig(boats_per_hub=0)
     with pytest.raises(InputError, match="policy"):
         ReplanPolicy(action="pray")  # type: ignore[arg-type]
+
+
+FRONTS = dataclasses.replace(
+    Disruptions.none(),
+    weather=dataclasses.replace(
+        Disruptions.none().weather, scrub_share=0.5, front_share_of_scrubs=1.0, mean_front_h=12.0
+    ),
+)
+
+
+def _front_moves(
+    inputs: SimInputs, config: SimConfig, seeds: int
+) -> list[tuple[int, int, int, float, FlightRecord]]:
+    """``(seed, flight, replacement, time, record)`` of every re-dispatch after a front."""
+    moves = []
+    for k in range(seeds):
+        record = simulate_flights(inputs, config, np.random.SeedSequence(k))
+        log = record.log
+        for t, kind, f, detail in zip(log.time, log.kind, log.flight, log.detail, strict=True):
+            if kind == EventKind.REDISPATCH and detail.startswith("front"):
+                moves.append((k, f, int(record.replaced_by[f]), t, record))
+    return moves
+
+
+def test_the_fallback_the_promise_counts_is_the_one_flown(
+    small_plan: tuple[Plan, SimInputs], small_day: tuple[object, object, np.ndarray]
+) -> None:
+    plan, inputs = small_plan
+    allowed = small_day[2][np.flatnonzero(plan.outcomes.one_hour)]  # as inputs_from_plan keeps
+    inputs = dataclasses.replace(inputs, order_stock=allowed)
+    config = SimConfig(disruptions=FRONTS, spare_airframes_per_hub=1)
+    assert config.policy.action is ReplanAction.OTHER_HUB  # the default policy
+    legs = network_legs(inputs.network)
+    moves = _front_moves(inputs, config, 4)
+    assert moves
+    first_of_seed = {}
+    for k, f, g, t, record in moves:
+        first_of_seed.setdefault(k, (f, g, t, record))
+        conditions = replicate_conditions(inputs, config, np.random.SeedSequence(k))
+        o, h, d = int(record.origin[f]), int(record.origin[g]), int(record.destination[f])
+        assert conditions.in_front(o, t) and not conditions.in_front(h, t)
+        assert record.destination[g] == d and allowed[0, h]  # the stock is there
+    for k, (f, g, t, record) in first_of_seed.items():
+        # The first move of a day finds every reserve airframe in place: the hub is the one
+        # the promise counts (the one rule), flying at its first wave after re-picking.
+        conditions = replicate_conditions(inputs, config, np.random.SeedSequence(k))
+        o, d = int(record.origin[f]), int(record.destination[f])
+        clear = np.array([not conditions.in_front(j, t) for j in range(allowed.shape[1])])
+        best, launch, _ = best_fallbacks(legs, o, d, t, allowed[0], clear)
+        assert record.origin[g] == best[0]
+        assert record.planned_s[g] == pytest.approx(launch[0])
+        assert record.status[g] != FlightStatus.STANDARD  # its airframe was set aside
+
+
+def test_no_fallback_where_the_stock_is_nowhere_else(small_plan: tuple[Plan, SimInputs]) -> None:
+    _, inputs = small_plan
+    only_origin = np.zeros((inputs.n_orders, len(inputs.network.hubs)), dtype=bool)
+    only_origin[np.arange(inputs.n_orders), inputs.order_origin] = True
+    inputs = dataclasses.replace(inputs, order_stock=only_origin)
+    config = SimConfig(disruptions=FRONTS, spare_airframes_per_hub=1)
+    assert not _front_moves(inputs, config, 4)
+    # The same day with its stock at every Chinese hub does move (the control).
+    china = np.zeros_like(only_origin)
+    china[:, [inputs.network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True
+    assert _front_moves(dataclasses.replace(inputs, order_stock=china), config, 4)

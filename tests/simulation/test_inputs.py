@@ -9,7 +9,7 @@ import pytest
 
 from rocketpost.errors import InputError
 from rocketpost.planning import Plan, write_plan
-from rocketpost.simulation import SimInputs, load_inputs
+from rocketpost.simulation import SimInputs, inputs_from_plan, load_inputs
 
 
 def test_directory_and_memory_agree(small_plan: tuple[Plan, SimInputs], tmp_path: Path) -> None:
@@ -28,3 +28,16 @@ def test_not_a_plan_directory(tmp_path: Path) -> None:
         load_inputs(tmp_path / "missing")
     with pytest.raises(InputError, match=r"no flights\.parquet"):
         load_inputs(tmp_path)
+
+
+def test_stock_is_kept_for_the_one_hour_orders(small_plan: tuple[Plan, SimInputs]) -> None:
+    plan, inputs = small_plan
+    network = inputs.network
+    n = len(plan.outcomes.one_hour)
+    stock = np.zeros((n, len(network.hubs)), dtype=bool)
+    stock[np.arange(n), np.arange(n) % len(network.hubs)] = True
+    with_stock = inputs_from_plan(plan, network, stock=stock)
+    assert inputs.order_stock is None
+    np.testing.assert_array_equal(with_stock.order_stock, stock[plan.outcomes.one_hour])
+    with pytest.raises(InputError, match="stock"):
+        inputs_from_plan(plan, network, stock=stock[:-1])

@@ -79,3 +79,30 @@ def test_a_plan_by_the_buffer_is_simulated_as_promised(
         by_buffer, replicate_conditions(by_buffer, config, np.random.SeedSequence(0))
     )
     assert made.promised.all() and not made.reconsidered.any()
+
+
+def test_the_dispatcher_counts_the_fallback_where_the_stock_is_clear(
+    confident_day: tuple[Network, SimInputs],
+) -> None:
+    network, inputs = confident_day
+    fronts = WeatherModel(scrub_share=0.2, front_share_of_scrubs=1.0, mean_front_h=12.0)
+    config = SimConfig(disruptions=replace(Disruptions(), weather=fronts))
+    china = np.zeros((inputs.n_orders, len(network.hubs)), dtype=bool)
+    china[:, [network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True
+    own = np.zeros_like(china)
+    own[np.arange(inputs.n_orders), inputs.order_origin] = True
+    gained = 0
+    for seed in range(6):
+        seen = replicate_conditions(inputs, config, np.random.SeedSequence(seed))
+        alone = dispatcher_promises(inputs, seen)
+        counted = dispatcher_promises(replace(inputs, order_stock=china), seen, fallbacks=True)
+        again = alone.reconsidered
+        # Under a front the fallback only adds; elsewhere nothing changes.
+        before, after = np.nan_to_num(alone.p_on_time), np.nan_to_num(counted.p_on_time)
+        assert (after[again] >= before[again] - 1e-12).all()
+        np.testing.assert_array_equal(after[~again], before[~again])
+        gained += int((after[again] > before[again] + 0.5).sum())
+        # Stock only at each order's own origin: no fallback exists, the same promises.
+        stuck = dispatcher_promises(replace(inputs, order_stock=own), seen, fallbacks=True)
+        np.testing.assert_array_equal(np.nan_to_num(stuck.p_on_time), before)
+    assert gained > 0

@@ -97,7 +97,7 @@ def simulate(
     ] = None,
     policy: Annotated[
         str, typer.Option("--policy", help="After a scrub: next_wave, other_hub or standard.")
-    ] = "next_wave",
+    ] = "other_hub",
     landing_zones: Annotated[int, typer.Option("--landing-zones", help="1 or 2 per hub.")] = 1,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
@@ -256,7 +256,7 @@ def calibrate(
     replicates: Annotated[int, typer.Option("--replicates")] = 20,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     target: Annotated[float, typer.Option("--target", help="Share of promises to keep.")] = 0.99,
-    policy: Annotated[str, typer.Option("--policy")] = "next_wave",
+    policy: Annotated[str, typer.Option("--policy")] = "other_hub",
     workers: WorkersOption = 2,
     scheduler: SchedulerOption = None,
     network_file: NetworkOption = None,

@@ -117,8 +117,11 @@ def _at_confidence(
     one_hour_s: float,
     inspection_p: ArrayLike | None,
     stated: dict[str, NDArray[np.float64]],
+    stock: NDArray[np.bool_] | None,
 ) -> Callable[[Routes, NDArray[np.float64]], NDArray[np.bool_]]:
-    """The decision at the network's confidence for the routes the kernel finds.
+    """The decision at the network's confidence for the routes the kernel finds, counting the
+    fallback of the default re-planning policy from the hubs in ``stock`` (the allowed
+    origins: :mod:`rocketpost.promise.fallbacks`; ``None``: no fallback).
 
     The P(on time) it was made at is left in ``stated["p"]``, and in ``stated["latest"]`` the
     latest launch that still meets the confidence (the promise made explicit for the
@@ -147,6 +150,7 @@ def _at_confidence(
             inspection_s=inspection_s,
             inspection_p=odds,
             cross_border=crossing[which.reshape(-1)],
+            stock=stock,
         )
         target = float(network.promise.confidence)
         stated["p"] = p
@@ -162,6 +166,7 @@ def _at_confidence(
                 inspection_s=np.broadcast_to(inspection_s, border.shape)[rows],
                 inspection_p=None if odds is None else odds[rows],
                 cross_border=border[rows],
+                stock=None if stock is None else stock[rows],
             )
             return meets_confidence(p_later, target)
 
@@ -217,6 +222,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     conditions: Conditions | None = None,
     inspection_p: ArrayLike | None = None,
     promise_rule: str = "confidence",
+    fallbacks: bool = False,
 ) -> ServiceChoice:
     """Choose the service, origin and destination hub and the planned timing of every order.
 
@@ -254,6 +260,10 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
     promise_rule
         ``"confidence"`` (default) or ``"buffer"``: the flat buffer (``promise.buffer_min``),
         opted into, without conditions (:data:`PROMISE_RULES`).
+    fallbacks
+        With ``conditions``: count the ``other_hub`` fallback from the hubs of
+        ``allowed_origins`` (:mod:`rocketpost.promise.fallbacks`), for a fleet that keeps a
+        reserve airframe at its hubs to fly it (default off: no reserve known).
 
     Returns
     -------
@@ -301,7 +311,15 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         one_hour_s=one_hour_s,
         on_time_of=None
         if conditions is None
-        else _at_confidence(network, orders, conditions, one_hour_s, inspection_p, stated),
+        else _at_confidence(
+            network,
+            orders,
+            conditions,
+            one_hour_s,
+            inspection_p,
+            stated,
+            allowed if fallbacks else None,
+        ),
     )
     routes, mode, reason = decided.routes, decided.mode, decided.reason
     if same_day:

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rocketpost.core.networklegs import network_legs
 from rocketpost.core.routes import Routes
 from rocketpost.network import Network
+from rocketpost.promise import fallbacks
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.distribution import (
     HORIZON_S,
@@ -163,6 +165,7 @@ def kernel_p_on_time(
     inspection_s: ArrayLike = 0.0,
     inspection_p: ArrayLike | None = None,
     cross_border: ArrayLike = True,
+    stock: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
     """P(on time) of N kernel rows under ``conditions`` (see the module docstring); NaN for
     rows whose bare ETA (plus a known inspection) already exceeds ``promise_s``. With
@@ -180,6 +183,12 @@ def kernel_p_on_time(
         conditions' ``customs_p``.
     cross_border
         Per row: only a cross-border rocket parcel can be inspected.
+    stock
+        ``(rows, hubs)`` (or ``(hubs,)``): the hubs holding each row's goods. Given, the
+        promise counts the fallback of the default re-planning policy
+        (:mod:`rocketpost.promise.fallbacks`): when a front over the origin scrubs the
+        planned wave, another hub of the country with the stock and no front flies the
+        parcels to the same site. ``None``: no fallback is counted.
     """
     n = routes.total_s.shape[0]
     inspection_all = np.broadcast_to(np.asarray(inspection_s, dtype=np.float64), (n,))
@@ -205,21 +214,77 @@ def kernel_p_on_time(
     launch = np.asarray(routes.handling_s + routes.wait_s, dtype=np.float64)
     rocket_spec = network.rocket
     landing = launch + rocket_spec.ascent_s + routes.coast_s + rocket_spec.descent_s
+    rows = _Rows(
+        rocket=rocket,
+        origin=np.asarray(routes.origin, dtype=np.intp),
+        destination=np.asarray(routes.destination, dtype=np.intp),
+        boat_s=boat,
+        last_mile_s=last_mile,
+        odds=odds,
+        launch_s=launch,
+        landing_s=landing,
+        fixed_s=fixed,
+        front=np.ones(candidate.size, dtype=bool),
+    )
+    p = _rows_p_on_time(network, conditions, rows, promise_s)
+    if stock is not None:
+        held = np.asarray(stock, dtype=bool)
+        held = held[candidate] if held.ndim == 2 else held
+        p = _counting_fallbacks(network, conditions, rows, p, held, routes.launch_s, promise_s)
+    elif conditions.onsets:  # fronts and closures that start after the promise
+        p[rocket] *= onset_survival(
+            network,
+            conditions,
+            rows.origin[rocket],
+            rows.destination[rocket],
+            launch[rocket],
+            landing[rocket],
+        )
+    out[candidate] = p
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """Kernel rows as the decision reads them: offsets after the order, boat and last mile
+    rounded to :data:`QUANTUM_S`; ``front``: whether the origin's declared front applies."""
+
+    rocket: NDArray[np.bool_]
+    origin: NDArray[np.intp]
+    destination: NDArray[np.intp]
+    boat_s: NDArray[np.float64]
+    last_mile_s: NDArray[np.float64]
+    odds: NDArray[np.float64]
+    launch_s: NDArray[np.float64]
+    landing_s: NDArray[np.float64]
+    fixed_s: NDArray[np.float64]
+    front: NDArray[np.bool_]
+
+    def take(self, index: NDArray[np.intp]) -> _Rows:
+        return _Rows(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+
+def _rows_p_on_time(
+    network: Network, conditions: Conditions, rows: _Rows, promise_s: float
+) -> NDArray[np.float64]:
+    """P(on time) of ``rows`` (no onsets, no fallback), one distribution per distinct shape."""
+    rocket, origin, destination = rows.rocket, rows.origin, rows.destination
     hub_ids, site_ids = network.hub_ids, network.site_ids
     front_at = np.array([conditions.front_mean_s(h) is not None for h in hub_ids])
     closed_at = np.array([conditions.sea_closed_mean_s(s) is not None for s in site_ids])
-    origin, destination = np.asarray(routes.origin), np.asarray(routes.destination)
-    with_offsets = rocket & (front_at[origin] | closed_at[destination])
+    front = rocket & rows.front & front_at[origin]
+    with_offsets = rocket & (front | closed_at[destination])
     key = np.column_stack(
         [
             rocket,
             np.where(rocket, origin, -1),
             np.where(rocket, destination, -1),
-            boat,
-            last_mile,
-            odds,
-            np.where(with_offsets, launch, 0.0),
-            np.where(with_offsets, landing, 0.0),
+            rows.boat_s,
+            rows.last_mile_s,
+            rows.odds,
+            np.where(with_offsets, rows.launch_s, 0.0),
+            np.where(with_offsets, rows.landing_s, 0.0),
+            front,
         ]
     ).astype(np.float64)
     unique, which = np.unique(key, axis=0, return_inverse=True)
@@ -238,7 +303,7 @@ def kernel_p_on_time(
                 launch_offset_s=float(row[6]) if is_rocket else None,
                 landing_offset_s=float(row[7]) if is_rocket else None,
                 scrub_p=conditions.scrub_p(hub) if is_rocket else 0.0,
-                front_mean_s=conditions.front_mean_s(hub) if is_rocket else None,
+                front_mean_s=conditions.front_mean_s(hub) if row[8] else None,
                 sea_closed_mean_s=conditions.sea_closed_mean_s(site) if is_rocket else None,
                 boat_s=float(row[3]),
                 detour_s=conditions.detour_km(site) / boat_speed * 3600.0 if is_rocket else 0.0,
@@ -251,15 +316,84 @@ def kernel_p_on_time(
                 landing_loss_p=conditions.rates.landing.failure_p if is_rocket else 0.0,
             )
         )
-    p = p_on_time(shapes, which, fixed, promise_s)
-    if conditions.onsets:  # fronts and closures that start after the promise
-        p[rocket] *= onset_survival(
-            network,
-            conditions,
-            origin[rocket],
-            destination[rocket],
-            launch[rocket],
-            landing[rocket],
+    return p_on_time(shapes, which, rows.fixed_s, promise_s)
+
+
+def _counting_fallbacks(
+    network: Network,
+    conditions: Conditions,
+    rows: _Rows,
+    p_primary: NDArray[np.float64],
+    stock: NDArray[np.bool_],
+    launch_at_s: NDArray[np.float64],
+    promise_s: float,
+) -> NDArray[np.float64]:
+    """``p_primary`` with each rocket row's fallback counted (:func:`fallbacks.mixture`), and
+    the onset survivals when ``conditions.onsets``.
+
+    The fallback is triggered when a front holds the planned wave: one over the origin now
+    (:func:`fallbacks.trigger_p`) or, with onsets, one that starts before the wave. It flies
+    from :func:`fallbacks.best_fallbacks` (re-picked at the planned wave, ``launch_at_s``) to
+    the same site, with the same boat, inspection and last mile: its fixed seconds are the
+    primary's shifted by the later landing. Rows landing at a closed site that holds flights
+    count no fallback (it would wait for the same sea).
+    """
+    rocket, origin, destination = rows.rocket, rows.origin, rows.destination
+    n = rocket.size
+    hub_ids = network.hub_ids
+    front_mean = np.array([conditions.front_mean_s(h) or np.nan for h in hub_ids], dtype=float)
+    closed_at = np.array([conditions.sea_closed_mean_s(s) is not None for s in network.site_ids])
+    zeros = np.zeros(n)
+    onsets = conditions.onsets
+    origin_survival = sea_survival = np.ones(n)
+    if onsets:
+        origin_survival = onset_survival(
+            network, conditions, origin, destination, rows.launch_s, zeros
         )
-    out[candidate] = p
-    return out
+        sea_survival = onset_survival(
+            network, conditions, origin, destination, zeros, rows.landing_s
+        )
+    q = np.where(rocket, fallbacks.trigger_p(rows.launch_s, front_mean[origin]), 0.0)
+    triggered = 1.0 - (1.0 - q) * origin_survival
+    p = p_primary.copy()
+    eligible = np.flatnonzero(rocket & ~closed_at[destination] & (triggered > 0.0))
+    if eligible.size:
+        # Epoch seconds of the order (0 when the kernel was given no ready time).
+        at = np.asarray(launch_at_s, dtype=np.float64)[eligible]
+        order_at = np.where(np.isfinite(at), at - rows.launch_s[eligible], 0.0)
+        hub, fb_launch, fb_landing = fallbacks.best_fallbacks(
+            network_legs(network),
+            origin[eligible],
+            destination[eligible],
+            order_at + rows.launch_s[eligible],
+            stock if stock.ndim == 1 else stock[eligible],
+            np.isnan(front_mean),  # no front over it now (forecast)
+        )
+        has = hub >= 0
+        sub, fb = eligible[has], hub[has]
+        if sub.size:
+            stay_rows = rows.take(sub)
+            stay_rows = replace(stay_rows, front=np.zeros(sub.size, dtype=bool))
+            stay = _rows_p_on_time(network, conditions, stay_rows, promise_s)
+            launch_fb = fb_launch[has] - order_at[has]
+            landing_fb = fb_landing[has] - order_at[has]
+            moved = replace(
+                stay_rows,
+                origin=fb,
+                launch_s=launch_fb,
+                landing_s=landing_fb,
+                fixed_s=stay_rows.fixed_s + landing_fb - stay_rows.landing_s,
+            )
+            p_fallback = _rows_p_on_time(network, conditions, moved, promise_s)
+            survival = np.ones(sub.size)
+            if onsets:
+                survival = onset_survival(
+                    network, conditions, fb, destination[sub], launch_fb, np.zeros(sub.size)
+                )
+            p[sub] = fallbacks.mixture(stay, p_fallback, triggered[sub], fallback_survival=survival)
+            p[sub] *= sea_survival[sub]
+            rocket = rocket.copy()
+            rocket[sub] = False  # done: the onsets below are for the rows without a fallback
+    if onsets:
+        p[rocket] *= origin_survival[rocket] * sea_survival[rocket]
+    return p

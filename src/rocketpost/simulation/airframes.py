@@ -46,6 +46,15 @@ class AirframePool:
                 return a
         return -1
 
+    def reserve_spare(self, h: int) -> int:
+        """A spare at ``h`` (as :meth:`spare`) set aside for a flight that starts later: it
+        counts as that flight's planned airframe, so no other flight takes it meanwhile (a
+        fallback decided now and flown at the hub's next wave). -1 when there is none."""
+        a = self.spare(h)
+        if a >= 0:
+            self.remaining[a] += 1
+        return a
+
     def take(self, a: int) -> int:
         self.busy[a] = True
         self.free[a] = self.env.event()

@@ -38,9 +38,12 @@ from typing import Any
 
 import numpy as np
 import simpy
+from numpy.typing import NDArray
 
 from rocketpost.core.eta import flight_matrix
+from rocketpost.core.networklegs import network_legs
 from rocketpost.core.vesseldrone import vessel_drones_fly
+from rocketpost.promise.fallbacks import best_fallbacks, may_stand_in
 from rocketpost.simulation.airframes import AirframePool
 from rocketpost.simulation.conditions import ALTERNATE_ZONE, NO_ZONE, Conditions
 from rocketpost.simulation.config import SimConfig
@@ -77,6 +80,17 @@ def replicate_conditions(
         start,
         end,
     )
+
+
+def _flight_stock(inputs: SimInputs) -> list[NDArray[np.bool_]]:
+    """Per planned flight, the hubs holding the goods of every order on board (all of them
+    for a flight without orders, or when the inputs carry no stock: stock everywhere)."""
+    n_hubs = len(inputs.network.hubs)
+    stock = np.ones((inputs.n_flights, n_hubs), dtype=bool)
+    if inputs.order_stock is not None:
+        on_board = np.flatnonzero(inputs.order_flight >= 0)
+        np.logical_and.at(stock, inputs.order_flight[on_board], inputs.order_stock[on_board])
+    return list(stock)
 
 
 class _Engine:
@@ -127,6 +141,10 @@ class _Engine:
             end,
         )
         self.drone = network.drone
+        # Fallbacks: who may stand in for whom, and the hubs holding every parcel of a flight.
+        self.legs = network_legs(network)
+        self.stand_in = may_stand_in(network)
+        self.flight_stock = _flight_stock(inputs)
 
         # Per planned flight draws; re-dispatched flights draw from self.rng as they appear.
         nf = inputs.n_flights
@@ -176,33 +194,34 @@ class _Engine:
 
     def redispatch(self, f: int, h: int, planned_s: float, duration_s: float, why: str) -> int:
         g = self.fl.add(f, h, planned_s, duration_s)
+        self.flight_stock.append(self.flight_stock[f])  # the same parcels on board
         self.log.add(self.env.now, EventKind.REDISPATCH, f, h, f"{why} -> {self.fl.flight_id[g]}")
         self.env.process(self.flight(g))
         return g
 
     def other_hub(self, f: int, t_s: float) -> int:
-        """Re-dispatch ``f`` from the best clear hub of its origin's country, or -1."""
+        """Re-dispatch ``f`` from the hub the promise counted as its fallback, or -1.
+
+        The one rule (:func:`rocketpost.promise.fallbacks.best_fallbacks`): a hub of the
+        origin's country holding the stock of every parcel on board, not under a front now (a
+        forecast; an isolated hold is not, so the new flight may still wait out its own holds)
+        and with a spare airframe; of those, the one landing first at the same site.
+        """
         fl = self.fl
         o, d = fl.origin[f], fl.destination[f]
-        best, best_arrival, best_launch = -1, math.inf, 0.0
-        for h in range(self.n_hubs):
-            if h in (o, d) or self.country[h] != self.country[o]:
-                continue
-            duration = float(self.flight_s[h, d])
-            launch = self.conditions.next_wave(h, t_s + self.handling[h])
-            if (
-                not math.isfinite(duration)
-                or self.conditions.scrubbed(h, launch)
-                or self.conditions.open_zone(d, launch + duration) == NO_ZONE
-                or self.airframes.spare(h) < 0
-            ):
-                continue
-            if launch + duration < best_arrival - _EPS:
-                best, best_arrival, best_launch = h, launch + duration, launch
+        candidates = self.stand_in[o] & self.flight_stock[f]
+        usable = np.zeros(self.n_hubs, dtype=bool)
+        for h in np.flatnonzero(candidates).tolist():
+            usable[h] = not self.conditions.in_front(h, t_s) and self.airframes.spare(h) >= 0
+        hub, launch, _ = best_fallbacks(self.legs, o, d, t_s, candidates, usable)
+        best = int(hub[0])
         if best < 0:
             return -1
         fl.status[f] = FlightStatus.REPLACED
-        return self.redispatch(f, best, best_launch, float(self.flight_s[best, d]), "front")
+        spare = self.airframes.reserve_spare(best)  # nobody else takes it before the launch
+        g = self.redispatch(f, best, float(launch[0]), float(self.flight_s[best, d]), "front")
+        fl.planned_airframe[g] = spare
+        return g
 
     def flight(self, f: int) -> Generator[Any, Any, None]:
         """One planned flight as a SimPy process: wait for a launch, fly, boat to the port."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.doortodoor import network_legs
 from rocketpost.errors import InputError
@@ -85,6 +85,9 @@ class SimInputs:
     site_country: NDArray[np.str_]
     """Per site: its country (a hub's, or the port's)."""
     standard_orders: int
+    order_stock: NDArray[np.bool_] | None = None
+    """``(orders, hubs)``: the hubs holding each order's goods, for the ``other_hub`` fallback
+    (``None``: every hub, as the planner assumes without an inventory)."""
 
     @property
     def n_flights(self) -> int:
@@ -107,8 +110,10 @@ class SimInputs:
         return float(times.max()) if len(times) else 0.0
 
 
-def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
-    """Simulator inputs from a plan made with ``network`` (in memory or read back)."""
+def inputs_from_plan(plan: Plan, network: Network, *, stock: ArrayLike | None = None) -> SimInputs:
+    """Simulator inputs from a plan made with ``network`` (in memory or read back); ``stock``:
+    the ``(plan orders, hubs)`` mask of hubs holding each order's goods (the planner's
+    ``allowed_origins``; ``None``: every hub)."""
     if plan.hub_ids != network.site_ids:
         raise InputError(
             "network",
@@ -136,6 +141,16 @@ def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
         network.hubs[site.hub_index].country if site.hub_index >= 0 else site.country
         for site in network.landing_sites
     ]
+    order_stock = None
+    if stock is not None:
+        order_stock = np.asarray(stock, dtype=bool)
+        if order_stock.shape != (len(outcomes.one_hour), len(network.hubs)):
+            raise InputError(
+                "stock",
+                order_stock.shape,
+                f"must be ({len(outcomes.one_hour)}, {len(network.hubs)})",
+            )
+        order_stock = order_stock[kept]
     return SimInputs(
         network=network,
         flight_id=flights.flight_id,
@@ -167,6 +182,7 @@ def inputs_from_plan(plan: Plan, network: Network) -> SimInputs:
         site_return_s=np.asarray(return_s, dtype=np.float64),
         site_country=np.array(countries, dtype=str),
         standard_orders=int((~outcomes.one_hour).sum()),
+        order_stock=order_stock,
     )
 
 

@@ -32,6 +32,7 @@ from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.kpis import Interval, replicate_kpis, summarise
 from rocketpost.simulation.outcomes import order_outcomes
 from rocketpost.simulation.promises import dispatcher_promises
+from rocketpost.simulation.replan import ReplanAction
 
 __all__ = [
     "MonteCarloResult",
@@ -71,7 +72,14 @@ def run_replicate(
     rng = np.random.Generator(np.random.PCG64(child_seed(ss, 1)))
     outcomes = order_outcomes(inputs, record, config.disruptions, rng)
     # What a dispatcher would have promised at each order's time (the engine's own weather).
-    dispatch = dispatcher_promises(inputs, replicate_conditions(inputs, config, child_seed(ss, 0)))
+    dispatch = dispatcher_promises(
+        inputs,
+        replicate_conditions(inputs, config, child_seed(ss, 0)),
+        # The fallback exists when the policy flies it and the fallback hub has a reserve
+        # airframe to fly it on (a planned one is committed: rocket-hour's cycle is 66 h).
+        fallbacks=config.policy.action is ReplanAction.OTHER_HUB
+        and config.spare_airframes_per_hub > 0,
+    )
     kpis = replicate_kpis(inputs, record, outcomes, dispatch)
     if not detail:
         return ReplicateResult(index, kpis)

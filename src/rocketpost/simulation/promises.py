@@ -73,7 +73,11 @@ def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
 
 
 def dispatcher_promises(
-    inputs: SimInputs, conditions: Conditions, p_planned: NDArray[np.float64] | None = None
+    inputs: SimInputs,
+    conditions: Conditions,
+    p_planned: NDArray[np.float64] | None = None,
+    *,
+    fallbacks: bool = False,
 ) -> DispatcherPromises:
     """Re-make the promise of every rocket order placed under a front or a closed site.
 
@@ -83,6 +87,10 @@ def dispatcher_promises(
         The replicate's weather and sea (the engine's, drawn from the same seeds).
     p_planned
         The plan's P(on time) per order (default: ``inputs.order_p_on_time``).
+    fallbacks
+        Count the ``other_hub`` fallback (:mod:`rocketpost.promise.fallbacks`) from the hubs
+        holding each order's stock (``inputs.order_stock``; ``None``: every hub), as the
+        replicate's policy executes it.
     """
     network = inputs.network
     n = inputs.n_orders
@@ -97,6 +105,9 @@ def dispatcher_promises(
         o, d = int(inputs.order_origin[i]), int(inputs.order_destination[i])
         reconsidered[i] = conditions.in_front(o, t) or conditions.open_zone(d, t) != PRIMARY_ZONE
     rows = np.flatnonzero(reconsidered)
+    stock = (
+        np.ones(len(network.hubs), dtype=bool) if inputs.order_stock is None else inputs.order_stock
+    )
     # One seen_at per minute of order time (the fronts and seas change over hours).
     minutes = np.floor(inputs.order_created_s[rows] / 60.0)
     for minute in np.unique(minutes).tolist():
@@ -107,6 +118,7 @@ def dispatcher_promises(
             conditions.seen_at(minute * 60.0),
             promise_s=network.promise.one_hour_s,
             inspection_s=inputs.order_inspection_s[group],
+            stock=None if not fallbacks else stock if stock.ndim == 1 else stock[group],
         )
     promised = np.ones(n, dtype=bool)
     target = float(network.promise.confidence)

@@ -20,12 +20,14 @@ class ReplanAction(StrEnum):
     ``next_wave``
         Keep the flight on the pad and try again at the hub's next wave (the airframe and pad
         stay with it).
-    ``other_hub``
+    ``other_hub`` (the default: the fallback the promise counts)
         When the origin is under a *front* (persistent bad weather, known from the forecast),
-        re-pick the parcels at another hub of the same country that is clear and has a spare
-        airframe, and fly from there; isolated holds still wait for the next wave. Assumes the
-        stock is mirrored across a country's hubs (the planner does not record where else it
-        is).
+        re-pick the parcels at another hub of the same country that holds the stock of every
+        parcel on board (``SimInputs.order_stock``; without it, every hub: the planner's
+        assumption without an inventory), is not under a front and has a spare airframe, and
+        fly from there to the same site (the one rule,
+        :func:`rocketpost.promise.fallbacks.best_fallbacks`); otherwise, and after isolated
+        holds, wait for the next wave.
     ``standard``
         Hand the parcels to the standard service at once (the one-hour promise is broken).
     """
@@ -42,14 +44,16 @@ class ReplanPolicy:
     Parameters
     ----------
     action
-        See :class:`ReplanAction`.
+        See :class:`ReplanAction`. The default, ``other_hub``, is the one the promise
+        assumes (:mod:`rocketpost.promise.fallbacks`): quotes, the planner and the simulator's
+        dispatcher count its fallback.
     max_hold_min
         A flight still on the ground this long after its planned wave is cancelled and its
         parcels go standard: past a few hours the rocket no longer beats re-booking (and the
         airframe is needed for tomorrow's plan).
     """
 
-    action: ReplanAction = ReplanAction.NEXT_WAVE
+    action: ReplanAction = ReplanAction.OTHER_HUB
     max_hold_min: float = 360.0
 
     def __post_init__(self) -> None:

@@ -142,7 +142,7 @@ def plan_scenario(
         allowed_origins=allowed,
         promise_rule="buffer",
     )
-    return inputs_from_plan(plan, network)
+    return inputs_from_plan(plan, network, stock=allowed)
 
 
 @dataclass(frozen=True, eq=False)

@@ -252,7 +252,7 @@ def sim_config_from_toml(toml: TomlReader, doc: Mapping[str, Any]) -> SimConfig:
     """The ``[simulation]`` table of ``doc`` (absent: the defaults) as a :class:`SimConfig`."""
     sim = toml.check_keys(_optional_table(toml, doc, "simulation"), _SIMULATION_KEYS, "simulation")
     policy = ReplanPolicy(
-        action=_setting(toml, "simulation.policy", sim.get("policy", "next_wave")),
+        action=_setting(toml, "simulation.policy", sim.get("policy", ReplanPolicy().action.value)),
         max_hold_min=float(
             _number(toml, "simulation.max_hold_min", sim.get("max_hold_min", 360.0))
         ),

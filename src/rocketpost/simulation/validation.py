@@ -138,7 +138,7 @@ def validate_promises(
         allowed_origins=allowed,
         promise_conditions=Conditions() if conditions is None else conditions,
     )
-    inputs: SimInputs = inputs_from_plan(plan, network)
+    inputs: SimInputs = inputs_from_plan(plan, network, stock=allowed)
     config = config or SimConfig()
     tables = []
     for index in range(replicates):
