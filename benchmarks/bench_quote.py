@@ -11,17 +11,27 @@ Run: ``.venv/bin/python benchmarks/bench_quote.py``. Figures, best of 5, one per
   conditions change rarely and many quotes share a lane);
 * ``Quotes.issue`` — the whole use-case of ``POST /v1/quotes`` on the service benchmark's
   workload (24 lanes, about half cross-border with customs items), request JSON validated and
-  the answer serialised: what the HTTP stack adds on top is in ``bench_service.py``.
+  the answer serialised: what the HTTP stack adds on top is in ``bench_service.py``;
+* ``app`` (``--app``) — ``POST /v1/quotes`` and ``GET /health`` through the real ASGI app
+  (``create_app`` on a fresh SQLite file, clear skies declared, the service benchmark's lanes
+  and bodies), called in process without a socket: everything but uvicorn's HTTP parsing. With
+  ``--app-only --requests N`` it is the unit to count instructions on (docs/service.md:
+  ``valgrind --tool=callgrind`` over two values of N, the difference divided by their
+  difference), since wall clock is not stable on the shared machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -139,7 +149,101 @@ def bench_issue(quotes: Quotes) -> None:
     )
 
 
+def _asgi_call(app: Any, method: str, path: str, key: str, body: bytes = b"") -> Any:
+    """One request through the ASGI app (no socket): a coroutine that checks the status."""
+    headers = [(b"host", b"127.0.0.1")]
+    if key:
+        headers.append((b"authorization", f"Bearer {key}".encode()))
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50000),
+        "headers": headers,
+        "state": {},
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    statuses: list[int] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def call() -> None:
+        await app(scope, receive, send)
+        if statuses != [200]:
+            raise SystemExit(f"{method} {path} answered {statuses}")
+
+    return call()
+
+
+def bench_app(requests: int, *, timed: bool) -> None:
+    """``POST /v1/quotes`` and ``GET /health`` through the ASGI app, in process."""
+    from fastapi.testclient import TestClient
+    from tests.support.conditions import declare_clear_skies
+
+    from bench_service import promise_safe_routes
+    from rocketpost.service import Settings, create_app
+    from rocketpost.service.db import upgrade
+    from rocketpost.service.merchants import create_merchant
+
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='rocketpost-bench-')}/quotes.db"
+    upgrade(url)
+    declare_clear_skies(url)
+    _, key = create_merchant(url, "bench")
+    app = create_app(
+        Settings.from_env({}, database_url=url, rate_limit_per_min=0.0, webhooks=False)
+    )
+    # The server re-reads the declared conditions once a second, over ~1,000 quotes; here the
+    # calls are counted, so the read is taken out of them.
+    app.state.rp.conditions.ttl_s = 1e9
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
+        routes = promise_safe_routes(client)
+    workload = Workload(tuple(routes), datetime.now(UTC))
+    rng = np.random.default_rng(20261125)  # the service benchmark's seed and bodies
+    bodies = [json.dumps(workload.quote(rng)).encode() for _ in range(2_000)]
+    loop = asyncio.new_event_loop()
+
+    def run(n: int, path: str) -> None:
+        for i in range(n):
+            if path == "/health":
+                loop.run_until_complete(_asgi_call(app, "GET", path, ""))
+            else:
+                loop.run_until_complete(_asgi_call(app, "POST", path, key, bodies[i % 2_000]))
+
+    run(2_000, "/v1/quotes")  # warm: every body once
+    if not timed:
+        run(requests, "/v1/quotes")
+        return
+    health = best_of(3, lambda: run(requests, "/health")) / requests
+    quote = best_of(3, lambda: run(requests, "/v1/quotes")) / requests
+    print(
+        f"app in process: POST /v1/quotes {quote * 1e6:.0f} µs, GET /health {health * 1e6:.0f} µs "
+        f"(ratio {health / quote:.2f})"
+    )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--app", action="store_true", help="also through the ASGI app")
+    parser.add_argument("--app-only", action="store_true", help="only N quotes through the app")
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    args = parser.parse_args()
+    if args.app_only:
+        bench_app(args.requests, timed=False)
+        return
     network = default_network()
     engine = QuoteEngine(network)
     # The service benchmark's forecast (tests/support/conditions.py): every hub clear, no
@@ -155,6 +259,8 @@ def main() -> None:
     place = ResolvedPlace("port", lane_end.country, *lane_end.port_position)
     bench_distribution(quotes, network.hubs[0].hub_id, place)
     bench_issue(quotes)
+    if args.app:
+        bench_app(args.requests, timed=True)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from rocketpost.customs.declaration import Declaration
-from rocketpost.customs.screening import CustomsDecision, screen
+from rocketpost.customs.screening import CustomsDecision, ScreeningResult, screen
 from rocketpost.customs.screening_signals import RISKS
+from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
+from tests.customs.conftest import declare_one_line
 
 DeclareOne = Callable[..., Declaration]
 
@@ -77,3 +79,50 @@ def test_outcomes_update_seller_trust(declare_one: DeclareOne) -> None:
 def test_empty_batch() -> None:
     result = screen([])
     assert len(result) == 0 and result.counts() == {"release": 0, "inspect": 0, "hold": 0}
+
+
+_SAMPLE_LINES = (
+    ("ceramic mug", "691200", 1, "12", "USD", 0.4),
+    ("wireless earbuds", "851830", 1, "3", "USD", 0.1),
+    ("air pistol", "930400", 1, "100", "USD", 1.3),
+    ("printed paperback novels", "490199", 2, "12.00", "USD", 0.4),
+    ("Nike running shoes", "640411", 1, "9", "USD", 0.8),
+)
+
+
+@pytest.mark.parametrize("line", _SAMPLE_LINES)
+@pytest.mark.parametrize("scanned", [None, 0.45])
+def test_one_parcel_equals_its_row_of_a_batch(
+    declare_one: DeclareOne, line: tuple[object, ...], scanned: float | None
+) -> None:
+    trust = SellerTrust.default().record("M-1", seized=True)
+    for order_id in ("first", "second"):  # the second is answered from the memo
+        declaration = declare_one("KR", line, order_id=order_id)
+        one = screen([declaration], scanned_gross_mass_kg=[scanned], trust=trust)
+        row = screen(
+            [declaration, declare_one_line("JP", _SAMPLE_LINES[0], order_id="other")],
+            scanned_gross_mass_kg=[scanned, None],
+            trust=trust,
+        )
+        assert one.record(0) == row.record(0)
+        assert one.record(0)["parcel_id"] == order_id
+        assert one.relative_risk[0] == row.relative_risk[0]
+        assert one.trust is trust
+
+
+def test_one_parcel_memo_tells_sellers_records_apart(declare_one: DeclareOne) -> None:
+    line = ("wireless earbuds", "851830", 1, "3", "USD", 0.1)
+    declaration = declare_one("KR", line, seller="S9", order_id="A")
+    clean = screen([declaration], scanned_gross_mass_kg=[0.2])
+    trust = SellerTrust.default()
+    for _ in range(5):
+        trust = trust.record("S9", seized=True)
+    seized = screen([declaration], scanned_gross_mass_kg=[0.2], trust=trust)
+    assert seized.risk_scores[0, 0] > clean.risk_scores[0, 0]  # the seller's record counts
+    assert seized.record(0) == _as_batch_with(declaration, trust).record(0)
+
+
+def _as_batch_with(declaration: Declaration, trust: SellerTrust) -> ScreeningResult:
+    """``declaration`` screened as row 0 of a two-parcel batch: the batch path, never the memo."""
+    other = declare_one_line("JP", _SAMPLE_LINES[0], order_id="other")
+    return screen([declaration, other], scanned_gross_mass_kg=[0.2, None], trust=trust)

@@ -14,6 +14,7 @@ declaration and are released without duties.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -216,9 +217,14 @@ def clear_declaration(
         duties,
         result.decision(0),
         result.reasons(0),
-        float(np.nan_to_num(result.inspection_minutes[0])),
+        _minutes(float(result.inspection_minutes[0])),
         float(result.relative_risk[0]),
     )
+
+
+def _minutes(minutes: float) -> float:
+    """A held parcel's NaN minutes as 0 (``np.nan_to_num`` of one number, ~20× cheaper)."""
+    return 0.0 if math.isnan(minutes) else minutes
 
 
 def clear_orders(

@@ -14,8 +14,11 @@ no one-hour promise), else **released**. Reasons are worded only when asked for
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -35,6 +38,8 @@ from rocketpost.customs.screening_signals import (
 )
 from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
+
+_ONE_PARCEL_CACHE_SIZE = 4096
 
 __all__ = ["CustomsDecision", "ScreeningResult", "screen"]
 
@@ -170,6 +175,27 @@ def screen(
     reference
         Reference data (default: the shipped files).
     """
+    defaults = config is None and reference is None
+    if defaults and not isinstance(parcels, ParcelBatch) and len(parcels) == 1:
+        scanned = None if scanned_gross_mass_kg is None else scanned_gross_mass_kg[0]
+        return _screen_one(parcels[0], scanned, trust or SellerTrust.default())
+    return _screen_batch(
+        parcels,
+        scanned_gross_mass_kg=scanned_gross_mass_kg,
+        trust=trust,
+        config=config,
+        reference=reference,
+    )
+
+
+def _screen_batch(
+    parcels: Sequence[Declaration] | ParcelBatch,
+    *,
+    scanned_gross_mass_kg: Sequence[float | None] | np.ndarray | None,
+    trust: SellerTrust | None,
+    config: ScreeningConfig | None,
+    reference: ScreeningReference | None,
+) -> ScreeningResult:
     if isinstance(parcels, ParcelBatch):
         batch = (
             parcels
@@ -193,4 +219,91 @@ def screen(
     )
     return ScreeningResult(
         batch, cfg, ref, trust, decision, signals.scores, risks, minutes, signals.evidence
+    )
+
+
+# --- one parcel (a quote, a booking, an induction) ---------------------------------------------
+# Screening one parcel reads, of its declaration, only what ParcelBatch.from_declarations takes
+# (countries, seller, import date, the lines' HS code, description, USD unit value, quantity and
+# unit mass) plus the scanned mass and the seller's record in ``trust``; with the default
+# configuration and reference data the result is a function of exactly that. Checkout quotes the
+# same basket on the same lane again and again (every visitor of a product page), so the batch
+# is scored once per such key and later parcels reuse its arrays: the same kernel, no second
+# copy of any rule. Only the parcel id (and the caller's trust object) are the parcel's own.
+
+_one_parcel: OrderedDict[Hashable, ScreeningResult] = OrderedDict()
+_one_parcel_lock = threading.Lock()
+
+
+def _one_parcel_key(
+    declaration: Declaration, scanned: float | None, trust: SellerTrust
+) -> Hashable:
+    lines = tuple(
+        (
+            line.hs_code,
+            line.description,
+            float(line.unit_value_usd),
+            line.quantity,
+            line.unit_mass_kg,
+        )
+        for line in declaration.lines
+    )
+    scanned_kg = None if scanned is None or math.isnan(float(scanned)) else float(scanned)
+    return (
+        declaration.destination_country,
+        declaration.origin_country,
+        declaration.seller_id,
+        declaration.import_date,
+        scanned_kg,
+        lines,
+        trust.prior_alpha,
+        trust.prior_beta,
+        trust.record_of(declaration.seller_id),
+    )
+
+
+def _screen_one(
+    declaration: Declaration, scanned: float | None, trust: SellerTrust
+) -> ScreeningResult:
+    """:func:`screen` of one declaration with the default configuration and reference data,
+    memoised by what screening reads of it (see above)."""
+    key = _one_parcel_key(declaration, scanned, trust)
+    with _one_parcel_lock:
+        known = _one_parcel.get(key)
+        if known is not None:
+            _one_parcel.move_to_end(key)
+    if known is None:
+        result = _screen_batch(
+            [declaration],
+            scanned_gross_mass_kg=[scanned],
+            trust=trust,
+            config=None,
+            reference=None,
+        )
+        for array in (
+            result.decision_code,
+            result.signal_scores,
+            result.risk_scores,
+            result.inspection_minutes,
+        ):
+            array.flags.writeable = False  # shared by every parcel of this key
+        with _one_parcel_lock:
+            _one_parcel[key] = result
+            if len(_one_parcel) > _ONE_PARCEL_CACHE_SIZE:
+                _one_parcel.popitem(last=False)
+        return result
+    if known.batch.parcel_id[0] == declaration.declaration_id and known.trust is trust:
+        return known
+    batch = copy.copy(known.batch)  # the same columns (validated once); this parcel's id
+    object.__setattr__(batch, "parcel_id", np.array([declaration.declaration_id], dtype=object))
+    return ScreeningResult(
+        batch,
+        known.config,
+        known.reference,
+        trust,
+        known.decision_code,
+        known.signal_scores,
+        known.risk_scores,
+        known.inspection_minutes,
+        known.evidence,
     )

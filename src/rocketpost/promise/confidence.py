@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -137,7 +138,7 @@ def promise_at_confidence(
     shape, fixed = shape_of(model)
     dist = shaped_distribution(shape)
     p = dist.p_within(promise_s - fixed)
-    p50, p90, p99, at_target = dist.quantiles_s(np.array([0.5, 0.9, 0.99, target])) + fixed
+    p50, p90, p99, at_target = np.array(_shape_quantiles_s(shape, target)) + fixed
     kept = bool(meets_confidence(p, target))
     cause = None
     if not kept and explain:
@@ -160,6 +161,14 @@ def promise_at_confidence(
         limiting_leg=None if cause is None else CAUSE_LEG[cause],
         landing_loss_p=model.landing_loss_p,
     )
+
+
+@lru_cache(maxsize=4096)
+def _shape_quantiles_s(shape: DeliveryModel, target: float) -> tuple[float, ...]:
+    """P50, P90, P99 and the ``target`` quantile of a shape (its fixed seconds are 0): every
+    quote of a lane under unchanged conditions shares them, so they are searched once."""
+    levels = np.array([0.5, 0.9, 0.99, target])
+    return tuple(shaped_distribution(shape).quantiles_s(levels).tolist())
 
 
 def finite_or_none(value: float) -> float | None:
