@@ -25,7 +25,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rocketpost.errors import InputError, RocketpostError
 from rocketpost.service.api.routes import conditions, flights, ops, quotes, shipments, webhooks
 from rocketpost.service.errors import ApiError, field_loc
-from rocketpost.service.quote_route import QuoteFastPath
 from rocketpost.service.settings import Settings
 from rocketpost.service.state import ServiceState
 from rocketpost.service.web import install as install_web_pages
@@ -304,8 +303,6 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     install_web_pages(app)
     _document_only_real_validation_errors(app)
-    # Well-formed quotes skip the framework's per-request machinery (inside the body limit).
-    app.add_middleware(QuoteFastPath, state=state, handlers=app.exception_handlers)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
