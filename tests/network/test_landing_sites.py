@@ -96,3 +96,27 @@ def test_landing_sites_file_is_relative_to_the_network_file(tmp_path: Path) -> N
     path.write_text('landing_sites_file = "sites.toml"\n' + _SHIPPED)
     net = load_network(path, check_world=False, preset="today")
     assert net.site_ids[-1] == "FR-OK"
+
+
+def test_the_default_network_is_the_designed_one_with_the_reference_markets() -> None:
+    """Issue #15: the shipped default flies the reference story: stock in China, hubs in Korea,
+    Germany, France, Portugal and on both US coasts, the designed sites, launch on demand; and
+    the network file records the command that designed its sites, as the sites file does."""
+    net = load_network(None)
+    assert net.preset == "rocket-hour" and len(net.extra_sites) == 300
+    country = {hub.hub_id: hub.country for hub in net.hubs}
+    for hubs, code in ((("HZB", "SHA", "SZX"), "CN"), (("ICN", "PUS"), "KR"), (("KEL",), "DE")):
+        assert all(country[h] == code for h in hubs), (hubs, code)
+    assert (country["LEH"], country["LIS"]) == ("FR", "PT")
+    lon = {hub.hub_id: hub.pad[1] for hub in net.hubs}
+    us = [h for h, c in country.items() if c == "US"]
+    assert any(lon[h] > -82.0 for h in us) and any(lon[h] < -115.0 for h in us)  # both coasts
+    assert all(hub.launch == "on_demand" for hub in net.hubs) and net.drone.from_vessel
+    sites = (resources.files("rocketpost") / "data" / "landing_sites.toml").read_text()
+    command = next(line for line in sites.splitlines() if line.startswith("# Command: "))
+    # The network file's header wraps the same command over comment lines.
+    recorded = " ".join(
+        line.lstrip("# ").rstrip("\\ ") for line in _SHIPPED.splitlines() if line.startswith("#")
+    )
+    words = command.removeprefix("# Command: ").split()
+    assert " ".join(words) in " ".join(recorded.split())
