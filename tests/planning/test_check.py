@@ -162,3 +162,13 @@ def test_same_day_load_beyond_the_room_one_hour_orders_leave(
         f"same_day: flight {flight} carries 10000 kg of same-day orders, "
         "more than the 9995 kg its other orders leave"
     ) in problems
+
+
+def test_a_plan_without_flights_passes(tmp_path: Path) -> None:
+    # Central Africa from Hangzhou Bay: nothing flies, every manifest column is empty.
+    network = default_network("today")
+    orders = make_orders([(0.5, 20.0)] * 2, [1_795_651_200] * 2, [1.0] * 2, [0.004] * 2)
+    plan = plan_orders(network, orders, PlanParams(consolidation=ConsolidationPolicy()))
+    assert len(plan.flights.flight_id) == 0
+    write_plan(plan, tmp_path)
+    assert check_plan(tmp_path, orders, network) == []

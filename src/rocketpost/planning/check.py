@@ -307,7 +307,9 @@ def _check_same_day(
     position = {int(f): i for i, f in enumerate(flights.flight_id.tolist())}
     m_pos = np.array([position.get(int(f), -1) for f in manifests.flight_id.tolist()], np.int64)
     m_rows = np.array([row_of.get(k, -1) for k in manifests.order_id.tolist()], dtype=np.int64)
-    m_same_day = np.array([mode_of.get(k) == Mode.SAME_DAY for k in manifests.order_id.tolist()])
+    m_same_day = np.array(
+        [mode_of.get(k) == Mode.SAME_DAY for k in manifests.order_id.tolist()], dtype=bool
+    )
     good = (m_pos >= 0) & (m_rows >= 0)
     n = len(flights.flight_id)
     for kind, per_order, capacity, tol in (
