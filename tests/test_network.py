@@ -115,7 +115,7 @@ def test_missing_file_is_an_error(tmp_path: Path) -> None:
 def test_round_trip_from_a_file(tmp_path: Path, network: Network) -> None:
     path = tmp_path / "net.toml"
     path.write_text(DEFAULT_TEXT)
-    loaded = load_network(path)
+    loaded = load_network(path, preset="today")  # rocket-hour's sites file is not copied
     assert loaded.hub_ids == network.hub_ids
     assert loaded.source == str(path)
 
@@ -147,12 +147,16 @@ def test_promise_section_is_read_and_checked() -> None:
     # The shipped buffer is the simulator's calibration (docs/simulation.md).
     assert load_network(None).promise.buffer_min == 12.0
     text = _with("buffer_min = 12.0", "buffer_min = 7.5")
-    assert parse_network(text, check_world=False).promise.buffer_s == 450.0
+    assert parse_network(text, check_world=False, preset="today").promise.buffer_s == 450.0
     with pytest.raises(NetworkFileError, match=r"promise\.buffer_min"):
-        parse_network(_with("buffer_min = 12.0", "buffer_min = -1.0"), check_world=False)
+        parse_network(
+            _with("buffer_min = 12.0", "buffer_min = -1.0"), check_world=False, preset="today"
+        )
     with pytest.raises(NetworkFileError, match=r"promise\.buffer_typo"):
         parse_network(
-            _with("buffer_min = 12.0", "buffer_min = 12.0\nbuffer_typo = 1"), check_world=False
+            _with("buffer_min = 12.0", "buffer_min = 12.0\nbuffer_typo = 1"),
+            check_world=False,
+            preset="today",
         )
 
 

@@ -168,7 +168,11 @@ def test_validate_takes_unit_limits_from_the_network_rocket(tmp_path: Path) -> N
     network_file.write_text(small)
     path = tmp_path / "day.csv"
     path.write_text(BAD_DAY + "\n")
-    result = runner.invoke(app, ["validate", str(path), "--network", str(network_file), "--json"])
+    result = runner.invoke(
+        app,
+        ["validate", str(path), "--network", str(network_file), "--json"],
+        env={"ROCKETPOST_PRESET": "today"},  # the copy has no landing-sites file beside it
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     # A6's 1.2 m³ pallet fits the shipped rocket but not a 1 m³ hold.

@@ -72,7 +72,7 @@ def test_the_planner_rows_and_the_quote_route_agree() -> None:
 
 
 def test_the_planner_decides_at_the_confidence() -> None:
-    network = default_network()
+    network = default_network("today")  # NYC's 10-minute waves
     orders = make_orders([(25.77, -80.19)] * 2, [T0, T0], [1.0, 1.0], [0.005, 0.005],
                          origin_hub=["NYC", "NYC"])  # fmt: skip
     orders = replace(orders, destination_country=np.full(2, "US"))  # domestic: no inspection

@@ -77,6 +77,7 @@ def _plan(tmp_path: Path, ready: datetime) -> dict[str, tuple[str, str]]:
     out = tmp_path / "plan"
     # Light flights always fly: consolidation's own reasons (light_load) are not the rule here.
     args = [str(orders), "--out", str(out), "--max-cost-per-kg", "0", "--json"]
+    args += ["--preset", "today"]  # the cases are worked on the today preset (as the quotes)
     # The planner promises at the confidence under what operations declared, as quotes do:
     # the same clear sky over the origin as declare_clear_skies gives the service.
     result = CliRunner().invoke(plan_app, [*args, "--weather", "HZB=clear"])
@@ -119,7 +120,7 @@ def test_plan_and_quote_agree_on_service_and_reason(tmp_path: Path) -> None:
     declare_clear_skies(database)  # the planner's buffer assumes no front (docs/promise.md)
     _, key = create_merchant(database, "one-rule")
     settings = Settings.from_env(
-        environ={}, database_url=database, webhooks=False, rate_limit_per_min=0
+        environ={}, database_url=database, webhooks=False, rate_limit_per_min=0, preset="today"
     )
     quoted = {}
     with serving(create_app(settings)) as base, httpx.Client(base_url=base, timeout=60) as http:

@@ -55,8 +55,8 @@ def one_flight(tiny_network: Network) -> tuple[Plan, SimInputs]:
 
 @pytest.fixture(scope="session")
 def small_day() -> tuple[Network, OrderTable, np.ndarray]:
-    """3,000 generated orders with the stock at the Chinese hubs."""
-    network = default_network()
+    """3,000 generated orders with the stock at the Chinese hubs, on the `today` preset."""
+    network = default_network("today")
     orders, _ = generate_orders(3000, day=date(2026, 11, 25), rng=np.random.default_rng(3))
     china = [network.hub_index(h) for h in ("HZB", "SHA", "SZX")]
     allowed = np.zeros((len(orders), len(network.hubs)), dtype=bool)

@@ -16,7 +16,7 @@ DAY_S = 1_795_651_200.0
 
 def conditions(config: SimConfig, seed: int = 1) -> Conditions:
     rng = np.random.default_rng(seed)
-    return Conditions(default_network(), config, rng, rng, DAY_S, DAY_S + 86400.0)
+    return Conditions(default_network("today"), config, rng, rng, DAY_S, DAY_S + 86400.0)
 
 
 def test_calm_world_scrubs_nothing_and_every_zone_is_open() -> None:

@@ -26,7 +26,7 @@ PresetOption = Annotated[
     typer.Option(
         "--preset",
         envvar="ROCKETPOST_PRESET",
-        help="Preset of the network file (a presets.NAME table; default: today, if it has any).",
+        help="Preset of the network file (a presets.NAME table; default: rocket-hour if defined).",
         show_default=False,
     ),
 ]

@@ -1,12 +1,13 @@
 """``make demo``: the main job on the embedded defaults, end to end.
 
-Runs the reach analysis on the shipped network (table, PNG map and GeoJSON in
-``demo-output/``) and prints a few flights of the reference story; then the ``rocket-hour``
-operating concept (landing sites near cities, drones from the recovery vessel, launch on demand,
-fastest arcs): its rocket / ground reach with stock in China, the legs of one-hour rocket
-deliveries to other continents, and a planned day in which rockets fly. Each step is the same
-library call or CLI command a user runs; the output directory can be changed with
-``ROCKETPOST_DEMO_DIR``.
+The shipped network's default preset, ``rocket-hour``, is the network the designer chose for
+the reference story (stock in China; landing sites near cities, drones from the recovery
+vessel, launch on demand, fastest arcs; issue #15). The demo prints its one-hour reach (table,
+PNG map and GeoJSON in ``demo-output/``) by threshold and by mode against the old concept
+(``--preset today``), a few flights of the reference story, two one-hour rocket deliveries to
+other continents leg by leg, then plans a day of 20,000 orders in which rockets fly (one-hour
+and same-day), re-checks the plan and simulates it. Each step is the same library call or CLI
+command a user runs; the output directory can be changed with ``ROCKETPOST_DEMO_DIR``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from rocketpost.network import default_network
 
 __all__ = ["main"]
 
+CHINA = ["HZB", "SHA", "SZX"]
+"""The reference story's stock: the Zhejiang and Pearl River Delta e-commerce clusters."""
+
+OLD_CONCEPT = "today"
+"""The preset of the concept before the designer (hub landing zones, waves, port drones)."""
+
 DEMO_FLIGHTS = (
     ("HZB", "NYC"),
     ("SZX", "LAX"),
@@ -36,6 +43,9 @@ DEMO_FLIGHTS = (
 )
 """Reference-story lanes: Chinese exports to the US and Europe, Korean and European backhaul."""
 
+DEMO_DELIVERIES = (("SZX", "Sydney, AU"), ("SHA", "Barcelona, ES"))
+"""One-hour rocket deliveries to other continents, stock in China."""
+
 
 def main() -> None:
     """Run the demo."""
@@ -43,7 +53,13 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     network = default_network()
 
-    console.print(Rule("rocketpost demo: one-hour reach of the default network"))
+    console.print(
+        Rule(
+            f"rocketpost demo: one-hour reach of the default network (preset {network.preset}: "
+            f"{len(network.extra_sites)} designed landing sites near cities, drones from the "
+            "recovery vessel, launch on demand, fastest arcs)"
+        )
+    )
     result = compute_reach(network, threshold_min=60.0)
     print_reach(result, top=10)
     for path in write_outputs(result, out / "reach.png", out / "reach.geojson"):
@@ -54,7 +70,7 @@ def main() -> None:
     table.add_column("threshold")
     table.add_column("stock everywhere", justify="right")
     table.add_column("stock in China only", justify="right")
-    china_60 = compute_reach(network, threshold_min=60.0, stock_hubs=["HZB", "SHA", "SZX"])
+    china_60 = compute_reach(network, threshold_min=60.0, stock_hubs=CHINA)
     for minutes in (30.0, 60.0, 90.0, 120.0):
         everywhere = result.with_threshold(minutes)
         china = china_60.with_threshold(minutes)
@@ -64,6 +80,7 @@ def main() -> None:
             f"{china.population_covered / 1e6:,.0f} M ({china.share:.1%})",
         )
     console.print(table)
+    _reach_by_mode(network.preset or "default")
 
     console.print(Rule(f"{network.rocket.name} flights of the reference story (rotating Earth)"))
     flights = Table()
@@ -90,7 +107,34 @@ def main() -> None:
             f"{trajectory['flight_s'] / 60:.1f}",
         )
     console.print(flights)
+    for origin, place in DEMO_DELIVERIES:
+        _cli(["eta", origin, place])
 
+    _day(out)
+    _control_room_hint(out)
+
+
+def _reach_by_mode(preset: str) -> None:
+    """One-hour reach from China by mode: the default network against the old concept."""
+    table = Table(title="one-hour reach, stock in China (HZB, SHA, SZX)")
+    table.add_column("mode")
+    for name in (preset, OLD_CONCEPT):
+        table.add_column(f"preset {name}", justify="right")
+    networks = (default_network(), default_network(OLD_CONCEPT))
+    for mode in ("rocket", "ground", "any"):
+        cells = []
+        for network in networks:
+            reach = compute_reach(network, stock_hubs=CHINA, mode=mode)
+            cells.append(
+                f"{reach.population_covered / 1e6:,.0f} M ({reach.share:.1%}), "
+                f"{int(reach.covered.sum()):,} cities"
+            )
+        table.add_row(mode, *cells)
+    console.print(table)
+
+
+def _day(out: Path) -> None:
+    """A day of 20,000 synthetic orders planned on the default network, checked, simulated."""
     console.print(Rule("a day of 20,000 synthetic orders, stock in China (HZB, SHA, SZX)"))
     day_file = out / "orders.parquet"
     plan_dir = out / "plan"
@@ -112,64 +156,9 @@ def main() -> None:
             "PUS",
         ]
     )
-    _cli(["plan", str(day_file), "--out", str(plan_dir), "--stock-at", "HZB,SHA,SZX"])
-    _cli(["plan", "check", str(plan_dir)])
-
-    console.print(Rule("simulate the day: weather, sea state, landing failures, customs"))
-    _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
-
-    _rocket_hour(day_file, out)
-    _control_room_hint(out)
-
-
-def _control_room_hint(out: Path) -> None:
-    """How to watch the simulated day in the control room (the last thing the demo prints)."""
-    url = f"sqlite:///{(out / 'service.db').resolve()}"
-    plan = (out / "plan-rocket-hour").resolve()
-    console.print(Rule("the control room, replaying this day"))
     console.print(
-        f"  rocketpost db upgrade --database-url {url}\n"
-        f"  rocketpost merchants create ops --ops --database-url {url}   # prints the ops key\n"
-        f"  rocketpost serve --database-url {url} --preset {CONCEPT} --replay {plan}\n"
-        "then open http://127.0.0.1:8000/ , paste the ops key and press Replay.",
-        soft_wrap=True,
+        Rule("planned with no cost ceiling: every one-hour rocket flies, same-day fills it")
     )
-
-
-CONCEPT = "rocket-hour"
-"""The operating-concept preset of the shipped network file (docs: README, reach section)."""
-
-DEMO_DELIVERIES = (("SZX", "Sydney, AU"), ("SHA", "Barcelona, ES"))
-"""One-hour rocket deliveries to other continents under the concept, stock in China."""
-
-
-def _rocket_hour(day_file: Path, out: Path) -> None:
-    """The one-hour rocket concept: reach by mode, two deliveries leg by leg, a planned day."""
-    network = default_network(CONCEPT)
-    console.print(
-        Rule(
-            f"preset {CONCEPT}: {len(network.extra_sites)} landing sites near cities, drones "
-            "from the recovery vessel, launch on demand, fastest arcs"
-        )
-    )
-    table = Table(title="one-hour reach, stock in China (HZB, SHA, SZX)")
-    for column in ("mode", "covered", "cities"):
-        table.add_column(column, justify="left" if column == "mode" else "right")
-    for mode in ("rocket", "ground", "any"):
-        reach = compute_reach(network, stock_hubs=["HZB", "SHA", "SZX"], mode=mode)
-        table.add_row(
-            mode,
-            f"{reach.population_covered / 1e6:,.0f} M ({reach.share:.1%})",
-            f"{int(reach.covered.sum()):,}",
-        )
-    console.print(table)
-    for origin, place in DEMO_DELIVERIES:
-        _cli(["eta", origin, place, "--preset", CONCEPT])
-
-    console.print(
-        Rule(f"the same day planned under {CONCEPT} (no cost ceiling: every rocket flies)")
-    )
-    plan_dir = out / "plan-rocket-hour"
     _cli(
         [
             "plan",
@@ -177,9 +166,7 @@ def _rocket_hour(day_file: Path, out: Path) -> None:
             "--out",
             str(plan_dir),
             "--stock-at",
-            "HZB,SHA,SZX",
-            "--preset",
-            CONCEPT,
+            ",".join(CHINA),
             "--max-cost-per-kg",
             "0",
         ]
@@ -187,11 +174,25 @@ def _rocket_hour(day_file: Path, out: Path) -> None:
     _cli(["plan", "check", str(plan_dir)])
     console.print(
         Rule(
-            f"simulate the {CONCEPT} day: sea state per site, vessel drones grounded by wind "
-            "and waves, airframes shipped home from sites without a pad"
+            "simulate the day: weather, sea state per site, vessel drones grounded by wind and "
+            "waves, landing failures, customs, airframes shipped home from sites without a pad"
         )
     )
     _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
+
+
+def _control_room_hint(out: Path) -> None:
+    """How to watch the simulated day in the control room (the last thing the demo prints)."""
+    url = f"sqlite:///{(out / 'service.db').resolve()}"
+    plan = (out / "plan").resolve()
+    console.print(Rule("the control room, replaying this day"))
+    console.print(
+        f"  rocketpost db upgrade --database-url {url}\n"
+        f"  rocketpost merchants create ops --ops --database-url {url}   # prints the ops key\n"
+        f"  rocketpost serve --database-url {url} --replay {plan}\n"
+        "then open http://127.0.0.1:8000/ , paste the ops key and press Replay.",
+        soft_wrap=True,
+    )
 
 
 def _cli(args: list[str]) -> None:

@@ -103,8 +103,10 @@ _PRESET_KEYS = {*_PRESET_SECTIONS, "landing_sites_file"}
 PRESET_ENV = "ROCKETPOST_PRESET"
 """Environment variable naming the preset every tool uses when given none."""
 
-DEFAULT_PRESET = "today"
-"""The preset used when a file has presets and none is named: the current behaviour."""
+DEFAULT_PRESET = "rocket-hour"
+"""The preset used when a file has presets and none is named: the shipped network's designed,
+flying concept (landing sites near cities, vessel drones, launch on demand; issue #15). A file
+without this preset but with others is read as it is, with no preset applied."""
 
 
 class _Reader(TomlReader):
@@ -137,8 +139,9 @@ def load_network(
         only for synthetic test networks.
     preset
         A ``[presets.NAME]`` table of the file whose sub-tables override the top-level sections
-        (deep merge). ``None``: ``$ROCKETPOST_PRESET``, else ``"today"`` when the file has
-        presets. An unknown preset is an error naming the known ones.
+        (deep merge). ``None``: ``$ROCKETPOST_PRESET``, else :data:`DEFAULT_PRESET`
+        (``"rocket-hour"``) when the file has it. An unknown preset is an error naming the
+        known ones.
 
     Raises
     ------

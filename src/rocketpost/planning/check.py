@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from rocketpost.core.eligibility import SAME_DAY_WINDOW_S
 from rocketpost.core.eta import flight_matrix, landing_to_port_s
 from rocketpost.core.geo import great_circle_km
-from rocketpost.network import Network, default_network
+from rocketpost.network import Network, RocketClass, default_network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.fleet import site_returns
 from rocketpost.planning.plan_files import PlanFileError, read_plan
@@ -44,7 +45,8 @@ def check_plan(
     limit; flight durations match the ballistics; every claim ``on_time`` equals
     ``planned_delivery ≤ promised`` and a rocket order's delivery is no earlier than its launch
     after handling, landing, the boat and port legs and a straight-line last mile at the fastest
-    vehicle allow.
+    vehicle allow; every same-day order is promised within 12 h of its order and planned within
+    its promise, its load in the room the flight's one-hour orders leave (``_check_same_day``).
     """
     network = network or default_network()
     if not isinstance(orders, OrderTable):
@@ -262,7 +264,69 @@ def check_plan(
         f"one-hour promise later than {promise_s / 60.0:g} minutes",
     )
     report("legs", one_hour & (mode == Mode.STANDARD), ids, "has a one-hour promise but no route")
+    problems.extend(_check_same_day(plan, orders, rocket, row_of))
     return problems
+
+
+def _check_same_day(
+    plan: Plan, orders: OrderTable, rocket: RocketClass, row_of: dict[str, int]
+) -> list[str]:
+    """The same-day tier: every same-day order is promised its order time plus
+    :data:`~rocketpost.core.eligibility.SAME_DAY_WINDOW_S` (12 h), never later, and is planned
+    within that promise; and on every flight the same-day load fits in the room the one-hour
+    orders leave (by mass and by volume), so that no same-day order takes a one-hour order's
+    place. The one-hour share the booking service holds back
+    (:data:`rocketpost.service.sameday.ONE_HOUR_RESERVED_SHARE`) is for one-hour bookings not
+    yet made; a plan knows its day's one-hour orders and packs them first, so it may fill the
+    rest."""
+    outcomes, manifests, flights = plan.outcomes, plan.manifests, plan.flights
+    problems: list[str] = []
+    ids = outcomes.order_id
+    same_day = outcomes.mode == Mode.SAME_DAY
+    o_rows = np.array([row_of.get(k, -1) for k in ids.tolist()], dtype=np.int64)
+    created = orders.created_at_s.astype(np.float64)[np.maximum(o_rows, 0)]
+    due = created + SAME_DAY_WINDOW_S
+    rules = (
+        (
+            same_day & (o_rows >= 0) & (np.abs(outcomes.promised_s - due) > _TOL_S),
+            f"same-day promise is not its order time + {SAME_DAY_WINDOW_S / 3600.0:g} h",
+        ),
+        (
+            same_day & ~(outcomes.planned_delivery_s <= outcomes.promised_s + _TOL_S),
+            "same-day delivery is planned after its promise",
+        ),
+        (same_day & outcomes.one_hour, "is same-day and one-hour at once"),
+    )
+    for bad, detail in rules:
+        idx = np.flatnonzero(bad)
+        problems.extend(f"same_day: {ids[i]} {detail}" for i in idx[:_MAX_PER_RULE])
+        if len(idx) > _MAX_PER_RULE:
+            problems.append(f"same_day: … and {len(idx) - _MAX_PER_RULE} more")
+    # The room one-hour orders leave on each flight holds its same-day load.
+    mode_of = dict(zip(ids.tolist(), outcomes.mode.tolist(), strict=True))
+    position = {int(f): i for i, f in enumerate(flights.flight_id.tolist())}
+    m_pos = np.array([position.get(int(f), -1) for f in manifests.flight_id.tolist()], np.int64)
+    m_rows = np.array([row_of.get(k, -1) for k in manifests.order_id.tolist()], dtype=np.int64)
+    m_same_day = np.array(
+        [mode_of.get(k) == Mode.SAME_DAY for k in manifests.order_id.tolist()], dtype=bool
+    )
+    good = (m_pos >= 0) & (m_rows >= 0)
+    n = len(flights.flight_id)
+    for kind, per_order, capacity, tol in (
+        ("kg", orders.mass_kg, rocket.payload_mass_kg, 1e-6),
+        ("m³", orders.volume_m3, rocket.payload_volume_m3, 1e-9),
+    ):
+        load = per_order[np.maximum(m_rows, 0)]
+        sd = good & m_same_day
+        same_day_load = np.bincount(m_pos[sd], weights=load[sd], minlength=n)
+        one_hour_load = np.bincount(m_pos[good & ~sd], weights=load[good & ~sd], minlength=n)
+        room = capacity - one_hour_load
+        for f in np.flatnonzero(same_day_load > room + tol)[:_MAX_PER_RULE].tolist():
+            problems.append(
+                f"same_day: flight {flights.flight_id[f]} carries {same_day_load[f]:g} {kind} "
+                f"of same-day orders, more than the {room[f]:g} {kind} its other orders leave"
+            )
+    return problems[: 5 * _MAX_PER_RULE]
 
 
 def _check_routes(

@@ -1,9 +1,12 @@
 """Operations on flights: list, manifest, and the launched / landed / scrubbed events.
 
-A scrub moves each of the flight's shipments, in booking order, to the next wave of the same
-route that still has room (through the same atomic reservation as booking), within the
-reschedule window; a shipment that finds none is marked for the standard service. The flight's
-status change, every move and every event commit together, so a scrub is all or nothing.
+A scrub moves the flight's one-hour shipments first, in booking order, each to the next wave of
+the same route that still has room (through the same atomic reservation as booking), within the
+reschedule window, its promise moved by the delay; then its same-day shipments, each to the first
+later flight of the route that keeps its 12 h promise and has room beyond the one-hour share
+(:func:`rocketpost.service.sameday.later_flight_for_same_day`), its promise unchanged. A shipment
+that finds none is marked for the standard service. The flight's status change, every move and
+every event commit together, so a scrub is all or nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from rocketpost.core.eligibility import SAME_DAY_WINDOW_S
 from rocketpost.network import Network
 from rocketpost.service import ops_schemas, schemas
 from rocketpost.service.bookedday import day_bounds
@@ -24,6 +28,7 @@ from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
 from rocketpost.service.quoting import QuoteEngine, flight_public_id
 from rocketpost.service.reads import decode_cursor, encode_cursor
+from rocketpost.service.sameday import later_flight_for_same_day
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 from rocketpost.service.transitions import (
     TRANSITIONS,
@@ -267,6 +272,26 @@ class FlightOps:
             downgraded=downgraded,
         )
 
+    def _next_wave_with_room(
+        self, session: Session, row: Flight, s: Shipment, interval_s: float, now: datetime
+    ) -> tuple[int, datetime, float] | None:
+        """A one-hour (or other) shipment's seat on the first later wave of its lane within the
+        reschedule window that has room (the whole hold); ``(flight id, launch, delay s)``."""
+        for k in range(1, int(self.reschedule_window_s // interval_s) + 1):
+            launch_at = row.launch_at + timedelta(seconds=k * interval_s)
+            if launch_at <= now:
+                continue
+            pk = reserve(
+                session,
+                FlightKey(row.origin_hub, row.destination_hub, launch_at),
+                Load(s.mass_g, s.volume_cm3),
+                Hold(row.capacity_g, row.capacity_cm3),
+                now,
+            )
+            if pk is not None:
+                return pk, launch_at, k * interval_s
+        return None
+
     def _scrub(
         self,
         session: Session,
@@ -276,32 +301,39 @@ class FlightOps:
         event: schemas.FlightEventIn,
         now: datetime,
     ) -> tuple[list[schemas.Rescheduled], list[str]]:
+        """Move the scrubbed flight's shipments: one-hour ones first (booking order), each to
+        the next wave with room within the reschedule window, its promise moved by the delay;
+        then same-day ones (:func:`~rocketpost.service.sameday.later_flight_for_same_day`: any
+        later flight within their 12 h promise, beyond the one-hour share, promise unchanged),
+        so a same-day load never takes a seat a one-hour shipment of the same scrub needs."""
         interval_s = self.engine.network.hub(row.origin_hub).launch_interval_min * 60.0
-        waves = int(self.reschedule_window_s // interval_s)
         why = f" ({event.reason})" if event.reason else ""
         rescheduled: list[schemas.Rescheduled] = []
         downgraded: list[str] = []
-        for s in shipments:
-            target: tuple[int, datetime, float] | None = None
-            for k in range(1, waves + 1):
-                launch_at = row.launch_at + timedelta(seconds=k * interval_s)
-                if launch_at <= now:
-                    continue
-                pk = reserve(
+        hold = Hold(row.capacity_g, row.capacity_cm3)
+        scrubbed = FlightKey(row.origin_hub, row.destination_hub, row.launch_at)
+        for s in sorted(shipments, key=lambda s: (s.service == "same_day", s.id)):
+            same_day = s.service == "same_day"
+            target: tuple[int, datetime, float] | None
+            if same_day:
+                target = later_flight_for_same_day(
                     session,
-                    FlightKey(row.origin_hub, row.destination_hub, launch_at),
-                    Load(s.mass_g, s.volume_cm3),
-                    Hold(row.capacity_g, row.capacity_cm3),
-                    now,
+                    self.engine,
+                    hold,
+                    scrubbed,
+                    interval_s=interval_s,
+                    eta_s=SAME_DAY_WINDOW_S if s.eta_s is None else s.eta_s,
+                    load=Load(s.mass_g, s.volume_cm3),
+                    now=now,
                 )
-                if pk is not None:
-                    target = (pk, launch_at, k * interval_s)
-                    break
+            else:
+                target = self._next_wave_with_room(session, row, s, interval_s, now)
             if target is not None:
                 pk, launch_at, delay_s = target
                 new_id = flight_public_id(row.origin_hub, row.destination_hub, launch_at)
                 s.flight_id, s.flight_public_id, s.launch_at = pk, new_id, launch_at
-                s.promised_delivery_at = s.promised_delivery_at + timedelta(seconds=delay_s)
+                if not same_day:  # a same-day promise still holds (the move kept it)
+                    s.promised_delivery_at = s.promised_delivery_at + timedelta(seconds=delay_s)
                 if s.eta_s is not None:
                     s.eta_s = round(s.eta_s + delay_s, 3)
                 if s.legs:
@@ -313,10 +345,11 @@ class FlightOps:
                     ]
                 apply(session, s, Move.SCRUB_RESCHEDULE, now)
                 rescheduled.append(schemas.Rescheduled(shipment_id=s.public_id, flight_id=new_id))
+                promise = "same-day promise kept" if same_day else "new promise"
                 sub, message, flight_ref = (
                     SubStatus.RESCHEDULED,
                     f"{row.public_id} scrubbed{why}; moved to {new_id}, "
-                    f"new promise {s.promised_delivery_at.isoformat()}",
+                    f"{promise} {s.promised_delivery_at.isoformat()}",
                     new_id,
                 )
             else:
@@ -326,9 +359,10 @@ class FlightOps:
                 s.promised_delivery_at = now + self.engine.standard
                 s.downgrade_reason = "scrubbed"
                 downgraded.append(s.public_id)
+                room = "no later flight in its same-day promise" if same_day else "no later wave"
                 sub, message, flight_ref = (
                     SubStatus.DOWNGRADED_TO_STANDARD,
-                    f"{row.public_id} scrubbed{why}; no later wave has room: standard service",
+                    f"{row.public_id} scrubbed{why}; {room} has room: standard service",
                     row.public_id,
                 )
             writer.emit_for(

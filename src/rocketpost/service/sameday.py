@@ -17,6 +17,13 @@ The second rocket tier sells the room one-hour flights leave (docs/service.md):
   one-hour seat, with the share added to its condition). One-hour bookings may use the whole
   hold. So a one-hour booking is refused for capacity only when one-hour loads themselves hold
   at least that share of the flight: same-day never takes the room the reserve guarantees.
+* **Scrub.** When its flight is scrubbed, a same-day shipment moves after the flight's one-hour
+  shipments (:class:`rocketpost.service.flights.FlightOps`), through
+  :func:`later_flight_for_same_day`: the first later flight of its lane that still keeps its
+  12 h promise and has room beyond the one-hour share, however many waves later (its promise,
+  not the reschedule window, bounds the wait), with its promise unchanged. So a scrubbed
+  same-day load never takes the seat a scrubbed or a new one-hour shipment needs on the next
+  wave; none left in its promise → the standard service.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ __all__ = [
     "SAME_DAY_FLIGHT_SHARE",
     "SameDayOffer",
     "first_wave_for_same_day",
+    "later_flight_for_same_day",
     "offer_same_day",
     "one_hour_reserve",
     "same_day_price",
@@ -170,4 +178,42 @@ def first_wave_for_same_day(
         flight_pk = reserve(session, flight, load, hold, now, leave)
         if flight_pk is not None:
             return flight_pk, candidate
+    return None
+
+
+def later_flight_for_same_day(
+    session: Session,
+    engine: QuoteEngine,
+    hold: Hold,
+    scrubbed: FlightKey,
+    *,
+    interval_s: float,
+    eta_s: float,
+    load: Load,
+    now: datetime,
+) -> tuple[int, datetime, float] | None:
+    """Reserve a same-day shipment of the ``scrubbed`` flight on the first later flight of the
+    lane that is in the future, keeps the same-day promise and has room beyond the one-hour
+    share; ``(flight id, its launch, the delay in s)``, or ``None``.
+
+    ``eta_s`` is the shipment's delivery on the scrubbed flight, seconds after its ``ready_at``
+    (the booking's, with any earlier delay); a flight ``k`` launch intervals later delivers
+    ``k × interval_s`` later, which must still be within
+    :data:`~rocketpost.core.eligibility.SAME_DAY_WINDOW_S` with the promise buffer (the same
+    test as :func:`first_wave_for_same_day`).
+    """
+    if interval_s <= 0:
+        return None
+    leave = one_hour_reserve(hold)
+    k = 1
+    while keeps_promise(engine.network, eta_s + k * interval_s, SAME_DAY_WINDOW_S):
+        delay_s = k * interval_s
+        launch_at = scrubbed.launch_at + timedelta(seconds=delay_s)
+        k += 1
+        if launch_at <= now:
+            continue
+        flight = FlightKey(scrubbed.origin_hub, scrubbed.destination_hub, launch_at)
+        flight_pk = reserve(session, flight, load, hold, now, leave)
+        if flight_pk is not None:
+            return flight_pk, launch_at, delay_s
     return None

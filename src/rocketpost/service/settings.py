@@ -63,6 +63,9 @@ class Settings:
         Where ``rocketpost serve`` listens and how many uvicorn worker processes it runs.
     network
         Network TOML path, or ``None`` for the shipped worldwide network.
+    preset
+        Preset of that network file (``ROCKETPOST_PRESET``, as every command's ``--preset``);
+        ``None``: the file's default (``rocket-hour`` for the shipped network).
     signing_secret
         HMAC key for quote ids; ``None`` uses the random secret the first migration stored in the
         database, so that every worker (and a restarted server) accepts the same quotes.
@@ -96,6 +99,7 @@ class Settings:
     port: int = 8000
     workers: int = 1
     network: str | None = None
+    preset: str | None = None
     signing_secret: str | None = None
     rate_limit_per_min: float = 6000.0
     rate_limit_burst: int = 200

@@ -54,7 +54,11 @@ class ServiceState:
         """
         check_migrated(settings.database_url)
         db = Database.connect(settings.database_url, pool_size=settings.db_pool_size)
-        network = default_network() if settings.network is None else load_network(settings.network)
+        network = (
+            default_network(settings.preset)
+            if settings.network is None
+            else load_network(settings.network, preset=settings.preset)
+        )
         secret = settings.signing_secret
         if secret is None:
             with db.session() as session:

@@ -1,0 +1,217 @@
+"""A scrubbed flight's same-day shipments, over real HTTP on SQLite and PostgreSQL.
+
+The scrub moves one-hour shipments first; same-day ones wait for any later flight within their
+12 h promise (not the reschedule window), leave the one-hour share of the flight they move to,
+and keep their promise. Also raced against 24 concurrent one-hour bookings on the next wave,
+each client with its own connection: none is refused.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from rocketpost.service.sameday import ONE_HOUR_RESERVED_SHARE
+
+from .conftest import Api, make_api, miami, slot_ready_at
+
+CAPACITY_KG = 10_000.0  # the XZY-1's payload (network.rocket.payload_mass_kg)
+SHARE_KG = CAPACITY_KG * ONE_HOUR_RESERVED_SHARE
+WAVE = timedelta(minutes=10)  # NYC's launch waves in the `today` preset
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _same_day(body: dict[str, Any]) -> dict[str, Any]:
+    return {**body, "service": "same_day"}
+
+
+@pytest.fixture(scope="module")
+def api(database_url: str) -> Iterator[Api]:
+    """The service on the `today` preset: NYC → Miami has 10-minute waves, and only the wave
+    right after a 10-minute ``ready_at`` keeps the hour (tests/service/conftest.py)."""
+    yield from make_api(database_url, preset="today")
+
+
+@pytest.fixture()
+def no_window_api(database_url: str) -> Iterator[Api]:
+    yield from make_api(database_url, preset="today", reschedule_window_min=0)
+
+
+def _scrub(api: Api, flight_id: str) -> dict[str, Any]:
+    response = api.client.post(
+        f"/v1/flights/{flight_id}/events",
+        json={"type": "scrubbed", "reason": "upper-level winds"},
+        headers=api.ops,
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _shipment(api: Api, headers: dict[str, str], shipment_id: str) -> dict[str, Any]:
+    return dict(api.client.get(f"/v1/shipments/{shipment_id}", headers=headers).json())
+
+
+def test_the_scrub_moves_one_hour_first_and_same_day_leaves_the_share(api: Api) -> None:
+    _, headers = api.merchant()
+    ready = slot_ready_at()
+    # Booked first: 7 t of same-day freight, then a 2.5 t one-hour load, on wave W.
+    freight = api.book(headers, _same_day(miami(ready, mass_kg=7_000.0, volume_m3=5.0))).json()
+    parcel = api.book(headers, miami(ready, mass_kg=SHARE_KG, volume_m3=2.0)).json()
+    wave = freight["flight"]["id"]
+    assert parcel["flight"]["id"] == wave
+    # Wave W+1 already carries 1 t of one-hour parcels.
+    other = api.book(headers, miami(ready + WAVE, mass_kg=1_000.0)).json()
+    next_wave = other["flight"]["id"]
+
+    result = _scrub(api, wave)
+    moved = {r["shipment_id"]: r["flight_id"] for r in result["rescheduled"]}
+    assert result["downgraded"] == []
+    # The one-hour load takes W+1 although booked after the freight; the freight, which would
+    # leave less than the one-hour share there (1 + 2.5 + 7 t), waits for W+2.
+    assert moved[parcel["id"]] == next_wave
+    parcel_now = _shipment(api, headers, parcel["id"])
+    freight_now = _shipment(api, headers, freight["id"])
+    assert _at(freight_now["flight"]["launch_at"]) == _at(freight["flight"]["launch_at"]) + 2 * WAVE
+    assert moved[freight["id"]] == freight_now["flight"]["id"]
+    # The one-hour promise moves with its wave; the same-day promise still holds as it was.
+    assert _at(parcel_now["promised_delivery_at"]) == _at(parcel["promised_delivery_at"]) + WAVE
+    assert freight_now["promised_delivery_at"] == freight["promised_delivery_at"]
+    assert freight_now["eta_s"] == pytest.approx(freight["eta_s"] + 2 * WAVE.total_seconds())
+    events = api.client.get(f"/v1/shipments/{freight['id']}/events", headers=headers).json()
+    assert "same-day promise kept" in events["data"][-1]["message"]
+    # The share is still free on W+2 for a one-hour booking of that wave.
+    late = api.book(headers, miami(ready + 2 * WAVE, mass_kg=SHARE_KG, volume_m3=2.0))
+    assert late.status_code == 201, late.text
+    assert late.json()["flight"]["id"] == freight_now["flight"]["id"]
+    flight = api.client.get(f"/v1/flights/{late.json()['flight']['id']}", headers=api.ops).json()
+    assert flight["booked_kg"] == pytest.approx(7_000.0 + SHARE_KG)
+
+
+def test_a_scrubbed_same_day_shipment_waits_beyond_the_reschedule_window(
+    no_window_api: Api,
+) -> None:
+    api = no_window_api
+    _, headers = api.merchant()
+    ready = slot_ready_at()
+    parcel = api.book(headers, miami(ready)).json()
+    freight = api.book(headers, _same_day(miami(ready, mass_kg=500.0, volume_m3=1.0))).json()
+    assert parcel["flight"]["id"] == freight["flight"]["id"]
+
+    result = _scrub(api, parcel["flight"]["id"])
+    # No window: the one-hour parcel goes standard; the same-day freight's promise is its
+    # window, so it takes the next wave.
+    assert result["downgraded"] == [parcel["id"]]
+    assert [r["shipment_id"] for r in result["rescheduled"]] == [freight["id"]]
+    now = _shipment(api, headers, freight["id"])
+    assert (now["service"], now["mode"]) == ("same_day", "rocket")
+    assert _at(now["flight"]["launch_at"]) == _at(freight["flight"]["launch_at"]) + WAVE
+    assert now["promised_delivery_at"] == freight["promised_delivery_at"]
+
+
+def test_a_same_day_shipment_with_no_flight_left_in_its_promise_goes_standard(api: Api) -> None:
+    _, headers = api.merchant()
+    ready = slot_ready_at()
+    for _ in range(4):
+        slot_ready_at()  # the 12 h promise spans the next four 3 h slots: keep them
+    freight = api.book(headers, _same_day(miami(ready, mass_kg=7_500.0, volume_m3=5.0))).json()
+    # Every later wave within the 12 h promise is full (one-hour loads may fill a hold).
+    for k in range(1, 12 * 6 + 1):
+        full = api.book(headers, miami(ready + k * WAVE, mass_kg=CAPACITY_KG, volume_m3=2.0))
+        assert full.status_code == 201, full.text
+    result = _scrub(api, freight["flight"]["id"])
+    assert result["downgraded"] == [freight["id"]]
+    now = _shipment(api, headers, freight["id"])
+    assert (now["service"], now["flight"], now["downgrade_reason"]) == (
+        "standard",
+        None,
+        "scrubbed",
+    )
+
+
+CLIENTS = 24
+
+
+def test_a_scrub_racing_one_hour_bookings_never_refuses_them(api: Api) -> None:
+    """A scrub moves 12 same-day loads of 500 kg and a 100 kg one-hour parcel while 24 clients
+    book 100 kg one-hour parcels on the next wave, which already carries 5 t of same-day
+    freight: every one-hour booking gets that wave (2.5 t: the share), same-day never holds
+    more than the rest there (the others wait for later waves), no flight overflows."""
+    keys = [api.merchant()[1] for _ in range(4)]
+    headers = keys[0]
+    ready = slot_ready_at()
+    scrubbed = [
+        api.book(headers, _same_day(miami(ready, mass_kg=500.0, volume_m3=0.5))).json()
+        for _ in range(12)
+    ]
+    parcel = api.book(headers, miami(ready, mass_kg=100.0, volume_m3=0.5)).json()
+    wave = parcel["flight"]["id"]
+    assert {s["flight"]["id"] for s in scrubbed} == {wave}
+    waiting = api.book(headers, _same_day(miami(ready + WAVE, mass_kg=5_000.0, volume_m3=4.0)))
+    next_wave = waiting.json()["flight"]["id"]
+    assert next_wave != wave
+
+    barrier = threading.Barrier(CLIENTS + 1)
+    results: list[tuple[int, Any]] = [(0, None)] * CLIENTS
+    scrub: list[Any] = []
+    base = str(api.client.base_url)
+
+    def book(i: int) -> None:
+        body = miami(ready + WAVE, mass_kg=100.0, volume_m3=0.5)
+        with httpx.Client(base_url=base, timeout=120) as client:
+            client.get("/health")  # open the connection before the race
+            barrier.wait()
+            response = client.post(
+                "/v1/shipments",
+                json=body,
+                headers={**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex},
+            )
+            results[i] = (response.status_code, response.json())
+
+    def scrub_it() -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            client.get("/health")
+            barrier.wait()
+            scrub.append(
+                client.post(
+                    f"/v1/flights/{wave}/events", json={"type": "scrubbed"}, headers=api.ops
+                )
+            )
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(CLIENTS)]
+    threads.append(threading.Thread(target=scrub_it))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+
+    assert scrub[0].status_code == 200, scrub[0].text
+    assert all(code == 201 for code, _ in results), results
+    assert {body["flight"]["id"] for _, body in results} == {next_wave}
+    moved = {r["shipment_id"]: r["flight_id"] for r in scrub[0].json()["rescheduled"]}
+    assert scrub[0].json()["downgraded"] == []
+    assert moved[parcel["id"]] == next_wave
+    manifest = api.client.get(f"/v1/flights/{next_wave}/manifest", headers=api.ops).json()
+    same_day_ids = {s["id"] for s in scrubbed} | {waiting.json()["id"]}
+    same_day_kg = sum(m["mass_kg"] for m in manifest["shipments"] if m["id"] in same_day_ids)
+    one_hour_kg = sum(m["mass_kg"] for m in manifest["shipments"] if m["id"] not in same_day_ids)
+    assert one_hour_kg == pytest.approx((CLIENTS + 1) * 100.0)
+    assert same_day_kg <= CAPACITY_KG - SHARE_KG + 1e-6
+    assert manifest["total_kg"] == pytest.approx(same_day_kg + one_hour_kg)
+    assert manifest["total_kg"] <= CAPACITY_KG
+    # Every scrubbed same-day load flew later, within its unchanged promise.
+    for s in scrubbed:
+        now = _shipment(api, headers, s["id"])
+        assert now["flight"]["id"] == moved[s["id"]] != wave
+        assert now["promised_delivery_at"] == s["promised_delivery_at"]
+        assert _at(now["flight"]["launch_at"]) < _at(now["promised_delivery_at"])
+        flight = api.client.get(f"/v1/flights/{moved[s['id']]}", headers=api.ops).json()
+        assert flight["booked_kg"] <= CAPACITY_KG
