@@ -116,11 +116,11 @@ def run(
     onsets: Annotated[
         bool,
         typer.Option(
-            "--onsets",
+            "--onsets/--no-onsets",
             help="Also count fronts and sea closures that may start after the promise "
-            "(quotes do not yet).",
+            "(as quotes do; on by default).",
         ),
-    ] = False,
+    ] = True,
     buffer_rule: Annotated[
         bool,
         typer.Option(

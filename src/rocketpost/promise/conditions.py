@@ -158,8 +158,9 @@ class Conditions:
         When given, every declared hub and site must be one of these (the network's hubs).
     onsets
         Also count the fronts and sea closures that may *start* after the promise
-        (:mod:`rocketpost.promise.onset`): the planner and the simulator's dispatcher do;
-        quotes do not yet (see docs/promise.md, "What remains").
+        (:mod:`rocketpost.promise.onset`), as every caller does by default: quotes
+        (:func:`rocketpost.promise.confidence.route_model`), the planner and the simulator's
+        dispatcher (:func:`rocketpost.promise.decision.kernel_p_on_time`).
     """
 
     hubs: Mapping[str, HubWeather] = field(default_factory=dict)
@@ -169,7 +170,7 @@ class Conditions:
     last_mile_sigma: float | None = None
     boat_sigma: float | None = None
     known_ids: Iterable[str] | None = None
-    onsets: bool = False
+    onsets: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hubs", _frozen(self.hubs))

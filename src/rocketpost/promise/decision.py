@@ -31,12 +31,14 @@ from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.distribution import (
     HORIZON_S,
+    NO_SHIFTS,
     DeliveryDistribution,
     DeliveryModel,
     delivery_distribution,
     waves_lost_pmf,
 )
 from rocketpost.promise.onset import onset_survival
+from rocketpost.promise.recovery import kernel_shifts
 
 __all__ = [
     "kernel_p_on_time",
@@ -107,7 +109,7 @@ def shaped_distribution(shape: DeliveryModel) -> DeliveryDistribution:
         replace(
             shape,
             wave_interval_s=HORIZON_S,  # one wave: the continuous part alone, at no cost
-            landing_loss_p=0.0,
+            **NO_SHIFTS,
             launch_offset_s=0.0 if rocket else None,
             landing_offset_s=0.0 if rocket else None,
             **calm,  # type: ignore[arg-type]
@@ -120,9 +122,9 @@ def shaped_distribution(shape: DeliveryModel) -> DeliveryDistribution:
             detour_s=0.0,
             last_mile_s=0.0,
             inspection_p=0.0,
-            landing_loss_p=0.0,
             boat_sigma=0.0,
             last_mile_sigma=0.0,
+            **NO_SHIFTS,
         )
     )
     return DeliveryDistribution(
@@ -131,7 +133,7 @@ def shaped_distribution(shape: DeliveryModel) -> DeliveryDistribution:
         wave_pmf=waves,
         bin_s=continuous.bin_s,
         continuous_cdf=continuous.continuous_cdf,
-        landing_loss_p=shape.landing_loss_p,
+        **{k: getattr(shape, k) for k in NO_SHIFTS},
     )
 
 
@@ -163,6 +165,7 @@ def kernel_p_on_time(
     inspection_s: ArrayLike = 0.0,
     inspection_p: ArrayLike | None = None,
     cross_border: ArrayLike = True,
+    grounded_extra_s: ArrayLike = math.inf,
 ) -> NDArray[np.float64]:
     """P(on time) of N kernel rows under ``conditions`` (see the module docstring); NaN for
     rows whose bare ETA (plus a known inspection) already exceeds ``promise_s``. With
@@ -180,6 +183,9 @@ def kernel_p_on_time(
         conditions' ``customs_p``.
     cross_border
         Per row: only a cross-border rocket parcel can be inspected.
+    grounded_extra_s
+        Per row of a vessel route: how much later the boat way arrives when the vessel's drones
+        are grounded (default ``inf``: never on time; :mod:`rocketpost.promise.recovery`).
     """
     n = routes.total_s.shape[0]
     inspection_all = np.broadcast_to(np.asarray(inspection_s, dtype=np.float64), (n,))
@@ -210,6 +216,15 @@ def kernel_p_on_time(
     closed_at = np.array([conditions.sea_closed_mean_s(s) is not None for s in site_ids])
     origin, destination = np.asarray(routes.origin), np.asarray(routes.destination)
     with_offsets = rocket & (front_at[origin] | closed_at[destination])
+    interval = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
+    grounded, reflight = kernel_shifts(
+        network, conditions, destination=destination, vessel=rocket & routes.vessel,
+        landing_offset_s=landing, flight_s=landing - launch, handling_s=routes.handling_s,
+        interval_s=interval[origin],
+    )  # fmt: skip
+    extra = np.broadcast_to(np.asarray(grounded_extra_s, dtype=np.float64), (n,))[candidate]
+    up = np.ceil(extra / QUANTUM_S - 1e-9) * QUANTUM_S  # as shape_of rounds the legs
+    extra = np.where(np.isnan(extra) | (grounded <= 0), math.inf, up)
     key = np.column_stack(
         [
             rocket,
@@ -220,11 +235,13 @@ def kernel_p_on_time(
             odds,
             np.where(with_offsets, launch, 0.0),
             np.where(with_offsets, landing, 0.0),
+            np.where(rocket, grounded, 0.0),
+            extra,
+            np.where(rocket, reflight, math.inf),
         ]
     ).astype(np.float64)
     unique, which = np.unique(key, axis=0, return_inverse=True)
     which = which.reshape(-1)
-    interval = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
     boat_speed = float(network.boat.speed_kmh)
     shapes = []
     for row in unique:
@@ -249,6 +266,9 @@ def kernel_p_on_time(
                 last_mile_s=float(row[4]),
                 last_mile_sigma=conditions.last_mile_spread,
                 landing_loss_p=conditions.rates.landing.failure_p if is_rocket else 0.0,
+                reflight_s=float(row[10]),
+                grounded_p=float(row[8]),
+                grounded_extra_s=float(row[9]),
             )
         )
     p = p_on_time(shapes, which, fixed, promise_s)

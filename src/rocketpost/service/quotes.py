@@ -34,6 +34,7 @@ from rocketpost.promise.confidence import (
     promise_at_confidence,
     route_model,
 )
+from rocketpost.promise.onset import site_closed_share
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
@@ -295,6 +296,10 @@ class Quotes:
                 cross_border=cross_border,
                 inspection_known=inspection_known,
                 inspection_p=inspection_p,
+                drone=self.engine.network.drone,  # grounded vessel drones: the boat way is late
+                site_closed_share=site_closed_share(
+                    self.engine.network, self.conditions, route.destination_hub
+                ),
             ),
         )
         return promise_at_confidence(
