@@ -210,6 +210,9 @@ _CAUSE_WORDS = {
     "customs": "the odds of a customs inspection",
     "boat": "the boat's time",
     "last_mile": "the last mile's time",
+    "vessel_drones": "wind and waves for the recovery vessel's drones",
+    "landing": "the odds of a lost landing",
+    "onset": "a front or rough sea that may start before the flight",
 }
 
 
