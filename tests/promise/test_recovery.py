@@ -71,7 +71,7 @@ def test_known_wind_and_waves_forecast_the_simulators_paths(
 def test_an_undeclared_site_is_flying_now_and_may_be_grounded_by_the_landing(
     paths: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
-    _, z, grounded = paths
+    _, _, grounded = paths
     flying = ~grounded[:, :-1].ravel()
     later = grounded[:, 1:].ravel()[flying]
     p = float(grounded_p(MODEL, DRONE, math.nan, 3600.0))
