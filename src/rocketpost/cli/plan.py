@@ -118,9 +118,9 @@ def run(
         typer.Option(
             "--onsets/--no-onsets",
             help="Also count fronts and sea closures that may start after the promise "
-            "(as quotes do; on by default).",
+            "(quotes too when their conditions do; off by default).",
         ),
-    ] = True,
+    ] = False,
     buffer_rule: Annotated[
         bool,
         typer.Option(

@@ -269,9 +269,9 @@ def calibrate(
         bool,
         typer.Option(
             "--onsets/--no-onsets",
-            help="Count fronts and closures that start after the promise (on by default).",
+            help="Count fronts and closures that start after the promise (off by default).",
         ),
-    ] = True,
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check that the promises made at the network's confidence are kept in simulation, per

@@ -158,9 +158,11 @@ class Conditions:
         When given, every declared hub and site must be one of these (the network's hubs).
     onsets
         Also count the fronts and sea closures that may *start* after the promise
-        (:mod:`rocketpost.promise.onset`), as every caller does by default: quotes
-        (:func:`rocketpost.promise.confidence.route_model`), the planner and the simulator's
-        dispatcher (:func:`rocketpost.promise.decision.kernel_p_on_time`).
+        (:mod:`rocketpost.promise.onset`), through the one distribution for every caller:
+        quotes (:func:`rocketpost.promise.confidence.route_model`), the planner and the
+        simulator's dispatcher (:func:`rocketpost.promise.decision.kernel_p_on_time`). Off by
+        default: on the service's reference lanes (NYC → Miami, 6.5 min of slack) it costs the
+        promise (docs/promise.md).
     """
 
     hubs: Mapping[str, HubWeather] = field(default_factory=dict)
@@ -170,7 +172,7 @@ class Conditions:
     last_mile_sigma: float | None = None
     boat_sigma: float | None = None
     known_ids: Iterable[str] | None = None
-    onsets: bool = True
+    onsets: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hubs", _frozen(self.hubs))

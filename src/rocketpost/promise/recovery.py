@@ -51,6 +51,7 @@ __all__ = [
     "grounded_threshold",
     "kernel_shifts",
     "reflight_delay_s",
+    "route_boat_way_extra_s",
     "site_grounded_p",
     "sites_driver_now",
 ]
@@ -226,3 +227,19 @@ def boat_way_extra_s(
         drone_way = network.drone.vessel_transfer_min * 60.0 + routes.last_mile_s[vessel]
         out[vessel] = np.maximum(to_port + last_mile - drone_way, 0.0)
     return out
+
+
+def route_boat_way_extra_s(
+    network: Network, site_id: str, legs_s: dict[str, float], lat_deg: float, lon_deg: float
+) -> float:
+    """One vessel route's :func:`boat_way_extra_s` from its legs (a quote's route, at any wave):
+    the boat way from ``site_id`` to the door against the vessel transfer and the drone's last
+    mile; ``inf`` when the route is not flown by the vessel's drones."""
+    from rocketpost.core.vesseldrone import port_instead
+
+    if float(legs_s.get("vessel_transfer", 0.0)) <= 0:
+        return math.inf
+    site = np.array([network.site_ids.index(site_id)])
+    to_port, last_mile, _ = port_instead(network, site, [lat_deg], [lon_deg])
+    drone_way = float(legs_s["vessel_transfer"]) + float(legs_s["last_mile"])
+    return max(float(to_port[0] + last_mile[0]) - drone_way, 0.0)
