@@ -72,16 +72,16 @@ def test_the_base_inspection_risk_breaks_a_tight_cross_border_promise() -> None:
 
 def test_route_model_carries_the_shifts_of_the_route() -> None:
     """A lost landing's re-flight (the first wave after the flight and the handling), an onset
-    (when counted, as by default) and, for a vessel route, its drones grounded at the landing."""
+    (when counted) and, for a vessel route, its drones grounded at the landing."""
     from rocketpost.network import default_network
     from rocketpost.promise.onset import onset_p
     from rocketpost.promise.recovery import site_grounded_p
 
-    m = model(Conditions())
+    m = model(Conditions(onsets=True))
     assert m.landing_loss_p == Conditions().rates.landing.failure_p
     assert m.reflight_s == 2400.0  # ⌈(1,320 s flight + 600 s handling) / 600⌉ · 600
     assert m.onset_p == pytest.approx(onset_p(Conditions(), "HZB", "ICN", None, 720.0, 2040.0))
-    assert m.onset_p > 0 and model(Conditions(onsets=False)).onset_p == 0.0
+    assert m.onset_p > 0 and model(Conditions()).onset_p == 0.0
     assert m.grounded_p == 0.0  # not a vessel route
     drone = default_network("rocket-hour").drone
     vessel_legs = {**LEGS, "vessel_transfer": 180.0, "sea_transfer": 0.0, "boat": 0.0}
