@@ -116,9 +116,9 @@ def run(
     onsets: Annotated[
         bool,
         typer.Option(
-            "--onsets/--no-onsets",
+            "--onsets",
             help="Also count fronts and sea closures that may start after the promise "
-            "(quotes too when their conditions do; off by default).",
+            "(quotes too when their conditions do).",
         ),
     ] = False,
     buffer_rule: Annotated[

@@ -267,10 +267,7 @@ def calibrate(
     ] = None,
     onsets: Annotated[
         bool,
-        typer.Option(
-            "--onsets/--no-onsets",
-            help="Count fronts and closures that start after the promise (off by default).",
-        ),
+        typer.Option("--onsets", help="Plan counting fronts and closures after the promise."),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
