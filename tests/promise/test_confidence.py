@@ -68,3 +68,39 @@ def test_the_base_inspection_risk_breaks_a_tight_cross_border_promise() -> None:
     assert 0.97 < late.p_on_time < 0.99
     relaxed = promise_at_confidence(model(clear), promise_s=3600.0, target=0.95)
     assert relaxed.kept
+
+
+def test_route_model_carries_the_shifts_of_the_route() -> None:
+    """A lost landing's re-flight (the first wave after the flight and the handling), an onset
+    (when counted) and, for a vessel route, its drones grounded at the landing."""
+    from rocketpost.network import default_network
+    from rocketpost.promise.onset import onset_p
+    from rocketpost.promise.recovery import site_grounded_p
+
+    m = model(Conditions(onsets=True))
+    assert m.landing_loss_p == Conditions().rates.landing.failure_p
+    assert m.reflight_s == 2400.0  # ⌈(1,320 s flight + 600 s handling) / 600⌉ · 600
+    assert m.onset_p == pytest.approx(onset_p(Conditions(), "HZB", "ICN", None, 720.0, 2040.0))
+    assert m.onset_p > 0 and model(Conditions()).onset_p == 0.0
+    assert m.grounded_p == 0.0  # not a vessel route
+    drone = default_network("rocket-hour").drone
+    vessel_legs = {**LEGS, "vessel_transfer": 180.0, "sea_transfer": 0.0, "boat": 0.0}
+    facts = RouteFacts(
+        rocket=True,
+        origin_hub="HZB",
+        landing_site="ICN",
+        wave_interval_s=600.0,
+        boat_speed_kmh=60.0,
+        cross_border=True,
+        drone=drone,
+        grounded_extra_s=900.0,
+    )
+    windy = Conditions().with_site("ICN", SiteSea(wind_ms=11.5))
+    v = route_model(vessel_legs, windy, facts)
+    assert v.grounded_p == pytest.approx(site_grounded_p(windy, drone, "ICN", v.landing_offset_s))
+    assert 0.05 < v.grounded_p < 0.95 and v.grounded_extra_s == 900.0
+    calm = promise_at_confidence(
+        route_model(vessel_legs, Conditions(), facts), promise_s=3600.0, target=0.9
+    )
+    blown = promise_at_confidence(v, promise_s=3600.0, target=0.9)
+    assert blown.p_on_time < calm.p_on_time

@@ -12,10 +12,10 @@ from rocketpost.errors import InputError
 from rocketpost.promise.distribution import (
     DeliveryModel,
     delivery_distribution,
-    sample_delivery_s,
     waves_lost_pmf,
 )
 from rocketpost.promise.rates import Disruptions
+from rocketpost.promise.sampling import sample_delivery_s
 
 CLIMATE = Disruptions()
 
@@ -50,6 +50,24 @@ CASES = {
         ROCKET, fixed_s=2400.0, inspection_p=0.3, last_mile_s=300.0
     ),
     "ground": GROUND,
+    # The shifts: grounded vessel drones (the boat way), a lost landing (the re-flight), onsets.
+    "rocket, drones grounded 30 %, boat way 12 min later": replace(
+        ROCKET, grounded_p=0.3, grounded_extra_s=720.0
+    ),
+    "rocket, drones grounded 5 %, boat way never on time": replace(ROCKET, grounded_p=0.05),
+    "rocket, landing lost 5 %, re-flight 30 min later": replace(
+        ROCKET, landing_loss_p=0.05, reflight_s=1800.0
+    ),
+    "rocket, onset 3 %": replace(ROCKET, onset_p=0.03),
+    "rocket, front 2 h, every shift": replace(
+        ROCKET,
+        front_mean_s=7200.0,
+        grounded_p=0.2,
+        grounded_extra_s=900.0,
+        landing_loss_p=0.1,
+        reflight_s=1200.0,
+        onset_p=0.02,
+    ),
 }
 N = 100_000
 Z99 = 2.5758
@@ -72,6 +90,32 @@ def test_quantiles_match_the_samples() -> None:
     draws = sample_delivery_s(ROCKET, np.random.default_rng(3), N)
     for q in (0.5, 0.9):
         assert dist.quantile_s(q) == pytest.approx(float(np.quantile(draws, q)), abs=15.0)
+
+
+def test_the_shifts_cap_p_on_time_and_move_the_quantiles() -> None:
+    """A late-whatever-happens share (a lost pod with no re-flight in time, an onset) caps
+    P(on time) at one minus it, and a level above the cap is never reached."""
+    calm = replace(ROCKET, scrub_p=0.0, inspection_p=0.0)
+    capped = replace(calm, landing_loss_p=0.004, onset_p=0.01)
+    dist = delivery_distribution(capped)
+    assert dist.p_within(6 * 3600.0) == pytest.approx((1 - 0.004) * (1 - 0.01), abs=1e-8)
+    assert math.isinf(dist.quantile_s(0.995))
+    late = delivery_distribution(replace(calm, grounded_p=0.5, grounded_extra_s=1200.0))
+    assert late.quantile_s(0.9) == pytest.approx(
+        delivery_distribution(calm).quantile_s(0.8) + 1200.0, abs=15.0
+    )
+    draws = sample_delivery_s(capped, np.random.default_rng(5), N)
+    assert float(np.isinf(draws).mean()) == pytest.approx(1 - 0.996 * 0.99, abs=0.002)
+
+
+def test_a_shift_is_a_cause_its_removal_restores() -> None:
+    for cause, changed in (
+        ("vessel_drones", {"grounded_p": 0.1}),
+        ("landing", {"landing_loss_p": 0.1}),
+        ("onset", {"onset_p": 0.1}),
+    ):
+        model = replace(ROCKET, **changed)  # type: ignore[arg-type]
+        assert model.without(cause) == ROCKET
 
 
 def test_waves_lost_are_a_distribution_and_a_front_holds_its_duration() -> None:
@@ -98,6 +142,12 @@ def test_model_is_validated() -> None:
         replace(ROCKET, boat_s=-1.0)
     with pytest.raises(InputError):
         replace(ROCKET, wave_interval_s=0.0)
+    with pytest.raises(InputError):
+        replace(ROCKET, grounded_p=1.5)
+    with pytest.raises(InputError):
+        replace(ROCKET, reflight_s=math.nan)
+    with pytest.raises(InputError):
+        replace(ROCKET, grounded_extra_s=-1.0)
 
 
 def test_waves_lost_under_a_front_match_the_simulators_weather_paths() -> None:

@@ -34,3 +34,20 @@ def test_survival_falls_with_the_wait() -> None:
         network, Conditions(), origin, origin, np.array([600.0, 1800.0]), np.array([1200.0] * 2)
     )
     assert 0.97 < survival[1] < survival[0] < 1.0
+
+
+def test_one_routes_onset_is_one_minus_the_kernels_survival() -> None:
+    from rocketpost.promise.onset import onset_p, site_closed_share
+
+    network = default_network()
+    conditions = Conditions()
+    o, d = network.hub_index("HZB"), network.hub_index("SHA")
+    survival = onset_survival(
+        network, conditions, np.array([o]), np.array([d]), np.array([900.0]), np.array([2000.0])
+    )
+    share = site_closed_share(network, conditions, "SHA")
+    assert onset_p(conditions, "HZB", "SHA", share, 900.0, 2000.0) == pytest.approx(
+        1.0 - float(survival[0])
+    )
+    clear = conditions.with_hub("HZB", HubWeather("clear"))
+    assert onset_p(clear, "HZB", "SHA", share, 900.0, 0.0) == 0.0

@@ -74,3 +74,57 @@ def test_a_dispatcher_sees_the_front_and_the_closed_sea_of_that_moment() -> None
             seen_closed |= hub_id in seen.sites
         assert seen.rates is stormy
     assert seen_front and seen_closed
+
+
+def test_a_dispatcher_sees_the_wind_and_waves_of_the_hour_at_the_vessels() -> None:
+    """Sites whose recovery vessel carries drones report the hour's wind and waves (what the
+    engine's drones decide on); a calm world's conditions have neither."""
+    network = default_network("rocket-hour")
+    rng = np.random.default_rng(4)
+    world = Conditions(
+        network,
+        SimConfig(),
+        rng,
+        rng,
+        DAY_S,
+        DAY_S + 86400.0,
+        rng_metocean=np.random.default_rng(5),
+    )
+    vessels = np.flatnonzero(world.vessel_site)
+    assert vessels.size > 0
+    for t in (DAY_S + 100.0, DAY_S + 7 * 3600.0 + 59.0):
+        seen = world.seen_at(t)
+        for d in vessels[:50].tolist():
+            site_id = network.site_ids[d]
+            if world.open_zone(d, t) != PRIMARY_ZONE:
+                continue
+            wind, waves = world.metocean.at(d, t)
+            assert seen.sites[site_id].wind_ms == wind
+            assert seen.sites[site_id].wave_height_m == waves
+    calm = Conditions(network, SimConfig(), rng, rng, DAY_S, DAY_S + 86400.0)
+    assert float(calm.metocean.wind_ms.max()) == 0.0
+
+
+def test_the_engines_wind_and_waves_are_the_dispatchers() -> None:
+    from rocketpost.simulation.disruptions import child_seed, sample_metocean
+
+    network = default_network("rocket-hour")
+    seed = np.random.SeedSequence(9)
+    rng = np.random.default_rng(1)
+    world = Conditions(
+        network,
+        SimConfig(),
+        rng,
+        rng,
+        DAY_S,
+        DAY_S + 86400.0,
+        rng_metocean=np.random.Generator(np.random.PCG64(child_seed(seed, 3))),
+    )
+    again = sample_metocean(
+        SimConfig().disruptions.metocean,
+        np.random.Generator(np.random.PCG64(child_seed(seed, 3))),
+        len(network.site_ids),
+        DAY_S,
+        DAY_S + 86400.0,
+    )
+    np.testing.assert_array_equal(world.metocean.wind_ms, again.wind_ms)

@@ -106,3 +106,31 @@ def test_the_dispatcher_counts_the_fallback_where_the_stock_is_clear(
         stuck = dispatcher_promises(replace(inputs, order_stock=own), seen, fallbacks=True)
         np.testing.assert_array_equal(np.nan_to_num(stuck.p_on_time), before)
     assert gained > 0
+
+
+def test_a_gale_at_the_vessels_withdraws_their_drone_promises_unless_the_boat_way_keeps_them(
+    confident_day: tuple[Network, SimInputs],
+) -> None:
+    """Wind far above the drones' limit all day: every vessel-drone order is decided again
+    with its drones grounded for sure, and keeps its promise only if the boat way (boat →
+    port → last mile, as the simulator sends it) still meets the confidence; the others are
+    untouched (calm skies, open seas)."""
+    from rocketpost.promise.rates import MetoceanModel, SeaStateModel
+
+    network, inputs = confident_day
+    gale = MetoceanModel(mean_wind_ms=60.0)
+    calm = replace(Disruptions.none(), metocean=gale, sea_state=SeaStateModel(closed_share=0.0))
+    seen = replicate_conditions(inputs, SimConfig(disruptions=calm), np.random.SeedSequence(0))
+    made = dispatcher_promises(inputs, seen)
+    vessel = (inputs.order_mode == Mode.ROCKET) & inputs.order_vessel
+    assert vessel.any()
+    assert made.reconsidered[vessel].all() and not made.reconsidered[~vessel].any()
+    boat_way = inputs.order_port_instead_s + inputs.order_last_mile_instead_s
+    drone_way = network.drone.vessel_transfer_min * 60.0 + (
+        inputs.order_planned_s - inputs.order_port_s - inputs.order_inspection_s
+    )
+    late = vessel & (inputs.order_planned_s + boat_way - drone_way - inputs.order_created_s
+                     > network.promise.one_hour_s)  # fmt: skip
+    assert not made.promised[late].any()
+    # The rest: a calm world otherwise (no holds, inspections or losses), the boat way on time.
+    assert made.promised[vessel & ~late].all()

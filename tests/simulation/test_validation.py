@@ -26,8 +26,10 @@ def test_the_verdict_fails_only_beyond_the_interval() -> None:
 
 def test_a_calm_world_keeps_every_promise_and_draws_the_diagram(tmp_path: Path) -> None:
     network = default_network("rocket-hour")
+    # 2,000 orders: the plan promises under the climate, which counts lost landings and onsets
+    # (docs/promise.md), so enough one-hour promises for an interval above 0.9.
     orders, _ = generate_orders(
-        600, day=date(2026, 11, 25), rng=np.random.default_rng(2), rocket=network.rocket
+        2000, day=date(2026, 11, 25), rng=np.random.default_rng(2), rocket=network.rocket
     )
     allowed = np.zeros((len(orders), len(network.hubs)), dtype=bool)
     allowed[:, [network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True

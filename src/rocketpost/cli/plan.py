@@ -118,7 +118,7 @@ def run(
         typer.Option(
             "--onsets",
             help="Also count fronts and sea closures that may start after the promise "
-            "(quotes do not yet).",
+            "(quotes too when their conditions do).",
         ),
     ] = False,
     buffer_rule: Annotated[

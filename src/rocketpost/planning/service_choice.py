@@ -39,6 +39,7 @@ from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
+from rocketpost.promise.recovery import boat_way_extra_s
 
 __all__ = [
     "FORBIDDEN_DANGEROUS_GOODS",
@@ -137,6 +138,8 @@ def _at_confidence(
     )
 
     def on_time(routes: Routes, inspection_s: NDArray[np.float64]) -> NDArray[np.bool_]:
+        lat, lon = orders.destination_lat_deg, orders.destination_lon_deg
+        extra = boat_way_extra_s(network, routes, lat, lon)  # grounded vessel drones
         pairs = np.char.add(np.char.add(origin_countries[routes.origin], ">"), destination)
         unique, which = np.unique(pairs, return_inverse=True)
         crossing = np.array(
@@ -151,6 +154,7 @@ def _at_confidence(
             inspection_p=odds,
             cross_border=crossing[which.reshape(-1)],
             stock=stock,
+            grounded_extra_s=extra,
         )
         target = float(network.promise.confidence)
         stated["p"] = p
@@ -167,6 +171,7 @@ def _at_confidence(
                 inspection_p=None if odds is None else odds[rows],
                 cross_border=border[rows],
                 stock=None if stock is None else stock[rows],
+                grounded_extra_s=extra[rows],
             )
             return meets_confidence(p_later, target)
 

@@ -158,8 +158,11 @@ class Conditions:
         When given, every declared hub and site must be one of these (the network's hubs).
     onsets
         Also count the fronts and sea closures that may *start* after the promise
-        (:mod:`rocketpost.promise.onset`): the planner and the simulator's dispatcher do;
-        quotes do not yet (see docs/promise.md, "What remains").
+        (:mod:`rocketpost.promise.onset`), through the one distribution for every caller:
+        quotes (:func:`rocketpost.promise.confidence.route_model`), the planner and the
+        simulator's dispatcher (:func:`rocketpost.promise.decision.kernel_p_on_time`). Off by
+        default: on the service's reference lanes (NYC → Miami, 6.5 min of slack) it costs the
+        promise (docs/promise.md).
     """
 
     hubs: Mapping[str, HubWeather] = field(default_factory=dict)

@@ -18,9 +18,12 @@ from functools import lru_cache
 import numpy as np
 
 from rocketpost.errors import InputError
+from rocketpost.network import Drone
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.decision import meets_confidence, shape_of, shaped_distribution
 from rocketpost.promise.distribution import CAUSE_LEG, CAUSES, DeliveryModel
+from rocketpost.promise.onset import onset_p
+from rocketpost.promise.recovery import reflight_delay_s, site_grounded_p
 
 __all__ = ["PromiseAtConfidence", "RouteFacts", "promise_at_confidence", "route_model"]
 
@@ -49,6 +52,15 @@ class RouteFacts:
     inspection_p
         The parcel's own odds of an unplanned inspection (screening's risk); ``None``: the
         conditions' base rate.
+    drone
+        The network's drone, whose wind and wave limits decide whether a vessel route's drones
+        fly (:mod:`rocketpost.promise.recovery`); ``None``: the grounding is not counted.
+    grounded_extra_s
+        How much later the boat way arrives when a vessel route's drones are grounded
+        (``inf``: never on time).
+    site_closed_share
+        The landing site's own closed share for the onset hazard (``None``: the climate's,
+        as a hub's zone has).
     """
 
     rocket: bool
@@ -59,6 +71,9 @@ class RouteFacts:
     cross_border: bool
     inspection_known: bool = False
     inspection_p: float | None = None
+    drone: Drone | None = None
+    grounded_extra_s: float = math.inf
+    site_closed_share: float | None = None
 
 
 def route_model(
@@ -80,6 +95,20 @@ def route_model(
         landing = launch + sum(float(legs_s[k]) for k in _FLIGHT_LEGS)
     customs = conditions.rates.customs
     inspected = rocket and cross_border and not inspection_known
+    shifts: dict[str, float] = {}
+    if rocket:
+        assert launch is not None and landing is not None
+        flight_s = landing - launch
+        shifts["reflight_s"] = float(
+            reflight_delay_s(flight_s, legs_s["origin_handling"], wave_interval_s)
+        )
+        if route.drone is not None and float(legs_s.get("vessel_transfer", 0.0)) > 0:
+            shifts["grounded_p"] = site_grounded_p(conditions, route.drone, landing_site, landing)
+            shifts["grounded_extra_s"] = route.grounded_extra_s
+        if conditions.onsets:
+            shifts["onset_p"] = onset_p(
+                conditions, origin_hub, landing_site, route.site_closed_share, launch, landing
+            )
     return DeliveryModel(
         fixed_s=fixed,
         wave_interval_s=wave_interval_s,
@@ -99,6 +128,7 @@ def route_model(
         last_mile_s=float(legs_s["last_mile"]),
         last_mile_sigma=conditions.last_mile_spread,
         landing_loss_p=conditions.rates.landing.failure_p if rocket else 0.0,
+        **shifts,
     )
 
 

@@ -33,12 +33,14 @@ from rocketpost.promise import fallbacks
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.distribution import (
     HORIZON_S,
+    NO_SHIFTS,
     DeliveryDistribution,
     DeliveryModel,
     delivery_distribution,
     waves_lost_pmf,
 )
 from rocketpost.promise.onset import onset_survival
+from rocketpost.promise.recovery import kernel_shifts
 
 __all__ = [
     "kernel_p_on_time",
@@ -109,7 +111,7 @@ def shaped_distribution(shape: DeliveryModel) -> DeliveryDistribution:
         replace(
             shape,
             wave_interval_s=HORIZON_S,  # one wave: the continuous part alone, at no cost
-            landing_loss_p=0.0,
+            **NO_SHIFTS,
             launch_offset_s=0.0 if rocket else None,
             landing_offset_s=0.0 if rocket else None,
             **calm,  # type: ignore[arg-type]
@@ -122,9 +124,9 @@ def shaped_distribution(shape: DeliveryModel) -> DeliveryDistribution:
             detour_s=0.0,
             last_mile_s=0.0,
             inspection_p=0.0,
-            landing_loss_p=0.0,
             boat_sigma=0.0,
             last_mile_sigma=0.0,
+            **NO_SHIFTS,
         )
     )
     return DeliveryDistribution(
@@ -133,7 +135,7 @@ def shaped_distribution(shape: DeliveryModel) -> DeliveryDistribution:
         wave_pmf=waves,
         bin_s=continuous.bin_s,
         continuous_cdf=continuous.continuous_cdf,
-        landing_loss_p=shape.landing_loss_p,
+        **{k: getattr(shape, k) for k in NO_SHIFTS},
     )
 
 
@@ -166,6 +168,7 @@ def kernel_p_on_time(
     inspection_p: ArrayLike | None = None,
     cross_border: ArrayLike = True,
     stock: ArrayLike | None = None,
+    grounded_extra_s: ArrayLike = math.inf,
 ) -> NDArray[np.float64]:
     """P(on time) of N kernel rows under ``conditions`` (see the module docstring); NaN for
     rows whose bare ETA (plus a known inspection) already exceeds ``promise_s``. With
@@ -189,6 +192,9 @@ def kernel_p_on_time(
         (:mod:`rocketpost.promise.fallbacks`): when a front over the origin scrubs the
         planned wave, another hub of the country with the stock and no front flies the
         parcels to the same site. ``None``: no fallback is counted.
+    grounded_extra_s
+        Per row of a vessel route: how much later the boat way arrives when the vessel's drones
+        are grounded (default ``inf``: never on time; :mod:`rocketpost.promise.recovery`).
     """
     n = routes.total_s.shape[0]
     inspection_all = np.broadcast_to(np.asarray(inspection_s, dtype=np.float64), (n,))
@@ -225,6 +231,11 @@ def kernel_p_on_time(
         landing_s=landing,
         fixed_s=fixed,
         front=np.ones(candidate.size, dtype=bool),
+        vessel=np.asarray(routes.vessel, dtype=bool),
+        handling_s=np.asarray(routes.handling_s, dtype=np.float64),
+        grounded_extra_s=np.broadcast_to(
+            np.asarray(grounded_extra_s, dtype=np.float64), (n,)
+        )[candidate],
     )
     p = _rows_p_on_time(network, conditions, rows, promise_s)
     if stock is not None:
@@ -247,7 +258,9 @@ def kernel_p_on_time(
 @dataclass(frozen=True, eq=False)
 class _Rows:
     """Kernel rows as the decision reads them: offsets after the order, boat and last mile
-    rounded to :data:`QUANTUM_S`; ``front``: whether the origin's declared front applies."""
+    rounded to :data:`QUANTUM_S`; ``front``: whether the origin's declared front applies;
+    ``vessel``, ``handling_s`` and ``grounded_extra_s`` for the recovery shifts
+    (:func:`rocketpost.promise.recovery.kernel_shifts`)."""
 
     rocket: NDArray[np.bool_]
     origin: NDArray[np.intp]
@@ -259,6 +272,10 @@ class _Rows:
     landing_s: NDArray[np.float64]
     fixed_s: NDArray[np.float64]
     front: NDArray[np.bool_]
+    vessel: NDArray[np.bool_]
+    handling_s: NDArray[np.float64]
+    grounded_extra_s: NDArray[np.float64]
+    """Per row: how much later the boat way arrives when the vessel's drones are grounded."""
 
     def take(self, index: NDArray[np.intp]) -> _Rows:
         return _Rows(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
@@ -274,6 +291,15 @@ def _rows_p_on_time(
     closed_at = np.array([conditions.sea_closed_mean_s(s) is not None for s in site_ids])
     front = rocket & rows.front & front_at[origin]
     with_offsets = rocket & (front | closed_at[destination])
+    interval = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
+    landing, launch = rows.landing_s, rows.launch_s
+    grounded, reflight = kernel_shifts(
+        network, conditions, destination=destination, vessel=rocket & rows.vessel,
+        landing_offset_s=landing, flight_s=landing - launch, handling_s=rows.handling_s,
+        interval_s=interval[origin],
+    )  # fmt: skip
+    up = np.ceil(rows.grounded_extra_s / QUANTUM_S - 1e-9) * QUANTUM_S  # as shape_of rounds
+    extra = np.where(np.isnan(up) | (grounded <= 0), math.inf, up)
     key = np.column_stack(
         [
             rocket,
@@ -284,12 +310,14 @@ def _rows_p_on_time(
             rows.odds,
             np.where(with_offsets, rows.launch_s, 0.0),
             np.where(with_offsets, rows.landing_s, 0.0),
+            np.where(rocket, grounded, 0.0),
+            extra,
+            np.where(rocket, reflight, math.inf),
             front,
         ]
     ).astype(np.float64)
     unique, which = np.unique(key, axis=0, return_inverse=True)
     which = which.reshape(-1)
-    interval = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
     boat_speed = float(network.boat.speed_kmh)
     shapes = []
     for row in unique:
@@ -303,7 +331,7 @@ def _rows_p_on_time(
                 launch_offset_s=float(row[6]) if is_rocket else None,
                 landing_offset_s=float(row[7]) if is_rocket else None,
                 scrub_p=conditions.scrub_p(hub) if is_rocket else 0.0,
-                front_mean_s=conditions.front_mean_s(hub) if row[8] else None,
+                front_mean_s=conditions.front_mean_s(hub) if row[11] else None,
                 sea_closed_mean_s=conditions.sea_closed_mean_s(site) if is_rocket else None,
                 boat_s=float(row[3]),
                 detour_s=conditions.detour_km(site) / boat_speed * 3600.0 if is_rocket else 0.0,
@@ -314,6 +342,9 @@ def _rows_p_on_time(
                 last_mile_s=float(row[4]),
                 last_mile_sigma=conditions.last_mile_spread,
                 landing_loss_p=conditions.rates.landing.failure_p if is_rocket else 0.0,
+                reflight_s=float(row[10]),
+                grounded_p=float(row[8]),
+                grounded_extra_s=float(row[9]),
             )
         )
     return p_on_time(shapes, which, rows.fixed_s, promise_s)

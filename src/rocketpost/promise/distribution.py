@@ -21,13 +21,23 @@ The discrete part is exact (a mixture over the waves lost, up to a 48-hour horiz
 continuous parts are discretised on a grid of ``bin_s`` (5 s) by their CDFs at the bin edges
 (each value rounded to the nearest bin, so the error is zero-mean and of variance ``bin_s²/12``
 per part) and convolved with one real FFT. Mass beyond the horizon counts as late.
-:func:`sample_delivery_s` draws the same model by Monte Carlo with the simulator's samplers; the
-tests check the two agree within the Monte Carlo's 99 % interval.
+:func:`rocketpost.promise.sampling.sample_delivery_s` draws the same model by Monte Carlo with
+the simulator's samplers; the tests check the two agree within the Monte Carlo's 99 % interval.
 
-Not in the distribution: a lost landing (``LandingModel.failure_p``, 1 %). A lost pod is never
-on time whatever the promise, so it caps every rocket promise at ``1 − failure_p``; quoting it
-would make a 99 % target unreachable for any rocket route and is better reported on its own
-(:attr:`DeliveryModel.landing_loss_p`).
+Three more risks are *shifts* of that time, each independent, mixed in exactly::
+
+    P(T ≤ t) = (1 − o) · Σ_shifts w · P(T₀ ≤ t − shift)
+
+* **Grounded vessel drones** (probability ``grounded_p``, from the site's wind and waves now:
+  :mod:`rocketpost.promise.recovery`): the parcel goes the boat way, ``grounded_extra_s``
+  later (``inf``: never on time).
+* **A lost landing** (``landing_loss_p``, :class:`~rocketpost.promise.rates.LandingModel`): the
+  pod and its parcel are lost; the hub re-sends the parcel on a spare airframe at the first wave
+  after the loss, ``reflight_s`` later (``inf``: no re-flight counted, never on time). A lost
+  pod is a broken promise in the simulator, so it is in P(on time): a route is promised at
+  99 % only if its other risks leave room for the loss.
+* **An onset** (``onset_p``, :mod:`rocketpost.promise.onset`): a front or a sea closure that
+  starts after the order, before the launch or the landing; it lasts hours, so never on time.
 """
 
 from __future__ import annotations
@@ -41,13 +51,12 @@ from numpy.typing import NDArray
 from scipy import special
 
 from rocketpost.errors import InputError
-from rocketpost.promise.rates import CustomsModel, NoiseModel
 
 __all__ = [
+    "NO_SHIFTS",
     "DeliveryDistribution",
     "DeliveryModel",
     "delivery_distribution",
-    "sample_delivery_s",
     "waves_lost_pmf",
 ]
 
@@ -67,7 +76,8 @@ class DeliveryModel:
 
     ``launch_offset_s`` / ``landing_offset_s`` are the planned launch and landing after the
     order (the time the conditions are stated for); ``None`` for a ground delivery, whose only
-    random leg is the last mile.
+    random leg is the last mile. The last four fields are the shifts of the module docstring
+    (their defaults: none of those risks).
     """
 
     fixed_s: float
@@ -86,6 +96,10 @@ class DeliveryModel:
     last_mile_s: float
     last_mile_sigma: float
     landing_loss_p: float = 0.0
+    reflight_s: float = math.inf
+    grounded_p: float = 0.0
+    grounded_extra_s: float = math.inf
+    onset_p: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("fixed_s", "boat_s", "detour_s", "last_mile_s", "inspection_median_s"):
@@ -94,7 +108,11 @@ class DeliveryModel:
                 raise InputError(name, value, "must be a finite number ≥ 0")
         if not (math.isfinite(self.wave_interval_s) and self.wave_interval_s > 0):
             raise InputError("wave_interval_s", self.wave_interval_s, "must be > 0")
-        for name in ("scrub_p", "inspection_p", "landing_loss_p"):
+        for name in ("reflight_s", "grounded_extra_s"):
+            value = getattr(self, name)
+            if math.isnan(value) or value < 0:
+                raise InputError(name, value, "must be ≥ 0 (inf: never on time)")
+        for name in ("scrub_p", "inspection_p", "landing_loss_p", "grounded_p", "onset_p"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise InputError(name, value, "must be a probability in [0, 1]")
@@ -114,11 +132,33 @@ class DeliveryModel:
             "customs": {"inspection_p": 0.0},
             "boat": {"boat_sigma": 0.0},
             "last_mile": {"last_mile_sigma": 0.0},
+            "vessel_drones": {"grounded_p": 0.0},
+            "landing": {"landing_loss_p": 0.0},
+            "onset": {"onset_p": 0.0},
         }[cause]
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-CAUSES = ("weather", "sea_state", "customs", "boat", "last_mile")
+NO_SHIFTS: dict[str, float] = {
+    "landing_loss_p": 0.0,
+    "reflight_s": math.inf,
+    "grounded_p": 0.0,
+    "grounded_extra_s": math.inf,
+    "onset_p": 0.0,
+}
+"""A :class:`DeliveryModel`'s shift fields at none of their risks (for ``replace``: the parts
+of a model that do not depend on them are cached without them)."""
+
+CAUSES = (
+    "weather",
+    "sea_state",
+    "customs",
+    "boat",
+    "last_mile",
+    "vessel_drones",
+    "landing",
+    "onset",
+)
 """Causes of delay, each with the leg it shows on (:data:`CAUSE_LEG`)."""
 
 CAUSE_LEG = {
@@ -127,6 +167,9 @@ CAUSE_LEG = {
     "customs": "customs",
     "boat": "boat",
     "last_mile": "last_mile",
+    "vessel_drones": "vessel_transfer",
+    "landing": "descent",
+    "onset": "wave_wait",
 }
 
 
@@ -239,7 +282,9 @@ class DeliveryDistribution:
     ``P(T ≤ t) = Σₙ wave_pmf[n] · F_c(t − fixed_s − n·wave_interval_s)``, with ``F_c`` (boat,
     inspection, last mile) tabulated at the edges ``(k + ½)·bin_s`` of its grid: the wave count
     stays exact and the grid only has to hold the continuous legs (a few hours at most), so a
-    six-hour front costs a few hundred terms, not a day of bins.
+    six-hour front costs a few hundred terms, not a day of bins. The shifts of the module
+    docstring (grounded drones, a lost landing, an onset) multiply the terms: at most four
+    copies of the wave count, each shifted and weighted (:func:`shift_mixture`).
     """
 
     fixed_s: float
@@ -248,13 +293,16 @@ class DeliveryDistribution:
     bin_s: float
     continuous_cdf: NDArray[np.float64]
     landing_loss_p: float
+    reflight_s: float = math.inf
+    grounded_p: float = 0.0
+    grounded_extra_s: float = math.inf
+    onset_p: float = 0.0
     _wave_offsets_s: NDArray[np.float64] = field(init=False, repr=False)
+    _mixture_pmf: NDArray[np.float64] = field(init=False, repr=False)
     _padded: NDArray[np.float64] = field(init=False, repr=False)
     # What the time after ``fixed_s`` depends on, when built by delivery_distribution (the key
     # its quantiles are cached under); None: computed every time.
-    _after_fixed: tuple[_WaveKey | None, int, _ContinuousKey] | None = field(
-        init=False, default=None, repr=False
-    )
+    _after_fixed: tuple[object, ...] | None = field(init=False, default=None, repr=False)
 
     def _cdf(self, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
         # Linear between the grid's edges (k + ½)·bin_s, computed by index: the grid is uniform.
@@ -265,18 +313,32 @@ class DeliveryDistribution:
         last = self.continuous_cdf.size - 1
         lo = self._padded[(np.clip(k, -1, last) + 1).astype(np.intp)]
         hi = self._padded[(np.clip(k + 1, -1, last) + 1).astype(np.intp)]
-        return np.asarray((lo + frac * (hi - lo)) @ self.wave_pmf)
+        return np.asarray((lo + frac * (hi - lo)) @ self._mixture_pmf)
 
     def __post_init__(self) -> None:
+        shifts, weights = shift_mixture(self.shifts_key)
         offsets = np.arange(self.wave_pmf.size) * self.wave_interval_s
-        object.__setattr__(self, "_wave_offsets_s", offsets)
+        object.__setattr__(self, "_wave_offsets_s", (shifts[:, None] + offsets).ravel())
+        object.__setattr__(self, "_mixture_pmf", (weights[:, None] * self.wave_pmf).ravel())
         # A 0 in front: below the first edge the continuous part has not happened yet.
         object.__setattr__(self, "_padded", np.concatenate(([0.0], self.continuous_cdf)))
 
     @property
+    def shifts_key(self) -> tuple[float, float, float, float, float]:
+        """What the shifts depend on: ``(grounded_p, grounded_extra_s, landing_loss_p,
+        reflight_s, onset_p)``."""
+        return (
+            self.grounded_p,
+            self.grounded_extra_s,
+            self.landing_loss_p,
+            self.reflight_s,
+            self.onset_p,
+        )
+
+    @property
     def horizon_s(self) -> float:
         """Past this time only the mass the wave count left out (≤ 10⁻¹²) remains."""
-        waves = (self.wave_pmf.size - 1) * self.wave_interval_s
+        waves = float(self._wave_offsets_s.max(initial=0.0))
         return self.fixed_s + waves + (self.continuous_cdf.size + 0.5) * self.bin_s
 
     def p_within(self, t_s: float) -> float:
@@ -304,9 +366,7 @@ class DeliveryDistribution:
         levels = np.asarray(qs, dtype=np.float64).tolist()
         missing = [q for q in levels if (key, q) not in _AFTER_FIXED_QUANTILES]
         if missing:
-            after_fixed = DeliveryDistribution(
-                0.0, self.wave_interval_s, self.wave_pmf, self.bin_s, self.continuous_cdf, 0.0
-            )
+            after_fixed = replace(self, fixed_s=0.0)
             found = after_fixed._search(np.array(missing)).tolist()
             if len(_AFTER_FIXED_QUANTILES) > _MAX_CACHED_QUANTILES:
                 _AFTER_FIXED_QUANTILES.clear()
@@ -369,9 +429,36 @@ def delivery_distribution(
         bin_s=grid_bin_s,
         continuous_cdf=cdf,
         landing_loss_p=model.landing_loss_p,
+        reflight_s=model.reflight_s,
+        grounded_p=model.grounded_p,
+        grounded_extra_s=model.grounded_extra_s,
+        onset_p=model.onset_p,
     )
-    object.__setattr__(dist, "_after_fixed", (wave_key, max_waves, continuous))
+    object.__setattr__(dist, "_after_fixed", (wave_key, max_waves, continuous, dist.shifts_key))
     return dist
+
+
+@lru_cache(maxsize=1024)
+def shift_mixture(
+    key: tuple[float, float, float, float, float],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(shifts_s, weights)`` of the independent shifts ``key`` (see
+    :attr:`DeliveryDistribution.shifts_key`): the grounded drones' boat way, then a lost
+    landing's re-flight, each either taken or not; an infinite shift is never on time and drops
+    out (its weight is the mass that is late whatever the promise), as does the onset's."""
+    grounded_p, grounded_extra_s, loss_p, reflight_s, onset_p = key
+    shifts, weights = [0.0], [1.0 - onset_p]
+    for p, shift in ((grounded_p, grounded_extra_s), (loss_p, reflight_s)):
+        if p <= 0.0:
+            continue
+        taken = [(s + shift, w * p) for s, w in zip(shifts, weights, strict=True)]
+        weights = [w * (1.0 - p) for w in weights]
+        if math.isfinite(shift):
+            shifts, weights = shifts + [s for s, _ in taken], weights + [w for _, w in taken]
+    out = np.array(shifts), np.array(weights)
+    for array in out:
+        array.flags.writeable = False
+    return out
 
 
 @dataclass(frozen=True)
@@ -413,45 +500,3 @@ def _continuous_cdf(key: _ContinuousKey) -> tuple[float, NDArray[np.float64]]:
     cdf = np.minimum(np.cumsum(_convolve(parts, sum(parts_bins))), 1.0)
     cdf.flags.writeable = False
     return bin_s, cdf
-
-
-def sample_delivery_s(
-    model: DeliveryModel, rng: np.random.Generator, n: int
-) -> NDArray[np.float64]:
-    """``n`` delivery times of ``model`` by Monte Carlo, with the simulator's samplers.
-
-    Fronts and closed seas as exponential remaining spells (the simulator's Markov paths seen
-    from a time they are on), isolated holds per wave as the simulator draws them (a Bernoulli
-    per wave, counted until the first launch), customs with :meth:`CustomsModel.delays_s` and
-    the noise with :meth:`NoiseModel.factors`. Independent of the grid: the check of it.
-    """
-    interval = model.wave_interval_s
-    waves = np.zeros(n)
-    if model.rocket:
-        assert model.launch_offset_s is not None and model.landing_offset_s is not None
-        held = np.zeros(n)
-        for mean_s, offset in (
-            (model.front_mean_s, model.launch_offset_s),
-            (model.sea_closed_mean_s, model.landing_offset_s),
-        ):
-            if mean_s is not None:
-                remaining = rng.exponential(mean_s, n)
-                held = np.maximum(held, np.ceil(np.maximum(remaining - offset, 0.0) / interval))
-        # Isolated holds: each wave a fresh Bernoulli, as simulation.conditions draws them.
-        extra = np.zeros(n)
-        going = np.ones(n, dtype=bool)
-        while going.any():
-            going &= rng.random(n) < model.scrub_p
-            extra += going
-        waves = held + extra
-    boat = np.zeros(n)
-    if model.rocket:
-        boat = (model.boat_s + model.detour_s) * NoiseModel.factors(rng, model.boat_sigma, n)
-    customs_model = CustomsModel(
-        inspection_p=model.inspection_p,
-        median_delay_min=model.inspection_median_s / 60.0,
-        sigma=model.inspection_sigma,
-    )
-    customs = customs_model.delays_s(rng, np.ones(n, dtype=bool))
-    last = model.last_mile_s * NoiseModel.factors(rng, model.last_mile_sigma, n)
-    return np.asarray(model.fixed_s + waves * interval + boat + customs + last)

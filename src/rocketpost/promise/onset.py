@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions, Weather
 
-__all__ = ["onset_rates", "onset_survival"]
+__all__ = ["onset_p", "onset_rates", "onset_survival", "site_closed_share"]
 
 _HOUR_S = 3600.0
 
@@ -34,6 +34,48 @@ def _rate(share: float, mean_s: float) -> float:
     return share / ((1.0 - share) * mean_s)
 
 
+def _hub_rate(conditions: Conditions, hub_id: str) -> float:
+    weather = conditions.rates.weather
+    if conditions.weather(hub_id).state is not Weather.HOLD_RISK:
+        return 0.0
+    return _rate(weather.front_share, weather.mean_front_h * _HOUR_S)
+
+
+def _site_rate(conditions: Conditions, site_id: str, closed_share: float) -> float:
+    if conditions.sea_closed_mean_s(site_id) is not None or conditions.detour_km(site_id) > 0:
+        return 0.0
+    return _rate(closed_share, conditions.rates.sea_state.mean_closed_h * _HOUR_S)
+
+
+def onset_p(
+    conditions: Conditions,
+    hub_id: str,
+    site_id: str,
+    site_closed_share: float | None,
+    launch_offset_s: float,
+    landing_offset_s: float,
+) -> float:
+    """One route's P(a front starts before the launch or a closure before the landing): one
+    minus :func:`onset_survival`, for a quote (``site_closed_share``: the site's own, ``None``
+    the climate's, as every hub zone has)."""
+    share = (
+        conditions.rates.sea_state.closed_share if site_closed_share is None else site_closed_share
+    )
+    exponent = _hub_rate(conditions, hub_id) * max(launch_offset_s, 0.0) + _site_rate(
+        conditions, site_id, share
+    ) * max(landing_offset_s, 0.0)
+    return float(-np.expm1(-exponent))
+
+
+def site_closed_share(network: Network, conditions: Conditions, site_id: str) -> float:
+    """One landing site's closed share under the climate of ``conditions`` (for
+    :func:`onset_p`: what :func:`onset_rates` uses for every site)."""
+    from rocketpost.simulation.disruptions import site_closed_share as share_of
+
+    site = network.landing_sites[network.site_ids.index(site_id)]
+    return share_of(conditions.rates.sea_state, site)
+
+
 def onset_rates(
     network: Network, conditions: Conditions
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -41,21 +83,11 @@ def onset_rates(
     # The sites' own closed shares live with the simulator that draws them (one rule).
     from rocketpost.simulation.disruptions import site_closed_shares
 
-    weather = conditions.rates.weather
-    front = _rate(weather.front_share, weather.mean_front_h * _HOUR_S)
-    hubs = np.array(
-        [
-            0.0 if conditions.weather(h).state is not Weather.HOLD_RISK else front
-            for h in network.hub_ids
-        ]
-    )
-    sea = conditions.rates.sea_state
-    shares = site_closed_shares(sea, network)
+    hubs = np.array([_hub_rate(conditions, h) for h in network.hub_ids])
+    shares = site_closed_shares(conditions.rates.sea_state, network)
     sites = np.array(
         [
-            0.0
-            if conditions.sea_closed_mean_s(s) is not None or conditions.detour_km(s) > 0
-            else _rate(float(share), sea.mean_closed_h * _HOUR_S)
+            _site_rate(conditions, s, float(share))
             for s, share in zip(network.site_ids, shares.tolist(), strict=True)
         ]
     )

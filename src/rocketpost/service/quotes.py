@@ -34,10 +34,12 @@ from rocketpost.promise.confidence import (
     promise_at_confidence,
     route_model,
 )
+from rocketpost.promise.onset import site_closed_share
+from rocketpost.promise.recovery import route_boat_way_extra_s
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
-from rocketpost.service.consignment import Consignment
+from rocketpost.service.consignment import Consignment, ResolvedPlace
 from rocketpost.service.merchants import principal_trust
 from rocketpost.service.models import utcnow
 from rocketpost.service.quoting import Assessment, QuoteEngine, RoutePlan, cents, flight_public_id
@@ -209,6 +211,9 @@ _CAUSE_WORDS = {
     "customs": "the odds of a customs inspection",
     "boat": "the boat's time",
     "last_mile": "the last mile's time",
+    "vessel_drones": "wind and waves for the recovery vessel's drones",
+    "landing": "the odds of a lost landing",
+    "onset": "a front or rough sea that may start before the flight",
 }
 
 
@@ -280,6 +285,7 @@ class Quotes:
         inspection_known: bool,
         explain: bool,
         inspection_p: float | None = None,
+        place: ResolvedPlace | None = None,
     ) -> PromiseAtConfidence:
         """The route's delivery distribution under the current conditions, at the target
         (``inspection_p``: the parcel's own odds of an unplanned inspection, from screening)."""
@@ -295,6 +301,19 @@ class Quotes:
                 cross_border=cross_border,
                 inspection_known=inspection_known,
                 inspection_p=inspection_p,
+                drone=self.engine.network.drone,  # grounded vessel drones: the boat way
+                grounded_extra_s=math.inf
+                if place is None or route.mode != "rocket"
+                else route_boat_way_extra_s(
+                    self.engine.network,
+                    route.destination_hub,
+                    route.legs_s,
+                    place.lat_deg,
+                    place.lon_deg,
+                ),
+                site_closed_share=site_closed_share(
+                    self.engine.network, self.conditions, route.destination_hub
+                ),
             ),
         )
         return promise_at_confidence(
@@ -311,6 +330,7 @@ class Quotes:
             inspection_known=clearance is not None and bool(clearance.inspection_delay_s),
             explain=False,
             inspection_p=quote.inspection_p,
+            place=quote.consignment.place,
         )
 
     def quote(
@@ -392,6 +412,7 @@ class Quotes:
             inspection_known=inspection_known,
             explain=distribution,
             inspection_p=inspection_p,
+            place=c.place,
         )
         assessment = engine.assess(
             route,

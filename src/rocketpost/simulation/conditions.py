@@ -2,8 +2,9 @@
 
 Per hub, every launch wave of the horizon is scrubbed or not (fronts of a two-state process plus
 isolated holds, plus any scripted scrubs); per hub and landing zone, the sea is open or closed
-as a two-state path. Drawing it all before the first event keeps a replicate a pure function of
-its seed, whatever order the flights ask in.
+as a two-state path; per landing site, the hourly wind and waves its recovery vessel's drones
+fly in (:func:`~rocketpost.simulation.disruptions.sample_metocean`). Drawing it all before the
+first event keeps a replicate a pure function of its seed, whatever order the flights ask in.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions as PromiseConditions
 from rocketpost.promise.conditions import HubWeather, SeaState, SiteSea, Weather
 from rocketpost.simulation.config import SimConfig
-from rocketpost.simulation.disruptions import TwoStatePath, sample_two_state, site_closed_shares
+from rocketpost.simulation.disruptions import (
+    SiteMetocean,
+    TwoStatePath,
+    sample_metocean,
+    sample_two_state,
+    site_closed_shares,
+)
 
 __all__ = ["ALTERNATE_ZONE", "NO_ZONE", "PRIMARY_ZONE", "Conditions"]
 
@@ -37,6 +44,9 @@ class Conditions:
     ----------
     rng_weather, rng_sea
         The replicate's weather and sea streams (drawn from in that order, hub by hub).
+    rng_metocean
+        The stream of the sites' wind and waves (:attr:`metocean`); ``None``: calm, no wind
+        and no waves (the drones always fly).
     """
 
     def __init__(
@@ -47,6 +57,8 @@ class Conditions:
         rng_sea: np.random.Generator,
         start_s: float,
         end_s: float,
+        *,
+        rng_metocean: np.random.Generator | None = None,
     ) -> None:
         n_hubs = len(network.hubs)
         self.hub_ids = network.hub_ids
@@ -90,6 +102,14 @@ class Conditions:
                 zones.append((p.switch_s.tolist(), p.bad_at_start))
             self.zone_switch.append(zones)
 
+        n_sites = len(self.site_ids)
+        self.metocean: SiteMetocean = (
+            sample_metocean(config.disruptions.metocean, rng_metocean, n_sites, start_s, end_s)
+            if rng_metocean is not None
+            else SiteMetocean(float(start_s), np.zeros((n_sites, 1)), np.zeros((n_sites, 1)))
+        )
+        self.vessel_site = np.asarray(network.site_drones > 0) & bool(network.drone.from_vessel)
+
     def next_wave(self, h: int, t_s: float) -> float:
         """The first launch wave of hub ``h`` at or after ``t_s``."""
         i = self.interval[h]
@@ -121,7 +141,9 @@ class Conditions:
         only its mean: the process is memoryless), else ``hold_risk`` at the isolated rate (a
         hold is not forecast). Per landing site (a hub's zone or an extra site): ``closed``
         while the primary zone is (diverting when an alternate zone is open, holding
-        otherwise), else open.
+        otherwise), else open; a site whose recovery vessel carries drones also reports its wind
+        and waves of the hour (the hourly values are measured, the next hours are not: the
+        promise forecasts them, :mod:`rocketpost.promise.recovery`).
         """
         hubs = {}
         sites = {}
@@ -132,4 +154,7 @@ class Conditions:
             zone = self.open_zone(d, t_s)
             if zone != PRIMARY_ZONE:
                 sites[site_id] = SiteSea(SeaState.CLOSED, alternate=zone == ALTERNATE_ZONE)
+            elif self.vessel_site[d]:
+                wind, waves = self.metocean.at(d, t_s)
+                sites[site_id] = SiteSea(wind_ms=wind, wave_height_m=waves)
         return PromiseConditions(hubs=hubs, sites=sites, rates=self.rates)

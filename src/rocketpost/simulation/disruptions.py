@@ -21,9 +21,10 @@ Default rates and where they come from (details in ``docs/simulation.md``):
   spells of 12 h on average (sea states persist longer than showers). Recovery vessels are
   limited by significant wave height; droneship recovery 300–600+ km offshore takes 3–6 days
   (2016 press reports), our zones are near shore.
-* **Landing failure** — 1 % per landing: Falcon 9 booster landings failed on a few per cent of
-  attempts over 2015–2024 and well under 1 % in its mature years (public launch records); a new
-  vehicle is assumed between the two.
+* **Landing failure** — 0.4 % per landing: Falcon 9's mature record, 267 landings in a row from
+  February 2021 to the loss of B1062 on 28 August 2024 (one in 268); its early years lost 10 of
+  80 (to December 2020). A lost pod is a broken promise and is in P(on time)
+  (:mod:`rocketpost.promise.distribution`), so this rate is part of every rocket promise.
 * **Customs** — design choice: 2 % of cross-border rocket parcels are picked for an unplanned
   inspection taking a log-normal time of median 30 min (σ = 0.5): counterfeit and "empty box"
   screening is tightening (Korea Customs Service 2024: 102,219 IP-infringement cases, 85 %
@@ -48,7 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
-from rocketpost.network import Network
+from rocketpost.network import LandingSite, Network
 
 # The rates live one layer down (the promise of a quote reads the same climate); re-exported
 # here so that the simulator's callers keep one import.
@@ -75,6 +76,7 @@ __all__ = [
     "child_seed",
     "sample_metocean",
     "sample_two_state",
+    "site_closed_share",
     "site_closed_shares",
 ]
 
@@ -148,12 +150,16 @@ def site_closed_shares(sea: SeaStateModel, network: Network) -> NDArray[np.float
     ``sea_state_closed_share`` (stated at the default climate), scaled by the climate's share
     over the default's, so a calm world (:meth:`Disruptions.none`) closes no site.
     """
-    scale = sea.closed_share / SeaStateModel().closed_share
-    shares = [
-        sea.closed_share if site.hub_index >= 0 else min(1.0, site.sea_state_closed_share * scale)
-        for site in network.landing_sites
-    ]
+    shares = [site_closed_share(sea, site) for site in network.landing_sites]
     return np.asarray(shares, dtype=np.float64)
+
+
+def site_closed_share(sea: SeaStateModel, site: LandingSite) -> float:
+    """One site's long-run closed share (the rule of :func:`site_closed_shares`)."""
+    if site.hub_index >= 0:
+        return sea.closed_share
+    scale = sea.closed_share / SeaStateModel().closed_share
+    return min(1.0, site.sea_state_closed_share * scale)
 
 
 @dataclass(frozen=True, eq=False)

@@ -47,7 +47,7 @@ from rocketpost.promise.fallbacks import best_fallbacks, may_stand_in
 from rocketpost.simulation.airframes import AirframePool
 from rocketpost.simulation.conditions import ALTERNATE_ZONE, NO_ZONE, Conditions
 from rocketpost.simulation.config import SimConfig
-from rocketpost.simulation.disruptions import child_seed, sample_metocean
+from rocketpost.simulation.disruptions import child_seed
 from rocketpost.simulation.eventlog import EventKind, EventLog
 from rocketpost.simulation.flight_record import FlightColumns, FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
@@ -79,6 +79,7 @@ def replicate_conditions(
         np.random.Generator(np.random.PCG64(sea_seed)),
         start,
         end,
+        rng_metocean=np.random.Generator(np.random.PCG64(child_seed(seed, 3))),
     )
 
 
@@ -130,16 +131,9 @@ class _Engine:
         self.fail_p = d.landing.failure_p
         self.boat_sigma = d.noise.boat_sigma
         self.max_hold_s = self.policy.max_hold_s
-        start, end = _horizon(inputs, config)
         self.conditions = replicate_conditions(inputs, config, seed)
-        # Wind and waves per site from a stream of their own (the others' draws are unchanged).
-        self.metocean = sample_metocean(
-            d.metocean,
-            np.random.Generator(np.random.PCG64(child_seed(seed, 3))),
-            n_sites,
-            start,
-            end,
-        )
+        # Wind and waves per site, drawn with the conditions (a stream of their own).
+        self.metocean = self.conditions.metocean
         self.drone = network.drone
         # Fallbacks: who may stand in for whom, and the hubs holding every parcel of a flight.
         self.legs = network_legs(network)

@@ -1,8 +1,11 @@
 """The promises a dispatcher would have made inside a simulated day, and at what P(on time).
 
 The plan promises under the conditions known when it was made (by default the climate: no
-front declared). Inside a replicate, an order placed while a front sits over its origin, or
-while its landing site is closed, would have been quoted under *those* conditions
+front declared, the vessels' wind and waves unknown). Inside a replicate, an order placed while
+a front sits over its origin, while its landing site is closed, or (a vessel-drone order) while
+the wind and waves at its site make grounded drones likelier than an undeclared site's (flying
+now, :mod:`rocketpost.promise.recovery`), would have
+been quoted under *those* conditions
 (:meth:`rocketpost.simulation.conditions.Conditions.seen_at` at the order time, and nothing
 later). :func:`dispatcher_promises` re-makes the one decision
 (:func:`rocketpost.promise.decision.kernel_p_on_time` and
@@ -14,6 +17,7 @@ simulated as it was promised). A promise the dispatcher would not have made is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +26,7 @@ from numpy.typing import NDArray
 from rocketpost.core.routes import Routes
 from rocketpost.planning.service_choice import Mode
 from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
+from rocketpost.promise.recovery import driver_now, grounded_p
 from rocketpost.simulation.conditions import PRIMARY_ZONE, Conditions
 from rocketpost.simulation.inputs import SimInputs
 
@@ -35,7 +40,14 @@ class DispatcherPromises:
     promised: NDArray[np.bool_]
     p_on_time: NDArray[np.float64]
     reconsidered: NDArray[np.bool_]
-    """Orders placed under a front at the origin or a closed landing site (decided again)."""
+    """Orders placed under a front at the origin, a closed landing site or worse wind and
+    waves at their vessel than an undeclared site's (decided again)."""
+
+
+def _planned_last_mile_s(inputs: SimInputs) -> NDArray[np.float64]:
+    """The plan's last mile of every order: from the port (or the vessel's deck) to the door."""
+    planned = inputs.order_planned_s - inputs.order_port_s - inputs.order_inspection_s
+    return np.asarray(np.maximum(planned, 0.0))
 
 
 def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
@@ -64,7 +76,7 @@ def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
         wait_s=launch - created - handling,
         coast_s=duration - rocket.ascent_s - rocket.descent_s,
         boat_s=port - landing,
-        last_mile_s=np.maximum(inputs.order_planned_s[rows] - port - inspection, 0.0),
+        last_mile_s=_planned_last_mile_s(inputs)[rows],
         last_mile_km=zeros,
         range_km=zeros,
         launch_s=launch,
@@ -100,14 +112,26 @@ def dispatcher_promises(
         (inputs.order_mode == Mode.ROCKET) & (inputs.order_flight >= 0) & np.isfinite(p)
     )
     reconsidered = np.zeros(n, dtype=bool)
+    metocean = conditions.rates.metocean
     for i in rocket.tolist():
         t = float(inputs.order_created_s[i])
         o, d = int(inputs.order_origin[i]), int(inputs.order_destination[i])
         reconsidered[i] = conditions.in_front(o, t) or conditions.open_zone(d, t) != PRIMARY_ZONE
+        if not reconsidered[i] and inputs.order_vessel[i]:
+            wind, waves = conditions.metocean.at(d, t)
+            z_now = driver_now(metocean, wind, waves)
+            landing = float(inputs.flight_launch_s[inputs.order_flight[i]]) - t
+            landing += float(inputs.flight_duration_s[inputs.order_flight[i]])
+            seen, undeclared = grounded_p(metocean, network.drone, [z_now, math.nan], landing)
+            reconsidered[i] = bool(seen > undeclared)
     rows = np.flatnonzero(reconsidered)
     stock = (
         np.ones(len(network.hubs), dtype=bool) if inputs.order_stock is None else inputs.order_stock
     )
+    # The boat way of a vessel order whose drones are grounded, against its drone way.
+    drone_way = network.drone.vessel_transfer_min * 60.0 + _planned_last_mile_s(inputs)
+    boat_way = inputs.order_port_instead_s + inputs.order_last_mile_instead_s
+    extra = np.where(inputs.order_vessel, np.maximum(boat_way - drone_way, 0.0), np.inf)
     # One seen_at per minute of order time (the fronts and seas change over hours).
     minutes = np.floor(inputs.order_created_s[rows] / 60.0)
     for minute in np.unique(minutes).tolist():
@@ -119,6 +143,7 @@ def dispatcher_promises(
             promise_s=network.promise.one_hour_s,
             inspection_s=inputs.order_inspection_s[group],
             stock=None if not fallbacks else stock if stock.ndim == 1 else stock[group],
+            grounded_extra_s=extra[group],
         )
     promised = np.ones(n, dtype=bool)
     target = float(network.promise.confidence)
