@@ -47,7 +47,7 @@ def test_a_shape_is_the_model_less_its_fixed_seconds() -> None:
 
 
 def test_the_planner_rows_and_the_quote_route_agree() -> None:
-    network = default_network()
+    network = default_network("today")  # no vessel drones: the bare RouteFacts below
     legs = network_legs(network)
     conditions = Conditions(hubs={"NYC": HubWeather("clear")}, known_ids=network.hub_ids)
     lat, lon = np.array([25.77, 25.80]), np.array([-80.19, -80.13])  # Miami

@@ -14,7 +14,8 @@ from rocketpost.network import default_network
 from rocketpost.planning.service_choice import choose_service
 from rocketpost.promise.conditions import Conditions, HubWeather
 from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
-from rocketpost.promise.distribution import DeliveryModel, delivery_distribution, sample_delivery_s
+from rocketpost.promise.distribution import DeliveryModel, delivery_distribution
+from rocketpost.promise.sampling import sample_delivery_s
 from rocketpost.promise.fallbacks import (
     best_fallbacks,
     may_stand_in,
