@@ -88,9 +88,9 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         expect(page.locator("path.hub")).to_have_count(len(network.hubs))
         expect(page.locator("path.site")).to_have_count(len(network.landing_sites))
         # The country outlines are drawn on one canvas in their own pane, under the overlays;
-        # the flights on another, in theirs.
+        # the flights on two in theirs (the arcs, and the rockets above them).
         expect(page.locator(".leaflet-countries-pane canvas")).to_have_count(1)
-        expect(page.locator(".leaflet-flights-pane canvas")).to_have_count(1)
+        expect(page.locator(".leaflet-flights-pane canvas")).to_have_count(2)
         assert page.evaluate("window.controlRoom.layers.countries.getLayers().length") > 100
         expect(page.locator(".kpi")).not_to_have_count(0)
 
@@ -100,6 +100,8 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         drawn = _expect_on_map(page, flight_id, "scheduled")
         # A click on its arc (on the canvas, off the hubs) opens its manifest.
         x, y = drawn["middle"]
+        page.locator("#map").hover(position={"x": x, "y": y})  # its tooltip names it
+        expect(page.locator(".leaflet-tooltip", has_text=flight_id)).to_be_visible()
         page.locator("#map").click(position={"x": x, "y": y})
         manifest = page.locator("#manifest")
         expect(manifest).to_contain_text(shipment["tracking_number"], timeout=WAIT_MS)

@@ -5,8 +5,9 @@
 // Why not Leaflet's own canvas renderer: it keeps one layer object per shape, projects, clips
 // and strokes each alone (setLineDash, stroke, per shape), so a thousand flights cost ~0.6 s of
 // JavaScript to create and a full redraw per clock tick; SVG costs as much in DOM. Here a
-// flight is a few numbers, its arc is projected once per zoom level, and a redraw is a handful
-// of strokes.
+// flight is a few numbers, its arc is projected once per zoom level, the arcs are redrawn (a
+// handful of strokes) only when one of them changed, and the clock's tick redraws only the
+// rockets, on a canvas of their own above the arcs.
 
 import { COLORS } from "./maplib.js";
 
@@ -21,7 +22,7 @@ const ARC = {
   in_air: { width: 2.2, alpha: 0.85, dash: [] },
 };
 const ROCKET_RADIUS = { in_air: 5 };
-const PAD = 0.3; // share of the view drawn beyond each edge, so a short pan shows no gap
+const PAD = 0.15; // share of the view drawn beyond each edge, so a short pan shows no gap
 const HIT_PX = 5; // how far from an arc a click still takes it
 
 function distanceToSegment(px, py, ax, ay, bx, by) {
@@ -40,13 +41,16 @@ export const FlightCanvas = L.Layer.extend({
   initialize(options) {
     L.setOptions(this, options);
     this._flights = new Map(); // id -> {latlngs, proj (per zoom), phase, rocket [lat, lon], label}
-    this._zoom = null;
     this.selected = null;
+    this._drawnSelected = null;
+    this._arcsDirty = true; // the arcs change with a phase, a flight, the selection or the view
   },
 
   onAdd(map) {
-    this._canvas = L.DomUtil.create("canvas", "flight-canvas");
-    this.getPane().appendChild(this._canvas);
+    // Two canvases: the arcs (redrawn only when one of them changed) under the rockets
+    // (redrawn on every clock tick, as they move).
+    this._arcCanvas = L.DomUtil.create("canvas", "flight-canvas flight-arcs", this.getPane());
+    this._rocketCanvas = L.DomUtil.create("canvas", "flight-canvas flight-rockets", this.getPane());
     this._tooltip = L.tooltip({ direction: "top", offset: [0, -6] });
     map.on("moveend resize", this._reset, this);
     map.on("zoomstart", this._hide, this);
@@ -63,33 +67,39 @@ export const FlightCanvas = L.Layer.extend({
     map.off("mousemove", this._onMove, this);
     map.off("mouseout", this._closeTooltip, this);
     this._closeTooltip();
-    L.DomUtil.remove(this._canvas);
+    L.DomUtil.remove(this._arcCanvas);
+    L.DomUtil.remove(this._rocketCanvas);
   },
 
   // A flight's arc (great-circle points, [lat, lon]) and what is drawn of it now.
   set(id, latlngs, phase, rocket, label) {
     let f = this._flights.get(id);
     if (!f || f.latlngs !== latlngs) {
-      f = { latlngs, proj: null, zoom: null };
+      f = { latlngs, proj: null, zoom: null, phase: null };
       this._flights.set(id, f);
     }
+    if (f.phase !== phase) this._arcsDirty = true;
     f.phase = phase;
     f.rocket = rocket;
     f.label = label;
   },
 
-  delete(id) { this._flights.delete(id); },
-  clear() { this._flights.clear(); this.redraw(); },
+  delete(id) { if (this._flights.delete(id)) this._arcsDirty = true; },
+  clear() { this._flights.clear(); this._arcsDirty = true; this.redraw(); },
   ids() { return [...this._flights.keys()]; },
   get(id) { return this._flights.get(id); },
 
-  // The colour drawn at a container point ("#rrggbb"; null where nothing is), for the tests.
+  // The colour drawn at a container point ("#rrggbb"; null where nothing is), rockets over
+  // arcs, for the tests.
   colourAt(containerPoint) {
     const layer = this._map.containerPointToLayerPoint(containerPoint);
     const x = Math.round((layer.x - this._origin.x) * this._ratio);
     const y = Math.round((layer.y - this._origin.y) * this._ratio);
-    const [r, g, b, a] = this._canvas.getContext("2d").getImageData(x, y, 1, 1).data;
-    return a ? `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}` : null;
+    for (const canvas of [this._rocketCanvas, this._arcCanvas]) {
+      const [r, g, b, a] = canvas.getContext("2d").getImageData(x, y, 1, 1).data;
+      if (a) return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+    }
+    return null;
   },
 
   // Draw on the next frame (once, however many flights changed since).
@@ -99,7 +109,10 @@ export const FlightCanvas = L.Layer.extend({
     return this;
   },
 
-  _hide() { this._canvas.style.visibility = "hidden"; },
+  _hide() {
+    this._arcCanvas.style.visibility = "hidden";
+    this._rocketCanvas.style.visibility = "hidden";
+  },
 
   _reset() {
     const map = this._map;
@@ -108,14 +121,17 @@ export const FlightCanvas = L.Layer.extend({
     this._origin = map.containerPointToLayerPoint(pad.multiplyBy(-1)).round();
     const full = size.add(pad.multiplyBy(2));
     const ratio = window.devicePixelRatio || 1;
-    this._canvas.width = full.x * ratio;
-    this._canvas.height = full.y * ratio;
-    this._canvas.style.width = `${full.x}px`;
-    this._canvas.style.height = `${full.y}px`;
+    for (const canvas of [this._arcCanvas, this._rocketCanvas]) {
+      canvas.width = full.x * ratio;
+      canvas.height = full.y * ratio;
+      canvas.style.width = `${full.x}px`;
+      canvas.style.height = `${full.y}px`;
+      L.DomUtil.setPosition(canvas, this._origin);
+      canvas.style.visibility = "";
+    }
     this._ratio = ratio;
-    L.DomUtil.setPosition(this._canvas, this._origin);
-    this._canvas.style.visibility = "";
     if (this._frame) { cancelAnimationFrame(this._frame); this._frame = null; }
+    this._arcsDirty = true;
     this._draw();
   },
 
@@ -146,14 +162,23 @@ export const FlightCanvas = L.Layer.extend({
     return [p.x, p.y];
   },
 
-  _draw() {
-    const ctx = this._canvas.getContext("2d");
+  _context(canvas) {
+    const ctx = canvas.getContext("2d");
     ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
-    ctx.clearRect(0, 0, this._canvas.width, this._canvas.height);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    return ctx;
+  },
+
+  _draw() {
     const [ox, oy] = this._offset();
     const byPhase = new Map(PHASES.map((phase) => [phase, []]));
     for (const f of this._flights.values()) byPhase.get(f.phase)?.push(f);
-    const selected = this._flights.get(this.selected);
+    if (this._arcsDirty || this._drawnSelected !== this.selected) this._drawArcs(byPhase, ox, oy);
+    this._drawRockets(byPhase, ox, oy);
+  },
+
+  _drawArcs(byPhase, ox, oy) {
+    const ctx = this._context(this._arcCanvas);
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
     for (const phase of PHASES) {
@@ -168,7 +193,8 @@ export const FlightCanvas = L.Layer.extend({
       ctx.strokeStyle = COLORS[phase];
       ctx.stroke();
     }
-    if (selected) { // on top, wider and white-edged: the flight whose manifest is open
+    const selected = this._flights.get(this.selected);
+    if (selected) { // on top, wider: the flight whose manifest is open
       ctx.beginPath();
       this._trace(ctx, selected, ox, oy);
       ctx.setLineDash([]);
@@ -177,8 +203,12 @@ export const FlightCanvas = L.Layer.extend({
       ctx.strokeStyle = COLORS[selected.phase];
       ctx.stroke();
     }
-    ctx.setLineDash([]);
-    ctx.globalAlpha = 1;
+    this._arcsDirty = false;
+    this._drawnSelected = this.selected;
+  },
+
+  _drawRockets(byPhase, ox, oy) {
+    const ctx = this._context(this._rocketCanvas);
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = "#0a121c";
     for (const phase of PHASES) {
