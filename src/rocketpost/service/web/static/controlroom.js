@@ -6,7 +6,8 @@
 // and the page's own reads for what only it draws (/ui/api/reach, /ui/api/replay,
 // /ui/api/design).
 
-import { WEATHER, cssId, esc, fmtInt, hhmm, hhmmss, unwrapGeometry } from "./maplib.js";
+import { WEATHER, cssId, esc, fmtInt, hhmm, hhmmss } from "./maplib.js";
+import { CountryCanvas, countryRings } from "./countrycanvas.js";
 import { makeFlightMap } from "./flightmap.js";
 import { enterDesign, toggleReach } from "./layers.js";
 import { makeReplay } from "./replay.js";
@@ -58,22 +59,10 @@ const worldCoarse = (BOOT.world ?? fetch(`${WORLD}/countries-110m.json`)).then(a
 worldCoarse.catch(() => {}); // awaited by start()
 let worldFine = null; // fetched once the page is ready (see swapInFineCountries)
 
-function countriesOf(world) {
-  const countries = topojson.feature(world, world.objects.countries);
-  // Mercator cannot draw the pole (Antarctica), and rings that cross the antimeridian jump
-  // from +180 to -180: unwrap them so they run on past 180 instead of striping the map.
-  countries.features = countries.features.filter((f) => f.id !== "010");
-  for (const feature of countries.features) unwrapGeometry(feature.geometry);
-  return countries;
-}
-
 function drawCountries(world) {
-  // One canvas in its own pane under the overlays: a few thousand rings are one fill per frame
-  // on a canvas, where SVG would build a DOM path each (most of the first render).
-  const layer = L.geoJSON(countriesOf(world), {
-    interactive: false, pane: "countries", renderer: ui.countryRenderer,
-    style: { color: "#2b3d50", weight: 0.6, fillColor: "#1a2836", fillOpacity: 1 },
-  });
+  // One canvas in its own pane under the overlays, drawn by the page (countrycanvas.js): all
+  // the rings in one path, one fill and one stroke.
+  const layer = new CountryCanvas(countryRings(world), { pane: "countries" });
   layer.addTo(ui.map);
   if (ui.layers.countries) ui.map.removeLayer(ui.layers.countries);
   ui.layers.countries = layer;
@@ -104,7 +93,6 @@ function buildMap() {
   map.createPane("countries").style.zIndex = 350;
   map.createPane("flights").style.zIndex = 450;
   map.createPane("network").style.zIndex = 500;
-  ui.countryRenderer = L.canvas({ pane: "countries", padding: 0.5 });
   ui.networkRenderer = L.svg({ pane: "network" });
   ui.map = map;
   ui.layers.reach = L.layerGroup();

@@ -9,7 +9,7 @@
 // handful of strokes) only when one of them changed, and the clock's tick redraws only the
 // rockets, on a canvas of their own above the arcs.
 
-import { COLORS } from "./maplib.js";
+import { COLORS, mercator } from "./maplib.js";
 
 // How each phase is drawn (the legend in panels.js says the same), bottom to top.
 const PHASES = ["landed", "scheduled", "scrubbed", "lost", "diverted", "in_air"];
@@ -141,9 +141,7 @@ export const FlightCanvas = L.Layer.extend({
     if (f.zoom !== zoom) {
       const out = new Float64Array(2 * f.latlngs.length);
       f.latlngs.forEach(([lat, lon], i) => {
-        const p = this._map.project([lat, lon], zoom);
-        out[2 * i] = p.x;
-        out[2 * i + 1] = p.y;
+        [out[2 * i], out[2 * i + 1]] = mercator(lat, lon, zoom);
       });
       f.proj = out;
       f.zoom = zoom;
@@ -158,8 +156,7 @@ export const FlightCanvas = L.Layer.extend({
   },
 
   _rocketPoint(f) {
-    const p = this._map.project(f.rocket, this._map.getZoom());
-    return [p.x, p.y];
+    return mercator(f.rocket[0], f.rocket[1], this._map.getZoom());
   },
 
   _context(canvas) {
