@@ -6,9 +6,7 @@
 // and a Point per vertex, then clips and simplifies each ring on every redraw: ~0.1-0.3 s of the
 // first render for the 110m set (8,000 vertices), seconds for the 50m set (ten times more).
 
-import { mercator } from "./maplib.js";
-
-const PAD = 0.15; // share of the view drawn beyond each edge, so a short pan shows no gap
+import { fitCanvases, mercator } from "./maplib.js";
 
 export const CountryCanvas = L.Layer.extend({
   options: { pane: "countries", fill: "#1a2836", stroke: "#2b3d50", weight: 0.6 },
@@ -38,19 +36,8 @@ export const CountryCanvas = L.Layer.extend({
   _hide() { this._canvas.style.visibility = "hidden"; },
 
   _reset() {
-    const map = this._map;
-    const size = map.getSize();
-    const pad = size.multiplyBy(PAD).round();
-    this._origin = map.containerPointToLayerPoint(pad.multiplyBy(-1)).round();
-    const full = size.add(pad.multiplyBy(2));
-    const ratio = window.devicePixelRatio || 1;
-    const canvas = this._canvas;
-    canvas.width = full.x * ratio;
-    canvas.height = full.y * ratio;
-    canvas.style.width = `${full.x}px`;
-    canvas.style.height = `${full.y}px`;
-    L.DomUtil.setPosition(canvas, this._origin);
-    canvas.style.visibility = "";
+    const { origin, ratio } = fitCanvases(this._map, [this._canvas]);
+    this._origin = origin;
     this._draw(ratio);
   },
 

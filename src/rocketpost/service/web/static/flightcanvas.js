@@ -9,7 +9,7 @@
 // handful of strokes) only when one of them changed, and the clock's tick redraws only the
 // rockets, on a canvas of their own above the arcs.
 
-import { COLORS, mercator } from "./maplib.js";
+import { COLORS, fitCanvases, mercator } from "./maplib.js";
 
 // How each phase is drawn (the legend in panels.js says the same), bottom to top.
 const PHASES = ["landed", "scheduled", "scrubbed", "lost", "diverted", "in_air"];
@@ -22,7 +22,6 @@ const ARC = {
   in_air: { width: 2.2, alpha: 0.85, dash: [] },
 };
 const ROCKET_RADIUS = { in_air: 5 };
-const PAD = 0.15; // share of the view drawn beyond each edge, so a short pan shows no gap
 const HIT_PX = 5; // how far from an arc a click still takes it
 
 function distanceToSegment(px, py, ax, ay, bx, by) {
@@ -115,20 +114,8 @@ export const FlightCanvas = L.Layer.extend({
   },
 
   _reset() {
-    const map = this._map;
-    const size = map.getSize();
-    const pad = size.multiplyBy(PAD).round();
-    this._origin = map.containerPointToLayerPoint(pad.multiplyBy(-1)).round();
-    const full = size.add(pad.multiplyBy(2));
-    const ratio = window.devicePixelRatio || 1;
-    for (const canvas of [this._arcCanvas, this._rocketCanvas]) {
-      canvas.width = full.x * ratio;
-      canvas.height = full.y * ratio;
-      canvas.style.width = `${full.x}px`;
-      canvas.style.height = `${full.y}px`;
-      L.DomUtil.setPosition(canvas, this._origin);
-      canvas.style.visibility = "";
-    }
+    const { origin, ratio } = fitCanvases(this._map, [this._arcCanvas, this._rocketCanvas]);
+    this._origin = origin;
     this._ratio = ratio;
     if (this._frame) { cancelAnimationFrame(this._frame); this._frame = null; }
     this._arcsDirty = true;

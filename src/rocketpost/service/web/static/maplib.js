@@ -50,6 +50,29 @@ export function mercator(lat, lon, zoom) {
   return [scale * (0.5 + lon / 360), scale * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI))];
 }
 
+// The page's own canvases (countries, flights) cover the map's view and this share of it
+// beyond each edge, so that a short pan shows no gap before they are redrawn.
+const CANVAS_PAD = 0.15;
+
+// Size and place canvases over the view (in device pixels, for sharp lines): returns the layer
+// point of their top-left corner and the device pixel ratio their drawing is scaled by.
+export function fitCanvases(map, canvases) {
+  const size = map.getSize();
+  const margin = size.multiplyBy(CANVAS_PAD).round();
+  const origin = map.containerPointToLayerPoint(margin.multiplyBy(-1)).round();
+  const full = size.add(margin.multiplyBy(2));
+  const ratio = window.devicePixelRatio || 1;
+  for (const canvas of canvases) {
+    canvas.width = full.x * ratio;
+    canvas.height = full.y * ratio;
+    canvas.style.width = `${full.x}px`;
+    canvas.style.height = `${full.y}px`;
+    L.DomUtil.setPosition(canvas, origin);
+    canvas.style.visibility = "";
+  }
+  return { origin, ratio };
+}
+
 export function pointAt(points, f) {
   const x = Math.max(0, Math.min(1, f)) * (points.length - 1);
   const i = Math.min(points.length - 2, Math.floor(x));
