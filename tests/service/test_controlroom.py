@@ -115,9 +115,37 @@ def test_scrubs_count_and_merchants_are_refused(api: Api) -> None:
     assert flight_event(api, s["flight"]["id"], "scrubbed").status_code == 200
     day = ready.date().isoformat()
     assert kpis(api, day, ready)["scrubs"] == 1
-    for path in ("/v1/ops/kpis", "/v1/ops/flights/positions", "/v1/ops/sites"):
+    for path in ("/v1/ops/kpis", "/v1/ops/flights/positions", "/v1/ops/sites", "/v1/ops/overview"):
         assert api.client.get(path, headers=headers).status_code == 403
         assert api.client.get(path).status_code == 401
+
+
+def test_the_overview_is_the_separate_reads_in_one_answer(api: Api) -> None:
+    _, headers = api.merchant()
+    ready = slot_ready_at(168)
+    shipment = api.book(headers, miami(ready, mass_kg=3.0)).json()
+    assert flight_event(api, shipment["flight"]["id"], "launched").status_code == 200
+    day = ready.date().isoformat()
+    at = datetime.fromisoformat(shipment["flight"]["launch_at"]) + timedelta(minutes=10)
+    params = {"date": day, "at": at.isoformat()}
+    overview = api.client.get("/v1/ops/overview", params=params, headers=api.ops)
+    assert overview.status_code == 200, overview.text
+    body = overview.json()
+    assert set(body) == {"sites", "positions", "kpis", "conditions"}
+    for part, path, query in (
+        ("sites", "/v1/ops/sites", {}),
+        ("positions", "/v1/ops/flights/positions", params),
+        ("kpis", "/v1/ops/kpis", params),
+        ("conditions", "/v1/conditions", {}),
+    ):
+        alone = api.client.get(path, params=query, headers=api.ops)
+        assert alone.status_code == 200
+        assert body[part] == alone.json(), part
+    row = next(r for r in body["positions"]["rows"] if r[0] == shipment["flight"]["id"])
+    assert row[3] == "launched" and 0.0 < row[4] < 1.0
+    assert body["kpis"]["in_the_air"] >= 1
+    bad = api.client.get("/v1/ops/overview", params={"date": "2-12-2026"}, headers=api.ops)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "date"]
 
 
 def test_sites_list_hubs_landing_sites_and_touchdown_times(api: Api) -> None:

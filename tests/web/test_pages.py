@@ -7,6 +7,7 @@ console errors and for requests leaving localhost (each request is recorded by a
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,31 @@ def _open_control_room(recorded: RecordedPage, server: ServerHandle, day: str) -
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("body[data-ready=true]", timeout=WAIT_MS)
     return page
+
+
+# The page's colours of a flight's phases (maplib.js COLORS).
+PHASE_COLORS = {"scheduled": "#8a9bb0", "in_air": "#ffd24a", "landed": "#3ddc97"}
+
+
+def _expect_on_map(page: Page, flight_id: str, phase: str) -> dict[str, Any]:
+    """Wait until the map draws ``flight_id`` in ``phase``: its rocket painted in the phase's
+    colour on the flights' canvas.
+
+    The flights are drawn on a canvas, so there is no element to wait for: the page answers
+    what it drew (``window.controlRoom.flightOnMap``: the phase, and the canvas pixel under
+    the rocket), polled here (the page's CSP forbids the eval Playwright's
+    ``wait_for_function`` needs).
+    """
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        drawn = page.evaluate(f"window.controlRoom.flightOnMap({flight_id!r})")
+        # Its phase, and the canvas painted in the phase's colour under its rocket.
+        if drawn is not None and drawn["phase"] == phase and drawn["drawn"] == drawn["color"]:
+            assert drawn["color"] == PHASE_COLORS[phase], drawn
+            return dict(drawn)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{flight_id} is drawn as {drawn}, not {phase}")
+        time.sleep(0.1)
 
 
 def _assert_clean(recorded: RecordedPage) -> None:
@@ -61,18 +87,27 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         # The map draws every hub and landing site of the network, and the countries.
         expect(page.locator("path.hub")).to_have_count(len(network.hubs))
         expect(page.locator("path.site")).to_have_count(len(network.landing_sites))
-        # The country outlines are drawn on one canvas in their own pane, under the overlays.
+        # The country outlines are drawn on one canvas in their own pane, under the overlays;
+        # the flights on two in theirs (the arcs, and the rockets above them).
         expect(page.locator(".leaflet-countries-pane canvas")).to_have_count(1)
-        assert page.evaluate("window.controlRoom.layers.countries.getLayers().length") > 100
+        expect(page.locator(".leaflet-flights-pane canvas")).to_have_count(2)
+        assert page.evaluate("window.controlRoom.layers.countries.rings()") > 100
         expect(page.locator(".kpi")).not_to_have_count(0)
 
         # The booked shipment is on its flight: in the list, on the map, in the manifest.
         item = page.locator(f'#flights-list li[data-flight="{flight_id}"]')
         expect(item).to_have_attribute("data-status", "scheduled", timeout=WAIT_MS)
-        craft = page.locator(f"path.flight-{flight_id}.craft")
-        expect(craft).to_have_attribute("data-phase", "scheduled")
-        item.click()
+        drawn = _expect_on_map(page, flight_id, "scheduled")
+        # A click on its arc (on the canvas, off the hubs) opens its manifest.
+        x, y = drawn["middle"]
+        page.locator("#map").hover(position={"x": x, "y": y})  # its tooltip names it
+        expect(page.locator(".leaflet-tooltip", has_text=flight_id)).to_be_visible()
+        page.locator("#map").click(position={"x": x, "y": y})
         manifest = page.locator("#manifest")
+        expect(manifest).to_contain_text(shipment["tracking_number"], timeout=WAIT_MS)
+        expect(page.locator("#details h3").first).to_have_text(f"Flight {flight_id}")
+        page.locator("#details").evaluate("box => box.replaceChildren()")
+        item.click()  # and so does its line in the list
         expect(manifest).to_contain_text(shipment["tracking_number"], timeout=WAIT_MS)
         page.locator(f'#manifest tr[data-shipment="{shipment["id"]}"]').click()
         expect(page.locator("#shipment-detail")).to_contain_text("pre_transit / booked")
@@ -80,13 +115,14 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         # Ops record the launch: the page's next poll moves the flight into the air.
         _flight_event(http, server, flight_id, "launched")
         expect(item).to_have_attribute("data-status", "in_air", timeout=WAIT_MS)
-        expect(craft).to_have_attribute("data-phase", "in_air")
+        flying = _expect_on_map(page, flight_id, "in_air")
+        assert flying["rocket"] != drawn["rocket"]  # off the pad, on its way along the arc
         expect(page.locator("#flight-detail")).to_have_attribute(
             "data-status", "launched", timeout=WAIT_MS
         )
         _flight_event(http, server, flight_id, "landed")
         expect(item).to_have_attribute("data-status", "landed", timeout=WAIT_MS)
-        expect(craft).to_have_attribute("data-phase", "landed")
+        _expect_on_map(page, flight_id, "landed")
         expect(page.locator('[data-kpi="landed"] .value')).not_to_have_text("0")
 
         # The reach heat map draws on a canvas layer, with its legend.
@@ -204,7 +240,7 @@ def test_page_reads_need_the_ops_key_and_the_day_is_aggregated(
     _, merchant = merchant_headers(server)
     ops = {"Authorization": f"Bearer {server.ops_key}"}
     page_reads = ("/ui/api/reach", "/ui/api/replay", "/ui/api/design")
-    day_reads = ("/v1/ops/sites", "/v1/ops/flights/positions", "/v1/ops/kpis")
+    day_reads = ("/v1/ops/sites", "/v1/ops/flights/positions", "/v1/ops/kpis", "/v1/ops/overview")
     for path in page_reads + day_reads:
         assert http.get(path).status_code == 401
         assert http.get(path, headers=merchant).status_code == 403

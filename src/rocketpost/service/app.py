@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rocketpost.errors import InputError, RocketpostError
 from rocketpost.service.api.routes import conditions, flights, ops, quotes, shipments, webhooks
 from rocketpost.service.errors import ApiError, field_loc
+from rocketpost.service.planschedule import PlanScheduler
 from rocketpost.service.settings import Settings
 from rocketpost.service.state import ServiceState
 from rocketpost.service.web import install as install_web_pages
@@ -271,13 +272,19 @@ def create_app(settings: Settings) -> FastAPI:
     """
     state = ServiceState.build(settings)
 
+    planner = PlanScheduler.from_settings(state.db, state.network, settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if state.sender is not None:
             state.sender.start()
+        if planner is not None:  # the scheduled plan run (off unless ROCKETPOST_PLAN_EVERY_S)
+            planner.start()
         try:
             yield
         finally:
+            if planner is not None:
+                planner.stop()
             state.close()
 
     app = FastAPI(

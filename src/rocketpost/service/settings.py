@@ -8,6 +8,7 @@ one-line :class:`~rocketpost.errors.InputError` naming the variable, not a crash
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -92,6 +93,13 @@ class Settings:
         Private, link-local and metadata addresses stay refused (``docs/webhooks.md``).
     reschedule_window_min
         How far after a scrubbed wave a shipment may be moved to a later wave.
+    plan_every_s
+        Plan the current UTC day every this many seconds inside the service (the run of
+        ``POST /v1/ops/plan-runs``, recorded with ``trigger: scheduled``; once per period
+        across all workers and servers on the database, :mod:`rocketpost.service.planschedule`);
+        0, the default, never.
+    plan_last_mile_s
+        Time limit of each landing's last-mile routing in a scheduled run (0 < s ≤ 60).
     """
 
     database_url: str = "sqlite:///rocketpost.db"
@@ -117,6 +125,8 @@ class Settings:
     webhook_resolve_timeout_s: float = 2.0
     webhook_allow_loopback_http: bool = False
     reschedule_window_min: float = 120.0
+    plan_every_s: float = 0.0
+    plan_last_mile_s: float = 2.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -135,6 +145,8 @@ class Settings:
             "webhook_timeout_s",
             "webhook_resolve_timeout_s",
             "reschedule_window_min",
+            "plan_every_s",
+            "plan_last_mile_s",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -150,6 +162,10 @@ class Settings:
             raise InputError(
                 "webhook_resolve_timeout_s", self.webhook_resolve_timeout_s, "must be > 0"
             )
+        if not math.isfinite(self.plan_every_s):
+            raise InputError("plan_every_s", self.plan_every_s, "must be a finite number")
+        if not 0 < self.plan_last_mile_s <= 60:
+            raise InputError("plan_last_mile_s", self.plan_last_mile_s, "must be > 0 and ≤ 60")
         if self.signing_secret is not None and len(self.signing_secret) < 16:
             raise InputError("signing_secret", "***", "must be at least 16 characters")
 

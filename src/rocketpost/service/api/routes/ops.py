@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from rocketpost.service import ops_schemas
+from rocketpost.service import ops_schemas, schemas
 from rocketpost.service.api.deps import OpsCaller, State, check_shipment_id, error_responses
+from rocketpost.service.api.routes.conditions import get_conditions
 from rocketpost.service.booking import _ALPHABET as TRACKING_ALPHABET
 from rocketpost.service.controlroom import ControlRoom, utc_now
 from rocketpost.service.errors import ApiError
-from rocketpost.service.fields import Instant
+from rocketpost.service.fields import Instant, OutModel
 from rocketpost.service.lastmile_events import LastMileEvents
 from rocketpost.service.models import PlanRun
 from rocketpost.service.planrun import plan_runs, run_plan
@@ -26,6 +27,17 @@ TRACKING_NUMBER = re.compile(rf"^RP[{TRACKING_ALPHABET}]{{12}}$")
 """The form booking issues (``RP`` and 12 letters of its alphabet 60 bits: not
 guessable); anything else is a 404 without a query."""
 _AT = Query(description="the instant to compute at (default: now)")
+
+
+class OverviewPublic(OutModel):
+    """Everything the control room draws first, in one answer: each part is exactly what its
+    own endpoint answers (``GET /v1/ops/sites``, ``/v1/ops/flights/positions``,
+    ``/v1/ops/kpis``, ``/v1/conditions``), built by the same functions at the same instant."""
+
+    sites: ops_schemas.SitesPublic
+    positions: ops_schemas.PositionsPublic
+    kpis: ops_schemas.KpisPublic
+    conditions: schemas.ConditionsPublic
 
 
 def _run_public(run: PlanRun) -> ops_schemas.PlanRunPublic:
@@ -148,6 +160,32 @@ def positions(
 def sites(principal: OpsCaller, state: State) -> JSONResponse:
     """Hubs and landing sites with their coordinates and state, and each lane's flight time."""
     return JSONResponse(ControlRoom(state.db, state.network).sites())
+
+
+@router.get(
+    "/v1/ops/overview",
+    response_model=OverviewPublic,
+    responses=error_responses(401, 403, 422, 429, s403="not the ops key"),
+)
+def overview(
+    principal: OpsCaller,
+    state: State,
+    at: Annotated[Instant | None, _AT] = None,
+    date: ops_schemas.Day | None = None,
+) -> JSONResponse:
+    """The control room's first read: the network, the day's positions and KPIs, and the
+    conditions, in one answer (one round trip, one request on the server's queue)."""
+    at = _instant(at)
+    room = ControlRoom(state.db, state.network)
+    day = date or at.date()
+    return JSONResponse(
+        {
+            "sites": room.sites(),
+            "positions": room.positions(day, at),
+            "kpis": room.kpis(day, at).model_dump(mode="json"),
+            "conditions": get_conditions(principal, state).model_dump(mode="json"),
+        }
+    )
 
 
 @router.get(

@@ -1,13 +1,14 @@
 // rocketpost control room: world map, the day's flights on their arcs, KPIs, replay, design.
 // Plain ES module over the vendored Leaflet (global L) and topojson-client (global topojson).
-// Reads the ops API: /v1/ops/sites (the network), /v1/ops/flights/positions and /v1/ops/kpis
-// (the day, polled), /v1/flights/{id}/manifest and /v1/shipments/{id} (on click); and the
-// page's own reads for what only it draws (/ui/api/reach, /ui/api/replay, /ui/api/design).
+// Reads the ops API: /v1/ops/overview (the first render: network, day, KPIs and conditions in
+// one answer, requested by boot.js from the page's <head>), /v1/ops/flights/positions and
+// /v1/ops/kpis (the day, polled), /v1/flights/{id}/manifest and /v1/shipments/{id} (on click);
+// and the page's own reads for what only it draws (/ui/api/reach, /ui/api/replay,
+// /ui/api/design).
 
-import {
-  COLORS, WEATHER, cssId, esc, fmtInt, greatCircle, hhmm, hhmmss, pointAt,
-  unwrapGeometry,
-} from "./maplib.js";
+import { WEATHER, cssId, esc, fmtInt, hhmm, hhmmss } from "./maplib.js";
+import { CountryCanvas, countryRings } from "./countrycanvas.js";
+import { makeFlightMap } from "./flightmap.js";
 import { enterDesign, toggleReach } from "./layers.js";
 import { makeReplay } from "./replay.js";
 import { renderKpis as drawKpis, renderLegend as drawLegend } from "./panels.js";
@@ -21,7 +22,7 @@ const POLL_MS = Math.max(250, Number(PARAMS.get("poll_ms")) || 3000); // ?poll_m
 const CONDITIONS_EVERY = 4; // polls
 const ui = {
   mode: "live", key: sessionStorage.getItem(KEY_STORE), map: null, net: null,
-  hubIndex: {}, siteIndex: {}, flights: [], flightLayers: {}, selected: null,
+  hubIndex: {}, siteIndex: {}, flights: [], flightCanvas: null, selected: null,
   layers: {}, conditions: null,
   replay: null, replayT: 0, playing: false, lastFrame: 0, polls: 0, kpis: null,
   readyMs: null, updateMs: [], // first render and each live update, for the benchmark
@@ -35,7 +36,10 @@ class HttpError extends Error {
 
 async function api(path, { auth = true } = {}) {
   const headers = auth ? { Authorization: `Bearer ${ui.key}` } : {};
-  const response = await fetch(path, { headers });
+  return answer(await fetch(path, { headers }));
+}
+
+async function answer(response) {
   if (!response.ok) {
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
@@ -47,28 +51,18 @@ async function api(path, { auth = true } = {}) {
 // ---------------------------------------------------------------- map
 // The countries come in two levels of detail from world-atlas: the 110m set (~100 KB) is drawn
 // for the first paint, the 50m set (~750 KB, ten times the vertices) replaces it once the page
-// is ready, so the detailed coastlines cost the first render nothing. Both requests start as the
-// module loads, in parallel with the API reads.
+// is ready, so the detailed coastlines cost the first render nothing. The coarse set is
+// requested by boot.js from the page's <head>, in parallel with the first API read.
 const WORLD = "/ui/static/vendor/world-atlas";
-const worldCoarse = fetch(`${WORLD}/countries-110m.json`).then((r) => r.json());
+const BOOT = window.controlRoomBoot ?? {};
+const worldCoarse = (BOOT.world ?? fetch(`${WORLD}/countries-110m.json`)).then(answer);
+worldCoarse.catch(() => {}); // awaited by start()
 let worldFine = null; // fetched once the page is ready (see swapInFineCountries)
 
-function countriesOf(world) {
-  const countries = topojson.feature(world, world.objects.countries);
-  // Mercator cannot draw the pole (Antarctica), and rings that cross the antimeridian jump
-  // from +180 to -180: unwrap them so they run on past 180 instead of striping the map.
-  countries.features = countries.features.filter((f) => f.id !== "010");
-  for (const feature of countries.features) unwrapGeometry(feature.geometry);
-  return countries;
-}
-
 function drawCountries(world) {
-  // One canvas in its own pane under the overlays: a few thousand rings are one fill per frame
-  // on a canvas, where SVG would build a DOM path each (most of the first render).
-  const layer = L.geoJSON(countriesOf(world), {
-    interactive: false, pane: "countries", renderer: ui.countryRenderer,
-    style: { color: "#2b3d50", weight: 0.6, fillColor: "#1a2836", fillOpacity: 1 },
-  });
+  // One canvas in its own pane under the overlays, drawn by the page (countrycanvas.js): all
+  // the rings in one path, one fill and one stroke.
+  const layer = new CountryCanvas(countryRings(world), { pane: "countries" });
   layer.addTo(ui.map);
   if (ui.layers.countries) ui.map.removeLayer(ui.layers.countries);
   ui.layers.countries = layer;
@@ -91,12 +85,18 @@ function buildMap() {
   }).fitBounds([[-45, -165], [68, 190]]);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth via world-atlas · Leaflet");
-  map.createPane("countries").style.zIndex = 350; // above tiles (200), under overlays (400)
-  ui.countryRenderer = L.canvas({ pane: "countries", padding: 0.5 });
+  // Panes, bottom to top: the countries' canvas (350, above tiles at 200), the overlay pane
+  // (400: the reach heat map's canvas), the flights' canvas (450) and the network's SVG (500:
+  // hubs, landing sites, a shipment's last mile, the design view). The SVG's root lets the
+  // pointer through (controlroom.css) so that the canvas under it gets the clicks its own
+  // shapes do not take.
+  map.createPane("countries").style.zIndex = 350;
+  map.createPane("flights").style.zIndex = 450;
+  map.createPane("network").style.zIndex = 500;
+  ui.networkRenderer = L.svg({ pane: "network" });
   ui.map = map;
   ui.layers.reach = L.layerGroup();
   ui.layers.sites = L.layerGroup().addTo(map);
-  ui.layers.arcs = L.layerGroup().addTo(map);
   ui.layers.hubs = L.layerGroup().addTo(map);
   ui.layers.design = L.layerGroup();
   ui.layers.focus = L.layerGroup().addTo(map);
@@ -111,7 +111,7 @@ function drawNetwork() {
   for (const site of net.sites) {
     const marker = L.circleMarker([site.lat_deg, site.lon_deg], {
       radius: 3.5, color: "#35c6f4", weight: 1.5, fillColor: "#0c1a28", fillOpacity: 1,
-      className: `site site-${cssId(site.id)}`,
+      renderer: ui.networkRenderer, className: `site site-${cssId(site.id)}`,
     }).bindTooltip(`landing site ${esc(site.id)} · port ${esc(site.port)}`);
     marker.addTo(ui.layers.sites);
     ui.siteMarkers[site.id] = marker;
@@ -121,7 +121,7 @@ function drawNetwork() {
   for (const hub of net.hubs) {
     const marker = L.circleMarker([hub.lat_deg, hub.lon_deg], {
       radius: 6, color: "#7f93a8", weight: 2.5, fillColor: "#ffb000", fillOpacity: 1,
-      className: `hub hub-${cssId(hub.id)}`,
+      renderer: ui.networkRenderer, className: `hub hub-${cssId(hub.id)}`,
     });
     marker.bindTooltip(esc(hub.id), {
       permanent: true, direction: "right", offset: [6, 0], className: "hub-label",
@@ -146,91 +146,11 @@ function touchdownS(origin, destination) {
   return value ?? 30 * 60;
 }
 
-// ---------------------------------------------------------------- flights on arcs
-// A flight for the map: {id, origin, destination, launchMs, landingMs, status, label, apiId}
-function flightPhase(f, nowMs) {
-  if (f.status === "scrubbed" || f.status === "lost") return f.status;
-  if (ui.mode === "replay") {
-    if (nowMs < f.launchMs) return "scheduled";
-    if (nowMs < f.landingMs) return "in_air";
-    return f.status === "diverted" ? "diverted" : "landed";
-  }
-  if (f.status === "landed") return "landed";
-  if (f.status === "launched") return nowMs < f.landingMs ? "in_air" : "in_air";
-  return "scheduled";
-}
-
-function progress(f, nowMs, phase) {
-  if (phase === "landed" || phase === "diverted") return 1;
-  if (phase !== "in_air") return 0;
-  const span = Math.max(1, f.landingMs - f.launchMs);
-  return Math.min(0.97, Math.max(0.02, (nowMs - f.launchMs) / span));
-}
-
-function renderFlights(nowMs) {
-  const seen = new Set();
-  for (const f of ui.flights) {
-    seen.add(f.id);
-    let layer = ui.flightLayers[f.id];
-    if (!layer) {
-      const a = sitePosition(f.origin);
-      const b = sitePosition(f.destination);
-      if (!a || !b) continue;
-      const points = greatCircle(a, b);
-      const cls = `flight flight-${cssId(f.id)}`;
-      const arc = L.polyline(points, { weight: 1.6, opacity: 0.8, className: `${cls} arc` });
-      const dot = L.circleMarker(points[0], { radius: 4.5, weight: 1.5, color: "#0a121c",
-        fillOpacity: 1, className: `${cls} craft` });
-      arc.on("click", () => selectFlight(f.id));
-      dot.on("click", () => selectFlight(f.id));
-      arc.addTo(ui.layers.arcs);
-      dot.addTo(ui.layers.arcs);
-      layer = ui.flightLayers[f.id] = { arc, dot, points, phase: null };
-    }
-    const phase = flightPhase(f, nowMs);
-    const color = COLORS[phase];
-    const moved = phase !== layer.phase;
-    if (moved) {
-      layer.arc.setStyle({
-        color, dashArray: phase === "scheduled" || phase === "scrubbed" ? "4 5" : null,
-        opacity: phase === "landed" ? 0.45 : 0.85, weight: phase === "in_air" ? 2.2 : 1.4,
-      });
-      layer.dot.setStyle({ fillColor: color, radius: phase === "in_air" ? 5 : 3.5 });
-      const el = layer.dot.getElement();
-      if (el) el.setAttribute("data-phase", phase);
-      const arcEl = layer.arc.getElement();
-      if (arcEl) arcEl.setAttribute("data-phase", phase);
-      layer.phase = phase;
-    }
-    // Only what changed: a thousand flights are redrawn on every poll and clock tick.
-    if (moved || phase === "in_air") layer.dot.setLatLng(pointAt(layer.points, progress(f, nowMs, phase)));
-    if (layer.label !== f.label) {
-      if (layer.dot.getTooltip()) layer.dot.setTooltipContent(f.label); else layer.dot.bindTooltip(f.label);
-      layer.label = f.label;
-    }
-  }
-  for (const id of Object.keys(ui.flightLayers)) {
-    if (!seen.has(id)) {
-      ui.layers.arcs.removeLayer(ui.flightLayers[id].arc);
-      ui.layers.arcs.removeLayer(ui.flightLayers[id].dot);
-      delete ui.flightLayers[id];
-    }
-  }
-}
-
-function renderFlightList(nowMs) {
-  const list = document.getElementById("flights-list");
-  const rows = ui.flights.slice(-300).reverse();
-  document.getElementById("flights-count").textContent = `(${ui.flights.length})`;
-  list.innerHTML = rows.map((f) => {
-    const phase = flightPhase(f, nowMs);
-    const load = f.bookedKg === undefined ? `${f.orders ?? ""} ord` : `${f.bookedKg.toFixed(1)} kg`;
-    return `<li data-flight="${esc(f.id)}" data-status="${phase}"${ui.selected === f.id ? ' class="selected"' : ""}>` +
-      `<span class="badge ${phase}">${phase.replace("_", " ")}</span>` +
-      `<span>${hhmm(f.launchMs)}</span><span>${esc(f.origin)}→${esc(f.destination)}</span>` +
-      `<span class="dim">${load}</span></li>`;
-  }).join("");
-}
+// ---------------------------------------------------------------- flights on arcs (flightmap.js)
+const { flightPhase, renderFlights, renderFlightList, flightOnMap, clearFlights } = makeFlightMap(ui, {
+  sitePosition, selectFlight: (id) => selectFlight(id),
+});
+ui.flightOnMap = flightOnMap;
 
 document.getElementById("flights-list").addEventListener("click", (event) => {
   const li = event.target.closest("li[data-flight]");
@@ -250,10 +170,13 @@ function liveFlight([id, origin, site, status, , launchAt, bookedKg]) {
 }
 
 // The day shown live: today (UTC), or the page's ?date=YYYY-MM-DD.
-const DAY_PARAM = PARAMS.get("date");
+function liveDay() {
+  const asked = PARAMS.get("date") ?? "";
+  return /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : new Date().toISOString().slice(0, 10);
+}
 
 function fetchLiveDay() {
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(DAY_PARAM ?? "") ? DAY_PARAM : new Date().toISOString().slice(0, 10);
+  const day = liveDay();
   // Both answers are small whatever the day's size: a compact row per flight, and counts.
   return Promise.all([api(`/v1/ops/flights/positions?date=${day}`), api(`/v1/ops/kpis?date=${day}`)]);
 }
@@ -283,30 +206,33 @@ async function loadConditions(fetched = api("/v1/conditions")) {
   }
 }
 
-// One live update: fetch the day (and every few polls the conditions), then redraw. The first
-// poll is given the requests start() already made, in parallel with the network and the map.
-async function poll(early = null) {
+// One live update: fetch the day (and every few polls the conditions), then redraw.
+async function poll() {
   if (ui.mode === "replay") return;
-  const conn = document.getElementById("conn");
   const started = performance.now();
   try {
     const withConditions = ui.polls % CONDITIONS_EVERY === 0;
-    const conditions = withConditions ? early?.conditions ?? api("/v1/conditions") : null;
+    const conditions = withConditions ? api("/v1/conditions") : null;
     conditions?.catch(() => {}); // awaited (and its failure handled) by loadConditions below
-    applyLiveDay(await (early?.day ?? fetchLiveDay()));
+    applyLiveDay(await fetchLiveDay());
     if (withConditions) await loadConditions(conditions);
-    ui.polls += 1;
-    conn.className = "conn ok";
-    conn.title = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
-    renderKpis();
-    renderFlightList(Date.now());
-    renderFlights(Date.now());
+    drawLiveDay();
     ui.updateMs.push(performance.now() - started);
     if (ui.selected && ui.mode === "live") refreshSelected();
   } catch (e) {
-    conn.className = "conn bad";
+    document.getElementById("conn").className = "conn bad";
     if (e instanceof HttpError && e.status === 401) askKey("That key was refused.");
   }
+}
+
+function drawLiveDay() {
+  ui.polls += 1;
+  const conn = document.getElementById("conn");
+  conn.className = "conn ok";
+  conn.title = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
+  renderKpis();
+  renderFlightList(Date.now());
+  renderFlights(Date.now());
 }
 
 // ---------------------------------------------------------------- details: flight, shipment, hub
@@ -314,8 +240,7 @@ async function selectFlight(id) {
   ui.selected = id;
   for (const li of document.querySelectorAll("#flights-list li")) li.classList.toggle("selected", li.dataset.flight === id);
   const f = ui.flights.find((x) => x.id === id);
-  const layer = ui.flightLayers[id];
-  if (layer) layer.arc.bringToFront();
+  if (ui.flightCanvas) { ui.flightCanvas.selected = id; ui.flightCanvas.redraw(); } // on top
   if (!f) return;
   if (ui.mode === "replay") {
     const phase = flightPhase(f, ui.replayT);
@@ -373,8 +298,9 @@ async function showShipment(id) {
   ui.layers.focus.clearLayers();
   const from = s.destination_hub ? sitePosition(s.destination_hub) : sitePosition(s.origin_hub);
   if (from && s.destination) {
-    L.polyline([from, [s.destination.lat_deg, s.destination.lon_deg]], { color: "#ffffff", weight: 2, dashArray: "2 4" }).addTo(ui.layers.focus);
-    L.circleMarker([s.destination.lat_deg, s.destination.lon_deg], { radius: 4, color: "#ffffff", fillOpacity: 1 }).addTo(ui.layers.focus);
+    const style = { renderer: ui.networkRenderer, interactive: false, color: "#ffffff" };
+    L.polyline([from, [s.destination.lat_deg, s.destination.lon_deg]], { ...style, weight: 2, dashArray: "2 4" }).addTo(ui.layers.focus);
+    L.circleMarker([s.destination.lat_deg, s.destination.lon_deg], { ...style, radius: 4, fillOpacity: 1 }).addTo(ui.layers.focus);
   }
 }
 
@@ -391,8 +317,8 @@ function showHub(id) {
 }
 
 // ---------------------------------------------------------------- replay (replay.js)
-const { enterReplay, setPlaying, clearFlightLayers } = makeReplay(ui, {
-  api, touchdownS, renderFlights, renderFlightList, renderKpis,
+const { enterReplay, setPlaying } = makeReplay(ui, {
+  api, touchdownS, renderFlights, renderFlightList, renderKpis, clearFlights,
 });
 
 // ---------------------------------------------------------------- modes, legend, clock
@@ -407,7 +333,7 @@ async function setMode(mode) {
   document.body.classList.remove("replaying");
   document.getElementById("replaybar").hidden = true;
   document.getElementById("clock-label").textContent = "UTC";
-  if (previous === "replay") { clearFlightLayers(); ui.flights = []; }
+  if (previous === "replay") { clearFlights(); ui.flights = []; }
   if (mode === "design") await enterDesign(ui, api);
   await poll();
 }
@@ -447,21 +373,28 @@ document.getElementById("login-form").addEventListener("submit", async (event) =
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
+// The first render: one read (GET /v1/ops/overview, which boot.js asked for from the page's
+// <head> when the key was already stored) and the coarse countries, then everything drawn once.
+// performance.mark()s split the time for the benchmark (the browser's performance timeline).
 async function start() {
-  // Everything the first render needs is requested at once: the network, the day, the
-  // conditions and (since the module loaded) the coarse countries. Nothing heavy runs before.
-  const early = { day: fetchLiveDay(), conditions: api("/v1/conditions") };
-  early.day.catch(() => {});
-  early.conditions.catch(() => {});
+  const booted = BOOT.overview && BOOT.day === liveDay() ? BOOT.overview.then(answer) : null;
+  BOOT.overview = null; // once: a second start (after a refused key) asks again
+  const overview = booted ?? api(`/v1/ops/overview?date=${liveDay()}`);
   if (!ui.map) buildMap();
   const coarse = ui.layers.countries ? null : worldCoarse; // a second start (after a refused key)
-  const [net, world] = await Promise.all([api("/v1/ops/sites"), coarse]);
-  ui.net = net;
+  const [first, world] = await Promise.all([overview, coarse]);
+  performance.mark("controlroom:answers");
+  ui.net = first.sites;
   if (world) drawCountries(world);
+  performance.mark("controlroom:countries");
   drawNetwork();
   renderLegend();
-  await poll(early);
-  await nextFrame(); // the canvas draws in the frame Leaflet asked for: count it in
+  applyLiveDay([first.positions, first.kpis]);
+  await loadConditions(Promise.resolve(first.conditions));
+  drawLiveDay();
+  performance.mark("controlroom:flights");
+  await nextFrame(); // the canvases draw in the frame Leaflet asked for: count it in
+  performance.mark("controlroom:painted");
   ui.readyMs = performance.now(); // since navigation: map, network, flights and KPIs drawn
   document.body.dataset.ready = "true";
   setInterval(poll, POLL_MS);

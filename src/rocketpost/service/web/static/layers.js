@@ -27,8 +27,7 @@ export async function toggleReach(ui, on, api, renderLegend) {
     ui.reachLoaded = true;
     renderLegend();
   }
-  ui.layers.reach.addTo(ui.map);
-  ui.layers.arcs.eachLayer((l) => l.bringToFront?.());
+  ui.layers.reach.addTo(ui.map); // in the overlay pane, under the flights' pane
 }
 
 // The design view (/ui/api/design): the designer's frontier and its chosen sites.
@@ -36,7 +35,7 @@ export async function enterDesign(ui, api) {
   const design = await api("/ui/api/design");
   ui.layers.design.clearLayers();
   for (const site of design.chosen_sites) {
-    L.circleMarker([site.lat_deg, site.lon_deg], { radius: 5, color: "#c38cff", weight: 2, fillOpacity: 0 })
+    L.circleMarker([site.lat_deg, site.lon_deg], { renderer: ui.networkRenderer, radius: 5, color: "#c38cff", weight: 2, fillOpacity: 0 })
       .bindTooltip(`chosen site ${esc(site.id)}`).addTo(ui.layers.design);
   }
   ui.layers.design.addTo(ui.map);

@@ -41,6 +41,38 @@ export function greatCircle(a, b, n = 64) {
   return points;
 }
 
+// [x, y] pixels of a point at a zoom level in the map's Web Mercator (Leaflet's EPSG:3857 as
+// map.project computes it, without building a LatLng and a Point for each of 80,000 vertices).
+const MAX_LAT = 85.0511287798;
+export function mercator(lat, lon, zoom) {
+  const scale = 256 * 2 ** zoom;
+  const s = Math.sin(Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * RAD);
+  return [scale * (0.5 + lon / 360), scale * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI))];
+}
+
+// The page's own canvases (countries, flights) cover the map's view and this share of it
+// beyond each edge, so that a short pan shows no gap before they are redrawn.
+const CANVAS_PAD = 0.15;
+
+// Size and place canvases over the view (in device pixels, for sharp lines): returns the layer
+// point of their top-left corner and the device pixel ratio their drawing is scaled by.
+export function fitCanvases(map, canvases) {
+  const size = map.getSize();
+  const margin = size.multiplyBy(CANVAS_PAD).round();
+  const origin = map.containerPointToLayerPoint(margin.multiplyBy(-1)).round();
+  const full = size.add(margin.multiplyBy(2));
+  const ratio = window.devicePixelRatio || 1;
+  for (const canvas of canvases) {
+    canvas.width = full.x * ratio;
+    canvas.height = full.y * ratio;
+    canvas.style.width = `${full.x}px`;
+    canvas.style.height = `${full.y}px`;
+    L.DomUtil.setPosition(canvas, origin);
+    canvas.style.visibility = "";
+  }
+  return { origin, ratio };
+}
+
 export function pointAt(points, f) {
   const x = Math.max(0, Math.min(1, f)) * (points.length - 1);
   const i = Math.min(points.length - 2, Math.floor(x));
@@ -58,16 +90,3 @@ export const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
 export const hhmmss = (ms) => new Date(ms).toISOString().slice(11, 19);
 export const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 export const cssId = (id) => String(id).replace(/[^A-Za-z0-9_-]/g, "_");
-
-export function unwrapRing(ring) {
-  for (let i = 1; i < ring.length; i++) {
-    while (ring[i][0] - ring[i - 1][0] > 180) ring[i][0] -= 360;
-    while (ring[i][0] - ring[i - 1][0] < -180) ring[i][0] += 360;
-  }
-}
-
-export function unwrapGeometry(geometry) {
-  if (!geometry) return;
-  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
-  for (const polygon of polygons) for (const ring of polygon) unwrapRing(ring);
-}

@@ -2,7 +2,7 @@
 // A factory over the page's state and drawing functions, so the page keeps one clock and one
 // flight layer whichever mode it is in.
 
-export function makeReplay(ui, { api, touchdownS, renderFlights, renderFlightList, renderKpis }) {
+export function makeReplay(ui, { api, touchdownS, renderFlights, renderFlightList, renderKpis, clearFlights }) {
   async function enterReplay() {
     if (!ui.replay) ui.replay = await api("/ui/api/replay");
     const r = ui.replay;
@@ -26,14 +26,8 @@ export function makeReplay(ui, { api, touchdownS, renderFlights, renderFlightLis
       info.textContent = `${r.simulated ? "simulated" : "planned"} day · ${ui.flights.length} flights · ${r.plan_dir.split("/").slice(-2).join("/")}`;
     }
     ui.replayT = ui.replayStart;
-    clearFlightLayers();
+    clearFlights();
     drawReplayFrame();
-  }
-
-  function clearFlightLayers() {
-    ui.layers.arcs.clearLayers();
-    ui.flightLayers = {};
-    ui.selected = null;
   }
 
   function drawReplayFrame() {
@@ -72,5 +66,5 @@ export function makeReplay(ui, { api, touchdownS, renderFlights, renderFlightLis
     drawReplayFrame();
   });
 
-  return { enterReplay, setPlaying, clearFlightLayers };
+  return { enterReplay, setPlaying };
 }
