@@ -125,7 +125,7 @@ def same_day_plan(tmp_path: Path) -> tuple[Path, OrderTable, Network]:
     channel[5:] = "b2b"
     orders = dataclasses.replace(orders, channel=channel)
     always = ConsolidationPolicy(max_cost_per_kg_usd=math.inf)
-    plan = plan_orders(network, orders, PlanParams(consolidation=always))
+    plan = plan_orders(network, orders, PlanParams(consolidation=always), promise_rule="buffer")
     assert list(plan.outcomes.mode[5:7]) == [Mode.SAME_DAY] * 2
     write_plan(plan, tmp_path)
     assert check_plan(tmp_path, orders, network) == []

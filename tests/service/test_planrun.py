@@ -95,7 +95,9 @@ def test_a_later_booking_is_fitted_and_a_new_flight_replans(api: Api) -> None:
     assert all(line["last_mile"]["vehicle"] for line in manifest["shipments"])
 
     # A booking on a wave the plan has no airframe for: a fit cannot place it.
-    other = api.book(headers, miami(ready + timedelta(hours=1))).json()
+    # Half an hour later: a later wave of the same day (ready is on the hour, so an hour later
+    # crossed midnight for a slot at 23:00 and fell on another day's plan).
+    other = api.book(headers, miami(ready + timedelta(minutes=30))).json()
     assert other["flight"]["id"] != first["flight"]["id"]
     again = plan(api, day_of(ready))
     assert again["kind"] == "full"
