@@ -15,7 +15,6 @@ from rocketpost.planning.service_choice import choose_service
 from rocketpost.promise.conditions import Conditions, HubWeather
 from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
 from rocketpost.promise.distribution import DeliveryModel, delivery_distribution
-from rocketpost.promise.sampling import sample_delivery_s
 from rocketpost.promise.fallbacks import (
     best_fallbacks,
     may_stand_in,
@@ -24,6 +23,7 @@ from rocketpost.promise.fallbacks import (
     trigger_p,
 )
 from rocketpost.promise.rates import Disruptions
+from rocketpost.promise.sampling import sample_delivery_s
 from tests.planning import make_orders
 
 CLIMATE = Disruptions()

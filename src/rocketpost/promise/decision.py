@@ -158,7 +158,7 @@ def p_on_time(
     return out
 
 
-def kernel_p_on_time(
+def kernel_p_on_time(  # noqa: PLR0913 - per-row facts of the one decision, all keywords
     network: Network,
     routes: Routes,
     conditions: Conditions,
@@ -233,9 +233,9 @@ def kernel_p_on_time(
         front=np.ones(candidate.size, dtype=bool),
         vessel=np.asarray(routes.vessel, dtype=bool),
         handling_s=np.asarray(routes.handling_s, dtype=np.float64),
-        grounded_extra_s=np.broadcast_to(
-            np.asarray(grounded_extra_s, dtype=np.float64), (n,)
-        )[candidate],
+        grounded_extra_s=np.broadcast_to(np.asarray(grounded_extra_s, dtype=np.float64), (n,))[
+            candidate
+        ],
     )
     p = _rows_p_on_time(network, conditions, rows, promise_s)
     if stock is not None:
