@@ -27,7 +27,7 @@ from rocketpost.design.hubs import (
     hub_subsets,
     solution_of,
 )
-from rocketpost.design.mclp import SOLVERS, lp_bound, solve
+from rocketpost.design.mclp import SOLVERS, lp_bound, run_cpsat, solve
 from rocketpost.design.selection import drones_for
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -163,21 +163,15 @@ def _cpsat(problem: HubChoiceProblem, time_limit_s: float, rel_gap: float) -> Hu
         model.add_hint(x[d], int(problem.candidates[d]) in chosen)
     for h in range(hubs):
         model.add_hint(z[h], problem.hubs[h] in hint.hubs)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
-    solver.parameters.relative_gap_limit = float(rel_gap)
-    solver.parameters.num_workers = 2
-    code = solver.solve(model)
+    solver, status = run_cpsat(model, time_limit_s, rel_gap)
     seconds = time.perf_counter() - start
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise InputError("solver", "cpsat", f"found no solution: {solver.status_name(code)}")
     return solution_of(
         problem,
         np.array([solver.boolean_value(v) for v in z], dtype=bool),
         np.array([solver.boolean_value(v) for v in x], dtype=bool),
         bound=float(solver.best_objective_bound),
         solver="cpsat",
-        status="optimal" if code == cp_model.OPTIMAL else "feasible (time limit)",
+        status=status,
         seconds=seconds,
     )
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +41,7 @@ __all__ = [
     "covering_problem",
     "greedy",
     "lp_bound",
+    "run_cpsat",
     "solve",
 ]
 
@@ -271,18 +273,27 @@ def _cpsat(problem: CoveringProblem, time_limit_s: float, rel_gap: float) -> Sol
     model.maximize(sum(int(w) * v for w, v in zip(weights, y, strict=True)))
     for d, value in enumerate(greedy_pick(problem)):
         model.add_hint(x[d], bool(value))
+    solver, status = run_cpsat(model, time_limit_s, rel_gap)
+    seconds = time.perf_counter() - start
+    picked = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+    bound = problem.base_weight + float(solver.best_objective_bound)
+    return _solution(problem, picked, bound=bound, solver="cpsat", status=status, seconds=seconds)
+
+
+def run_cpsat(model: Any, time_limit_s: float, rel_gap: float) -> tuple[Any, str]:
+    """Solve a CP-SAT ``model`` within the limits every design model uses (time, relative gap,
+    two workers: the machine's cores); the solver (for values and bound) and ``optimal`` or
+    ``feasible (time limit)``. A model with no solution found is an :class:`InputError`."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.relative_gap_limit = float(rel_gap)
     solver.parameters.num_workers = 2
     code = solver.solve(model)
-    seconds = time.perf_counter() - start
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise InputError("solver", "cpsat", f"found no solution: {solver.status_name(code)}")
-    picked = np.array([solver.boolean_value(v) for v in x], dtype=bool)
-    bound = problem.base_weight + float(solver.best_objective_bound)
-    status = "optimal" if code == cp_model.OPTIMAL else "feasible (time limit)"
-    return _solution(problem, picked, bound=bound, solver="cpsat", status=status, seconds=seconds)
+    return solver, "optimal" if code == cp_model.OPTIMAL else "feasible (time limit)"
 
 
 def solve(
