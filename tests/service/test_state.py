@@ -41,3 +41,20 @@ def test_the_service_books_rockets_on_the_default_network(default_api: Api) -> N
     )
     assert same_day.status_code == 201, same_day.text
     assert same_day.json()["flight"]["id"] == shipment["flight"]["id"]
+
+
+def test_a_booking_to_an_extra_landing_site_is_stored_on_both_backends(default_api: Api) -> None:
+    """The designed network's sites have 9-character ids (``US-BDV78F``): the flight and the
+    shipment keep them whole (PostgreSQL refused them in an 8-character column)."""
+    api = default_api
+    _, headers = api.merchant()
+    body = {**miami(slot_ready_at()), "destination": {"place": "Anchorage, US"}}
+    booked = api.book(headers, body)
+    assert booked.status_code == 201, booked.text
+    shipment = booked.json()
+    site = shipment["destination_hub"]
+    assert "-" in site and len(site) > 8 and site in shipment["flight"]["id"], shipment
+    stored = api.client.get(f"/v1/shipments/{shipment['id']}", headers=headers).json()
+    assert stored["destination_hub"] == site
+    flight = api.client.get(f"/v1/flights/{shipment['flight']['id']}", headers=api.ops).json()
+    assert flight["destination_hub"] == site, flight

@@ -134,7 +134,7 @@ class Flight(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)
     origin_hub: Mapped[str] = mapped_column(String(8))
-    destination_hub: Mapped[str] = mapped_column(String(8))
+    destination_hub: Mapped[str] = mapped_column(String(16))
     launch_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     capacity_g: Mapped[int] = mapped_column(BigInteger)
@@ -222,7 +222,7 @@ class Shipment(Base):
     status: Mapped[str] = mapped_column(String(24))
     sub_status: Mapped[str] = mapped_column(String(32))
     origin_hub: Mapped[str] = mapped_column(String(8))
-    destination_hub: Mapped[str | None] = mapped_column(String(8))
+    destination_hub: Mapped[str | None] = mapped_column(String(16))
     destination: Mapped[dict[str, Any]] = mapped_column(JSON)
     parcels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     mass_g: Mapped[int] = mapped_column(BigInteger)
