@@ -81,7 +81,7 @@ def test_route_model_carries_the_shifts_of_the_route() -> None:
     assert m.landing_loss_p == Conditions().rates.landing.failure_p
     assert m.reflight_s == 2400.0  # ⌈(1,320 s flight + 600 s handling) / 600⌉ · 600
     assert m.onset_p == pytest.approx(onset_p(Conditions(), "HZB", "ICN", None, 720.0, 2040.0))
-    assert m.onset_p > 0 and model(Conditions()).onset_p == 0.0
+    assert m.onset_p > 0 and model(Conditions(onsets=False)).onset_p == 0.0
     assert m.grounded_p == 0.0  # not a vessel route
     drone = default_network("rocket-hour").drone
     vessel_legs = {**LEGS, "vessel_transfer": 180.0, "sea_transfer": 0.0, "boat": 0.0}

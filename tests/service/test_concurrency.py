@@ -26,8 +26,13 @@ CLIENTS = 48
 def test_parallel_bookings_never_overbook(database_url: str) -> None:
     _, ops_key = create_merchant(database_url, "ops-concurrency", ops=True)
     keys = [create_merchant(database_url, f"m{i}")[1] for i in range(4)]
-    settings = Settings.from_env(  # the miami lane's one wave is the today preset's
-        environ={}, database_url=database_url, webhooks=False, rate_limit_per_min=0, preset="today"
+    settings = Settings.from_env(  # the miami lane's one wave is the today preset's, promised
+        environ={},  # as if the clear sky lasted (tests/service/conftest.py make_api)
+        database_url=database_url,
+        webhooks=False,
+        rate_limit_per_min=0,
+        preset="today",
+        promise_onsets=False,
     )
     ready = slot_ready_at()
     with serving(create_app(settings)) as base:

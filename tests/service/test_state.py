@@ -14,7 +14,7 @@ from .conftest import Api, make_api, miami, slot_ready_at
 @pytest.fixture(scope="module")
 def default_api(database_url: str) -> Iterator[Api]:
     """The service as ``rocketpost serve`` runs it with no preset named."""
-    yield from make_api(database_url, preset=None)
+    yield from make_api(database_url, preset=None, promise_onsets=True)
 
 
 def _at(text: str) -> datetime:

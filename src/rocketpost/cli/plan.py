@@ -116,11 +116,11 @@ def run(
     onsets: Annotated[
         bool,
         typer.Option(
-            "--onsets",
-            help="Also count fronts and sea closures that may start after the promise "
-            "(quotes too when their conditions do).",
+            "--onsets/--no-onsets",
+            help="Count fronts and sea closures that may start after the promise, as quotes "
+            "do (default); --no-onsets: as if the weather now lasted.",
         ),
-    ] = False,
+    ] = True,
     buffer_rule: Annotated[
         bool,
         typer.Option(

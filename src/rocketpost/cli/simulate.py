@@ -267,8 +267,11 @@ def calibrate(
     ] = None,
     onsets: Annotated[
         bool,
-        typer.Option("--onsets", help="Plan counting fronts and closures after the promise."),
-    ] = False,
+        typer.Option(
+            "--onsets/--no-onsets",
+            help="Plan counting fronts and closures after the promise (default, as quotes do).",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Check that the promises made at the network's confidence are kept in simulation, per

@@ -160,9 +160,10 @@ class Conditions:
         Also count the fronts and sea closures that may *start* after the promise
         (:mod:`rocketpost.promise.onset`), through the one distribution for every caller:
         quotes (:func:`rocketpost.promise.confidence.route_model`), the planner and the
-        simulator's dispatcher (:func:`rocketpost.promise.decision.kernel_p_on_time`). Off by
-        default: on the service's reference lanes (NYC → Miami, 6.5 min of slack) it costs the
-        promise (docs/promise.md).
+        simulator's dispatcher (:func:`rocketpost.promise.decision.kernel_p_on_time`). On by
+        default: without them rocket promises made at 99 % were kept 98.4 % in the calibrated
+        simulation (docs/promise.md); ``False`` asks for the promise as if the weather now
+        lasted, which only a what-if should.
     """
 
     hubs: Mapping[str, HubWeather] = field(default_factory=dict)
@@ -172,7 +173,7 @@ class Conditions:
     last_mile_sigma: float | None = None
     boat_sigma: float | None = None
     known_ids: Iterable[str] | None = None
-    onsets: bool = False
+    onsets: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hubs", _frozen(self.hubs))

@@ -64,8 +64,10 @@ class ConditionsStore:
         *,
         ttl_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        onsets: bool = True,
     ) -> None:
         self.db = db
+        self.onsets = onsets
         self.network = network
         self.ttl_s = ttl_s
         self._clock = clock
@@ -98,7 +100,9 @@ class ConditionsStore:
             elif row.kind == SITE:
                 sites[row.subject_id] = SiteSea(row.state, row.alternate, row.remaining_h)  # type: ignore[arg-type]
                 site_by[row.subject_id] = Declared(row.set_by, row.set_at)
-        conditions = Conditions(hubs=hubs, sites=sites, inspection_p=inspection_p, known_ids=known)
+        conditions = Conditions(
+            hubs=hubs, sites=sites, inspection_p=inspection_p, known_ids=known, onsets=self.onsets
+        )
         with self._lock:
             self._cached, self._loaded_at = conditions, self._clock()
         return StoredConditions(conditions, hub_by, site_by, customs_by)

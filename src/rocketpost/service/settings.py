@@ -100,6 +100,10 @@ class Settings:
         0, the default, never.
     plan_last_mile_s
         Time limit of each landing's last-mile routing in a scheduled run (0 < s ≤ 60).
+    promise_onsets
+        Count the fronts and sea closures that may start after a promise
+        (:attr:`rocketpost.promise.conditions.Conditions.onsets`, on by default as for every
+        other caller); ``false`` promises as if the declared weather lasted (a what-if).
     """
 
     database_url: str = "sqlite:///rocketpost.db"
@@ -127,6 +131,7 @@ class Settings:
     reschedule_window_min: float = 120.0
     plan_every_s: float = 0.0
     plan_last_mile_s: float = 2.0
+    promise_onsets: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -166,6 +171,8 @@ class Settings:
             raise InputError("plan_every_s", self.plan_every_s, "must be a finite number")
         if not 0 < self.plan_last_mile_s <= 60:
             raise InputError("plan_last_mile_s", self.plan_last_mile_s, "must be > 0 and ≤ 60")
+        if not isinstance(self.promise_onsets, bool):
+            raise InputError("promise_onsets", self.promise_onsets, "must be true or false")
         if self.signing_secret is not None and len(self.signing_secret) < 16:
             raise InputError("signing_secret", "***", "must be at least 16 characters")
 

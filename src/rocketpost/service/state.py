@@ -70,7 +70,7 @@ class ServiceState:
         signing_key = secret.encode("utf-8")
         engine = QuoteEngine(network)
         quotes = Quotes(engine, signing_key, ttl_s=settings.quote_ttl_s)
-        conditions = ConditionsStore(db, network)
+        conditions = ConditionsStore(db, network, onsets=settings.promise_onsets)
         quotes.conditions_source = conditions.current
         sender = None
         if settings.webhooks:
