@@ -27,7 +27,7 @@ from rocketpost.design.hubs import (
     hub_subsets,
     solution_of,
 )
-from rocketpost.design.mclp import SOLVERS, lp_bound, run_cpsat, solve
+from rocketpost.design.mclp import check_solver, lp_bound, run_cpsat, solve
 from rocketpost.design.selection import drones_for
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -238,12 +238,7 @@ def solve_hubs(
     """
     if method not in ("auto", "joint", "subsets"):
         raise InputError("method", method, "must be auto, joint or subsets")
-    if solver not in SOLVERS:
-        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
-    if not (time_limit_s > 0):
-        raise InputError("time_limit_s", time_limit_s, "must be > 0")
-    if not (0 <= rel_gap < 1):
-        raise InputError("rel_gap", rel_gap, "must be in [0, 1)")
+    check_solver(solver, time_limit_s, rel_gap)
     if solver == "greedy":
         return greedy_hubs(problem)
     if solver == "highs" and (

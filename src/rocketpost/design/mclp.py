@@ -38,6 +38,7 @@ __all__ = [
     "SOLVERS",
     "CoveringProblem",
     "Solution",
+    "check_solver",
     "covering_problem",
     "greedy",
     "lp_bound",
@@ -280,6 +281,17 @@ def _cpsat(problem: CoveringProblem, time_limit_s: float, rel_gap: float) -> Sol
     return _solution(problem, picked, bound=bound, solver="cpsat", status=status, seconds=seconds)
 
 
+def check_solver(solver: str, time_limit_s: float, rel_gap: float) -> None:
+    """The solver settings every design model takes: a known solver, a positive time limit and a
+    relative gap in [0, 1); an :class:`InputError` naming the field otherwise."""
+    if solver not in SOLVERS:
+        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
+    if not (time_limit_s > 0):
+        raise InputError("time_limit_s", time_limit_s, "must be > 0")
+    if not (0 <= rel_gap < 1):
+        raise InputError("rel_gap", rel_gap, "must be in [0, 1)")
+
+
 def run_cpsat(model: Any, time_limit_s: float, rel_gap: float) -> tuple[Any, str]:
     """Solve a CP-SAT ``model`` within the limits every design model uses (time, relative gap,
     two workers: the machine's cores); the solver (for values and bound) and ``optimal`` or
@@ -309,12 +321,7 @@ def solve(
     0.01 %); ``time_limit_s`` bounds their run, after which the best solution found is returned
     with its proven bound.
     """
-    if solver not in SOLVERS:
-        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
-    if not (time_limit_s > 0):
-        raise InputError("time_limit_s", time_limit_s, "must be > 0")
-    if not (0 <= rel_gap < 1):
-        raise InputError("rel_gap", rel_gap, "must be in [0, 1)")
+    check_solver(solver, time_limit_s, rel_gap)
     if solver == "greedy":
         return greedy(problem)
     if solver == "cpsat":
