@@ -52,7 +52,7 @@ from rocketpost.design.candidates import CandidateSettings, build_candidates
 from rocketpost.design.costs import CostModel, default_costs
 from rocketpost.design.coverage import CoverageMatrix, build_coverage
 from rocketpost.design.demand import city_demand
-from rocketpost.design.mclp import SOLVERS
+from rocketpost.design.mclp import check_solver
 from rocketpost.design.report import (
     design_summary,
     plot_frontier,
@@ -131,8 +131,7 @@ def design_solve(
     Writes (with --out DIR) network.toml (the designed network, which every command takes with
     --network), design.json, design.geojson and map.png.
     """
-    if solver not in SOLVERS:
-        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
+    check_solver(solver, time_limit_s, 0.0)  # checked before the coverage is built
     if sites is None and budget is None:
         sites = 100
     coverage = _coverage(network, preset, stock_at, demand, min_population, keep_sites)

@@ -57,7 +57,7 @@ from rocketpost.design.costs import CostModel, default_costs
 from rocketpost.design.coverage import build_coverage
 from rocketpost.design.hubs import hub_coverages
 from rocketpost.design.hubsolve import HubChoice, choose_hubs
-from rocketpost.design.mclp import SOLVERS
+from rocketpost.design.mclp import check_solver
 from rocketpost.design.report import design_summary, plot_frontier
 from rocketpost.design.sweeps import ConceptBase, run_frontier, run_sensitivity
 from rocketpost.errors import InputError
@@ -154,8 +154,7 @@ def design_all(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if solver not in SOLVERS:
-        raise InputError("solver", solver, "must be one of " + ", ".join(SOLVERS))
+    check_solver(solver, time_limit_s, 0.0)  # checked before the coverage is built
     if sites is not None and budget is not None:
         raise InputError("budget", budget, "give --sites or --budget, not both")
     ask = _Ask(
