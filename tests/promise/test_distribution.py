@@ -12,10 +12,10 @@ from rocketpost.errors import InputError
 from rocketpost.promise.distribution import (
     DeliveryModel,
     delivery_distribution,
-    waves_lost_pmf,
 )
 from rocketpost.promise.rates import Disruptions
 from rocketpost.promise.sampling import sample_delivery_s
+from rocketpost.promise.waves import waves_lost_pmf
 
 CLIMATE = Disruptions()
 

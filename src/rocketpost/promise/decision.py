@@ -37,10 +37,10 @@ from rocketpost.promise.distribution import (
     DeliveryDistribution,
     DeliveryModel,
     delivery_distribution,
-    waves_lost_pmf,
 )
 from rocketpost.promise.onset import onset_survival
 from rocketpost.promise.recovery import kernel_shifts
+from rocketpost.promise.waves import waves_lost_pmf
 
 __all__ = [
     "kernel_p_on_time",

@@ -51,19 +51,18 @@ from numpy.typing import NDArray
 from scipy import special
 
 from rocketpost.errors import InputError
+from rocketpost.promise.waves import WaveKey, trimmed_waves
 
 __all__ = [
     "NO_SHIFTS",
     "DeliveryDistribution",
     "DeliveryModel",
     "delivery_distribution",
-    "waves_lost_pmf",
 ]
 
 BIN_S = 5.0
 MAX_BINS = 4096
 HORIZON_S = 48 * 3600.0
-_TAIL = 1e-12
 # Quantiles of the time after the fixed legs, per (what it depends on, level): see
 # DeliveryDistribution.quantiles_s. Bounded: cleared past this many entries.
 _AFTER_FIXED_QUANTILES: dict[tuple[object, float], float] = {}
@@ -171,76 +170,6 @@ CAUSE_LEG = {
     "landing": "descent",
     "onset": "wave_wait",
 }
-
-
-def _held_cdf(
-    m: NDArray[np.float64], offset_s: float, interval_s: float, mean_s: float | None
-) -> NDArray[np.float64]:
-    """``P(M ≤ m)``: waves held by a spell (front, closed sea) of remaining ``Exp(mean_s)``."""
-    if mean_s is None:
-        return np.ones_like(m)
-    return -np.expm1(-(max(offset_s, 0.0) + m * interval_s) / mean_s)
-
-
-def waves_lost_pmf(model: DeliveryModel, max_waves: int) -> NDArray[np.float64]:
-    """``P(N = n)`` for ``n = 0 … max_waves`` (exact; the tail beyond is left out)."""
-    if not model.rocket:
-        out = np.zeros(max_waves + 1)
-        out[0] = 1.0
-        return out
-    assert model.launch_offset_s is not None and model.landing_offset_s is not None
-    return _waves_pmf(_WaveKey.of(model), max_waves)
-
-
-@dataclass(frozen=True)
-class _WaveKey:
-    """What the waves lost depend on, and nothing else: a spell's offset only when there is a
-    spell (under clear skies every order time of a hub has the same key)."""
-
-    wave_interval_s: float
-    scrub_p: float
-    front_mean_s: float | None
-    launch_offset_s: float | None
-    sea_closed_mean_s: float | None
-    landing_offset_s: float | None
-
-    @classmethod
-    def of(cls, model: DeliveryModel) -> _WaveKey:
-        front, sea = model.front_mean_s, model.sea_closed_mean_s
-        return cls(
-            model.wave_interval_s,
-            model.scrub_p,
-            front,
-            None if front is None else model.launch_offset_s,
-            sea,
-            None if sea is None else model.landing_offset_s,
-        )
-
-
-def _waves_pmf(key: _WaveKey, max_waves: int) -> NDArray[np.float64]:
-    m = np.arange(max_waves + 1, dtype=np.float64)
-    interval = key.wave_interval_s
-    held = _held_cdf(m, key.launch_offset_s or 0.0, interval, key.front_mean_s) * _held_cdf(
-        m, key.landing_offset_s or 0.0, interval, key.sea_closed_mean_s
-    )
-    held_pmf = np.diff(held, prepend=0.0)
-    p = key.scrub_p
-    isolated = (1.0 - p) * p**m if p > 0 else (m == 0).astype(np.float64)
-    return np.convolve(held_pmf, isolated)[: max_waves + 1]
-
-
-@lru_cache(maxsize=4096)
-def _trimmed_waves(key: _WaveKey | None, max_waves: int) -> NDArray[np.float64]:
-    """The waves lost of a rocket route (``None``: a ground one), without the tail that carries
-    nothing (clear skies: a few waves, not a day's); cached, read-only."""
-    if key is None:
-        waves = np.ones(1)
-    else:
-        waves = _waves_pmf(key, max_waves)
-        nonzero = np.nonzero(np.cumsum(waves[::-1]) > _TAIL)[0]
-        waves = waves[: max(1, len(waves) - (int(nonzero[0]) if nonzero.size else 0))]
-    waves.flags.writeable = False
-    return waves
 
 
 def _lognormal_pmf(median_s: float, sigma: float, n_bins: int, bin_s: float) -> NDArray[np.float64]:
@@ -402,15 +331,15 @@ def delivery_distribution(
     :data:`MAX_BINS` bins (a 40-hour van trip is not resolved to 5 s).
 
     Its two parts are cached, since conditions change rarely and many quotes share a lane: the
-    waves lost by what they depend on (:class:`_WaveKey`: under clear skies the hub's interval
+    waves lost by what they depend on (:class:`WaveKey`: under clear skies the hub's interval
     and hold risk, whatever the order time) and the continuous part (boat, inspection, last
     mile) by its medians and spreads. What is left per call is the shift by ``fixed_s``; the
     quantiles of the part after it are cached too (:meth:`DeliveryDistribution.quantiles_s`).
     """
     interval = model.wave_interval_s
     max_waves = int(horizon_s // interval) if model.rocket else 0
-    wave_key = _WaveKey.of(model) if model.rocket else None
-    waves = _trimmed_waves(wave_key, max_waves)
+    wave_key = WaveKey.of(model) if model.rocket else None
+    waves = trimmed_waves(wave_key, max_waves)
     continuous = _ContinuousKey(
         boat_median_s=model.boat_s + model.detour_s if model.rocket else 0.0,
         boat_sigma=model.boat_sigma,

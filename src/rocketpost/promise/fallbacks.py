@@ -15,7 +15,7 @@ wave count. This module is the one rule of that fallback, for the promise and th
   rule :func:`~rocketpost.core.networklegs.next_wave_s`, the flight to the site);
 * :func:`trigger_p` — P(the fallback is triggered): the origin's front still holds the planned
   wave, ``P(R > t_L) = 1 − P(no wave lost to the front)`` for a remaining front
-  ``R ~ Exp(μ)`` (from :func:`~rocketpost.promise.distribution.waves_lost_pmf`, the
+  ``R ~ Exp(μ)`` (from :func:`~rocketpost.promise.waves.waves_lost_pmf`, the
   distribution's own rule);
 * :func:`mixture` — ``P(on time) = (1 − q)·P(primary on time | the front cleared before the
   wave) + q·P(fallback on time | triggered)``, with optional onset survivals.
@@ -44,7 +44,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from rocketpost.core.networklegs import NetworkLegs, next_wave_s
 from rocketpost.network import Network
-from rocketpost.promise.distribution import DeliveryModel, delivery_distribution, waves_lost_pmf
+from rocketpost.promise.distribution import DeliveryModel, delivery_distribution
+from rocketpost.promise.waves import waves_lost_pmf
 
 __all__ = [
     "best_fallbacks",
