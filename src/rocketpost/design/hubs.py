@@ -41,7 +41,7 @@ from scipy import sparse
 
 from rocketpost.design.coverage import CoverageMatrix, build_coverage
 from rocketpost.design.demand import Demand
-from rocketpost.design.mclp import CoveringProblem, greedy_pick
+from rocketpost.design.mclp import CoveringProblem, Solution, greedy_pick
 from rocketpost.design.table import CandidateTable
 from rocketpost.errors import InputError
 from rocketpost.network import Network
@@ -133,23 +133,12 @@ class HubChoiceProblem:
 
 
 @dataclass(frozen=True)
-class HubSolution:
-    """Hubs and sites chosen jointly, and how good the choice is proven to be.
-
-    ``chosen`` are candidate rows (of the coverage's candidate table), ``hubs`` hub ids;
-    ``objective``, ``bound`` and ``gap`` as in :class:`rocketpost.design.mclp.Solution`.
-    """
+class HubSolution(Solution):
+    """Hubs and sites chosen jointly, and how good the choice is proven to be: a
+    :class:`rocketpost.design.mclp.Solution` (``chosen`` are candidate rows of the coverage's
+    candidate table) with the ``hubs`` chosen, as hub ids."""
 
     hubs: tuple[str, ...]
-    chosen: tuple[int, ...]
-    objective: float
-    bound: float
-    gap: float
-    solver: str
-    status: str
-    seconds: float
-    cost: float
-    share: float
 
 
 def hub_choice_problem(
