@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -27,6 +27,7 @@ from rocketpost.core.routes import Routes
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions
+from rocketpost.promise.confidence import PromiseAtConfidence
 from rocketpost.promise.decision import (
     FallbackTerms,
     fallback_terms,
@@ -58,6 +59,23 @@ class FallbackPromise:
     target: float
     kept: bool
     earliest_at_target_s: float
+
+    def applied_to(self, primary: PromiseAtConfidence) -> PromiseAtConfidence:
+        """``primary`` (the route's own answer) with this fallback counted: P(on time), the
+        percentiles and the decision are the mixture's; what limits it stays the primary's
+        (the origin's weather, typically) while the promise still fails."""
+        return replace(
+            primary,
+            p_on_time=self.p_on_time,
+            p50_s=self.p50_s,
+            p90_s=self.p90_s,
+            p99_s=self.p99_s,
+            kept=self.kept,
+            earliest_at_target_s=self.earliest_at_target_s,
+            limiting_cause=None if self.kept else primary.limiting_cause,
+            limiting_leg=None if self.kept else primary.limiting_leg,
+            fallback_hub=self.hub,
+        )
 
 
 def stock_mask(
@@ -145,4 +163,4 @@ def _quantiles_s(terms: FallbackTerms, levels: tuple[float, ...]) -> list[float]
         first = np.minimum(below.sum(axis=1), 64)  # the CDF is monotone: count = index
         high = grid[rows, first]
         low = grid[rows, np.maximum(first - 1, 0)]
-    return np.where(beyond, math.inf, high).tolist()  # type: ignore[no-any-return]
+    return [float(x) for x in np.where(beyond, math.inf, high)]
