@@ -135,3 +135,12 @@ def test_a_booking_keeps_the_fallback_promise_and_books_the_origins_lane(api: Ap
     # Without the stock elsewhere the same booking is refused: the hour cannot be promised.
     alone = api.book(merchant, to_busan(ready, stock_hubs=["SHA"], customs=customs))
     assert alone.status_code == 409 and alone.json()["detail"]["reason"] == BELOW_CONFIDENCE
+
+
+def test_the_openapi_schema_documents_the_stock_and_the_fallback(api: Api) -> None:
+    components = api.client.get("/openapi.json").json()["components"]["schemas"]
+    stock = components["QuoteRequest"]["properties"]["stock_hubs"]
+    assert "stock" in str(stock) and "fallback" in str(stock)
+    assert "stock_hubs" in components["ShipmentCreate"]["properties"]
+    fallback = components["OneHourOption"]["properties"]["fallback_hub"]
+    assert "front" in fallback["description"]
