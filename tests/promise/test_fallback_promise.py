@@ -81,7 +81,7 @@ def test_the_percentiles_are_the_mixtures() -> None:
     levels = [0.5, 0.9, 0.99, TARGET]
     times = [counted.p50_s, counted.p90_s, counted.p99_s, counted.earliest_at_target_s]
     for level, t in zip(levels, times, strict=True):
-        at, before = terms.row_cdf(0, np.array([t, t - 1.0]))
+        at, before = terms.row_cdf(0)(np.array([t, t - 1.0]))
         assert at >= level - 1e-9 and before < level  # the first time it reaches the level
     assert counted.p50_s < counted.p90_s <= counted.p99_s
     assert terms.p_within(ONE_HOUR_S)[0] == pytest.approx(counted.p_on_time)

@@ -41,3 +41,18 @@ def test_the_cached_arrays_follow_the_declarations() -> None:
     hubs, _ = onset_rates(network, front)
     assert hubs[hzb] == 0.0  # under a front now: the distribution's business, not an onset
     assert onset_rates(network, front)[0] is hubs
+
+
+def test_by_identity_takes_any_arguments() -> None:
+    from rocketpost.promise.percondition import by_identity
+
+    calls: list[object] = []
+
+    @by_identity
+    def first(*args: object) -> object:
+        calls.append(args)
+        return args[0]
+
+    a, b = object(), object()
+    assert first(a) is a and first(a) is a and first(a, b) is a and first(b) is b
+    assert len(calls) == 3

@@ -19,14 +19,14 @@ not per order.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.networklegs import network_legs
+from rocketpost.core.networklegs import NetworkLegs, network_legs
 from rocketpost.core.routes import Routes
 from rocketpost.network import Network
 from rocketpost.promise import fallbacks
@@ -46,6 +46,7 @@ from rocketpost.promise.kernelrows import (
     row_shapes,
 )
 from rocketpost.promise.onset import onset_survival
+from rocketpost.promise.percondition import by_identity
 from rocketpost.promise.waves import waves_lost_pmf
 
 __all__ = [
@@ -278,17 +279,26 @@ class FallbackTerms:
         mixed = fallbacks.mixture(stay, moved, self.triggered, fallback_survival=self.survival)
         return np.asarray(mixed * self.sea_survival)
 
-    def row_cdf(self, k: int, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
-        """``P(T ≤ t)`` of the ``k``-th row of ``rows`` at each of ``t_s`` (for quantiles)."""
-        t = np.asarray(t_s, dtype=np.float64)
-        parts = []
-        for shapes, which, fixed in (self.stay, self.fallback):
-            dist = shaped_distribution(shapes[int(which[k])])
-            parts.append(dist.p_within_many(t - fixed[k]))
-        mixed = fallbacks.mixture(
-            parts[0], parts[1], self.triggered[k], fallback_survival=self.survival[k]
+    def row_cdf(self, k: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        """``t ↦ P(T ≤ t)`` of the ``k``-th row of ``rows`` (for its quantiles: the two
+        distributions are looked up once)."""
+        (stay, stay_fixed), (moved, moved_fixed) = (
+            (shaped_distribution(shapes[int(which[k])]), float(fixed[k]))
+            for shapes, which, fixed in (self.stay, self.fallback)
         )
-        return np.asarray(mixed * self.sea_survival[k])
+        q, survival, sea = self.triggered[k], self.survival[k], self.sea_survival[k]
+
+        def cdf(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+            t = np.asarray(t_s, dtype=np.float64)
+            mixed = fallbacks.mixture(
+                stay.p_within_many(t - stay_fixed),
+                moved.p_within_many(t - moved_fixed),
+                q,
+                fallback_survival=survival,
+            )
+            return np.asarray(mixed * sea)
+
+        return cdf
 
     def counted(self, p_primary: NDArray[np.float64], promise_s: float) -> NDArray[np.float64]:
         """``p_primary`` (one per row given) with the fallbacks and onsets counted."""
@@ -296,6 +306,13 @@ class FallbackTerms:
         if self.rows.size:
             p[self.rows] = self.p_within(promise_s)
         return p
+
+
+@by_identity
+def _legs(network: Network) -> NetworkLegs:
+    """The network's legs, found by the network's identity (not its hash: see
+    :mod:`rocketpost.promise.percondition`)."""
+    return network_legs(network)
 
 
 def fallback_terms(
@@ -341,7 +358,7 @@ def fallback_terms(
     at = np.asarray(launch_at_s, dtype=np.float64)[eligible]
     order_at = np.where(np.isfinite(at), at - rows.launch_s[eligible], 0.0)
     hub, fb_launch, fb_landing = fallbacks.best_fallbacks(
-        network_legs(network),
+        _legs(network),
         origin[eligible],
         destination[eligible],
         order_at + rows.launch_s[eligible],

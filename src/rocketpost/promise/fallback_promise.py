@@ -154,12 +154,13 @@ def _quantiles_s(terms: FallbackTerms, levels: tuple[float, ...]) -> list[float]
     ]
     low = np.full(qs.shape, min(a for a, _ in ends))
     high = np.full(qs.shape, max(b for _, b in ends))
-    beyond = terms.row_cdf(0, high) < qs - 1e-12
+    cdf = terms.row_cdf(0)
+    beyond = cdf(high) < qs - 1e-12
     steps = np.linspace(0.0, 1.0, 65)
     rows = np.arange(qs.size)
     while float((high - low).max(initial=0.0)) > 0.5:
         grid = low[:, None] + (high - low)[:, None] * steps
-        below = terms.row_cdf(0, grid) < qs[:, None]
+        below = cdf(grid) < qs[:, None]
         first = np.minimum(below.sum(axis=1), 64)  # the CDF is monotone: count = index
         high = grid[rows, first]
         low = grid[rows, np.maximum(first - 1, 0)]

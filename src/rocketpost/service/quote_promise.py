@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +31,7 @@ from rocketpost.promise.confidence import (
 )
 from rocketpost.promise.fallback_promise import promise_with_fallback, stock_mask
 from rocketpost.promise.onset import site_closed_share
+from rocketpost.promise.percondition import by_identity
 from rocketpost.promise.recovery import route_boat_way_extra_s
 from rocketpost.service.consignment import Consignment, ResolvedPlace
 from rocketpost.service.quoting import QuoteEngine, RoutePlan
@@ -124,12 +124,15 @@ def route_promise(
             site_closed_share=site_closed_share(network, conditions, route.destination_hub),
         ),
     )
-    primary = promise_at_confidence(
-        model, promise_s=engine.one_hour_s, target=target, explain=explain
-    )
     kernel = route.kernel if kernel is None else kernel
-    if facts.stock is None or not rocket or kernel is None:
+    counting = facts.stock is not None and rocket and kernel is not None
+    # With a fallback to count, what limits the route alone is asked only if the promise fails.
+    primary = promise_at_confidence(
+        model, promise_s=engine.one_hour_s, target=target, explain=explain and not counting
+    )
+    if not counting:
         return primary
+    assert facts.stock is not None and kernel is not None
     counted = promise_with_fallback(
         network,
         kernel,
@@ -142,6 +145,10 @@ def route_promise(
         cross_border=facts.cross_border,
         grounded_extra_s=grounded_extra_s,
     )
+    if explain and (counted is None or not counted.kept) and not primary.kept:
+        primary = promise_at_confidence(
+            model, promise_s=engine.one_hour_s, target=target, explain=True
+        )
     return primary if counted is None else counted.applied_to(primary)
 
 
@@ -171,12 +178,26 @@ def plan_from_stock(
     return min(plans, key=lambda plan: plan.eta_s)  # ties: the first, as the kernel's argmin
 
 
-@lru_cache(maxsize=256)
 def _stock_mask(network: Network, stock: tuple[str, ...]) -> NDArray[np.bool_]:
-    """The hubs holding a basket's stock, as the fallback rule reads them (cached per set)."""
-    mask = stock_mask(network, stock)
-    mask.flags.writeable = False
+    """The hubs holding a basket's stock, as the fallback rule reads them (cached per set, the
+    network found by identity: hashing it costs more than the mask)."""
+    masks = _masks(network)
+    mask = masks.get(stock)
+    if mask is None:
+        mask = stock_mask(network, stock)
+        mask.flags.writeable = False
+        if len(masks) >= _MASKS_KEPT:
+            masks.clear()
+        masks[stock] = mask
     return mask
+
+
+_MASKS_KEPT = 4096
+
+
+@by_identity
+def _masks(network: Network) -> dict[tuple[str, ...], NDArray[np.bool_]]:
+    return {}
 
 
 def later_wave(quoted: RoutePlan, route: RoutePlan) -> Routes | None:
