@@ -144,3 +144,51 @@ def test_the_openapi_schema_documents_the_stock_and_the_fallback(api: Api) -> No
     assert "stock_hubs" in components["ShipmentCreate"]["properties"]
     fallback = components["OneHourOption"]["properties"]["fallback_hub"]
     assert "front" in fallback["description"]
+
+
+def test_a_later_wave_counts_the_fallback_on_its_own_row() -> None:
+    """Booking's search for a wave with room: the quoted row shifted by whole waves, as the
+    planner shifts its rows, decided with the same fallback rule."""
+    from rocketpost.promise.conditions import Conditions, HubWeather
+    from rocketpost.promise.decision import kernel_p_on_time
+    from rocketpost.promise.fallback_promise import stock_mask
+    from rocketpost.promise.recovery import boat_way_extra_s
+    from rocketpost.service import schemas
+    from rocketpost.service.consignment import Consignment
+    from rocketpost.service.models import utcnow
+    from rocketpost.service.quote_promise import later_wave
+    from rocketpost.service.quotes import Quotes
+    from rocketpost.service.quoting import QuoteEngine
+
+    network = default_network("rocket-hour")
+    front = Conditions(
+        hubs={"SHA": HubWeather("front"), "HZB": HubWeather("clear")},
+        known_ids=network.hub_ids,
+        onsets=False,
+        inspection_p=0.0,
+    )
+    quotes = Quotes(QuoteEngine(network), b"k" * 32, ttl_s=900.0, conditions=front)
+    now = utcnow()
+    body = schemas.QuoteRequest.model_validate(to_busan(slot_ready_at(), stock_hubs=["SHA", "HZB"]))
+    quoted = quotes.quote(
+        Consignment.from_request(quotes.engine, body, now),
+        merchant_id="m", customs=None, trust=None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert quoted.confidence is not None and quoted.confidence.fallback_hub == "HZB"
+    assert quoted.confidence.kept and quotes.promise_on(quoted, quoted.route) == quoted.confidence
+    lat, lon = quoted.consignment.place.lat_deg, quoted.consignment.place.lon_deg
+    for waves in (1, 3):
+        later = quoted.route.shifted(waves)
+        kernel = later_wave(quoted.route, later)
+        assert kernel is not None and quoted.route.kernel is not None
+        step = waves * later.wave_interval_s
+        for name in ("wait_s", "total_s", "launch_s"):
+            assert getattr(kernel, name)[0] == getattr(quoted.route.kernel, name)[0] + step
+        decided = quotes.promise_on(quoted, later)
+        planner = kernel_p_on_time(
+            network, kernel, front, promise_s=network.promise.one_hour_s,
+            stock=stock_mask(network, ["SHA", "HZB"]), cross_border=True,
+            grounded_extra_s=boat_way_extra_s(network, kernel, lat, lon),
+        )  # fmt: skip
+        assert decided.fallback_hub == "HZB"
+        assert decided.p_on_time == pytest.approx(float(planner[0]), abs=1e-12)
