@@ -12,8 +12,11 @@ A quote, a booking's search for a later wave with room, the planner's service ch
 
 :func:`kernel_p_on_time` builds the shapes of N rows of the door-to-door kernel
 (:class:`rocketpost.core.routes.Routes`) grouped by their distinct shapes before any model is
-made, so a 200,000-order day builds one model per (origin, site, boat, last mile, odds) and
-not per order.
+made (:mod:`rocketpost.promise.kernelrows`), so a 200,000-order day builds one model per
+(origin, site, boat, last mile, odds) and not per order. Given the hubs holding each row's
+stock it counts the fallback of the default re-planning policy: :func:`fallback_terms`, the one
+rule the planner, the simulator's dispatcher and (one row at a time, with its percentiles:
+:mod:`rocketpost.promise.fallback_promise`) quotes, bookings and ``rocketpost eta`` read.
 """
 
 from __future__ import annotations
