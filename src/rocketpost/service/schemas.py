@@ -166,6 +166,9 @@ class QuoteRequest(_In):
     customs: CustomsIn | None = None
 
 
+_INLINE_FIELDS = ("destination", "parcels", "origin_hub", "stock_hubs", "channel", "ready_at")
+
+
 class ShipmentCreate(_In):
     """``POST /v1/shipments``: from a quote (``quote_id``) or inline (``destination`` …)."""
 
@@ -186,18 +189,7 @@ class ShipmentCreate(_In):
 
     @model_validator(mode="after")
     def _one_form(self) -> ShipmentCreate:
-        inline = [
-            name
-            for name in (
-                "destination",
-                "parcels",
-                "origin_hub",
-                "stock_hubs",
-                "channel",
-                "ready_at",
-            )
-            if getattr(self, name) is not None
-        ]
+        inline = [name for name in _INLINE_FIELDS if getattr(self, name) is not None]
         if self.quote_id is not None and inline:
             raise ValueError(
                 f"give either quote_id or destination and parcels, not both (also: {inline})"
