@@ -38,3 +38,25 @@ def test_a_bad_weather_option_is_refused() -> None:
     register_commands()
     result = CliRunner().invoke(app, ["eta", "NYC", "Miami, US", "--weather", "NYC=fog"])
     assert isinstance(result.exception, InputError) and result.exception.field == "weather"
+
+
+def test_stock_at_another_hub_counts_its_fallback() -> None:
+    register_commands()
+    base = ["eta", "SHA", "35.10,129.04", "--preset", "rocket-hour", *AT]
+    base += ["--weather", "SHA=front", "--weather", "HZB=clear"]
+    runs = {}
+    for name, extra in (("alone", []), ("counted", ["--stock-at", "HZB"])):
+        result = CliRunner().invoke(app, [*base, *extra])
+        assert result.exit_code == 0, result.output
+        runs[name] = json.loads(result.output)
+    alone, counted = runs["alone"], runs["counted"]
+    assert alone["fallback_hub"] is None and alone["p_on_time"] < 0.2
+    assert counted["fallback_hub"] == "HZB" and counted["total_s"] == alone["total_s"]
+    # HZB flies the parcels a wave later when the front holds SHA's: P(on time) is then what
+    # a clear HZB can keep (the climate's customs odds keep it just under 99 % here).
+    assert counted["p_on_time"] > 0.95 and counted["p99_min"] < alone["p99_min"]
+    text = [arg for arg in base if arg != "--json"]
+    table = CliRunner().invoke(app, [*text, "--stock-at", "HZB"])
+    assert table.exit_code == 0 and "counting the fallback: HZB" in table.output
+    bad = CliRunner().invoke(app, [*base, "--stock-at", "HZB,XXX"])
+    assert isinstance(bad.exception, InputError) and bad.exception.field == "stock_at"

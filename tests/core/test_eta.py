@@ -208,3 +208,38 @@ def test_the_promise_is_decided_at_the_confidence_by_default(network: Network) -
     assert by_buffer.total_s == default.total_s
     with pytest.raises(InputError, match="promise_rule"):
         eta_to_place(network, "HZB", *place, promise_rule="flat")
+
+
+def test_stock_at_another_hub_counts_the_planners_fallback() -> None:
+    from rocketpost.network import default_network
+    from rocketpost.planning.service_choice import choose_service
+    from rocketpost.promise.conditions import Conditions, HubWeather
+    from tests.planning import make_orders
+
+    network = default_network("rocket-hour")
+    busan = (35.10, 129.04)
+    at = datetime(2026, 12, 3, 10, 0, 1, tzinfo=UTC)
+    front = Conditions(hubs={"SHA": HubWeather("front"), "HZB": HubWeather("clear")})
+    options = EtaOptions(order_time=at)
+    alone = eta_to_place(network, "SHA", *busan, options=options, conditions=front, country="KR")
+    counted = eta_to_place(
+        network, "SHA", *busan, options=options, conditions=front, country="KR",
+        stock_at=["HZB", "SHA"],
+    )  # fmt: skip
+    assert alone.at_confidence is not None and counted.at_confidence is not None
+    assert alone.at_confidence.fallback_hub is None and alone.at_confidence.p_on_time < 0.2
+    assert counted.at_confidence.fallback_hub == "HZB" and counted.legs_s == alone.legs_s
+    assert counted.at_confidence.p99_s < alone.at_confidence.p99_s
+    # The planner's number for the same order with the stock at SHA and HZB (one rule).
+    allowed = np.zeros((1, len(network.hubs)), dtype=bool)
+    allowed[0, [network.hub_index("SHA"), network.hub_index("HZB")]] = True
+    planned = choose_service(
+        network, make_orders([busan], [at.timestamp()], [1.0], [0.005]), conditions=front,
+        allowed_origins=allowed, fallbacks=True, same_day=False,
+    )  # fmt: skip
+    assert network.hub_ids[int(planned.origin[0])] == "SHA"
+    assert counted.at_confidence.p_on_time == pytest.approx(float(planned.p_on_time[0]))
+    assert counted.promise_possible is counted.at_confidence.kept
+    with pytest.raises(InputError, match="unknown hub") as error:
+        eta_to_place(network, "SHA", *busan, conditions=front, stock_at=["XXX"])
+    assert error.value.field == "stock_at"

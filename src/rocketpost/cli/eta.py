@@ -67,6 +67,15 @@ def eta(
             "(repeatable; undeclared hubs: the climate).",
         ),
     ] = None,
+    stock_at: Annotated[
+        str | None,
+        typer.Option(
+            "--stock-at",
+            help="Other hubs that hold the goods too, comma-separated (e.g. HZB,SZX): the "
+            "promise counts the fallback another clear hub of the country flies if a front "
+            "scrubs the origin's wave.",
+        ),
+    ] = None,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
     as_json: JsonOption = False,
@@ -92,6 +101,7 @@ def eta(
         options=EtaOptions(wave_wait=wait, order_time=order_time, rotating=not no_rotation),
         conditions=conditions,
         country=destination.country_code,
+        stock_at=None if stock_at is None else [h.strip() for h in stock_at.split(",")],
     )
     label = (
         destination.name
@@ -126,6 +136,7 @@ def eta(
                 "p99_min": _minutes(at_confidence.p99_s),
                 "earliest_at_confidence_min": _minutes(at_confidence.earliest_at_target_s),
                 "limiting_leg": at_confidence.limiting_leg,
+                "fallback_hub": at_confidence.fallback_hub,
                 "promise_possible": at_confidence.kept,
                 "weather": {h: w.state.value for h, w in conditions.hubs.items()},
                 "wave_wait": "exact" if order_time else wait.value,
@@ -164,6 +175,11 @@ def eta(
         " / ".join(_fmt(_minutes(v)) for v in (c.p50_s, c.p90_s, c.p99_s)),
     )
     console.print(table)
+    if c.fallback_hub is not None:
+        console.print(
+            f"counting the fallback: {c.fallback_hub} flies the parcels if the front at "
+            f"{route.origin_hub} scrubs the wave"
+        )
     threshold = promise_s / 60.0
     if c.kept:
         console.print(

@@ -37,6 +37,7 @@ from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions
 
 if TYPE_CHECKING:
+    from rocketpost.core.routes import Routes
     from rocketpost.promise.confidence import PromiseAtConfidence
 
 __all__ = [
@@ -364,6 +365,7 @@ def eta_to_place(  # noqa: PLR0913 - the route, then keyword-only options
     conditions: Conditions | None = None,
     country: str | None = None,
     promise_rule: str = "confidence",
+    stock_at: Sequence[str] | None = None,
 ) -> RouteEta:
     """The fastest route from ``origin_hub`` to one place, leg by leg, and whether the promise
     of ``threshold_min`` (default the network's hour) holds.
@@ -374,6 +376,10 @@ def eta_to_place(  # noqa: PLR0913 - the route, then keyword-only options
     one customs territory cannot be inspected; ``None`` counts it as crossing a border.
     ``promise_rule="buffer"``: the fastest route plus the network's promise buffer must fit.
     Either way, the legs and ``total_s`` give the earliest possible delivery, not a guess.
+    ``stock_at``: other hubs that hold the goods too; at the confidence, the promise then
+    counts the fallback of the default re-planning policy as the planner does
+    (:func:`rocketpost.promise.fallback_promise.promise_with_fallback`; the hub counted is
+    ``at_confidence.fallback_hub``).
     """
     conditions = promise_conditions_of(promise_rule, conditions)
     if threshold_min is None:
@@ -417,7 +423,44 @@ def eta_to_place(  # noqa: PLR0913 - the route, then keyword-only options
     if conditions is None:
         return answer
     decided = route_at_confidence(network, answer, conditions, country=country)
+    if stock_at is not None:
+        decided = _counting_fallback(
+            network, route, conditions, decided, origin=answer.origin_hub, stock_at=stock_at,
+            country=country, place=(lat_deg, lon_deg),
+        )  # fmt: skip
     return replace(answer, promise_possible=decided.kept, at_confidence=decided)
+
+
+def _counting_fallback(
+    network: Network,
+    route: Routes,
+    conditions: Conditions,
+    decided: PromiseAtConfidence,
+    *,
+    origin: str,
+    stock_at: Sequence[str],
+    country: str | None,
+    place: tuple[float, float],
+) -> PromiseAtConfidence:
+    """``decided`` with the fallback from the hubs of ``stock_at`` (and the origin) counted,
+    on the kernel's row as the planner counts it (grounded vessel drones: the boat way)."""
+    from rocketpost.customs.rules import same_customs_territory
+    from rocketpost.promise.fallback_promise import promise_with_fallback, stock_mask
+    from rocketpost.promise.recovery import boat_way_extra_s
+
+    hubs = [origin, *(hub for hub in stock_at if hub != origin)]
+    counted = promise_with_fallback(
+        network,
+        route,
+        conditions,
+        stock=stock_mask(network, hubs, field="stock_at"),
+        promise_s=decided.promise_s,
+        target=decided.target,
+        cross_border=country is None
+        or not same_customs_territory(network.hub(origin).country, country),
+        grounded_extra_s=float(boat_way_extra_s(network, route, *place)[0]),
+    )
+    return decided if counted is None else counted.applied_to(decided)
 
 
 def route_at_confidence(

@@ -139,6 +139,8 @@ class PromiseAtConfidence:
     Times are seconds after the order. ``limiting_cause`` / ``limiting_leg`` name what breaks
     the promise (``None`` when it holds, or when no random cause does: the physics alone is
     too slow). ``earliest_at_target_s`` is the earliest time promisable at ``target``.
+    ``fallback_hub``: the hub whose fallback the figures count
+    (:mod:`rocketpost.promise.fallback_promise`; ``None``: none).
     """
 
     p_on_time: float
@@ -152,6 +154,7 @@ class PromiseAtConfidence:
     limiting_cause: str | None
     limiting_leg: str | None
     landing_loss_p: float
+    fallback_hub: str | None = None
 
 
 def promise_at_confidence(

@@ -12,21 +12,24 @@ A quote, a booking's search for a later wave with room, the planner's service ch
 
 :func:`kernel_p_on_time` builds the shapes of N rows of the door-to-door kernel
 (:class:`rocketpost.core.routes.Routes`) grouped by their distinct shapes before any model is
-made, so a 200,000-order day builds one model per (origin, site, boat, last mile, odds) and
-not per order.
+made (:mod:`rocketpost.promise.kernelrows`), so a 200,000-order day builds one model per
+(origin, site, boat, last mile, odds) and not per order. Given the hubs holding each row's
+stock it counts the fallback of the default re-planning policy: :func:`fallback_terms`, the one
+rule the planner, the simulator's dispatcher and (one row at a time, with its percentiles:
+:mod:`rocketpost.promise.fallback_promise`) quotes, bookings and ``rocketpost eta`` read.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rocketpost.core.networklegs import network_legs
+from rocketpost.core.networklegs import NetworkLegs, network_legs
 from rocketpost.core.routes import Routes
 from rocketpost.network import Network
 from rocketpost.promise import fallbacks
@@ -38,11 +41,21 @@ from rocketpost.promise.distribution import (
     DeliveryModel,
     delivery_distribution,
 )
+from rocketpost.promise.kernelrows import (
+    QUANTUM_S,
+    KernelRows,
+    declared_arrays,
+    kernel_rows,
+    row_shapes,
+)
 from rocketpost.promise.onset import onset_survival
-from rocketpost.promise.recovery import kernel_shifts
+from rocketpost.promise.percondition import by_identity
 from rocketpost.promise.waves import waves_lost_pmf
 
 __all__ = [
+    "QUANTUM_S",
+    "FallbackTerms",
+    "fallback_terms",
     "kernel_p_on_time",
     "meets_confidence",
     "p_on_time",
@@ -54,12 +67,6 @@ __all__ = [
 def meets_confidence(p_on_time: ArrayLike, target: float) -> NDArray[np.bool_]:
     """The rule: the hour is promised iff ``P(on time) ≥ target`` (scalars or arrays)."""
     return np.asarray(np.asarray(p_on_time, dtype=np.float64) >= target)
-
-
-QUANTUM_S = 15.0
-"""The boat and the last mile are rounded *up* to whole multiples of this (s) before a shape is
-made: a promise is at worst 15 s more cautious, and a day's parcels share a few thousand
-shapes instead of one each (50,000 orders of the rocket-hour preset: 7,680 → ~2,000)."""
 
 
 def _up(seconds: float) -> float:
@@ -205,34 +212,15 @@ def kernel_p_on_time(  # noqa: PLR0913 - per-row facts of the one decision, all 
     if candidate.size == 0:
         return out
     routes = Routes(**{f.name: getattr(routes, f.name)[candidate] for f in fields(routes)})
-    inspection = inspection_all[candidate]
-    rocket = ~np.asarray(routes.ground, dtype=bool)
-    border = np.broadcast_to(np.asarray(cross_border, dtype=bool), (n,))[candidate]
-    odds = np.broadcast_to(
-        np.asarray(conditions.customs_p if inspection_p is None else inspection_p, float), (n,)
-    )[candidate]
-    odds = np.where(rocket & border & (inspection <= 0), odds, 0.0)
-    boat = np.where(rocket, routes.boat_s, 0.0)
-    last_mile = np.asarray(routes.last_mile_s, dtype=np.float64)
-    fixed = np.asarray(routes.total_s, dtype=np.float64) - boat - last_mile + inspection
-    boat = np.ceil(boat / QUANTUM_S - 1e-9) * QUANTUM_S  # as shape_of rounds them
-    last_mile = np.ceil(last_mile / QUANTUM_S - 1e-9) * QUANTUM_S
-    launch = np.asarray(routes.handling_s + routes.wait_s, dtype=np.float64)
-    rocket_spec = network.rocket
-    landing = launch + rocket_spec.ascent_s + routes.coast_s + rocket_spec.descent_s
-    rows = _Rows(
-        rocket=rocket,
-        origin=np.asarray(routes.origin, dtype=np.intp),
-        destination=np.asarray(routes.destination, dtype=np.intp),
-        boat_s=boat,
-        last_mile_s=last_mile,
-        odds=odds,
-        launch_s=launch,
-        landing_s=landing,
-        fixed_s=fixed,
-        front=np.ones(candidate.size, dtype=bool),
-        vessel=np.asarray(routes.vessel, dtype=bool),
-        handling_s=np.asarray(routes.handling_s, dtype=np.float64),
+    rows = kernel_rows(
+        network,
+        conditions,
+        routes,
+        inspection_s=inspection_all[candidate],
+        inspection_p=None
+        if inspection_p is None
+        else np.broadcast_to(np.asarray(inspection_p, float), (n,))[candidate],
+        cross_border=np.broadcast_to(np.asarray(cross_border, dtype=bool), (n,))[candidate],
         grounded_extra_s=np.broadcast_to(np.asarray(grounded_extra_s, dtype=np.float64), (n,))[
             candidate
         ],
@@ -241,126 +229,104 @@ def kernel_p_on_time(  # noqa: PLR0913 - per-row facts of the one decision, all 
     if stock is not None:
         held = np.asarray(stock, dtype=bool)
         held = held[candidate] if held.ndim == 2 else held
-        p = _counting_fallbacks(network, conditions, rows, p, held, routes.launch_s, promise_s)
+        terms = fallback_terms(network, conditions, rows, held, routes.launch_s)
+        p = terms.counted(p, promise_s)
     elif conditions.onsets:  # fronts and closures that start after the promise
+        rocket = rows.rocket
         p[rocket] *= onset_survival(
             network,
             conditions,
             rows.origin[rocket],
             rows.destination[rocket],
-            launch[rocket],
-            landing[rocket],
+            rows.launch_s[rocket],
+            rows.landing_s[rocket],
         )
     out[candidate] = p
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class _Rows:
-    """Kernel rows as the decision reads them: offsets after the order, boat and last mile
-    rounded to :data:`QUANTUM_S`; ``front``: whether the origin's declared front applies;
-    ``vessel``, ``handling_s`` and ``grounded_extra_s`` for the recovery shifts
-    (:func:`rocketpost.promise.recovery.kernel_shifts`)."""
-
-    rocket: NDArray[np.bool_]
-    origin: NDArray[np.intp]
-    destination: NDArray[np.intp]
-    boat_s: NDArray[np.float64]
-    last_mile_s: NDArray[np.float64]
-    odds: NDArray[np.float64]
-    launch_s: NDArray[np.float64]
-    landing_s: NDArray[np.float64]
-    fixed_s: NDArray[np.float64]
-    front: NDArray[np.bool_]
-    vessel: NDArray[np.bool_]
-    handling_s: NDArray[np.float64]
-    grounded_extra_s: NDArray[np.float64]
-    """Per row: how much later the boat way arrives when the vessel's drones are grounded."""
-
-    def take(self, index: NDArray[np.intp]) -> _Rows:
-        return _Rows(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
-
-
 def _rows_p_on_time(
-    network: Network, conditions: Conditions, rows: _Rows, promise_s: float
+    network: Network, conditions: Conditions, rows: KernelRows, promise_s: float
 ) -> NDArray[np.float64]:
     """P(on time) of ``rows`` (no onsets, no fallback), one distribution per distinct shape."""
-    rocket, origin, destination = rows.rocket, rows.origin, rows.destination
-    hub_ids, site_ids = network.hub_ids, network.site_ids
-    front_at = np.array([conditions.front_mean_s(h) is not None for h in hub_ids])
-    closed_at = np.array([conditions.sea_closed_mean_s(s) is not None for s in site_ids])
-    front = rocket & rows.front & front_at[origin]
-    with_offsets = rocket & (front | closed_at[destination])
-    interval = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
-    landing, launch = rows.landing_s, rows.launch_s
-    grounded, reflight = kernel_shifts(
-        network, conditions, destination=destination, vessel=rocket & rows.vessel,
-        landing_offset_s=landing, flight_s=landing - launch, handling_s=rows.handling_s,
-        interval_s=interval[origin],
-    )  # fmt: skip
-    up = np.ceil(rows.grounded_extra_s / QUANTUM_S - 1e-9) * QUANTUM_S  # as shape_of rounds
-    extra = np.where(np.isnan(up) | (grounded <= 0), math.inf, up)
-    key = np.column_stack(
-        [
-            rocket,
-            np.where(rocket, origin, -1),
-            np.where(rocket, destination, -1),
-            rows.boat_s,
-            rows.last_mile_s,
-            rows.odds,
-            np.where(with_offsets, rows.launch_s, 0.0),
-            np.where(with_offsets, rows.landing_s, 0.0),
-            np.where(rocket, grounded, 0.0),
-            extra,
-            np.where(rocket, reflight, math.inf),
-            front,
-        ]
-    ).astype(np.float64)
-    unique, which = np.unique(key, axis=0, return_inverse=True)
-    which = which.reshape(-1)
-    boat_speed = float(network.boat.speed_kmh)
-    shapes = []
-    for row in unique:
-        is_rocket, o, d = bool(row[0]), int(row[1]), int(row[2])
-        hub = hub_ids[o] if is_rocket else ""
-        site = site_ids[d] if is_rocket else ""
-        shapes.append(
-            DeliveryModel(
-                fixed_s=0.0,
-                wave_interval_s=float(interval[o]) if is_rocket else 600.0,
-                launch_offset_s=float(row[6]) if is_rocket else None,
-                landing_offset_s=float(row[7]) if is_rocket else None,
-                scrub_p=conditions.scrub_p(hub) if is_rocket else 0.0,
-                front_mean_s=conditions.front_mean_s(hub) if row[11] else None,
-                sea_closed_mean_s=conditions.sea_closed_mean_s(site) if is_rocket else None,
-                boat_s=float(row[3]),
-                detour_s=conditions.detour_km(site) / boat_speed * 3600.0 if is_rocket else 0.0,
-                boat_sigma=conditions.boat_spread,
-                inspection_p=float(row[5]),
-                inspection_median_s=conditions.rates.customs.median_delay_min * 60.0,
-                inspection_sigma=conditions.rates.customs.sigma,
-                last_mile_s=float(row[4]),
-                last_mile_sigma=conditions.last_mile_spread,
-                landing_loss_p=conditions.rates.landing.failure_p if is_rocket else 0.0,
-                reflight_s=float(row[10]),
-                grounded_p=float(row[8]),
-                grounded_extra_s=float(row[9]),
-            )
-        )
+    shapes, which = row_shapes(network, conditions, rows)
     return p_on_time(shapes, which, rows.fixed_s, promise_s)
 
 
-def _counting_fallbacks(
+@dataclass(frozen=True, eq=False)
+class FallbackTerms:
+    """The fallback each kernel row counts (:func:`fallback_terms`), at any promise.
+
+    ``rows`` are the rows (of those given) with a fallback and ``hub`` its hub; per such row,
+    the route that stays (the origin's front cleared before the planned wave) and the route
+    from the fallback hub, each as ``(shapes, which, fixed_s)`` of :func:`p_on_time`;
+    ``triggered`` (``q``), the fallback hub's onset ``survival`` and the site's
+    ``sea_survival``. ``alone_survival`` is, per row given, what multiplies the primary's
+    P(on time) where no fallback is counted (the onsets; 1 without them).
+    """
+
+    rows: NDArray[np.intp]
+    hub: NDArray[np.intp]
+    stay: tuple[list[DeliveryModel], NDArray[np.intp], NDArray[np.float64]]
+    fallback: tuple[list[DeliveryModel], NDArray[np.intp], NDArray[np.float64]]
+    triggered: NDArray[np.float64]
+    survival: NDArray[np.float64]
+    sea_survival: NDArray[np.float64]
+    alone_survival: NDArray[np.float64]
+
+    def p_within(self, t_s: float) -> NDArray[np.float64]:
+        """P(delivered within ``t_s``) of ``rows``, the fallback counted
+        (:func:`fallbacks.mixture`)."""
+        stay = p_on_time(*self.stay, t_s)
+        moved = p_on_time(*self.fallback, t_s)
+        mixed = fallbacks.mixture(stay, moved, self.triggered, fallback_survival=self.survival)
+        return np.asarray(mixed * self.sea_survival)
+
+    def row_cdf(self, k: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        """``t ↦ P(T ≤ t)`` of the ``k``-th row of ``rows`` (for its quantiles: the two
+        distributions are looked up once)."""
+        (stay, stay_fixed), (moved, moved_fixed) = (
+            (shaped_distribution(shapes[int(which[k])]), float(fixed[k]))
+            for shapes, which, fixed in (self.stay, self.fallback)
+        )
+        q, survival, sea = self.triggered[k], self.survival[k], self.sea_survival[k]
+
+        def cdf(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+            t = np.asarray(t_s, dtype=np.float64)
+            mixed = fallbacks.mixture(
+                stay.p_within_many(t - stay_fixed),
+                moved.p_within_many(t - moved_fixed),
+                q,
+                fallback_survival=survival,
+            )
+            return np.asarray(mixed * sea)
+
+        return cdf
+
+    def counted(self, p_primary: NDArray[np.float64], promise_s: float) -> NDArray[np.float64]:
+        """``p_primary`` (one per row given) with the fallbacks and onsets counted."""
+        p = p_primary * self.alone_survival
+        if self.rows.size:
+            p[self.rows] = self.p_within(promise_s)
+        return p
+
+
+@by_identity
+def _legs(network: Network) -> NetworkLegs:
+    """The network's legs, found by the network's identity (not its hash: see
+    :mod:`rocketpost.promise.percondition`)."""
+    return network_legs(network)
+
+
+def fallback_terms(
     network: Network,
     conditions: Conditions,
-    rows: _Rows,
-    p_primary: NDArray[np.float64],
+    rows: KernelRows,
     stock: NDArray[np.bool_],
     launch_at_s: NDArray[np.float64],
-    promise_s: float,
-) -> NDArray[np.float64]:
-    """``p_primary`` with each rocket row's fallback counted (:func:`fallbacks.mixture`), and
-    the onset survivals when ``conditions.onsets``.
+) -> FallbackTerms:
+    """Each rocket row's fallback (:mod:`rocketpost.promise.fallbacks`) and the onset survivals
+    when ``conditions.onsets``: the one rule :func:`kernel_p_on_time` counts with ``stock``.
 
     The fallback is triggered when a front holds the planned wave: one over the origin now
     (:func:`fallbacks.trigger_p`) or, with onsets, one that starts before the wave. It flies
@@ -371,9 +337,7 @@ def _counting_fallbacks(
     """
     rocket, origin, destination = rows.rocket, rows.origin, rows.destination
     n = rocket.size
-    hub_ids = network.hub_ids
-    front_mean = np.array([conditions.front_mean_s(h) or np.nan for h in hub_ids], dtype=float)
-    closed_at = np.array([conditions.sea_closed_mean_s(s) is not None for s in network.site_ids])
+    front_mean, closed_at = declared_arrays(network, conditions)
     zeros = np.zeros(n)
     onsets = conditions.onsets
     origin_survival = sea_survival = np.ones(n)
@@ -386,45 +350,50 @@ def _counting_fallbacks(
         )
     q = np.where(rocket, fallbacks.trigger_p(rows.launch_s, front_mean[origin]), 0.0)
     triggered = 1.0 - (1.0 - q) * origin_survival
-    p = p_primary.copy()
+    alone = np.where(rocket, origin_survival * sea_survival, 1.0)
+    empty = (list[DeliveryModel](), np.zeros(0, dtype=np.intp), np.zeros(0))
+    none = np.zeros(0, dtype=np.intp)
+    terms = FallbackTerms(none, none, empty, empty, zeros[:0], zeros[:0], zeros[:0], alone)
     eligible = np.flatnonzero(rocket & ~closed_at[destination] & (triggered > 0.0))
-    if eligible.size:
-        # Epoch seconds of the order (0 when the kernel was given no ready time).
-        at = np.asarray(launch_at_s, dtype=np.float64)[eligible]
-        order_at = np.where(np.isfinite(at), at - rows.launch_s[eligible], 0.0)
-        hub, fb_launch, fb_landing = fallbacks.best_fallbacks(
-            network_legs(network),
-            origin[eligible],
-            destination[eligible],
-            order_at + rows.launch_s[eligible],
-            stock if stock.ndim == 1 else stock[eligible],
-            np.isnan(front_mean),  # no front over it now (forecast)
-        )
-        has = hub >= 0
-        sub, fb = eligible[has], hub[has]
-        if sub.size:
-            stay_rows = rows.take(sub)
-            stay_rows = replace(stay_rows, front=np.zeros(sub.size, dtype=bool))
-            stay = _rows_p_on_time(network, conditions, stay_rows, promise_s)
-            launch_fb = fb_launch[has] - order_at[has]
-            landing_fb = fb_landing[has] - order_at[has]
-            moved = replace(
-                stay_rows,
-                origin=fb,
-                launch_s=launch_fb,
-                landing_s=landing_fb,
-                fixed_s=stay_rows.fixed_s + landing_fb - stay_rows.landing_s,
-            )
-            p_fallback = _rows_p_on_time(network, conditions, moved, promise_s)
-            survival = np.ones(sub.size)
-            if onsets:
-                survival = onset_survival(
-                    network, conditions, fb, destination[sub], launch_fb, np.zeros(sub.size)
-                )
-            p[sub] = fallbacks.mixture(stay, p_fallback, triggered[sub], fallback_survival=survival)
-            p[sub] *= sea_survival[sub]
-            rocket = rocket.copy()
-            rocket[sub] = False  # done: the onsets below are for the rows without a fallback
+    if eligible.size == 0:
+        return terms
+    # Epoch seconds of the order (0 when the kernel was given no ready time).
+    at = np.asarray(launch_at_s, dtype=np.float64)[eligible]
+    order_at = np.where(np.isfinite(at), at - rows.launch_s[eligible], 0.0)
+    hub, fb_launch, fb_landing = fallbacks.best_fallbacks(
+        _legs(network),
+        origin[eligible],
+        destination[eligible],
+        order_at + rows.launch_s[eligible],
+        stock if stock.ndim == 1 else stock[eligible],
+        np.isnan(front_mean),  # no front over it now (forecast)
+    )
+    has = hub >= 0
+    sub, fb = eligible[has], hub[has]
+    if sub.size == 0:
+        return terms
+    stay_rows = replace(rows.take(sub), front=np.zeros(sub.size, dtype=bool))
+    launch_fb = fb_launch[has] - order_at[has]
+    landing_fb = fb_landing[has] - order_at[has]
+    moved = replace(
+        stay_rows,
+        origin=fb,
+        launch_s=launch_fb,
+        landing_s=landing_fb,
+        fixed_s=stay_rows.fixed_s + landing_fb - stay_rows.landing_s,
+    )
+    survival = np.ones(sub.size)
     if onsets:
-        p[rocket] *= origin_survival[rocket] * sea_survival[rocket]
-    return p
+        survival = onset_survival(
+            network, conditions, fb, destination[sub], launch_fb, np.zeros(sub.size)
+        )
+    return FallbackTerms(
+        rows=sub,
+        hub=fb,
+        stay=(*row_shapes(network, conditions, stay_rows), stay_rows.fixed_s),
+        fallback=(*row_shapes(network, conditions, moved), moved.fixed_s),
+        triggered=triggered[sub],
+        survival=survival,
+        sea_survival=sea_survival[sub],
+        alone_survival=alone,
+    )

@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from rocketpost.core.networklegs import NetworkLegs, next_wave_s
 from rocketpost.network import Network
 from rocketpost.promise.distribution import DeliveryModel, delivery_distribution
+from rocketpost.promise.percondition import by_identity
 from rocketpost.promise.waves import waves_lost_pmf
 
 __all__ = [
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=16)
+@by_identity  # hashing a network walks every hub and site: a quote cannot afford it
 def _stand_in(network: Network) -> NDArray[np.bool_]:
     country = np.array([hub.country for hub in network.hubs])
     out = country[:, None] == country[None, :]
@@ -133,6 +134,9 @@ def trigger_p(launch_offset_s: ArrayLike, front_mean_s: ArrayLike) -> NDArray[np
     out = np.zeros(offset.shape)
     front = ~np.isnan(mean)
     if not front.any():  # no front anywhere: nothing to trigger (the common case, no loop)
+        return out
+    if out.size == 1:  # one route (a quote): no grouping
+        out[front] = _front_holds_first_wave(float(offset[front][0]), float(mean[front][0]))
         return out
     pairs, which = np.unique(
         np.column_stack([offset[front], mean[front]]), axis=0, return_inverse=True

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions, Weather
+from rocketpost.promise.percondition import per_conditions
 
 __all__ = ["onset_p", "onset_rates", "onset_survival", "site_closed_share"]
 
@@ -76,6 +77,7 @@ def site_closed_share(network: Network, conditions: Conditions, site_id: str) ->
     return share_of(conditions.rates.sea_state, site)
 
 
+@per_conditions  # a quote under unchanged conditions does not loop over every site again
 def onset_rates(
     network: Network, conditions: Conditions
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -147,7 +147,8 @@ def stored_parcels(parcels: list[schemas.ParcelIn]) -> list[dict[str, Any]]:
 class Consignment:
     """What is shipped, from where, to where, when: everything a quote depends on but customs.
 
-    ``origin_hub`` is ``None`` when any hub may serve; ``parcels`` are in their stored form.
+    ``origin_hub`` is ``None`` when any hub may serve; ``parcels`` are in their stored form;
+    ``stock_hubs`` the hubs holding the goods (``None``: not told; no fallback is counted).
     """
 
     place: ResolvedPlace
@@ -158,6 +159,7 @@ class Consignment:
     mass_kg: float
     volume_m3: float
     dangerous_goods: frozenset[str]
+    stock_hubs: tuple[str, ...] | None = None
 
     @classmethod
     def from_request(
@@ -175,6 +177,11 @@ class Consignment:
         """
         assert body.destination is not None and body.parcels is not None
         engine.check_origin(body.origin_hub)
+        stock = None if body.stock_hubs is None else tuple(body.stock_hubs)
+        for hub in stock or ():
+            engine.check_origin(hub, "stock_hubs")
+        if stock is not None and body.origin_hub is not None and body.origin_hub not in stock:
+            raise InputError("origin_hub", body.origin_hub, "must be one of stock_hubs")
         ready_at = check_ready_at(body.ready_at, now)
         place = resolve_destination(body.destination)
         mass_kg, volume_m3, classes = parcels_summary(body.parcels)
@@ -187,4 +194,5 @@ class Consignment:
             mass_kg=mass_kg,
             volume_m3=volume_m3,
             dangerous_goods=frozenset(classes),
+            stock_hubs=stock,
         )

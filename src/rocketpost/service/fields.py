@@ -55,6 +55,7 @@ __all__ = [
     "PastInstant",
     "Reference",
     "Short",
+    "StockHubs",
     "Token",
 ]
 
@@ -108,6 +109,27 @@ Token = Annotated[str, Field(min_length=1, max_length=4096), _CLEAN]
 
 HubId = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$", examples=["HZB"])]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["KR"])]
+
+
+def _distinct(hubs: list[str]) -> list[str]:
+    repeated = sorted({h for h in hubs if hubs.count(h) > 1})
+    if repeated:
+        raise ValueError(f"lists {', '.join(repeated)} more than once")
+    return hubs
+
+
+StockHubs = Annotated[
+    list[HubId],
+    Field(
+        min_length=1,
+        max_length=64,
+        description="the hubs that hold this basket's stock (a checkout's inventory); given, "
+        "the route starts at one of them and the promise counts the fallback of the default "
+        "re-planning policy (another clear hub of the origin's country among them flies the "
+        "parcels when a front scrubs the origin's wave: docs/promise.md); absent: no fallback",
+    ),
+    AfterValidator(_distinct),
+]
 # Strict: a JSON number only (an integer is accepted as a float), never a boolean or a string;
 # allow_inf_nan=False: NaN and ±Infinity (which Python's JSON parser reads, as it does 1e999)
 # are refused with the field's path.

@@ -25,23 +25,26 @@ from decimal import Decimal
 from typing import Any
 
 from rocketpost.core.eligibility import Reason
+from rocketpost.core.routes import Routes
 from rocketpost.customs import Clearance, RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.promise.conditions import Conditions, HubWeather, SiteSea
 from rocketpost.promise.confidence import (
     PromiseAtConfidence,
-    RouteFacts,
-    promise_at_confidence,
-    route_model,
 )
-from rocketpost.promise.onset import site_closed_share
-from rocketpost.promise.recovery import route_boat_way_extra_s
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
-from rocketpost.service.consignment import Consignment, ResolvedPlace
+from rocketpost.service.consignment import Consignment
 from rocketpost.service.merchants import principal_trust
 from rocketpost.service.models import utcnow
+from rocketpost.service.quote_promise import (
+    ShipmentFacts,
+    below_message,
+    later_wave,
+    plan_from_stock,
+    route_promise,
+)
 from rocketpost.service.quoting import Assessment, QuoteEngine, RoutePlan, cents, flight_public_id
 from rocketpost.service.sameday import SameDayOffer, offer_same_day
 from rocketpost.service.tokens import QuoteToken, sign_token
@@ -135,6 +138,7 @@ class Quote:
             "decided_by": self.decided_by,
             "limiting_leg": c.limiting_leg,
             "earliest_at_confidence_at": self._at(c.earliest_at_target_s),
+            "fallback_hub": c.fallback_hub,
         }
 
     def _same_day_fields(self) -> dict[str, Any] | None:
@@ -182,6 +186,7 @@ class Quote:
             if self.assessment.available
             else None,
             standard_price=format(cents(self.standard_price), "f"),
+            stock_hubs=c.stock_hubs,
         )
 
     def public(self, quote_id: str, expires_at: datetime) -> schemas.QuotePublic:
@@ -203,32 +208,6 @@ class Quote:
                 "customs": None if self.clearance is None else customs_out(self.clearance),
             }
         )
-
-
-_CAUSE_WORDS = {
-    "weather": "launch weather at {hub}",
-    "sea_state": "sea state at the landing site",
-    "customs": "the odds of a customs inspection",
-    "boat": "the boat's time",
-    "last_mile": "the last mile's time",
-    "vessel_drones": "wind and waves for the recovery vessel's drones",
-    "landing": "the odds of a lost landing",
-    "onset": "a front or rough sea that may start before the flight",
-}
-
-
-def _below_message(c: PromiseAtConfidence, origin_hub: str) -> str:
-    cause = "the route's legs" if c.limiting_cause is None else _CAUSE_WORDS[c.limiting_cause]
-    earliest = (
-        "beyond the forecast horizon"
-        if not math.isfinite(c.earliest_at_target_s)
-        else f"{c.earliest_at_target_s / 60:.0f} min after ready_at"
-    )
-    return (
-        f"P(on time) {c.p_on_time:.1%} is below the {c.target:.0%} confidence: "
-        f"{cause.format(hub=origin_hub)} ({c.limiting_leg or 'all legs'}); "
-        f"earliest at {c.target:.0%}: {earliest}"
-    )
 
 
 class Quotes:
@@ -280,57 +259,28 @@ class Quotes:
     def at_confidence(
         self,
         route: RoutePlan,
+        facts: ShipmentFacts,
         *,
-        cross_border: bool,
-        inspection_known: bool,
         explain: bool,
-        inspection_p: float | None = None,
-        place: ResolvedPlace | None = None,
+        kernel: Routes | None = None,
     ) -> PromiseAtConfidence:
-        """The route's delivery distribution under the current conditions, at the target
-        (``inspection_p``: the parcel's own odds of an unplanned inspection, from screening)."""
-        model = route_model(
-            route.legs_s,
-            self.conditions,
-            RouteFacts(
-                rocket=route.mode == "rocket",
-                origin_hub=route.origin_hub,
-                landing_site=route.destination_hub,
-                wave_interval_s=route.wave_interval_s,
-                boat_speed_kmh=float(self.engine.network.boat.speed_kmh),
-                cross_border=cross_border,
-                inspection_known=inspection_known,
-                inspection_p=inspection_p,
-                drone=self.engine.network.drone,  # grounded vessel drones: the boat way
-                grounded_extra_s=math.inf
-                if place is None or route.mode != "rocket"
-                else route_boat_way_extra_s(
-                    self.engine.network,
-                    route.destination_hub,
-                    route.legs_s,
-                    place.lat_deg,
-                    place.lon_deg,
-                ),
-                site_closed_share=site_closed_share(
-                    self.engine.network, self.conditions, route.destination_hub
-                ),
-            ),
-        )
-        return promise_at_confidence(
-            model, promise_s=self.engine.one_hour_s, target=self.target, explain=explain
+        """The decision at the network's confidence for a shipment of ``facts`` on ``route``
+        under the current conditions (:func:`rocketpost.service.quote_promise.route_promise`:
+        with the stock's hubs told, counting the fallback as the planner does)."""
+        return route_promise(
+            self.engine, self.conditions, self.target, route, facts, explain=explain, kernel=kernel
         )
 
     def promise_on(self, quote: Quote, route: RoutePlan) -> PromiseAtConfidence:
         """The decision at the confidence for ``quote``'s shipment on ``route`` (the quoted
         route, or a later wave of it: booking's search for a wave with room)."""
-        clearance = quote.clearance
         return self.at_confidence(
             route,
-            cross_border=quote.cross_border,
-            inspection_known=clearance is not None and bool(clearance.inspection_delay_s),
+            ShipmentFacts.of(
+                quote.consignment, quote.clearance, quote.cross_border, quote.inspection_p
+            ),
             explain=False,
-            inspection_p=quote.inspection_p,
-            place=quote.consignment.place,
+            kernel=None if quote.consignment.stock_hubs is None else later_wave(quote.route, route),
         )
 
     def quote(
@@ -363,14 +313,7 @@ class Quotes:
             dangerous_goods |= {
                 i.dangerous_goods_class for i in customs.items if i.dangerous_goods_class
             }
-        route = engine.plan(
-            c.place,
-            mass_kg=c.mass_kg,
-            volume_m3=c.volume_m3,
-            ready_at=c.ready_at,
-            origin_hub=c.origin_hub,
-            dangerous_goods=dangerous_goods,
-        )
+        route = plan_from_stock(engine, c, dangerous_goods)
         clearance = None
         if customs is not None:
             clearance = run_clearance(
@@ -397,7 +340,6 @@ class Quotes:
         )
         # A known customs inspection is a leg of the route: the promise, the booking's search
         # for a wave that keeps it, and the legs shown all count it.
-        inspection_known = clearance is not None and bool(clearance.inspection_delay_s)
         if clearance is not None and clearance.inspection_delay_s:
             route = route.with_customs_s(float(clearance.inspection_delay_s))
         cross_border = engine.cross_border(route, c.place)
@@ -408,11 +350,8 @@ class Quotes:
         # promised iff P(on time) under the current conditions ≥ the target.
         at_confidence = self.at_confidence(
             route,
-            cross_border=cross_border,
-            inspection_known=inspection_known,
+            ShipmentFacts.of(c, clearance, cross_border, inspection_p),
             explain=distribution,
-            inspection_p=inspection_p,
-            place=c.place,
         )
         assessment = engine.assess(
             route,
@@ -421,7 +360,7 @@ class Quotes:
             volume_m3=c.volume_m3,
             dangerous_goods=dangerous_goods,
             customs=clearance,
-            origin_hub=c.origin_hub,
+            origin_hub=c.origin_hub if c.stock_hubs is None else route.origin_hub,
             on_time=at_confidence.kept,
         )
         promised = None
@@ -430,9 +369,7 @@ class Quotes:
                 seconds=math.ceil(at_confidence.earliest_at_target_s)
             )
         elif assessment.reason == BELOW_CONFIDENCE:
-            assessment = replace(
-                assessment, message=_below_message(at_confidence, route.origin_hub)
-            )
+            assessment = replace(assessment, message=below_message(at_confidence, route.origin_hub))
         decided_by = "confidence"
         return Quote(
             merchant_id=merchant_id,

@@ -44,6 +44,7 @@ from rocketpost.service.fields import (
     PastInstant,
     Reference,
     Short,
+    StockHubs,
     Token,
 )
 from rocketpost.service.fields import InModel as _In
@@ -157,11 +158,15 @@ class QuoteRequest(_In):
     destination: DestinationIn
     parcels: list[ParcelIn] = Field(min_length=1, max_length=1000)
     origin_hub: HubId | None = None
+    stock_hubs: StockHubs | None = None
     channel: Channel = "b2c"
     ready_at: Instant | None = Field(
         default=None, description="when the order is placed (default: now; at most 30 days ahead)"
     )
     customs: CustomsIn | None = None
+
+
+_INLINE_FIELDS = ("destination", "parcels", "origin_hub", "stock_hubs", "channel", "ready_at")
 
 
 class ShipmentCreate(_In):
@@ -171,6 +176,7 @@ class ShipmentCreate(_In):
     destination: DestinationIn | None = None
     parcels: list[ParcelIn] | None = Field(default=None, min_length=1, max_length=1000)
     origin_hub: HubId | None = None
+    stock_hubs: StockHubs | None = None
     channel: Channel | None = None
     ready_at: Instant | None = None
     customs: CustomsIn | None = None
@@ -183,11 +189,7 @@ class ShipmentCreate(_In):
 
     @model_validator(mode="after")
     def _one_form(self) -> ShipmentCreate:
-        inline = [
-            name
-            for name in ("destination", "parcels", "origin_hub", "channel", "ready_at")
-            if getattr(self, name) is not None
-        ]
+        inline = [name for name in _INLINE_FIELDS if getattr(self, name) is not None]
         if self.quote_id is not None and inline:
             raise ValueError(
                 f"give either quote_id or destination and parcels, not both (also: {inline})"
@@ -266,6 +268,11 @@ class OneHourOption(_Out):
     )
     earliest_at_confidence_at: UtcDatetime | None = Field(
         None, description="the earliest delivery that can be promised at the confidence"
+    )
+    fallback_hub: str | None = Field(
+        None,
+        description="the hub (of stock_hubs) that flies the parcels if a front scrubs the "
+        "origin's wave, counted in p_on_time and the percentiles; null: none counted",
     )
 
 

@@ -46,11 +46,14 @@ class QuoteToken:
     volume_m3: float
     one_hour_price: str | None
     standard_price: str
+    stock_hubs: tuple[str, ...] | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """Compact JSON payload."""
         d = self.destination
+        stock = {} if self.stock_hubs is None else {"s": list(self.stock_hubs)}
         return {
+            **stock,
             "m": self.merchant_id,
             "o": self.origin_hub,
             "d": [d.name, d.country, d.lat_deg, d.lon_deg],
@@ -78,6 +81,7 @@ class QuoteToken:
             volume_m3=float(payload["k"][1]),
             one_hour_price=payload["$"][0],
             standard_price=payload["$"][1],
+            stock_hubs=None if "s" not in payload else tuple(payload["s"]),
         )
 
     def consignment(self) -> Consignment:
@@ -97,6 +101,7 @@ class QuoteToken:
             mass_kg=self.mass_kg,
             volume_m3=self.volume_m3,
             dangerous_goods=frozenset(classes),
+            stock_hubs=self.stock_hubs,
         )
 
 
