@@ -25,7 +25,7 @@ BUSAN_LAT_LON = (35.10, 129.04)
 @pytest.fixture(scope="module")
 def api(database_url: str) -> Iterator[Api]:
     """The rocket-hour network (SHA and HZB both fly to Busan), a front declared at SHA."""
-    for served in make_api(database_url, preset="rocket-hour"):
+    for served in make_api(database_url, preset="rocket-hour", promise_fallbacks=True):
         front = served.client.put(
             "/v1/conditions/hubs/SHA",
             json={"weather": "front", "front_remaining_h": 6.0},
@@ -167,7 +167,9 @@ def test_a_later_wave_counts_the_fallback_on_its_own_row() -> None:
         onsets=False,
         inspection_p=0.0,
     )
-    quotes = Quotes(QuoteEngine(network), b"k" * 32, ttl_s=900.0, conditions=front)
+    quotes = Quotes(
+        QuoteEngine(network), b"k" * 32, ttl_s=900.0, conditions=front, count_fallbacks=True
+    )
     now = utcnow()
     body = schemas.QuoteRequest.model_validate(to_busan(slot_ready_at(), stock_hubs=["SHA", "HZB"]))
     quoted = quotes.quote(
@@ -192,3 +194,18 @@ def test_a_later_wave_counts_the_fallback_on_its_own_row() -> None:
         )  # fmt: skip
         assert decided.fallback_hub == "HZB"
         assert decided.p_on_time == pytest.approx(float(planner[0]), abs=1e-12)
+
+
+def test_without_a_spare_airframe_the_fallback_is_not_counted(database_url: str) -> None:
+    """The default service keeps no spare airframe (``promise_fallbacks`` off): the stock's
+    hubs still choose the origin, but the hour under SHA's front is not promised through HZB."""
+    for served in make_api(database_url, preset="rocket-hour"):
+        front = served.client.put(
+            "/v1/conditions/hubs/SHA",
+            json={"weather": "front", "front_remaining_h": 6.0},
+            headers=served.ops,
+        )
+        assert front.status_code == 200, front.text
+        one_hour = quote(served, to_busan(slot_ready_at(), stock_hubs=["HZB", "SHA"]))
+        assert one_hour["origin_hub"] == "SHA" and one_hour["fallback_hub"] is None
+        assert not one_hour["available"] and one_hour["reason"] == BELOW_CONFIDENCE

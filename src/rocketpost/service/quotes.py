@@ -220,11 +220,14 @@ class Quotes:
         *,
         ttl_s: float,
         conditions: Conditions | None = None,
+        count_fallbacks: bool = False,
     ) -> None:
         self.engine = engine
         self.signing_key = signing_key
         self.ttl = timedelta(seconds=ttl_s)
         self.target = float(engine.network.promise.confidence)
+        # Only a fleet with a spare airframe at each hub flies the fallback (Settings).
+        self.count_fallbacks = count_fallbacks
         hub_ids = engine.network.hub_ids
         self._conditions = conditions or Conditions(known_ids=hub_ids)
         self._declare = threading.Lock()  # read-modify-write of the conditions
@@ -266,7 +269,10 @@ class Quotes:
     ) -> PromiseAtConfidence:
         """The decision at the network's confidence for a shipment of ``facts`` on ``route``
         under the current conditions (:func:`rocketpost.service.quote_promise.route_promise`:
-        with the stock's hubs told, counting the fallback as the planner does)."""
+        with the stock's hubs told and ``count_fallbacks``, counting the fallback as the planner
+        does)."""
+        if not self.count_fallbacks and facts.stock is not None:
+            facts = replace(facts, stock=None)
         return route_promise(
             self.engine, self.conditions, self.target, route, facts, explain=explain, kernel=kernel
         )

@@ -104,6 +104,12 @@ class Settings:
         Count the fronts and sea closures that may start after a promise
         (:attr:`rocketpost.promise.conditions.Conditions.onsets`, on by default as for every
         other caller); ``false`` promises as if the declared weather lasted (a what-if).
+    promise_fallbacks
+        Count the other-hub fallback (:mod:`rocketpost.promise.fallbacks`) in quotes and
+        bookings that name their ``stock_hubs``. Turn it on only when ops keep a spare airframe
+        at each hub to fly it (the simulator's ``spare_airframes_per_hub``): without one the
+        fallback almost never flies, and the promise it bought would not be kept. Off by
+        default, as the planner's ``fallbacks``; ``stock_hubs`` still choose the origin.
     """
 
     database_url: str = "sqlite:///rocketpost.db"
@@ -132,6 +138,7 @@ class Settings:
     plan_every_s: float = 0.0
     plan_last_mile_s: float = 2.0
     promise_onsets: bool = True
+    promise_fallbacks: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -171,8 +178,9 @@ class Settings:
             raise InputError("plan_every_s", self.plan_every_s, "must be a finite number")
         if not 0 < self.plan_last_mile_s <= 60:
             raise InputError("plan_last_mile_s", self.plan_last_mile_s, "must be > 0 and ≤ 60")
-        if not isinstance(self.promise_onsets, bool):
-            raise InputError("promise_onsets", self.promise_onsets, "must be true or false")
+        for name in ("promise_onsets", "promise_fallbacks"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(name, getattr(self, name), "must be true or false")
         if self.signing_secret is not None and len(self.signing_secret) < 16:
             raise InputError("signing_secret", "***", "must be at least 16 characters")
 

@@ -69,7 +69,12 @@ class ServiceState:
                 raise RuntimeError("no quote signing key in the database; re-run db upgrade")
         signing_key = secret.encode("utf-8")
         engine = QuoteEngine(network)
-        quotes = Quotes(engine, signing_key, ttl_s=settings.quote_ttl_s)
+        quotes = Quotes(
+            engine,
+            signing_key,
+            ttl_s=settings.quote_ttl_s,
+            count_fallbacks=settings.promise_fallbacks,
+        )
         conditions = ConditionsStore(db, network, onsets=settings.promise_onsets)
         quotes.conditions_source = conditions.current
         sender = None
