@@ -41,12 +41,14 @@ def test_weather_defaults_match_the_eastern_range() -> None:
         WeatherModel(mean_front_h=0)
 
 
-def test_customs_only_picks_cross_border() -> None:
+def test_customs_picks_each_parcel_at_its_own_odds() -> None:
     model = CustomsModel(inspection_p=0.5)
-    cross = np.arange(10_000) % 2 == 0
-    delays = model.delays_s(np.random.default_rng(0), cross)
+    cross = np.arange(30_000) % 3 != 0
+    odds = np.where(cross, np.where(np.arange(30_000) % 3 == 1, 0.5, 0.05), 0.0)
+    delays = model.delays_s(np.random.default_rng(0), odds)
     assert np.all(delays[~cross] == 0)
-    assert (delays[cross] > 0).mean() == pytest.approx(0.5, abs=0.03)
+    for p in (0.5, 0.05):
+        assert (delays[odds == p] > 0).mean() == pytest.approx(p, abs=0.015)
     assert np.median(delays[delays > 0]) == pytest.approx(1800.0, rel=0.1)
 
 

@@ -246,6 +246,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         planned_delivery_s=delivery,
         on_time=delivery <= promised + 1e-6,
         p_on_time=np.where(~standard & ~same_day, choice.p_on_time, np.nan),
+        inspection_p=np.where(~standard & ~same_day, choice.inspection_p, np.nan),
     )
     flights = _flights(cons, sched, back)
     has_flight = np.flatnonzero(flight_of >= 0)

@@ -39,6 +39,7 @@ from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
+from rocketpost.promise.kernelrows import unplanned_inspection_p
 from rocketpost.promise.recovery import boat_way_extra_s
 
 __all__ = [
@@ -68,6 +69,9 @@ class ServiceChoice:
     made at (NaN where it was not computed: decided by the buffer, or no route fits the hour);
     ``latest_launch_s`` the latest launch of a rocket order that still keeps its promise: at the
     confidence when decided at one, else the plan's own delivery against the promise.
+    ``inspection_p`` the odds of an unplanned customs inspection the decision counted
+    (:func:`rocketpost.promise.kernelrows.unplanned_inspection_p`; NaN where not decided at a
+    confidence), which the simulator draws inspections at.
     """
 
     mode: NDArray[np.int8]
@@ -86,6 +90,7 @@ class ServiceChoice:
     vessel: NDArray[np.bool_]
     p_on_time: NDArray[np.float64]
     latest_launch_s: NDArray[np.float64]
+    inspection_p: NDArray[np.float64]
 
     @property
     def one_hour(self) -> NDArray[np.bool_]:
@@ -158,6 +163,10 @@ def _at_confidence(
         )
         target = float(network.promise.confidence)
         stated["p"] = p
+        stated["inspection_p"] = unplanned_inspection_p(
+            conditions, ~np.asarray(routes.ground, bool), crossing[which.reshape(-1)],
+            np.broadcast_to(inspection_s, p.shape), odds,
+        )  # fmt: skip
         meets = meets_confidence(p, target)
         border = crossing[which.reshape(-1)]
 
@@ -369,6 +378,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         best_total_s=routes.total_s,
         vessel=vessel,
         p_on_time=stated.get("p", np.full(n, np.nan)),
+        inspection_p=stated.get("inspection_p", np.full(n, np.nan)),
         latest_launch_s=np.where(
             mode == Mode.ROCKET,
             stated["latest"] if "latest" in stated else promised - (delivery - launch),

@@ -252,6 +252,14 @@ class Outcomes(PlanTable):
             "",
             "P(delivered within the hour) the one-hour promise was made at (NaN: not one hour)",
         ),
+        _col(
+            "inspection_p",
+            pa.float64(),
+            "float64",
+            "",
+            "odds of an unplanned customs inspection that promise counted (NaN: not decided at "
+            "a confidence)",
+        ),
     )
     order_id: NDArray[np.str_]
     one_hour: NDArray[np.bool_]
@@ -272,6 +280,7 @@ class Outcomes(PlanTable):
     planned_delivery_s: NDArray[np.float64]
     on_time: NDArray[np.bool_]
     p_on_time: NDArray[np.float64]
+    inspection_p: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,7 +23,14 @@ from rocketpost.promise.distribution import DeliveryModel
 from rocketpost.promise.percondition import per_conditions
 from rocketpost.promise.recovery import kernel_shifts
 
-__all__ = ["QUANTUM_S", "KernelRows", "declared_arrays", "kernel_rows", "row_shapes"]
+__all__ = [
+    "QUANTUM_S",
+    "KernelRows",
+    "declared_arrays",
+    "kernel_rows",
+    "row_shapes",
+    "unplanned_inspection_p",
+]
 
 QUANTUM_S = 15.0
 """The boat and the last mile are rounded *up* to whole multiples of this (s) before a shape is
@@ -45,6 +52,27 @@ def declared_arrays(
     return front, closed
 
 
+def unplanned_inspection_p(
+    conditions: Conditions,
+    rocket: NDArray[np.bool_],
+    cross_border: NDArray[np.bool_],
+    inspection_s: NDArray[np.float64],
+    inspection_p: NDArray[np.float64] | None,
+) -> NDArray[np.float64]:
+    """P(an unplanned customs inspection) per row: a rocket parcel that crosses a border and
+    has no inspection already planned, at its screened odds (``None``: the conditions' base
+    rate); 0 for every other row. The promise counts these odds and the planner records them
+    (``outcomes.inspection_p``), so the simulator draws inspections at the very odds promised.
+    """
+    rocket = np.asarray(rocket, dtype=bool)
+    odds = np.broadcast_to(
+        np.asarray(conditions.customs_p if inspection_p is None else inspection_p, float),
+        rocket.shape,
+    )
+    planned = np.asarray(inspection_s, dtype=np.float64) > 0
+    return np.where(rocket & np.asarray(cross_border, dtype=bool) & ~planned, odds, 0.0)
+
+
 def kernel_rows(
     network: Network,
     conditions: Conditions,
@@ -59,11 +87,7 @@ def kernel_rows(
     :func:`rocketpost.promise.decision.kernel_p_on_time` for their meaning)."""
     inspection = np.asarray(inspection_s, dtype=np.float64)
     rocket = ~np.asarray(routes.ground, dtype=bool)
-    odds = np.broadcast_to(
-        np.asarray(conditions.customs_p if inspection_p is None else inspection_p, float),
-        rocket.shape,
-    )
-    odds = np.where(rocket & cross_border & (inspection <= 0), odds, 0.0)
+    odds = unplanned_inspection_p(conditions, rocket, cross_border, inspection, inspection_p)
     boat = np.where(rocket, routes.boat_s, 0.0)
     last_mile = np.asarray(routes.last_mile_s, dtype=np.float64)
     fixed = np.asarray(routes.total_s, dtype=np.float64) - boat - last_mile + inspection

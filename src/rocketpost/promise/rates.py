@@ -174,11 +174,13 @@ class CustomsModel:
         _non_negative("customs.sigma", self.sigma)
 
     def delays_s(
-        self, rng: np.random.Generator, cross_border: NDArray[np.bool_]
+        self, rng: np.random.Generator, inspection_p: NDArray[np.float64]
     ) -> NDArray[np.float64]:
-        """Extra seconds per order (0 for the parcels not picked)."""
-        n = len(cross_border)
-        picked = (rng.random(n) < self.inspection_p) & cross_border
+        """Extra seconds per order (0 for the parcels not picked), each picked with its own
+        odds ``inspection_p`` (0: never, as a parcel that crosses no border)."""
+        odds = np.asarray(inspection_p, dtype=np.float64)
+        n = len(odds)
+        picked = rng.random(n) < odds
         delay = self.median_delay_min * 60.0 * np.exp(self.sigma * rng.standard_normal(n))
         return np.where(picked, delay, 0.0)
 

@@ -57,7 +57,7 @@ def sample_delivery_s(
         median_delay_min=model.inspection_median_s / 60.0,
         sigma=model.inspection_sigma,
     )
-    customs = customs_model.delays_s(rng, np.ones(n, dtype=bool))
+    customs = customs_model.delays_s(rng, np.full(n, customs_model.inspection_p))
     last = model.last_mile_s * NoiseModel.factors(rng, model.last_mile_sigma, n)
     shifts = np.zeros(n)
     for p, shift in (

@@ -71,6 +71,9 @@ class SimInputs:
     order_planned_s: NDArray[np.float64]
     order_p_on_time: NDArray[np.float64]
     """The P(on time) the plan promised the hour at (NaN: decided by the buffer)."""
+    order_inspection_p: NDArray[np.float64]
+    """The odds of an unplanned customs inspection that promise counted (NaN: decided by the
+    buffer; the climate's rate then applies to cross-border rocket parcels)."""
     order_vessel: NDArray[np.bool_]
     """By drone from the landing site's recovery vessel (``order_port_s``: on the drone deck)."""
     order_port_instead_s: NDArray[np.float64]
@@ -175,6 +178,7 @@ def inputs_from_plan(plan: Plan, network: Network, *, stock: ArrayLike | None = 
         order_promised_s=outcomes.promised_s[kept],
         order_planned_s=outcomes.planned_delivery_s[kept],
         order_p_on_time=outcomes.p_on_time[kept],
+        order_inspection_p=outcomes.inspection_p[kept],
         order_vessel=vessel,
         order_port_instead_s=np.where(vessel, to_port, np.nan),
         order_last_mile_instead_s=np.where(vessel, outcomes.last_mile_instead_s[kept], np.nan),

@@ -151,7 +151,14 @@ def order_outcomes(
         hub_country[np.maximum(inputs.order_origin, 0)]
         != inputs.site_country[np.maximum(inputs.order_destination, 0)]
     )
-    customs = disruptions.customs.delays_s(rng, cross_border) * delivered
+    # At the odds the promise counted (the plan's record); a plan promised by the buffer
+    # records none, and its cross-border rocket parcels are picked at the climate's rate.
+    odds = np.where(
+        np.isfinite(inputs.order_inspection_p),
+        inputs.order_inspection_p,
+        np.where(cross_border, disruptions.customs.inspection_p, 0.0),
+    )
+    customs = disruptions.customs.delays_s(rng, np.where(rocket, odds, 0.0)) * delivered
     base = np.where(rocket, _take(record.port_s, final, np.nan), inputs.order_created_s + handling)
     # Drones from the vessel: from the drone deck, or (grounded, diverted) the boat way.
     by_vessel = inputs.order_vessel & delivered

@@ -142,6 +142,8 @@ def dispatcher_promises(
             conditions.seen_at(minute * 60.0),
             promise_s=network.promise.one_hour_s,
             inspection_s=inputs.order_inspection_s[group],
+            # The plan's odds (0 where no border is crossed): what the promise counted.
+            inspection_p=inputs.order_inspection_p[group],
             stock=None if not fallbacks else stock if stock.ndim == 1 else stock[group],
             grounded_extra_s=extra[group],
         )
