@@ -198,3 +198,35 @@ def test_the_default_decides_at_the_confidence_under_the_climate() -> None:
         choose_service(network, orders, promise_rule="flat")
     with pytest.raises(InputError, match="no conditions"):
         choose_service(network, orders, conditions=Conditions(), promise_rule="buffer")
+
+
+def test_the_choice_records_the_inspection_odds_its_promise_counted() -> None:
+    """Screened odds for the rocket parcels that cross a border, none for the rest: what the
+    simulator draws inspections at (and NaN by the buffer, which counts none)."""
+    from datetime import date
+
+    from rocketpost.customs.rules import same_customs_territory
+    from rocketpost.orders.generator import generate_orders
+    from rocketpost.promise.conditions import Conditions
+
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        400, day=date(2026, 11, 25), rng=np.random.default_rng(4), rocket=network.rocket
+    )
+    odds = np.random.default_rng(5).uniform(0.001, 0.05, len(orders))
+    choice = choose_service(
+        network, orders, conditions=Conditions(), inspection_p=odds, same_day=False
+    )
+    rocket = choice.mode == Mode.ROCKET
+    origin_country = np.array([h.country for h in network.hubs])[choice.origin]
+    crossing = np.array(
+        [
+            not same_customs_territory(str(a), str(b))
+            for a, b in zip(origin_country, orders.destination_country, strict=True)
+        ]
+    )
+    assert (rocket & crossing).any() and (rocket & ~crossing).any()
+    np.testing.assert_array_equal(choice.inspection_p[rocket & crossing], odds[rocket & crossing])
+    assert (choice.inspection_p[rocket & ~crossing] == 0).all()
+    by_buffer = choose_service(network, orders, same_day=False, promise_rule="buffer")
+    assert np.isnan(by_buffer.inspection_p).all()

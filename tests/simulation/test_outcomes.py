@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from rocketpost.core.eligibility import Mode
 from rocketpost.planning import Plan
 from rocketpost.simulation import (
     Disruptions,
@@ -19,7 +20,7 @@ from rocketpost.simulation import (
     order_outcomes,
     simulate_flights,
 )
-from rocketpost.simulation.disruptions import LandingModel
+from rocketpost.simulation.disruptions import CustomsModel, LandingModel
 from rocketpost.simulation.outcomes import final_flights
 
 CALM = SimConfig(disruptions=Disruptions.none())
@@ -94,3 +95,25 @@ def test_table_has_one_row_per_one_hour_order(small_plan: tuple[Plan, SimInputs]
     assert np.array_equal(table["on_time"].to_numpy(), lateness <= 1e-6)
     ground = table["mode"].to_numpy(zero_copy_only=False) == "ground"
     assert ground.any() and not table["redispatched"].to_numpy()[ground].any()
+
+
+def test_inspections_are_drawn_at_the_odds_the_promise_counted(
+    small_plan: tuple[Plan, SimInputs],
+) -> None:
+    """The plan records each order's odds of an unplanned inspection; the simulator picks each
+    parcel at those odds (NaN, a buffer plan: the climate's rate for cross-border parcels)."""
+    _, inputs = small_plan
+    customs = dataclasses.replace(
+        CALM, disruptions=dataclasses.replace(Disruptions.none(), customs=CustomsModel(0.5))
+    )
+    rocket = inputs.order_mode == Mode.ROCKET
+    assert rocket.sum() >= 10 and np.isnan(inputs.order_inspection_p).all()
+    _, climate = outcome(inputs, customs)
+    assert (climate.customs_delay_s[~rocket] == 0).all()
+    never = dataclasses.replace(inputs, order_inspection_p=np.zeros(inputs.n_orders))
+    _, out = outcome(never, customs)
+    assert (out.customs_delay_s == 0).all()  # screened clean: the promise counted none
+    always = dataclasses.replace(inputs, order_inspection_p=np.where(rocket, 1.0, 0.0))
+    _, out = outcome(always, customs)
+    picked = out.customs_delay_s > 0
+    assert picked[rocket].all() and not picked[~rocket].any()
