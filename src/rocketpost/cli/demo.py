@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from rich.rule import Rule
 from rich.table import Table
@@ -115,21 +116,29 @@ def main() -> None:
 
 
 def _reach_by_mode(preset: str) -> None:
-    """One-hour reach from China by mode: the default network against the old concept."""
+    """One-hour reach from China by mode: the default network against the old concept, and the
+    default network's reach at its confidence (the promise quotes make), over the climate."""
+    from rocketpost.core.reach_confidence import reach_at_confidence
+    from rocketpost.promise.conditions import Conditions
+
     table = Table(title="one-hour reach, stock in China (HZB, SHA, SZX)")
     table.add_column("mode")
-    for name in (preset, OLD_CONCEPT):
-        table.add_column(f"preset {name}", justify="right")
     networks = (default_network(), default_network(OLD_CONCEPT))
+    confidence = float(networks[0].promise.confidence)
+    for name in (preset, OLD_CONCEPT):
+        table.add_column(f"preset {name}: ETA + buffer", justify="right")
+    table.add_column(f"preset {preset}: at {confidence:.0%}, over the climate", justify="right")
+
+    def cell(reach: Any) -> str:
+        return (
+            f"{reach.population_covered / 1e6:,.0f} M ({reach.share:.1%}), "
+            f"{int(reach.covered.sum()):,} cities"
+        )
+
     for mode in ("rocket", "ground", "any"):
-        cells = []
-        for network in networks:
-            reach = compute_reach(network, stock_hubs=CHINA, mode=mode)
-            cells.append(
-                f"{reach.population_covered / 1e6:,.0f} M ({reach.share:.1%}), "
-                f"{int(reach.covered.sum()):,} cities"
-            )
-        table.add_row(mode, *cells)
+        reaches = [compute_reach(network, stock_hubs=CHINA, mode=mode) for network in networks]
+        promised = reach_at_confidence(reaches[0], Conditions(), climate=True)
+        table.add_row(mode, *(cell(r) for r in reaches), cell(promised))
     console.print(table)
 
 
