@@ -27,11 +27,13 @@ from rocketpost.design.candidates import (
 from rocketpost.design.seapoints import nearest_sea_points, open_ocean_share
 from rocketpost.design.selection import drones_for
 from rocketpost.errors import InputError
+from rocketpost.network import default_network
 from rocketpost.world import is_land, load_ports
 from rocketpost.world.waterway import cached_boat_route_km
 
 # Cities of a million or more: ~120 coastal candidates, built in a few seconds.
 SETTINGS = CandidateSettings(min_population=1_000_000)
+DRONE = default_network().drone
 SITE_KEYS = {"id", "position", "port", "drones", "sea_state_closed_share", "serves"}
 ID_PATTERN = re.compile(r"[A-Z0-9-]{2,16}")
 
@@ -154,11 +156,11 @@ def test_selection_respects_count_separation_and_country_cap(table: CandidateTab
 
 def test_toml_round_trips_with_the_landing_sites_schema(table: CandidateTable) -> None:
     chosen = select_sites(table, top_n=10, min_population=1_000_000)
-    text = landing_sites_toml(chosen, header='made by a test with a "quote"')
+    text = landing_sites_toml(chosen, DRONE, header='made by a test with a "quote"')
     assert text.startswith("# made by a test")
     sites = tomllib.loads(text)["landing_sites"]
     assert len(sites) == len(chosen)
-    for entry, site, drones in zip(sites, chosen, drones_for(chosen.drone_catchment), strict=True):
+    for entry, site, drones in zip(sites, chosen, drones_for(chosen, DRONE), strict=True):
         assert set(entry) == SITE_KEYS
         assert entry["id"] == site.site_id
         assert entry["position"] == [site.lat_deg, site.lon_deg]  # exactly the checked point

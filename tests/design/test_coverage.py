@@ -44,7 +44,7 @@ def test_any_set_of_sites_covers_what_the_kernel_finds(
 ) -> None:
     rng = np.random.default_rng(seed)
     chosen = np.sort(rng.choice(len(big_candidates), size=30, replace=False))
-    sites = candidate_sites(big_candidates.subset(chosen))
+    sites = candidate_sites(big_candidates.subset(chosen), base_network.drone)
     covered, _ = _reach_share(base_network, sites, MIN_POPULATION)
     assert np.array_equal(coverage.covered(chosen), covered)
 
@@ -52,7 +52,9 @@ def test_any_set_of_sites_covers_what_the_kernel_finds(
 def test_every_candidate_at_once_is_the_ceiling(
     coverage: CoverageMatrix, base_network: Network, big_candidates: CandidateTable
 ) -> None:
-    covered, _ = _reach_share(base_network, candidate_sites(big_candidates), MIN_POPULATION)
+    covered, _ = _reach_share(
+        base_network, candidate_sites(big_candidates, base_network.drone), MIN_POPULATION
+    )
     assert np.array_equal(coverage.coverable, covered)
     assert coverage.coverable.sum() > coverage.base_covered.sum()
 
@@ -79,7 +81,7 @@ def test_groups_have_disjoint_reaches() -> None:
 def test_fixed_sites_are_in_the_base(
     rocket_hour: Network, big_candidates: CandidateTable, big_demand: Demand
 ) -> None:
-    fixed = candidate_sites(big_candidates.subset(np.arange(5)))
+    fixed = candidate_sites(big_candidates.subset(np.arange(5)), rocket_hour.drone)
     network = dataclasses.replace(rocket_hour, extra_sites=fixed)
     matrix = build_coverage(network, big_candidates, big_demand, stock_hubs=STOCK)
     # A fixed site is never a candidate again, and what it covers is base coverage.

@@ -42,7 +42,9 @@ def test_shipped_rocket_hour_sites_are_designed_and_beat_catchment_greedy() -> N
         drone_radius_km=settings.drone_radius_km,
         min_population=settings.min_population,
     )
-    greedy_network = dataclasses.replace(designed, extra_sites=candidate_sites(by_catchment))
+    greedy_network = dataclasses.replace(
+        designed, extra_sites=candidate_sites(by_catchment, designed.drone)
+    )
     greedy = compute_reach(greedy_network, stock_hubs=list(STOCK), mode="rocket")
     assert reach.share > greedy.share
     continents = {area.code for area in reach.continents if area.population_covered > 0}

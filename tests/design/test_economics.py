@@ -21,7 +21,7 @@ from .conftest import STOCK
 @pytest.fixture(scope="module")
 def designed(coverage: CoverageMatrix):  # type: ignore[no-untyped-def]
     result = design(coverage, costs=CostModel(), sites=8)
-    sites = candidate_sites(coverage.candidates.subset(result.chosen))
+    sites = candidate_sites(coverage.candidates.subset(result.chosen), coverage.network.drone)
     return dataclasses.replace(coverage.network, extra_sites=sites)
 
 

@@ -65,7 +65,8 @@ class Design:
     @property
     def site_usd_per_year(self) -> NDArray[np.float64]:
         """Annual cost of each chosen site."""
-        drones = drones_for(self.coverage.candidates.drone_catchment[self.chosen])
+        coverage = self.coverage
+        drones = drones_for(coverage.candidates.subset(self.chosen), coverage.network.drone)
         return self.costs.site_usd_per_year(drones)
 
     @property
@@ -84,8 +85,8 @@ class Design:
 
 
 def candidate_costs(coverage: CoverageMatrix, costs: CostModel) -> NDArray[np.float64]:
-    """Annual cost of every candidate (its vessel, crew and placeholder drone deck)."""
-    return costs.site_usd_per_year(drones_for(coverage.candidates.drone_catchment))
+    """Annual cost of every candidate (its vessel, crew and drone deck)."""
+    return costs.site_usd_per_year(drones_for(coverage.candidates, coverage.network.drone))
 
 
 def _budget(

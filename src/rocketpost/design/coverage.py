@@ -46,16 +46,17 @@ from rocketpost.design.table import CandidateTable
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.network.model import LandingSite
+from rocketpost.network.vehicles import Drone
 from rocketpost.world.ports import load_ports
 
 __all__ = ["CoverageMatrix", "build_coverage", "candidate_sites"]
 
 
-def candidate_sites(candidates: CandidateTable) -> tuple[LandingSite, ...]:
-    """The candidates as network landing sites (``drones`` the placeholder deck of
+def candidate_sites(candidates: CandidateTable, drone: Drone) -> tuple[LandingSite, ...]:
+    """The candidates as network landing sites (``drones`` the deck sized for ``drone`` by
     :func:`rocketpost.design.selection.drones_for`, the number the TOML writer writes)."""
     ports = load_ports()
-    drones = drones_for(candidates.drone_catchment)
+    drones = drones_for(candidates, drone)
     sites = []
     for i, site in enumerate(candidates):
         port = ports.get(site.port)
@@ -234,7 +235,7 @@ def build_coverage(
     base_covered = np.asarray(base.within(hour_min).any(axis=0))
     fixed = {s.site_id.upper() for s in network.extra_sites}
     keep = np.array([str(i).upper() not in fixed for i in candidates.site_id], dtype=bool)
-    sites = candidate_sites(candidates)
+    sites = candidate_sites(candidates, network.drone)
     universe = dataclasses.replace(
         network, hubs=tuple(network.hub(h) for h in stock), extra_sites=(), source="<design>"
     )

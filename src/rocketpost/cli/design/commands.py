@@ -169,7 +169,9 @@ def design_solve(
             for line in design_header(result, command).splitlines()
         )
         sites_out.write_text(
-            landing_sites_toml(coverage.candidates.subset(result.chosen), header=header),
+            landing_sites_toml(
+                coverage.candidates.subset(result.chosen), coverage.network.drone, header=header
+            ),
             encoding="utf-8",
         )
         written.append(sites_out)
