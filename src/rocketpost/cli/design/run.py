@@ -55,6 +55,7 @@ from rocketpost.design.analysis import Design, binding_legs, design, sites_neede
 from rocketpost.design.candidates import CandidateSettings, build_candidates
 from rocketpost.design.costs import CostModel, default_costs
 from rocketpost.design.coverage import build_coverage
+from rocketpost.design.decks import DECK_SIZING
 from rocketpost.design.hubs import hub_coverages
 from rocketpost.design.hubsolve import HubChoice, choose_hubs
 from rocketpost.design.mclp import check_solver
@@ -133,8 +134,11 @@ def design_all(
     ] = None,
     orders_per_day: Annotated[
         float | None,
-        typer.Option("--orders-per-day", help="Price the fleet at this demand level."),
-    ] = 20_000.0,
+        typer.Option(
+            "--orders-per-day",
+            help="Price the fleet at this demand level (the drone decks are sized at the default).",
+        ),
+    ] = DECK_SIZING.orders_per_day,
     costs: CostsOption = None,
     out: OutOption = None,
     workers: WorkersOption = 2,
