@@ -215,3 +215,53 @@ def test_a_scrub_racing_one_hour_bookings_never_refuses_them(api: Api) -> None:
         assert _at(now["flight"]["launch_at"]) < _at(now["promised_delivery_at"])
         flight = api.client.get(f"/v1/flights/{moved[s['id']]}", headers=api.ops).json()
         assert flight["booked_kg"] <= CAPACITY_KG
+
+
+@pytest.fixture()
+def one_wave_window_api(database_url: str) -> Iterator[Api]:
+    """Scrubbed one-hour shipments may move one wave only (10 min)."""
+    yield from make_api(database_url, preset="today", reschedule_window_min=10)
+
+
+def test_one_hour_freight_bumps_same_day_freight_off_the_next_wave(
+    one_wave_window_api: Api,
+) -> None:
+    api = one_wave_window_api
+    _, headers = api.merchant()
+    ready = slot_ready_at()
+    parcel = api.book(headers, miami(ready, mass_kg=SHARE_KG, volume_m3=2.0)).json()
+    wave = parcel["flight"]["id"]
+    # W+1: 4 t and 3.5 t of same-day freight (up to the one-hour share), then 1.5 t of
+    # one-hour parcels in that share: 1 t left, less than the scrubbed 2.5 t.
+    first = api.book(headers, _same_day(miami(ready + WAVE, mass_kg=4_000.0, volume_m3=3.0)))
+    last = api.book(headers, _same_day(miami(ready + WAVE, mass_kg=3_500.0, volume_m3=3.0)))
+    first, last = first.json(), last.json()
+    next_wave = first["flight"]["id"]
+    assert last["flight"]["id"] == next_wave
+    assert api.book(headers, miami(ready + WAVE, mass_kg=1_500.0)).json()["flight"]["id"] == (
+        next_wave
+    )
+
+    result = _scrub(api, wave)
+    moved = {r["shipment_id"]: r["flight_id"] for r in result["rescheduled"]}
+    assert result["downgraded"] == []
+    # The one-hour load keeps the next wave: the latest-booked freight alone made the room.
+    assert moved[parcel["id"]] == next_wave
+    assert first["id"] not in moved and _shipment(api, headers, first["id"])["flight"]["id"] == (
+        next_wave
+    )
+    bumped = _shipment(api, headers, last["id"])
+    assert moved[last["id"]] == bumped["flight"]["id"] != next_wave
+    assert _at(bumped["flight"]["launch_at"]) > _at(last["flight"]["launch_at"])
+    assert bumped["promised_delivery_at"] == last["promised_delivery_at"]
+    events = api.client.get(f"/v1/shipments/{last['id']}/events", headers=headers).json()
+    message = events["data"][-1]["message"]
+    assert f"room made on {next_wave}" in message and "same-day promise kept" in message
+    # No flight holds more than its hold, and the counters match what is on board.
+    for flight_id, kg in (
+        (next_wave, 1_500.0 + 4_000.0 + SHARE_KG),
+        (bumped["flight"]["id"], 3_500.0),
+    ):
+        flight = api.client.get(f"/v1/flights/{flight_id}", headers=api.ops).json()
+        assert flight["booked_kg"] == pytest.approx(kg)
+        assert flight["booked_kg"] <= CAPACITY_KG

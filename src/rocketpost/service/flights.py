@@ -2,7 +2,10 @@
 
 A scrub moves the flight's one-hour shipments first, in booking order, each to the next wave of
 the same route that still has room (through the same atomic reservation as booking), within the
-reschedule window, its promise moved by the delay; then its same-day shipments, each to the first
+reschedule window, its promise moved by the delay (when no wave has room, the latest-booked
+same-day freight on the first wave where that makes room is bumped to a later flight within its
+own promise, or to standard: one-hour freight comes first); then its same-day shipments, each to
+the first
 later flight of the route that keeps its 12 h promise and has room beyond the one-hour share
 (:func:`rocketpost.service.sameday.later_flight_for_same_day`), its promise unchanged. A shipment
 that finds none is marked for the standard service. The flight's status change, every move and
@@ -21,7 +24,7 @@ from rocketpost.core.eligibility import SAME_DAY_WINDOW_S
 from rocketpost.network import Network
 from rocketpost.service import ops_schemas, schemas
 from rocketpost.service.bookedday import day_bounds
-from rocketpost.service.capacity import FlightKey, Hold, Load, reserve
+from rocketpost.service.capacity import FlightKey, Hold, Load, release, reserve
 from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.kpitally import tally_cache
@@ -302,77 +305,26 @@ class FlightOps:
         now: datetime,
     ) -> tuple[list[schemas.Rescheduled], list[str]]:
         """Move the scrubbed flight's shipments: one-hour ones first (booking order), each to
-        the next wave with room within the reschedule window, its promise moved by the delay;
-        then same-day ones (:func:`~rocketpost.service.sameday.later_flight_for_same_day`: any
-        later flight within their 12 h promise, beyond the one-hour share, promise unchanged),
-        so a same-day load never takes a seat a one-hour shipment of the same scrub needs."""
+        the next wave with room within the reschedule window, its promise moved by the delay
+        (when no wave has room, same-day freight is bumped off the first wave where that makes
+        room: :meth:`_bump_for`); then same-day ones
+        (:func:`~rocketpost.service.sameday.later_flight_for_same_day`: any later flight within
+        their 12 h promise, beyond the one-hour share, promise unchanged), so a same-day load
+        never takes a seat a one-hour shipment of the same scrub needs."""
         interval_s = self.engine.network.hub(row.origin_hub).launch_interval_min * 60.0
         why = f" ({event.reason})" if event.reason else ""
-        rescheduled: list[schemas.Rescheduled] = []
-        downgraded: list[str] = []
+        moves = _Moves(writer, event.occurred_at or now, now)
         hold = Hold(row.capacity_g, row.capacity_cm3)
         scrubbed = FlightKey(row.origin_hub, row.destination_hub, row.launch_at)
         for s in sorted(shipments, key=lambda s: (s.service == "same_day", s.id)):
-            same_day = s.service == "same_day"
             target: tuple[int, datetime, float] | None
-            if same_day:
-                target = later_flight_for_same_day(
-                    session,
-                    self.engine,
-                    hold,
-                    scrubbed,
-                    interval_s=interval_s,
-                    eta_s=SAME_DAY_WINDOW_S if s.eta_s is None else s.eta_s,
-                    load=Load(s.mass_g, s.volume_cm3),
-                    now=now,
-                )
+            if s.service == "same_day":
+                target = self._same_day_seat(session, hold, scrubbed, s, interval_s, now)
             else:
                 target = self._next_wave_with_room(session, row, s, interval_s, now)
-            if target is not None:
-                pk, launch_at, delay_s = target
-                new_id = flight_public_id(row.origin_hub, row.destination_hub, launch_at)
-                s.flight_id, s.flight_public_id, s.launch_at = pk, new_id, launch_at
-                if not same_day:  # a same-day promise still holds (the move kept it)
-                    s.promised_delivery_at = s.promised_delivery_at + timedelta(seconds=delay_s)
-                if s.eta_s is not None:
-                    s.eta_s = round(s.eta_s + delay_s, 3)
-                if s.legs:
-                    s.legs = [
-                        dict(leg, duration_s=round(leg["duration_s"] + delay_s, 3))
-                        if leg["leg"] == "wave_wait"
-                        else leg
-                        for leg in s.legs
-                    ]
-                apply(session, s, Move.SCRUB_RESCHEDULE, now)
-                rescheduled.append(schemas.Rescheduled(shipment_id=s.public_id, flight_id=new_id))
-                promise = "same-day promise kept" if same_day else "new promise"
-                sub, message, flight_ref = (
-                    SubStatus.RESCHEDULED,
-                    f"{row.public_id} scrubbed{why}; moved to {new_id}, "
-                    f"{promise} {s.promised_delivery_at.isoformat()}",
-                    new_id,
-                )
-            else:
-                apply(session, s, Move.SCRUB_DOWNGRADE, now)
-                s.service, s.mode, s.destination_hub = "standard", "standard", None
-                s.eta_s, s.legs = None, None
-                s.promised_delivery_at = now + self.engine.standard
-                s.downgrade_reason = "scrubbed"
-                downgraded.append(s.public_id)
-                room = "no later flight in its same-day promise" if same_day else "no later wave"
-                sub, message, flight_ref = (
-                    SubStatus.DOWNGRADED_TO_STANDARD,
-                    f"{row.public_id} scrubbed{why}; {room} has room: standard service",
-                    row.public_id,
-                )
-            writer.emit_for(
-                s,
-                Status.PRE_TRANSIT,
-                sub,
-                message,
-                flight_public_id=flight_ref,
-                occurred_at=event.occurred_at or now,
-            )
+                if target is None:
+                    target = self._bump_for(session, moves, row, s, interval_s, now)
+            moves.land(session, self.engine, s, target, f"{row.public_id} scrubbed{why}", row)
         # Everything has moved off: the scrubbed flight carries nothing.
         session.execute(
             update(Flight)
@@ -380,4 +332,150 @@ class FlightOps:
             .values(booked_g=0, booked_cm3=0)
             .execution_options(synchronize_session=False)
         )
-        return rescheduled, downgraded
+        return moves.rescheduled, moves.downgraded
+
+    def _same_day_seat(
+        self,
+        session: Session,
+        hold: Hold,
+        flight: FlightKey,
+        s: Shipment,
+        interval_s: float,
+        now: datetime,
+    ) -> tuple[int, datetime, float] | None:
+        """A same-day shipment's seat on a later flight of ``flight``'s lane within its promise."""
+        return later_flight_for_same_day(
+            session,
+            self.engine,
+            hold,
+            flight,
+            interval_s=interval_s,
+            eta_s=SAME_DAY_WINDOW_S if s.eta_s is None else s.eta_s,
+            load=Load(s.mass_g, s.volume_cm3),
+            now=now,
+        )
+
+    def _bump_for(
+        self,
+        session: Session,
+        moves: _Moves,
+        row: Flight,
+        s: Shipment,
+        interval_s: float,
+        now: datetime,
+    ) -> tuple[int, datetime, float] | None:
+        """Make room for one-hour shipment ``s`` of scrubbed ``row`` on the first later wave of
+        the window where bumping same-day freight frees enough: one-hour freight comes first.
+
+        The wave's flight row and its same-day shipments are locked; the latest-booked same-day
+        shipments go first, only as many as the room needs, each to a later flight within its
+        own 12 h promise (promise unchanged) or to the standard service. Then ``s`` is reserved
+        through the same atomic reservation as a booking."""
+        load = Load(s.mass_g, s.volume_cm3)
+        for k in range(1, int(self.reschedule_window_s // interval_s) + 1):
+            launch_at = row.launch_at + timedelta(seconds=k * interval_s)
+            if launch_at <= now:
+                continue
+            wave = session.scalars(
+                select(Flight)
+                .where(
+                    Flight.origin_hub == row.origin_hub,
+                    Flight.destination_hub == row.destination_hub,
+                    Flight.launch_at == launch_at,
+                    Flight.status == "scheduled",
+                )
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).first()
+            if wave is None:
+                continue
+            riders = lock_shipments(
+                session, (Shipment.flight_id == wave.id) & (Shipment.service == "same_day")
+            )
+            riders = [
+                r
+                for r in reversed(riders)
+                if allowed(Move.SCRUB_RESCHEDULE, r.status, r.sub_status)
+            ]
+            free_g, free_cm3 = wave.capacity_g - wave.booked_g, wave.capacity_cm3 - wave.booked_cm3
+            bumped = []
+            for r in riders:
+                if free_g >= load.mass_g and free_cm3 >= load.volume_cm3:
+                    break
+                bumped.append(r)
+                free_g, free_cm3 = free_g + r.mass_g, free_cm3 + r.volume_cm3
+            if free_g < load.mass_g or free_cm3 < load.volume_cm3:
+                continue
+            hold = Hold(wave.capacity_g, wave.capacity_cm3)
+            key = FlightKey(wave.origin_hub, wave.destination_hub, wave.launch_at)
+            for r in bumped:
+                release(session, wave.id, r.mass_g, r.volume_cm3, now)
+                target = self._same_day_seat(session, hold, key, r, interval_s, now)
+                reason = f"room made on {wave.public_id} for one-hour freight of {row.public_id}"
+                moves.land(session, self.engine, r, target, reason, wave)
+            pk = reserve(session, key, load, hold, now)
+            if pk is not None:
+                return pk, launch_at, k * interval_s
+        return None
+
+
+class _Moves:
+    """Where a scrub's shipments land, with their events: a later flight, or standard."""
+
+    def __init__(self, writer: EventWriter, occurred_at: datetime, now: datetime) -> None:
+        self.writer, self.occurred_at, self.now = writer, occurred_at, now
+        self.rescheduled: list[schemas.Rescheduled] = []
+        self.downgraded: list[str] = []
+
+    def land(
+        self,
+        session: Session,
+        engine: QuoteEngine,
+        s: Shipment,
+        target: tuple[int, datetime, float] | None,
+        why: str,
+        left: Flight,
+    ) -> None:
+        """Move ``s`` off flight ``left`` to ``target`` (its promise moved by the delay, a
+        same-day one's kept), or to the standard service; ``why`` opens its event."""
+        same_day, now = s.service == "same_day", self.now
+        if target is not None:
+            pk, launch_at, delay_s = target
+            new_id = flight_public_id(left.origin_hub, left.destination_hub, launch_at)
+            s.flight_id, s.flight_public_id, s.launch_at = pk, new_id, launch_at
+            if not same_day:  # a same-day promise still holds (the move kept it)
+                s.promised_delivery_at = s.promised_delivery_at + timedelta(seconds=delay_s)
+            if s.eta_s is not None:
+                s.eta_s = round(s.eta_s + delay_s, 3)
+            if s.legs:
+                s.legs = [
+                    dict(leg, duration_s=round(leg["duration_s"] + delay_s, 3))
+                    if leg["leg"] == "wave_wait"
+                    else leg
+                    for leg in s.legs
+                ]
+            apply(session, s, Move.SCRUB_RESCHEDULE, now)
+            self.rescheduled.append(schemas.Rescheduled(shipment_id=s.public_id, flight_id=new_id))
+            promise = "same-day promise kept" if same_day else "new promise"
+            sub, message, flight_ref = (
+                SubStatus.RESCHEDULED,
+                f"{why}; moved to {new_id}, {promise} {s.promised_delivery_at.isoformat()}",
+                new_id,
+            )
+        else:
+            apply(session, s, Move.SCRUB_DOWNGRADE, now)
+            s.service, s.mode, s.destination_hub = "standard", "standard", None
+            s.eta_s, s.legs = None, None
+            s.promised_delivery_at = now + engine.standard
+            s.downgrade_reason = "scrubbed"
+            self.downgraded.append(s.public_id)
+            room = "no later flight in its same-day promise" if same_day else "no later wave"
+            sub, message, flight_ref = (
+                SubStatus.DOWNGRADED_TO_STANDARD,
+                f"{why}; {room} has room: standard service",
+                left.public_id,
+            )
+        self.writer.emit_for(
+            s, Status.PRE_TRANSIT, sub, message, flight_public_id=flight_ref,
+            occurred_at=self.occurred_at,
+        )  # fmt: skip
