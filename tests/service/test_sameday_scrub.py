@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +58,26 @@ def _scrub(api: Api, flight_id: str) -> dict[str, Any]:
 
 def _shipment(api: Api, headers: dict[str, str], shipment_id: str) -> dict[str, Any]:
     return dict(api.client.get(f"/v1/shipments/{shipment_id}", headers=headers).json())
+
+
+def _race(base: str, calls: list[Callable[[httpx.Client], Any]]) -> list[Any]:
+    """Run every call on its own connection (opened first), all released at once by a barrier;
+    their answers, in the order of ``calls``."""
+    barrier = threading.Barrier(len(calls))
+    answers: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            client.get("/health")  # open the connection before the race
+            barrier.wait()
+            answers[i] = calls[i](client)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    return answers
 
 
 def test_the_scrub_moves_one_hour_first_and_same_day_leaves_the_share(api: Api) -> None:
@@ -159,40 +179,19 @@ def test_a_scrub_racing_one_hour_bookings_never_refuses_them(api: Api) -> None:
     next_wave = waiting.json()["flight"]["id"]
     assert next_wave != wave
 
-    barrier = threading.Barrier(CLIENTS + 1)
-    results: list[tuple[int, Any]] = [(0, None)] * CLIENTS
-    scrub: list[Any] = []
-    base = str(api.client.base_url)
-
-    def book(i: int) -> None:
+    def book(i: int) -> Callable[[httpx.Client], Any]:
         body = miami(ready + WAVE, mass_kg=100.0, volume_m3=0.5)
-        with httpx.Client(base_url=base, timeout=120) as client:
-            client.get("/health")  # open the connection before the race
-            barrier.wait()
-            response = client.post(
-                "/v1/shipments",
-                json=body,
-                headers={**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex},
-            )
-            results[i] = (response.status_code, response.json())
+        extra = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
+        return lambda client: client.post("/v1/shipments", json=body, headers=extra)
 
-    def scrub_it() -> None:
-        with httpx.Client(base_url=base, timeout=120) as client:
-            client.get("/health")
-            barrier.wait()
-            scrub.append(
-                client.post(
-                    f"/v1/flights/{wave}/events", json={"type": "scrubbed"}, headers=api.ops
-                )
-            )
+    def scrub_it(client: httpx.Client) -> Any:
+        return client.post(f"/v1/flights/{wave}/events", json={"type": "scrubbed"}, headers=api.ops)
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(CLIENTS)]
-    threads.append(threading.Thread(target=scrub_it))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
-
+    *booked, scrubbed_answer = _race(
+        str(api.client.base_url), [book(i) for i in range(CLIENTS)] + [scrub_it]
+    )
+    results = [(r.status_code, r.json()) for r in booked]
+    scrub = [scrubbed_answer]
     assert scrub[0].status_code == 200, scrub[0].text
     assert all(code == 201 for code, _ in results), results
     assert {body["flight"]["id"] for _, body in results} == {next_wave}
@@ -288,32 +287,13 @@ def test_a_bumping_scrub_racing_the_freights_cancellations_keeps_every_counter(
     assert {r["flight"]["id"] for r in riders} == {next_wave}
     assert api.book(headers, miami(ready + WAVE, mass_kg=1_500.0)).status_code == 201
 
-    barrier = threading.Barrier(len(riders) + 1)
-    base = str(api.client.base_url)
-    answers: list[Any] = []
+    def cancel(shipment_id: str) -> Callable[[httpx.Client], Any]:
+        return lambda client: client.post(f"/v1/shipments/{shipment_id}/cancel", headers=headers)
 
-    def cancel(shipment_id: str) -> None:
-        with httpx.Client(base_url=base, timeout=120) as client:
-            client.get("/health")
-            barrier.wait()
-            answers.append(client.post(f"/v1/shipments/{shipment_id}/cancel", headers=headers))
+    def scrub_it(client: httpx.Client) -> Any:
+        return client.post(f"/v1/flights/{wave}/events", json={"type": "scrubbed"}, headers=api.ops)
 
-    def scrub_it() -> None:
-        with httpx.Client(base_url=base, timeout=120) as client:
-            client.get("/health")
-            barrier.wait()
-            answers.append(
-                client.post(
-                    f"/v1/flights/{wave}/events", json={"type": "scrubbed"}, headers=api.ops
-                )
-            )
-
-    threads = [threading.Thread(target=cancel, args=(r["id"],)) for r in riders]
-    threads.append(threading.Thread(target=scrub_it))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
+    answers = _race(str(api.client.base_url), [cancel(r["id"]) for r in riders] + [scrub_it])
     assert all(a.status_code in (200, 409) for a in answers), [a.text for a in answers]
     for flight_id in {next_wave} | {
         _shipment(api, headers, r["id"])["flight"]["id"] for r in riders
