@@ -9,7 +9,7 @@ import pytest
 
 from rocketpost.core.eta import flight_matrix
 from rocketpost.network import Network, default_network
-from rocketpost.planning.fleet import FleetSchedule, initial_fleet, schedule_fleet
+from rocketpost.planning.fleet import FleetSchedule, initial_fleet, reserve_mask, schedule_fleet
 
 DAY_S = 1_795_651_200.0
 
@@ -87,6 +87,25 @@ def test_a_light_early_flight_leaves_the_airframe_to_a_fuller_later_one() -> Non
         net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 7200], [0.1, 0.9], reserve_for_fuller=False
     )
     assert greedy.bin_flight.tolist() == [0, -1]
+
+
+def test_a_held_reserve_airframe_is_never_flown() -> None:
+    net = two_hubs(2, 1, cycle_h=66.0)
+    fleet = initial_fleet(net, DAY_S)
+    fleet[1] = dataclasses.replace(fleet[1], ready_s=DAY_S - 60.0)  # HZB-02 ready first
+    held = reserve_mask(fleet, len(net.hubs), 1)
+    assert held.tolist() == [False, True, True]  # the readiest of HZB, ICN's only one
+    assert not reserve_mask(fleet, len(net.hubs), 0).any()
+    bins = (np.array([0, 0], np.intp), np.array([1, 1], np.intp))
+    launches, fills = np.array([DAY_S + 3600, DAY_S + 5 * 3600]), np.array([0.5, 0.5])
+    copy = [dataclasses.replace(a) for a in fleet]  # the scheduler moves its airframes
+    sched = schedule_fleet(net, *bins, launches, fills, fleet=copy, held=held)
+    # HZB-01 flies the first load; the second has no airframe left (HZB-02 is held), where
+    # without the reserve HZB-02 flies it.
+    assert sched.flight_airframe.tolist() == [0]
+    assert sched.bin_flight.tolist() == [0, -1]
+    free = schedule_fleet(net, *bins, launches, fills, fleet=fleet)
+    assert free.flight_airframe.tolist() == [1, 0]
 
 
 def test_the_reuse_limit_retires_an_airframe() -> None:

@@ -22,6 +22,9 @@ def test_defaults_and_variants() -> None:
     assert variant.last_mile and not params.last_mile
     with pytest.raises(dataclasses.FrozenInstanceError):
         params.last_mile = True  # type: ignore[misc]
+    # The reserve that re-flies a lost landing: kept where the promise counts the re-flight.
+    assert params.reserve_per_hub("confidence") == 1 and params.reserve_per_hub("buffer") == 0
+    assert PlanParams(reserve_airframes_per_hub=2).reserve_per_hub("buffer") == 2
 
 
 @pytest.mark.parametrize(
@@ -29,6 +32,8 @@ def test_defaults_and_variants() -> None:
     [
         (lambda: PlanParams(promise_s=0.0), "promise_s"),
         (lambda: PlanParams(promise_s=math.nan), "promise_s"),
+        (lambda: PlanParams(reserve_airframes_per_hub=-1), "reserve_airframes_per_hub"),
+        (lambda: PlanParams(reserve_airframes_per_hub=True), "reserve_airframes_per_hub"),
         (lambda: LastMileParams(time_limit_s=0.0), "time_limit_s"),
         (lambda: LastMileParams(seed=-1), "seed"),
         (lambda: LastMileParams(max_stops_per_problem=0), "max_stops_per_problem"),

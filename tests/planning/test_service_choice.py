@@ -165,6 +165,21 @@ def test_the_choice_records_its_p_and_the_latest_launch_at_the_confidence() -> N
     waves = (latest - at_confidence.launch_s[rocket]) / interval
     np.testing.assert_allclose(waves, np.round(waves), atol=1e-9)
     assert np.isnan(at_confidence.latest_launch_s[~rocket]).all()
+    # The P at every wave up to the latest is recorded, at the confidence, and none after it.
+    by_wave = at_confidence.p_by_wave[rocket]
+    np.testing.assert_array_equal(by_wave[:, 0], at_confidence.p_on_time[rocket])
+    k = np.arange(by_wave.shape[1])
+    inside = k[None, :] <= np.round(waves)[:, None]
+    assert (by_wave[inside] >= network.promise.confidence).all()
+    assert np.isnan(by_wave[~inside]).all()
+    assert (np.diff(by_wave, axis=1)[inside[:, 1:]] <= 1e-12).all()  # later is never likelier
+    np.testing.assert_array_equal(
+        at_confidence.p_at_launch(
+            np.where(rocket, at_confidence.latest_launch_s, np.nan),
+            network.launch_wave_interval_s[at_confidence.origin],
+        )[rocket],
+        by_wave[np.arange(len(waves)), np.round(waves).astype(int)],
+    )
     by_buffer = choose_service(network, orders, same_day=False, promise_rule="buffer")
     assert np.isnan(by_buffer.p_on_time).all()
     flying = by_buffer.mode == Mode.ROCKET

@@ -200,6 +200,33 @@ def test_the_fallback_the_promise_counts_is_the_one_flown(
         assert record.status[g] != FlightStatus.STANDARD  # its airframe was set aside
 
 
+def test_a_fallback_never_takes_the_spare_kept_for_a_reflight(
+    small_plan: tuple[Plan, SimInputs], small_day: tuple[object, object, np.ndarray]
+) -> None:
+    """The hub the fallback picks keeps its last spare for a lost landing's re-flight (what
+    every promise counts): left with one, the fallback goes elsewhere or not at all."""
+    from rocketpost.simulation.engine import KEEP_FOR_REFLIGHT, _Engine
+
+    plan, inputs = small_plan
+    allowed = small_day[2][np.flatnonzero(plan.outcomes.one_hour)]
+    inputs = dataclasses.replace(inputs, order_stock=allowed)
+    config = SimConfig(disruptions=FRONTS, spare_airframes_per_hub=1)
+    k, f, g, t, record = _front_moves(inputs, config, 4)[0]
+    best = int(record.origin[g])
+    engine = _Engine(inputs, config, np.random.SeedSequence(k))
+    pool = engine.airframes
+    assert pool.spares(best) > KEEP_FOR_REFLIGHT
+    assert int(engine.fl.origin[engine.other_hub(f, t)]) == best  # the control
+    engine = _Engine(inputs, config, np.random.SeedSequence(k))
+    pool = engine.airframes
+    spares = [a for a in range(len(pool)) if pool.location[a] == best and pool.remaining[a] <= 0]
+    for a in spares[KEEP_FOR_REFLIGHT:]:
+        pool.lost[a] = True
+    assert pool.spares(best) == KEEP_FOR_REFLIGHT
+    moved = engine.other_hub(f, t)
+    assert moved < 0 or int(engine.fl.origin[moved]) != best
+
+
 def test_no_fallback_where_the_stock_is_nowhere_else(small_plan: tuple[Plan, SimInputs]) -> None:
     _, inputs = small_plan
     only_origin = np.zeros((inputs.n_orders, len(inputs.network.hubs)), dtype=bool)

@@ -14,6 +14,11 @@ flight's orders are downgraded with ``no_capacity``. An airframe is never used w
 When airframes are scarce, a light flight early in the day would take an airframe that a fuller
 flight later needs: with ``reserve_for_fuller`` a flight is skipped when the hub has no more
 usable airframes than it has fuller flights still to come.
+
+A lost landing's parcels are re-flown on a reserve airframe at the origin (what a promise counts:
+:func:`rocketpost.promise.recovery.reflight_delay_s`), so the plan keeps ``held`` airframes out of
+the schedule (:func:`reserve_mask`: ``reserve_airframes_per_hub`` of every hub, the readiest):
+the simulator finds them as the hub's spares.
 """
 
 from __future__ import annotations
@@ -28,7 +33,14 @@ from rocketpost.core.eta import flight_matrix
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 
-__all__ = ["Airframe", "FleetSchedule", "initial_fleet", "schedule_fleet", "site_returns"]
+__all__ = [
+    "Airframe",
+    "FleetSchedule",
+    "initial_fleet",
+    "reserve_mask",
+    "schedule_fleet",
+    "site_returns",
+]
 
 _S_PER_H = 3600.0  # km/h to seconds
 
@@ -128,6 +140,23 @@ class FleetSchedule:
         return self.airframes_used() / len(self.airframes) if self.airframes else 0.0
 
 
+def reserve_mask(fleet: list[Airframe], n_hubs: int, per_hub: int) -> NDArray[np.bool_]:
+    """The airframes a plan holds in reserve: ``per_hub`` at every hub (all it has when it has
+    fewer), the ones ready first (a reserve is there to fly now), ties to the last id."""
+    held = np.zeros(len(fleet), dtype=bool)
+    if per_hub <= 0:
+        return held
+    location = np.array([a.location for a in fleet], dtype=np.intp)
+    ready = np.array([a.ready_s for a in fleet], dtype=np.float64)
+    index = np.arange(len(fleet))
+    for h in range(n_hubs):
+        here = index[location == h]
+        if here.size:
+            readiest = here[np.lexsort((-here, ready[here]))]
+            held[readiest[:per_hub]] = True
+    return held
+
+
 def schedule_fleet(
     network: Network,
     bin_origin: NDArray[np.intp],
@@ -137,8 +166,10 @@ def schedule_fleet(
     *,
     fleet: list[Airframe],
     reserve_for_fuller: bool = True,
+    held: NDArray[np.bool_] | None = None,
 ) -> FleetSchedule:
-    """Assign airframes to bins (sorted by launch time), repositioning where it helps."""
+    """Assign airframes to bins (sorted by launch time), repositioning where it helps; the
+    ``held`` airframes (:func:`reserve_mask`) are never assigned."""
     rocket = network.rocket
     cycle = rocket.reuse_cycle_s
     limit = rocket.flights_per_airframe
@@ -164,6 +195,9 @@ def schedule_fleet(
     loc = initial.copy()
     flown = np.array([a.flights for a in fleet], dtype=np.int64)
     ready_at = np.array([a.ready_s for a in fleet], dtype=np.float64)
+    reserved = np.zeros(len(fleet), dtype=bool) if held is None else np.asarray(held, dtype=bool)
+    if reserved.shape != (len(fleet),):
+        raise InputError("held", reserved.shape, f"must have one flag per airframe ({len(fleet)})")
 
     def fly(af: int, b: int, o: int, d: int, t: float) -> None:
         landing = t + float(flight_s[o, d])
@@ -181,7 +215,7 @@ def schedule_fleet(
     for b in range(nbins):
         o, d, t = int(bin_origin[b]), int(bin_destination[b]), float(bin_launch_s[b])
         waiting[o] -= 1
-        alive = flown < limit
+        alive = (flown < limit) & ~reserved
         here = alive & (loc == o)
         ready = np.flatnonzero(here & (ready_at <= t + 1e-6))
         if reserve_for_fuller and len(ready):
@@ -195,7 +229,7 @@ def schedule_fleet(
         else:
             usable = np.bincount(loc[alive], minlength=h)
             spare_hub = usable > np.maximum(waiting, 0)
-            cand = np.flatnonzero((flown + 2 <= limit) & (loc != o) & spare_hub[loc])
+            cand = np.flatnonzero((flown + 2 <= limit) & ~reserved & (loc != o) & spare_hub[loc])
             if len(cand) == 0:
                 continue
             src = loc[cand]

@@ -6,6 +6,7 @@ In the style of PyVRP's ``SolveParams``: immutable, validated on construction, v
 
     promise_s = 3600          # default: the network's one-hour promise
     reserve_for_fuller = true
+    reserve_airframes_per_hub = 1  # default: 1 at a confidence, 0 under the flat buffer
     last_mile = true
 
     [consolidation]
@@ -73,6 +74,12 @@ class PlanParams(FromFile):
         When nearly empty flights are held, flown light or downgraded.
     reserve_for_fuller
         The fleet scheduler keeps an airframe for a fuller flight rather than the first one.
+    reserve_airframes_per_hub
+        Airframes of every hub the schedule never flies: the hub's spare, which re-flies a lost
+        landing's parcels. ``None`` (default): 1 when the plan promises at a confidence, which
+        counts that re-flight (:func:`rocketpost.promise.recovery.reflight_delay_s`), 0 under the
+        flat buffer, which counts nothing (:meth:`reserve_per_hub`). 0 at a confidence leaves
+        the promise assuming a spare the plan does not keep.
     last_mile
         Route each landing with PyVRP (``last_mile_options``); otherwise each parcel's last
         mile is the direct trip of the ETA model.
@@ -83,6 +90,7 @@ class PlanParams(FromFile):
     promise_s: float | None = None
     consolidation: ConsolidationPolicy = field(default_factory=ConsolidationPolicy)
     reserve_for_fuller: bool = True
+    reserve_airframes_per_hub: int | None = None
     last_mile: bool = False
     last_mile_options: LastMileParams = field(default_factory=LastMileParams)
 
@@ -91,12 +99,24 @@ class PlanParams(FromFile):
             _is_number(self.promise_s) and math.isfinite(self.promise_s) and self.promise_s > 0
         ):
             raise InputError("promise_s", self.promise_s, "must be > 0 seconds (or None)")
+        reserve = self.reserve_airframes_per_hub
+        if reserve is not None and (
+            isinstance(reserve, bool) or not isinstance(reserve, int) or reserve < 0
+        ):
+            raise InputError("reserve_airframes_per_hub", reserve, "must be a whole number ≥ 0")
         if not isinstance(self.consolidation, ConsolidationPolicy):
             raise InputError("consolidation", self.consolidation, "must be a ConsolidationPolicy")
         if not isinstance(self.last_mile_options, LastMileParams):
             raise InputError(
                 "last_mile_options", self.last_mile_options, "must be a LastMileParams"
             )
+
+    def reserve_per_hub(self, promise_rule: str) -> int:
+        """The reserve the plan keeps under ``promise_rule`` (``"confidence"`` or
+        ``"buffer"``): the setting, or its default for that rule."""
+        if self.reserve_airframes_per_hub is not None:
+            return self.reserve_airframes_per_hub
+        return 1 if promise_rule == "confidence" else 0
 
 
 def _is_number(value: object) -> bool:

@@ -23,7 +23,13 @@ from rocketpost.network import Network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.backhaul import Backhaul, load_backhaul
 from rocketpost.planning.consolidation import Consolidation, consolidate
-from rocketpost.planning.fleet import Airframe, FleetSchedule, initial_fleet, schedule_fleet
+from rocketpost.planning.fleet import (
+    Airframe,
+    FleetSchedule,
+    initial_fleet,
+    reserve_mask,
+    schedule_fleet,
+)
 from rocketpost.planning.outcomes import carried_lower_bound, kpis, same_day_kpis
 from rocketpost.planning.params import PlanParams
 from rocketpost.planning.service_choice import Mode, Reason, choose_service, reason_code
@@ -133,6 +139,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         fill,
         fleet=[dataclasses.replace(a) for a in fleet],
         reserve_for_fuller=reserve_for_fuller,
+        reserve_per_hub=params.reserve_per_hub(promise_rule),
     )
 
     # Outcomes: start from the service choice, apply holds, light-load and no-capacity downgrades.
@@ -245,7 +252,16 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         promised_s=promised,
         planned_delivery_s=delivery,
         on_time=delivery <= promised + 1e-6,
-        p_on_time=np.where(~standard & ~same_day, choice.p_on_time, np.nan),
+        # The promise at the wave the order flies on (a held flight's is the held wave's).
+        p_on_time=np.where(
+            ~standard & ~same_day,
+            np.where(
+                mode == Mode.ROCKET,
+                choice.p_at_launch(launch, network.launch_wave_interval_s[choice.origin]),
+                choice.p_on_time,
+            ),
+            np.nan,
+        ),
         inspection_p=np.where(~standard & ~same_day, choice.inspection_p, np.nan),
     )
     flights = _flights(cons, sched, back)
@@ -303,6 +319,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
                 else policy.max_cost_per_kg_usd,
                 "hold_below_fill": policy.hold_below_fill,
                 "same_day": policy.same_day,
+                "reserve_airframes_per_hub": params.reserve_per_hub(promise_rule),
                 "same_day_min_fill": policy.same_day_min_fill,
                 "b2b_same_day": policy.b2b_same_day,
                 "reserve_for_fuller": reserve_for_fuller,
@@ -320,11 +337,13 @@ def _schedule(
     *,
     fleet: list[Airframe],
     reserve_for_fuller: bool,
+    reserve_per_hub: int,
 ) -> FleetSchedule:
     """The fleet flies the bins that carry one-hour orders first; the extra same-day flights
     then take only the airframes that schedule left (so a same-day flight never takes an
     airframe from a one-hour one). One schedule, flights in launch order."""
     passes = [np.flatnonzero(~cons.bin_same_day), np.flatnonzero(cons.bin_same_day)]
+    held = reserve_mask(fleet, len(network.hubs), reserve_per_hub)  # the same in both passes
     scheds = []
     for bins in passes:
         scheds.append(
@@ -336,6 +355,7 @@ def _schedule(
                 fill[bins],
                 fleet=fleet,
                 reserve_for_fuller=reserve_for_fuller,
+                held=held,
             )
         )
         if not cons.bin_same_day.any():

@@ -71,7 +71,10 @@ class ServiceChoice:
     confidence when decided at one, else the plan's own delivery against the promise.
     ``inspection_p`` the odds of an unplanned customs inspection the decision counted
     (:func:`rocketpost.promise.kernelrows.unplanned_inspection_p`; NaN where not decided at a
-    confidence), which the simulator draws inspections at.
+    confidence), which the simulator draws inspections at. ``p_by_wave[:, k]`` is the P(on time)
+    of a launch ``k`` waves after the earliest (column 0 is ``p_on_time``; NaN past the latest
+    wave that meets the confidence): what a consolidation hold leaves of the promise
+    (:meth:`p_at_launch`).
     """
 
     mode: NDArray[np.int8]
@@ -91,6 +94,21 @@ class ServiceChoice:
     p_on_time: NDArray[np.float64]
     latest_launch_s: NDArray[np.float64]
     inspection_p: NDArray[np.float64]
+    p_by_wave: NDArray[np.float64]
+
+    def p_at_launch(
+        self, launch_s: NDArray[np.float64], interval_s: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Per order, the P(on time) of the decision at the launch it was planned on
+        (``launch_s``, a whole number of waves of ``interval_s`` after the earliest): the
+        consolidation may hold a light flight, and the promise it keeps is the held wave's.
+        NaN where no P was stated or the launch is past the waves recorded."""
+        waves = np.round((launch_s - self.launch_s) / interval_s)
+        known = np.isfinite(waves) & (waves >= 0) & (waves < self.p_by_wave.shape[1])
+        out = np.full(len(self.mode), np.nan)
+        rows = np.flatnonzero(known)
+        out[rows] = self.p_by_wave[rows, waves[rows].astype(np.intp)]
+        return out
 
     @property
     def one_hour(self) -> NDArray[np.bool_]:
@@ -170,8 +188,8 @@ def _at_confidence(
         meets = meets_confidence(p, target)
         border = crossing[which.reshape(-1)]
 
-        def still_meets(later: Routes, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
-            p_later = kernel_p_on_time(
+        def p_later(later: Routes, rows: NDArray[np.intp]) -> NDArray[np.float64]:
+            return kernel_p_on_time(
                 network,
                 later,
                 conditions,
@@ -182,10 +200,9 @@ def _at_confidence(
                 stock=None if stock is None else stock[rows],
                 grounded_extra_s=extra[rows],
             )
-            return meets_confidence(p_later, target)
 
-        stated["latest"] = _latest_launch(
-            routes, meets, still_meets, np.asarray(network.launch_wave_interval_s, float)
+        stated["latest"], stated["p_by_wave"] = _latest_launch(
+            routes, p, target, p_later, np.asarray(network.launch_wave_interval_s, float)
         )
         return meets
 
@@ -199,13 +216,18 @@ flight is never held longer than the hour allows anyway)."""
 
 def _latest_launch(
     routes: Routes,
-    meets: NDArray[np.bool_],
-    still_meets: Callable[[Routes, NDArray[np.intp]], NDArray[np.bool_]],
+    p: NDArray[np.float64],
+    target: float,
+    p_later: Callable[[Routes, NDArray[np.intp]], NDArray[np.float64]],
     interval_s: NDArray[np.float64],
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per row, the launch of the latest wave (from the earliest, one interval at a time) at
-    which the parcel still meets the confidence; NaN for rows that do not meet it at all."""
+    which the parcel still meets the confidence (NaN for rows that do not meet it at all), and
+    the P(on time) at each of those waves (``(rows, MAX_HOLD_WAVES + 1)``, NaN past it)."""
+    meets = meets_confidence(p, target)
     latest = np.where(meets, routes.launch_s, np.nan)
+    by_wave = np.full((len(p), MAX_HOLD_WAVES + 1), np.nan)
+    by_wave[:, 0] = p
     step = interval_s[routes.origin]
     rows = np.flatnonzero(meets & ~np.asarray(routes.ground, dtype=bool))
     for k in range(1, MAX_HOLD_WAVES + 1):
@@ -216,10 +238,12 @@ def _latest_launch(
         sub["wait_s"] = sub["wait_s"] + shift
         sub["total_s"] = sub["total_s"] + shift
         sub["launch_s"] = sub["launch_s"] + shift
-        ok = np.asarray(still_meets(Routes(**sub), rows), dtype=bool)
+        p_k = np.asarray(p_later(Routes(**sub), rows), dtype=np.float64)
+        ok = meets_confidence(p_k, target)
         rows = rows[ok]
+        by_wave[rows, k] = p_k[ok]
         latest[rows] = routes.launch_s[rows] + k * step[rows]
-    return latest
+    return latest, by_wave
 
 
 def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and options
@@ -379,6 +403,7 @@ def choose_service(  # noqa: PLR0913 - the day, then keyword-only hooks and opti
         vessel=vessel,
         p_on_time=stated.get("p", np.full(n, np.nan)),
         inspection_p=stated.get("inspection_p", np.full(n, np.nan)),
+        p_by_wave=stated.get("p_by_wave", np.full((n, 1), np.nan)),
         latest_launch_s=np.where(
             mode == Mode.ROCKET,
             stated["latest"] if "latest" in stated else promised - (delivery - launch),

@@ -46,6 +46,14 @@ class AirframePool:
                 return a
         return -1
 
+    def spares(self, h: int) -> int:
+        """How many airframes :meth:`spare` could return at ``h``."""
+        return sum(
+            1
+            for a, loc in enumerate(self.location)
+            if loc == h and not self.busy[a] and not self.lost[a] and self.remaining[a] <= 0
+        )
+
     def reserve_spare(self, h: int) -> int:
         """A spare at ``h`` (as :meth:`spare`) set aside for a flight that starts later: it
         counts as that flight's planned airframe, so no other flight takes it meanwhile (a

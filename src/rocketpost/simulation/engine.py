@@ -53,9 +53,15 @@ from rocketpost.simulation.flight_record import FlightColumns, FlightRecord, Fli
 from rocketpost.simulation.inputs import SimInputs
 from rocketpost.simulation.replan import ReplanAction
 
-__all__ = ["replicate_conditions", "simulate_flights"]
+__all__ = ["KEEP_FOR_REFLIGHT", "replicate_conditions", "simulate_flights"]
 
 _EPS = 1e-6
+
+KEEP_FOR_REFLIGHT = 1
+"""Spare airframes a hub keeps from a front's fallback: the one that re-flies a lost landing's
+parcels, which every promise counts (:func:`rocketpost.promise.recovery.reflight_delay_s`) and
+the plan holds back (``PlanParams.reserve_airframes_per_hub``); ``spare_airframes_per_hub``
+adds the ones a fallback may take."""
 _DAY_S = 86400.0
 _HOUR_S = 3600.0
 
@@ -199,14 +205,19 @@ class _Engine:
         The one rule (:func:`rocketpost.promise.fallbacks.best_fallbacks`): a hub of the
         origin's country holding the stock of every parcel on board, not under a front now (a
         forecast; an isolated hold is not, so the new flight may still wait out its own holds)
-        and with a spare airframe; of those, the one landing first at the same site.
+        and with a spare airframe beyond the one kept to re-fly a lost landing (what every
+        promise counts: :data:`KEEP_FOR_REFLIGHT`); of those, the one landing first at the
+        same site.
         """
         fl = self.fl
         o, d = fl.origin[f], fl.destination[f]
         candidates = self.stand_in[o] & self.flight_stock[f]
         usable = np.zeros(self.n_hubs, dtype=bool)
         for h in np.flatnonzero(candidates).tolist():
-            usable[h] = not self.conditions.in_front(h, t_s) and self.airframes.spare(h) >= 0
+            usable[h] = (
+                not self.conditions.in_front(h, t_s)
+                and self.airframes.spares(h) > KEEP_FOR_REFLIGHT
+            )
         hub, launch, _ = best_fallbacks(self.legs, o, d, t_s, candidates, usable)
         best = int(hub[0])
         if best < 0:

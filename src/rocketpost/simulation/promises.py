@@ -25,12 +25,13 @@ from numpy.typing import NDArray
 
 from rocketpost.core.routes import Routes
 from rocketpost.planning.service_choice import Mode
+from rocketpost.promise.conditions import Conditions as PromiseConditions
 from rocketpost.promise.decision import kernel_p_on_time, meets_confidence
 from rocketpost.promise.recovery import driver_now, grounded_p
 from rocketpost.simulation.conditions import PRIMARY_ZONE, Conditions
 from rocketpost.simulation.inputs import SimInputs
 
-__all__ = ["DispatcherPromises", "dispatcher_promises"]
+__all__ = ["DispatcherPromises", "dispatcher_promises", "planned_route_p"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +85,33 @@ def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
     )
 
 
+def planned_route_p(
+    inputs: SimInputs,
+    rows: NDArray[np.intp],
+    conditions: PromiseConditions,
+    *,
+    stock: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float64]:
+    """The one decision's P(on time) of rocket orders ``rows`` on their planned route (the
+    flight they are planned on, its launch and landing; the boat way where grounded drones
+    would send a vessel parcel) under ``conditions``, counting the fallback from ``stock``."""
+    network = inputs.network
+    drone_way = network.drone.vessel_transfer_min * 60.0 + _planned_last_mile_s(inputs)[rows]
+    boat_way = inputs.order_port_instead_s[rows] + inputs.order_last_mile_instead_s[rows]
+    vessel = inputs.order_vessel[rows]
+    return kernel_p_on_time(
+        network,
+        _kernel_rows(inputs, rows),
+        conditions,
+        promise_s=network.promise.one_hour_s,
+        inspection_s=inputs.order_inspection_s[rows],
+        # The plan's odds (0 where no border is crossed): what the promise counted.
+        inspection_p=inputs.order_inspection_p[rows],
+        stock=stock,
+        grounded_extra_s=np.where(vessel, np.maximum(boat_way - drone_way, 0.0), np.inf),
+    )
+
+
 def dispatcher_promises(
     inputs: SimInputs,
     conditions: Conditions,
@@ -128,24 +156,15 @@ def dispatcher_promises(
     stock = (
         np.ones(len(network.hubs), dtype=bool) if inputs.order_stock is None else inputs.order_stock
     )
-    # The boat way of a vessel order whose drones are grounded, against its drone way.
-    drone_way = network.drone.vessel_transfer_min * 60.0 + _planned_last_mile_s(inputs)
-    boat_way = inputs.order_port_instead_s + inputs.order_last_mile_instead_s
-    extra = np.where(inputs.order_vessel, np.maximum(boat_way - drone_way, 0.0), np.inf)
     # One seen_at per minute of order time (the fronts and seas change over hours).
     minutes = np.floor(inputs.order_created_s[rows] / 60.0)
     for minute in np.unique(minutes).tolist():
         group = rows[minutes == minute]
-        p[group] = kernel_p_on_time(
-            network,
-            _kernel_rows(inputs, group),
+        p[group] = planned_route_p(
+            inputs,
+            group,
             conditions.seen_at(minute * 60.0),
-            promise_s=network.promise.one_hour_s,
-            inspection_s=inputs.order_inspection_s[group],
-            # The plan's odds (0 where no border is crossed): what the promise counted.
-            inspection_p=inputs.order_inspection_p[group],
             stock=None if not fallbacks else stock if stock.ndim == 1 else stock[group],
-            grounded_extra_s=extra[group],
         )
     promised = np.ones(n, dtype=bool)
     target = float(network.promise.confidence)
