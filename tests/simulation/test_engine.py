@@ -9,7 +9,10 @@ import pytest
 
 from rocketpost.core.networklegs import network_legs
 from rocketpost.errors import InputError
-from rocketpost.planning import Mode, Plan
+from rocketpost.network import Network
+from rocketpost.orders.table import OrderTable
+from rocketpost.planning import Mode, Plan, plan_orders
+from rocketpost.planning.params import PlanParams
 from rocketpost.promise.fallbacks import best_fallbacks
 from rocketpost.simulation import (
     Disruptions,
@@ -18,6 +21,7 @@ from rocketpost.simulation import (
     ReplanPolicy,
     SimConfig,
     SimInputs,
+    inputs_from_plan,
     simulate_flights,
 )
 from rocketpost.simulation.disruptions import LandingModel, SeaStateModel
@@ -25,7 +29,7 @@ from rocketpost.simulation.engine import replicate_conditions
 from rocketpost.simulation.eventlog import EventKind
 from rocketpost.simulation.flight_record import FlightRecord
 
-from .conftest import DAY_S
+from .conftest import DAY_S, FLY_ALWAYS, one_order
 
 SEED = np.random.SeedSequence(7)
 CALM = SimConfig(disruptions=Disruptions.none())
@@ -67,6 +71,42 @@ def test_one_scrub_flies_at_the_next_wave(one_flight: tuple[Plan, SimInputs]) ->
     assert record.port_s[0] == pytest.approx(inputs.order_port_s[0] + 600.0, abs=1e-3)
     kinds = record.log.kind
     assert kinds[:2] == ["scrub", "launch"]
+
+
+def _two_waves(network: Network) -> SimInputs:
+    """Two orders A → B ten minutes apart: flights at 01:10 and 01:20 (one pad each)."""
+    from dataclasses import fields
+
+    a, b = one_order(network, DAY_S + 3600), one_order(network, DAY_S + 4200)
+    two = OrderTable(
+        **{f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in fields(a)}
+    )
+    two = dataclasses.replace(two, order_id=np.array(["o0", "o1"]))
+    plan = plan_orders(network, two, PlanParams(consolidation=FLY_ALWAYS), promise_rule="buffer")
+    return inputs_from_plan(plan, network)
+
+
+@pytest.mark.parametrize(
+    ("pads", "turnaround_min", "launches_min", "busy"),
+    [
+        (2, 10.0, [80, 80], 0),  # both pads: the scrubbed flight and the next one go together
+        (1, 10.0, [80, 90], 1),  # one pad, turned round by the next wave
+        (1, 20.0, [80, 100], 2),  # one pad, turned round in two waves
+    ],
+)
+def test_the_simulator_launches_on_the_networks_pads(
+    tiny_network: Network, pads: int, turnaround_min: float, launches_min: list[int], busy: int
+) -> None:
+    """The pads and their turnaround are the network's (``Hub.pads``, ``pad_turnaround_min``):
+    the flight scrubbed at 01:10 retries at 01:20, with the flight planned there."""
+    a = dataclasses.replace(tiny_network.hub("A"), pads=pads, pad_turnaround_min=turnaround_min)
+    network = dataclasses.replace(tiny_network, hubs=(a, tiny_network.hub("B")))
+    inputs = _two_waves(network)
+    assert (inputs.flight_launch_s - DAY_S).tolist() == [4200.0, 4800.0]
+    config = dataclasses.replace(CALM, scripted_scrubs=(("A", DAY_S + 4200.0),))
+    record = simulate_flights(inputs, config, SEED)
+    assert sorted(((record.launch_s - DAY_S) / 60.0).tolist()) == launches_min
+    assert record.log.kind.count(EventKind.PAD_BUSY) == busy
 
 
 def test_scrub_with_standard_policy_breaks_the_promise(one_flight: tuple[Plan, SimInputs]) -> None:

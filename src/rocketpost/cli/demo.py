@@ -187,7 +187,7 @@ def _day(out: Path) -> None:
             "waves, landing failures, customs, airframes shipped home from sites without a pad"
         )
     )
-    _cli(["simulate", str(plan_dir), "--replicates", "20", "--seed", "0", "--workers", "0"])
+    _cli(["simulate", str(plan_dir), "--replicates", "200", "--seed", "0", "--workers", "0"])
 
 
 def _control_room_hint(out: Path) -> None:

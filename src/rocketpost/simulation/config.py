@@ -27,9 +27,12 @@ class SimConfig:
     boats_per_hub
         Fast boats per destination hub; a boat takes a pod to the port and comes back.
     pads_per_hub
-        Pads per hub; ``None`` gives each hub as many as the plan launches at once there.
+        Pads per hub; ``None``: the network's ``pads`` of each hub, or as many as the plan
+        launches at once there when that is more (a waves plan launches every lane of a wave
+        together).
     pad_reset_min
-        A pad is busy this long after a launch (design choice: clear, load, erect the next).
+        A pad is busy this long after a launch; ``None``: the network's ``pad_turnaround_min``
+        of each hub (clear, erect and fuel the next rocket).
     spare_airframes_per_hub
         Airframes held back from the plan at every hub (the fleet reserve), used when a planned
         airframe is lost or a flight is re-dispatched.
@@ -43,7 +46,7 @@ class SimConfig:
     landing_zones: int = 1
     boats_per_hub: int = 3
     pads_per_hub: int | None = None
-    pad_reset_min: float = 5.0
+    pad_reset_min: float | None = None
     spare_airframes_per_hub: int = 0
     scripted_scrubs: tuple[tuple[str, float], ...] = ()
 
@@ -60,5 +63,8 @@ class SimConfig:
             not isinstance(self.pads_per_hub, int) or self.pads_per_hub < 1
         ):
             raise InputError("pads_per_hub", self.pads_per_hub, "must be ≥ 1 (or None)")
-        if not (isinstance(self.pad_reset_min, int | float) and self.pad_reset_min >= 0):
-            raise InputError("pad_reset_min", self.pad_reset_min, "must be ≥ 0")
+        reset = self.pad_reset_min
+        if reset is not None and not (
+            isinstance(reset, int | float) and not isinstance(reset, bool) and 0 <= reset < 1e9
+        ):
+            raise InputError("pad_reset_min", reset, "must be ≥ 0 minutes (or None)")

@@ -151,11 +151,11 @@ class _Engine:
         self.fail_u = self.rng.random(nf).tolist()
         self.boat_u = self.rng.standard_normal(nf).tolist()
 
-        # Pads and boats.
+        # Pads (the network's, or the plan's concurrency where a wave launches more) and boats.
         if config.pads_per_hub is not None:
             pads = [config.pads_per_hub] * n_hubs
         else:
-            pads = [1] * n_hubs  # as many as the plan launches at once from the hub
+            pads = [hub.pads for hub in network.hubs]
             if nf:
                 keys = inputs.flight_origin * 10**12 + np.round(inputs.flight_launch_s).astype(
                     np.int64
@@ -168,7 +168,11 @@ class _Engine:
         self.boats = [  # per landing site (``boats_per_hub`` at every site)
             simpy.Resource(self.env, capacity=config.boats_per_hub) for _ in range(n_sites)
         ]
-        self.pad_reset_s = config.pad_reset_min * 60.0
+        self.pad_reset_s = [
+            60.0
+            * (hub.pad_turnaround_min if config.pad_reset_min is None else config.pad_reset_min)
+            for hub in network.hubs
+        ]
 
         # Airframes: the plan's, then the reserve (``HUB-R1`` ...) at every hub.
         hubs = inputs.airframe_hub.tolist()
@@ -324,7 +328,10 @@ class _Engine:
         def free_pad(_event: simpy.Event, pad: simpy.Resource = pad, req: Any = request) -> None:
             pad.release(req)
 
-        env.timeout(self.pad_reset_s).callbacks.append(free_pad)
+        # Freed a hair before the turnaround ends: a pad turned round in exactly the slot interval
+        # (the network's on-demand design) is free for the flight of that slot, whatever order
+        # SimPy runs two events of one instant in.
+        env.timeout(max(self.pad_reset_s[o] - _EPS, 0.0)).callbacks.append(free_pad)
         return True
 
     def _fly(self, f: int, a: int, zone: int) -> Generator[Any, Any, bool]:
