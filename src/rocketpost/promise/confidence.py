@@ -21,7 +21,7 @@ from rocketpost.errors import InputError
 from rocketpost.network import Drone
 from rocketpost.promise.conditions import Conditions
 from rocketpost.promise.decision import meets_confidence, shape_of, shaped_distribution
-from rocketpost.promise.distribution import CAUSE_LEG, CAUSES, DeliveryModel
+from rocketpost.promise.distribution import BIN_S, CAUSE_LEG, CAUSES, DeliveryModel
 from rocketpost.promise.onset import onset_p
 from rocketpost.promise.recovery import reflight_delay_s, site_grounded_p
 
@@ -173,14 +173,11 @@ def promise_at_confidence(
     p = dist.p_within(promise_s - fixed)
     p50, p90, p99, at_target = np.array(_shape_quantiles_s(shape, target)) + fixed
     kept = bool(meets_confidence(p, target))
-    cause = None
-    if not kept and explain:
-        gains = {
-            c: shaped_distribution(shape_of(model.without(c))[0]).p_within(promise_s - fixed) - p
-            for c in CAUSES
-        }
-        best = max(gains, key=lambda c: gains[c])
-        cause = best if gains[best] > 1e-9 else None
+    cause = (
+        _limiting_cause(shape, math.floor((promise_s - fixed) / BIN_S))
+        if not kept and explain
+        else None
+    )
     return PromiseAtConfidence(
         p_on_time=p,
         p50_s=float(p50),
@@ -194,6 +191,19 @@ def promise_at_confidence(
         limiting_leg=None if cause is None else CAUSE_LEG[cause],
         landing_loss_p=model.landing_loss_p,
     )
+
+
+@lru_cache(maxsize=16384)
+def _limiting_cause(shape: DeliveryModel, bins: int) -> str | None:
+    """The cause whose removal gains the shape the most P(within ``bins · BIN_S``), or
+    ``None`` when none gains anything (the physics alone is too slow). Evaluated at the bin
+    below the promise's slack, so the quotes of a lane share it whatever their wave wait (it
+    names a cause; the P itself is the exact one)."""
+    slack_s = bins * BIN_S
+    base = shaped_distribution(shape).p_within(slack_s)
+    gains = {c: shaped_distribution(shape.without(c)).p_within(slack_s) - base for c in CAUSES}
+    best = max(gains, key=lambda c: gains[c])
+    return best if gains[best] > 1e-9 else None
 
 
 @lru_cache(maxsize=4096)

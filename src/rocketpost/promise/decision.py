@@ -340,8 +340,14 @@ def fallback_terms(
     front_mean, closed_at = declared_arrays(network, conditions)
     zeros = np.zeros(n)
     onsets = conditions.onsets
-    origin_survival = sea_survival = np.ones(n)
+    origin_survival = sea_survival = both_survival = np.ones(n)
     if onsets:
+        # The route alone survives both onsets as one rounded onset (what a quote and a row
+        # without stock count: onset_survival over launch and landing); the fallback's mixture
+        # needs the front's and the sea's apart.
+        both_survival = onset_survival(
+            network, conditions, origin, destination, rows.launch_s, rows.landing_s
+        )
         origin_survival = onset_survival(
             network, conditions, origin, destination, rows.launch_s, zeros
         )
@@ -350,7 +356,7 @@ def fallback_terms(
         )
     q = np.where(rocket, fallbacks.trigger_p(rows.launch_s, front_mean[origin]), 0.0)
     triggered = 1.0 - (1.0 - q) * origin_survival
-    alone = np.where(rocket, origin_survival * sea_survival, 1.0)
+    alone = np.where(rocket, both_survival, 1.0)
     empty = (list[DeliveryModel](), np.zeros(0, dtype=np.intp), np.zeros(0))
     none = np.zeros(0, dtype=np.intp)
     terms = FallbackTerms(none, none, empty, empty, zeros[:0], zeros[:0], zeros[:0], alone)

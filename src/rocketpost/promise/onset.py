@@ -7,7 +7,8 @@ processes (:mod:`rocketpost.simulation.disruptions`): from the good state, the b
 rate ``share / ((1 − share) · mean_bad)``, and once started it lasts hours (a front 6 h, a
 closed sea 12 h on average), far past the hour. So the promise survives them with probability
 ``exp(−λ_front · launch_offset − λ_sea · landing_offset)``: no front before the launch, no
-closure before the landing. (A front that starts after an earlier wave was scrubbed is a second
+closure before the landing (the onset rounded up to 10⁻⁴, so the quotes of a lane share a
+shape whatever their wave wait). (A front that starts after an earlier wave was scrubbed is a second
 order effect, left out.) A hub declared ``clear`` (a "go" forecast) has no front onset; a hub
 under a front, or a site already closed, is the distribution's business, not this one's.
 """
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions, Weather
 from rocketpost.promise.percondition import per_conditions
+from rocketpost.promise.recovery import risk_up
 
 __all__ = ["onset_p", "onset_rates", "onset_survival", "site_closed_share"]
 
@@ -65,7 +67,7 @@ def onset_p(
     exponent = _hub_rate(conditions, hub_id) * max(launch_offset_s, 0.0) + _site_rate(
         conditions, site_id, share
     ) * max(landing_offset_s, 0.0)
-    return float(-np.expm1(-exponent))
+    return float(risk_up(-np.expm1(-exponent)))
 
 
 def site_closed_share(network: Network, conditions: Conditions, site_id: str) -> float:
@@ -104,9 +106,11 @@ def onset_survival(
     launch_offset_s: NDArray[np.float64],
     landing_offset_s: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Per rocket row: P(no front before the launch and no closure before the landing)."""
+    """Per rocket row: P(no front before the launch and no closure before the landing), one
+    minus the onset rounded up as a quote's (:func:`onset_p`, :func:`~rocketpost.promise.
+    recovery.risk_up`)."""
     hubs, sites = onset_rates(network, conditions)
     exponent = hubs[origin] * np.maximum(launch_offset_s, 0.0) + sites[destination] * np.maximum(
         landing_offset_s, 0.0
     )
-    return np.asarray(np.exp(-exponent), dtype=np.float64)
+    return np.asarray(1.0 - risk_up(-np.expm1(-exponent)), dtype=np.float64)

@@ -153,7 +153,7 @@ def site_grounded_p(conditions: Conditions, drone: Drone, site_id: str, lead_s: 
         return 1.0
     model = conditions.rates.metocean
     z0 = driver_now(model, sea.wind_ms, sea.wave_height_m)
-    return float(grounded_p(model, drone, z0, lead_s))
+    return float(risk_up(grounded_p(model, drone, z0, lead_s)))
 
 
 def sites_driver_now(network: Network, conditions: Conditions) -> NDArray[np.float64]:
@@ -185,8 +185,16 @@ def reflight_delay_s(
 
 
 GROUNDED_QUANTUM = 1e-4
-"""P(grounded) is rounded *up* to this before a shape is made (a promise at most 10⁻⁴ more
-cautious; rows of one lane share a shape whatever their landing time)."""
+"""A shift's probability (grounded drones, an onset) is rounded *up* to this before a shape is
+made (:func:`risk_up`): a promise at most 10⁻⁴ more cautious, and the quotes and rows of one
+lane share a shape, its distribution and its quantiles, whatever their wave wait."""
+
+
+def risk_up(p: ArrayLike) -> NDArray[np.float64]:
+    """``p`` rounded up to :data:`GROUNDED_QUANTUM` (at most 1): the one rounding of a shift's
+    probability, for the kernel's rows and a quote's route alike."""
+    q = GROUNDED_QUANTUM
+    return np.minimum(np.ceil(np.asarray(p, dtype=np.float64) / q - 1e-9) * q, 1.0)
 
 
 def kernel_shifts(
@@ -206,7 +214,7 @@ def kernel_shifts(
     grounded = np.where(
         vessel, grounded_p(conditions.rates.metocean, network.drone, z_now, landing_offset_s), 0.0
     )
-    grounded = np.minimum(np.ceil(grounded / GROUNDED_QUANTUM - 1e-9) * GROUNDED_QUANTUM, 1.0)
+    grounded = risk_up(grounded)
     return grounded, reflight_delay_s(flight_s, handling_s, interval_s)
 
 
