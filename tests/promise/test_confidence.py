@@ -23,7 +23,7 @@ LEGS = {
 }
 
 
-def model(conditions: Conditions, **kw: object):  # type: ignore[no-untyped-def]
+def model(conditions: Conditions, legs: dict[str, float] = LEGS, **kw: object):  # type: ignore[no-untyped-def]
     args = dict(
         rocket=True,
         origin_hub="HZB",
@@ -33,7 +33,7 @@ def model(conditions: Conditions, **kw: object):  # type: ignore[no-untyped-def]
         cross_border=True,
     )
     args.update(kw)
-    return route_model(LEGS, conditions, RouteFacts(**args))  # type: ignore[arg-type]
+    return route_model(legs, conditions, RouteFacts(**args))  # type: ignore[arg-type]
 
 
 def test_route_model_reads_the_legs() -> None:
@@ -115,17 +115,9 @@ def test_the_quotes_of_a_lane_share_a_shape_whatever_their_wave_wait() -> None:
     conditions = Conditions()  # the climate: hold_risk hubs, so fronts may start (onsets on)
     shapes = set()
     onsets = set()
+    lane = {"wave_interval_s": 300.0, "cross_border": False}
     for wait_s in range(300):  # every second of a 5-minute slot
-        legs = {**LEGS, "wave_wait": wait_s}
-        facts = RouteFacts(
-            rocket=True,
-            origin_hub="HZB",
-            landing_site="ICN",
-            wave_interval_s=300.0,
-            boat_speed_kmh=60.0,
-            cross_border=False,
-        )
-        m = route_model(legs, conditions, facts)
+        m = model(conditions, {**LEGS, "wave_wait": float(wait_s)}, **lane)
         onsets.add(m.onset_p)
         shapes.add(shape_of(m)[0])
     assert all(p > 0 and round(p / 1e-4, 6).is_integer() for p in onsets)
@@ -135,7 +127,7 @@ def test_the_quotes_of_a_lane_share_a_shape_whatever_their_wave_wait() -> None:
     # And the one explanation: a broken promise names its cause the same at any wave wait.
     tight = [
         promise_at_confidence(
-            route_model({**LEGS, "wave_wait": w}, conditions, facts), promise_s=2700.0, target=0.99
+            model(conditions, {**LEGS, "wave_wait": w}, **lane), promise_s=2700.0, target=0.99
         )
         for w in (0.0, 3.0)
     ]
