@@ -92,3 +92,10 @@ def test_intervals_of_counts_and_shares_stay_inside_their_support() -> None:
 def test_a_count_never_seen_still_has_an_upper_bound() -> None:
     s = summarise([{"airframes_lost": 0.0} for _ in range(10)])["airframes_lost"]
     assert s.low == 0.0 and s.high == pytest.approx(-math.log(0.025) / 10, rel=1e-6)
+
+
+def test_what_the_plan_fixes_has_no_interval_around_it() -> None:
+    """19 planned flights in every replicate are 19, not a Poisson "18 – 20"."""
+    s = summarise([{"flights_planned": 19.0, "flights_lost": 0.0} for _ in range(20)])
+    assert s["flights_planned"].low == s["flights_planned"].high == 19.0
+    assert s["flights_lost"].high > 0.0  # a count of events keeps its upper bound

@@ -12,7 +12,8 @@ respects each KPI's support:
   Poisson (Garwood) interval of the mean count, so that a count seen 0 times in every replicate
   still gets an upper bound (−ln(α/2)/n) and an over-dispersed one (scrubs cluster under fronts)
   keeps the bootstrap's width;
-* unbounded KPIs (lateness percentiles, negative when early): mean ± t₀.₉₇₅,ₙ₋₁ · s/√n.
+* unbounded KPIs (lateness percentiles, negative when early): mean ± t₀.₉₇₅,ₙ₋₁ · s/√n;
+* what the plan fixes (one-hour orders, planned flights): the values' range, a point.
 
 The t-interval of a KPI bounded at zero used to read "-0.08 – 0.38" flights lost.
 """
@@ -39,6 +40,7 @@ __all__ = [
     "COUNT_KPIS",
     "KPI_NAMES",
     "NON_NEGATIVE_KPIS",
+    "PLAN_KPIS",
     "SHARE_KPIS",
     "Interval",
     "replicate_kpis",
@@ -87,14 +89,16 @@ SHARE_KPIS = frozenset(
 )
 """KPIs in [0, 1]."""
 
+PLAN_KPIS = frozenset({"one_hour_orders", "flights_planned"})
+"""KPIs the plan fixes (the same in every replicate): their interval is the value itself, not
+a Poisson interval around a count of events (19 planned flights read "18 – 20")."""
+
 COUNT_KPIS = frozenset(
     {
-        "one_hour_orders",
         "late_orders",
         "to_standard_orders",
         "redispatched_orders",
         "withdrawn_promises",
-        "flights_planned",
         "flights_flown",
         "flights_scrubbed",
         "wave_scrubs",
@@ -224,6 +228,8 @@ def _garwood(values: np.ndarray, confidence: float) -> tuple[float, float]:
 
 def _interval(name: str, values: np.ndarray, confidence: float) -> tuple[float, float]:
     """The interval of the mean of ``values`` by the method that fits the KPI's support."""
+    if name in PLAN_KPIS:
+        return float(values.min()), float(values.max())
     if name in SHARE_KPIS or name in NON_NEGATIVE_KPIS:
         return _bootstrap(values, confidence)
     if name in COUNT_KPIS and (values >= 0).all():
