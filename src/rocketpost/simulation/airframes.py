@@ -39,20 +39,22 @@ class AirframePool:
     def __len__(self) -> int:
         return len(self.location)
 
+    def _spares_at(self, h: int) -> list[int]:
+        """The ready airframes at ``h`` with no planned flight left, lowest index first."""
+        return [
+            a
+            for a, loc in enumerate(self.location)
+            if loc == h and not self.busy[a] and not self.lost[a] and self.remaining[a] <= 0
+        ]
+
     def spare(self, h: int) -> int:
         """A ready airframe at ``h`` with no planned flight left (lowest index), or -1."""
-        for a, loc in enumerate(self.location):
-            if loc == h and not self.busy[a] and not self.lost[a] and self.remaining[a] <= 0:
-                return a
-        return -1
+        spares = self._spares_at(h)
+        return spares[0] if spares else -1
 
     def spares(self, h: int) -> int:
         """How many airframes :meth:`spare` could return at ``h``."""
-        return sum(
-            1
-            for a, loc in enumerate(self.location)
-            if loc == h and not self.busy[a] and not self.lost[a] and self.remaining[a] <= 0
-        )
+        return len(self._spares_at(h))
 
     def reserve_spare(self, h: int) -> int:
         """A spare at ``h`` (as :meth:`spare`) set aside for a flight that starts later: it
