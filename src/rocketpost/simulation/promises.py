@@ -45,14 +45,18 @@ class DispatcherPromises:
     waves at their vessel than an undeclared site's (decided again)."""
 
 
-def _planned_last_mile_s(inputs: SimInputs) -> NDArray[np.float64]:
-    """The plan's last mile of every order: from the port (or the vessel's deck) to the door."""
-    planned = inputs.order_planned_s - inputs.order_port_s - inputs.order_inspection_s
-    return np.asarray(np.maximum(planned, 0.0))
+def _planned_last_mile_s(inputs: SimInputs, rows: NDArray[np.intp]) -> NDArray[np.float64]:
+    """The plan's last mile of orders ``rows``: from the port (or the vessel's deck) to the
+    door (only those rows: the dispatcher asks a minute's orders at a time)."""
+    planned = inputs.order_planned_s[rows] - inputs.order_port_s[rows]
+    return np.asarray(np.maximum(planned - inputs.order_inspection_s[rows], 0.0))
 
 
-def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
-    """The planned route of rocket orders ``rows`` as kernel rows (times from the plan)."""
+def _kernel_rows(
+    inputs: SimInputs, rows: NDArray[np.intp], last_mile_s: NDArray[np.float64]
+) -> Routes:
+    """The planned route of rocket orders ``rows`` as kernel rows (times from the plan; their
+    planned last mile ``last_mile_s``)."""
     network = inputs.network
     o = inputs.order_origin[rows]
     d = inputs.order_destination[rows]
@@ -77,7 +81,7 @@ def _kernel_rows(inputs: SimInputs, rows: NDArray[np.intp]) -> Routes:
         wait_s=launch - created - handling,
         coast_s=duration - rocket.ascent_s - rocket.descent_s,
         boat_s=port - landing,
-        last_mile_s=_planned_last_mile_s(inputs)[rows],
+        last_mile_s=last_mile_s,
         last_mile_km=zeros,
         range_km=zeros,
         launch_s=launch,
@@ -96,12 +100,13 @@ def planned_route_p(
     flight they are planned on, its launch and landing; the boat way where grounded drones
     would send a vessel parcel) under ``conditions``, counting the fallback from ``stock``."""
     network = inputs.network
-    drone_way = network.drone.vessel_transfer_min * 60.0 + _planned_last_mile_s(inputs)[rows]
+    last_mile = _planned_last_mile_s(inputs, rows)
+    drone_way = network.drone.vessel_transfer_min * 60.0 + last_mile
     boat_way = inputs.order_port_instead_s[rows] + inputs.order_last_mile_instead_s[rows]
     vessel = inputs.order_vessel[rows]
     return kernel_p_on_time(
         network,
-        _kernel_rows(inputs, rows),
+        _kernel_rows(inputs, rows, last_mile),
         conditions,
         promise_s=network.promise.one_hour_s,
         inspection_s=inputs.order_inspection_s[rows],
