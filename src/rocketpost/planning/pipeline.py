@@ -106,6 +106,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     promise = network.promise.one_hour_s if params.promise_s is None else float(params.promise_s)
     policy = params.consolidation
     reserve_for_fuller = params.reserve_for_fuller
+    reserve_per_hub = params.reserve_per_hub(promise_rule)
     last_mile = params.last_mile
     last_mile_time_limit_s = params.last_mile_options.time_limit_s
     n = len(orders)
@@ -139,7 +140,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         fill,
         fleet=[dataclasses.replace(a) for a in fleet],
         reserve_for_fuller=reserve_for_fuller,
-        reserve_per_hub=params.reserve_per_hub(promise_rule),
+        reserve_per_hub=reserve_per_hub,
     )
 
     # Outcomes: start from the service choice, apply holds, light-load and no-capacity downgrades.
@@ -319,7 +320,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
                 else policy.max_cost_per_kg_usd,
                 "hold_below_fill": policy.hold_below_fill,
                 "same_day": policy.same_day,
-                "reserve_airframes_per_hub": params.reserve_per_hub(promise_rule),
+                "reserve_airframes_per_hub": reserve_per_hub,
                 "same_day_min_fill": policy.same_day_min_fill,
                 "b2b_same_day": policy.b2b_same_day,
                 "reserve_for_fuller": reserve_for_fuller,
