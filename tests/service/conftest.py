@@ -21,6 +21,7 @@ import pytest
 from fastapi import FastAPI
 
 from rocketpost.service import Settings, create_app
+from rocketpost.service.consignment import READY_AT_MAX_AHEAD
 from rocketpost.service.db import upgrade
 from rocketpost.service.merchants import create_merchant
 from tests.support.conditions import declare_clear_skies
@@ -29,6 +30,11 @@ from tests.support.server import serving
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 _slots = itertools.count(1)
+# The slots cycle: a worker process runs many modules, and an ever-growing offset would leave
+# the service's 30-day booking window (``READY_AT_MAX_AHEAD``) once a worker had made ~130 calls.
+# 64 slots of 3 h (8 days) keep a call 300 h ahead plus a week of test days inside the window;
+# a module makes far fewer than 64 calls, so its flights still never meet.
+_SLOT_CYCLE = 64
 
 
 def fresh_database(request: pytest.FixtureRequest, backend: str, tmp_dir: Any) -> str:
@@ -56,7 +62,9 @@ def slot_ready_at(hours_ahead: int = 0) -> datetime:
     Tests that share a module database pin different waves so that their flights never meet.
     """
     base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
-    return base + timedelta(hours=hours_ahead + 3 * next(_slots))
+    latest = base + timedelta(hours=hours_ahead + 3 * _SLOT_CYCLE, days=7)
+    assert latest < datetime.now(UTC) + READY_AT_MAX_AHEAD, "a test slot past the booking window"
+    return base + timedelta(hours=hours_ahead + 3 * (next(_slots) % _SLOT_CYCLE))
 
 
 @dataclass
