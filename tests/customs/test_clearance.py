@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from rocketpost.customs.clearance import clear_declaration, clear_orders, clearance
+from rocketpost.customs.declaration import declare
 from rocketpost.customs.screening import CustomsDecision
+from rocketpost.customs.trust import SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.orders.model import Order
+from tests.customs.conftest import make_order
 
 OrderFactory = Callable[..., Order]
 DAY = date(2025, 9, 1)
@@ -134,3 +137,26 @@ def test_clear_orders_with_nothing_cross_border(order: OrderFactory) -> None:
         [order("KR", [("shirt", "610910", 1, "10", "USD")])], origin_country="KR"
     )
     assert len(clearances) == 1 and history.records == ()
+
+
+@pytest.mark.parametrize(
+    "destination, line",
+    [
+        ("KR", ("ceramic mug", "691200", 1, "12", "USD", 0.4)),
+        ("US", ("wireless earbuds", "851830", 1, "3", "USD", 0.1)),
+        ("DE", ("running shoes", "640411", 2, "80", "EUR", 0.65)),
+    ],
+)
+def test_an_order_cleared_alone_is_the_full_path_at_every_order_time(
+    destination: str, line: tuple[object, ...]
+) -> None:
+    # A quote's clearance (no scale reading, no history) is made once per basket, lane, import
+    # day and seller record; every order time must still get what the full path gives it.
+    start = datetime(2025, 8, 30, 0, 30, tzinfo=UTC)
+    seized = SellerTrust.default().record("M-1", seized=True)
+    for hours in (0, 3, 7, 15, 23, 30):  # crosses midnight in Seoul, New York and Berlin
+        for trust in (None, seized):
+            order = make_order(destination, [line], created_at=start + timedelta(hours=hours))
+            alone = clearance(order, origin_country="CN", trust=trust)
+            full = clear_declaration(declare(order, origin_country="CN"), trust=trust)
+            assert alone == full, (hours, trust)

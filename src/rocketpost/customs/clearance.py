@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
-from rocketpost.customs.declaration import Declaration, declare
+from rocketpost.customs.declaration import Declaration, declare, import_date_of
 from rocketpost.customs.duties import assess_duties
 from rocketpost.customs.duty_model import DutyAssessment
 from rocketpost.customs.history import RecipientHistory
@@ -183,6 +184,10 @@ def clearance(
     """
     if same_customs_territory(origin_country, order.destination_country):
         return _domestic(order, origin_country)
+    if scanned_gross_mass_kg is None and history is None and config is None:
+        alone = _Alone.of(order, origin_country, import_date, trust or SellerTrust.default())
+        if alone is not None:
+            return _cleared_alone(alone)
     declaration = declare(order, origin_country=origin_country, import_date=import_date)
     return clear_declaration(
         declaration,
@@ -191,6 +196,55 @@ def clearance(
         history=history,
         config=config,
     )
+
+
+# --- one order on its own (a quote) -------------------------------------------------------------
+# Without a scale reading, the recipient's earlier imports or a screening configuration, the
+# clearance of one order is a function of the order's fields except its creation time, of which
+# the declaration reads only the import date (``import_date_of``), plus the origin country and
+# what screening reads of the seller's trust. Checkout quotes the same basket on the same lane
+# again and again, so such a clearance is made once per key: the same declaration, duties and
+# screening calls on a miss, no second copy of any rule.
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """The memo key of one order cleared on its own, carrying the order to clear on a miss."""
+
+    key: tuple[object, ...]
+    order: Order = field(compare=False)
+    origin_country: str = field(compare=False)
+    import_date: date = field(compare=False)
+    trust: SellerTrust = field(compare=False)
+
+    @classmethod
+    def of(
+        cls, order: Order, origin_country: str, import_date: date | None, trust: SellerTrust
+    ) -> _Alone | None:
+        """The key, or ``None`` when the import date cannot be read (the full path then raises
+        the error the declaration names)."""
+        try:
+            on = import_date if import_date is not None else import_date_of(order)
+        except InputError:
+            return None
+        own = tuple(
+            getattr(order, f.name) for f in fields(order) if f.init and f.name != "created_at"
+        )
+        return cls(
+            (own, origin_country, on, trust.key_of(order.merchant_id)),
+            order,
+            origin_country,
+            on,
+            trust,
+        )
+
+
+@lru_cache(maxsize=4096)
+def _cleared_alone(alone: _Alone) -> Clearance:
+    declaration = declare(
+        alone.order, origin_country=alone.origin_country, import_date=alone.import_date
+    )
+    return clear_declaration(declaration, trust=alone.trust)
 
 
 def clear_declaration(

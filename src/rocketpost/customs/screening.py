@@ -256,9 +256,7 @@ def _one_parcel_key(
         declaration.import_date,
         scanned_kg,
         lines,
-        trust.prior_alpha,
-        trust.prior_beta,
-        trust.record_of(declaration.seller_id),
+        trust.key_of(declaration.seller_id),
     )
 
 

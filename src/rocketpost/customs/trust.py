@@ -90,6 +90,10 @@ class SellerTrust:
         """The seller's history (empty when unknown)."""
         return self.records.get(seller_id, _NO_HISTORY)
 
+    def key_of(self, seller_id: str) -> tuple[float, float, SellerRecord]:
+        """All that screening reads of this trust for one seller: the memos' key part."""
+        return (self.prior_alpha, self.prior_beta, self.record_of(seller_id))
+
     def seizure_rate(self, seller_id: str) -> float:
         """Posterior mean seizure rate of one seller."""
         record = self.record_of(seller_id)
