@@ -14,7 +14,9 @@ the real ``rocketpost serve`` subprocess, then measures, one figure per line:
 * ``quotes @ 1000/s`` and ``bookings @ 200/s`` — paced at the issue's target rates, latency
   measured from each request's *scheduled* send time, so a stalled server cannot hide its
   queue (no coordinated omission);
-* the ratio quotes/s ÷ bare/s, and the overbooking audit after the bookings.
+* the ratio quotes/s ÷ bare/s, and the overbooking audit after the bookings. With
+  ``--rounds N`` the bare and quotes phases alternate N times and the medians are printed: on a
+  shared machine one pair can be off by tens of per cent.
 
 The load generator is a minimal asyncio HTTP/1.1 client (prebuilt request bytes, responses
 parsed only as far as needed), because it shares the machine's two cores with the server: a
@@ -290,8 +292,10 @@ def measure(
     quote_rate: float,
     booking_rate: float,
     seed: int,
+    rounds: int = 1,
 ) -> None:
-    """Run every phase against one server and print its figures."""
+    """Run every phase against one server and print its figures (``rounds`` pairs of bare and
+    quotes phases, then their medians)."""
     rng = np.random.default_rng(seed)
     with handle.client() as client:
         routes = promise_safe_routes(client)
@@ -324,11 +328,27 @@ def measure(
 
     # Warm-up: imports, connection pools, the ETA model's caches.
     phase("warm-up", _cycle(quotes), seconds=1.5)
-    bare = phase("bare /health", _cycle(health))
-    print(bare.line(prefix))
-    quoted = phase("quotes", _cycle(quotes))
-    print(quoted.line(prefix))
-    print(f"{prefix} quotes/s ÷ bare /health/s: {quoted.rate / bare.rate:.2f}")
+    # Bare and quotes alternate, round after round: the machine is shared, and a neighbour's
+    # load moves both rates by tens of per cent within minutes; each round's ratio is taken
+    # from two phases seconds apart, and the medians over the rounds are the figures to quote.
+    bare_rates, quote_rates, ratios = [], [], []
+    for k in range(rounds):
+        at = prefix if rounds == 1 else f"{prefix} round {k + 1}"
+        bare = phase("bare /health", _cycle(health))
+        print(bare.line(at))
+        quoted = phase("quotes", _cycle(quotes))
+        print(quoted.line(at))
+        print(f"{at} quotes/s ÷ bare /health/s: {quoted.rate / bare.rate:.2f}")
+        bare_rates.append(bare.rate)
+        quote_rates.append(quoted.rate)
+        ratios.append(quoted.rate / bare.rate)
+    if rounds > 1:
+        print(
+            f"{prefix} median of {rounds} rounds: bare /health {np.median(bare_rates):,.0f}/s, "
+            f"quotes {np.median(quote_rates):,.0f}/s (range {min(quote_rates):,.0f}–"
+            f"{max(quote_rates):,.0f}), ratio {np.median(ratios):.2f} (range {min(ratios):.2f}–"
+            f"{max(ratios):.2f})"
+        )
     paced = phase(f"quotes @ {quote_rate:,.0f}/s", _cycle(quotes), rate=quote_rate)
     print(paced.line(prefix))
     ledger = BookingLedger()
@@ -398,6 +418,12 @@ def main() -> None:
     parser.add_argument("--booking-rate", type=float, default=200.0)
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="alternate the bare and quotes phases this many times and print their medians",
+    )
+    parser.add_argument(
         "--pg-durable",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -427,6 +453,7 @@ def main() -> None:
                     quote_rate=args.quote_rate,
                     booking_rate=args.booking_rate,
                     seed=args.seed,
+                    rounds=args.rounds,
                 )
 
 
