@@ -255,17 +255,18 @@ class BookingService:
         load = Load.of(c.mass_kg, c.volume_m3)
         route, service, downgrade = quote.route, order.service, order.downgrade_reason
         flight_pk: int | None = None
+        decision = None  # the decision on the wave booked, when the wave search made it
         if service == "one_hour" and route.mode == "rocket":
-            found = first_wave_with_room(
+            seat = first_wave_with_room(
                 session,
-                lambda candidate: self.quotes.promise_on(quote, candidate).kept,
+                lambda candidate: self.quotes.promise_on(quote, candidate),
                 self.hold,
                 route,
                 load=load,
                 now=now,
                 waves=self.capacity_waves,
             )
-            if found is None:
+            if seat is None:
                 if not order.fallback:
                     raise ApiError(
                         409,
@@ -275,7 +276,7 @@ class BookingService:
                     )
                 service, downgrade = "standard", "no_capacity"
             else:
-                flight_pk, route = found
+                flight_pk, route, decision = seat
         elif service == "same_day":
             # After the one-hour share: see rocketpost.service.sameday.
             found = first_wave_for_same_day(
@@ -298,7 +299,9 @@ class BookingService:
         if service == "one_hour":
             # The time promised at the network's confidence on the wave booked (the same
             # decision as the quote's, rocketpost.promise.decision).
-            at_target_s = self.quotes.promise_on(quote, route).earliest_at_target_s
+            if decision is None:
+                decision = self.quotes.promise_on(quote, route)
+            at_target_s = decision.earliest_at_target_s
             promised = route.ready_at + timedelta(seconds=math.ceil(at_target_s))
             price, mode = order.one_hour_price, route.mode
             destination_hub, eta_s, legs = route.destination_hub, route.eta_s, route.legs()

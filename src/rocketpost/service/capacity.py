@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.promise.confidence import PromiseAtConfidence
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
 from rocketpost.service.quoting import RoutePlan, flight_public_id
 
@@ -207,29 +208,32 @@ def release(session: Session, flight_pk: int, mass_g: int, volume_cm3: int, now:
 
 def first_wave_with_room(
     session: Session,
-    keeps_promise: Callable[[RoutePlan], bool],
+    decide: Callable[[RoutePlan], PromiseAtConfidence],
     hold: Hold,
     route: RoutePlan,
     *,
     load: Load,
     now: datetime,
     waves: int,
-) -> tuple[int, RoutePlan] | None:
+) -> tuple[int, RoutePlan, PromiseAtConfidence] | None:
     """Reserve on the first of ``waves`` waves, from the quoted one on, that is in the future,
-    still keeps the one-hour promise and has room; ``(flight id, route on that wave)``.
+    still keeps the one-hour promise and has room; ``(flight id, route on that wave, the
+    decision on it)``.
 
-    ``keeps_promise`` is the decision at the network's confidence for the shipment on a
-    candidate wave (:meth:`rocketpost.service.quotes.Quotes.promise_on`): a later wave waits
-    longer, and is taken only while P(on time) still meets the target."""
+    ``decide`` is the decision at the network's confidence for the shipment on a candidate wave
+    (:meth:`rocketpost.service.quotes.Quotes.promise_on`): a later wave waits longer, and is
+    taken only while P(on time) still meets the target. The booking promises the time of the
+    decision returned (made once per wave)."""
     for k in range(waves):
         candidate = route.shifted(k)
         assert candidate.launch_at is not None
         if candidate.launch_at <= now:
             continue
-        if not keeps_promise(candidate):
+        decision = decide(candidate)
+        if not decision.kept:
             return None
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
         flight_pk = reserve(session, flight, load, hold, now)
         if flight_pk is not None:
-            return flight_pk, candidate
+            return flight_pk, candidate, decision
     return None
