@@ -279,7 +279,10 @@ class Quotes:
 
     def promise_on(self, quote: Quote, route: RoutePlan) -> PromiseAtConfidence:
         """The decision at the confidence for ``quote``'s shipment on ``route`` (the quoted
-        route, or a later wave of it: booking's search for a wave with room)."""
+        route, or a later wave of it: booking's search for a wave with room). The quoted route
+        itself was decided by the quote, on the same route and facts: that decision is kept."""
+        if route is quote.route and quote.confidence is not None:
+            return quote.confidence
         return self.at_confidence(
             route,
             ShipmentFacts.of(
