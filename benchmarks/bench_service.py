@@ -331,7 +331,7 @@ def measure(
     # Bare and quotes alternate, round after round: the machine is shared, and a neighbour's
     # load moves both rates by tens of per cent within minutes; each round's ratio is taken
     # from two phases seconds apart, and the medians over the rounds are the figures to quote.
-    bare_rates, quote_rates, ratios = [], [], []
+    bare_rates, quote_rates = [], []
     for k in range(rounds):
         at = prefix if rounds == 1 else f"{prefix} round {k + 1}"
         bare = phase("bare /health", _cycle(health))
@@ -341,8 +341,8 @@ def measure(
         print(f"{at} quotes/s ÷ bare /health/s: {quoted.rate / bare.rate:.2f}")
         bare_rates.append(bare.rate)
         quote_rates.append(quoted.rate)
-        ratios.append(quoted.rate / bare.rate)
     if rounds > 1:
+        ratios = np.array(quote_rates) / np.array(bare_rates)  # each round's pair
         print(
             f"{prefix} median of {rounds} rounds: bare /health {np.median(bare_rates):,.0f}/s, "
             f"quotes {np.median(quote_rates):,.0f}/s (range {min(quote_rates):,.0f}–"
