@@ -167,3 +167,27 @@ def test_default_network_follows_the_environment(tmp_path: Path) -> None:
     assert default_network().source == os.environ[NETWORK_ENV]
     assert default_network().promise.buffer_min == 0.0
     assert default_network().hub_ids == load_network(None).hub_ids
+
+
+def test_hash_is_cached_and_not_carried_to_another_process(network: Network) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    copy = dataclasses.replace(network)  # a fresh object: its hash not computed yet
+    assert hash(copy) == hash(network) and copy == network
+    assert hash(dataclasses.replace(network, preset="other")) != hash(network)
+    pickled = pickle.dumps(network)
+    # Another process hashes strings with another seed: the hash must be its own, not ours.
+    probe = (
+        "import pickle, sys\n"
+        "from dataclasses import fields\n"
+        "n = pickle.loads(sys.stdin.buffer.read())\n"
+        "own = hash(tuple(getattr(n, f.name) for f in fields(n) if f.compare))\n"
+        "print(hash(n) == own)\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], input=pickled, capture_output=True, env=env, check=True
+    )
+    assert out.stdout.strip() == b"True"
