@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
 from rocketpost.service.auth import Principal
 from rocketpost.service.errors import ApiError
@@ -52,7 +52,6 @@ def error_responses(*statuses: int, **meanings: str) -> dict[int | str, dict[str
     return responses
 
 
-_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <api key>")
 _SHIPMENT_ID = re.compile(r"^shp_[0-9a-z]{1,40}$")
 _FLIGHT_ID = re.compile(r"^flt_[A-Z0-9_-]{1,80}$")  # landing-site ids carry "-"
 
@@ -71,32 +70,44 @@ async def get_state(request: Request) -> ServiceState:
 State = Annotated[ServiceState, Depends(get_state)]
 
 
-async def caller(
-    state: State,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """Resolve the API key (401 when missing or unknown), then take a rate-limit token (429)."""
-    if credentials is None or not credentials.credentials:
-        raise ApiError(
-            401,
-            "unauthorized",
-            "missing API key: send Authorization: Bearer <api key>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    principal = state.keys.resolve(credentials.credentials)
-    if principal is None:
-        raise ApiError(
-            401, "unauthorized", "unknown API key", headers={"WWW-Authenticate": "Bearer"}
-        )
-    wait_s = state.limiter.acquire(principal.merchant_id)
-    if wait_s > 0:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"rate limit of {state.settings.rate_limit_per_min:g} requests/min exceeded",
-            headers={"Retry-After": state.limiter.retry_after_header(wait_s)},
-        )
-    return principal
+class ApiKeyBearer(HTTPBearer):
+    """The caller: ``Authorization: Bearer <api key>`` resolved to its :class:`Principal` (401
+    when missing or unknown), then a rate-limit token taken (429).
+
+    One dependency that is also the OpenAPI security scheme (``HTTPBearer``), rather than a
+    function depending on ``HTTPBearer`` and ``State``: FastAPI solves every dependency of every
+    request in turn, and each one cost a quote about as much as reading its key.
+    """
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        if credentials is None or not credentials.credentials:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "missing API key: send Authorization: Bearer <api key>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        state = await get_state(request)
+        principal = state.keys.resolve(credentials.credentials)
+        if principal is None:
+            raise ApiError(
+                401, "unauthorized", "unknown API key", headers={"WWW-Authenticate": "Bearer"}
+            )
+        wait_s = state.limiter.acquire(principal.merchant_id)
+        if wait_s > 0:
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"rate limit of {state.settings.rate_limit_per_min:g} requests/min exceeded",
+                headers={"Retry-After": state.limiter.retry_after_header(wait_s)},
+            )
+        return principal
+
+
+caller = ApiKeyBearer(
+    auto_error=False, description="Authorization: Bearer <api key>", scheme_name="HTTPBearer"
+)
 
 
 async def ops_caller(principal: Annotated[Principal, Depends(caller)]) -> Principal:
