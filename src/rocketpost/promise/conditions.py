@@ -137,6 +137,12 @@ def _frozen(mapping: Mapping[str, object] | None) -> Mapping[str, object]:
     return MappingProxyType(dict(mapping or {}))
 
 
+# The undeclared defaults, built once: a quote asks for a site's sea a few times, and building
+# (and validating) a fresh frozen default each time was a twentieth of the quote.
+_CLIMATE_WEATHER = HubWeather()
+_OPEN_SEA = SiteSea()
+
+
 @dataclass(frozen=True)
 class Conditions:
     """Declared conditions over the climate (``rates``); undeclared hubs and sites are climate.
@@ -202,11 +208,11 @@ class Conditions:
 
     def weather(self, hub_id: str) -> HubWeather:
         """The hub's weather: declared, else ``hold_risk`` at the climate's rate."""
-        return self.hubs.get(hub_id) or HubWeather()
+        return self.hubs.get(hub_id) or _CLIMATE_WEATHER
 
     def sea(self, site_id: str) -> SiteSea:
         """The site's sea state: declared, else open."""
-        return self.sites.get(site_id) or SiteSea()
+        return self.sites.get(site_id) or _OPEN_SEA
 
     def declared(self, hub_id: str) -> bool:
         """Whether operations declared this hub's weather (rather than leaving the climate)."""
