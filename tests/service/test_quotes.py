@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
+from rocketpost.core.eligibility import NEEDS_NEAREST_PORT, REASONS, decide_service, parcel_routes
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions, HubWeather
 from rocketpost.service import schemas
-from rocketpost.service.consignment import Consignment
+from rocketpost.service.consignment import Consignment, ResolvedPlace
 from rocketpost.service.merchants import seller_trust
 from rocketpost.service.models import utcnow
 from rocketpost.service.quotes import Quotes
@@ -92,3 +94,39 @@ def test_a_known_inspection_is_a_leg_of_the_quoted_route(quotes: Quotes) -> None
         seconds=quote.assessment.earliest_s
     )
     assert sum(quote.route.legs_s.values()) == pytest.approx(quote.route.eta_s)
+
+
+@pytest.mark.parametrize("on_time", [None, True, False])
+def test_assess_routes_again_only_for_the_reasons_that_need_the_nearest_port(
+    quotes: Quotes, on_time: bool | None
+) -> None:
+    # plan() routes without the nearest port's time; assess() routes again only for the reasons
+    # that read it. Over doors near and far from ports, the reason is the one rule's on routes
+    # that have it.
+    engine = quotes.engine
+    ready = slot_ready_at()
+    doors = [(35.10, 129.04), (36.35, 127.38), (0.0, 22.0), (35.9, 136.9), (31.0, 122.0)]
+    seen = set()
+    for lat, lon in doors:
+        place = ResolvedPlace(f"{lat},{lon}", None, lat, lon)
+        route = engine.plan(place, mass_kg=1.0, volume_m3=0.005, ready_at=ready, origin_hub="HZB")
+        assert route.kernel is not None and np.isnan(route.kernel.nearest_port_s[0])
+        assessment = engine.assess(
+            route, place, mass_kg=1.0, volume_m3=0.005, dangerous_goods=(), customs=None,
+            origin_hub="HZB", on_time=on_time,
+        )  # fmt: skip
+        with_port = parcel_routes(
+            engine.legs, lat, lon, ready_s=ready.timestamp(), mass_kg=1.0, volume_m3=0.005,
+            dangerous=False, origins=engine.legs.origin_indices(["HZB"]), reach=True,
+        )  # fmt: skip
+        _, reasons = decide_service(
+            engine.network, with_port, held=np.array([False]), inspection_s=np.array([0.0]),
+            dangerous=np.array([False]), too_heavy=np.array([False]), has_stock=np.array([True]),
+            on_time=None if on_time is None else np.array([on_time]),
+        )  # fmt: skip
+        expected = REASONS[int(reasons[0])]
+        assert (assessment.reason or "ok") == expected.value, (lat, lon)
+        assert assessment.earliest_s == pytest.approx(float(with_port.total_s[0]))
+        seen.add(expected in NEEDS_NEAREST_PORT)
+    # Both branches were taken (a parcel decided on time is simply OK).
+    assert seen == ({False} if on_time else {True, False})

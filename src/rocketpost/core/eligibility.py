@@ -108,6 +108,11 @@ REASONS: tuple[Reason, ...] = tuple(Reason)
 
 _CODE = {reason: np.int8(i) for i, reason in enumerate(REASONS)}
 
+NEEDS_NEAREST_PORT = frozenset({Reason.NO_LANDING_ZONE_IN_REACH, Reason.LAST_MILE_TOO_LONG})
+"""The reasons :func:`decide_service` can only tell apart with the nearest port's time (routes
+with ``reach``): the last rules of its list. Routes without it (NaN) decide every other reason
+the same; a caller that routed without ``reach`` routes again only for these."""
+
 SAME_DAY_WINDOW_S: float = 12 * 60 * 60.0
 """The same-day promise: delivered within 12 hours of the order (ready time). A fixed window
 rather than "by the end of the recipient's local day": it needs no time zone per door, it is

@@ -21,6 +21,7 @@ import numpy as np
 
 from rocketpost.core.doortodoor import LEG_NAMES, Routes, network_legs
 from rocketpost.core.eligibility import (
+    NEEDS_NEAREST_PORT,
     REASONS,
     Reason,
     decide_service,
@@ -269,14 +270,27 @@ class QuoteEngine:
         if customs is not None and customs.inspection_delay_s is not None:
             inspection_s = float(customs.inspection_delay_s)
         forbidden = forbidden_dangerous_goods(dangerous_goods)
-        routes = route.kernel
+        heavy = bool(exceeds_rocket(self.network, mass_kg, volume_m3))
         held = customs is not None and not customs.may_fly
-        if on_time is None:
-            late = not promise_kept(self.network, float(routes.total_s[0]) + inspection_s)
-        else:
-            late = not on_time
-        if late and not held:
-            # A late parcel's reason needs the nearest port's time, which routing skipped.
+
+        def decide(routes: Routes) -> Reason:
+            _, reasons = decide_service(
+                self.network,
+                routes,
+                held=np.array([held]),
+                inspection_s=np.array([inspection_s]),
+                dangerous=np.array([bool(forbidden)]),
+                too_heavy=np.array([heavy]),
+                has_stock=np.array([True]),
+                on_time=None if on_time is None else np.array([on_time]),
+            )
+            return REASONS[int(reasons[0])]
+
+        routes = route.kernel
+        reason = decide(routes)
+        if reason in NEEDS_NEAREST_PORT and np.isnan(routes.nearest_port_s[0]):
+            # Only these reasons read the nearest port's time, which routing skipped (a third
+            # of a quote's time when every refused parcel was routed again).
             routes = self._route(
                 place,
                 mass_kg=mass_kg,
@@ -286,18 +300,7 @@ class QuoteEngine:
                 dangerous=route.dangerous,
                 reach=True,
             )
-        heavy = bool(exceeds_rocket(self.network, mass_kg, volume_m3))
-        _, reasons = decide_service(
-            self.network,
-            routes,
-            held=np.array([held]),
-            inspection_s=np.array([inspection_s]),
-            dangerous=np.array([bool(forbidden)]),
-            too_heavy=np.array([heavy]),
-            has_stock=np.array([True]),
-            on_time=None if on_time is None else np.array([on_time]),
-        )
-        reason = REASONS[int(reasons[0])]
+            reason = decide(routes)
         earliest = float(routes.total_s[0]) + inspection_s
         if reason is Reason.OK:
             return Assessment(True, None, None, earliest)
