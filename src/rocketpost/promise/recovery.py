@@ -97,9 +97,6 @@ def driver_now(model: MetoceanModel, wind_ms: float | None, wave_height_m: float
 
 
 @lru_cache(maxsize=256)
-# Memoised: the bivariate normal CDF is ~0.3 ms, and a quote landing on a vessel site with no
-# declared sea asks it for the same threshold and whole hours every time.
-@lru_cache(maxsize=4096)
 def _grounded_if_flying(z_star: float, decay: float) -> float:
     """``P(z_j > z* | z₀ ≤ z*)`` for ``corr(z₀, z_j) = decay`` (see the module docstring)."""
     if decay <= 0.0:
@@ -141,10 +138,7 @@ def grounded_p(
                 (z0 > z_star).astype(np.float64),
             )
         if unknown.any():
-            flying = {
-                h: _grounded_if_flying(float(z_star), float(rho**h))
-                for h in np.unique(hours[unknown])
-            }
+            flying = {h: _grounded_if_flying(z_star, rho**h) for h in np.unique(hours[unknown])}
             known = np.where(unknown, np.vectorize(flying.get, otypes=[float])(hours), known)
         out += weight * known
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
