@@ -17,7 +17,13 @@ Run: ``.venv/bin/python benchmarks/bench_quote.py``. Figures, best of 5, one per
   and bodies), called in process without a socket: everything but uvicorn's HTTP parsing. With
   ``--app-only --requests N`` it is the unit to count instructions on (docs/service.md:
   ``valgrind --tool=callgrind`` over two values of N, the difference divided by their
-  difference), since wall clock is not stable on the shared machine.
+  difference), since wall clock is not stable on the shared machine;
+* ``floor`` (with ``--app``; ``--app-only --path /bench/floor`` to count it) — the framework's
+  share of a quote: a route added to the benchmark's own app (never to the service's) with the
+  signature of ``POST /v1/quotes`` (the same body model, caller and state dependencies and
+  response model, at the same place in the route table) that answers one fixed quote. Whatever a
+  quote does, it cannot cost less than this through FastAPI; the ratio to bare ``/health``
+  that a quote could reach with none of its own work is bounded by it.
 """
 
 from __future__ import annotations
@@ -34,12 +40,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fastapi import APIRouter
 
 from rocketpost.network import default_network
 from rocketpost.promise.conditions import Conditions, HubWeather
 from rocketpost.promise.confidence import RouteFacts, promise_at_confidence, route_model
 from rocketpost.promise.distribution import delivery_distribution
 from rocketpost.service import schemas
+from rocketpost.service.api.deps import Caller, State, error_responses
 from rocketpost.service.auth import Principal
 from rocketpost.service.quotes import Quotes
 from rocketpost.service.quoting import QuoteEngine, ResolvedPlace
@@ -51,6 +59,7 @@ from tests.support.workload import Workload, candidate_routes
 
 PLACES = 2_000
 REQUESTS = 500
+FLOOR_PATH = "/bench/floor"
 
 
 def best_of(runs: int, work: Callable[[], None]) -> float:
@@ -189,7 +198,7 @@ def _asgi_call(app: Any, method: str, path: str, key: str, body: bytes = b"") ->
     return call()
 
 
-def bench_app(requests: int, *, timed: bool) -> None:
+def bench_app(requests: int, *, timed: bool, path: str = "/v1/quotes") -> None:
     """``POST /v1/quotes`` and ``GET /health`` through the ASGI app, in process."""
     from fastapi.testclient import TestClient
     from tests.support.conditions import declare_clear_skies
@@ -209,11 +218,16 @@ def bench_app(requests: int, *, timed: bool) -> None:
     # The server re-reads the declared conditions once a second, over ~1,000 quotes; here the
     # calls are counted, so the read is taken out of them.
     app.state.rp.conditions.ttl_s = 1e9
+    fixed_answer = _add_floor_route(app)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         routes = promise_safe_routes(client)
     workload = Workload(tuple(routes), datetime.now(UTC))
     rng = np.random.default_rng(20261125)  # the service benchmark's seed and bodies
     bodies = [json.dumps(workload.quote(rng)).encode() for _ in range(2_000)]
+    principal = app.state.rp.keys.resolve(key)
+    fixed_answer.append(
+        app.state.rp.quotes.issue(principal, schemas.QuoteRequest.model_validate_json(bodies[0]))
+    )
     loop = asyncio.new_event_loop()
 
     def run(n: int, path: str) -> None:
@@ -224,15 +238,45 @@ def bench_app(requests: int, *, timed: bool) -> None:
                 loop.run_until_complete(_asgi_call(app, "POST", path, key, bodies[i % 2_000]))
 
     run(2_000, "/v1/quotes")  # warm: every body once
+    run(2_000, FLOOR_PATH)
     if not timed:
-        run(requests, "/v1/quotes")
+        run(requests, path)
         return
     health = best_of(3, lambda: run(requests, "/health")) / requests
+    floor = best_of(3, lambda: run(requests, FLOOR_PATH)) / requests
     quote = best_of(3, lambda: run(requests, "/v1/quotes")) / requests
     print(
-        f"app in process: POST /v1/quotes {quote * 1e6:.0f} µs, GET /health {health * 1e6:.0f} µs "
-        f"(ratio {health / quote:.2f})"
+        f"app in process: POST /v1/quotes {quote * 1e6:.0f} µs, the same route answering a fixed "
+        f"quote {floor * 1e6:.0f} µs, GET /health {health * 1e6:.0f} µs (ratio to /health: "
+        f"quotes {health / quote:.2f}, fixed answer {health / floor:.2f})"
     )
+
+
+def _add_floor_route(app: Any) -> list[schemas.QuotePublic]:
+    """Add ``POST /bench/floor`` to the benchmark's app, just before the quotes router.
+
+    Included as a router of its own, as ``POST /v1/quotes`` is, so that matching it walks the
+    same levels of the route table. Returns the list whose first item the route answers (filled
+    in once a quote exists).
+    """
+    answer: list[schemas.QuotePublic] = []
+    router = APIRouter()
+
+    @router.post(
+        FLOOR_PATH,
+        response_model=schemas.QuotePublic,
+        responses=error_responses(400, 401, 413, 422, 429),
+    )
+    async def fixed_quote(
+        body: schemas.QuoteRequest, principal: Caller, state: State
+    ) -> schemas.QuotePublic:
+        return answer[0]
+
+    table = app.router.routes
+    first_router = next(i for i, r in enumerate(table) if not hasattr(r, "path"))
+    app.include_router(router)
+    table.insert(first_router, table.pop())  # the table is walked in order
+    return answer
 
 
 def main() -> None:
@@ -240,9 +284,15 @@ def main() -> None:
     parser.add_argument("--app", action="store_true", help="also through the ASGI app")
     parser.add_argument("--app-only", action="store_true", help="only N quotes through the app")
     parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument(
+        "--path",
+        choices=("/v1/quotes", FLOOR_PATH, "/health"),
+        default="/v1/quotes",
+        help="with --app-only: the route called N times",
+    )
     args = parser.parse_args()
     if args.app_only:
-        bench_app(args.requests, timed=False)
+        bench_app(args.requests, timed=False, path=args.path)
         return
     network = default_network()
     engine = QuoteEngine(network)
