@@ -11,7 +11,8 @@ Run: ``.venv/bin/python benchmarks/bench_quote.py``. Figures, best of 5, one per
   conditions change rarely and many quotes share a lane);
 * ``Quotes.issue`` — the whole use-case of ``POST /v1/quotes`` on the service benchmark's
   workload (24 lanes, about half cross-border with customs items), request JSON validated and
-  the answer serialised: what the HTTP stack adds on top is in ``bench_service.py``;
+  the answer serialised: what the HTTP stack adds on top is in ``bench_service.py``; with
+  ``--profile``, each step's share of it under cProfile;
 * ``app`` (``--app``) — ``POST /v1/quotes`` and ``GET /health`` through the real ASGI app
   (``create_app`` on a fresh SQLite file, clear skies declared, the service benchmark's lanes
   and bodies), called in process without a socket: everything but uvicorn's HTTP parsing. With
@@ -131,7 +132,7 @@ def bench_distribution(quotes: Quotes, origin_hub: str, place: ResolvedPlace) ->
     )
 
 
-def bench_issue(quotes: Quotes) -> None:
+def bench_issue(quotes: Quotes, *, profile: bool = False) -> None:
     principal = Principal(1, "mer_bench", "bench", "merchant")
     lanes = []
     for route in candidate_routes():
@@ -156,6 +157,44 @@ def bench_issue(quotes: Quotes) -> None:
         f"Quotes.issue (validate, route, customs, distribution, sign, serialise; "
         f"{cross_border:.0%} cross-border): {per_quote * 1e6:.0f} µs"
     )
+    if profile:
+        print_shares(issue_all)
+
+
+# The steps of a quote, as (file, function) of the calls that make it (rocketpost.service),
+# each timed inclusively: the shares of ``--profile``.
+QUOTE_STEPS = {
+    ("main.py", "model_validate_json"): "parsing and validating the request",
+    ("quote_promise.py", "plan_from_stock"): "routing (the door-to-door kernel, one row)",
+    ("clearance.py", "run_clearance"): "customs pre-clearance",
+    ("sameday.py", "offer_same_day"): "the same-day offer",
+    ("quotes.py", "at_confidence"): "the distribution and decision at the confidence",
+    ("quoting.py", "assess"): "the one-hour rule (decide_service)",
+    ("quotes.py", "public"): "building and validating the answer",
+    ("tokens.py", "sign_token"): "signing the quote id",
+    ("main.py", "model_dump_json"): "serialising the answer",
+}
+
+
+def print_shares(work: Callable[[], None]) -> None:
+    """Each step's share of ``work`` under cProfile (which inflates many small Python calls:
+    read the shares, not the times)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(work)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(tt for _, _, tt, _, _ in stats.values())
+    shown = 0.0
+    for (path, _, name), (_, _, _, inclusive, _) in sorted(
+        stats.items(), key=lambda item: -item[1][3]
+    ):
+        step = QUOTE_STEPS.get((Path(path).name, name))
+        if step is not None and ("rocketpost" in path or "pydantic" in path):
+            shown += inclusive / total
+            print(f"  {inclusive / total:6.1%}  {step}")
+    print(f"  {1.0 - shown:6.1%}  the rest (the glue between the steps, the loop)")
 
 
 def _asgi_call(app: Any, method: str, path: str, key: str, body: bytes = b"") -> Any:
@@ -286,6 +325,9 @@ def main() -> None:
     parser.add_argument("--app-only", action="store_true", help="only N quotes through the app")
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument(
+        "--profile", action="store_true", help="each step's share of Quotes.issue (cProfile)"
+    )
+    parser.add_argument(
         "--path",
         choices=("/v1/quotes", FLOOR_PATH, "/health"),
         default="/v1/quotes",
@@ -309,7 +351,7 @@ def main() -> None:
     lane_end = network.hubs[1]  # from hub 0 to hub 1's port: a rocket lane
     place = ResolvedPlace("port", lane_end.country, *lane_end.port_position)
     bench_distribution(quotes, network.hubs[0].hub_id, place)
-    bench_issue(quotes)
+    bench_issue(quotes, profile=args.profile)
     if args.app:
         bench_app(args.requests, timed=True)
 
