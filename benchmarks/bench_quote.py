@@ -16,15 +16,13 @@ Run: ``.venv/bin/python benchmarks/bench_quote.py``. Figures, best of 5, one per
 * ``app`` (``--app``) — ``POST /v1/quotes`` and ``GET /health`` through the real ASGI app
   (``create_app`` on a fresh SQLite file, clear skies declared, the service benchmark's lanes
   and bodies), called in process without a socket: everything but uvicorn's HTTP parsing. With
-  ``--app-only --requests N`` it is the unit to count instructions on (docs/service.md:
+  ``--app-only --requests N`` it is the unit to count instructions on (docs/service-performance.md:
   ``valgrind --tool=callgrind`` over two values of N, the difference divided by their
   difference), since wall clock is not stable on the shared machine;
 * ``floor`` (with ``--app``; ``--app-only --path /bench/floor`` to count it) — the framework's
-  share of a quote: a route added to the benchmark's own app (never to the service's) with the
-  signature of ``POST /v1/quotes`` (the same body model, caller and state dependencies and
-  response model, at the same place in the route table) that answers one fixed quote. Whatever a
-  quote does, it cannot cost less than this through FastAPI; the ratio to bare ``/health``
-  that a quote could reach with none of its own work is bounded by it.
+  share of a quote: ``floor_app.py``'s route with the signature of ``POST /v1/quotes`` that
+  answers one fixed quote, added to the benchmark's own app. Whatever a quote does, it cannot
+  cost less than this through FastAPI.
 """
 
 from __future__ import annotations
@@ -41,14 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter
 
 from rocketpost.network import default_network
 from rocketpost.promise.conditions import Conditions, HubWeather
 from rocketpost.promise.confidence import RouteFacts, promise_at_confidence, route_model
 from rocketpost.promise.distribution import delivery_distribution
 from rocketpost.service import schemas
-from rocketpost.service.api.deps import Caller, State, error_responses
 from rocketpost.service.auth import Principal
 from rocketpost.service.quotes import Quotes
 from rocketpost.service.quoting import QuoteEngine, ResolvedPlace
@@ -58,9 +54,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.workload import Workload, candidate_routes
 
+from floor_app import FLOOR_PATH, add_fixed_quote_route
+
 PLACES = 2_000
 REQUESTS = 500
-FLOOR_PATH = "/bench/floor"
 
 
 def best_of(runs: int, work: Callable[[], None]) -> float:
@@ -257,16 +254,12 @@ def bench_app(requests: int, *, timed: bool, path: str = "/v1/quotes") -> None:
     # The server re-reads the declared conditions once a second, over ~1,000 quotes; here the
     # calls are counted, so the read is taken out of them.
     app.state.rp.conditions.ttl_s = 1e9
-    fixed_answer = _add_floor_route(app)
+    add_fixed_quote_route(app)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         routes = promise_safe_routes(client)
     workload = Workload(tuple(routes), datetime.now(UTC))
     rng = np.random.default_rng(20261125)  # the service benchmark's seed and bodies
     bodies = [json.dumps(workload.quote(rng)).encode() for _ in range(2_000)]
-    principal = app.state.rp.keys.resolve(key)
-    fixed_answer.append(
-        app.state.rp.quotes.issue(principal, schemas.QuoteRequest.model_validate_json(bodies[0]))
-    )
     loop = asyncio.new_event_loop()
 
     def run(n: int, path: str) -> None:
@@ -290,33 +283,6 @@ def bench_app(requests: int, *, timed: bool, path: str = "/v1/quotes") -> None:
         f"quote {floor * 1e6:.0f} µs, GET /health {health * 1e6:.0f} µs (ratio to /health: "
         f"quotes {health / quote:.2f}, fixed answer {health / floor:.2f})"
     )
-
-
-def _add_floor_route(app: Any) -> list[schemas.QuotePublic]:
-    """Add ``POST /bench/floor`` to the benchmark's app, just before the quotes router.
-
-    Included as a router of its own, as ``POST /v1/quotes`` is, so that matching it walks the
-    same levels of the route table. Returns the list whose first item the route answers (filled
-    in once a quote exists).
-    """
-    answer: list[schemas.QuotePublic] = []
-    router = APIRouter()
-
-    @router.post(
-        FLOOR_PATH,
-        response_model=schemas.QuotePublic,
-        responses=error_responses(400, 401, 413, 422, 429),
-    )
-    async def fixed_quote(
-        body: schemas.QuoteRequest, principal: Caller, state: State
-    ) -> schemas.QuotePublic:
-        return answer[0]
-
-    table = app.router.routes
-    first_router = next(i for i, r in enumerate(table) if not hasattr(r, "path"))
-    app.include_router(router)
-    table.insert(first_router, table.pop())  # the table is walked in order
-    return answer
 
 
 def main() -> None:

@@ -16,7 +16,12 @@ the real ``rocketpost serve`` subprocess, then measures, one figure per line:
   queue (no coordinated omission);
 * the ratio quotes/s ÷ bare/s, and the overbooking audit after the bookings. With
   ``--rounds N`` the bare and quotes phases alternate N times and the medians are printed: on a
-  shared machine one pair can be off by tens of per cent.
+  shared machine one pair can be off by tens of per cent;
+* with one worker (``--no-floor`` to skip), the framework's floor: a second server,
+  ``floor_app.py``'s (the service's app plus ``POST /bench/floor``, the quote route's signature
+  answering one fixed quote, under uvicorn as ``serve`` runs one worker), where bare
+  ``/health``, the fixed answer and quotes alternate: the fixed answer's ratio to bare is the
+  most a quote could reach through this stack.
 
 The load generator is a minimal asyncio HTTP/1.1 client (prebuilt request bytes, responses
 parsed only as far as needed), because it shares the machine's two cores with the server: a
@@ -49,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from floor_app import FLOOR_PATH
 from rocketpost.network import default_network
 
 # Run as `python benchmarks/bench_service.py`: Python puts benchmarks/, not the repository root,
@@ -58,7 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.audit import audit_flights, list_all, over_capacity, rocket_capacity
 from tests.support.conditions import declare_clear_skies
 from tests.support.postgres import throwaway_postgres
-from tests.support.server import ServerHandle, running_server
+from tests.support.server import ServerHandle, free_port, running_server
 from tests.support.workload import Workload, usable_routes
 
 SERVER_ENV = {
@@ -235,6 +241,71 @@ def _cycle(items: list[bytes]) -> Iterator[Request]:
     return (Request(data) for data in itertools.cycle(items))
 
 
+def _phase(
+    port: int,
+    label: str,
+    requests: Iterator[Request],
+    concurrency: int,
+    duration_s: float,
+    rate: float | None = None,
+    on_answer: Callable[[int, bytes, Any], None] = _ignore,
+) -> Run:
+    """One measured phase against the server on ``port``."""
+    return asyncio.run(
+        _drive(
+            port,
+            requests,
+            concurrency=concurrency,
+            duration_s=duration_s,
+            rate_per_s=rate,
+            on_answer=on_answer,
+            label=label,
+        )
+    )
+
+
+def _alternate(
+    port: int,
+    routes: dict[str, list[bytes]],
+    *,
+    prefix: str,
+    rounds: int,
+    concurrency: int,
+    duration_s: float,
+) -> None:
+    """Bare ``/health`` and each of ``routes`` (label → request bytes), round after round, each
+    with its ratio to that round's bare rate; with several rounds, the medians.
+
+    The machine is shared, and a neighbour's load moves every rate by tens of per cent within
+    minutes: each round's ratios are taken from phases seconds apart, and the medians over the
+    rounds are the figures to quote.
+    """
+    health = [_request("GET", "/health", port, "")]
+    rates: dict[str, list[float]] = {"bare /health": [], **{label: [] for label in routes}}
+    for k in range(rounds):
+        at = prefix if rounds == 1 else f"{prefix} round {k + 1}"
+        bare = _phase(port, "bare /health", _cycle(health), concurrency, duration_s)
+        print(bare.line(at))
+        rates["bare /health"].append(bare.rate)
+        for label, requests in routes.items():
+            run = _phase(port, label, _cycle(requests), concurrency, duration_s)
+            print(run.line(at))
+            print(f"{at} {label}/s ÷ bare /health/s: {run.rate / bare.rate:.2f}")
+            rates[label].append(run.rate)
+    if rounds > 1:
+        bare_rates = np.array(rates["bare /health"])
+        parts = [f"bare /health {np.median(bare_rates):,.0f}/s"]
+        for label in routes:
+            measured = np.array(rates[label])
+            ratios = measured / bare_rates  # each round's pair
+            parts.append(
+                f"{label} {np.median(measured):,.0f}/s (range {measured.min():,.0f}–"
+                f"{measured.max():,.0f}), ratio {np.median(ratios):.2f} (range "
+                f"{ratios.min():.2f}–{ratios.max():.2f})"
+            )
+        print(f"{prefix} median of {rounds} rounds: " + "; ".join(parts))
+
+
 def _bookings(
     handle: ServerHandle, workload: Workload, rng: np.random.Generator
 ) -> Iterator[Request]:
@@ -301,7 +372,6 @@ def measure(
         routes = promise_safe_routes(client)
     workload = Workload(routes=tuple(routes), start=datetime.now(UTC))
     port = handle.port
-    health = [_request("GET", "/health", port, "")]
     quotes = [
         _request("POST", "/v1/quotes", port, handle.merchant_key, workload.quote(rng))
         for _ in range(2_000)
@@ -312,43 +382,18 @@ def measure(
         requests: Iterator[Request],
         rate: float | None = None,
         on_answer: Callable[[int, bytes, Any], None] = _ignore,
-        seconds: float = duration_s,
     ) -> Run:
-        return asyncio.run(
-            _drive(
-                port,
-                requests,
-                concurrency=concurrency,
-                duration_s=seconds,
-                rate_per_s=rate,
-                on_answer=on_answer,
-                label=label,
-            )
-        )
+        return _phase(port, label, requests, concurrency, duration_s, rate, on_answer)
 
-    # Warm-up: imports, connection pools, the ETA model's caches.
-    phase("warm-up", _cycle(quotes), seconds=1.5)
-    # Bare and quotes alternate, round after round: the machine is shared, and a neighbour's
-    # load moves both rates by tens of per cent within minutes; each round's ratio is taken
-    # from two phases seconds apart, and the medians over the rounds are the figures to quote.
-    bare_rates, quote_rates = [], []
-    for k in range(rounds):
-        at = prefix if rounds == 1 else f"{prefix} round {k + 1}"
-        bare = phase("bare /health", _cycle(health))
-        print(bare.line(at))
-        quoted = phase("quotes", _cycle(quotes))
-        print(quoted.line(at))
-        print(f"{at} quotes/s ÷ bare /health/s: {quoted.rate / bare.rate:.2f}")
-        bare_rates.append(bare.rate)
-        quote_rates.append(quoted.rate)
-    if rounds > 1:
-        ratios = np.array(quote_rates) / np.array(bare_rates)  # each round's pair
-        print(
-            f"{prefix} median of {rounds} rounds: bare /health {np.median(bare_rates):,.0f}/s, "
-            f"quotes {np.median(quote_rates):,.0f}/s (range {min(quote_rates):,.0f}–"
-            f"{max(quote_rates):,.0f}), ratio {np.median(ratios):.2f} (range {min(ratios):.2f}–"
-            f"{max(ratios):.2f})"
-        )
+    _phase(port, "warm-up", _cycle(quotes), concurrency, 1.5)  # imports, pools, caches
+    _alternate(
+        port,
+        {"quotes": quotes},
+        prefix=prefix,
+        rounds=rounds,
+        concurrency=concurrency,
+        duration_s=duration_s,
+    )
     paced = phase(f"quotes @ {quote_rate:,.0f}/s", _cycle(quotes), rate=quote_rate)
     print(paced.line(prefix))
     ledger = BookingLedger()
@@ -362,6 +407,75 @@ def measure(
     )
     print(paced_bookings.line(prefix))
     _audit(handle, ledger, prefix)
+
+
+class FixedAnswerServer(ServerHandle):
+    """``floor_app.py``'s app — the service's, plus ``POST /bench/floor``, the quote route's
+    signature answering one fixed quote — under uvicorn as ``rocketpost serve`` runs one worker
+    (its C parser and event loop, no access log), on the same database and keys as ``of``."""
+
+    def __init__(self, of: ServerHandle) -> None:
+        super().__init__(
+            database_url=of.database_url,
+            port=free_port(),
+            api_keys=(of.merchant_key, of.ops_key),
+            workers=1,
+            env=of.env,
+            log_path=of.log_path.with_name("fixed-answer.log"),
+            startup_timeout_s=of.startup_timeout_s,
+        )
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "floor_app:create",
+            "--factory",
+            "--app-dir",
+            str(Path(__file__).resolve().parent),
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--no-access-log",
+        ]
+
+
+def measure_floor(
+    handle: ServerHandle,
+    *,
+    prefix: str,
+    duration_s: float,
+    concurrency: int,
+    rounds: int,
+    seed: int,
+) -> None:
+    """Bare ``/health``, the fixed answer and quotes, alternated on one fixed-answer server: the
+    least a quote can cost through this stack, side by side with what it costs."""
+    server = FixedAnswerServer(handle)
+    server.start()
+    try:
+        with server.client() as client:
+            routes = promise_safe_routes(client)
+        workload = Workload(routes=tuple(routes), start=datetime.now(UTC))
+        rng = np.random.default_rng(seed)  # the quotes phases' bodies
+        bodies = [workload.quote(rng) for _ in range(2_000)]
+        requests = {
+            label: [_request("POST", path, server.port, server.merchant_key, b) for b in bodies]
+            for label, path in (("fixed answer", FLOOR_PATH), ("quotes", "/v1/quotes"))
+        }
+        _phase(server.port, "warm-up", _cycle(requests["quotes"]), concurrency, 1.5)
+        _alternate(
+            server.port,
+            requests,
+            prefix=f"{prefix} fixed-answer server:",
+            rounds=rounds,
+            concurrency=concurrency,
+            duration_s=duration_s,
+        )
+    finally:
+        server.stop()
 
 
 def _audit(handle: ServerHandle, ledger: BookingLedger, prefix: str) -> None:
@@ -424,6 +538,13 @@ def main() -> None:
         help="alternate the bare and quotes phases this many times and print their medians",
     )
     parser.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with one worker, also measure the quote route answering a fixed quote (the "
+        "framework's floor) beside bare /health and quotes, on a server of its own",
+    )
+    parser.add_argument(
         "--pg-durable",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -455,6 +576,15 @@ def main() -> None:
                     seed=args.seed,
                     rounds=args.rounds,
                 )
+                if args.floor and workers == 1:
+                    measure_floor(
+                        handle,
+                        prefix=f"{backend} workers={workers}",
+                        duration_s=args.duration,
+                        concurrency=args.concurrency,
+                        rounds=args.rounds,
+                        seed=args.seed,
+                    )
 
 
 if __name__ == "__main__":

@@ -209,11 +209,9 @@ class ServerHandle:
         """An :class:`httpx.Client` on :attr:`base_url`, authenticated with ``key``."""
         return httpx.Client(base_url=self.base_url, headers=self.headers(key), timeout=timeout_s)
 
-    def start(self) -> None:
-        """Start the server process and wait until ``GET /health`` says ok."""
-        if self.running:
-            raise ServerError(f"{self!r} is already running")
-        command = [
+    def command(self) -> list[str]:
+        """The server's command line: ``rocketpost serve`` on this handle's database and port."""
+        return [
             *CLI,
             "serve",
             "--database-url",
@@ -225,6 +223,12 @@ class ServerHandle:
             *(["--workers", str(self.workers)] if self.workers != 1 else []),
             *self.extra_args,
         ]
+
+    def start(self) -> None:
+        """Start the server process and wait until ``GET /health`` says ok."""
+        if self.running:
+            raise ServerError(f"{self!r} is already running")
+        command = self.command()
         with open(self.log_path, "ab") as log:
             log.write(f"\n=== start {self.starts + 1}: {' '.join(command)}\n".encode())
             log.flush()
@@ -248,7 +252,7 @@ class ServerHandle:
             while True:
                 if self.process.poll() is not None:
                     raise ServerError(
-                        f"`rocketpost serve` exited with {self.process.returncode} during "
+                        f"the server exited with {self.process.returncode} during "
                         f"start-up:\n{self.log_tail()}"
                     )
                 try:
