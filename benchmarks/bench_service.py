@@ -566,25 +566,21 @@ def main() -> None:
                 # Ops' forecast: every hub clear, so the lanes keep the 99 % promise (under the
                 # bare climate few rocket lanes do; docs/promise.md).
                 declare_clear_skies(url)
+                phases = {
+                    "prefix": f"{backend} workers={workers}",
+                    "duration_s": args.duration,
+                    "concurrency": args.concurrency,
+                    "seed": args.seed,
+                    "rounds": args.rounds,
+                }
                 measure(
                     handle,
-                    prefix=f"{backend} workers={workers}",
-                    duration_s=args.duration,
-                    concurrency=args.concurrency,
                     quote_rate=args.quote_rate,
                     booking_rate=args.booking_rate,
-                    seed=args.seed,
-                    rounds=args.rounds,
+                    **phases,
                 )
                 if args.floor and workers == 1:
-                    measure_floor(
-                        handle,
-                        prefix=f"{backend} workers={workers}",
-                        duration_s=args.duration,
-                        concurrency=args.concurrency,
-                        rounds=args.rounds,
-                        seed=args.seed,
-                    )
+                    measure_floor(handle, **phases)
 
 
 if __name__ == "__main__":
