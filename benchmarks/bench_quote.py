@@ -158,8 +158,9 @@ def bench_issue(quotes: Quotes, *, profile: bool = False) -> None:
         print_shares(issue_all)
 
 
-# The steps of a quote, as (file, function) of the calls that make it (rocketpost.service),
-# each timed inclusively: the shares of ``--profile``.
+# The steps of a quote, as (file, function) of the calls that make it (rocketpost.service's,
+# and pydantic's for the request and the answer's JSON), each timed inclusively: the shares of
+# ``--profile``.
 QUOTE_STEPS = {
     ("main.py", "model_validate_json"): "parsing and validating the request",
     ("quote_promise.py", "plan_from_stock"): "routing (the door-to-door kernel, one row)",
