@@ -21,7 +21,8 @@ the real ``rocketpost serve`` subprocess, then measures, one figure per line:
   ``floor_app.py``'s (the service's app plus ``POST /bench/floor``, the quote route's signature
   answering one fixed quote, under uvicorn as ``serve`` runs one worker), where bare
   ``/health``, the fixed answer and quotes alternate: the fixed answer's ratio to bare is the
-  most a quote could reach through this stack.
+  most a quote could reach through this stack, and quotes/s ÷ fixed answer/s is what the
+  quote's own work costs with the framework's share on both sides.
 
 The load generator is a minimal asyncio HTTP/1.1 client (prebuilt request bytes, responses
 parsed only as far as needed), because it shares the machine's two cores with the server: a
@@ -272,9 +273,10 @@ def _alternate(
     rounds: int,
     concurrency: int,
     duration_s: float,
-) -> None:
+) -> dict[str, list[float]]:
     """Bare ``/health`` and each of ``routes`` (label → request bytes), round after round, each
-    with its ratio to that round's bare rate; with several rounds, the medians.
+    with its ratio to that round's bare rate; with several rounds, the medians. Returns each
+    label's rate per round.
 
     The machine is shared, and a neighbour's load moves every rate by tens of per cent within
     minutes: each round's ratios are taken from phases seconds apart, and the medians over the
@@ -304,6 +306,7 @@ def _alternate(
                 f"{ratios.min():.2f}–{ratios.max():.2f})"
             )
         print(f"{prefix} median of {rounds} rounds: " + "; ".join(parts))
+    return rates
 
 
 def _bookings(
@@ -466,13 +469,19 @@ def measure_floor(
             for label, path in (("fixed answer", FLOOR_PATH), ("quotes", "/v1/quotes"))
         }
         _phase(server.port, "warm-up", _cycle(requests["quotes"]), concurrency, 1.5)
-        _alternate(
+        rates = _alternate(
             server.port,
             requests,
             prefix=f"{prefix} fixed-answer server:",
             rounds=rounds,
             concurrency=concurrency,
             duration_s=duration_s,
+        )
+        # What the quote's own work costs, with the framework's share taken out of both sides.
+        own = np.array(rates["quotes"]) / np.array(rates["fixed answer"])
+        print(
+            f"{prefix} fixed-answer server: quotes/s ÷ fixed answer/s: median {np.median(own):.2f} "
+            f"(range {own.min():.2f}–{own.max():.2f})"
         )
     finally:
         server.stop()
