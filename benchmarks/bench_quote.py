@@ -240,7 +240,7 @@ def bench_app(requests: int, *, timed: bool, path: str = "/v1/quotes") -> None:
     from fastapi.testclient import TestClient
     from tests.support.conditions import declare_clear_skies
 
-    from bench_service import promise_safe_routes
+    from bench_service import quote_workload
     from rocketpost.service import Settings, create_app
     from rocketpost.service.db import upgrade
     from rocketpost.service.merchants import create_merchant
@@ -257,8 +257,7 @@ def bench_app(requests: int, *, timed: bool, path: str = "/v1/quotes") -> None:
     app.state.rp.conditions.ttl_s = 1e9
     add_fixed_quote_route(app)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
-        routes = promise_safe_routes(client)
-    workload = Workload(tuple(routes), datetime.now(UTC))
+        workload = quote_workload(client)
     rng = np.random.default_rng(20261125)  # the service benchmark's seed and bodies
     bodies = [json.dumps(workload.quote(rng)).encode() for _ in range(2_000)]
     loop = asyncio.new_event_loop()

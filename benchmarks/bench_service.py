@@ -329,6 +329,12 @@ def _promise_margin_s(one_hour: dict[str, Any]) -> float:
     return (promised - earliest).total_seconds()
 
 
+def quote_workload(client: Any) -> Workload:
+    """The benchmark's workload on the service behind ``client``: its promise-safe lanes, from
+    now (the quote bodies every measurement draws; a quote carries no ready time)."""
+    return Workload(routes=tuple(promise_safe_routes(client)), start=datetime.now(UTC))
+
+
 def promise_safe_routes(client: Any, *, limit: int = 24) -> list[Any]:
     """Lanes whose one-hour promise holds at *any* wave, the promise buffer included.
 
@@ -372,8 +378,7 @@ def measure(
     quotes phases, then their medians)."""
     rng = np.random.default_rng(seed)
     with handle.client() as client:
-        routes = promise_safe_routes(client)
-    workload = Workload(routes=tuple(routes), start=datetime.now(UTC))
+        workload = quote_workload(client)
     port = handle.port
     quotes = [
         _request("POST", "/v1/quotes", port, handle.merchant_key, workload.quote(rng))
@@ -460,8 +465,7 @@ def measure_floor(
     server.start()
     try:
         with server.client() as client:
-            routes = promise_safe_routes(client)
-        workload = Workload(routes=tuple(routes), start=datetime.now(UTC))
+            workload = quote_workload(client)
         rng = np.random.default_rng(seed)  # the quotes phases' bodies
         bodies = [workload.quote(rng) for _ in range(2_000)]
         requests = {
