@@ -11,6 +11,7 @@ beside the one writer. On PostgreSQL both are the same pooled engine: row locks 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import threading
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from rocketpost.errors import RocketpostError
@@ -38,6 +39,7 @@ __all__ = [
     "Database",
     "NotMigratedError",
     "SqliteWriteLock",
+    "advisory_lock",
     "alembic_config",
     "check_migrated",
     "current_revision",
@@ -48,6 +50,21 @@ __all__ = [
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def advisory_lock(session: Session, name: str) -> None:
+    """Hold the lock called ``name`` until the transaction ends (PostgreSQL).
+
+    A transaction-scoped advisory lock keyed by a 64-bit hash of ``name``: it serialises the
+    transactions that take it (a recipient's bookings, the openings of one day's flights)
+    without locking a row. On SQLite it does nothing: write transactions there are
+    ``BEGIN IMMEDIATE``, one writer at a time already.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    session.execute(_ADVISORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
 
 
 class NotMigratedError(RocketpostError):

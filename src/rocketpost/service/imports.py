@@ -21,14 +21,13 @@ each missing the other.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Date, Table, and_, bindparam, delete, insert, select, text, update
+from sqlalchemy import Date, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from rocketpost.customs import (
@@ -40,6 +39,7 @@ from rocketpost.customs import (
     assess_duties,
     rules_for,
 )
+from rocketpost.service.db import advisory_lock
 from rocketpost.service.models import CustomsImport, Merchant, Shipment
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 
@@ -58,7 +58,6 @@ __all__ = [
 _IMPORTS = cast(Table, CustomsImport.__table__)
 _SHIPMENTS = cast(Table, Shipment.__table__)
 _IMPORT_INSERT = insert(_IMPORTS)
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _dec(value: Any) -> str | None:
@@ -105,11 +104,7 @@ def duties_out(d: DutyAssessment) -> dict[str, Any]:
 
 def lock_recipient(session: Session, market: str, recipient_id: str) -> None:
     """Serialise bookings for one recipient in one market until the transaction ends."""
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: booking transactions are BEGIN IMMEDIATE, one writer at a time
-    digest = hashlib.blake2b(f"{market}\x1f{recipient_id}".encode(), digest_size=8).digest()
-    key = int.from_bytes(digest, "big", signed=True)
-    session.execute(_ADVISORY_LOCK, {"key": key})
+    advisory_lock(session, f"{market}\x1f{recipient_id}")
 
 
 @dataclass(frozen=True)
