@@ -32,6 +32,12 @@ rocket at *any* wave, the network's promise buffer included (so that their 409s 
 flights, not from a promise a later wave cannot keep), ready within the next six hours (many
 flights of many waves), plus 10 % B2B cartons (150 kg / 1.2 m³) all ready at the same instant
 on one lane: one hot flight that fills up under load.
+
+The server books on the shipped network with a larger fleet at every hub
+(``tests/support/fleet.py``): the workload opens hundreds of flights a day on a few lanes, far
+more than the shipped fleets fly, and with them most bookings would be refused for want of an
+airframe (cheap or dear 409s that measure the refusal, not the booking). Every opening still
+counts the day's airframes (:mod:`rocketpost.service.fleetadmission`); the fleet never binds.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.audit import audit_flights, list_all, over_capacity, rocket_capacity
 from tests.support.conditions import declare_clear_skies
+from tests.support.fleet import roomy_fleet_network
 from tests.support.postgres import throwaway_postgres
 from tests.support.server import ServerHandle, free_port, running_server
 from tests.support.workload import Workload, usable_routes
@@ -71,6 +78,7 @@ from tests.support.workload import Workload, usable_routes
 SERVER_ENV = {
     "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",  # 0 disables the limiter: we measure the service
     "ROCKETPOST_WEBHOOKS": "0",  # no receiver on loopback; the outbox rows are still written
+    "ROCKETPOST_NETWORK": str(roomy_fleet_network()),  # the fleet never binds: see the module
 }
 
 

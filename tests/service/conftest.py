@@ -25,6 +25,7 @@ from rocketpost.service.consignment import READY_AT_MAX_AHEAD
 from rocketpost.service.db import upgrade
 from rocketpost.service.merchants import create_merchant
 from tests.support.conditions import declare_clear_skies
+from tests.support.fleet import roomy_fleet_network
 from tests.support.server import serving
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -110,10 +111,12 @@ def make_api(database_url: str, **overrides: Any) -> Iterator[Api]:
         # The helpers below (miami, busan) are worked by hand on the `today` preset's waves,
         # promised as if the declared clear sky lasted: NYC → Miami keeps 6.5 min of slack, too
         # little for the fronts that may start after the order (the default counts them:
-        # tests/service/test_state.py serves the default settings).
+        # tests/service/test_state.py serves the default settings). The shipped network but for
+        # the fleet (tests/support/fleet.py): the tests of a module database share its days.
         **{
             "webhooks": False,
             "rate_limit_per_min": 0,
+            "network": str(roomy_fleet_network()),
             "preset": "today",
             "promise_onsets": False,
             **overrides,

@@ -38,6 +38,7 @@ __all__ = [
     "FleetSchedule",
     "initial_fleet",
     "reserve_mask",
+    "schedule_booked",
     "schedule_fleet",
     "site_returns",
 ]
@@ -262,4 +263,31 @@ def schedule_fleet(
         bin_flight=bin_flight,
         airframes=fleet,
         initial_location=initial,
+    )
+
+
+def schedule_booked(
+    network: Network,
+    origin: NDArray[np.intp],
+    site: NDArray[np.intp],
+    launch_s: NDArray[np.float64],
+    *,
+    day_start_s: float,
+) -> FleetSchedule:
+    """Airframes for flights already sold (sorted by launch), from the fleet ready at
+    ``day_start_s``: :func:`schedule_fleet` with no flight held back for a fuller one, since
+    every sold flight carries promises.
+
+    The one rule both sides of the booking service use: a plan run assigns the day's airframes
+    by it, and a booking may open a flight only when it still gives every flight one
+    (:mod:`rocketpost.service.fleetadmission`).
+    """
+    return schedule_fleet(
+        network,
+        origin,
+        site,
+        launch_s,
+        np.zeros(len(origin), dtype=np.float64),  # the fill only matters to reserve_for_fuller
+        fleet=initial_fleet(network, day_start_s),
+        reserve_for_fuller=False,
     )

@@ -26,7 +26,7 @@ from rocketpost.orders.table import OrderTable
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment
 from rocketpost.service.tracking import Status
 
-__all__ = ["ROUTABLE_STATUSES", "BookedDay", "day_bounds", "load_booked_day"]
+__all__ = ["FLYING_STATUSES", "ROUTABLE_STATUSES", "BookedDay", "day_bounds", "load_booked_day"]
 
 _TO_PORT_LEGS = (
     "ascent",
@@ -43,7 +43,8 @@ _TO_PORT_LEGS = (
 ROUTABLE_STATUSES = (Status.PRE_TRANSIT.value, Status.IN_TRANSIT.value)
 """Shipments the last mile may still be (re)planned for: not yet handed to a vehicle."""
 
-_FLYING = ("scheduled", "launched", "landed")
+FLYING_STATUSES = ("scheduled", "launched", "landed")
+"""Flights that still fly (not scrubbed): the ones a day's airframes are for."""
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -133,7 +134,9 @@ def load_booked_day(session: Session, network: Network, day: date) -> BookedDay:
             Flight.capacity_cm3,
             Flight.airframe_id,
         )
-        .where(Flight.launch_at >= start, Flight.launch_at < end, Flight.status.in_(_FLYING))
+        .where(
+            Flight.launch_at >= start, Flight.launch_at < end, Flight.status.in_(FLYING_STATUSES)
+        )
         .order_by(Flight.launch_at, Flight.id)
     ).all()
     index = {row.id: k for k, row in enumerate(flights)}
@@ -161,7 +164,7 @@ def load_booked_day(session: Session, network: Network, day: date) -> BookedDay:
         .where(
             Flight.launch_at >= start,
             Flight.launch_at < end,
-            Flight.status.in_(_FLYING),
+            Flight.status.in_(FLYING_STATUSES),
             Shipment.status.in_(
                 (*ROUTABLE_STATUSES, Status.OUT_FOR_DELIVERY.value, Status.DELIVERED.value)
             ),

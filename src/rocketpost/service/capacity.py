@@ -1,19 +1,30 @@
 """Flight capacity that is never oversold: take it atomically, give it back, find a wave with room.
 
-Capacity is taken with one atomic statement on both databases::
+A seat on a flight that already carries a load is taken with one conditional statement::
+
+    UPDATE flights SET booked_g = booked_g + :g, booked_cm3 = booked_cm3 + :cm3
+     WHERE (origin_hub, destination_hub, launch_at) = (...) AND status = 'scheduled'
+       AND booked_g + :g <= capacity_g AND booked_cm3 + :cm3 <= capacity_cm3
+       AND (booked_g > 0 OR booked_cm3 > 0)
+    RETURNING id
+
+No row comes back when the shipment does not fit. PostgreSQL evaluates the WHERE on the latest
+committed row version under the row lock (concurrent bookers queue on the row, each sees the
+others' loads); SQLite runs the whole booking in a ``BEGIN IMMEDIATE`` transaction, one writer
+at a time.
+
+A seat that has to **open** the flight (none under that key yet, or one whose every shipment has
+left) also needs an airframe: under the day's lock, :func:`rocketpost.service.fleetadmission.admits`
+checks that the fleet still flies every loaded flight of the day with this one, and only then::
 
     INSERT INTO flights (route, launch_at, booked_g, booked_cm3, ...) VALUES (...)
     ON CONFLICT (origin_hub, destination_hub, launch_at) DO UPDATE
        SET booked_g = flights.booked_g + :g, booked_cm3 = flights.booked_cm3 + :cm3
-     WHERE flights.booked_g + :g <= flights.capacity_g
-       AND flights.booked_cm3 + :cm3 <= flights.capacity_cm3
-       AND flights.status = 'scheduled'
+     WHERE <the same room and status test>
     RETURNING id
 
-It creates the flight on its first booking and otherwise is the conditional UPDATE: no row comes
-back when the shipment does not fit. PostgreSQL evaluates the WHERE on the latest committed row
-version under the row lock (concurrent bookers queue on the row, each sees the others' loads);
-SQLite runs the whole booking in a ``BEGIN IMMEDIATE`` transaction, one writer at a time.
+creates it (or loads the emptied one). Openings are a small share of bookings (a flight carries
+hundreds of parcels), so the lock and the fleet schedule stay off the common path.
 
 Loads are whole grams and cubic centimetres (integers: sums never drift), rounded up so that a
 load is never under-counted. Every seat a shipment takes or gives up goes through
@@ -40,6 +51,7 @@ from sqlalchemy.orm import Session
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.promise.confidence import PromiseAtConfidence
+from rocketpost.service.fleetadmission import admits, lock_day
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
 from rocketpost.service.quoting import RoutePlan, flight_public_id
 
@@ -151,29 +163,83 @@ def _upsert_statement(dialect: str) -> Any:
     ).returning(_FLIGHTS.c.id)
 
 
+@lru_cache(maxsize=1)
+def _join_statement() -> Any:
+    """The seat on a flight that already carries a load (the module's first statement).
+
+    Its parameters are not named after the flights table's columns: an UPDATE would take such
+    names as values to SET."""
+    g: BindParameter[int] = bindparam("join_g", type_=BigInteger())
+    cm3_: BindParameter[int] = bindparam("join_cm3", type_=BigInteger())
+    return (
+        update(_FLIGHTS)
+        .where(
+            _FLIGHTS.c.origin_hub == bindparam("join_origin"),
+            _FLIGHTS.c.destination_hub == bindparam("join_destination"),
+            _FLIGHTS.c.launch_at == bindparam("join_launch", type_=UTCDateTime()),
+            _FLIGHTS.c.status == "scheduled",
+            _FLIGHTS.c.booked_g + g + bindparam("join_leave_g", type_=BigInteger())
+            <= _FLIGHTS.c.capacity_g,
+            _FLIGHTS.c.booked_cm3 + cm3_ + bindparam("join_leave_cm3", type_=BigInteger())
+            <= _FLIGHTS.c.capacity_cm3,
+            (_FLIGHTS.c.booked_g > 0) | (_FLIGHTS.c.booked_cm3 > 0),
+        )
+        .values(
+            booked_g=_FLIGHTS.c.booked_g + g,
+            booked_cm3=_FLIGHTS.c.booked_cm3 + cm3_,
+            updated_at=bindparam("join_now", type_=UTCDateTime()),
+        )
+        .returning(_FLIGHTS.c.id)
+    )
+
+
 _NOTHING = Load(0, 0)
 
 
 def reserve(
     session: Session,
+    network: Network,
     flight: FlightKey,
     load: Load,
     hold: Hold,
     now: datetime,
     leave: Load = _NOTHING,
 ) -> int | None:
-    """Take ``load`` on the flight, creating it with room ``hold`` if needed; its id or ``None``.
+    """Take ``load`` on the flight, opening it with room ``hold`` if the fleet can fly it; its
+    id or ``None``.
 
-    The one statement that guards capacity (see the module docs). ``hold`` is what a flight
-    created by this booking can carry; an existing flight keeps the capacity it was created with.
-    ``leave`` must stay free after this load (same-day bookings leave the one-hour share,
-    :mod:`rocketpost.service.sameday`); a flight this load creates must fit it in ``hold`` minus
-    ``leave`` too.
+    The statements that guard capacity and airframes (see the module docs). ``hold`` is what a
+    flight opened by this booking can carry; an existing flight keeps the capacity it was
+    created with. ``leave`` must stay free after this load (same-day bookings leave the one-hour
+    share, :mod:`rocketpost.service.sameday`); a flight this load creates must fit it in
+    ``hold`` minus ``leave`` too. ``network`` is the one the service books on: its fleet
+    decides whether a new flight can be opened.
     """
     if (
         load.mass_g + leave.mass_g > hold.capacity_g
         or load.volume_cm3 + leave.volume_cm3 > hold.capacity_cm3
     ):
+        return None
+    join = {
+        "join_origin": flight.origin_hub,
+        "join_destination": flight.destination_hub,
+        "join_launch": flight.launch_at,
+        "join_g": load.mass_g,
+        "join_cm3": load.volume_cm3,
+        "join_leave_g": leave.mass_g,
+        "join_leave_cm3": leave.volume_cm3,
+        "join_now": now,
+    }
+    flight_pk = session.execute(_join_statement(), join).scalar_one_or_none()
+    if flight_pk is not None:
+        return cast(int, flight_pk)
+    # Opening a flight: one opener of the day at a time, then look again (another may have
+    # opened this very flight while we waited) before asking the fleet.
+    lock_day(session, flight.launch_at)
+    flight_pk = session.execute(_join_statement(), join).scalar_one_or_none()
+    if flight_pk is not None:
+        return cast(int, flight_pk)
+    if not admits(session, network, flight.origin_hub, flight.destination_hub, flight.launch_at):
         return None
     statement = _upsert_statement(session.get_bind().dialect.name)
     params = {
@@ -208,6 +274,7 @@ def release(session: Session, flight_pk: int, mass_g: int, volume_cm3: int, now:
 
 def first_wave_with_room(
     session: Session,
+    network: Network,
     decide: Callable[[RoutePlan], PromiseAtConfidence],
     hold: Hold,
     route: RoutePlan,
@@ -233,7 +300,7 @@ def first_wave_with_room(
         if not decision.kept:
             return None
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        flight_pk = reserve(session, flight, load, hold, now)
+        flight_pk = reserve(session, network, flight, load, hold, now)
         if flight_pk is not None:
             return flight_pk, candidate, decision
     return None

@@ -98,22 +98,18 @@ def _airframes(
 ) -> tuple[NDArray[np.str_], NDArray[np.float64], int]:
     """Airframes for the flights that carry something, in launch order (the planner's fleet)."""
     from rocketpost.core.eta import flight_matrix
-    from rocketpost.planning.fleet import initial_fleet, schedule_fleet
+    from rocketpost.planning.fleet import schedule_booked
 
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     landing = booked.flight_launch_s + flight_s[booked.flight_origin, booked.flight_site]
     airframe = np.full(booked.flights, "", dtype="<U32")
-    loaded = np.bincount(booked.shipment_flight, minlength=booked.flights) > 0
-    bins = np.flatnonzero(loaded)
-    start = day_bounds(day)[0].timestamp()
-    schedule = schedule_fleet(
+    bins = np.flatnonzero(booked.flight_fill > 0)  # what admission counts: a booked load
+    schedule = schedule_booked(
         network,
         booked.flight_origin[bins],
         booked.flight_site[bins],
         booked.flight_launch_s[bins],
-        booked.flight_fill[bins],
-        fleet=initial_fleet(network, start),
-        reserve_for_fuller=False,  # every booked flight carries promises: none is held back
+        day_start_s=day_bounds(day)[0].timestamp(),
     )
     flown = schedule.bin_flight >= 0
     ids = np.array([a.airframe_id for a in schedule.airframes], dtype="<U32")

@@ -1,0 +1,192 @@
+"""Bookings count airframes: a day never sells more flights than its fleet flies.
+
+On the shipped fleets (NYC has 6 airframes, each flies once a day with the 66 h reuse cycle),
+over real HTTP on SQLite and PostgreSQL, each test on a database of its own: joining a loaded
+flight needs no airframe, opening one does; a scrubbed or emptied flight gives its airframe
+back; concurrent openings of one day never exceed the fleet; and the plan run of the day then
+finds an airframe for every flight. Plus the shortcut :func:`admits` takes before the schedule,
+checked against the schedule itself on random days.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+
+from rocketpost.network import default_network
+from rocketpost.planning.fleet import schedule_booked
+
+from .conftest import BACKENDS, Api, fresh_database, make_api, miami
+
+NETWORK = default_network("today")
+NYC_FLEET = NETWORK.hub("NYC").fleet
+GAP = timedelta(minutes=20)  # two Miami bookings this far apart are on different waves
+
+
+@pytest.fixture(params=BACKENDS)
+def shipped_api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """The service on the shipped network and fleets, on a fresh database."""
+    url = fresh_database(request, request.param, tmp_path_factory.mktemp("fleet"))
+    yield from make_api(url, network=None)
+
+
+def _day_start(days_ahead: int = 2) -> datetime:
+    """02:00 UTC ``days_ahead`` days from now: a morning of waves well inside one UTC day."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=days_ahead, hours=2)
+
+
+def _plan(api: Api, day: datetime) -> dict[str, Any]:
+    response = api.client.post(
+        "/v1/ops/plan-runs",
+        json={"date": day.date().isoformat(), "last_mile_seconds": 0.2},
+        headers=api.ops,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json()["summary"])
+
+
+def _no_capacity(response: httpx.Response) -> bool:
+    return response.status_code == 409 and response.json()["detail"]["code"] == "no_capacity"
+
+
+def _fill_the_fleet(api: Api, headers: dict[str, str], start: datetime) -> list[dict[str, Any]]:
+    """One Miami booking on each of NYC's first ``NYC_FLEET`` waves from ``start``."""
+    booked = []
+    for k in range(NYC_FLEET):
+        response = api.book(headers, miami(start + k * GAP))
+        assert response.status_code == 201, response.text
+        booked.append(response.json())
+    assert len({b["flight"]["id"] for b in booked}) == NYC_FLEET
+    return booked
+
+
+def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> None:
+    api = shipped_api
+    _, headers = api.merchant()
+    start = _day_start()
+    booked = _fill_the_fleet(api, headers, start)
+
+    one_more = api.book(headers, miami(start + NYC_FLEET * GAP))
+    assert _no_capacity(one_more), one_more.text
+    # Joining a flight that already flies needs no airframe.
+    joined = api.book(headers, miami(start))
+    assert joined.status_code == 201, joined.text
+    assert joined.json()["flight"]["id"] == booked[0]["flight"]["id"]
+    # The fleet is counted per day: tomorrow's flights take tomorrow's airframes.
+    tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLEET * GAP))
+    assert tomorrow.status_code == 201, tomorrow.text
+
+    summary = _plan(api, start)
+    assert summary["flights_with_airframe"] == NYC_FLEET
+    assert summary["unassigned_flights"] == []
+
+
+def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api) -> None:
+    api = shipped_api
+    _, headers = api.merchant()
+    start = _day_start()
+    booked = _fill_the_fleet(api, headers, start)
+
+    # A scrub re-seats its shipment on a later wave: the scrubbed flight's airframe flies it.
+    scrubbed = api.client.post(
+        f"/v1/flights/{booked[0]['flight']['id']}/events",
+        json={"type": "scrubbed", "reason": "upper-level winds"},
+        headers=api.ops,
+    )
+    assert scrubbed.status_code == 200, scrubbed.text
+    assert [r["shipment_id"] for r in scrubbed.json()["rescheduled"]] == [booked[0]["id"]]
+    assert _no_capacity(api.book(headers, miami(start + NYC_FLEET * GAP)))
+
+    # A flight whose every shipment cancelled carries nothing: its airframe is free again...
+    cancel = api.client.post(f"/v1/shipments/{booked[1]['id']}/cancel", headers=headers)
+    assert cancel.status_code == 200, cancel.text
+    reopened = api.book(headers, miami(start + NYC_FLEET * GAP))
+    assert reopened.status_code == 201, reopened.text
+    # ... and loading the emptied flight again is an opening like any other: the fleet is full.
+    assert _no_capacity(api.book(headers, miami(start + GAP)))
+
+    summary = _plan(api, start)
+    assert summary["flights_with_airframe"] == NYC_FLEET
+    assert summary["unassigned_flights"] == []
+
+
+CLIENTS = 24
+
+
+def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
+    """24 clients each open a different wave of one day at once: exactly the fleet's worth
+    succeed. (Without the day's lock, PostgreSQL openings each count the day without the
+    others' new flights and sell more.)"""
+    api = shipped_api
+    keys = [api.merchant()[1] for _ in range(4)]
+    start = _day_start()
+    base = str(api.client.base_url)
+    barrier = threading.Barrier(CLIENTS)
+    results: list[httpx.Response | None] = [None] * CLIENTS
+
+    def book(i: int) -> None:
+        headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
+        with httpx.Client(base_url=base, timeout=60) as client:
+            client.get("/health")  # open the connection before the race
+            barrier.wait()
+            results[i] = client.post("/v1/shipments", json=miami(start + i * GAP), headers=headers)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+
+    answers = [r for r in results if r is not None]
+    assert len(answers) == CLIENTS
+    accepted = [r for r in answers if r.status_code == 201]
+    assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [
+        r.text for r in answers if r.status_code != 201
+    ]
+    assert len(accepted) == NYC_FLEET
+    assert len({r.json()["flight"]["id"] for r in accepted}) == NYC_FLEET
+    summary = _plan(api, start)
+    assert summary["flights_with_airframe"] == NYC_FLEET
+    assert summary["unassigned_flights"] == []
+
+
+def test_no_hub_over_its_fleet_means_the_schedule_flies_every_flight() -> None:
+    """The shortcut of :func:`rocketpost.service.fleetadmission.admits`: a day in which no hub
+    has more flights than airframes is flown whole by the schedule, repositioning or not. And
+    the schedule is what it saves: one flight over a hub's fleet is not flown when no other hub
+    has a spare airframe that could get there."""
+    network = default_network()
+    rng = np.random.default_rng(14)
+    hubs, sites = len(network.hubs), len(network.landing_sites)
+    fleet = np.array([h.fleet for h in network.hubs])
+    day_start_s = _day_start().timestamp()
+    for _ in range(200):
+        per_hub = rng.integers(0, fleet + 1)
+        origin = np.repeat(np.arange(hubs), per_hub)
+        site = rng.integers(0, sites, len(origin))
+        launch_s = day_start_s + rng.integers(0, 144, len(origin)) * 600.0
+        order = np.argsort(launch_s, kind="stable")
+        schedule = schedule_booked(
+            network, origin[order], site[order], launch_s[order], day_start_s=day_start_s
+        )
+        assert np.all(schedule.bin_flight >= 0)
+
+    # Every hub's fleet at its limit, then one more from NYC: nobody has a spare airframe.
+    origin = np.repeat(np.arange(hubs), fleet)
+    nyc = network.hub_index("NYC")
+    origin = np.append(origin, nyc)
+    site = (origin + 1) % hubs  # to the next hub: a real lane
+    launch_s = day_start_s + np.arange(len(origin)) * 60.0
+    schedule = schedule_booked(network, origin, site, launch_s, day_start_s=day_start_s)
+    assert np.count_nonzero(schedule.bin_flight < 0) == 1
+    assert schedule.bin_flight[-1] < 0
