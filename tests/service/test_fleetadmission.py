@@ -1,6 +1,7 @@
 """Bookings count airframes: a day never sells more flights than its fleet flies.
 
-On the shipped fleets (NYC has 6 airframes, each flies once a day with the 66 h reuse cycle),
+On the shipped fleets (NYC has 6 airframes, each flies once a day with the 66 h reuse cycle, and
+one stays on the ground as the spare every promise counts for a re-flight: 5 flights a day),
 over real HTTP on SQLite and PostgreSQL, each test on a database of its own: joining a loaded
 flight needs no airframe, opening one does; a scrubbed or emptied flight gives its airframe
 back; concurrent openings of one day never exceed the fleet; and the plan run of the day then
@@ -21,12 +22,12 @@ import numpy as np
 import pytest
 
 from rocketpost.network import default_network
-from rocketpost.planning.fleet import schedule_booked
+from rocketpost.service.fleetadmission import RESERVE_PER_HUB, bookable_flights, schedule_day
 
 from .conftest import BACKENDS, Api, fresh_database, make_api, miami
 
 NETWORK = default_network("today")
-NYC_FLEET = NETWORK.hub("NYC").fleet
+NYC_FLIGHTS = bookable_flights(NETWORK, "NYC")
 GAP = timedelta(minutes=20)  # two Miami bookings this far apart are on different waves
 
 
@@ -60,13 +61,14 @@ def _no_capacity(response: httpx.Response) -> bool:
 
 
 def _fill_the_fleet(api: Api, headers: dict[str, str], start: datetime) -> list[dict[str, Any]]:
-    """One Miami booking on each of NYC's first ``NYC_FLEET`` waves from ``start``."""
+    """One Miami booking on each of NYC's first ``NYC_FLIGHTS`` waves from ``start``."""
+    assert NYC_FLIGHTS == NETWORK.hub("NYC").fleet - RESERVE_PER_HUB == 5
     booked = []
-    for k in range(NYC_FLEET):
+    for k in range(NYC_FLIGHTS):
         response = api.book(headers, miami(start + k * GAP))
         assert response.status_code == 201, response.text
         booked.append(response.json())
-    assert len({b["flight"]["id"] for b in booked}) == NYC_FLEET
+    assert len({b["flight"]["id"] for b in booked}) == NYC_FLIGHTS
     return booked
 
 
@@ -76,18 +78,18 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     start = _day_start()
     booked = _fill_the_fleet(api, headers, start)
 
-    one_more = api.book(headers, miami(start + NYC_FLEET * GAP))
+    one_more = api.book(headers, miami(start + NYC_FLIGHTS * GAP))
     assert _no_capacity(one_more), one_more.text
     # Joining a flight that already flies needs no airframe.
     joined = api.book(headers, miami(start))
     assert joined.status_code == 201, joined.text
     assert joined.json()["flight"]["id"] == booked[0]["flight"]["id"]
     # The fleet is counted per day: tomorrow's flights take tomorrow's airframes.
-    tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLEET * GAP))
+    tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLIGHTS * GAP))
     assert tomorrow.status_code == 201, tomorrow.text
 
     summary = _plan(api, start)
-    assert summary["flights_with_airframe"] == NYC_FLEET
+    assert summary["flights_with_airframe"] == NYC_FLIGHTS
     assert summary["unassigned_flights"] == []
 
 
@@ -105,18 +107,18 @@ def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api
     )
     assert scrubbed.status_code == 200, scrubbed.text
     assert [r["shipment_id"] for r in scrubbed.json()["rescheduled"]] == [booked[0]["id"]]
-    assert _no_capacity(api.book(headers, miami(start + NYC_FLEET * GAP)))
+    assert _no_capacity(api.book(headers, miami(start + NYC_FLIGHTS * GAP)))
 
     # A flight whose every shipment cancelled carries nothing: its airframe is free again...
     cancel = api.client.post(f"/v1/shipments/{booked[1]['id']}/cancel", headers=headers)
     assert cancel.status_code == 200, cancel.text
-    reopened = api.book(headers, miami(start + NYC_FLEET * GAP))
+    reopened = api.book(headers, miami(start + NYC_FLIGHTS * GAP))
     assert reopened.status_code == 201, reopened.text
     # ... and loading the emptied flight again is an opening like any other: the fleet is full.
     assert _no_capacity(api.book(headers, miami(start + GAP)))
 
     summary = _plan(api, start)
-    assert summary["flights_with_airframe"] == NYC_FLEET
+    assert summary["flights_with_airframe"] == NYC_FLIGHTS
     assert summary["unassigned_flights"] == []
 
 
@@ -124,8 +126,8 @@ CLIENTS = 24
 
 
 def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
-    """24 clients each open a different wave of one day at once: exactly the fleet's worth
-    succeed. (Without the day's lock, PostgreSQL openings each count the day without the
+    """24 clients each open a different wave of one day at once: exactly the fleet's bookable
+    flights succeed. (Without the day's lock, PostgreSQL openings each count the day without the
     others' new flights and sell more.)"""
     api = shipped_api
     keys = [api.merchant()[1] for _ in range(4)]
@@ -153,40 +155,37 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
     assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [
         r.text for r in answers if r.status_code != 201
     ]
-    assert len(accepted) == NYC_FLEET
-    assert len({r.json()["flight"]["id"] for r in accepted}) == NYC_FLEET
+    assert len(accepted) == NYC_FLIGHTS
+    assert len({r.json()["flight"]["id"] for r in accepted}) == NYC_FLIGHTS
     summary = _plan(api, start)
-    assert summary["flights_with_airframe"] == NYC_FLEET
+    assert summary["flights_with_airframe"] == NYC_FLIGHTS
     assert summary["unassigned_flights"] == []
 
 
-def test_no_hub_over_its_fleet_means_the_schedule_flies_every_flight() -> None:
+def test_no_hub_over_its_bookable_flights_means_the_schedule_flies_every_flight() -> None:
     """The shortcut of :func:`rocketpost.service.fleetadmission.admits`: a day in which no hub
-    has more flights than airframes is flown whole by the schedule, repositioning or not. And
-    the schedule is what it saves: one flight over a hub's fleet is not flown when no other hub
-    has a spare airframe that could get there."""
+    has more flights than bookable airframes is flown whole by the schedule. And the schedule
+    is what it saves: one flight more at a hub is not flown when no other hub has an airframe
+    that could get there (each flies once a day), the spares staying on the ground."""
     network = default_network()
     rng = np.random.default_rng(14)
     hubs, sites = len(network.hubs), len(network.landing_sites)
-    fleet = np.array([h.fleet for h in network.hubs])
+    bookable = np.array([bookable_flights(network, h.hub_id) for h in network.hubs])
     day_start_s = _day_start().timestamp()
     for _ in range(200):
-        per_hub = rng.integers(0, fleet + 1)
+        per_hub = rng.integers(0, bookable + 1)
         origin = np.repeat(np.arange(hubs), per_hub)
         site = rng.integers(0, sites, len(origin))
         launch_s = day_start_s + rng.integers(0, 144, len(origin)) * 600.0
         order = np.argsort(launch_s, kind="stable")
-        schedule = schedule_booked(
+        schedule = schedule_day(
             network, origin[order], site[order], launch_s[order], day_start_s=day_start_s
         )
         assert np.all(schedule.bin_flight >= 0)
 
-    # Every hub's fleet at its limit, then one more from NYC: nobody has a spare airframe.
-    origin = np.repeat(np.arange(hubs), fleet)
-    nyc = network.hub_index("NYC")
-    origin = np.append(origin, nyc)
+    origin = np.append(np.repeat(np.arange(hubs), bookable), network.hub_index("NYC"))
     site = (origin + 1) % hubs  # to the next hub: a real lane
     launch_s = day_start_s + np.arange(len(origin)) * 60.0
-    schedule = schedule_booked(network, origin, site, launch_s, day_start_s=day_start_s)
+    schedule = schedule_day(network, origin, site, launch_s, day_start_s=day_start_s)
     assert np.count_nonzero(schedule.bin_flight < 0) == 1
     assert schedule.bin_flight[-1] < 0

@@ -1,10 +1,12 @@
 """A copy of the shipped network with more airframes at every hub than any test day flies.
 
+Every flight of a day takes an airframe of its hub (:mod:`rocketpost.service.fleetadmission`).
 Service tests that share a module database pin different launch waves so that their flights
-never meet (``tests/service/conftest.py``); the fleet would still couple them, since every
-flight of a day takes an airframe of its hub (:mod:`rocketpost.service.fleetadmission`). Those
-tests serve this copy, identical but for ``fleet``; the fleet rule itself is tested on the
-shipped fleets, each test on a database of its own.
+never meet (``tests/service/conftest.py``), and the races and the load benchmark book a fresh
+wave again and again: the shipped fleets (4–8 airframes a hub) would couple them or refuse
+them. They serve this copy, identical but for ``fleet``; the fleet rule itself is tested on the
+shipped fleets, each test on a database of its own (``tests/service/test_fleetadmission.py``),
+and the durability drill runs on them too.
 """
 
 from __future__ import annotations

@@ -273,21 +273,25 @@ def schedule_booked(
     launch_s: NDArray[np.float64],
     *,
     day_start_s: float,
+    reserve_per_hub: int,
 ) -> FleetSchedule:
     """Airframes for flights already sold (sorted by launch), from the fleet ready at
-    ``day_start_s``: :func:`schedule_fleet` with no flight held back for a fuller one, since
-    every sold flight carries promises.
+    ``day_start_s`` less ``reserve_per_hub`` spares at every hub (:func:`reserve_mask`):
+    :func:`schedule_fleet` with no flight held back for a fuller one, since every sold flight
+    carries promises.
 
-    The one rule both sides of the booking service use: a plan run assigns the day's airframes
-    by it, and a booking may open a flight only when it still gives every flight one
-    (:mod:`rocketpost.service.fleetadmission`).
+    The booking service's rule (:func:`rocketpost.service.fleetadmission.schedule_day`): a plan
+    run assigns the day's airframes by it, and a booking may open a flight only when it still
+    gives every flight one.
     """
+    fleet = initial_fleet(network, day_start_s)
     return schedule_fleet(
         network,
         origin,
         site,
         launch_s,
         np.zeros(len(origin), dtype=np.float64),  # the fill only matters to reserve_for_fuller
-        fleet=initial_fleet(network, day_start_s),
+        fleet=fleet,
         reserve_for_fuller=False,
+        held=reserve_mask(fleet, len(network.hubs), reserve_per_hub),
     )

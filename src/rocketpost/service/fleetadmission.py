@@ -9,8 +9,15 @@ promises left without a rocket.
 So the seat statement (:func:`rocketpost.service.capacity.reserve`) takes a load on a flight
 that already carries one by a conditional ``UPDATE`` alone, and **opens** a flight (creates it,
 or loads one whose every shipment has left) only after :func:`admits` says yes:
-:func:`rocketpost.planning.fleet.schedule_booked` (the plan run's own rule) on the day's loaded
-flights plus the new one still gives **every** flight an airframe. When the day already has
+:func:`schedule_day` (the plan run's own rule) on the day's loaded flights plus the new one still
+gives **every** flight an airframe.
+
+The day's fleet is the hubs' airframes less :data:`RESERVE_PER_HUB` spares at every hub: each
+rocket promise counts the re-flight of a lost landing's parcels on the hub's spare
+(:func:`rocketpost.promise.recovery.reflight_delay_s`), so selling that spare's flight would
+leave the promise counting an airframe that is not there. It is the planner's reserve at a
+confidence (``PlanParams.reserve_airframes_per_hub``), and the simulator's
+``KEEP_FOR_REFLIGHT``. When the day already has
 flights the fleet cannot fly (a fleet made smaller after they were sold), the new flight is
 admitted only if it gets an airframe and leaves no other flight without one.
 
@@ -27,16 +34,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from rocketpost.network import Network
-from rocketpost.planning.fleet import schedule_booked
+from rocketpost.planning.fleet import FleetSchedule, schedule_booked
+from rocketpost.planning.params import PlanParams
 from rocketpost.service.bookedday import FLYING_STATUSES, day_bounds
 from rocketpost.service.db import advisory_lock
 from rocketpost.service.models import Flight
 
-__all__ = ["admits", "lock_day"]
+__all__ = ["RESERVE_PER_HUB", "admits", "bookable_flights", "lock_day", "schedule_day"]
+
+RESERVE_PER_HUB = PlanParams().reserve_per_hub("confidence")
+"""Airframes of every hub no booking flies: the spare that re-flies a lost landing (module)."""
 
 _LOADED_TODAY = (
     Flight.launch_at >= bindparam("start"),
@@ -51,6 +63,27 @@ _DAY_FLIGHTS = (
     .where(*_LOADED_TODAY)
     .order_by(Flight.launch_at, Flight.id)
 )
+
+
+def schedule_day(
+    network: Network,
+    origin: NDArray[np.intp],
+    site: NDArray[np.intp],
+    launch_s: NDArray[np.float64],
+    *,
+    day_start_s: float,
+) -> FleetSchedule:
+    """The day's airframes for its flights (launch order), the spares kept: the one rule the
+    plan run assigns by and :func:`admits` opens a flight by."""
+    return schedule_booked(
+        network, origin, site, launch_s, day_start_s=day_start_s, reserve_per_hub=RESERVE_PER_HUB
+    )
+
+
+def bookable_flights(network: Network, hub_id: str) -> int:
+    """Flights a day of ``hub_id`` may sell from its own airframes: its fleet less its spares."""
+    fleet = network.hub(hub_id).fleet
+    return fleet - min(RESERVE_PER_HUB, fleet)
 
 
 def _day(launch_at: datetime) -> date:
@@ -69,9 +102,9 @@ def admits(
     day's airframes still fly every loaded flight of the day and this one (see module).
 
     Call under :func:`lock_day`. When no hub would have more loaded flights today than
-    airframes, the answer is yes without the schedule: flights are served in launch order, and
-    a hub with at least as many airframes as flights today always has one of its own, unflown,
-    ready at each launch, so :func:`~rocketpost.planning.fleet.schedule_booked` never needs to
+    :func:`bookable_flights`, the answer is yes without the schedule: flights are served in
+    launch order, and a hub with at least as many unreserved airframes as flights today always
+    has one of its own, unflown, ready at each launch, so :func:`schedule_day` never needs to
     reposition and flies them all (``tests/service/test_fleetadmission.py`` checks it against
     the schedule). Otherwise the schedule decides, with repositioning.
     """
@@ -79,7 +112,7 @@ def admits(
     bounds = {"start": start, "end": end}
     loaded: dict[str, int] = {hub: count for hub, count in session.execute(_PER_HUB, bounds)}
     loaded[origin_hub] = loaded.get(origin_hub, 0) + 1
-    if all(count <= network.hub(hub).fleet for hub, count in loaded.items()):
+    if all(count <= bookable_flights(network, hub) for hub, count in loaded.items()):
         return True
     rows = session.execute(_DAY_FLIGHTS, bounds).all()
     origin = np.array([network.hub_index(r.origin_hub) for r in rows], dtype=np.intp)
@@ -87,7 +120,7 @@ def admits(
     launch_s = np.array([r.launch_at.timestamp() for r in rows], dtype=np.float64)
     at = int(np.searchsorted(launch_s, launch_at.timestamp(), side="right"))
     day_start_s = start.timestamp()
-    with_new = schedule_booked(
+    with_new = schedule_day(
         network,
         np.insert(origin, at, network.hub_index(origin_hub)),
         np.insert(site, at, network.site_index(site_id)),
@@ -99,5 +132,5 @@ def admits(
         return False
     if not unflown.any():
         return True
-    without = schedule_booked(network, origin, site, launch_s, day_start_s=day_start_s)
+    without = schedule_day(network, origin, site, launch_s, day_start_s=day_start_s)
     return int(unflown.sum()) <= int(np.count_nonzero(without.bin_flight < 0))

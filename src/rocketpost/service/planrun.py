@@ -98,13 +98,13 @@ def _airframes(
 ) -> tuple[NDArray[np.str_], NDArray[np.float64], int]:
     """Airframes for the flights that carry something, in launch order (the planner's fleet)."""
     from rocketpost.core.eta import flight_matrix
-    from rocketpost.planning.fleet import schedule_booked
+    from rocketpost.service.fleetadmission import schedule_day
 
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     landing = booked.flight_launch_s + flight_s[booked.flight_origin, booked.flight_site]
     airframe = np.full(booked.flights, "", dtype="<U32")
     bins = np.flatnonzero(booked.flight_fill > 0)  # what admission counts: a booked load
-    schedule = schedule_booked(
+    schedule = schedule_day(
         network,
         booked.flight_origin[bins],
         booked.flight_site[bins],
