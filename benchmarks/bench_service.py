@@ -70,7 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.audit import audit_flights, list_all, over_capacity, rocket_capacity
 from tests.support.conditions import declare_clear_skies
-from tests.support.fleet import roomy_fleet_network
+from tests.support.fleet import roomy_fleet_env
 from tests.support.postgres import throwaway_postgres
 from tests.support.server import ServerHandle, free_port, running_server
 from tests.support.workload import Workload, usable_routes
@@ -78,7 +78,7 @@ from tests.support.workload import Workload, usable_routes
 SERVER_ENV = {
     "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",  # 0 disables the limiter: we measure the service
     "ROCKETPOST_WEBHOOKS": "0",  # no receiver on loopback; the outbox rows are still written
-    "ROCKETPOST_NETWORK": str(roomy_fleet_network()),  # the fleet never binds: see the module
+    **roomy_fleet_env(),  # the fleet never binds: see the module
 }
 
 

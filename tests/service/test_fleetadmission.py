@@ -5,8 +5,9 @@ one stays on the ground as the spare every promise counts for a re-flight: 5 fli
 over real HTTP on SQLite and PostgreSQL, each test on a database of its own: joining a loaded
 flight needs no airframe, opening one does; a scrubbed or emptied flight gives its airframe
 back; concurrent openings of one day never exceed the fleet; and the plan run of the day then
-finds an airframe for every flight. Plus the shortcut :func:`admits` takes before the schedule,
-checked against the schedule itself on random days.
+finds an airframe for every flight. With a reuse cycle short enough to fly an airframe twice a
+day, the schedule admits more (repositioning airframes to the hub). Plus the closed form
+:func:`admits` takes for a one-flight-a-day rocket, checked against the schedule on random days.
 """
 
 from __future__ import annotations
@@ -21,8 +22,14 @@ import httpx
 import numpy as np
 import pytest
 
-from rocketpost.network import default_network
-from rocketpost.service.fleetadmission import RESERVE_PER_HUB, bookable_flights, schedule_day
+from rocketpost.network import default_network, load_network
+from rocketpost.service.fleetadmission import (
+    RESERVE_PER_HUB,
+    bookable_flights,
+    flies_one_more,
+    one_flight_a_day,
+)
+from tests.support.fleet import short_cycle_network
 
 from .conftest import BACKENDS, Api, fresh_database, make_api, miami
 
@@ -125,10 +132,15 @@ def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api
 CLIENTS = 24
 
 
+def _busan(ready_at: datetime) -> dict[str, Any]:
+    """Domestic Incheon → Busan (its waves keep the hour at the confidence)."""
+    return {**miami(ready_at), "destination": {"place": "Busan, KR"}, "origin_hub": "ICN"}
+
+
 def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
-    """24 clients each open a different wave of one day at once: exactly the fleet's bookable
-    flights succeed. (Without the day's lock, PostgreSQL openings each count the day without the
-    others' new flights and sell more.)"""
+    """24 clients each open a different wave of one day at once, half from NYC and half from
+    Incheon: each hub opens exactly its bookable flights. (Without the hub's day lock, PostgreSQL
+    openings each count the day without the others' new flights and sell more.)"""
     api = shipped_api
     keys = [api.merchant()[1] for _ in range(4)]
     start = _day_start()
@@ -138,10 +150,13 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
 
     def book(i: int) -> None:
         headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
+        lane = miami if i % 2 == 0 else _busan
         with httpx.Client(base_url=base, timeout=60) as client:
             client.get("/health")  # open the connection before the race
             barrier.wait()
-            results[i] = client.post("/v1/shipments", json=miami(start + i * GAP), headers=headers)
+            results[i] = client.post(
+                "/v1/shipments", json=lane(start + (i // 2) * GAP), headers=headers
+            )
 
     threads = [threading.Thread(target=book, args=(i,)) for i in range(CLIENTS)]
     for t in threads:
@@ -151,41 +166,73 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
 
     answers = [r for r in results if r is not None]
     assert len(answers) == CLIENTS
-    accepted = [r for r in answers if r.status_code == 201]
     assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [
-        r.text for r in answers if r.status_code != 201
+        r.text for r in answers if r.status_code != 201 and not _no_capacity(r)
     ]
-    assert len(accepted) == NYC_FLIGHTS
-    assert len({r.json()["flight"]["id"] for r in accepted}) == NYC_FLIGHTS
+    flights = [r.json()["flight"]["id"] for r in answers if r.status_code == 201]
+    # NYC → Miami has one wave in the hour: each accepted client opened its own.
+    from_nyc = [f for f in flights if f.startswith("flt_NYC_")]
+    assert len(from_nyc) == len(set(from_nyc)) == NYC_FLIGHTS
+    # Incheon → Busan has later waves too: a refused client may join another's flight.
+    from_icn = {f for f in flights if f.startswith("flt_ICN_")}
+    assert len(from_icn) == bookable_flights(NETWORK, "ICN") == 5
     summary = _plan(api, start)
-    assert summary["flights_with_airframe"] == NYC_FLIGHTS
+    assert summary["flights_with_airframe"] == NYC_FLIGHTS + 5
     assert summary["unassigned_flights"] == []
 
 
-def test_no_hub_over_its_bookable_flights_means_the_schedule_flies_every_flight() -> None:
-    """The shortcut of :func:`rocketpost.service.fleetadmission.admits`: a day in which no hub
-    has more flights than bookable airframes is flown whole by the schedule. And the schedule
-    is what it saves: one flight more at a hub is not flown when no other hub has an airframe
-    that could get there (each flies once a day), the spares staying on the ground."""
+def test_the_one_flight_a_day_count_is_the_schedules_answer() -> None:
+    """The closed form of :func:`rocketpost.service.fleetadmission.admits` (an airframe flies
+    at most once a day: the hub's loaded flights below its bookable ones) against the schedule
+    (:func:`flies_one_more`) on random days of the shipped network, from empty hubs to hubs
+    over their fleet, and random new flights: the same answer every time, both answers seen."""
     network = default_network()
+    assert one_flight_a_day(network)
     rng = np.random.default_rng(14)
     hubs, sites = len(network.hubs), len(network.landing_sites)
     bookable = np.array([bookable_flights(network, h.hub_id) for h in network.hubs])
     day_start_s = _day_start().timestamp()
-    for _ in range(200):
-        per_hub = rng.integers(0, bookable + 1)
+    answers = []
+    for _ in range(300):
+        per_hub = rng.integers(0, bookable + 3)
         origin = np.repeat(np.arange(hubs), per_hub)
         site = rng.integers(0, sites, len(origin))
         launch_s = day_start_s + rng.integers(0, 144, len(origin)) * 600.0
         order = np.argsort(launch_s, kind="stable")
-        schedule = schedule_day(
-            network, origin[order], site[order], launch_s[order], day_start_s=day_start_s
-        )
-        assert np.all(schedule.bin_flight >= 0)
+        origin, site, launch_s = origin[order], site[order], launch_s[order]
+        hub = int(rng.integers(0, hubs))
+        new = (hub, int(rng.integers(0, sites)), day_start_s + float(rng.integers(0, 144)) * 600.0)
+        by_count = bool(per_hub[hub] < bookable[hub])
+        assert flies_one_more(network, origin, site, launch_s, new, day_start_s=day_start_s) == (
+            by_count
+        ), (per_hub.tolist(), new)
+        answers.append(by_count)
+    assert any(answers) and not all(answers)
 
-    origin = np.append(np.repeat(np.arange(hubs), bookable), network.hub_index("NYC"))
-    site = (origin + 1) % hubs  # to the next hub: a real lane
-    launch_s = day_start_s + np.arange(len(origin)) * 60.0
-    schedule = schedule_day(network, origin, site, launch_s, day_start_s=day_start_s)
-    assert np.count_nonzero(schedule.bin_flight < 0) == 1
-    assert schedule.bin_flight[-1] < 0
+
+@pytest.fixture(params=BACKENDS)
+def short_cycle_api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """The service on the shipped network with a 30 min reuse cycle, on a fresh database."""
+    url = fresh_database(request, request.param, tmp_path_factory.mktemp("short-cycle"))
+    yield from make_api(url, network=str(short_cycle_network()))
+
+
+def test_a_short_reuse_cycle_lets_the_schedule_fly_more_than_the_hubs_own_airframes(
+    short_cycle_api: Api,
+) -> None:
+    """With a 30 min reuse cycle an airframe flies several times a day and the spare airframes
+    of other hubs can be repositioned: admission runs the schedule (under the whole day's
+    lock), NYC sells more flights than it has airframes, and the plan run flies every one."""
+    api = short_cycle_api
+    network = load_network(short_cycle_network(), preset="today")
+    assert not one_flight_a_day(network)
+    _, headers = api.merchant()
+    start = _day_start()
+    hourly = [api.book(headers, miami(start + timedelta(hours=k))) for k in range(10)]
+    assert all(r.status_code == 201 for r in hourly), [r.text for r in hourly]
+    assert len(hourly) > network.hub("NYC").fleet
+    summary = _plan(api, start)
+    assert summary["flights_with_airframe"] == len(hourly)
+    assert summary["unassigned_flights"] == []

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.fleet import roomy_fleet_network
+from tests.support.fleet import roomy_fleet_env
 from tests.support.server import ServerHandle, running_server
 
 from .conftest import busan
@@ -326,7 +326,7 @@ def racer(database_url: str) -> Iterator[Race]:
         "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
         "ROCKETPOST_WEBHOOKS": "0",
         # Each race books a fresh wave: more flights a day than the shipped fleets fly.
-        "ROCKETPOST_NETWORK": str(roomy_fleet_network()),
+        **roomy_fleet_env(),
     }
     with running_server(database_url, workers=2, env=env) as server:
         yield Race(server, itertools.count(1))

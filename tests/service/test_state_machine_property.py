@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, rule, run_state_machine_as_test
 
+from tests.support.fleet import roomy_fleet_env
 from tests.support.server import running_server
 
 from .test_races import REQUESTS, Model, Race, race
@@ -40,7 +41,12 @@ class Tracked:
 
 @pytest.fixture(scope="module")
 def racer(database_url: str) -> Iterator[Race]:
-    env = {"ROCKETPOST_RATE_LIMIT_PER_MIN": "0", "ROCKETPOST_WEBHOOKS": "0"}
+    env = {
+        "ROCKETPOST_RATE_LIMIT_PER_MIN": "0",
+        "ROCKETPOST_WEBHOOKS": "0",
+        # Each history books fresh waves: more flights a day than the shipped fleets fly.
+        **roomy_fleet_env(),
+    }
     with running_server(database_url, workers=2, env=env) as server:
         yield Race(server, itertools.count(1))
 

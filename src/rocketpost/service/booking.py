@@ -272,7 +272,8 @@ class BookingService:
                     raise ApiError(
                         409,
                         "no_capacity",
-                        "no launch wave that keeps the one-hour promise has room left",
+                        "no launch wave that keeps the one-hour promise has room left"
+                        " (in its hold, or an airframe to fly it)",
                         reason="no_capacity",
                     )
                 service, downgrade = "standard", "no_capacity"
@@ -288,7 +289,8 @@ class BookingService:
                     raise ApiError(
                         409,
                         "no_capacity",
-                        "no flight that keeps the same-day promise has room left",
+                        "no flight that keeps the same-day promise has room left"
+                        " (in its hold, or an airframe to fly it)",
                         reason="no_capacity",
                     )
                 service, downgrade = "standard", "no_capacity"

@@ -14,8 +14,9 @@ others' loads); SQLite runs the whole booking in a ``BEGIN IMMEDIATE`` transacti
 at a time.
 
 A seat that has to **open** the flight (none under that key yet, or one whose every shipment has
-left) also needs an airframe: under the day's lock, :func:`rocketpost.service.fleetadmission.admits`
-checks that the fleet still flies every loaded flight of the day with this one, and only then::
+left) also needs an airframe: under the lock of the hub's day (or of the whole day),
+:func:`rocketpost.service.fleetadmission.admits` checks that the fleet still flies every
+loaded flight of the day with this one, and only then::
 
     INSERT INTO flights (route, launch_at, booked_g, booked_cm3, ...) VALUES (...)
     ON CONFLICT (origin_hub, destination_hub, launch_at) DO UPDATE
@@ -51,7 +52,7 @@ from sqlalchemy.orm import Session
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.promise.confidence import PromiseAtConfidence
-from rocketpost.service.fleetadmission import admits, lock_day
+from rocketpost.service.fleetadmission import admits, lock_openings
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
 from rocketpost.service.quoting import RoutePlan, flight_public_id
 
@@ -233,12 +234,10 @@ def reserve(
     flight_pk = session.execute(_join_statement(), join).scalar_one_or_none()
     if flight_pk is not None:
         return cast(int, flight_pk)
-    # Opening a flight: one opener of the day at a time, then look again (another may have
-    # opened this very flight while we waited) before asking the fleet.
-    lock_day(session, flight.launch_at)
-    flight_pk = session.execute(_join_statement(), join).scalar_one_or_none()
-    if flight_pk is not None:
-        return cast(int, flight_pk)
+    # Opening a flight: one opener at a time of what the fleet's answer reads. Another may
+    # have opened this very flight while we waited: the answer counts it once either way, and
+    # the upsert below then joins it.
+    lock_openings(session, network, flight.origin_hub, flight.launch_at)
     if not admits(session, network, flight.origin_hub, flight.destination_hub, flight.launch_at):
         return None
     statement = _upsert_statement(session.get_bind().dialect.name)

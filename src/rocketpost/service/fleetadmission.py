@@ -1,32 +1,44 @@
 """A flight is opened only when the fleet can fly it: airframes counted at booking time.
 
 A rocket's hold is not the only capacity a booking takes. A flight also needs an airframe, and
-each hub has a handful (``hub.fleet``; with the reference rocket's 66 h reuse cycle, each flies
-once a day). Bookings that opened flights by their hold alone could sell more flights than the
-fleet flies, and only the next plan run would show it as ``unassigned_flights``, with those
-promises left without a rocket.
+each hub has a handful (``hub.fleet``). Bookings that opened flights by their hold alone could
+sell more flights than the fleet flies, and only the next plan run would show it as
+``unassigned_flights``, with those promises left without a rocket.
 
 So the seat statement (:func:`rocketpost.service.capacity.reserve`) takes a load on a flight
 that already carries one by a conditional ``UPDATE`` alone, and **opens** a flight (creates it,
-or loads one whose every shipment has left) only after :func:`admits` says yes:
-:func:`schedule_day` (the plan run's own rule) on the day's loaded flights plus the new one still
-gives **every** flight an airframe.
+or loads one whose every shipment has left) only after :func:`admits` says yes: the plan run's
+own rule, :func:`schedule_day`, on the day's loaded flights plus the new one gives the new one
+an airframe and leaves no other flight without one (when the day already has flights the fleet
+cannot fly, a fleet made smaller after they were sold, it may not add to them).
 
 The day's fleet is the hubs' airframes less :data:`RESERVE_PER_HUB` spares at every hub: each
 rocket promise counts the re-flight of a lost landing's parcels on the hub's spare
 (:func:`rocketpost.promise.recovery.reflight_delay_s`), so selling that spare's flight would
 leave the promise counting an airframe that is not there. It is the planner's reserve at a
 confidence (``PlanParams.reserve_airframes_per_hub``), and the simulator's
-``KEEP_FOR_REFLIGHT``. When the day already has
-flights the fleet cannot fly (a fleet made smaller after they were sold), the new flight is
-admitted only if it gets an airframe and leaves no other flight without one.
+``KEEP_FOR_REFLIGHT``.
 
-Concurrency: two openings of the same day must not each count the day without the other's new
-flight. :func:`lock_day` takes a transaction-scoped PostgreSQL advisory lock on the launch's UTC
-day (SQLite writers run one at a time already), taken only to open a flight, never by a booking
-that joins a loaded flight. The day is the plan run's day: the flights that launch in
-``[00:00, 24:00)`` UTC, flown from the fleet at its hubs at 00:00 (the same simplification as
-the plan run: an airframe that flew late the day before is counted ready).
+**When an airframe flies at most once a day** (its reuse cycle, landing to ready, is a day or
+more: the reference rocket's is 66 h), the schedule has a closed form, and :func:`admits` uses
+it: an airframe that has flown is not ready again that day, so it can neither fly a second
+flight nor be repositioned and then fly; every flight is flown by an airframe that starts the
+day at its origin. A day's flights from a hub are then flown exactly when they are at most
+:func:`bookable_flights` (the hub's fleet less its spares), whatever the other hubs do. So a
+new flight is admitted exactly when its hub has fewer loaded flights that day than that
+(``tests/service/test_fleetadmission.py`` checks the two answers agree on random days). With a
+shorter cycle the schedule itself decides, repositioning included.
+
+Concurrency: two openings must not each count without the other's new flight. The locks are
+transaction-scoped PostgreSQL advisory locks, held to the commit and taken only to open a
+flight, never by a booking that joins a loaded flight (SQLite writers run one at a time
+already). :func:`lock_openings` takes what the answer reads: under the one-flight-a-day rule
+the (UTC day, origin hub), so openings at one hub queue and the others' do not; under the
+schedule the whole UTC day. Each is one lock, so openings cannot deadlock on them.
+
+The day is the plan run's: the flights that launch in ``[00:00, 24:00)`` UTC, flown from the
+fleet at its hubs at 00:00 (the plan run's simplification: an airframe that flew late the day
+before is counted ready).
 """
 
 from __future__ import annotations
@@ -45,10 +57,20 @@ from rocketpost.service.bookedday import FLYING_STATUSES, day_bounds
 from rocketpost.service.db import advisory_lock
 from rocketpost.service.models import Flight
 
-__all__ = ["RESERVE_PER_HUB", "admits", "bookable_flights", "lock_day", "schedule_day"]
+__all__ = [
+    "RESERVE_PER_HUB",
+    "admits",
+    "bookable_flights",
+    "flies_one_more",
+    "lock_openings",
+    "one_flight_a_day",
+    "schedule_day",
+]
 
 RESERVE_PER_HUB = PlanParams().reserve_per_hub("confidence")
 """Airframes of every hub no booking flies: the spare that re-flies a lost landing (module)."""
+
+_DAY_S = 86_400.0
 
 _LOADED_TODAY = (
     Flight.launch_at >= bindparam("start"),
@@ -57,10 +79,18 @@ _LOADED_TODAY = (
     or_(Flight.booked_g > 0, Flight.booked_cm3 > 0),
 )
 """The day's flights that need an airframe: still flying, carrying a booked load."""
-_PER_HUB = select(Flight.origin_hub, func.count()).where(*_LOADED_TODAY).group_by(Flight.origin_hub)
+_NOT_THE_NEW_ONE = ~(
+    (Flight.origin_hub == bindparam("hub"))
+    & (Flight.destination_hub == bindparam("site"))
+    & (Flight.launch_at == bindparam("launch"))
+)
+"""The new flight is counted once, as new, even when another booking has just loaded it."""
+_FROM_HUB = select(func.count()).where(
+    *_LOADED_TODAY, Flight.origin_hub == bindparam("hub"), _NOT_THE_NEW_ONE
+)
 _DAY_FLIGHTS = (
     select(Flight.origin_hub, Flight.destination_hub, Flight.launch_at)
-    .where(*_LOADED_TODAY)
+    .where(*_LOADED_TODAY, _NOT_THE_NEW_ONE)
     .order_by(Flight.launch_at, Flight.id)
 )
 
@@ -86,45 +116,29 @@ def bookable_flights(network: Network, hub_id: str) -> int:
     return fleet - min(RESERVE_PER_HUB, fleet)
 
 
-def _day(launch_at: datetime) -> date:
-    return launch_at.astimezone(UTC).date()
+def one_flight_a_day(network: Network) -> bool:
+    """Whether an airframe flies at most once a day (reuse cycle ≥ 24 h): the closed form."""
+    return network.rocket.reuse_cycle_s >= _DAY_S
 
 
-def lock_day(session: Session, launch_at: datetime) -> None:
-    """Serialise the openings of flights launching on ``launch_at``'s UTC day (see module)."""
-    advisory_lock(session, f"fleet-day\x1f{_day(launch_at).isoformat()}")
-
-
-def admits(
-    session: Session, network: Network, origin_hub: str, site_id: str, launch_at: datetime
+def flies_one_more(
+    network: Network,
+    origin: NDArray[np.intp],
+    site: NDArray[np.intp],
+    launch_s: NDArray[np.float64],
+    new: tuple[int, int, float],
+    *,
+    day_start_s: float,
 ) -> bool:
-    """Whether a new flight ``origin_hub`` → ``site_id`` at ``launch_at`` can be opened: the
-    day's airframes still fly every loaded flight of the day and this one (see module).
-
-    Call under :func:`lock_day`. When no hub would have more loaded flights today than
-    :func:`bookable_flights`, the answer is yes without the schedule: flights are served in
-    launch order, and a hub with at least as many unreserved airframes as flights today always
-    has one of its own, unflown, ready at each launch, so :func:`schedule_day` never needs to
-    reposition and flies them all (``tests/service/test_fleetadmission.py`` checks it against
-    the schedule). Otherwise the schedule decides, with repositioning.
-    """
-    start, end = day_bounds(_day(launch_at))
-    bounds = {"start": start, "end": end}
-    loaded: dict[str, int] = {hub: count for hub, count in session.execute(_PER_HUB, bounds)}
-    loaded[origin_hub] = loaded.get(origin_hub, 0) + 1
-    if all(count <= bookable_flights(network, hub) for hub, count in loaded.items()):
-        return True
-    rows = session.execute(_DAY_FLIGHTS, bounds).all()
-    origin = np.array([network.hub_index(r.origin_hub) for r in rows], dtype=np.intp)
-    site = np.array([network.site_index(r.destination_hub) for r in rows], dtype=np.intp)
-    launch_s = np.array([r.launch_at.timestamp() for r in rows], dtype=np.float64)
-    at = int(np.searchsorted(launch_s, launch_at.timestamp(), side="right"))
-    day_start_s = start.timestamp()
+    """Whether :func:`schedule_day` flies a new flight ``(origin, site, launch_s)`` added to the
+    day's flights (launch order) without leaving one more of them unflown."""
+    new_origin, new_site, new_launch_s = new
+    at = int(np.searchsorted(launch_s, new_launch_s, side="right"))
     with_new = schedule_day(
         network,
-        np.insert(origin, at, network.hub_index(origin_hub)),
-        np.insert(site, at, network.site_index(site_id)),
-        np.insert(launch_s, at, launch_at.timestamp()),
+        np.insert(origin, at, new_origin),
+        np.insert(site, at, new_site),
+        np.insert(launch_s, at, new_launch_s),
         day_start_s=day_start_s,
     )
     unflown = with_new.bin_flight < 0
@@ -134,3 +148,44 @@ def admits(
         return True
     without = schedule_day(network, origin, site, launch_s, day_start_s=day_start_s)
     return int(unflown.sum()) <= int(np.count_nonzero(without.bin_flight < 0))
+
+
+def _day(launch_at: datetime) -> date:
+    return launch_at.astimezone(UTC).date()
+
+
+def lock_openings(session: Session, network: Network, origin_hub: str, launch_at: datetime) -> None:
+    """Serialise the openings :func:`admits` must see for a flight from ``origin_hub`` at
+    ``launch_at``: that hub's on its UTC day, or the whole day's under the schedule (module)."""
+    day = _day(launch_at).isoformat()
+    if one_flight_a_day(network):
+        advisory_lock(session, f"fleet-day\x1f{day}\x1f{origin_hub}")
+    else:
+        advisory_lock(session, f"fleet-day\x1f{day}")
+
+
+def admits(
+    session: Session, network: Network, origin_hub: str, site_id: str, launch_at: datetime
+) -> bool:
+    """Whether a new flight ``origin_hub`` → ``site_id`` at ``launch_at`` can be opened: the
+    day's airframes still fly every loaded flight of the day and this one (see module).
+
+    Call under :func:`lock_openings`. The flight itself is left out of the day's count and
+    added as the new one, so the answer is the same when a booking that committed while this
+    one waited for the lock has loaded it: the day with it loaded stays flyable (the caller's
+    upsert then joins it rather than creating it).
+    """
+    start, end = day_bounds(_day(launch_at))
+    key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
+    if one_flight_a_day(network):
+        loaded = int(session.execute(_FROM_HUB, key).scalar_one())
+        return loaded < bookable_flights(network, origin_hub)
+    rows = session.execute(_DAY_FLIGHTS, key).all()
+    return flies_one_more(
+        network,
+        np.array([network.hub_index(r.origin_hub) for r in rows], dtype=np.intp),
+        np.array([network.site_index(r.destination_hub) for r in rows], dtype=np.intp),
+        np.array([r.launch_at.timestamp() for r in rows], dtype=np.float64),
+        (network.hub_index(origin_hub), network.site_index(site_id), launch_at.timestamp()),
+        day_start_s=start.timestamp(),
+    )
