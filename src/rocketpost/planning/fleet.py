@@ -38,7 +38,6 @@ __all__ = [
     "FleetSchedule",
     "initial_fleet",
     "reserve_mask",
-    "schedule_booked",
     "schedule_fleet",
     "site_returns",
 ]
@@ -263,35 +262,4 @@ def schedule_fleet(
         bin_flight=bin_flight,
         airframes=fleet,
         initial_location=initial,
-    )
-
-
-def schedule_booked(
-    network: Network,
-    origin: NDArray[np.intp],
-    site: NDArray[np.intp],
-    launch_s: NDArray[np.float64],
-    *,
-    day_start_s: float,
-    reserve_per_hub: int,
-) -> FleetSchedule:
-    """Airframes for flights already sold (sorted by launch), from the fleet ready at
-    ``day_start_s`` less ``reserve_per_hub`` spares at every hub (:func:`reserve_mask`):
-    :func:`schedule_fleet` with no flight held back for a fuller one, since every sold flight
-    carries promises.
-
-    The booking service's rule (:func:`rocketpost.service.fleetadmission.schedule_day`): a plan
-    run assigns the day's airframes by it, and a booking may open a flight only when it still
-    gives every flight one.
-    """
-    fleet = initial_fleet(network, day_start_s)
-    return schedule_fleet(
-        network,
-        origin,
-        site,
-        launch_s,
-        np.zeros(len(origin), dtype=np.float64),  # the fill only matters to reserve_for_fuller
-        fleet=fleet,
-        reserve_for_fuller=False,
-        held=reserve_mask(fleet, len(network.hubs), reserve_per_hub),
     )

@@ -51,7 +51,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from rocketpost.network import Network
-from rocketpost.planning.fleet import FleetSchedule, schedule_booked
+from rocketpost.planning.fleet import FleetSchedule, initial_fleet, reserve_mask, schedule_fleet
 from rocketpost.planning.params import PlanParams
 from rocketpost.service.bookedday import FLYING_STATUSES, day_bounds
 from rocketpost.service.db import advisory_lock
@@ -103,10 +103,23 @@ def schedule_day(
     *,
     day_start_s: float,
 ) -> FleetSchedule:
-    """The day's airframes for its flights (launch order), the spares kept: the one rule the
-    plan run assigns by and :func:`admits` opens a flight by."""
-    return schedule_booked(
-        network, origin, site, launch_s, day_start_s=day_start_s, reserve_per_hub=RESERVE_PER_HUB
+    """The day's airframes for its flights (launch order): the one rule the plan run assigns
+    by and :func:`admits` opens a flight by.
+
+    :func:`~rocketpost.planning.fleet.schedule_fleet` from every hub's fleet ready at
+    ``day_start_s`` less :data:`RESERVE_PER_HUB` spares (``reserve_mask``), with no flight held
+    back for a fuller one, since every sold flight carries promises.
+    """
+    fleet = initial_fleet(network, day_start_s)
+    return schedule_fleet(
+        network,
+        origin,
+        site,
+        launch_s,
+        np.zeros(len(origin), dtype=np.float64),  # the fill only matters to reserve_for_fuller
+        fleet=fleet,
+        reserve_for_fuller=False,
+        held=reserve_mask(fleet, len(network.hubs), RESERVE_PER_HUB),
     )
 
 
