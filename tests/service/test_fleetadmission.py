@@ -23,8 +23,10 @@ import numpy as np
 import pytest
 
 from rocketpost.network import default_network, load_network
+from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import (
     RESERVE_PER_HUB,
+    admits,
     bookable_flights,
     flies_one_more,
     one_flight_a_day,
@@ -98,6 +100,27 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     summary = _plan(api, start)
     assert summary["flights_with_airframe"] == NYC_FLIGHTS
     assert summary["unassigned_flights"] == []
+
+
+def test_a_flight_loaded_while_its_opener_waited_is_counted_once(shipped_api: Api) -> None:
+    """What an opening that waited for the lock finds: another booking has loaded the very
+    flight it wanted. At the hub's limit, joining that flight is still admitted (it is counted
+    once, as the new one), and any other new flight is not."""
+    api = shipped_api
+    _, headers = api.merchant()
+    start = _day_start()
+    booked = _fill_the_fleet(api, headers, start)
+    flight = api.client.get(f"/v1/flights/{booked[0]['flight']['id']}", headers=api.ops).json()
+    launch_at = datetime.fromisoformat(flight["launch_at"].replace("Z", "+00:00"))
+    site = flight["destination_hub"]
+    db = Database.connect(api.database_url, pool_size=1)
+    try:
+        with db.write() as session:
+            assert admits(session, NETWORK, "NYC", site, launch_at)
+            assert not admits(session, NETWORK, "NYC", site, launch_at + timedelta(minutes=10))
+            session.rollback()
+    finally:
+        db.dispose()
 
 
 def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api) -> None:
