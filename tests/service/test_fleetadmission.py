@@ -93,6 +93,11 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     joined = api.book(headers, miami(start))
     assert joined.status_code == 201, joined.text
     assert joined.json()["flight"]["id"] == booked[0]["flight"]["id"]
+    # Same-day freight ready two hours earlier cannot open the waves before the fleet's, and
+    # rides the first of the flights that fly.
+    same_day = api.book(headers, {**miami(start - timedelta(hours=2)), "service": "same_day"})
+    assert same_day.status_code == 201, same_day.text
+    assert same_day.json()["flight"]["id"] == booked[0]["flight"]["id"]
     # The fleet is counted per day: tomorrow's flights take tomorrow's airframes.
     tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLIGHTS * GAP))
     assert tomorrow.status_code == 201, tomorrow.text

@@ -188,11 +188,20 @@ def admits(
     one waited for the lock has loaded it: the day with it loaded stays flyable (the caller's
     upsert then joins it rather than creating it).
     """
-    start, end = day_bounds(_day(launch_at))
+    day = _day(launch_at)
+    start, end = day_bounds(day)
     key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
     if one_flight_a_day(network):
+        # A hub's day found full stays full for this transaction, which holds its lock (no one
+        # else opens there): a same-day booking tries up to 73 waves, each would count again.
+        full: set[tuple[date, str]] = session.info.setdefault("fleet_days_full", set())
+        if (day, origin_hub) in full:
+            return False
         loaded = int(session.execute(_FROM_HUB, key).scalar_one())
-        return loaded < bookable_flights(network, origin_hub)
+        if loaded < bookable_flights(network, origin_hub):
+            return True
+        full.add((day, origin_hub))
+        return False
     rows = session.execute(_DAY_FLIGHTS, key).all()
     return flies_one_more(
         network,
