@@ -122,22 +122,36 @@ class Load:
         return cls(grams(mass_kg), cm3(volume_m3))
 
 
+# The load a seat takes and what must stay free after it, one set of bind parameters for both
+# statements (0 left for a one-hour seat; the one-hour share for a same-day seat).
+_MASS_G: BindParameter[int] = bindparam("mass_g", type_=BigInteger())
+_VOLUME_CM3: BindParameter[int] = bindparam("volume_cm3", type_=BigInteger())
+_LEAVE_G: BindParameter[int] = bindparam("leave_g", type_=BigInteger())
+_LEAVE_CM3: BindParameter[int] = bindparam("leave_cm3", type_=BigInteger())
+_NOW = bindparam("now", type_=UTCDateTime())
+_TAKE = {
+    "booked_g": _FLIGHTS.c.booked_g + _MASS_G,
+    "booked_cm3": _FLIGHTS.c.booked_cm3 + _VOLUME_CM3,
+    "updated_at": _NOW,
+}
+"""The seat taken on a flight row: its load added, its version moved."""
+_FITS = (
+    (_FLIGHTS.c.booked_g + _MASS_G + _LEAVE_G <= _FLIGHTS.c.capacity_g)
+    & (_FLIGHTS.c.booked_cm3 + _VOLUME_CM3 + _LEAVE_CM3 <= _FLIGHTS.c.capacity_cm3)
+    & (_FLIGHTS.c.status == "scheduled")
+)
+"""The room test of both statements: the load fits, ``leave`` stays free, it has not left."""
+
+
 @lru_cache(maxsize=4)
 def _upsert_statement(dialect: str) -> Any:
-    """The capacity upsert for ``dialect``, built once with bind parameters.
+    """The opening upsert for ``dialect``, built once with bind parameters.
 
     Building it per booking (``.values(...)`` with literal values, then the cache key of the
     result) cost more CPU than the rest of the transaction; built once, SQLAlchemy's compiled
-    cache and its memoised cache key make each execution a parameter substitution. The update
-    takes the load only while ``leave_g`` / ``leave_cm3`` stay free after it (0 for a one-hour
-    seat; the one-hour share for a same-day seat).
+    cache and its memoised cache key make each execution a parameter substitution.
     """
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    g: BindParameter[int] = bindparam("mass_g", type_=BigInteger())
-    cm3_: BindParameter[int] = bindparam("volume_cm3", type_=BigInteger())
-    leave_g: BindParameter[int] = bindparam("leave_g", type_=BigInteger())
-    leave_cm3: BindParameter[int] = bindparam("leave_cm3", type_=BigInteger())
-    now = bindparam("now", type_=UTCDateTime())
     statement = maker(_FLIGHTS).values(
         public_id=bindparam("public_id"),
         origin_hub=bindparam("origin_hub"),
@@ -146,52 +160,32 @@ def _upsert_statement(dialect: str) -> Any:
         status="scheduled",
         capacity_g=bindparam("capacity_g"),
         capacity_cm3=bindparam("capacity_cm3"),
-        booked_g=g,
-        booked_cm3=cm3_,
-        created_at=now,
-        updated_at=now,
+        booked_g=_MASS_G,
+        booked_cm3=_VOLUME_CM3,
+        created_at=_NOW,
+        updated_at=_NOW,
     )
     return statement.on_conflict_do_update(
         index_elements=[_FLIGHTS.c.origin_hub, _FLIGHTS.c.destination_hub, _FLIGHTS.c.launch_at],
-        set_={
-            "booked_g": _FLIGHTS.c.booked_g + g,
-            "booked_cm3": _FLIGHTS.c.booked_cm3 + cm3_,
-            "updated_at": now,
-        },
-        where=(_FLIGHTS.c.booked_g + g + leave_g <= _FLIGHTS.c.capacity_g)
-        & (_FLIGHTS.c.booked_cm3 + cm3_ + leave_cm3 <= _FLIGHTS.c.capacity_cm3)
-        & (_FLIGHTS.c.status == "scheduled"),
+        set_=_TAKE,
+        where=_FITS,
     ).returning(_FLIGHTS.c.id)
 
 
-@lru_cache(maxsize=1)
-def _join_statement() -> Any:
-    """The seat on a flight that already carries a load (the module's first statement).
-
-    Its parameters are not named after the flights table's columns: an UPDATE would take such
-    names as values to SET."""
-    g: BindParameter[int] = bindparam("join_g", type_=BigInteger())
-    cm3_: BindParameter[int] = bindparam("join_cm3", type_=BigInteger())
-    return (
-        update(_FLIGHTS)
-        .where(
-            _FLIGHTS.c.origin_hub == bindparam("join_origin"),
-            _FLIGHTS.c.destination_hub == bindparam("join_destination"),
-            _FLIGHTS.c.launch_at == bindparam("join_launch", type_=UTCDateTime()),
-            _FLIGHTS.c.status == "scheduled",
-            _FLIGHTS.c.booked_g + g + bindparam("join_leave_g", type_=BigInteger())
-            <= _FLIGHTS.c.capacity_g,
-            _FLIGHTS.c.booked_cm3 + cm3_ + bindparam("join_leave_cm3", type_=BigInteger())
-            <= _FLIGHTS.c.capacity_cm3,
-            (_FLIGHTS.c.booked_g > 0) | (_FLIGHTS.c.booked_cm3 > 0),
-        )
-        .values(
-            booked_g=_FLIGHTS.c.booked_g + g,
-            booked_cm3=_FLIGHTS.c.booked_cm3 + cm3_,
-            updated_at=bindparam("join_now", type_=UTCDateTime()),
-        )
-        .returning(_FLIGHTS.c.id)
+_JOIN = (
+    update(_FLIGHTS)
+    .where(
+        # Not named after the table's columns: an UPDATE would take such names as values to SET.
+        _FLIGHTS.c.origin_hub == bindparam("join_origin"),
+        _FLIGHTS.c.destination_hub == bindparam("join_destination"),
+        _FLIGHTS.c.launch_at == bindparam("join_launch", type_=UTCDateTime()),
+        _FITS,
+        (_FLIGHTS.c.booked_g > 0) | (_FLIGHTS.c.booked_cm3 > 0),
     )
+    .values(_TAKE)
+    .returning(_FLIGHTS.c.id)
+)
+"""The seat on a flight that already carries a load (the module's first statement)."""
 
 
 _NOTHING = Load(0, 0)
@@ -221,17 +215,20 @@ def reserve(
         or load.volume_cm3 + leave.volume_cm3 > hold.capacity_cm3
     ):
         return None
+    seat = {
+        "mass_g": load.mass_g,
+        "volume_cm3": load.volume_cm3,
+        "leave_g": leave.mass_g,
+        "leave_cm3": leave.volume_cm3,
+        "now": now,
+    }
     join = {
+        **seat,
         "join_origin": flight.origin_hub,
         "join_destination": flight.destination_hub,
         "join_launch": flight.launch_at,
-        "join_g": load.mass_g,
-        "join_cm3": load.volume_cm3,
-        "join_leave_g": leave.mass_g,
-        "join_leave_cm3": leave.volume_cm3,
-        "join_now": now,
     }
-    flight_pk = session.execute(_join_statement(), join).scalar_one_or_none()
+    flight_pk = session.execute(_JOIN, join).scalar_one_or_none()
     if flight_pk is not None:
         return cast(int, flight_pk)
     # Opening a flight: one opener at a time of what the fleet's answer reads. Another may
@@ -242,17 +239,13 @@ def reserve(
         return None
     statement = _upsert_statement(session.get_bind().dialect.name)
     params = {
+        **seat,
         "public_id": flight_public_id(flight.origin_hub, flight.destination_hub, flight.launch_at),
         "origin_hub": flight.origin_hub,
         "destination_hub": flight.destination_hub,
         "launch_at": flight.launch_at,
         "capacity_g": hold.capacity_g,
         "capacity_cm3": hold.capacity_cm3,
-        "mass_g": load.mass_g,
-        "volume_cm3": load.volume_cm3,
-        "leave_g": leave.mass_g,
-        "leave_cm3": leave.volume_cm3,
-        "now": now,
     }
     return session.execute(statement, params).scalar_one_or_none()
 
