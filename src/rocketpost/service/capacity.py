@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.promise.confidence import PromiseAtConfidence
-from rocketpost.service.fleetadmission import admits, lock_openings
+from rocketpost.service.fleetadmission import admits
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
 from rocketpost.service.quoting import RoutePlan, flight_public_id
 
@@ -231,10 +231,9 @@ def reserve(
     flight_pk = session.execute(_JOIN, join).scalar_one_or_none()
     if flight_pk is not None:
         return cast(int, flight_pk)
-    # Opening a flight: one opener at a time of what the fleet's answer reads. Another may
-    # have opened this very flight while we waited: the answer counts it once either way, and
-    # the upsert below then joins it.
-    lock_openings(session, network, flight.origin_hub, flight.launch_at)
+    # Opening a flight: one opener at a time of what the fleet's answer reads (admits locks
+    # it). Another may have opened this very flight while we waited: the answer counts it once
+    # either way, and the upsert below then joins it.
     if not admits(session, network, flight.origin_hub, flight.destination_hub, flight.launch_at):
         return None
     statement = _upsert_statement(session.get_bind().dialect.name)

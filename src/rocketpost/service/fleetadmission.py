@@ -32,7 +32,7 @@ shorter cycle the schedule itself decides, repositioning included.
 Concurrency: two openings must not each count without the other's new flight. The locks are
 transaction-scoped PostgreSQL advisory locks, held to the commit and taken only to open a
 flight, never by a booking that joins a loaded flight (SQLite writers run one at a time
-already). :func:`lock_openings` takes what the answer reads: under the one-flight-a-day rule
+already). :func:`admits` first locks what its answer reads: under the one-flight-a-day rule
 the (UTC day, origin hub), so openings at one hub queue and the others' do not; under the
 schedule the whole UTC day. Each is one lock, so openings cannot deadlock on them.
 
@@ -62,7 +62,6 @@ __all__ = [
     "admits",
     "bookable_flights",
     "flies_one_more",
-    "lock_openings",
     "one_flight_a_day",
     "schedule_day",
 ]
@@ -167,31 +166,23 @@ def _day(launch_at: datetime) -> date:
     return launch_at.astimezone(UTC).date()
 
 
-def lock_openings(session: Session, network: Network, origin_hub: str, launch_at: datetime) -> None:
-    """Serialise the openings :func:`admits` must see for a flight from ``origin_hub`` at
-    ``launch_at``: that hub's on its UTC day, or the whole day's under the schedule (module)."""
-    day = _day(launch_at).isoformat()
-    if one_flight_a_day(network):
-        advisory_lock(session, f"fleet-day\x1f{day}\x1f{origin_hub}")
-    else:
-        advisory_lock(session, f"fleet-day\x1f{day}")
-
-
 def admits(
     session: Session, network: Network, origin_hub: str, site_id: str, launch_at: datetime
 ) -> bool:
     """Whether a new flight ``origin_hub`` → ``site_id`` at ``launch_at`` can be opened: the
     day's airframes still fly every loaded flight of the day and this one (see module).
 
-    Call under :func:`lock_openings`. The flight itself is left out of the day's count and
-    added as the new one, so the answer is the same when a booking that committed while this
-    one waited for the lock has loaded it: the day with it loaded stays flyable (the caller's
-    upsert then joins it rather than creating it).
+    First takes the lock of what the answer reads, held to the commit: the hub's UTC day under
+    the one-flight-a-day count, the whole day under the schedule. The flight itself is left out
+    of the day's count and added as the new one, so the answer is the same when a booking that
+    committed while this one waited for the lock has loaded it: the day with it loaded stays
+    flyable (the caller's upsert then joins it rather than creating it).
     """
     day = _day(launch_at)
     start, end = day_bounds(day)
     key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
     if one_flight_a_day(network):
+        advisory_lock(session, f"fleet-day\x1f{day.isoformat()}\x1f{origin_hub}")
         # A hub's day found full stays full for this transaction, which holds its lock (no one
         # else opens there): a same-day booking tries up to 73 waves, each would count again.
         full: set[tuple[date, str]] = session.info.setdefault("fleet_days_full", set())
@@ -202,6 +193,7 @@ def admits(
             return True
         full.add((day, origin_hub))
         return False
+    advisory_lock(session, f"fleet-day\x1f{day.isoformat()}")
     rows = session.execute(_DAY_FLIGHTS, key).all()
     return flies_one_more(
         network,
