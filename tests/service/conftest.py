@@ -127,6 +127,15 @@ def make_api(database_url: str, **overrides: Any) -> Iterator[Api]:
         yield Api(client=client, database_url=database_url, ops_key=ops_key, app=app)
 
 
+def plan(api: Api, day: str, **body: Any) -> dict[str, Any]:
+    """POST /v1/ops/plan-runs for ``day`` (last mile routed 0.2 s a landing); the run's answer."""
+    response = api.client.post(
+        "/v1/ops/plan-runs", json={"date": day, "last_mile_seconds": 0.2, **body}, headers=api.ops
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 @pytest.fixture(scope="module")
 def api(database_url: str) -> Iterator[Api]:
     """The service on this module's database (no webhook sender, no rate limit)."""

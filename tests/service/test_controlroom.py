@@ -10,7 +10,7 @@ from typing import Any
 
 from rocketpost.core.networklegs import network_legs
 
-from .conftest import Api, busan, miami, slot_ready_at
+from .conftest import Api, busan, miami, plan, slot_ready_at
 from .test_lastmile_events import flight_event, last_mile
 
 
@@ -63,10 +63,7 @@ def test_kpis_and_positions_follow_the_day(api: Api) -> None:
     # Launch time passed and the flight still on the ground: at risk.
     assert kpis(api, day, launch_at + timedelta(minutes=2))["at_risk"] >= 2
 
-    plan = api.client.post(
-        "/v1/ops/plan-runs", json={"date": day, "last_mile_seconds": 0.2}, headers=api.ops
-    )
-    assert plan.status_code == 201
+    plan(api, day)
     assert flight_event(api, flight, "launched").status_code == 200
     flying = kpis(api, day, launch_at + timedelta(minutes=5))
     assert flying["in_the_air"] == 2 and flying["flights"]["launched"] == 1

@@ -33,7 +33,7 @@ from rocketpost.service.fleetadmission import (
 )
 from tests.support.fleet import short_cycle_network
 
-from .conftest import BACKENDS, Api, fresh_database, make_api, miami
+from .conftest import BACKENDS, Api, fresh_database, make_api, miami, plan
 
 NETWORK = default_network("today")
 NYC_FLIGHTS = bookable_flights(NETWORK, "NYC")
@@ -53,16 +53,6 @@ def _day_start(days_ahead: int = 2) -> datetime:
     """02:00 UTC ``days_ahead`` days from now: a morning of waves well inside one UTC day."""
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return today + timedelta(days=days_ahead, hours=2)
-
-
-def _plan(api: Api, day: datetime) -> dict[str, Any]:
-    response = api.client.post(
-        "/v1/ops/plan-runs",
-        json={"date": day.date().isoformat(), "last_mile_seconds": 0.2},
-        headers=api.ops,
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json()["summary"])
 
 
 def _no_capacity(response: httpx.Response) -> bool:
@@ -102,7 +92,7 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLIGHTS * GAP))
     assert tomorrow.status_code == 201, tomorrow.text
 
-    summary = _plan(api, start)
+    summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS
     assert summary["unassigned_flights"] == []
 
@@ -152,7 +142,7 @@ def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api
     # ... and loading the emptied flight again is an opening like any other: the fleet is full.
     assert _no_capacity(api.book(headers, miami(start + GAP)))
 
-    summary = _plan(api, start)
+    summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS
     assert summary["unassigned_flights"] == []
 
@@ -204,7 +194,7 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
     # Incheon → Busan has later waves too: a refused client may join another's flight.
     from_icn = {f for f in flights if f.startswith("flt_ICN_")}
     assert len(from_icn) == bookable_flights(NETWORK, "ICN") == 5
-    summary = _plan(api, start)
+    summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS + 5
     assert summary["unassigned_flights"] == []
 
@@ -261,6 +251,6 @@ def test_a_short_reuse_cycle_lets_the_schedule_fly_more_than_the_hubs_own_airfra
     hourly = [api.book(headers, miami(start + timedelta(hours=k))) for k in range(10)]
     assert all(r.status_code == 201 for r in hourly), [r.text for r in hourly]
     assert len(hourly) > network.hub("NYC").fleet
-    summary = _plan(api, start)
+    summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == len(hourly)
     assert summary["unassigned_flights"] == []

@@ -13,7 +13,7 @@ from rocketpost.service.db import Database
 from rocketpost.service.kpitally import TallyCache
 from rocketpost.service.models import Flight, FlightTally, Shipment
 
-from .conftest import Api, miami, slot_ready_at
+from .conftest import Api, miami, plan, slot_ready_at
 from .test_controlroom import kpis
 from .test_lastmile_events import flight_event, last_mile
 
@@ -76,12 +76,7 @@ def test_the_tallies_follow_every_change(api: Api) -> None:
         promise + timedelta(minutes=2),
     )
     agree(api, day, *instants)
-    assert (
-        api.client.post(
-            "/v1/ops/plan-runs", json={"date": day, "last_mile_seconds": 0.2}, headers=api.ops
-        ).status_code
-        == 201
-    )
+    plan(api, day)
     agree(api, day, *instants)
     api.book(headers, miami(ready))  # after the plan and after the last tally
     agree(api, day, *instants)

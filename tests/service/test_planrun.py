@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
 
 from typer.testing import CliRunner
 
 from rocketpost.cli.plan import app as plan_app
 
-from .conftest import Api, busan, miami, slot_ready_at
-
-RUN = {"last_mile_seconds": 0.2}
-
-
-def plan(api: Api, day: str, **body: Any) -> dict[str, Any]:
-    """POST /v1/ops/plan-runs for ``day``; the run's answer."""
-    response = api.client.post(
-        "/v1/ops/plan-runs", json={"date": day, **RUN, **body}, headers=api.ops
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+from .conftest import Api, busan, miami, plan, slot_ready_at
 
 
 def day_of(ready: datetime) -> str:

@@ -23,7 +23,7 @@ from rocketpost.service.replay import (
     write_timeline,
 )
 
-from .conftest import Api, miami, slot_ready_at
+from .conftest import Api, miami, plan, slot_ready_at
 from .test_controlroom import kpis
 
 
@@ -31,12 +31,7 @@ def _planned_day(api: Api, hours: int) -> tuple[datetime, list[dict[str, object]
     _, headers = api.merchant()
     ready = slot_ready_at(hours)
     shipments = [api.book(headers, miami(ready + timedelta(minutes=m))).json() for m in (0, 0, 30)]
-    run = api.client.post(
-        "/v1/ops/plan-runs",
-        json={"date": ready.date().isoformat(), "last_mile_seconds": 0.2},
-        headers=api.ops,
-    )
-    assert run.status_code == 201
+    plan(api, ready.date().isoformat())
     return ready, shipments
 
 
