@@ -25,9 +25,10 @@ import pytest
 from rocketpost.network import default_network, load_network
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import (
+    FALLBACK_SPARES_PER_HUB,
     RESERVE_PER_HUB,
+    BookableFleet,
     admits,
-    bookable_flights,
     flies_one_more,
     one_flight_a_day,
 )
@@ -36,7 +37,8 @@ from tests.support.fleet import short_cycle_network
 from .conftest import BACKENDS, Api, fresh_database, make_api, miami, plan
 
 NETWORK = default_network("today")
-NYC_FLIGHTS = bookable_flights(NETWORK, "NYC")
+FLEET = BookableFleet(NETWORK)
+NYC_FLIGHTS = FLEET.bookable("NYC")
 GAP = timedelta(minutes=20)  # two Miami bookings this far apart are on different waves
 
 
@@ -111,8 +113,8 @@ def test_a_flight_loaded_while_its_opener_waited_is_counted_once(shipped_api: Ap
     db = Database.connect(api.database_url, pool_size=1)
     try:
         with db.write() as session:
-            assert admits(session, NETWORK, "NYC", site, launch_at)
-            assert not admits(session, NETWORK, "NYC", site, launch_at + timedelta(minutes=10))
+            assert admits(session, FLEET, "NYC", site, launch_at)
+            assert not admits(session, FLEET, "NYC", site, launch_at + timedelta(minutes=10))
             session.rollback()
     finally:
         db.dispose()
@@ -193,7 +195,7 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
     assert len(from_nyc) == len(set(from_nyc)) == NYC_FLIGHTS
     # Incheon → Busan has later waves too: a refused client may join another's flight.
     from_icn = {f for f in flights if f.startswith("flt_ICN_")}
-    assert len(from_icn) == bookable_flights(NETWORK, "ICN") == 5
+    assert len(from_icn) == FLEET.bookable("ICN") == 5
     summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS + 5
     assert summary["unassigned_flights"] == []
@@ -203,15 +205,18 @@ def test_the_one_flight_a_day_count_is_the_schedules_answer() -> None:
     """The closed form of :func:`rocketpost.service.fleetadmission.admits` (an airframe flies
     at most once a day: the hub's loaded flights below its bookable ones) against the schedule
     (:func:`flies_one_more`) on random days of the shipped network, from empty hubs to hubs
-    over their fleet, and random new flights: the same answer every time, both answers seen."""
+    over their fleet, and random new flights, keeping the re-flight spare alone or the
+    fallback's too: the same answer every time, both answers seen."""
     network = default_network()
     assert one_flight_a_day(network)
     rng = np.random.default_rng(14)
     hubs, sites = len(network.hubs), len(network.landing_sites)
-    bookable = np.array([bookable_flights(network, h.hub_id) for h in network.hubs])
     day_start_s = _day_start().timestamp()
     answers = []
-    for _ in range(300):
+    for k in range(300):
+        kept = RESERVE_PER_HUB + FALLBACK_SPARES_PER_HUB * (k % 2)
+        fleet = BookableFleet(network, kept)
+        bookable = np.array([fleet.bookable(h.hub_id) for h in network.hubs])
         per_hub = rng.integers(0, bookable + 3)
         origin = np.repeat(np.arange(hubs), per_hub)
         site = rng.integers(0, sites, len(origin))
@@ -221,9 +226,12 @@ def test_the_one_flight_a_day_count_is_the_schedules_answer() -> None:
         hub = int(rng.integers(0, hubs))
         new = (hub, int(rng.integers(0, sites)), day_start_s + float(rng.integers(0, 144)) * 600.0)
         by_count = bool(per_hub[hub] < bookable[hub])
-        assert flies_one_more(network, origin, site, launch_s, new, day_start_s=day_start_s) == (
-            by_count
-        ), (per_hub.tolist(), new)
+        assert (
+            flies_one_more(
+                network, origin, site, launch_s, new, day_start_s=day_start_s, kept_per_hub=kept
+            )
+            == by_count
+        ), (per_hub.tolist(), new, kept)
         answers.append(by_count)
     assert any(answers) and not all(answers)
 

@@ -167,9 +167,7 @@ def test_a_later_wave_counts_the_fallback_on_its_own_row() -> None:
         onsets=False,
         inspection_p=0.0,
     )
-    quotes = Quotes(
-        QuoteEngine(network), b"k" * 32, ttl_s=900.0, conditions=front, count_fallbacks=True
-    )
+    quotes = Quotes(QuoteEngine(network, fallbacks=True), b"k" * 32, ttl_s=900.0, conditions=front)
     now = utcnow()
     body = schemas.QuoteRequest.model_validate(to_busan(slot_ready_at(), stock_hubs=["SHA", "HZB"]))
     quoted = quotes.quote(

@@ -259,7 +259,7 @@ class BookingService:
         if service == "one_hour" and route.mode == "rocket":
             seat = first_wave_with_room(
                 session,
-                self.engine.network,
+                self.engine.fleet,
                 lambda candidate: self.quotes.promise_on(quote, candidate),
                 self.hold,
                 route,

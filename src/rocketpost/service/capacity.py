@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.promise.confidence import PromiseAtConfidence
-from rocketpost.service.fleetadmission import admits
+from rocketpost.service.fleetadmission import BookableFleet, admits
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateTime
 from rocketpost.service.quoting import RoutePlan, flight_public_id
 
@@ -193,7 +193,7 @@ _NOTHING = Load(0, 0)
 
 def reserve(
     session: Session,
-    network: Network,
+    fleet: BookableFleet,
     flight: FlightKey,
     load: Load,
     hold: Hold,
@@ -207,8 +207,9 @@ def reserve(
     flight opened by this booking can carry; an existing flight keeps the capacity it was
     created with. ``leave`` must stay free after this load (same-day bookings leave the one-hour
     share, :mod:`rocketpost.service.sameday`); a flight this load creates must fit it in
-    ``hold`` minus ``leave`` too. ``network`` is the one the service books on: its fleet
-    decides whether a new flight can be opened.
+    ``hold`` minus ``leave`` too. ``fleet`` is the one the service books on (the engine's
+    :attr:`~rocketpost.service.quoting.QuoteEngine.fleet`): it decides whether a new flight can
+    be opened.
     """
     if (
         load.mass_g + leave.mass_g > hold.capacity_g
@@ -234,7 +235,7 @@ def reserve(
     # Opening a flight: one opener at a time of what the fleet's answer reads (admits locks
     # it). Another may have opened this very flight while we waited: the answer counts it once
     # either way, and the upsert below then joins it.
-    if not admits(session, network, flight.origin_hub, flight.destination_hub, flight.launch_at):
+    if not admits(session, fleet, flight.origin_hub, flight.destination_hub, flight.launch_at):
         return None
     statement = _upsert_statement(session.get_bind().dialect.name)
     params = {
@@ -265,7 +266,7 @@ def release(session: Session, flight_pk: int, mass_g: int, volume_cm3: int, now:
 
 def first_wave_with_room(
     session: Session,
-    network: Network,
+    fleet: BookableFleet,
     decide: Callable[[RoutePlan], PromiseAtConfidence],
     hold: Hold,
     route: RoutePlan,
@@ -291,7 +292,7 @@ def first_wave_with_room(
         if not decision.kept:
             return None
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        flight_pk = reserve(session, network, flight, load, hold, now)
+        flight_pk = reserve(session, fleet, flight, load, hold, now)
         if flight_pk is not None:
             return flight_pk, candidate, decision
     return None

@@ -17,14 +17,17 @@ rocket promise counts the re-flight of a lost landing's parcels on the hub's spa
 (:func:`rocketpost.promise.recovery.reflight_delay_s`), so selling that spare's flight would
 leave the promise counting an airframe that is not there. It is the planner's reserve at a
 confidence (``PlanParams.reserve_airframes_per_hub``), and the simulator's
-``KEEP_FOR_REFLIGHT``.
+``KEEP_FOR_REFLIGHT``. When the service counts a front's fallback from another hub
+(``ROCKETPOST_PROMISE_FALLBACKS``), every hub keeps :data:`FALLBACK_SPARES_PER_HUB` more, which
+only a fallback flight opens (:class:`BookableFleet`, :mod:`rocketpost.service.scrubfallback`):
+the promise that counted the fallback finds its airframe there.
 
 **When an airframe flies at most once a day** (its reuse cycle, landing to ready, is a day or
 more: the reference rocket's is 66 h), the schedule has a closed form, and :func:`admits` uses
 it: an airframe that has flown is not ready again that day, so it can neither fly a second
 flight nor be repositioned and then fly; every flight is flown by an airframe that starts the
 day at its origin. A day's flights from a hub are then flown exactly when they are at most
-:func:`bookable_flights` (the hub's fleet less its spares), whatever the other hubs do. So a
+:meth:`BookableFleet.bookable` (the hub's fleet less its spares), whatever the other hubs do. So a
 new flight is admitted exactly when its hub has fewer loaded flights that day than that
 (``tests/service/test_fleetadmission.py`` checks the two answers agree on random days). With a
 shorter cycle the schedule itself decides, repositioning included.
@@ -43,6 +46,7 @@ before is counted ready).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -58,9 +62,10 @@ from rocketpost.service.db import advisory_lock
 from rocketpost.service.models import Flight
 
 __all__ = [
+    "FALLBACK_SPARES_PER_HUB",
     "RESERVE_PER_HUB",
+    "BookableFleet",
     "admits",
-    "bookable_flights",
     "flies_one_more",
     "one_flight_a_day",
     "schedule_day",
@@ -68,6 +73,10 @@ __all__ = [
 
 RESERVE_PER_HUB = PlanParams().reserve_per_hub("confidence")
 """Airframes of every hub no booking flies: the spare that re-flies a lost landing (module)."""
+FALLBACK_SPARES_PER_HUB = 1
+"""Airframes every hub keeps, beyond :data:`RESERVE_PER_HUB`, for a front's fallback when the
+service counts fallbacks (the simulator's ``spare_airframes_per_hub``): only a fallback flight
+may open on it (:meth:`BookableFleet.for_fallback`)."""
 
 _DAY_S = 86_400.0
 
@@ -94,6 +103,31 @@ _DAY_FLIGHTS = (
 )
 
 
+@dataclass(frozen=True)
+class BookableFleet:
+    """The airframes bookings may open flights on: every hub's fleet less ``kept_per_hub``
+    spares (:data:`RESERVE_PER_HUB`, plus :data:`FALLBACK_SPARES_PER_HUB` when the service
+    counts fallbacks: :meth:`of`)."""
+
+    network: Network
+    kept_per_hub: int = RESERVE_PER_HUB
+
+    @classmethod
+    def of(cls, network: Network, *, fallbacks: bool) -> BookableFleet:
+        """The fleet a service books on: with ``fallbacks`` it keeps the fallback's spare too."""
+        return cls(network, RESERVE_PER_HUB + (FALLBACK_SPARES_PER_HUB if fallbacks else 0))
+
+    def for_fallback(self) -> BookableFleet:
+        """The same fleet for a front's fallback flight: it may fly the fallback's spare, never
+        the one that re-flies a lost landing."""
+        return replace(self, kept_per_hub=min(self.kept_per_hub, RESERVE_PER_HUB))
+
+    def bookable(self, hub_id: str) -> int:
+        """Flights a day of ``hub_id`` may open from its own airframes: fleet less spares."""
+        fleet = self.network.hub(hub_id).fleet
+        return fleet - min(self.kept_per_hub, fleet)
+
+
 def schedule_day(
     network: Network,
     origin: NDArray[np.intp],
@@ -101,13 +135,15 @@ def schedule_day(
     launch_s: NDArray[np.float64],
     *,
     day_start_s: float,
+    kept_per_hub: int = RESERVE_PER_HUB,
 ) -> FleetSchedule:
     """The day's airframes for its flights (launch order): the one rule the plan run assigns
     by and :func:`admits` opens a flight by.
 
     :func:`~rocketpost.planning.fleet.schedule_fleet` from every hub's fleet ready at
-    ``day_start_s`` less :data:`RESERVE_PER_HUB` spares (``reserve_mask``), with no flight held
-    back for a fuller one, since every sold flight carries promises.
+    ``day_start_s`` less ``kept_per_hub`` spares at every hub (``reserve_mask``; the plan run
+    keeps :data:`RESERVE_PER_HUB`, and a fallback flight may fly the fallback's spare), with no
+    flight held back for a fuller one, since every sold flight carries promises.
     """
     fleet = initial_fleet(network, day_start_s)
     return schedule_fleet(
@@ -118,14 +154,8 @@ def schedule_day(
         np.zeros(len(origin), dtype=np.float64),  # the fill only matters to reserve_for_fuller
         fleet=fleet,
         reserve_for_fuller=False,
-        held=reserve_mask(fleet, len(network.hubs), RESERVE_PER_HUB),
+        held=reserve_mask(fleet, len(network.hubs), kept_per_hub),
     )
-
-
-def bookable_flights(network: Network, hub_id: str) -> int:
-    """Flights a day of ``hub_id`` may sell from its own airframes: its fleet less its spares."""
-    fleet = network.hub(hub_id).fleet
-    return fleet - min(RESERVE_PER_HUB, fleet)
 
 
 def one_flight_a_day(network: Network) -> bool:
@@ -141,9 +171,11 @@ def flies_one_more(
     new: tuple[int, int, float],
     *,
     day_start_s: float,
+    kept_per_hub: int = RESERVE_PER_HUB,
 ) -> bool:
-    """Whether :func:`schedule_day` flies a new flight ``(origin, site, launch_s)`` added to the
-    day's flights (launch order) without leaving one more of them unflown."""
+    """Whether :func:`schedule_day` (keeping ``kept_per_hub``) flies a new flight
+    ``(origin, site, launch_s)`` added to the day's flights (launch order) without leaving one
+    more of them unflown."""
     new_origin, new_site, new_launch_s = new
     at = int(np.searchsorted(launch_s, new_launch_s, side="right"))
     with_new = schedule_day(
@@ -152,13 +184,16 @@ def flies_one_more(
         np.insert(site, at, new_site),
         np.insert(launch_s, at, new_launch_s),
         day_start_s=day_start_s,
+        kept_per_hub=kept_per_hub,
     )
     unflown = with_new.bin_flight < 0
     if unflown[at]:
         return False
     if not unflown.any():
         return True
-    without = schedule_day(network, origin, site, launch_s, day_start_s=day_start_s)
+    without = schedule_day(
+        network, origin, site, launch_s, day_start_s=day_start_s, kept_per_hub=kept_per_hub
+    )
     return int(unflown.sum()) <= int(np.count_nonzero(without.bin_flight < 0))
 
 
@@ -167,10 +202,11 @@ def _day(launch_at: datetime) -> date:
 
 
 def admits(
-    session: Session, network: Network, origin_hub: str, site_id: str, launch_at: datetime
+    session: Session, fleet: BookableFleet, origin_hub: str, site_id: str, launch_at: datetime
 ) -> bool:
     """Whether a new flight ``origin_hub`` → ``site_id`` at ``launch_at`` can be opened: the
-    day's airframes still fly every loaded flight of the day and this one (see module).
+    day's airframes less ``fleet``'s spares still fly every loaded flight of the day and this
+    one (see module).
 
     First takes the lock of what the answer reads, held to the commit: the hub's UTC day under
     the one-flight-a-day count, the whole day under the schedule. The flight itself is left out
@@ -181,17 +217,19 @@ def admits(
     day = _day(launch_at)
     start, end = day_bounds(day)
     key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
+    network, kept = fleet.network, fleet.kept_per_hub
     if one_flight_a_day(network):
         advisory_lock(session, f"fleet-day\x1f{day.isoformat()}\x1f{origin_hub}")
         # A hub's day found full stays full for this transaction, which holds its lock (no one
         # else opens there): a same-day booking tries up to 73 waves, each would count again.
-        full: set[tuple[date, str]] = session.info.setdefault("fleet_days_full", set())
-        if (day, origin_hub) in full:
+        # (per spares kept: a fallback may still open where a booking may not).
+        full: set[tuple[date, str, int]] = session.info.setdefault("fleet_days_full", set())
+        if (day, origin_hub, kept) in full:
             return False
         loaded = int(session.execute(_FROM_HUB, key).scalar_one())
-        if loaded < bookable_flights(network, origin_hub):
+        if loaded < fleet.bookable(origin_hub):
             return True
-        full.add((day, origin_hub))
+        full.add((day, origin_hub, kept))
         return False
     advisory_lock(session, f"fleet-day\x1f{day.isoformat()}")
     rows = session.execute(_DAY_FLIGHTS, key).all()
@@ -202,4 +240,5 @@ def admits(
         np.array([r.launch_at.timestamp() for r in rows], dtype=np.float64),
         (network.hub_index(origin_hub), network.site_index(site_id), launch_at.timestamp()),
         day_start_s=start.timestamp(),
+        kept_per_hub=kept,
     )

@@ -286,7 +286,7 @@ class FlightOps:
                 continue
             pk = reserve(
                 session,
-                self.engine.network,
+                self.engine.fleet,
                 FlightKey(row.origin_hub, row.destination_hub, launch_at),
                 Load(s.mass_g, s.volume_cm3),
                 Hold(row.capacity_g, row.capacity_cm3),
@@ -414,7 +414,7 @@ class FlightOps:
                 target = self._same_day_seat(session, hold, key, r, interval_s, now)
                 reason = f"room made on {wave.public_id} for one-hour freight of {row.public_id}"
                 moves.land(session, self.engine, r, target, reason, wave)
-            pk = reserve(session, self.engine.network, key, load, hold, now)
+            pk = reserve(session, self.engine.fleet, key, load, hold, now)
             if pk is not None:
                 return pk, launch_at, k * interval_s
         return None

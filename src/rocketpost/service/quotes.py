@@ -220,14 +220,14 @@ class Quotes:
         *,
         ttl_s: float,
         conditions: Conditions | None = None,
-        count_fallbacks: bool = False,
     ) -> None:
         self.engine = engine
         self.signing_key = signing_key
         self.ttl = timedelta(seconds=ttl_s)
         self.target = float(engine.network.promise.confidence)
-        # Only a fleet with a spare airframe at each hub flies the fallback (Settings).
-        self.count_fallbacks = count_fallbacks
+        # Only a fleet that keeps a spare airframe at each hub flies the fallback (Settings):
+        # the engine's fleet keeps it exactly when the engine counts fallbacks.
+        self.count_fallbacks = engine.fallbacks
         hub_ids = engine.network.hub_ids
         self._conditions = conditions or Conditions(known_ids=hub_ids)
         self._declare = threading.Lock()  # read-modify-write of the conditions

@@ -35,6 +35,7 @@ from rocketpost.customs.rules import same_customs_territory
 from rocketpost.errors import InputError
 from rocketpost.network import Network
 from rocketpost.service.consignment import ResolvedPlace
+from rocketpost.service.fleetadmission import BookableFleet
 
 __all__ = [
     "Assessment",
@@ -144,8 +145,12 @@ class Assessment:
 class QuoteEngine:
     """Routes, one-hour decisions and prices for one network (built once per app)."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, *, fallbacks: bool = False) -> None:
         self.network = network
+        # Whether promises count a front's fallback from another hub holding the stock
+        # (ROCKETPOST_PROMISE_FALLBACKS): then every hub keeps the fallback's airframe too.
+        self.fallbacks = fallbacks
+        self.fleet = BookableFleet.of(network, fallbacks=fallbacks)
         self.capacity_kg = float(network.rocket.payload_mass_kg)
         self.capacity_m3 = float(network.rocket.payload_volume_m3)
         self.buffer_s = float(network.promise.buffer_s)

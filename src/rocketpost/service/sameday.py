@@ -175,7 +175,7 @@ def first_wave_for_same_day(
         if candidate.launch_at <= now:
             continue
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        flight_pk = reserve(session, engine.network, flight, load, hold, now, leave)
+        flight_pk = reserve(session, engine.fleet, flight, load, hold, now, leave)
         if flight_pk is not None:
             return flight_pk, candidate
     return None
@@ -213,7 +213,7 @@ def later_flight_for_same_day(
         if launch_at <= now:
             continue
         flight = FlightKey(scrubbed.origin_hub, scrubbed.destination_hub, launch_at)
-        flight_pk = reserve(session, engine.network, flight, load, hold, now, leave)
+        flight_pk = reserve(session, engine.fleet, flight, load, hold, now, leave)
         if flight_pk is not None:
             return flight_pk, launch_at, delay_s
     return None

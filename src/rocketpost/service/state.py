@@ -68,13 +68,8 @@ class ServiceState:
             if secret is None:  # pragma: no cover - the first migration inserts it
                 raise RuntimeError("no quote signing key in the database; re-run db upgrade")
         signing_key = secret.encode("utf-8")
-        engine = QuoteEngine(network)
-        quotes = Quotes(
-            engine,
-            signing_key,
-            ttl_s=settings.quote_ttl_s,
-            count_fallbacks=settings.promise_fallbacks,
-        )
+        engine = QuoteEngine(network, fallbacks=settings.promise_fallbacks)
+        quotes = Quotes(engine, signing_key, ttl_s=settings.quote_ttl_s)
         conditions = ConditionsStore(db, network, onsets=settings.promise_onsets)
         quotes.conditions_source = conditions.current
         sender = None
