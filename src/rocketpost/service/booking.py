@@ -358,6 +358,7 @@ class BookingService:
             "customs_decision": None if clearance is None else str(clearance.decision),
             "downgrade_reason": downgrade,
             "quote_id": order.quote_id,
+            "stock_hubs": None if c.stock_hubs is None else list(c.stock_hubs),
             "created_at": now,
             "updated_at": now,
         }

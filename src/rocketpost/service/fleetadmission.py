@@ -19,7 +19,7 @@ leave the promise counting an airframe that is not there. It is the planner's re
 confidence (``PlanParams.reserve_airframes_per_hub``), and the simulator's
 ``KEEP_FOR_REFLIGHT``. When the service counts a front's fallback from another hub
 (``ROCKETPOST_PROMISE_FALLBACKS``), every hub keeps :data:`FALLBACK_SPARES_PER_HUB` more, which
-only a fallback flight opens (:class:`BookableFleet`, :mod:`rocketpost.service.scrubfallback`):
+only a fallback flight opens (:class:`BookableFleet`, :mod:`rocketpost.service.scrubmoves`):
 the promise that counted the fallback finds its airframe there.
 
 **When an airframe flies at most once a day** (its reuse cycle, landing to ready, is a day or

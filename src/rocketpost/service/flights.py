@@ -1,19 +1,24 @@
 """Operations on flights: list, manifest, and the launched / landed / scrubbed events.
 
-A scrub moves the flight's one-hour shipments first, in booking order, each to the next wave of
-the same route that still has room (through the same atomic reservation as booking), within the
-reschedule window, its promise moved by the delay (when no wave has room, the latest-booked
-same-day freight on the first wave where that makes room is bumped to a later flight within its
-own promise, or to standard: one-hour freight comes first); then its same-day shipments, each to
-the first
-later flight of the route that keeps its 12 h promise and has room beyond the one-hour share
-(:func:`rocketpost.service.sameday.later_flight_for_same_day`), its promise unchanged. A shipment
-that finds none is marked for the standard service. The flight's status change, every move and
-every event commit together, so a scrub is all or nothing.
+A scrub moves the flight's one-hour shipments first, in booking order. Under a front declared at
+the origin, a shipment promised counting a front's fallback (it named its ``stock_hubs`` on a
+service that counts fallbacks) is re-picked at the fallback hub, its promise kept
+(:func:`rocketpost.service.scrubmoves.fallback_seat`). Every other one-hour shipment goes to the
+next wave of the same route that still has room (through the same atomic reservation as
+booking), within the reschedule window, its promise moved by the delay (when no wave has room,
+the latest-booked same-day freight on the first wave where that makes room is bumped to a later
+flight within its own promise, or to standard: one-hour freight comes first). Then its same-day
+shipments, each to the first later flight of the route that keeps its 12 h promise and has room
+beyond the one-hour share (:func:`rocketpost.service.sameday.later_flight_for_same_day`), its
+promise unchanged. A shipment that finds none is marked for the standard service
+(:class:`~rocketpost.service.scrubmoves.ScrubMoves` writes each move and its event). The
+flight's status change, every move and every event commit together, so a scrub is all or
+nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from rocketpost.core.eligibility import SAME_DAY_WINDOW_S
 from rocketpost.network import Network
+from rocketpost.promise.conditions import Conditions
 from rocketpost.service import ops_schemas, schemas
 from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.capacity import FlightKey, Hold, Load, release, reserve
@@ -29,9 +35,10 @@ from rocketpost.service.db import Database
 from rocketpost.service.errors import ApiError
 from rocketpost.service.kpitally import tally_cache
 from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, Shipment, utcnow
-from rocketpost.service.quoting import QuoteEngine, flight_public_id
+from rocketpost.service.quoting import QuoteEngine
 from rocketpost.service.reads import decode_cursor, encode_cursor
 from rocketpost.service.sameday import later_flight_for_same_day
+from rocketpost.service.scrubmoves import ScrubMoves, fallback_seat
 from rocketpost.service.tracking import EventWriter, Status, SubStatus
 from rocketpost.service.transitions import (
     TRANSITIONS,
@@ -112,10 +119,20 @@ def _active_on(flight_pk: int) -> Any:
 class FlightOps:
     """Flight reads and events on one database."""
 
-    def __init__(self, db: Database, engine: QuoteEngine, *, reschedule_window_min: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        engine: QuoteEngine,
+        *,
+        reschedule_window_min: float,
+        conditions: Callable[[], Conditions] | None = None,
+    ) -> None:
         self.db = db
         self.engine = engine
         self.reschedule_window_s = reschedule_window_min * 60.0
+        # The declared conditions (the quotes' own): a scrub under a front at the origin flies
+        # the fallback its promises counted (service/scrubmoves.py). None: no fallback.
+        self.conditions = conditions
 
     def _count(self, session: Session, flight_pk: int) -> int:
         return int(session.scalar(select(func.count()).where(_active_on(flight_pk))) or 0)
@@ -314,7 +331,7 @@ class FlightOps:
         never takes a seat a one-hour shipment of the same scrub needs."""
         interval_s = self.engine.network.hub(row.origin_hub).launch_interval_min * 60.0
         why = f" ({event.reason})" if event.reason else ""
-        moves = _Moves(writer, event.occurred_at or now, now)
+        moves = ScrubMoves(writer, event.occurred_at or now, now)
         hold = Hold(row.capacity_g, row.capacity_cm3)
         scrubbed = FlightKey(row.origin_hub, row.destination_hub, row.launch_at)
         for s in sorted(shipments, key=lambda s: (s.service == "same_day", s.id)):
@@ -322,6 +339,11 @@ class FlightOps:
             if s.service == "same_day":
                 target = self._same_day_seat(session, hold, scrubbed, s, interval_s, now)
             else:
+                if self.conditions is not None:
+                    seat = fallback_seat(session, self.engine, self.conditions(), s, hold, now)
+                    if seat is not None:
+                        moves.re_picked(session, s, seat, f"{row.public_id} scrubbed{why}")
+                        continue
                 target = self._next_wave_with_room(session, row, s, interval_s, now)
                 if target is None:
                     target = self._bump_for(session, moves, row, s, interval_s, now)
@@ -359,7 +381,7 @@ class FlightOps:
     def _bump_for(
         self,
         session: Session,
-        moves: _Moves,
+        moves: ScrubMoves,
         row: Flight,
         s: Shipment,
         interval_s: float,
@@ -418,65 +440,3 @@ class FlightOps:
             if pk is not None:
                 return pk, launch_at, k * interval_s
         return None
-
-
-class _Moves:
-    """Where a scrub's shipments land, with their events: a later flight, or standard."""
-
-    def __init__(self, writer: EventWriter, occurred_at: datetime, now: datetime) -> None:
-        self.writer, self.occurred_at, self.now = writer, occurred_at, now
-        self.rescheduled: list[schemas.Rescheduled] = []
-        self.downgraded: list[str] = []
-
-    def land(
-        self,
-        session: Session,
-        engine: QuoteEngine,
-        s: Shipment,
-        target: tuple[int, datetime, float] | None,
-        why: str,
-        left: Flight,
-    ) -> None:
-        """Move ``s`` off flight ``left`` to ``target`` (its promise moved by the delay, a
-        same-day one's kept), or to the standard service; ``why`` opens its event."""
-        same_day, now = s.service == "same_day", self.now
-        if target is not None:
-            pk, launch_at, delay_s = target
-            new_id = flight_public_id(left.origin_hub, left.destination_hub, launch_at)
-            s.flight_id, s.flight_public_id, s.launch_at = pk, new_id, launch_at
-            if not same_day:  # a same-day promise still holds (the move kept it)
-                s.promised_delivery_at = s.promised_delivery_at + timedelta(seconds=delay_s)
-            if s.eta_s is not None:
-                s.eta_s = round(s.eta_s + delay_s, 3)
-            if s.legs:
-                s.legs = [
-                    dict(leg, duration_s=round(leg["duration_s"] + delay_s, 3))
-                    if leg["leg"] == "wave_wait"
-                    else leg
-                    for leg in s.legs
-                ]
-            apply(session, s, Move.SCRUB_RESCHEDULE, now)
-            self.rescheduled.append(schemas.Rescheduled(shipment_id=s.public_id, flight_id=new_id))
-            promise = "same-day promise kept" if same_day else "new promise"
-            sub, message, flight_ref = (
-                SubStatus.RESCHEDULED,
-                f"{why}; moved to {new_id}, {promise} {s.promised_delivery_at.isoformat()}",
-                new_id,
-            )
-        else:
-            apply(session, s, Move.SCRUB_DOWNGRADE, now)
-            s.service, s.mode, s.destination_hub = "standard", "standard", None
-            s.eta_s, s.legs = None, None
-            s.promised_delivery_at = now + engine.standard
-            s.downgrade_reason = "scrubbed"
-            self.downgraded.append(s.public_id)
-            room = "no later flight in its same-day promise" if same_day else "no later wave"
-            sub, message, flight_ref = (
-                SubStatus.DOWNGRADED_TO_STANDARD,
-                f"{why}; {room} has room: standard service",
-                left.public_id,
-            )
-        self.writer.emit_for(
-            s, Status.PRE_TRANSIT, sub, message, flight_public_id=flight_ref,
-            occurred_at=self.occurred_at,
-        )  # fmt: skip

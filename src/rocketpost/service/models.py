@@ -239,6 +239,9 @@ class Shipment(Base):
     customs_outcome: Mapped[str | None] = mapped_column(String(16))
     downgrade_reason: Mapped[str | None] = mapped_column(String(40))
     quote_id: Mapped[str | None] = mapped_column(Text)
+    # The hubs holding the goods, as booked (NULL: not told): a scrub's fallback re-picks the
+    # shipment at one of them (service/scrubmoves.py).
+    stock_hubs: Mapped[list[str] | None] = mapped_column(JSON)
     # The plan's last mile (service/planrun.py): the vehicle that takes it from the landing
     # site's port to the door, its stop on that vehicle's route, and the planned hand-over.
     last_mile_vehicle: Mapped[str | None] = mapped_column(String(24))

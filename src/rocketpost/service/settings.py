@@ -106,10 +106,12 @@ class Settings:
         other caller); ``false`` promises as if the declared weather lasted (a what-if).
     promise_fallbacks
         Count the other-hub fallback (:mod:`rocketpost.promise.fallbacks`) in quotes and
-        bookings that name their ``stock_hubs``. Turn it on only when ops keep a spare airframe
-        at each hub to fly it (the simulator's ``spare_airframes_per_hub``): without one the
-        fallback almost never flies, and the promise it bought would not be kept. Off by
-        default, as the planner's ``fallbacks``; ``stock_hubs`` still choose the origin.
+        bookings that name their ``stock_hubs``. Every hub then keeps a second airframe from
+        sale (the simulator's ``spare_airframes_per_hub``: without one the fallback almost
+        never flies), and a scrub under a front at the origin flies it
+        (:mod:`rocketpost.service.scrubmoves`). Off by default, as the planner's
+        ``fallbacks``: it costs every hub a flight a day; ``stock_hubs`` still choose the
+        origin.
     """
 
     database_url: str = "sqlite:///rocketpost.db"

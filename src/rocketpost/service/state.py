@@ -84,7 +84,12 @@ class ServiceState:
             conditions=conditions,
             booking=BookingService(db, quotes),
             shipments=ShipmentReads(db),
-            flights=FlightOps(db, engine, reschedule_window_min=settings.reschedule_window_min),
+            flights=FlightOps(
+                db,
+                engine,
+                reschedule_window_min=settings.reschedule_window_min,
+                conditions=conditions.current,
+            ),
             endpoints=WebhookEndpoints(db),
             keys=ApiKeyCache(db.session, ttl_s=settings.api_key_cache_ttl_s),
             limiter=RateLimiter(settings.rate_limit_per_min, settings.rate_limit_burst),
