@@ -14,6 +14,8 @@ the real ``rocketpost serve`` subprocess, then measures, one figure per line:
 * ``quotes @ 1000/s`` and ``bookings @ 200/s`` — paced at the issue's target rates, latency
   measured from each request's *scheduled* send time, so a stalled server cannot hide its
   queue (no coordinated omission);
+* ``quotes on the booked days`` — the same quotes again after the bookings, whose ~1,000
+  flights the flight board reads (a quote offers the wave a booking would take);
 * the ratio quotes/s ÷ bare/s, and the overbooking audit after the bookings. With
   ``--rounds N`` the bare and quotes phases alternate N times and the medians are printed: on a
   shared machine one pair can be off by tens of per cent;
@@ -422,6 +424,9 @@ def measure(
         on_answer=ledger.record,
     )
     print(paced_bookings.line(prefix))
+    # The same quotes once their days carry the bookings' ~1,000 flights: the flight board
+    # (service/flightboard.py) reads a day's loaded flights once a second and seats on them.
+    print(phase("quotes on the booked days", _cycle(quotes)).line(prefix))
     _audit(handle, ledger, prefix)
 
 

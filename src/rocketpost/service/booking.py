@@ -30,7 +30,13 @@ from rocketpost.customs import RecipientHistory, SellerTrust
 from rocketpost.errors import InputError
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal, new_id, random_text
-from rocketpost.service.capacity import Hold, Load, first_wave_with_room
+from rocketpost.service.capacity import (
+    CAPACITY_WAVES,
+    NO_ROOM,
+    Hold,
+    Load,
+    first_wave_with_room,
+)
 from rocketpost.service.clearance import customs_out
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.db import Database
@@ -93,7 +99,9 @@ class _Order:
 class BookingService:
     """Bookings and cancellations on one database."""
 
-    def __init__(self, db: Database, quotes: Quotes, *, capacity_waves: int = 12) -> None:
+    def __init__(
+        self, db: Database, quotes: Quotes, *, capacity_waves: int = CAPACITY_WAVES
+    ) -> None:
         self.db = db
         self.quotes = quotes
         self.engine = quotes.engine
@@ -269,13 +277,7 @@ class BookingService:
             )
             if seat is None:
                 if not order.fallback:
-                    raise ApiError(
-                        409,
-                        "no_capacity",
-                        "no launch wave that keeps the one-hour promise has room left"
-                        " (in its hold, or an airframe to fly it)",
-                        reason="no_capacity",
-                    )
+                    raise ApiError(409, "no_capacity", NO_ROOM, reason="no_capacity")
                 service, downgrade = "standard", "no_capacity"
             else:
                 flight_pk, route, decision = seat

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import BigInteger, BindParameter, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -57,10 +57,13 @@ from rocketpost.service.models import CM3_PER_M3, GRAMS_PER_KG, Flight, UTCDateT
 from rocketpost.service.quoting import RoutePlan, flight_public_id
 
 __all__ = [
+    "CAPACITY_WAVES",
+    "NO_ROOM",
     "FlightKey",
     "Hold",
     "Load",
     "cm3",
+    "first_wave",
     "first_wave_with_room",
     "grams",
     "release",
@@ -68,6 +71,7 @@ __all__ = [
 ]
 
 _FLIGHTS = cast(Table, Flight.__table__)
+T = TypeVar("T")
 
 
 def grams(mass_kg: float) -> int:
@@ -264,6 +268,47 @@ def release(session: Session, flight_pk: int, mass_g: int, volume_cm3: int, now:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+CAPACITY_WAVES = 12
+"""Waves a one-hour booking (and its quote) tries, from the quoted one on, for one with room."""
+
+NO_ROOM = (
+    "no launch wave that keeps the one-hour promise has room left"
+    " (in its hold, or an airframe to fly it)"
+)
+"""Why a one-hour shipment finds no seat (a booking's 409 ``no_capacity``, a quote's reason)."""
+
+
+def first_wave(
+    route: RoutePlan,
+    decide: Callable[[RoutePlan], PromiseAtConfidence],
+    take: Callable[[RoutePlan], T | None],
+    *,
+    now: datetime,
+    waves: int,
+) -> tuple[T, RoutePlan, PromiseAtConfidence] | None:
+    """The first of ``waves`` waves, from ``route``'s on, that is in the future, still keeps
+    the one-hour promise and that ``take`` takes; ``(what take returned, the route on that
+    wave, the decision on it)``.
+
+    ``decide`` is the decision at the network's confidence for the shipment on a candidate wave
+    (:meth:`rocketpost.service.quotes.Quotes.promise_on`): a later wave waits longer, and is
+    tried only while P(on time) still meets the target. A booking takes a seat
+    (:func:`first_wave_with_room`); a quote asks the flight board whether it would
+    (:mod:`rocketpost.service.flightboard`): one search, two takers."""
+    for k in range(waves):
+        candidate = route.shifted(k)
+        assert candidate.launch_at is not None
+        if candidate.launch_at <= now:
+            continue
+        decision = decide(candidate)
+        if not decision.kept:
+            return None
+        taken = take(candidate)
+        if taken is not None:
+            return taken, candidate, decision
+    return None
+
+
 def first_wave_with_room(
     session: Session,
     fleet: BookableFleet,
@@ -275,24 +320,13 @@ def first_wave_with_room(
     now: datetime,
     waves: int,
 ) -> tuple[int, RoutePlan, PromiseAtConfidence] | None:
-    """Reserve on the first of ``waves`` waves, from the quoted one on, that is in the future,
-    still keeps the one-hour promise and has room; ``(flight id, route on that wave, the
-    decision on it)``.
+    """Reserve on the first wave that keeps the promise and has room (:func:`first_wave`);
+    ``(flight id, route on that wave, the decision on it)``. The booking promises the time of
+    the decision returned (made once per wave)."""
 
-    ``decide`` is the decision at the network's confidence for the shipment on a candidate wave
-    (:meth:`rocketpost.service.quotes.Quotes.promise_on`): a later wave waits longer, and is
-    taken only while P(on time) still meets the target. The booking promises the time of the
-    decision returned (made once per wave)."""
-    for k in range(waves):
-        candidate = route.shifted(k)
+    def seat(candidate: RoutePlan) -> int | None:
         assert candidate.launch_at is not None
-        if candidate.launch_at <= now:
-            continue
-        decision = decide(candidate)
-        if not decision.kept:
-            return None
         flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        flight_pk = reserve(session, fleet, flight, load, hold, now)
-        if flight_pk is not None:
-            return flight_pk, candidate, decision
-    return None
+        return reserve(session, fleet, flight, load, hold, now)
+
+    return first_wave(route, decide, seat, now=now, waves=waves)

@@ -63,10 +63,12 @@ from rocketpost.service.models import Flight
 
 __all__ = [
     "FALLBACK_SPARES_PER_HUB",
+    "LOADED_ON_DAY",
     "RESERVE_PER_HUB",
     "BookableFleet",
     "admits",
     "flies_one_more",
+    "launch_day",
     "one_flight_a_day",
     "schedule_day",
 ]
@@ -80,7 +82,7 @@ may open on it (:meth:`BookableFleet.for_fallback`)."""
 
 _DAY_S = 86_400.0
 
-_LOADED_TODAY = (
+LOADED_ON_DAY = (
     Flight.launch_at >= bindparam("start"),
     Flight.launch_at < bindparam("end"),
     Flight.status.in_(FLYING_STATUSES),
@@ -94,11 +96,11 @@ _NOT_THE_NEW_ONE = ~(
 )
 """The new flight is counted once, as new, even when another booking has just loaded it."""
 _FROM_HUB = select(func.count()).where(
-    *_LOADED_TODAY, Flight.origin_hub == bindparam("hub"), _NOT_THE_NEW_ONE
+    *LOADED_ON_DAY, Flight.origin_hub == bindparam("hub"), _NOT_THE_NEW_ONE
 )
 _DAY_FLIGHTS = (
     select(Flight.origin_hub, Flight.destination_hub, Flight.launch_at)
-    .where(*_LOADED_TODAY, _NOT_THE_NEW_ONE)
+    .where(*LOADED_ON_DAY, _NOT_THE_NEW_ONE)
     .order_by(Flight.launch_at, Flight.id)
 )
 
@@ -126,6 +128,12 @@ class BookableFleet:
         """Flights a day of ``hub_id`` may open from its own airframes: fleet less spares."""
         fleet = self.network.hub(hub_id).fleet
         return fleet - min(self.kept_per_hub, fleet)
+
+    def opens(self, hub_id: str, loaded: int) -> bool:
+        """The one-flight-a-day rule (:func:`one_flight_a_day`): a new flight of ``hub_id`` is
+        flown when the hub's day has ``loaded`` other loaded flights, fewer than its bookable
+        ones (the count :func:`admits` takes, and quotes read from the flight board)."""
+        return loaded < self.bookable(hub_id)
 
 
 def schedule_day(
@@ -197,7 +205,8 @@ def flies_one_more(
     return int(unflown.sum()) <= int(np.count_nonzero(without.bin_flight < 0))
 
 
-def _day(launch_at: datetime) -> date:
+def launch_day(launch_at: datetime) -> date:
+    """The UTC day a launch belongs to (its plan run's day)."""
     return launch_at.astimezone(UTC).date()
 
 
@@ -214,7 +223,7 @@ def admits(
     committed while this one waited for the lock has loaded it: the day with it loaded stays
     flyable (the caller's upsert then joins it rather than creating it).
     """
-    day = _day(launch_at)
+    day = launch_day(launch_at)
     start, end = day_bounds(day)
     key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
     network, kept = fleet.network, fleet.kept_per_hub
@@ -227,7 +236,7 @@ def admits(
         if (day, origin_hub, kept) in full:
             return False
         loaded = int(session.execute(_FROM_HUB, key).scalar_one())
-        if loaded < fleet.bookable(origin_hub):
+        if fleet.opens(origin_hub, loaded):
             return True
         full.add((day, origin_hub, kept))
         return False

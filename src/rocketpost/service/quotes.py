@@ -7,7 +7,10 @@ quote id (:mod:`rocketpost.service.tokens`); a booking books it. Both compute it
 the quote its merchant saw — only with more knowledge (the recipient's earlier imports, the
 merchant's current customs record, the capacity left on the flight).
 
-A quote writes nothing to the database, which is how quoting scales like a pure function.
+A quote writes nothing to the database, which is how quoting scales like a pure function;
+``POST /v1/quotes`` reads the day's flights through the flight board, at most once a second
+per day and worker (:meth:`Quotes.on_a_flight`: the hour is offered on the wave a booking
+would take, :mod:`rocketpost.service.flightboard`).
 Per request the work is the route (:meth:`rocketpost.service.quoting.QuoteEngine.plan`), a
 cached place lookup, when customs items are sent one :func:`rocketpost.customs.clearance`, and
 the delivery-time distribution under the current conditions (:mod:`rocketpost.promise`: ~0.7 ms
@@ -34,8 +37,10 @@ from rocketpost.promise.confidence import (
 )
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
+from rocketpost.service.capacity import CAPACITY_WAVES, NO_ROOM, FlightKey, Load, first_wave
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
 from rocketpost.service.consignment import Consignment
+from rocketpost.service.flightboard import FlightBoard
 from rocketpost.service.merchants import principal_trust
 from rocketpost.service.models import utcnow
 from rocketpost.service.quote_promise import (
@@ -54,6 +59,7 @@ __all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
 CURRENCY = "USD"
 
 BELOW_CONFIDENCE = Reason.BELOW_CONFIDENCE.value
+NO_CAPACITY = Reason.NO_CAPACITY.value
 """Reason of a one-hour option that the physics and the buffer allow but the declared conditions
 do not, at the network's confidence (docs/promise.md)."""
 
@@ -232,6 +238,9 @@ class Quotes:
         self._conditions = conditions or Conditions(known_ids=hub_ids)
         self._declare = threading.Lock()  # read-modify-write of the conditions
         self.conditions_source: Callable[[], Conditions] | None = None
+        # The app's flight board: POST /v1/quotes offers the hour on a wave a booking can take
+        # (service/flightboard.py). None (a library user, a test): the quoted wave as routed.
+        self.board: FlightBoard | None = None
 
     # --- conditions (ops) ---------------------------------------------------------------------
     # The app reads them from the database (``conditions_source``: the store, shared by every
@@ -398,6 +407,43 @@ class Quotes:
             same_day=same_day,
         )
 
+    def on_a_flight(self, quote: Quote, board: FlightBoard, now: datetime) -> Quote:
+        """``quote`` on the wave a booking would seat it on (the booking's own search,
+        :func:`~rocketpost.service.capacity.first_wave`, with the board as its taker), promised
+        by the decision on that wave; unavailable with reason ``no_capacity`` when no wave that
+        keeps the promise has room (in a hold, or an airframe to open a flight)."""
+        route = quote.route
+        if not quote.assessment.available or route.mode != "rocket":
+            return quote
+        load = Load.of(quote.consignment.mass_kg, quote.consignment.volume_m3)
+
+        def seats(candidate: RoutePlan) -> bool | None:
+            assert candidate.launch_at is not None
+            key = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
+            return board.seats(key, load) or None
+
+        found = first_wave(
+            route, lambda r: self.promise_on(quote, r), seats, now=now, waves=CAPACITY_WAVES
+        )
+        if found is None:
+            return replace(
+                quote,
+                assessment=replace(
+                    quote.assessment, available=False, reason=NO_CAPACITY, message=NO_ROOM
+                ),
+                promised_delivery_at=None,
+            )
+        _, on_wave, decision = found
+        if on_wave is route:
+            return quote
+        return replace(
+            quote,
+            route=on_wave,
+            confidence=decision,
+            promised_delivery_at=route.ready_at
+            + timedelta(seconds=math.ceil(decision.earliest_at_target_s)),
+        )
+
     def issue(self, principal: Principal, body: schemas.QuoteRequest) -> schemas.QuotePublic:
         """``POST /v1/quotes``: quote the request and sign the quote id (nothing is stored).
 
@@ -411,5 +457,7 @@ class Quotes:
             customs=body.customs,
             trust=principal_trust(principal),
         )
+        if self.board is not None:
+            quote = self.on_a_flight(quote, self.board, now)
         expires_at = now + self.ttl
         return quote.public(sign_token(quote.token(expires_at), self.signing_key), expires_at)

@@ -80,6 +80,10 @@ class Settings:
         PostgreSQL connection pool size (the same again may overflow).
     api_key_cache_ttl_s
         How long a resolved API key is trusted from memory before the database is asked again.
+    flight_board_ttl_s
+        How long a worker's quotes use a day's flights as read (what a booking would seat:
+        :mod:`rocketpost.service.flightboard`) before reading them again; 0 reads them for
+        every quote.
     webhooks, webhook_poll_s, webhook_max_attempts, webhook_backoff_s, webhook_timeout_s
         The background webhook sender: on/off, poll period, attempts before ``failed``, first
         retry delay (doubling, capped at an hour) and per-request timeout.
@@ -127,6 +131,7 @@ class Settings:
     quote_ttl_s: float = 900.0
     db_pool_size: int = 20
     api_key_cache_ttl_s: float = 300.0
+    flight_board_ttl_s: float = 1.0
     webhooks: bool = True
     webhook_poll_s: float = 0.5
     webhook_max_attempts: int = 8
@@ -154,6 +159,7 @@ class Settings:
             "rate_limit_per_min",
             "quote_ttl_s",
             "api_key_cache_ttl_s",
+            "flight_board_ttl_s",
             "webhook_poll_s",
             "webhook_backoff_s",
             "webhook_timeout_s",

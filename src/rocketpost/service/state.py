@@ -11,6 +11,7 @@ from rocketpost.service.auth import ApiKeyCache
 from rocketpost.service.booking import BookingService
 from rocketpost.service.conditions_store import ConditionsStore
 from rocketpost.service.db import Database, check_migrated
+from rocketpost.service.flightboard import FlightBoard
 from rocketpost.service.flights import FlightOps
 from rocketpost.service.merchants import WebhookEndpoints
 from rocketpost.service.models import ServiceSecret
@@ -72,6 +73,7 @@ class ServiceState:
         quotes = Quotes(engine, signing_key, ttl_s=settings.quote_ttl_s)
         conditions = ConditionsStore(db, network, onsets=settings.promise_onsets)
         quotes.conditions_source = conditions.current
+        quotes.board = FlightBoard(db, engine.fleet, ttl_s=settings.flight_board_ttl_s)
         sender = None
         if settings.webhooks:
             sender = WebhookSender.from_settings(db, settings)

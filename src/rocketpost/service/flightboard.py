@@ -1,0 +1,162 @@
+"""What quotes read of the flights: a one-hour option is offered on a wave a booking can take.
+
+A booking seats a one-hour shipment on the first wave, from the quoted one on, that keeps the
+promise and has room: room in a loaded flight's hold, or an airframe to open a new flight
+(:func:`rocketpost.service.capacity.first_wave_with_room`, :mod:`~rocketpost.service.
+fleetadmission`). A quote that read no flight offered the hour on waves the fleet could no
+longer fly: with the shipped fleets NYC opens 5 flights a day, and every later one-hour quote
+from NYC on another wave was refused at booking.
+
+So ``POST /v1/quotes`` runs the booking's own search (:func:`~rocketpost.service.capacity.
+first_wave`) with the flight board as its taker: the quoted wave is the first that keeps the
+promise and that a booking would seat, its promise the decision on that wave; when there is none
+the one-hour option is unavailable with reason ``no_capacity``. The board answers as the seat
+statement would:
+
+* a **loaded flight** of the wave (the day's flights that carry a load and still fly,
+  :data:`~rocketpost.service.fleetadmission.LOADED_ON_DAY`) seats the load when it is still
+  scheduled and its free hold fits it;
+* a **new flight** opens when the fleet flies it: the one-flight-a-day count
+  (:meth:`~rocketpost.service.fleetadmission.BookableFleet.opens`) or, with a shorter reuse
+  cycle, the schedule (:func:`~rocketpost.service.fleetadmission.flies_one_more`), on the
+  same flights.
+
+It reads each UTC day's loaded flights with one query and keeps them ``ttl_s`` seconds
+(``ROCKETPOST_FLIGHT_BOARD_TTL_S``, 1 s by default) per process: a quote writes nothing and may
+be that much behind the bookings, which decide under their locks (a booking refused after such a
+quote gets 409 ``no_capacity``, as before). A quote for a day no one has booked finds no flight.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rocketpost.service.bookedday import day_bounds
+from rocketpost.service.capacity import FlightKey, Load
+from rocketpost.service.db import Database
+from rocketpost.service.fleetadmission import (
+    LOADED_ON_DAY,
+    BookableFleet,
+    flies_one_more,
+    launch_day,
+    one_flight_a_day,
+)
+from rocketpost.service.models import Flight
+
+__all__ = ["DayFlights", "FlightBoard"]
+
+_DAYS_KEPT = 16  # days cached per process (a quote asks for today and the next few)
+
+_LOADED = (
+    select(
+        Flight.origin_hub,
+        Flight.destination_hub,
+        Flight.launch_at,
+        Flight.status,
+        Flight.capacity_g - Flight.booked_g,
+        Flight.capacity_cm3 - Flight.booked_cm3,
+    )
+    .where(*LOADED_ON_DAY)
+    .order_by(Flight.launch_at, Flight.id)
+)
+
+
+@dataclass(frozen=True, eq=False)
+class DayFlights:
+    """One UTC day's loaded flights as the board read them: free room per flight, by hub."""
+
+    fleet: BookableFleet
+    day_start_s: float
+    free: dict[tuple[str, str, datetime], tuple[int, int]]  # scheduled flights only
+    loaded: frozenset[tuple[str, str, datetime]]
+    per_hub: Counter[str]
+    origin: NDArray[np.intp]
+    site: NDArray[np.intp]
+    launch_s: NDArray[np.float64]
+
+    @classmethod
+    def read(cls, session: Session, fleet: BookableFleet, day: date) -> DayFlights:
+        """The day's loaded flights (one query)."""
+        start, end = day_bounds(day)
+        rows = session.execute(_LOADED, {"start": start, "end": end}).all()
+        network = fleet.network
+        free = {(r[0], r[1], r[2]): (int(r[4]), int(r[5])) for r in rows if r[3] == "scheduled"}
+        return cls(
+            fleet=fleet,
+            day_start_s=start.timestamp(),
+            free=free,
+            loaded=frozenset((r[0], r[1], r[2]) for r in rows),
+            per_hub=Counter(r[0] for r in rows),
+            origin=np.array([network.hub_index(r[0]) for r in rows], dtype=np.intp),
+            site=np.array([network.site_index(r[1]) for r in rows], dtype=np.intp),
+            launch_s=np.array([r[2].timestamp() for r in rows], dtype=np.float64),
+        )
+
+    def seats(self, flight: FlightKey, load: Load) -> bool:
+        """Whether a booking would seat ``load`` on ``flight`` (see module)."""
+        key = (flight.origin_hub, flight.destination_hub, flight.launch_at)
+        if key in self.loaded:
+            room = self.free.get(key)
+            return room is not None and load.mass_g <= room[0] and load.volume_cm3 <= room[1]
+        network = self.fleet.network
+        if one_flight_a_day(network):
+            return self.fleet.opens(flight.origin_hub, self.per_hub[flight.origin_hub])
+        new = (
+            network.hub_index(flight.origin_hub),
+            network.site_index(flight.destination_hub),
+            flight.launch_at.timestamp(),
+        )
+        return flies_one_more(
+            network,
+            self.origin,
+            self.site,
+            self.launch_s,
+            new,
+            day_start_s=self.day_start_s,
+            kept_per_hub=self.fleet.kept_per_hub,
+        )
+
+
+class FlightBoard:
+    """Each UTC day's loaded flights, read at most every ``ttl_s`` seconds (per process)."""
+
+    def __init__(
+        self,
+        db: Database,
+        fleet: BookableFleet,
+        *,
+        ttl_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db, self.fleet, self.ttl_s, self._clock = db, fleet, ttl_s, clock
+        self._days: dict[date, tuple[float, DayFlights]] = {}
+        self._lock = threading.Lock()
+
+    def day(self, day: date) -> DayFlights:
+        """The day's flights, read again once ``ttl_s`` old."""
+        now = self._clock()
+        cached = self._days.get(day)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            return cached[1]
+        with self.db.session() as session:
+            flights = DayFlights.read(session, self.fleet, day)
+        with self._lock:
+            self._days[day] = (now, flights)
+            if len(self._days) > _DAYS_KEPT:
+                oldest = min(self._days, key=lambda d: self._days[d][0])
+                del self._days[oldest]
+        return flights
+
+    def seats(self, flight: FlightKey, load: Load) -> bool:
+        """Whether a booking would seat ``load`` on ``flight`` now (at most ``ttl_s`` behind)."""
+        return self.day(launch_day(flight.launch_at)).seats(flight, load)

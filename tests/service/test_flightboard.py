@@ -1,0 +1,134 @@
+"""Quotes offer the hour on a wave a booking can take (the flight board), over real HTTP.
+
+The shipped fleets, clear skies declared, the board read for every quote: ICN opens 5 flights a
+day (6 airframes less the re-flight spare). With the day's flights sold, a quote for Busan moves
+to the next wave whose loaded flight has room, promised by the decision on that wave, and the
+booking from it lands on that very flight with that promise; where no wave that keeps the
+promise has a seat, the quote says ``no_capacity`` and so does the booking.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rocketpost.network import default_network
+from rocketpost.service.capacity import FlightKey, Load
+from rocketpost.service.fleetadmission import BookableFleet
+from rocketpost.service.flightboard import DayFlights
+from tests.support.conditions import declare_clear_skies
+
+from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api
+
+NETWORK = default_network("today")
+ICN_FLIGHTS = BookableFleet(NETWORK).bookable("ICN")
+
+
+@pytest.fixture(params=BACKENDS)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The service on the shipped fleets, on a fresh database, the board read every quote."""
+    url = fresh_database(request, request.param, tmp_path_factory.mktemp("board"))
+    declare_clear_skies(url)
+    yield from make_api(url, network=None, flight_board_ttl_s=0)
+
+
+def _busan(ready_at: datetime, n: int) -> dict[str, Any]:
+    return {
+        "destination": {"place": "Busan, KR"},
+        "parcels": [{"mass_kg": 1.0, "volume_m3": 0.005}],
+        "origin_hub": "ICN",
+        "ready_at": ready_at.isoformat(),
+        "customs": {"recipient_id": f"R-board-{n}", "items": [T_SHIRT]},
+    }
+
+
+def _quote(api: Api, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    response = api.client.post("/v1/quotes", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
+    _, headers = api.merchant()
+    ready = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    ready += timedelta(days=2, hours=2)
+    fresh = _quote(api, headers, _busan(ready, 0))["one_hour"]
+    assert fresh["available"], fresh
+    interval = timedelta(minutes=NETWORK.hub("ICN").launch_interval_min)
+
+    # The next wave is loaded, then the rest of ICN's day is sold on waves hours later.
+    next_wave = api.book(headers, _busan(ready + interval, 1))
+    assert next_wave.status_code == 201, next_wave.text
+    flight = next_wave.json()["flight"]
+    assert flight["launch_at"] == _iso(_at(fresh["launch_at"]) + interval)
+    for k in range(ICN_FLIGHTS - 1):
+        later = api.book(headers, _busan(ready + timedelta(hours=2, minutes=20 * k), 2 + k))
+        assert later.status_code == 201, later.text
+
+    # The quoted wave can no longer open a flight: the quote moves to the loaded next wave.
+    moved = _quote(api, headers, _busan(ready, 10))
+    one_hour = moved["one_hour"]
+    assert one_hour["available"], one_hour
+    assert one_hour["flight_id"] == flight["id"] and one_hour["launch_at"] == flight["launch_at"]
+    assert one_hour["promised_delivery_at"] > fresh["promised_delivery_at"]
+    assert one_hour["p_on_time"] >= NETWORK.promise.confidence
+    booked = api.book(
+        headers, {"quote_id": moved["quote_id"], "customs": _busan(ready, 10)["customs"]}
+    )
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["flight"]["id"] == flight["id"]
+    assert booked.json()["promised_delivery_at"] == one_hour["promised_delivery_at"]
+
+    # Hours later no loaded flight is in reach and no airframe is left: quote and booking agree.
+    late = _busan(ready + timedelta(hours=5), 11)
+    refused = _quote(api, headers, late)["one_hour"]
+    assert not refused["available"] and refused["reason"] == "no_capacity", refused
+    assert refused["promised_delivery_at"] is None and refused["price"] is None
+    assert "airframe" in refused["message"]
+    no_seat = api.book(headers, late)
+    assert no_seat.status_code == 409, no_seat.text
+    assert no_seat.json()["detail"]["code"] == "no_capacity"
+    # The next day has its airframes again.
+    tomorrow = _quote(api, headers, _busan(ready + timedelta(days=1), 12))["one_hour"]
+    assert tomorrow["available"], tomorrow
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
+    """The board's answer on a loaded flight is its free hold, whatever the fleet: a full or a
+    launched flight seats nothing; a new flight opens while the hub has airframes left."""
+    fleet = BookableFleet(NETWORK)
+    launch = datetime(2026, 12, 6, 2, 20, tzinfo=UTC)
+    roomy, full, gone = (
+        FlightKey("ICN", "PUS", launch + timedelta(minutes=m)) for m in (0, 10, 20)
+    )
+    keys = [(f.origin_hub, f.destination_hub, f.launch_at) for f in (roomy, full, gone)]
+    day = DayFlights(
+        fleet=fleet,
+        day_start_s=launch.replace(hour=0, minute=0).timestamp(),
+        free={keys[0]: (5_000, 1_000_000), keys[1]: (500, 1_000_000)},  # gone: launched
+        loaded=frozenset(keys),
+        per_hub=Counter({"ICN": 3}),
+        origin=np.zeros(0, dtype=np.intp),
+        site=np.zeros(0, dtype=np.intp),
+        launch_s=np.zeros(0),
+    )
+    parcel = Load(1_000, 5_000)
+    assert day.seats(roomy, parcel) and not day.seats(full, parcel) and not day.seats(gone, parcel)
+    opening = FlightKey("ICN", "PUS", launch + timedelta(hours=3))
+    assert day.seats(opening, parcel)  # 3 of ICN's 5
+    sold = replace(day, per_hub=Counter({"ICN": ICN_FLIGHTS}))
+    assert not sold.seats(opening, parcel) and sold.seats(roomy, parcel)
