@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 
 from rocketpost.network import default_network
-from rocketpost.service.capacity import FlightKey, Load
+from rocketpost.service.capacity import FlightKey, Hold, Load
 from rocketpost.service.fleetadmission import BookableFleet
 from rocketpost.service.flightboard import DayFlights
+from rocketpost.service.sameday import one_hour_reserve
 from tests.support.conditions import declare_clear_skies
 
 from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api
@@ -67,9 +68,11 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
     assert next_wave.status_code == 201, next_wave.text
     flight = next_wave.json()["flight"]
     assert flight["launch_at"] == _iso(_at(fresh["launch_at"]) + interval)
+    sold = []
     for k in range(ICN_FLIGHTS - 1):
         later = api.book(headers, _busan(ready + timedelta(hours=2, minutes=20 * k), 2 + k))
         assert later.status_code == 201, later.text
+        sold.append(later.json()["flight"]["id"])
 
     # The quoted wave can no longer open a flight: the quote moves to the loaded next wave.
     moved = _quote(api, headers, _busan(ready, 10))
@@ -94,6 +97,19 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
     no_seat = api.book(headers, late)
     assert no_seat.status_code == 409, no_seat.text
     assert no_seat.json()["detail"]["code"] == "no_capacity"
+    # Same-day freight rides a loaded flight of its lane within its 12 h (beyond the one-hour
+    # share) or finds no seat: quote and booking agree on both.
+    no_ride = _quote(api, headers, late)["same_day"]
+    assert not no_ride["available"] and no_ride["reason"] == "no_capacity", no_ride
+    refused_same_day = api.book(headers, {**late, "service": "same_day"})
+    assert refused_same_day.status_code == 409, refused_same_day.text
+    assert refused_same_day.json()["detail"]["code"] == "no_capacity"
+    early = _busan(ready + timedelta(hours=1), 13)
+    ride = _quote(api, headers, early)["same_day"]
+    assert ride["available"], ride
+    rides = api.book(headers, {**early, "service": "same_day"})
+    assert rides.status_code == 201, rides.text
+    assert rides.json()["flight"]["id"] == sold[0]  # the first loaded flight after it
     # The next day has its airframes again.
     tomorrow = _quote(api, headers, _busan(ready + timedelta(days=1), 12))["one_hour"]
     assert tomorrow["available"], tomorrow
@@ -109,7 +125,8 @@ def _iso(when: datetime) -> str:
 
 def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     """The board's answer on a loaded flight is its free hold, whatever the fleet: a full or a
-    launched flight seats nothing; a new flight opens while the hub has airframes left."""
+    launched flight seats nothing, a same-day load only beyond the one-hour share; a new flight
+    opens while the hub has airframes left."""
     fleet = BookableFleet(NETWORK)
     launch = datetime(2026, 12, 6, 2, 20, tzinfo=UTC)
     roomy, full, gone = (
@@ -118,8 +135,9 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     keys = [(f.origin_hub, f.destination_hub, f.launch_at) for f in (roomy, full, gone)]
     day = DayFlights(
         fleet=fleet,
+        hold=Hold.of(NETWORK),
         day_start_s=launch.replace(hour=0, minute=0).timestamp(),
-        free={keys[0]: (5_000, 1_000_000), keys[1]: (500, 1_000_000)},  # gone: launched
+        free={keys[0]: (5_000_000, 100_000_000), keys[1]: (500, 100_000_000)},  # gone: launched
         loaded=frozenset(keys),
         per_hub=Counter({"ICN": 3}),
         origin=np.zeros(0, dtype=np.intp),
@@ -128,6 +146,10 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     )
     parcel = Load(1_000, 5_000)
     assert day.seats(roomy, parcel) and not day.seats(full, parcel) and not day.seats(gone, parcel)
+    # 2,500 kg of the hold stay free of same-day loads: 5,000 kg free seats 2,500 kg more.
+    share = one_hour_reserve(Hold.of(NETWORK))
+    assert day.seats(roomy, Load(2_500_000, 5_000), share)
+    assert not day.seats(roomy, Load(2_500_001, 5_000), share)
     opening = FlightKey("ICN", "PUS", launch + timedelta(hours=3))
     assert day.seats(opening, parcel)  # 3 of ICN's 5
     sold = replace(day, per_hub=Counter({"ICN": ICN_FLIGHTS}))

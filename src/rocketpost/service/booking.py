@@ -54,7 +54,7 @@ from rocketpost.service.models import CustomsImport, Shipment, utcnow
 from rocketpost.service.quotes import Quote, Quotes
 from rocketpost.service.quoting import cents, flight_public_id
 from rocketpost.service.reads import own_shipment, shipment_public
-from rocketpost.service.sameday import first_wave_for_same_day
+from rocketpost.service.sameday import NO_SAME_DAY_ROOM, first_wave_for_same_day
 from rocketpost.service.tokens import QuoteToken, TokenError, verify_token
 from rocketpost.service.tracking import EventShipment, EventWriter, Status, SubStatus
 from rocketpost.service.transitions import (
@@ -288,13 +288,7 @@ class BookingService:
             )
             if found is None:
                 if not order.fallback:
-                    raise ApiError(
-                        409,
-                        "no_capacity",
-                        "no flight that keeps the same-day promise has room left"
-                        " (in its hold, or an airframe to fly it)",
-                        reason="no_capacity",
-                    )
+                    raise ApiError(409, "no_capacity", NO_SAME_DAY_ROOM, reason="no_capacity")
                 service, downgrade = "standard", "no_capacity"
             else:
                 flight_pk, route = found

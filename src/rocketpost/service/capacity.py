@@ -58,6 +58,7 @@ from rocketpost.service.quoting import RoutePlan, flight_public_id
 
 __all__ = [
     "CAPACITY_WAVES",
+    "NOTHING",
     "NO_ROOM",
     "FlightKey",
     "Hold",
@@ -96,6 +97,13 @@ class Hold:
         """The hold of the network's rocket."""
         rocket = network.rocket
         return cls(grams(rocket.payload_mass_kg), cm3(rocket.payload_volume_m3))
+
+    def fits(self, load: Load, leave: Load) -> bool:
+        """Whether ``load`` fits with ``leave`` still free: on a flight this hold opens."""
+        return (
+            load.mass_g + leave.mass_g <= self.capacity_g
+            and load.volume_cm3 + leave.volume_cm3 <= self.capacity_cm3
+        )
 
 
 @dataclass(frozen=True)
@@ -192,7 +200,8 @@ _JOIN = (
 """The seat on a flight that already carries a load (the module's first statement)."""
 
 
-_NOTHING = Load(0, 0)
+NOTHING = Load(0, 0)
+"""No load: what a one-hour seat leaves free."""
 
 
 def reserve(
@@ -202,7 +211,7 @@ def reserve(
     load: Load,
     hold: Hold,
     now: datetime,
-    leave: Load = _NOTHING,
+    leave: Load = NOTHING,
 ) -> int | None:
     """Take ``load`` on the flight, opening it with room ``hold`` if the fleet can fly it; its
     id or ``None``.
@@ -215,10 +224,7 @@ def reserve(
     :attr:`~rocketpost.service.quoting.QuoteEngine.fleet`): it decides whether a new flight can
     be opened.
     """
-    if (
-        load.mass_g + leave.mass_g > hold.capacity_g
-        or load.volume_cm3 + leave.volume_cm3 > hold.capacity_cm3
-    ):
+    if not hold.fits(load, leave):
         return None
     seat = {
         "mass_g": load.mass_g,

@@ -10,12 +10,13 @@ from NYC on another wave was refused at booking.
 So ``POST /v1/quotes`` runs the booking's own search (:func:`~rocketpost.service.capacity.
 first_wave`) with the flight board as its taker: the quoted wave is the first that keeps the
 promise and that a booking would seat, its promise the decision on that wave; when there is none
-the one-hour option is unavailable with reason ``no_capacity``. The board answers as the seat
-statement would:
+the one-hour option is unavailable with reason ``no_capacity``. The same-day option is checked
+the same way, by the same-day booking's search (:func:`~rocketpost.service.sameday.
+same_day_wave`). The board answers as the seat statement would:
 
 * a **loaded flight** of the wave (the day's flights that carry a load and still fly,
   :data:`~rocketpost.service.fleetadmission.LOADED_ON_DAY`) seats the load when it is still
-  scheduled and its free hold fits it;
+  scheduled and its free hold fits it (a same-day load: with the one-hour share still free);
 * a **new flight** opens when the fleet flies it: the one-flight-a-day count
   (:meth:`~rocketpost.service.fleetadmission.BookableFleet.opens`) or, with a shorter reuse
   cycle, the schedule (:func:`~rocketpost.service.fleetadmission.flies_one_more`), on the
@@ -42,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rocketpost.service.bookedday import day_bounds
-from rocketpost.service.capacity import FlightKey, Load
+from rocketpost.service.capacity import NOTHING, FlightKey, Hold, Load
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import (
     LOADED_ON_DAY,
@@ -76,6 +77,7 @@ class DayFlights:
     """One UTC day's loaded flights as the board read them: free room per flight, by hub."""
 
     fleet: BookableFleet
+    hold: Hold  # what a flight opened now carries (the network's rocket)
     day_start_s: float
     free: dict[tuple[str, str, datetime], tuple[int, int]]  # scheduled flights only
     loaded: frozenset[tuple[str, str, datetime]]
@@ -93,6 +95,7 @@ class DayFlights:
         free = {(r[0], r[1], r[2]): (int(r[4]), int(r[5])) for r in rows if r[3] == "scheduled"}
         return cls(
             fleet=fleet,
+            hold=Hold.of(network),
             day_start_s=start.timestamp(),
             free=free,
             loaded=frozenset((r[0], r[1], r[2]) for r in rows),
@@ -102,12 +105,19 @@ class DayFlights:
             launch_s=np.array([r[2].timestamp() for r in rows], dtype=np.float64),
         )
 
-    def seats(self, flight: FlightKey, load: Load) -> bool:
-        """Whether a booking would seat ``load`` on ``flight`` (see module)."""
+    def seats(self, flight: FlightKey, load: Load, leave: Load = NOTHING) -> bool:
+        """Whether a booking would seat ``load`` on ``flight`` with ``leave`` still free after
+        it (a same-day seat leaves the one-hour share; see module)."""
+        if not self.hold.fits(load, leave):
+            return False
         key = (flight.origin_hub, flight.destination_hub, flight.launch_at)
         if key in self.loaded:
             room = self.free.get(key)
-            return room is not None and load.mass_g <= room[0] and load.volume_cm3 <= room[1]
+            return (
+                room is not None
+                and load.mass_g + leave.mass_g <= room[0]
+                and load.volume_cm3 + leave.volume_cm3 <= room[1]
+            )
         network = self.fleet.network
         if one_flight_a_day(network):
             return self.fleet.opens(flight.origin_hub, self.per_hub[flight.origin_hub])
@@ -139,6 +149,7 @@ class FlightBoard:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db, self.fleet, self.ttl_s, self._clock = db, fleet, ttl_s, clock
+        self.hold = Hold.of(fleet.network)  # what a flight opened now carries
         self._days: dict[date, tuple[float, DayFlights]] = {}
         self._lock = threading.Lock()
 
@@ -157,6 +168,7 @@ class FlightBoard:
                 del self._days[oldest]
         return flights
 
-    def seats(self, flight: FlightKey, load: Load) -> bool:
-        """Whether a booking would seat ``load`` on ``flight`` now (at most ``ttl_s`` behind)."""
-        return self.day(launch_day(flight.launch_at)).seats(flight, load)
+    def seats(self, flight: FlightKey, load: Load, leave: Load = NOTHING) -> bool:
+        """Whether a booking would seat ``load`` on ``flight``, leaving ``leave`` free, now (at
+        most ``ttl_s`` behind)."""
+        return self.day(launch_day(flight.launch_at)).seats(flight, load, leave)

@@ -51,7 +51,13 @@ from rocketpost.service.quote_promise import (
     route_promise,
 )
 from rocketpost.service.quoting import Assessment, QuoteEngine, RoutePlan, cents, flight_public_id
-from rocketpost.service.sameday import SameDayOffer, offer_same_day
+from rocketpost.service.sameday import (
+    NO_SAME_DAY_ROOM,
+    SameDayOffer,
+    offer_same_day,
+    one_hour_reserve,
+    same_day_wave,
+)
 from rocketpost.service.tokens import QuoteToken, sign_token
 
 __all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
@@ -408,14 +414,36 @@ class Quotes:
         )
 
     def on_a_flight(self, quote: Quote, board: FlightBoard, now: datetime) -> Quote:
-        """``quote`` on the wave a booking would seat it on (the booking's own search,
-        :func:`~rocketpost.service.capacity.first_wave`, with the board as its taker), promised
-        by the decision on that wave; unavailable with reason ``no_capacity`` when no wave that
-        keeps the promise has room (in a hold, or an airframe to open a flight)."""
+        """``quote`` as a booking would seat it now: the one-hour option on the wave the
+        booking's own search (:func:`~rocketpost.service.capacity.first_wave`, with the board
+        as its taker) finds, promised by the decision on that wave, and the same-day option
+        where the same-day booking's search (:func:`~rocketpost.service.sameday.
+        same_day_wave`) finds a seat beyond the one-hour share; each unavailable with reason
+        ``no_capacity`` when its search finds no room (in a hold, or an airframe to open a
+        flight)."""
+        load = Load.of(quote.consignment.mass_kg, quote.consignment.volume_m3)
+        offer = quote.same_day
+        if offer is not None and offer.available:
+            leave = one_hour_reserve(board.hold)
+            if (
+                same_day_wave(
+                    self.engine, quote.route, lambda f: board.seats(f, load, leave) or None, now=now
+                )
+                is None
+            ):
+                quote = replace(
+                    quote,
+                    same_day=replace(
+                        offer,
+                        available=False,
+                        reason=NO_CAPACITY,
+                        message=NO_SAME_DAY_ROOM,
+                        promised_delivery_at=None,
+                    ),
+                )
         route = quote.route
         if not quote.assessment.available or route.mode != "rocket":
             return quote
-        load = Load.of(quote.consignment.mass_kg, quote.consignment.volume_m3)
 
         def seats(candidate: RoutePlan) -> bool | None:
             assert candidate.launch_at is not None

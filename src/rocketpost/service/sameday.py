@@ -29,10 +29,11 @@ The second rocket tier sells the room one-hour flights leave (docs/service.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -52,6 +53,7 @@ from rocketpost.service.capacity import FlightKey, Hold, Load, reserve
 from rocketpost.service.quoting import TARGET_LOAD_FACTOR, QuoteEngine, RoutePlan, cents
 
 __all__ = [
+    "NO_SAME_DAY_ROOM",
     "ONE_HOUR_RESERVED_SHARE",
     "SAME_DAY_FEE_USD",
     "SAME_DAY_FLIGHT_SHARE",
@@ -61,7 +63,16 @@ __all__ = [
     "offer_same_day",
     "one_hour_reserve",
     "same_day_price",
+    "same_day_wave",
 ]
+
+T = TypeVar("T")
+
+NO_SAME_DAY_ROOM = (
+    "no flight that keeps the same-day promise has room left"
+    " (in its hold, or an airframe to fly it)"
+)
+"""Why a same-day shipment finds no seat (a booking's 409 ``no_capacity``, a quote's reason)."""
 
 ONE_HOUR_RESERVED_SHARE = 0.25
 """Share of every flight's hold (mass and volume) that same-day bookings leave free for
@@ -151,6 +162,37 @@ def one_hour_reserve(hold: Hold) -> Load:
     )
 
 
+def same_day_wave(
+    engine: QuoteEngine,
+    route: RoutePlan,
+    take: Callable[[FlightKey], T | None],
+    *,
+    now: datetime,
+) -> tuple[T, RoutePlan] | None:
+    """The first wave of the lane, from the quoted one on, that is in the future, keeps the
+    same-day promise and that ``take`` takes; ``(what take returned, route on that wave)``.
+
+    A booking takes a seat beyond the one-hour share (:func:`first_wave_for_same_day`); a quote
+    asks the flight board whether it would (:meth:`rocketpost.service.quotes.Quotes.
+    on_a_flight`): one search, two takers."""
+    if route.launch_at is None or route.wave_interval_s <= 0:
+        return None
+    waves = math.ceil(SAME_DAY_WINDOW_S / route.wave_interval_s) + 1
+    for k in range(waves):
+        candidate = route.shifted(k)
+        assert candidate.launch_at is not None
+        if not keeps_promise(engine.network, candidate.eta_s, SAME_DAY_WINDOW_S):
+            return None
+        if candidate.launch_at <= now:
+            continue
+        taken = take(
+            FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
+        )
+        if taken is not None:
+            return taken, candidate
+    return None
+
+
 def first_wave_for_same_day(
     session: Session,
     engine: QuoteEngine,
@@ -161,24 +203,15 @@ def first_wave_for_same_day(
     now: datetime,
 ) -> tuple[int, RoutePlan] | None:
     """Reserve on the first wave of the lane, from the quoted one on, that is in the future,
-    keeps the same-day promise and has room beyond the one-hour share; ``(flight id, route on
-    that wave)``, or ``None``."""
-    if route.launch_at is None or route.wave_interval_s <= 0:
-        return None
+    keeps the same-day promise and has room beyond the one-hour share (:func:`same_day_wave`);
+    ``(flight id, route on that wave)``, or ``None``."""
     leave = one_hour_reserve(hold)
-    waves = math.ceil(SAME_DAY_WINDOW_S / route.wave_interval_s) + 1
-    for k in range(waves):
-        candidate = route.shifted(k)
-        assert candidate.launch_at is not None
-        if not keeps_promise(engine.network, candidate.eta_s, SAME_DAY_WINDOW_S):
-            return None
-        if candidate.launch_at <= now:
-            continue
-        flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        flight_pk = reserve(session, engine.fleet, flight, load, hold, now, leave)
-        if flight_pk is not None:
-            return flight_pk, candidate
-    return None
+    return same_day_wave(
+        engine,
+        route,
+        lambda flight: reserve(session, engine.fleet, flight, load, hold, now, leave),
+        now=now,
+    )
 
 
 def later_flight_for_same_day(
