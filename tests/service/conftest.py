@@ -96,6 +96,31 @@ class Api:
             headers={**headers, "Idempotency-Key": key or uuid.uuid4().hex},
         )
 
+    def shipment(self, headers: dict[str, str], shipment_id: str) -> dict[str, Any]:
+        """GET /v1/shipments/{id} (200 checked)."""
+        response = self.client.get(f"/v1/shipments/{shipment_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def scrub(self, flight_id: str, reason: str = "upper-level winds") -> dict[str, Any]:
+        """Ops scrub a flight (POST /v1/flights/{id}/events, 200 checked): the answer."""
+        response = self.client.post(
+            f"/v1/flights/{flight_id}/events",
+            json={"type": "scrubbed", "reason": reason},
+            headers=self.ops,
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def declare_front(self, hub_id: str, hours: float) -> None:
+        """Ops declare a front over ``hub_id`` lasting ``hours`` more (200 checked)."""
+        response = self.client.put(
+            f"/v1/conditions/hubs/{hub_id}",
+            json={"weather": "front", "front_remaining_h": hours},
+            headers=self.ops,
+        )
+        assert response.status_code == 200, response.text
+
 
 def make_api(database_url: str, **overrides: Any) -> Iterator[Api]:
     """An app on ``database_url``, served over loopback HTTP in a uvicorn thread.

@@ -26,12 +26,7 @@ BUSAN_LAT_LON = (35.10, 129.04)
 def api(database_url: str) -> Iterator[Api]:
     """The rocket-hour network (SHA and HZB both fly to Busan), a front declared at SHA."""
     for served in make_api(database_url, preset="rocket-hour", promise_fallbacks=True):
-        front = served.client.put(
-            "/v1/conditions/hubs/SHA",
-            json={"weather": "front", "front_remaining_h": 6.0},
-            headers=served.ops,
-        )
-        assert front.status_code == 200, front.text
+        served.declare_front("SHA", 6.0)
         yield served
 
 
@@ -198,12 +193,7 @@ def test_without_a_spare_airframe_the_fallback_is_not_counted(database_url: str)
     """The default service keeps no spare airframe (``promise_fallbacks`` off): the stock's
     hubs still choose the origin, but the hour under SHA's front is not promised through HZB."""
     for served in make_api(database_url, preset="rocket-hour"):
-        front = served.client.put(
-            "/v1/conditions/hubs/SHA",
-            json={"weather": "front", "front_remaining_h": 6.0},
-            headers=served.ops,
-        )
-        assert front.status_code == 200, front.text
+        served.declare_front("SHA", 6.0)
         one_hour = quote(served, to_busan(slot_ready_at(), stock_hubs=["HZB", "SHA"]))
         assert one_hour["origin_hub"] == "SHA" and one_hour["fallback_hub"] is None
         assert not one_hour["available"] and one_hour["reason"] == BELOW_CONFIDENCE

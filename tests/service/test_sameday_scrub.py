@@ -46,20 +46,6 @@ def no_window_api(database_url: str) -> Iterator[Api]:
     yield from make_api(database_url, preset="today", reschedule_window_min=0)
 
 
-def _scrub(api: Api, flight_id: str) -> dict[str, Any]:
-    response = api.client.post(
-        f"/v1/flights/{flight_id}/events",
-        json={"type": "scrubbed", "reason": "upper-level winds"},
-        headers=api.ops,
-    )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def _shipment(api: Api, headers: dict[str, str], shipment_id: str) -> dict[str, Any]:
-    return dict(api.client.get(f"/v1/shipments/{shipment_id}", headers=headers).json())
-
-
 def _race(base: str, calls: list[Callable[[httpx.Client], Any]]) -> list[Any]:
     """Run every call on its own connection (opened first), all released at once by a barrier;
     their answers, in the order of ``calls``."""
@@ -92,14 +78,14 @@ def test_the_scrub_moves_one_hour_first_and_same_day_leaves_the_share(api: Api) 
     other = api.book(headers, miami(ready + WAVE, mass_kg=1_000.0)).json()
     next_wave = other["flight"]["id"]
 
-    result = _scrub(api, wave)
+    result = api.scrub(wave)
     moved = {r["shipment_id"]: r["flight_id"] for r in result["rescheduled"]}
     assert result["downgraded"] == []
     # The one-hour load takes W+1 although booked after the freight; the freight, which would
     # leave less than the one-hour share there (1 + 2.5 + 7 t), waits for W+2.
     assert moved[parcel["id"]] == next_wave
-    parcel_now = _shipment(api, headers, parcel["id"])
-    freight_now = _shipment(api, headers, freight["id"])
+    parcel_now = api.shipment(headers, parcel["id"])
+    freight_now = api.shipment(headers, freight["id"])
     assert _at(freight_now["flight"]["launch_at"]) == _at(freight["flight"]["launch_at"]) + 2 * WAVE
     assert moved[freight["id"]] == freight_now["flight"]["id"]
     # The one-hour promise moves with its wave; the same-day promise still holds as it was.
@@ -126,12 +112,12 @@ def test_a_scrubbed_same_day_shipment_waits_beyond_the_reschedule_window(
     freight = api.book(headers, _same_day(miami(ready, mass_kg=500.0, volume_m3=1.0))).json()
     assert parcel["flight"]["id"] == freight["flight"]["id"]
 
-    result = _scrub(api, parcel["flight"]["id"])
+    result = api.scrub(parcel["flight"]["id"])
     # No window: the one-hour parcel goes standard; the same-day freight's promise is its
     # window, so it takes the next wave.
     assert result["downgraded"] == [parcel["id"]]
     assert [r["shipment_id"] for r in result["rescheduled"]] == [freight["id"]]
-    now = _shipment(api, headers, freight["id"])
+    now = api.shipment(headers, freight["id"])
     assert (now["service"], now["mode"]) == ("same_day", "rocket")
     assert _at(now["flight"]["launch_at"]) == _at(freight["flight"]["launch_at"]) + WAVE
     assert now["promised_delivery_at"] == freight["promised_delivery_at"]
@@ -147,9 +133,9 @@ def test_a_same_day_shipment_with_no_flight_left_in_its_promise_goes_standard(ap
     for k in range(1, 12 * 6 + 1):
         full = api.book(headers, miami(ready + k * WAVE, mass_kg=CAPACITY_KG, volume_m3=2.0))
         assert full.status_code == 201, full.text
-    result = _scrub(api, freight["flight"]["id"])
+    result = api.scrub(freight["flight"]["id"])
     assert result["downgraded"] == [freight["id"]]
-    now = _shipment(api, headers, freight["id"])
+    now = api.shipment(headers, freight["id"])
     assert (now["service"], now["flight"], now["downgrade_reason"]) == (
         "standard",
         None,
@@ -208,7 +194,7 @@ def test_a_scrub_racing_one_hour_bookings_never_refuses_them(api: Api) -> None:
     assert manifest["total_kg"] <= CAPACITY_KG
     # Every scrubbed same-day load flew later, within its unchanged promise.
     for s in scrubbed:
-        now = _shipment(api, headers, s["id"])
+        now = api.shipment(headers, s["id"])
         assert now["flight"]["id"] == moved[s["id"]] != wave
         assert now["promised_delivery_at"] == s["promised_delivery_at"]
         assert _at(now["flight"]["launch_at"]) < _at(now["promised_delivery_at"])
@@ -241,15 +227,15 @@ def test_one_hour_freight_bumps_same_day_freight_off_the_next_wave(
         next_wave
     )
 
-    result = _scrub(api, wave)
+    result = api.scrub(wave)
     moved = {r["shipment_id"]: r["flight_id"] for r in result["rescheduled"]}
     assert result["downgraded"] == []
     # The one-hour load keeps the next wave: the latest-booked freight alone made the room.
     assert moved[parcel["id"]] == next_wave
-    assert first["id"] not in moved and _shipment(api, headers, first["id"])["flight"]["id"] == (
+    assert first["id"] not in moved and api.shipment(headers, first["id"])["flight"]["id"] == (
         next_wave
     )
-    bumped = _shipment(api, headers, last["id"])
+    bumped = api.shipment(headers, last["id"])
     assert moved[last["id"]] == bumped["flight"]["id"] != next_wave
     assert _at(bumped["flight"]["launch_at"]) > _at(last["flight"]["launch_at"])
     assert bumped["promised_delivery_at"] == last["promised_delivery_at"]
@@ -295,14 +281,12 @@ def test_a_bumping_scrub_racing_the_freights_cancellations_keeps_every_counter(
 
     answers = _race(str(api.client.base_url), [cancel(r["id"]) for r in riders] + [scrub_it])
     assert all(a.status_code in (200, 409) for a in answers), [a.text for a in answers]
-    for flight_id in {next_wave} | {
-        _shipment(api, headers, r["id"])["flight"]["id"] for r in riders
-    }:
+    for flight_id in {next_wave} | {api.shipment(headers, r["id"])["flight"]["id"] for r in riders}:
         flight = api.client.get(f"/v1/flights/{flight_id}", headers=api.ops).json()
         manifest = api.client.get(f"/v1/flights/{flight_id}/manifest", headers=api.ops).json()
         assert flight["booked_kg"] == pytest.approx(manifest["total_kg"]), flight_id
         assert flight["booked_kg"] <= CAPACITY_KG
-    moved = _shipment(api, headers, parcel["id"])
+    moved = api.shipment(headers, parcel["id"])
     assert moved["service"] in ("one_hour", "standard")
     if moved["service"] == "one_hour":
         assert moved["flight"]["id"] == next_wave

@@ -32,12 +32,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     """The service on the shipped fleets counting fallbacks, a front declared at SHA."""
     url = fresh_database(request, request.param, tmp_path_factory.mktemp("fallback"))
     for served in make_api(url, network=None, preset="rocket-hour", promise_fallbacks=True):
-        front = served.client.put(
-            "/v1/conditions/hubs/SHA",
-            json={"weather": "front", "front_remaining_h": 6.0},
-            headers=served.ops,
-        )
-        assert front.status_code == 200, front.text
+        served.declare_front("SHA", 6.0)
         yield served
 
 
@@ -49,22 +44,6 @@ def _busan(ready_at: datetime, n: int, **fields: Any) -> dict[str, Any]:
         "customs": {"recipient_id": f"R-fallback-{n}", "items": [T_SHIRT]},
         **fields,
     }
-
-
-def _scrub(api: Api, flight_id: str) -> dict[str, Any]:
-    response = api.client.post(
-        f"/v1/flights/{flight_id}/events",
-        json={"type": "scrubbed", "reason": "front"},
-        headers=api.ops,
-    )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def _shipment(api: Api, headers: dict[str, str], shipment_id: str) -> dict[str, Any]:
-    response = api.client.get(f"/v1/shipments/{shipment_id}", headers=headers)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def _no_capacity(response: httpx.Response) -> bool:
@@ -93,9 +72,9 @@ def test_a_scrub_under_a_front_flies_the_counted_fallback(api: Api) -> None:
     assert booked["service"] == "one_hour" and booked["origin_hub"] == "SHA"
     assert booked["flight"]["id"].startswith("flt_SHA_")
 
-    answer = _scrub(api, booked["flight"]["id"])
+    answer = api.scrub(booked["flight"]["id"], "front")
     assert [r["shipment_id"] for r in answer["rescheduled"]] == [booked["id"]]
-    moved = _shipment(api, headers, booked["id"])
+    moved = api.shipment(headers, booked["id"])
     assert moved["origin_hub"] == "HZB" and moved["status"] == "pre_transit"
     assert moved["flight"]["id"].startswith(f"flt_HZB_{booked['destination_hub']}_")
     assert moved["promised_delivery_at"] == booked["promised_delivery_at"]  # kept
@@ -128,9 +107,9 @@ def test_a_scrub_under_a_front_flies_the_counted_fallback(api: Api) -> None:
         headers, _busan(ready + timedelta(minutes=30), 101, stock_hubs=["SHA", "HZB"])
     )
     assert second.status_code == 201, second.text
-    again = _scrub(api, second.json()["flight"]["id"])
+    again = api.scrub(second.json()["flight"]["id"], "front")
     assert [r["shipment_id"] for r in again["rescheduled"]] == [second.json()["id"]]
-    stayed = _shipment(api, headers, second.json()["id"])
+    stayed = api.shipment(headers, second.json()["id"])
     assert stayed["origin_hub"] == "SHA" and stayed["flight"]["id"].startswith("flt_SHA_")
 
     # Every flight sold, the fallback's included, has an airframe in the day's plan.
@@ -145,7 +124,7 @@ def test_a_scrub_at_a_clear_hub_stays_on_its_lane(api: Api) -> None:
     ready = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
     booked = api.book(headers, _busan(ready, 200, origin_hub="HZB", stock_hubs=["HZB", "SHA"]))
     assert booked.status_code == 201, booked.text
-    _scrub(api, booked.json()["flight"]["id"])
-    moved = _shipment(api, headers, booked.json()["id"])
+    api.scrub(booked.json()["flight"]["id"], "front")
+    moved = api.shipment(headers, booked.json()["id"])
     assert moved["origin_hub"] == "HZB" and moved["flight"]["id"].startswith("flt_HZB_")
     assert moved["promised_delivery_at"] > booked.json()["promised_delivery_at"]  # a new promise
