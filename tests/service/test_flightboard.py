@@ -74,6 +74,24 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
         assert later.status_code == 201, later.text
         sold.append(later.json()["flight"]["id"])
 
+    # Ops see the day's airframes as bookings count them (only with the ops key).
+    day = ready.date().isoformat()
+    fleet = api.client.get(f"/v1/ops/fleet?date={day}", headers=api.ops)
+    assert fleet.status_code == 200, fleet.text
+    assert fleet.json()["rule"] == "one_flight_a_day"
+    by_hub = {h["hub_id"]: h for h in fleet.json()["hubs"]}
+    assert by_hub["ICN"] == {
+        "hub_id": "ICN",
+        "fleet": 6,
+        "kept": 1,
+        "bookable": ICN_FLIGHTS,
+        "loaded_flights": ICN_FLIGHTS,
+        "flights_left": 0,
+    }
+    assert by_hub["NYC"]["flights_left"] == by_hub["NYC"]["bookable"] == 5
+    assert api.client.get(f"/v1/ops/fleet?date={day}", headers=headers).status_code == 403
+    assert api.client.get("/v1/ops/fleet?date=9999-01-01", headers=api.ops).status_code == 422
+
     # The quoted wave can no longer open a flight: the quote moves to the loaded next wave.
     moved = _quote(api, headers, _busan(ready, 10))
     one_hour = moved["one_hour"]

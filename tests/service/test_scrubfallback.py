@@ -112,6 +112,16 @@ def test_a_scrub_under_a_front_flies_the_counted_fallback(api: Api) -> None:
     stayed = api.shipment(headers, second.json()["id"])
     assert stayed["origin_hub"] == "SHA" and stayed["flight"]["id"].startswith("flt_SHA_")
 
+    # Ops see HZB's fallback airframe flying: 7 flights, 6 sold by bookings, both spares kept.
+    fleet = api.client.get(f"/v1/ops/fleet?date={ready.date().isoformat()}", headers=api.ops)
+    hzb = next(h for h in fleet.json()["hubs"] if h["hub_id"] == "HZB")
+    assert (hzb["kept"], hzb["bookable"], hzb["loaded_flights"], hzb["flights_left"]) == (
+        2,
+        6,
+        7,
+        0,
+    )
+
     # Every flight sold, the fallback's included, has an airframe in the day's plan.
     summary = plan(api, ready.date().isoformat())["summary"]
     assert summary["unassigned_flights"] == []

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,7 +55,7 @@ from rocketpost.service.fleetadmission import (
 )
 from rocketpost.service.models import Flight
 
-__all__ = ["DayFlights", "FlightBoard"]
+__all__ = ["DayFlights", "FlightBoard", "fleet_day"]
 
 _DAYS_KEPT = 16  # days cached per process (a quote asks for today and the next few)
 
@@ -172,3 +173,30 @@ class FlightBoard:
         """Whether a booking would seat ``load`` on ``flight``, leaving ``leave`` free, now (at
         most ``ttl_s`` behind)."""
         return self.day(launch_day(flight.launch_at)).seats(flight, load, leave)
+
+
+def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:
+    """``GET /v1/ops/fleet``: the day's airframes by hub as bookings count them (the board's
+    read of the day, at most ``ttl_s`` old; the JSON of ``ops_schemas.FleetDayPublic``)."""
+    flights = board.day(day)
+    fleet = board.fleet
+    by_count = one_flight_a_day(fleet.network)
+    hubs = []
+    for hub in fleet.network.hubs:
+        bookable = fleet.bookable(hub.hub_id)
+        loaded = flights.per_hub[hub.hub_id]
+        hubs.append(
+            {
+                "hub_id": hub.hub_id,
+                "fleet": hub.fleet,
+                "kept": hub.fleet - bookable,
+                "bookable": bookable,
+                "loaded_flights": loaded,
+                "flights_left": max(0, bookable - loaded) if by_count else None,
+            }
+        )
+    return {
+        "date": day,
+        "rule": "one_flight_a_day" if by_count else "schedule",
+        "hubs": hubs,
+    }

@@ -158,6 +158,33 @@ class KpisPublic(_Out):
     cost_per_kg_usd: float | None
 
 
+class HubFleetPublic(_Out):
+    """One hub's airframes on a day, as bookings count them."""
+
+    hub_id: str
+    fleet: int = Field(description="the hub's airframes")
+    kept: int = Field(
+        description="kept from sale: the spare that re-flies a lost landing, and the "
+        "fallback's when the service counts fallbacks"
+    )
+    bookable: int = Field(description="flights a day may open: fleet less kept")
+    loaded_flights: int = Field(description="the day's flights from the hub carrying a load")
+    flights_left: int | None = Field(
+        description="flights bookings may still open (null: the schedule decides, reuse "
+        "cycle under a day)"
+    )
+
+
+class FleetDayPublic(_Out):
+    """A day's airframes by hub, as bookings and quotes count them (``GET /v1/ops/fleet``)."""
+
+    date: dt.date
+    rule: str = Field(
+        description="one_flight_a_day (reuse cycle ≥ 24 h: a per-hub count) or schedule"
+    )
+    hubs: list[HubFleetPublic]
+
+
 class PositionsPublic(_Out):
     """Compact rows for the map and the flight list: ``[id, origin, site, status, progress,
     launch_at, booked_kg]`` per flight."""

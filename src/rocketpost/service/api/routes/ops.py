@@ -17,6 +17,7 @@ from rocketpost.service.booking import _ALPHABET as TRACKING_ALPHABET
 from rocketpost.service.controlroom import ControlRoom, utc_now
 from rocketpost.service.errors import ApiError
 from rocketpost.service.fields import Instant, OutModel
+from rocketpost.service.flightboard import fleet_day
 from rocketpost.service.lastmile_events import LastMileEvents
 from rocketpost.service.models import PlanRun
 from rocketpost.service.planrun import plan_runs, run_plan
@@ -134,6 +135,22 @@ def kpis(
     """The day so far (default: today, UTC), aggregated in the database."""
     at = _instant(at)
     return ControlRoom(state.db, state.network).kpis(date or at.date(), at)
+
+
+@router.get(
+    "/v1/ops/fleet",
+    response_model=ops_schemas.FleetDayPublic,
+    responses=error_responses(401, 403, 422, 429, s403="not the ops key"),
+)
+def fleet(
+    principal: OpsCaller, state: State, date: ops_schemas.Day | None = None
+) -> ops_schemas.FleetDayPublic:
+    """The day's airframes by hub (default: today, UTC) as bookings and quotes count them:
+    the fleet, the spares kept from sale, the flights a day may open, those opened, those left
+    (at most ``ROCKETPOST_FLIGHT_BOARD_TTL_S`` old)."""
+    board = state.quotes.board
+    assert board is not None  # the app always has one
+    return ops_schemas.FleetDayPublic.model_validate(fleet_day(board, date or utc_now().date()))
 
 
 @router.get(
