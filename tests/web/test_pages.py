@@ -79,6 +79,7 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
 ) -> None:
     network = default_network()
     _, headers = merchant_headers(server)
+    ops = {"Authorization": f"Bearer {server.ops_key}"}
     shipment = book_miami(http, headers)
     flight_id = shipment["flight"]["id"]
     day = shipment["flight"]["launch_at"][:10]
@@ -124,6 +125,18 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         expect(item).to_have_attribute("data-status", "landed", timeout=WAIT_MS)
         _expect_on_map(page, flight_id, "landed")
         expect(page.locator('[data-kpi="landed"] .value')).not_to_have_text("0")
+
+        # A click on NYC shows its airframes of the day as bookings count them (the shipped
+        # fleet: 6, one kept spare), and how many flights are left to open.
+        page.locator("path.hub-NYC").click()
+        fleet = page.locator("#hub-fleet")
+        expect(fleet).to_contain_text(
+            "of 5 bookable flights opened (1 kept spare)", timeout=WAIT_MS
+        )
+        answer = http.get(f"/v1/ops/fleet?date={day}", headers=ops).json()
+        nyc = next(h for h in answer["hubs"] if h["hub_id"] == "NYC")
+        assert nyc["loaded_flights"] >= 1
+        expect(fleet).to_have_attribute("data-left", str(nyc["flights_left"]))
 
         # The reach heat map draws on a canvas layer, with its legend.
         page.check("#layer-reach")

@@ -304,16 +304,28 @@ async function showShipment(id) {
   }
 }
 
-function showHub(id) {
+async function showHub(id) {
   const hub = ui.net.hubs[ui.hubIndex[id]];
   const weather = ui.conditions?.hubs.find((h) => h.hub_id === id);
   const sea = ui.conditions?.sites.find((s) => s.site_id === id);
-  document.getElementById("details").innerHTML =
+  const box = document.getElementById("details");
+  box.innerHTML =
     `<h3>Hub ${esc(hub.id)} · ${esc(hub.name)}</h3><p>${esc(hub.country)} · fleet ${hub.fleet} · ` +
     `${hub.pads} pad(s) · launches every ${hub.launch_interval_min} min · port ${esc(hub.port)}</p>` +
     (weather ? `<p>weather <b style="color:${WEATHER[weather.weather]}">${esc(weather.weather)}</b>` +
       ` (${weather.declared ? "declared" : "climate"}, scrub p ${weather.scrub_p.toFixed(3)})` +
-      ` · sea <b>${esc(sea?.sea ?? "open")}</b></p>` : "");
+      ` · sea <b>${esc(sea?.sea ?? "open")}</b></p>` : "") +
+    `<p id="hub-fleet" class="dim">airframes of the day…</p>`;
+  // The day's airframes as bookings count them (GET /v1/ops/fleet): what is left to sell.
+  const day = await api(`/v1/ops/fleet?date=${liveDay()}`);
+  const mine = day.hubs.find((h) => h.hub_id === id);
+  const line = document.getElementById("hub-fleet");
+  if (!mine || !line) return; // another hub or flight was opened meanwhile
+  const left = mine.flights_left === null ? "set by the day's schedule" : `${fmtInt(mine.flights_left)} left`;
+  line.className = mine.flights_left === 0 ? "warn" : "";
+  line.dataset.left = String(mine.flights_left);
+  line.textContent = `airframes of ${day.date}: ${fmtInt(mine.loaded_flights)} of ` +
+    `${fmtInt(mine.bookable)} bookable flights opened (${fmtInt(mine.kept)} kept spare) · ${left}`;
 }
 
 // ---------------------------------------------------------------- replay (replay.js)
