@@ -20,8 +20,9 @@ import pytest
 
 from rocketpost.network import default_network
 from rocketpost.service.capacity import FlightKey, Hold, Load
+from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import BookableFleet
-from rocketpost.service.flightboard import DayFlights
+from rocketpost.service.flightboard import DayFlights, FlightBoard
 from rocketpost.service.sameday import one_hour_reserve
 from tests.support.conditions import declare_clear_skies
 
@@ -172,3 +173,29 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     assert day.seats(opening, parcel)  # 3 of ICN's 5
     sold = replace(day, per_hub=Counter({"ICN": ICN_FLIGHTS}))
     assert not sold.seats(opening, parcel) and sold.seats(roomy, parcel)
+
+
+def test_the_board_reads_a_day_again_only_once_its_read_is_ttl_old(api: Api) -> None:
+    """Per process the board keeps a day's read ``ttl_s`` seconds (its clock injected here):
+    a flight loaded meanwhile is seen only after that, and each day is read on its own."""
+    _, headers = api.merchant()
+    ready = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    ready += timedelta(days=3, hours=2)
+    now = [0.0]
+    db = Database.connect(api.database_url, pool_size=1)
+    try:
+        board = FlightBoard(db, BookableFleet(NETWORK), ttl_s=5.0, clock=lambda: now[0])
+        assert board.day(ready.date()).per_hub["ICN"] == 0
+        booked = api.book(headers, _busan(ready, 20))
+        assert booked.status_code == 201, booked.text
+        assert board.day(ready.date()).per_hub["ICN"] == 0  # the read is 0 s old
+        now[0] = 4.9
+        assert board.day(ready.date()).per_hub["ICN"] == 0
+        assert board.day(ready.date() + timedelta(days=1)).per_hub["ICN"] == 0  # its own read
+        now[0] = 5.0
+        assert board.day(ready.date()).per_hub["ICN"] == 1  # ttl old: read again
+        launch = _at(booked.json()["flight"]["launch_at"])
+        flight = FlightKey("ICN", booked.json()["destination_hub"], launch)
+        assert board.seats(flight, Load(1_000, 5_000))  # joins the loaded flight
+    finally:
+        db.dispose()
