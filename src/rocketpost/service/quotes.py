@@ -65,9 +65,12 @@ __all__ = ["BELOW_CONFIDENCE", "Quote", "Quotes", "money"]
 CURRENCY = "USD"
 
 BELOW_CONFIDENCE = Reason.BELOW_CONFIDENCE.value
-NO_CAPACITY = Reason.NO_CAPACITY.value
 """Reason of a one-hour option that the physics and the buffer allow but the declared conditions
 do not, at the network's confidence (docs/promise.md)."""
+
+NO_CAPACITY = Reason.NO_CAPACITY.value
+"""Reason of an option no booking could seat now: no wave that keeps its promise has room in a
+hold or an airframe to open a flight (the flight board, :meth:`Quotes.on_a_flight`)."""
 
 
 def money(amount: Decimal) -> schemas.Money:

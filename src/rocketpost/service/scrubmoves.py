@@ -131,7 +131,8 @@ def _legs_from(
 
 
 class ScrubMoves:
-    """Where a scrub's shipments land, with their events: a later flight, or standard."""
+    """Where a scrub's shipments land, with their events: a later wave of the lane, the front's
+    fallback (:meth:`re_picked`), or standard."""
 
     def __init__(self, writer: EventWriter, occurred_at: datetime, now: datetime) -> None:
         self.writer, self.occurred_at, self.now = writer, occurred_at, now
