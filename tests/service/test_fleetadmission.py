@@ -262,3 +262,28 @@ def test_a_short_reuse_cycle_lets_the_schedule_fly_more_than_the_hubs_own_airfra
     summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == len(hourly)
     assert summary["unassigned_flights"] == []
+
+
+def test_a_days_plan_reports_airframes_the_day_before_left_in_their_cycle(
+    shipped_api: Api,
+) -> None:
+    """The day model's limit, measured: the day after NYC flew its 5 airframes to Miami, the
+    plan run assigns one of them again (every day starts with the fleet home and ready) and
+    its summary names the conflicts: the airframe is at MIA, in its 66 h reuse cycle."""
+    api = shipped_api
+    _, headers = api.merchant()
+    start = _day_start()
+    _fill_the_fleet(api, headers, start)
+    first = plan(api, start.date().isoformat())["summary"]
+    assert first["airframe_conflicts"] == [] and first["airframe_conflicts_count"] == 0
+
+    next_day = start + timedelta(days=1)
+    booked = api.book(headers, miami(next_day))
+    assert booked.status_code == 201, booked.text
+    flight = booked.json()["flight"]["id"]
+    second = plan(api, next_day.date().isoformat())["summary"]
+    assert second["flights_with_airframe"] == 1 and second["unassigned_flights"] == []
+    conflicts = second["airframe_conflicts"]
+    assert second["airframe_conflicts_count"] == len(conflicts) == 2, conflicts
+    assert any(f"flight {flight} from NYC but is at MIA" in c for c in conflicts), conflicts
+    assert any(f"flight {flight} during recovery/turnaround" in c for c in conflicts), conflicts

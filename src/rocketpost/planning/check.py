@@ -11,6 +11,7 @@ person can read what went wrong.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from rocketpost.planning.plan_files import PlanFileError, read_plan
 from rocketpost.planning.service_choice import Mode
 from rocketpost.planning.tables import Plan
 
-__all__ = ["check_plan"]
+__all__ = ["AirframeFlights", "airframe_chain_problems", "check_plan"]
 
 _TOL_S = 1.0
 _MAX_PER_RULE = 20
@@ -172,30 +173,21 @@ def check_plan(
         "duration differs from the ballistics",
     )
     report("flights", f_o == f_d, f_labels, "lands where it launched")
-    cycle = rocket.reuse_cycle_s
-    hub_ids = network.site_ids  # hubs first; a flight may land at a site without a pad
-    # Where an airframe that lands at a site without a pad flies next, and its days at sea.
-    return_hub, return_s = site_returns(network)
     for af in np.unique(flights.airframe).tolist():
-        name = airframes.airframe_id[af]
         idx = np.flatnonzero(flights.airframe == af)
         idx = idx[np.argsort(f_launch[idx], kind="stable")]
-        where = int(airframes.start_hub[af])
-        free = -np.inf
-        if len(idx) > rocket.flights_per_airframe:
-            problems.append(f"airframes: {name} flies {len(idx)} times, over its limit")
-        for i in idx.tolist():
-            if f_o[i] != where:
-                problems.append(
-                    f"airframes: {name} launches flight {f_id[i]} from "
-                    f"{hub_ids[f_o[i]]} but is at {hub_ids[where]}"
-                )
-            if f_launch[i] < free - _TOL_S:
-                problems.append(
-                    f"airframes: {name} launches flight {f_id[i]} during recovery/turnaround"
-                )
-            where = int(return_hub[f_d[i]])
-            free = f_landing[i] + float(return_s[f_d[i]]) + cycle
+        problems += airframe_chain_problems(
+            network,
+            str(airframes.airframe_id[af]),
+            int(airframes.start_hub[af]),
+            AirframeFlights(
+                [str(f) for f in f_id[idx].tolist()],
+                f_o[idx],
+                f_d[idx],
+                f_launch[idx],
+                f_landing[idx],
+            ),
+        )
 
     # 4. on-time claims and legs
     promised = outcomes.promised_s
@@ -265,6 +257,54 @@ def check_plan(
     )
     report("legs", one_hour & (mode == Mode.STANDARD), ids, "has a one-hour promise but no route")
     problems.extend(_check_same_day(plan, orders, rocket, row_of))
+    return problems
+
+
+@dataclass(frozen=True)
+class AirframeFlights:
+    """One airframe's flights in launch order (``report``: the ones a check reports on; all
+    when ``None``)."""
+
+    flight_ids: list[str]
+    origin: NDArray[np.intp]
+    site: NDArray[np.intp]
+    launch_s: NDArray[np.float64]
+    landing_s: NDArray[np.float64]
+    report: list[bool] | None = None
+
+
+def airframe_chain_problems(
+    network: Network, name: str, start_hub: int, flights: AirframeFlights
+) -> list[str]:
+    """What is wrong with one airframe's flights (launch order): each must leave from where the
+    previous one left it (the first from ``start_hub``; after a landing site without a pad, the
+    hub its sea return reaches, :func:`~rocketpost.planning.fleet.site_returns`), no earlier
+    than that landing plus its days at sea, recovery and turnaround, and the airframe flies at
+    most ``flights_per_airframe`` times. The plan check's rule, and the service's across days
+    (``report``: only the flights marked, the others chained but already reported)."""
+    rocket = network.rocket
+    cycle = rocket.reuse_cycle_s
+    hub_ids = network.site_ids  # hubs first; a flight may land at a site without a pad
+    return_hub, return_s = site_returns(network)
+    flight_ids, origin, site = flights.flight_ids, flights.origin, flights.site
+    launch_s, landing_s, report = flights.launch_s, flights.landing_s, flights.report
+    problems = []
+    if report is None and len(flight_ids) > rocket.flights_per_airframe:
+        problems.append(f"airframes: {name} flies {len(flight_ids)} times, over its limit")
+    where, free = start_hub, -np.inf
+    for i, flight_id in enumerate(flight_ids):
+        if report is None or report[i]:
+            if origin[i] != where:
+                problems.append(
+                    f"airframes: {name} launches flight {flight_id} from "
+                    f"{hub_ids[origin[i]]} but is at {hub_ids[where]}"
+                )
+            if launch_s[i] < free - _TOL_S:
+                problems.append(
+                    f"airframes: {name} launches flight {flight_id} during recovery/turnaround"
+                )
+        where = int(return_hub[site[i]])
+        free = landing_s[i] + float(return_s[site[i]]) + cycle
     return problems
 
 

@@ -43,6 +43,8 @@ __all__ = ["BookedPlan", "PlanKind", "plan_booked", "plan_runs", "run_plan"]
 
 PlanKind = Literal["auto", "full", "fit"]
 
+_CONFLICTS_LISTED = 50  # airframe conflicts listed in a run's summary (all are counted)
+
 _FLIGHTS = cast(Table, Flight.__table__)
 _SHIPMENTS = cast(Table, Shipment.__table__)
 _FLIGHT_PLAN = (
@@ -232,6 +234,19 @@ def run_plan(
     count = np.bincount(booked.shipment_flight, minlength=booked.flights)
     routed = plan.vehicle != ""
     assigned = carrying & (plan.flight_airframe != "")
+    conflicts: list[str] = []
+    if chosen == "full":
+        from rocketpost.service.fleetchain import airframe_conflicts
+
+        with db.session() as session:
+            conflicts = airframe_conflicts(
+                session,
+                network,
+                day,
+                booked,
+                np.where(assigned, plan.flight_airframe, ""),
+                plan.flight_landing_s,
+            )
     summary = {
         "flights": booked.flights,
         "flights_carrying": int(carrying.sum()),
@@ -240,6 +255,10 @@ def run_plan(
             str(x) for x in booked.flight_public_id[carrying & (plan.flight_airframe == "")]
         ],
         "repositioning_flights": plan.repositioning_flights,
+        # The day model's limit (service/fleetchain.py): airframes the earlier days' runs left
+        # in their reuse cycle or at another hub.
+        "airframe_conflicts": conflicts[:_CONFLICTS_LISTED],
+        "airframe_conflicts_count": len(conflicts),
         "shipments": len(booked.orders),
         "shipments_routed": int(routed.sum()),
         "planned_late": int((plan.late & routed).sum()),
