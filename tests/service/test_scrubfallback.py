@@ -18,7 +18,9 @@ import httpx
 import pytest
 
 from rocketpost.network import default_network
+from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import FALLBACK_SPARES_PER_HUB, RESERVE_PER_HUB
+from rocketpost.service.replay import OpsEvent, replay
 
 from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api, plan
 
@@ -138,3 +140,23 @@ def test_a_scrub_at_a_clear_hub_stays_on_its_lane(api: Api) -> None:
     moved = api.shipment(headers, booked.json()["id"])
     assert moved["origin_hub"] == "HZB" and moved["flight"]["id"].startswith("flt_HZB_")
     assert moved["promised_delivery_at"] > booked.json()["promised_delivery_at"]  # a new promise
+
+
+@pytest.mark.parametrize("fallbacks", [True, False])
+def test_a_replayed_scrub_moves_shipments_as_the_service_would(api: Api, fallbacks: bool) -> None:
+    """``rocketpost ops replay`` scrubs through the same functions with the service's settings:
+    with fallbacks counted the shipment is re-picked at HZB, without it stays on SHA's lane."""
+    _, headers = api.merchant()
+    ready = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    booked = api.book(headers, _busan(ready, 300 + fallbacks, stock_hubs=["SHA", "HZB"]))
+    assert booked.status_code == 201, booked.text
+    flight = booked.json()["flight"]["id"]
+    db = Database.connect(api.database_url, pool_size=1)
+    try:
+        event = OpsEvent(at=datetime.now(UTC), kind="scrubbed", flight_id=flight)
+        result = replay(db, NETWORK, [event], fallbacks=fallbacks)
+    finally:
+        db.dispose()
+    assert result.applied == {"scrubbed": 1} and not result.refused
+    moved = api.shipment(headers, booked.json()["id"])
+    assert moved["origin_hub"] == ("HZB" if fallbacks else "SHA"), moved

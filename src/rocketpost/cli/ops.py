@@ -4,6 +4,7 @@ operational day on the booking service's database."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -131,9 +132,26 @@ def replay_command(
     ] = 0.0,
     network_file: NetworkOption = None,
     preset: PresetOption = None,
+    reschedule_window_min: Annotated[
+        float,
+        typer.Option(
+            "--reschedule-window-min",
+            envvar="ROCKETPOST_RESCHEDULE_WINDOW_MIN",
+            help="How far after a scrubbed wave a shipment may move (the service's setting).",
+        ),
+    ] = 120.0,
+    promise_fallbacks: Annotated[
+        bool,
+        typer.Option(
+            "--promise-fallbacks/--no-promise-fallbacks",
+            envvar="ROCKETPOST_PROMISE_FALLBACKS",
+            help="The service counts fallbacks: a scrub under a front flies them.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Feed a timeline through the service's own event functions (tracking, webhooks)."""
+    """Feed a timeline through the service's own event functions (tracking, webhooks), with
+    the service's scrub settings (from the same environment variables)."""
     from rocketpost.errors import InputError
     from rocketpost.service.db import Database
     from rocketpost.service.replay import planned_timeline, read_timeline, replay
@@ -142,6 +160,8 @@ def replay_command(
         fail("give a timeline file or --date (one of them)")
     if speed < 0:
         fail(f"--speed {speed}: must be ≥ 0")
+    if not (math.isfinite(reschedule_window_min) and reschedule_window_min >= 0):
+        fail(f"--reschedule-window-min {reschedule_window_min}: must be a finite number ≥ 0")
     network = network_from(network_file, preset)
     db = _database(database_url)
     assert isinstance(db, Database)
@@ -157,7 +177,14 @@ def replay_command(
         else:
             assert date is not None
             events = planned_timeline(db, network, _day(date))
-        result = replay(db, network, events, speed=speed)
+        result = replay(
+            db,
+            network,
+            events,
+            speed=speed,
+            reschedule_window_min=reschedule_window_min,
+            fallbacks=promise_fallbacks,
+        )
     finally:
         db.dispose()
     summary = {

@@ -219,11 +219,24 @@ def replay(
     *,
     speed: float = 0.0,
     reschedule_window_min: float = 120.0,
+    fallbacks: bool = False,
     on_event: Callable[[OpsEvent], None] | None = None,
 ) -> ReplayResult:
     """Apply ``events`` in order (see the module doc); ``speed`` > 0 paces them at that many
-    times real time (the first event at once), 0 applies them as fast as the database goes."""
-    flights = FlightOps(db, QuoteEngine(network), reschedule_window_min=reschedule_window_min)
+    times real time (the first event at once), 0 applies them as fast as the database goes.
+
+    ``reschedule_window_min`` and ``fallbacks`` are the service's settings of the same names
+    (``ROCKETPOST_RESCHEDULE_WINDOW_MIN``, ``ROCKETPOST_PROMISE_FALLBACKS``): a scrub moves its
+    shipments as the running service would, under the conditions declared in the database (a
+    front at the origin flies the fallback its promises counted)."""
+    from rocketpost.service.conditions_store import ConditionsStore
+
+    flights = FlightOps(
+        db,
+        QuoteEngine(network, fallbacks=fallbacks),
+        reschedule_window_min=reschedule_window_min,
+        conditions=ConditionsStore(db, network).current,
+    )
     applied: Counter[str] = Counter()
     refused: Counter[str] = Counter()
     first: tuple[float, float] | None = None

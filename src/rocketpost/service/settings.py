@@ -169,8 +169,13 @@ class Settings:
             "plan_last_mile_s",
         ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise InputError(name, value, "must be a number ≥ 0")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value < 0
+            ):
+                raise InputError(name, value, "must be a finite number ≥ 0")
             object.__setattr__(self, name, float(value))
         if self.webhook_max_attempts < 1:
             raise InputError("webhook_max_attempts", self.webhook_max_attempts, "must be ≥ 1")
@@ -182,8 +187,6 @@ class Settings:
             raise InputError(
                 "webhook_resolve_timeout_s", self.webhook_resolve_timeout_s, "must be > 0"
             )
-        if not math.isfinite(self.plan_every_s):
-            raise InputError("plan_every_s", self.plan_every_s, "must be a finite number")
         if not 0 < self.plan_last_mile_s <= 60:
             raise InputError("plan_last_mile_s", self.plan_last_mile_s, "must be > 0 and ≤ 60")
         for name in ("promise_onsets", "promise_fallbacks"):
