@@ -43,8 +43,8 @@ def test_settings_from_env_and_overrides() -> None:
     assert Settings.from_env(Settings(port=81).to_env()).port == 81
     with pytest.raises(InputError, match="ROCKETPOST_PORT"):
         Settings.from_env({"ROCKETPOST_PORT": "eighty"})
-    # A duration that is not a finite number is refused by name (inf would make a scrub's
-    # window loop forever, NaN a quote's lifetime undefined).
+    # A duration that is not a finite number is refused by name (inf would overflow a scrub's
+    # count of waves in its window, NaN leave a quote's lifetime undefined).
     for name, text in (
         ("ROCKETPOST_RESCHEDULE_WINDOW_MIN", "inf"),
         ("ROCKETPOST_QUOTE_TTL_S", "nan"),
