@@ -156,8 +156,7 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
         fleet=fleet,
         hold=Hold.of(NETWORK),
         day_start_s=launch.replace(hour=0, minute=0).timestamp(),
-        free={keys[0]: (5_000_000, 100_000_000), keys[1]: (500, 100_000_000)},  # gone: launched
-        loaded=frozenset(keys),
+        room={keys[0]: (5_000_000, 100_000_000), keys[1]: (500, 100_000_000), keys[2]: None},
         per_hub=Counter({"ICN": 3}),
         origin=np.zeros(0, dtype=np.intp),
         site=np.zeros(0, dtype=np.intp),

@@ -287,14 +287,14 @@ NO_ROOM = (
 def first_wave(
     route: RoutePlan,
     decide: Callable[[RoutePlan], PromiseAtConfidence],
-    take: Callable[[RoutePlan], T | None],
+    take: Callable[[FlightKey], T | None],
     *,
     now: datetime,
     waves: int,
 ) -> tuple[T, RoutePlan, PromiseAtConfidence] | None:
     """The first of ``waves`` waves, from ``route``'s on, that is in the future, still keeps
-    the one-hour promise and that ``take`` takes; ``(what take returned, the route on that
-    wave, the decision on it)``.
+    the one-hour promise and whose flight ``take`` takes; ``(what take returned, the route on
+    that wave, the decision on it)``.
 
     ``decide`` is the decision at the network's confidence for the shipment on a candidate wave
     (:meth:`rocketpost.service.quotes.Quotes.promise_on`): a later wave waits longer, and is
@@ -309,7 +309,9 @@ def first_wave(
         decision = decide(candidate)
         if not decision.kept:
             return None
-        taken = take(candidate)
+        taken = take(
+            FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
+        )
         if taken is not None:
             return taken, candidate, decision
     return None
@@ -329,10 +331,10 @@ def first_wave_with_room(
     """Reserve on the first wave that keeps the promise and has room (:func:`first_wave`);
     ``(flight id, route on that wave, the decision on it)``. The booking promises the time of
     the decision returned (made once per wave)."""
-
-    def seat(candidate: RoutePlan) -> int | None:
-        assert candidate.launch_at is not None
-        flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        return reserve(session, fleet, flight, load, hold, now)
-
-    return first_wave(route, decide, seat, now=now, waves=waves)
+    return first_wave(
+        route,
+        decide,
+        lambda flight: reserve(session, fleet, flight, load, hold, now),
+        now=now,
+        waves=waves,
+    )

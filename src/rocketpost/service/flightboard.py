@@ -80,8 +80,8 @@ class DayFlights:
     fleet: BookableFleet
     hold: Hold  # what a flight opened now carries (the network's rocket)
     day_start_s: float
-    free: dict[tuple[str, str, datetime], tuple[int, int]]  # scheduled flights only
-    loaded: frozenset[tuple[str, str, datetime]]
+    # Free grams and cm³ of each loaded flight (None: no longer scheduled, it seats nothing).
+    room: dict[tuple[str, str, datetime], tuple[int, int] | None]
     per_hub: Counter[str]
     origin: NDArray[np.intp]
     site: NDArray[np.intp]
@@ -93,13 +93,14 @@ class DayFlights:
         start, end = day_bounds(day)
         rows = session.execute(_LOADED, {"start": start, "end": end}).all()
         network = fleet.network
-        free = {(r[0], r[1], r[2]): (int(r[4]), int(r[5])) for r in rows if r[3] == "scheduled"}
         return cls(
             fleet=fleet,
             hold=Hold.of(network),
             day_start_s=start.timestamp(),
-            free=free,
-            loaded=frozenset((r[0], r[1], r[2]) for r in rows),
+            room={
+                (r[0], r[1], r[2]): (int(r[4]), int(r[5])) if r[3] == "scheduled" else None
+                for r in rows
+            },
             per_hub=Counter(r[0] for r in rows),
             origin=np.array([network.hub_index(r[0]) for r in rows], dtype=np.intp),
             site=np.array([network.site_index(r[1]) for r in rows], dtype=np.intp),
@@ -112,8 +113,8 @@ class DayFlights:
         if not self.hold.fits(load, leave):
             return False
         key = (flight.origin_hub, flight.destination_hub, flight.launch_at)
-        if key in self.loaded:
-            room = self.free.get(key)
+        if key in self.room:
+            room = self.room[key]
             return (
                 room is not None
                 and load.mass_g + leave.mass_g <= room[0]

@@ -37,7 +37,7 @@ from rocketpost.promise.confidence import (
 )
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
-from rocketpost.service.capacity import CAPACITY_WAVES, NO_ROOM, FlightKey, Load, first_wave
+from rocketpost.service.capacity import CAPACITY_WAVES, NO_ROOM, Load, first_wave
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.flightboard import FlightBoard
@@ -448,13 +448,12 @@ class Quotes:
         if not quote.assessment.available or route.mode != "rocket":
             return quote
 
-        def seats(candidate: RoutePlan) -> bool | None:
-            assert candidate.launch_at is not None
-            key = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-            return board.seats(key, load) or None
-
         found = first_wave(
-            route, lambda r: self.promise_on(quote, r), seats, now=now, waves=CAPACITY_WAVES
+            route,
+            lambda r: self.promise_on(quote, r),
+            lambda flight: board.seats(flight, load) or None,
+            now=now,
+            waves=CAPACITY_WAVES,
         )
         if found is None:
             return replace(
