@@ -22,7 +22,7 @@ from rocketpost.core.eta import flight_matrix, landing_to_port_s
 from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, RocketClass, default_network
 from rocketpost.orders.table import OrderTable
-from rocketpost.planning.fleet import site_returns
+from rocketpost.planning.fleet import home_ready_s, site_returns
 from rocketpost.planning.plan_files import PlanFileError, read_plan
 from rocketpost.planning.service_choice import Mode
 from rocketpost.planning.tables import Plan
@@ -274,14 +274,21 @@ class AirframeFlights:
 
 
 def airframe_chain_problems(
-    network: Network, name: str, start_hub: int, flights: AirframeFlights
+    network: Network,
+    name: str,
+    start_hub: int,
+    flights: AirframeFlights,
+    *,
+    home_between_days: bool = False,
 ) -> list[str]:
     """What is wrong with one airframe's flights (launch order): each must leave from where the
     previous one left it (the first from ``start_hub``; after a landing site without a pad, the
     hub its sea return reaches, :func:`~rocketpost.planning.fleet.site_returns`), no earlier
     than that landing plus its days at sea, recovery and turnaround, and the airframe flies at
     most ``flights_per_airframe`` times. The plan check's rule, and the service's across days
-    (``report``: only the flights marked, the others chained but already reported)."""
+    (``report``: only the flights marked, the others chained but already reported;
+    ``home_between_days``: an airframe left away from ``start_hub`` is flown home before its
+    next day's flight, ready at :func:`~rocketpost.planning.fleet.home_ready_s`)."""
     rocket = network.rocket
     cycle = rocket.reuse_cycle_s
     hub_ids = network.site_ids  # hubs first; a flight may land at a site without a pad
@@ -292,7 +299,12 @@ def airframe_chain_problems(
     if report is None and len(flight_ids) > rocket.flights_per_airframe:
         problems.append(f"airframes: {name} flies {len(flight_ids)} times, over its limit")
     where, free = start_hub, -np.inf
+    home = np.full(len(flight_ids), start_hub, dtype=np.intp)
+    ready_home = home_ready_s(network, home, site, landing_s) if home_between_days else None
+    day = np.floor(np.asarray(launch_s, dtype=np.float64) / 86_400.0)
     for i, flight_id in enumerate(flight_ids):
+        if ready_home is not None and i > 0 and day[i] > day[i - 1] and where != start_hub:
+            where, free = start_hub, float(ready_home[i - 1])  # flown home overnight
         if report is None or report[i]:
             if origin[i] != where:
                 problems.append(

@@ -36,7 +36,9 @@ from rocketpost.network import Network
 __all__ = [
     "Airframe",
     "FleetSchedule",
+    "home_ready_s",
     "initial_fleet",
+    "next_wave_s",
     "reserve_mask",
     "schedule_fleet",
     "site_returns",
@@ -80,6 +82,36 @@ def site_returns(network: Network) -> tuple[NDArray[np.intp], NDArray[np.float64
         )
         seconds[s] = sea_km / speed * _S_PER_H
     return hub_of, seconds
+
+
+def next_wave_s(
+    network: Network, hub: NDArray[np.intp], t_s: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The first launch wave of ``hub`` at or after ``t_s`` (waves every
+    ``launch_wave_interval_s`` from the epoch)."""
+    interval = network.launch_wave_interval_s[hub]
+    return np.asarray(np.ceil(t_s / interval - 1e-9) * interval, dtype=np.float64)
+
+
+def home_ready_s(
+    network: Network,
+    home: NDArray[np.intp],
+    site: NDArray[np.intp],
+    landing_s: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """When an airframe of hub ``home`` that landed at ``site`` at ``landing_s`` is back home
+    and ready to fly again: its days at sea (:func:`site_returns`) and reuse cycle, and, when
+    that leaves it at another hub, an empty ferry flight home on that hub's next wave and a
+    second reuse cycle (the service's fleet across days: docs/service.md, *The fleet across
+    days*)."""
+    return_hub, return_s = site_returns(network)
+    cycle = network.rocket.reuse_cycle_s
+    home, site = np.asarray(home, dtype=np.intp), np.asarray(site, dtype=np.intp)
+    there = return_hub[site]
+    ready_there = np.asarray(landing_s, dtype=np.float64) + return_s[site] + cycle
+    flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
+    ferry_landing = next_wave_s(network, there, ready_there) + flight_s[there, home]
+    return np.where(there == home, ready_there, ferry_landing + cycle)
 
 
 @dataclass
@@ -174,7 +206,6 @@ def schedule_fleet(
     cycle = rocket.reuse_cycle_s
     limit = rocket.flights_per_airframe
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
-    interval = network.launch_wave_interval_s
     h = len(network.hubs)
     nbins = len(bin_origin)
     if np.any(np.diff(bin_launch_s) < 0):
@@ -233,7 +264,7 @@ def schedule_fleet(
             if len(cand) == 0:
                 continue
             src = loc[cand]
-            launch = np.ceil(ready_at[cand] / interval[src] - 1e-9) * interval[src]
+            launch = next_wave_s(network, src, ready_at[cand])
             landing = launch + flight_s[src, o]
             ok = landing + cycle <= t + 1e-6
             if not ok.any():
