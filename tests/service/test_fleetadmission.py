@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from rocketpost.network import default_network, load_network
+from rocketpost.planning.check import AirframeFlights, airframe_chain_problems
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import (
     FALLBACK_SPARES_PER_HUB,
@@ -32,6 +33,7 @@ from rocketpost.service.fleetadmission import (
     flies_one_more,
     one_flight_a_day,
 )
+from rocketpost.service.fleetcarry import HubFlights
 from tests.support.fleet import short_cycle_network
 
 from .conftest import BACKENDS, Api, fresh_database, make_api, miami, plan
@@ -90,9 +92,9 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     same_day = api.book(headers, {**miami(start - timedelta(hours=2)), "service": "same_day"})
     assert same_day.status_code == 201, same_day.text
     assert same_day.json()["flight"]["id"] == booked[0]["flight"]["id"]
-    # The fleet is counted per day: tomorrow's flights take tomorrow's airframes.
+    # The fleet is carried across days: the airframes are in Miami, then flying home.
     tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLIGHTS * GAP))
-    assert tomorrow.status_code == 201, tomorrow.text
+    assert _no_capacity(tomorrow), tomorrow.text
 
     summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS
@@ -201,17 +203,51 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
     assert summary["unassigned_flights"] == []
 
 
+def test_concurrent_openings_on_two_days_share_the_hubs_airframes(shipped_api: Api) -> None:
+    """10 clients open NYC → Miami flights at once, 5 on one day and 5 on the next: a flight
+    holds its airframe for days, so the two days share NYC's 5 bookable airframes and exactly
+    5 open, in any mix. (Under a lock of the hub's day, openings of the two days each count
+    without the other's and sell more.)"""
+    api = shipped_api
+    keys = [api.merchant()[1] for _ in range(4)]
+    start = _day_start()
+    base = str(api.client.base_url)
+    clients = 2 * NYC_FLIGHTS
+    barrier = threading.Barrier(clients)
+    results: list[httpx.Response | None] = [None] * clients
+
+    def book(i: int) -> None:
+        headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
+        ready = start + timedelta(days=i % 2) + (i // 2) * GAP
+        with httpx.Client(base_url=base, timeout=60) as client:
+            client.get("/health")  # open the connection before the race
+            barrier.wait()
+            results[i] = client.post("/v1/shipments", json=miami(ready), headers=headers)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    answers = [r for r in results if r is not None]
+    assert len(answers) == clients
+    assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [r.text for r in answers]
+    opened = {r.json()["flight"]["id"] for r in answers if r.status_code == 201}
+    assert len(opened) == sum(r.status_code == 201 for r in answers) == NYC_FLIGHTS
+
+
 def test_the_one_flight_a_day_count_is_the_schedules_answer() -> None:
     """The closed form of :func:`rocketpost.service.fleetadmission.admits` (an airframe flies
-    at most once a day: the hub's loaded flights below its bookable ones) against the schedule
-    (:func:`flies_one_more`) on random days of the shipped network, from empty hubs to hubs
-    over their fleet, and random new flights, keeping the re-flight spare alone or the
-    fallback's too: the same answer every time, both answers seen."""
+    at most once a day: sorted launches against the hub's airframes' ready times, here all
+    ready at the day's start) against the schedule (:func:`flies_one_more`) on random days of
+    the shipped network, from empty hubs to hubs over their fleet, and random new flights,
+    keeping the re-flight spare alone or the fallback's too: the same answer every time, both
+    answers seen."""
     network = default_network()
     assert one_flight_a_day(network)
     rng = np.random.default_rng(14)
     hubs, sites = len(network.hubs), len(network.landing_sites)
-    day_start_s = _day_start().timestamp()
+    day_start_s = _day_start().replace(hour=0).timestamp()
     answers = []
     for k in range(300):
         kept = RESERVE_PER_HUB + FALLBACK_SPARES_PER_HUB * (k % 2)
@@ -221,11 +257,15 @@ def test_the_one_flight_a_day_count_is_the_schedules_answer() -> None:
         origin = np.repeat(np.arange(hubs), per_hub)
         site = rng.integers(0, sites, len(origin))
         launch_s = day_start_s + rng.integers(0, 144, len(origin)) * 600.0
-        order = np.argsort(launch_s, kind="stable")
+        # A flight is one (origin, site, launch): no two alike, as in the database.
+        _, first = np.unique(np.stack([origin, site, launch_s]), axis=1, return_index=True)
+        order = first[np.argsort(launch_s[first], kind="stable")]
         origin, site, launch_s = origin[order], site[order], launch_s[order]
         hub = int(rng.integers(0, hubs))
         new = (hub, int(rng.integers(0, sites)), day_start_s + float(rng.integers(0, 144)) * 600.0)
-        by_count = bool(per_hub[hub] < bookable[hub])
+        mine = origin == hub
+        flights = HubFlights.of(network, hub, site[mine], launch_s[mine])
+        by_count = fleet.opens(flights, new[1], new[2])
         assert (
             flies_one_more(
                 network, origin, site, launch_s, new, day_start_s=day_start_s, kept_per_hub=kept
@@ -234,6 +274,68 @@ def test_the_one_flight_a_day_count_is_the_schedules_answer() -> None:
         ), (per_hub.tolist(), new, kept)
         answers.append(by_count)
     assert any(answers) and not all(answers)
+
+
+def _flown_one_by_one(
+    fleet: int, kept: int, launch_s: np.ndarray, ready_s: np.ndarray, days: range
+) -> bool:
+    """An independent reading of the rule across days: airframes as ready times, each day's
+    ``kept`` readiest held at its start, each flight in launch order on the earliest-ready
+    other airframe ready by its launch, which is then ready at the flight's ``ready_s``."""
+    airframes = [-np.inf] * fleet
+    order = np.argsort(launch_s, kind="stable")
+    for day in days:
+        start = day * 86_400.0
+        by_ready = sorted(range(fleet), key=lambda a: (max(airframes[a], start), a))
+        free = by_ready[kept:]
+        for f in order[(launch_s[order] >= start) & (launch_s[order] < start + 86_400.0)]:
+            ready = [a for a in free if airframes[a] <= launch_s[f] + 1e-6]
+            if not ready:
+                return False
+            pick = min(ready, key=lambda a: airframes[a])
+            free.remove(pick)
+            airframes[pick] = float(ready_s[f])
+    return True
+
+
+def test_the_hubs_airframes_across_days_match_flying_them_one_by_one() -> None:
+    """:class:`HubFlights` (sorted launches against ready times, each day from the flights that
+    hold airframes at its start) against flying a hub's flights one by one with airframes
+    carried across days, on random weeks of NYC flights to random sites (a ferry home and a
+    second cycle when one lands at another hub): the same verdict for every week, both seen."""
+    network = default_network("today")
+    hub = network.hub_index("NYC")
+    fleet = network.hub("NYC").fleet
+    rng = np.random.default_rng(2026)
+    first_day = int(_day_start().timestamp() // 86_400)
+    days = range(first_day, first_day + 8)
+    verdicts = []
+    for k in range(200):
+        n = int(rng.integers(1, 3 * fleet))
+        slots = rng.choice(8 * 144, size=n, replace=False)
+        launch_s = first_day * 86_400.0 + np.sort(slots) * 600.0
+        sites = rng.choice([hub, network.site_index("MIA"), network.site_index("LAX")], n)
+        flights = HubFlights.of(network, hub, sites, launch_s)
+        kept = RESERVE_PER_HUB + (k % 2)
+        closed = all(flights.day_flyable(d * 86_400.0, fleet, kept) for d in days)
+        assert closed == _flown_one_by_one(fleet, kept, flights.launch_s, flights.ready_s, days), (
+            k,
+            launch_s.tolist(),
+            sites.tolist(),
+        )
+        verdicts.append(closed)
+    assert any(verdicts) and not all(verdicts)
+
+
+def test_a_flight_holds_its_airframe_until_it_is_home_and_ready() -> None:
+    """NYC → Miami lands at another hub: 66 h of recovery and turnaround there, the ferry home
+    on Miami's next wave, 66 h again: about 5.5 days. A landing in NYC's own zone: 66 h."""
+    network = default_network("today")
+    nyc, mia = network.hub_index("NYC"), network.site_index("MIA")
+    away, home = HubFlights.of(network, nyc, np.array([mia, nyc]), np.zeros(2)).ready_s
+    cycle = network.rocket.reuse_cycle_s
+    assert 2 * cycle < away < 2 * cycle + 2 * 3600.0
+    assert cycle < home < cycle + 3600.0
 
 
 @pytest.fixture(params=BACKENDS)
@@ -264,26 +366,72 @@ def test_a_short_reuse_cycle_lets_the_schedule_fly_more_than_the_hubs_own_airfra
     assert summary["unassigned_flights"] == []
 
 
-def test_a_days_plan_reports_airframes_the_day_before_left_in_their_cycle(
-    shipped_api: Api,
-) -> None:
-    """The day model's limit, measured: the day after NYC flew its 5 airframes to Miami, the
-    plan run assigns one of them again (every day starts with the fleet home and ready) and
-    its summary names the conflicts: the airframe is at MIA, in its 66 h reuse cycle."""
+def test_airframes_fly_again_once_home_and_the_plan_run_flies_those(shipped_api: Api) -> None:
+    """The day after NYC flew its 5 airframes to Miami none is home: bookings are refused until
+    the first is back (about 5.5 days: 66 h at Miami, the ferry, 66 h at NYC), and the plan run
+    of that day, starting from the fleet the earlier days' runs left, flies one of those with
+    no conflict against their chains (service/fleetchain.py)."""
     api = shipped_api
     _, headers = api.merchant()
     start = _day_start()
-    _fill_the_fleet(api, headers, start)
+    booked = _fill_the_fleet(api, headers, start)
     first = plan(api, start.date().isoformat())["summary"]
     assert first["airframe_conflicts"] == [] and first["airframe_conflicts_count"] == 0
+    flown = {_airframe(api, b["flight"]["id"]) for b in booked}
+    assert len(flown) == NYC_FLIGHTS
 
-    next_day = start + timedelta(days=1)
-    booked = api.book(headers, miami(next_day))
-    assert booked.status_code == 201, booked.text
-    flight = booked.json()["flight"]["id"]
-    second = plan(api, next_day.date().isoformat())["summary"]
+    for days in range(1, 5):
+        refused = api.book(headers, miami(start + timedelta(days=days)))
+        assert _no_capacity(refused), (days, refused.text)
+    launch = datetime.fromisoformat(booked[0]["flight"]["launch_at"].replace("Z", "+00:00"))
+    nyc, mia = NETWORK.hub_index("NYC"), NETWORK.site_index("MIA")
+    home_s = HubFlights.of(NETWORK, nyc, np.array([mia]), np.array([launch.timestamp()])).ready_s
+    back = datetime.fromtimestamp(float(home_s[0]), UTC)
+    assert timedelta(days=5, hours=12) < back - launch < timedelta(days=5, hours=13)
+    assert _no_capacity(api.book(headers, miami(back - timedelta(hours=2))))
+    again = api.book(headers, miami(back))
+    assert again.status_code == 201, again.text
+    second = plan(api, back.date().isoformat())["summary"]
     assert second["flights_with_airframe"] == 1 and second["unassigned_flights"] == []
-    conflicts = second["airframe_conflicts"]
-    assert second["airframe_conflicts_count"] == len(conflicts) == 2, conflicts
-    assert any(f"flight {flight} from NYC but is at MIA" in c for c in conflicts), conflicts
-    assert any(f"flight {flight} during recovery/turnaround" in c for c in conflicts), conflicts
+    assert second["airframe_conflicts"] == [] and second["airframe_conflicts_count"] == 0
+    assert _airframe(api, again.json()["flight"]["id"]) in flown  # one back, not the spare
+
+
+def _airframe(api: Api, flight_id: str) -> str:
+    """The airframe the last plan run gave a flight."""
+    flight = api.client.get(f"/v1/flights/{flight_id}", headers=api.ops).json()
+    return str(flight["plan"]["airframe_id"])
+
+
+def test_an_airframes_chain_across_days_counts_the_ferry_home() -> None:
+    """The plan check's rule across days (``home_between_days``): an NYC airframe that landed
+    in Miami may fly from NYC again only once flown home and turned around; without the ferry
+    (the plan check within a day) it is at MIA."""
+    network = default_network("today")
+    nyc, mia = network.hub_index("NYC"), network.site_index("MIA")
+    day = _day_start().timestamp()
+    ready = float(HubFlights.of(network, nyc, np.array([mia]), np.array([day])).ready_s[0])
+
+    def chain(second_launch_s: float, *, home: bool) -> list[str]:
+        launch = np.array([day, second_launch_s])
+        return airframe_chain_problems(
+            network,
+            "NYC-01",
+            nyc,
+            AirframeFlights(
+                ["a", "b"],
+                np.array([nyc, nyc]),
+                np.array([mia, mia]),
+                launch,
+                launch + 1800.0,
+            ),
+            home_between_days=home,
+        )
+
+    assert chain(ready + 600.0, home=True) == []
+    assert chain(ready - 600.0, home=True) == [
+        "airframes: NYC-01 launches flight b during recovery/turnaround"
+    ]
+    assert chain(ready + 600.0, home=False) == [
+        "airframes: NYC-01 launches flight b from NYC but is at MIA"
+    ]

@@ -86,6 +86,7 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
         "fleet": 6,
         "kept": 1,
         "bookable": ICN_FLIGHTS,
+        "held_from_earlier_days": 0,
         "loaded_flights": ICN_FLIGHTS,
         "flights_left": 0,
     }
@@ -129,9 +130,17 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
     rides = api.book(headers, {**early, "service": "same_day"})
     assert rides.status_code == 201, rides.text
     assert rides.json()["flight"]["id"] == sold[0]  # the first loaded flight after it
-    # The next day has its airframes again.
+    # The airframes landed at Busan: each is flown home after its 66 h cycle and turned
+    # around again there (fleetcarry), so the next days have none to sell, and quotes say so.
     tomorrow = _quote(api, headers, _busan(ready + timedelta(days=1), 12))["one_hour"]
-    assert tomorrow["available"], tomorrow
+    assert not tomorrow["available"] and tomorrow["reason"] == "no_capacity", tomorrow
+    later = (ready + timedelta(days=1)).date().isoformat()
+    held = api.client.get(f"/v1/ops/fleet?date={later}", headers=api.ops).json()
+    icn = {h["hub_id"]: h for h in held["hubs"]}["ICN"]
+    assert icn["held_from_earlier_days"] == ICN_FLIGHTS and icn["flights_left"] == 0, icn
+    # Five and a half days on they are home and ready: the hour is offered again.
+    home = _quote(api, headers, _busan(ready + timedelta(days=6), 12))["one_hour"]
+    assert home["available"], home
 
 
 def _at(text: str) -> datetime:
@@ -145,7 +154,8 @@ def _iso(when: datetime) -> str:
 def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     """The board's answer on a loaded flight is its free hold, whatever the fleet: a full or a
     launched flight seats nothing, a same-day load only beyond the one-hour share; a new flight
-    opens while the hub has airframes left."""
+    opens while the hub has airframes left, counting those that earlier days' flights still
+    hold."""
     fleet = BookableFleet(NETWORK)
     launch = datetime(2026, 12, 6, 2, 20, tzinfo=UTC)
     roomy, full, gone = (
@@ -161,6 +171,7 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
         origin=np.zeros(0, dtype=np.intp),
         site=np.zeros(0, dtype=np.intp),
         launch_s=np.zeros(0),
+        around=[_row(k) for k in keys],
     )
     parcel = Load(1_000, 5_000)
     assert day.seats(roomy, parcel) and not day.seats(full, parcel) and not day.seats(gone, parcel)
@@ -170,8 +181,19 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     assert not day.seats(roomy, Load(2_500_001, 5_000), share)
     opening = FlightKey("ICN", "PUS", launch + timedelta(hours=3))
     assert day.seats(opening, parcel)  # 3 of ICN's 5
-    sold = replace(day, per_hub=Counter({"ICN": ICN_FLIGHTS}))
+    more = [("ICN", "PUS", launch + timedelta(hours=1, minutes=m)) for m in (0, 10)]
+    sold = replace(day, around=[_row(k) for k in keys + more], _hubs={}, _opens={})
     assert not sold.seats(opening, parcel) and sold.seats(roomy, parcel)
+    # A flight the day before holds its airframe into this one (sold: 5 of ICN's 5).
+    before = [("ICN", "PUS", launch - timedelta(days=1) + timedelta(hours=m)) for m in (0, 1)]
+    held = replace(day, around=[_row(k) for k in keys + before], _hubs={}, _opens={})
+    assert not held.seats(opening, parcel) and held.seats(roomy, parcel)
+
+
+def _row(key: tuple[str, str, datetime]) -> tuple[str, str, str, datetime, None]:
+    """A loaded flight as ``fleetcarry.window_rows`` reads it (origin, where it lands,
+    destination, launch, airframe)."""
+    return (key[0], key[1], key[1], key[2], None)
 
 
 def test_the_board_reads_a_day_again_only_once_its_read_is_ttl_old(api: Api) -> None:

@@ -23,25 +23,29 @@ only a fallback flight opens (:class:`BookableFleet`, :mod:`rocketpost.service.s
 the promise that counted the fallback finds its airframe there.
 
 **When an airframe flies at most once a day** (its reuse cycle, landing to ready, is a day or
-more: the reference rocket's is 66 h), the schedule has a closed form, and :func:`admits` uses
-it: an airframe that has flown is not ready again that day, so it can neither fly a second
-flight nor be repositioned and then fly; every flight is flown by an airframe that starts the
-day at its origin. A day's flights from a hub are then flown exactly when they are at most
-:meth:`BookableFleet.bookable` (the hub's fleet less its spares), whatever the other hubs do. So a
-new flight is admitted exactly when its hub has fewer loaded flights that day than that
-(``tests/service/test_fleetadmission.py`` checks the two answers agree on random days). With a
-shorter cycle the schedule itself decides, repositioning included.
+more: the reference rocket's is 66 h), the fleet is carried across days
+(:mod:`rocketpost.service.fleetcarry`): a hub's airframes fly its flights, an airframe that
+lands away is flown home, and each flight holds its airframe until it is home and ready. A new
+flight is admitted when every day it touches stays flyable: at each day's start the hub's
+airframes less the spares, some still held by earlier flights, fly the day's flights in launch
+order (:meth:`BookableFleet.opens`). On a day no earlier flight reaches this is the schedule's
+own answer (an airframe that has flown is not ready again that day, so it can neither fly a
+second flight nor be repositioned and then fly: the day's flights of a hub fly exactly when
+they are at most :meth:`BookableFleet.bookable`); ``tests/service/test_fleetadmission.py``
+checks the two agree on random days, and the rule across days against flying the flights one
+by one. With a shorter cycle the schedule itself decides, repositioning included, and each day
+starts from the fleet home and ready at 00:00 (an airframe is then at most one cycle, hours,
+late).
 
 Concurrency: two openings must not each count without the other's new flight. The locks are
 transaction-scoped PostgreSQL advisory locks, held to the commit and taken only to open a
 flight, never by a booking that joins a loaded flight (SQLite writers run one at a time
 already). :func:`admits` first locks what its answer reads: under the one-flight-a-day rule
-the (UTC day, origin hub), so openings at one hub queue and the others' do not; under the
-schedule the whole UTC day. Each is one lock, so openings cannot deadlock on them.
+the origin hub (its days interlock: a flight holds its airframe for days), so openings at one
+hub queue and the others' do not; under the schedule the whole UTC day. Each is one lock, so
+openings cannot deadlock on them.
 
-The day is the plan run's: the flights that launch in ``[00:00, 24:00)`` UTC, flown from the
-fleet at its hubs at 00:00 (the plan run's simplification: an airframe that flew late the day
-before is counted ready).
+A day is the plan run's: the flights that launch in ``[00:00, 24:00)`` UTC.
 """
 
 from __future__ import annotations
@@ -51,14 +55,21 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rocketpost.network import Network
-from rocketpost.planning.fleet import FleetSchedule, initial_fleet, reserve_mask, schedule_fleet
+from rocketpost.planning.fleet import (
+    Airframe,
+    FleetSchedule,
+    initial_fleet,
+    reserve_mask,
+    schedule_fleet,
+)
 from rocketpost.planning.params import PlanParams
-from rocketpost.service.bookedday import FLYING_STATUSES, day_bounds
+from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.db import advisory_lock
+from rocketpost.service.fleetcarry import LOADED_ON_DAY, HubFlights, window_rows
 from rocketpost.service.models import Flight
 
 __all__ = [
@@ -82,22 +93,12 @@ may open on it (:meth:`BookableFleet.for_fallback`)."""
 
 _DAY_S = 86_400.0
 
-LOADED_ON_DAY = (
-    Flight.launch_at >= bindparam("start"),
-    Flight.launch_at < bindparam("end"),
-    Flight.status.in_(FLYING_STATUSES),
-    or_(Flight.booked_g > 0, Flight.booked_cm3 > 0),
-)
-"""The day's flights that need an airframe: still flying, carrying a booked load."""
 _NOT_THE_NEW_ONE = ~(
     (Flight.origin_hub == bindparam("hub"))
     & (Flight.destination_hub == bindparam("site"))
     & (Flight.launch_at == bindparam("launch"))
 )
 """The new flight is counted once, as new, even when another booking has just loaded it."""
-_FROM_HUB = select(func.count()).where(
-    *LOADED_ON_DAY, Flight.origin_hub == bindparam("hub"), _NOT_THE_NEW_ONE
-)
 _DAY_FLIGHTS = (
     select(Flight.origin_hub, Flight.destination_hub, Flight.launch_at)
     .where(*LOADED_ON_DAY, _NOT_THE_NEW_ONE)
@@ -129,11 +130,13 @@ class BookableFleet:
         fleet = self.network.hub(hub_id).fleet
         return fleet - min(self.kept_per_hub, fleet)
 
-    def opens(self, hub_id: str, loaded: int) -> bool:
-        """The one-flight-a-day rule (:func:`one_flight_a_day`): a new flight of ``hub_id`` is
-        flown when the hub's day has ``loaded`` other loaded flights, fewer than its bookable
-        ones (the count :func:`admits` takes, and quotes read from the flight board)."""
-        return loaded < self.bookable(hub_id)
+    def opens(self, flights: HubFlights, site: int, launch_s: float) -> bool:
+        """The one-flight-a-day rule (:func:`one_flight_a_day`) across days: a new flight of
+        ``flights``' hub to ``site`` at ``launch_s`` is flown when every day it touches stays
+        flyable with the hub's airframes less the spares (:meth:`HubFlights.opens`; what
+        :func:`admits` decides, and quotes read from the flight board)."""
+        hub = self.network.hubs[flights.hub]
+        return flights.opens(site, launch_s, hub.fleet, min(self.kept_per_hub, hub.fleet))
 
 
 def schedule_day(
@@ -144,16 +147,20 @@ def schedule_day(
     *,
     day_start_s: float,
     kept_per_hub: int = RESERVE_PER_HUB,
+    fleet: list[Airframe] | None = None,
 ) -> FleetSchedule:
     """The day's airframes for its flights (launch order): the one rule the plan run assigns
     by and :func:`admits` opens a flight by.
 
-    :func:`~rocketpost.planning.fleet.schedule_fleet` from every hub's fleet ready at
-    ``day_start_s`` less ``kept_per_hub`` spares at every hub (``reserve_mask``; the plan run
-    keeps :data:`RESERVE_PER_HUB`, and a fallback flight may fly the fallback's spare), with no
-    flight held back for a fuller one, since every sold flight carries promises.
+    :func:`~rocketpost.planning.fleet.schedule_fleet` from ``fleet`` (by default every hub's
+    fleet home and ready at ``day_start_s``; the plan run passes the fleet carried from the
+    earlier days, :func:`~rocketpost.service.fleetcarry.carried_fleet`) less ``kept_per_hub``
+    spares at every hub (``reserve_mask``; the plan run keeps :data:`RESERVE_PER_HUB`, and a
+    fallback flight may fly the fallback's spare), with no flight held back for a fuller one,
+    since every sold flight carries promises.
     """
-    fleet = initial_fleet(network, day_start_s)
+    if fleet is None:
+        fleet = initial_fleet(network, day_start_s)
     return schedule_fleet(
         network,
         origin,
@@ -224,29 +231,27 @@ def admits(
     flyable (the caller's upsert then joins it rather than creating it).
     """
     day = launch_day(launch_at)
-    start, end = day_bounds(day)
-    key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
     network, kept = fleet.network, fleet.kept_per_hub
     if one_flight_a_day(network):
-        advisory_lock(session, f"fleet-day\x1f{day.isoformat()}\x1f{origin_hub}")
-        # A hub's day found full stays full for this transaction, which holds its lock (no one
-        # else opens there): a same-day booking tries up to 73 waves, each would count again.
-        # (per spares kept: a fallback may still open where a booking may not).
-        full: set[tuple[date, str, int]] = session.info.setdefault("fleet_days_full", set())
-        if (day, origin_hub, kept) in full:
-            return False
-        loaded = int(session.execute(_FROM_HUB, key).scalar_one())
-        if fleet.opens(origin_hub, loaded):
-            return True
-        full.add((day, origin_hub, kept))
-        return False
+        # Days interlock (a flight holds its airframe for days), so the lock is the hub's.
+        advisory_lock(session, f"fleet-hub\x1f{origin_hub}")
+        # The hub's flights around the day, read once a transaction: it holds the hub's lock,
+        # so no one else opens there (a same-day booking tries up to 73 waves).
+        cache: dict[tuple[str, date], HubFlights] = session.info.setdefault("fleet_hubs", {})
+        flights = cache.get((origin_hub, day))
+        if flights is None:
+            rows = window_rows(session, network, day, origin_hub)
+            flights = cache[(origin_hub, day)] = HubFlights.from_rows(network, origin_hub, rows)
+        return fleet.opens(flights, network.site_index(site_id), launch_at.timestamp())
+    start, end = day_bounds(day)
+    key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
     advisory_lock(session, f"fleet-day\x1f{day.isoformat()}")
-    rows = session.execute(_DAY_FLIGHTS, key).all()
+    day_rows = session.execute(_DAY_FLIGHTS, key).all()
     return flies_one_more(
         network,
-        np.array([network.hub_index(r.origin_hub) for r in rows], dtype=np.intp),
-        np.array([network.site_index(r.destination_hub) for r in rows], dtype=np.intp),
-        np.array([r.launch_at.timestamp() for r in rows], dtype=np.float64),
+        np.array([network.hub_index(r.origin_hub) for r in day_rows], dtype=np.intp),
+        np.array([network.site_index(r.destination_hub) for r in day_rows], dtype=np.intp),
+        np.array([r.launch_at.timestamp() for r in day_rows], dtype=np.float64),
         (network.hub_index(origin_hub), network.site_index(site_id), launch_at.timestamp()),
         day_start_s=start.timestamp(),
         kept_per_hub=kept,

@@ -1,15 +1,16 @@
-"""The airframes a day's plan assigns, checked against the days before: the day model's limit.
+"""The airframes a day's plan assigns, checked against the days before.
 
-Admission, the flight board and the plan run take the planner's day model: each UTC day is
-flown from every hub's airframes at 00:00, home and ready (:func:`~rocketpost.service.
-fleetadmission.schedule_day`). With a reuse cycle longer than a day that is not so: an airframe
-that flew yesterday is still in recovery and turnaround, and one that landed in another hub's
-zone is there, not at home. Until the fleet's state is carried across days (docs/service.md,
-*Known limit*), each full plan run says where its day breaks that: every assigned airframe's
-flights of the day are chained after the flights the earlier days' runs gave it, by the plan
-check's own rule (:func:`rocketpost.planning.check.airframe_chain_problems`: leaves from where
-the previous flight left it, after its landing, days at sea, recovery and turnaround), and what
-does not hold is listed in the run's ``summary.airframe_conflicts``.
+Each full plan run chains every assigned airframe's flights of the day after the flights the
+earlier days' runs gave it, by the plan check's own rule (:func:`rocketpost.planning.check.
+airframe_chain_problems`: leaves from where the previous flight left it, after its landing,
+days at sea, recovery and turnaround), with the service's rule across days: an airframe left
+away from home is flown home before its next day's flight (:mod:`rocketpost.service.
+fleetcarry`). What does not hold is listed in the run's ``summary.airframe_conflicts``.
+
+With a reuse cycle of a day or more, admission and the run's starting fleet follow that rule,
+so a run lists nothing (``tests/service/test_fleetadmission.py``). What it still catches: a
+reuse cycle under a day (each day then starts from the fleet home and ready) and a fleet made
+smaller after its flights were sold.
 """
 
 from __future__ import annotations
@@ -117,5 +118,6 @@ def airframe_conflicts(
                 np.array([f[4] for f in flights], dtype=np.float64),
                 report=[f[5] for f in flights],  # the earlier days' own runs reported theirs
             ),
+            home_between_days=True,  # the service's rule across days (fleetcarry)
         )
     return problems

@@ -17,12 +17,14 @@ same_day_wave`). The board answers as the seat statement would:
 * a **loaded flight** of the wave (the day's flights that carry a load and still fly,
   :data:`~rocketpost.service.fleetadmission.LOADED_ON_DAY`) seats the load when it is still
   scheduled and its free hold fits it (a same-day load: with the one-hour share still free);
-* a **new flight** opens when the fleet flies it: the one-flight-a-day count
-  (:meth:`~rocketpost.service.fleetadmission.BookableFleet.opens`) or, with a shorter reuse
-  cycle, the schedule (:func:`~rocketpost.service.fleetadmission.flies_one_more`), on the
-  same flights.
+* a **new flight** opens when the fleet flies it: the hub's airframes across days
+  (:meth:`~rocketpost.service.fleetadmission.BookableFleet.opens`, on the hubs' loaded flights
+  of the days around, :func:`~rocketpost.service.fleetcarry.window_rows`) or, with a reuse
+  cycle under a day, the schedule (:func:`~rocketpost.service.fleetadmission.flies_one_more`),
+  on the same flights.
 
-It reads each UTC day's loaded flights with one query and keeps them ``ttl_s`` seconds
+It reads each UTC day's loaded flights with one query (and those around it with one more) and
+keeps them ``ttl_s`` seconds
 (``ROCKETPOST_FLIGHT_BOARD_TTL_S``, 1 s by default) per process: a quote writes nothing and may
 be that much behind the bookings, which decide under their locks (a booking refused after such a
 quote gets 409 ``no_capacity``, as before). A quote for a day no one has booked finds no flight.
@@ -34,7 +36,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +55,7 @@ from rocketpost.service.fleetadmission import (
     launch_day,
     one_flight_a_day,
 )
+from rocketpost.service.fleetcarry import DAY_S, HubFlights, WindowRow, window_rows
 from rocketpost.service.models import Flight
 
 __all__ = ["DayFlights", "FlightBoard", "fleet_day"]
@@ -86,13 +89,20 @@ class DayFlights:
     origin: NDArray[np.intp]
     site: NDArray[np.intp]
     launch_s: NDArray[np.float64]
+    # The hubs' loaded flights around the day (fleetcarry.window_rows; one-flight-a-day only),
+    # and each hub's, built when first asked.
+    around: list[WindowRow] = field(default_factory=list)
+    _hubs: dict[str, HubFlights] = field(default_factory=dict)
+    _opens: dict[tuple[str, str, datetime], bool] = field(default_factory=dict)
 
     @classmethod
     def read(cls, session: Session, fleet: BookableFleet, day: date) -> DayFlights:
-        """The day's loaded flights (one query)."""
+        """The day's loaded flights (one query; one more for the days around it, which a new
+        flight's airframe depends on under the one-flight-a-day rule)."""
         start, end = day_bounds(day)
         rows = session.execute(_LOADED, {"start": start, "end": end}).all()
         network = fleet.network
+        around = window_rows(session, network, day) if one_flight_a_day(network) else []
         return cls(
             fleet=fleet,
             hold=Hold.of(network),
@@ -105,7 +115,16 @@ class DayFlights:
             origin=np.array([network.hub_index(r[0]) for r in rows], dtype=np.intp),
             site=np.array([network.site_index(r[1]) for r in rows], dtype=np.intp),
             launch_s=np.array([r[2].timestamp() for r in rows], dtype=np.float64),
+            around=around,
         )
+
+    def hub(self, hub_id: str) -> HubFlights:
+        """``hub_id``'s loaded flights around the day (one-flight-a-day only)."""
+        flights = self._hubs.get(hub_id)
+        if flights is None:
+            flights = HubFlights.from_rows(self.fleet.network, hub_id, self.around)
+            self._hubs[hub_id] = flights
+        return flights
 
     def seats(self, flight: FlightKey, load: Load, leave: Load = NOTHING) -> bool:
         """Whether a booking would seat ``load`` on ``flight`` with ``leave`` still free after
@@ -122,7 +141,14 @@ class DayFlights:
             )
         network = self.fleet.network
         if one_flight_a_day(network):
-            return self.fleet.opens(flight.origin_hub, self.per_hub[flight.origin_hub])
+            opens = self._opens.get(key)
+            if opens is None:
+                opens = self._opens[key] = self.fleet.opens(
+                    self.hub(flight.origin_hub),
+                    network.site_index(flight.destination_hub),
+                    flight.launch_at.timestamp(),
+                )
+            return opens
         new = (
             network.hub_index(flight.origin_hub),
             network.site_index(flight.destination_hub),
@@ -178,22 +204,40 @@ class FlightBoard:
 
 def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:
     """``GET /v1/ops/fleet``: the day's airframes by hub as bookings count them (the board's
-    read of the day, at most ``ttl_s`` old; the JSON of ``ops_schemas.FleetDayPublic``)."""
+    read of the day, at most ``ttl_s`` old; the JSON of ``ops_schemas.FleetDayPublic``).
+
+    Under the one-flight-a-day rule a hub's ``held_from_earlier_days`` are the airframes that
+    earlier days' flights still hold at the day's start (in flight, at sea, in turnaround or
+    on their way home), and ``flights_left`` the new flights it could still open that day: one
+    to its own landing zone on each wave from the day's last one back, while the rule bookings
+    open flights by admits them (:mod:`rocketpost.service.fleetcarry`)."""
     flights = board.day(day)
     fleet = board.fleet
-    by_count = one_flight_a_day(fleet.network)
+    network = fleet.network
+    by_count = one_flight_a_day(network)
+    start_s = day_bounds(day)[0].timestamp()
     hubs = []
-    for hub in fleet.network.hubs:
+    for i, hub in enumerate(network.hubs):
         bookable = fleet.bookable(hub.hub_id)
-        loaded = flights.per_hub[hub.hub_id]
+        held: int | None = None
+        left: int | None = None
+        if by_count:
+            around = flights.hub(hub.hub_id)
+            held = int(np.count_nonzero(around.ready_at(start_s, hub.fleet) > start_s))
+            interval_s = float(network.launch_wave_interval_s[i])
+            last_wave_s = float(np.floor((start_s + DAY_S - 1.0) / interval_s)) * interval_s
+            left, wave_s = 0, last_wave_s
+            while left < hub.fleet and wave_s >= start_s and fleet.opens(around, i, wave_s):
+                around, left, wave_s = around.with_flight(i, wave_s), left + 1, wave_s - interval_s
         hubs.append(
             {
                 "hub_id": hub.hub_id,
                 "fleet": hub.fleet,
                 "kept": hub.fleet - bookable,
                 "bookable": bookable,
-                "loaded_flights": loaded,
-                "flights_left": max(0, bookable - loaded) if by_count else None,
+                "held_from_earlier_days": held,
+                "loaded_flights": flights.per_hub[hub.hub_id],
+                "flights_left": left,
             }
         )
     return {

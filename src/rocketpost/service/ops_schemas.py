@@ -167,11 +167,16 @@ class HubFleetPublic(_Out):
         description="kept from sale: the spare that re-flies a lost landing, and the "
         "fallback's when the service counts fallbacks"
     )
-    bookable: int = Field(description="flights a day may open: fleet less kept")
+    bookable: int = Field(description="flights a day may open at most: fleet less kept")
+    held_from_earlier_days: int | None = Field(
+        description="airframes earlier days' flights still hold at the day's start (in flight, "
+        "at sea, in turnaround or flying home; null: the schedule decides, reuse cycle under a "
+        "day)"
+    )
     loaded_flights: int = Field(description="the day's flights from the hub carrying a load")
     flights_left: int | None = Field(
-        description="flights bookings may still open (null: the schedule decides, reuse "
-        "cycle under a day)"
+        description="flights bookings may still open that day, the latest waves first (null: "
+        "the schedule decides, reuse cycle under a day)"
     )
 
 
@@ -180,7 +185,8 @@ class FleetDayPublic(_Out):
 
     date: dt.date
     rule: str = Field(
-        description="one_flight_a_day (reuse cycle ≥ 24 h: a per-hub count) or schedule"
+        description="one_flight_a_day (reuse cycle ≥ 24 h: each hub's airframes across days) "
+        "or schedule"
     )
     hubs: list[HubFleetPublic]
 

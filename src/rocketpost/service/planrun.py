@@ -33,10 +33,13 @@ from numpy.typing import NDArray
 from sqlalchemy import Table, bindparam, or_, select, update
 
 from rocketpost.network import Network
+from rocketpost.planning.fleet import Airframe
 from rocketpost.planning.params import LastMileParams
 from rocketpost.service.auth import new_id
 from rocketpost.service.bookedday import ROUTABLE_STATUSES, BookedDay, day_bounds, load_booked_day
 from rocketpost.service.db import Database
+from rocketpost.service.fleetadmission import one_flight_a_day
+from rocketpost.service.fleetcarry import carried_fleet
 from rocketpost.service.models import Flight, PlanRun, Shipment, utcnow
 
 __all__ = ["BookedPlan", "PlanKind", "plan_booked", "plan_runs", "run_plan"]
@@ -96,9 +99,10 @@ class BookedPlan:
 
 
 def _airframes(
-    network: Network, booked: BookedDay, day: date
+    network: Network, booked: BookedDay, day: date, fleet: list[Airframe] | None
 ) -> tuple[NDArray[np.str_], NDArray[np.float64], int]:
-    """Airframes for the flights that carry something, in launch order (the planner's fleet)."""
+    """Airframes for the flights that carry something, in launch order, from ``fleet`` (the
+    fleet carried from the earlier days; ``None``: home and ready at the day's start)."""
     from rocketpost.core.eta import flight_matrix
     from rocketpost.service.fleetadmission import schedule_day
 
@@ -112,6 +116,7 @@ def _airframes(
         booked.flight_site[bins],
         booked.flight_launch_s[bins],
         day_start_s=day_bounds(day)[0].timestamp(),
+        fleet=fleet,
     )
     flown = schedule.bin_flight >= 0
     ids = np.array([a.airframe_id for a in schedule.airframes], dtype="<U32")
@@ -129,14 +134,16 @@ def plan_booked(
     params: LastMileParams,
     *,
     kind: Literal["full", "fit"],
+    fleet: list[Airframe] | None = None,
 ) -> BookedPlan:
-    """Assign airframes (``full`` only) and route the landings the run covers."""
+    """Assign airframes (``full`` only, from ``fleet``: see :func:`_airframes`) and route the
+    landings the run covers."""
     from rocketpost.core.eta import flight_matrix
     from rocketpost.planning.lastmile import LandingParcels, route_landing
 
     n = len(booked.orders)
     if kind == "full":
-        airframe, landing, repositioning = _airframes(network, booked, day)
+        airframe, landing, repositioning = _airframes(network, booked, day, fleet)
         landings = np.ones(booked.flights, dtype=bool)
     else:
         flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
@@ -220,7 +227,11 @@ def run_plan(
     carrying = np.bincount(booked.shipment_flight, minlength=booked.flights) > 0
     if chosen == "fit" and np.any(carrying & (booked.flight_airframe == "")):
         chosen = "full"  # a new flight has no airframe: a fit cannot place it
-    plan = plan_booked(network, booked, day, params, kind=chosen)
+    fleet = None
+    if chosen == "full" and one_flight_a_day(network):
+        with db.session() as session:  # the fleet as the earlier days left it, as bookings count
+            fleet = carried_fleet(session, network, day)
+    plan = plan_booked(network, booked, day, params, kind=chosen, fleet=fleet)
     grams = np.bincount(
         booked.shipment_flight,
         weights=np.rint(booked.orders.mass_kg * 1000.0),
@@ -255,8 +266,8 @@ def run_plan(
             str(x) for x in booked.flight_public_id[carrying & (plan.flight_airframe == "")]
         ],
         "repositioning_flights": plan.repositioning_flights,
-        # The day model's limit (service/fleetchain.py): airframes the earlier days' runs left
-        # in their reuse cycle or at another hub.
+        # Airframes the earlier days' runs left in their reuse cycle or away from home
+        # (service/fleetchain.py): empty unless the fleet changed or the cycle is under a day.
         "airframe_conflicts": conflicts[:_CONFLICTS_LISTED],
         "airframe_conflicts_count": len(conflicts),
         "shipments": len(booked.orders),
