@@ -46,9 +46,18 @@ def test_flights_fill_and_cost(designed, coverage: CoverageMatrix, orders_per_da
         assert lane.flights_per_day >= lane.orders_per_day * order.mass_kg / rocket.payload_mass_kg
         assert 0 < lane.fill_mass <= 1 + 1e-12 and 0 < lane.fill_volume <= 1 + 1e-12
         site = designed.site_index(lane.site)
-        assert lane.days_at_sea_per_flight == pytest.approx(
-            site_returns(designed)[1][site] / 86_400
-        )
+        return_hub, return_s = site_returns(designed)
+        assert lane.days_at_sea_per_flight == pytest.approx(return_s[site] / 86_400)
+        # Each flight holds its airframe one reuse cycle (and its days at sea) when it ends up
+        # at its own hub, two and the ferry home when it ends up at another (the service's rule
+        # across days, planning.fleet.home_ready_s).
+        held_cycles = (
+            lane.airframe_days_per_day / lane.flights_per_day * 86_400 - return_s[site]
+        ) / rocket.reuse_cycle_s
+        if return_hub[site] == designed.hub_index(lane.origin):
+            assert 1.0 < held_cycles < 1.02, lane
+        else:
+            assert 2.0 < held_cycles < 2.05, lane
     expected = (
         result.flights_per_day * rocket.cost_per_flight_usd + result.network_usd_per_day
     ) / (orders_per_day * order.mass_kg)

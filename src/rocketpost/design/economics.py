@@ -10,10 +10,12 @@ The day's orders are spread over the covered demand points in proportion to thei
   ``w`` seconds apart, the expected flights per day are ``86,400 / w × (1 − e^{−λw})`` — never
   fewer than the payload limits (mass, volume) demand;
 * **fill**: mass and volume per flight against the rocket's 10 t / 120 m³;
-* **airframes**: each flight holds its airframe for the flight, the days at sea of an airframe
-  landed at a site without a pad (:func:`rocketpost.planning.fleet.site_returns`, the planner's
-  own rule) and the reuse cycle (recovery + turnaround, ``rocket.reuse_cycle_s``);
-  ``flights_per_airframe`` wears airframes out, so the year needs new ones;
+* **airframes**: each flight holds its airframe until it is home and ready again
+  (:func:`rocketpost.planning.fleet.home_ready_s`, the rule the booking service sells flights
+  by across days): the flight, the days at sea of an airframe landed at a site without a pad,
+  the reuse cycle (recovery + turnaround, ``rocket.reuse_cycle_s``), and, when that leaves it at
+  another hub, the ferry home and a second cycle; ``flights_per_airframe`` wears airframes out,
+  so the year needs new ones;
 * **cost per kg**: flights at ``rocket.cost_per_flight_usd`` plus the network's annual cost
   (sites, fixed sites, hub spaceports; :class:`~rocketpost.design.costs.CostModel`) per day,
   over the kilograms delivered.
@@ -32,7 +34,7 @@ from rocketpost.design.costs import CostModel
 from rocketpost.design.demand import Demand
 from rocketpost.errors import InputError
 from rocketpost.network import Network
-from rocketpost.planning.fleet import site_returns
+from rocketpost.planning.fleet import home_ready_s, site_returns
 
 __all__ = ["FleetEconomics", "LaneEconomics", "OrderProfile", "fleet_economics"]
 
@@ -145,7 +147,9 @@ def fleet_economics(
         mass, volume = lane_orders[k] * order.mass_kg, lane_orders[k] * order.volume_m3
         by_payload = max(mass / rocket.payload_mass_kg, volume / rocket.payload_volume_m3)
         flights = max(by_slot, by_payload)
-        busy_s = float(flight_s[o, d]) + float(return_s[d]) + rocket.reuse_cycle_s
+        busy_s = float(
+            home_ready_s(network, np.array([o]), np.array([d]), flight_s[o, d : d + 1])[0]
+        )
         lanes.append(
             LaneEconomics(
                 origin=network.hubs[o].hub_id,
