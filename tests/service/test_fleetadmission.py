@@ -33,7 +33,7 @@ from rocketpost.service.fleetadmission import (
     flies_one_more,
     one_flight_a_day,
 )
-from rocketpost.service.fleetcarry import HubFlights
+from rocketpost.service.fleetcarry import HubFlights, carried_fleet
 from tests.support.fleet import short_cycle_network
 
 from .conftest import BACKENDS, Api, fresh_database, make_api, miami, plan
@@ -327,6 +327,38 @@ def test_the_hubs_airframes_across_days_match_flying_them_one_by_one() -> None:
     assert any(verdicts) and not all(verdicts)
 
 
+def test_flights_left_is_what_opening_one_after_the_other_admits() -> None:
+    """``GET /v1/ops/fleet``'s ``flights_left`` (:meth:`HubFlights.flights_left`, a bisection)
+    against opening NYC flights to its own zone one after the other, from the day's last wave
+    back, by :meth:`HubFlights.opens`, on random weeks: the same count, from 0 to the fleet."""
+    network = default_network("today")
+    hub = network.hub_index("NYC")
+    fleet = network.hub("NYC").fleet
+    interval_s = float(network.launch_wave_interval_s[hub])
+    rng = np.random.default_rng(7)
+    first_day = int(_day_start().timestamp() // 86_400)
+    counts = set()
+    for k in range(60):
+        n = int(rng.integers(0, 2 * fleet))
+        slots = rng.choice(8 * 144, size=n, replace=False)
+        launch_s = first_day * 86_400.0 + np.sort(slots) * 600.0
+        sites = rng.choice([hub, network.site_index("MIA")], n)
+        flights = HubFlights.of(network, hub, sites, launch_s)
+        kept = RESERVE_PER_HUB + (k % 2)
+        day_s = (first_day + int(rng.integers(0, 8))) * 86_400.0
+        one_by_one, wave_s = 0, day_s + 86_400.0 - interval_s
+        while wave_s >= day_s and one_by_one < fleet:
+            if not np.any((flights.site == hub) & (flights.launch_s == wave_s)):
+                if not flights.opens(hub, wave_s, fleet, kept):
+                    break
+                flights, one_by_one = flights.with_flight(hub, wave_s), one_by_one + 1
+            wave_s -= interval_s
+        left = HubFlights.of(network, hub, sites, launch_s).flights_left(day_s, fleet, kept)
+        assert left == one_by_one, (k, launch_s.tolist(), sites.tolist(), day_s)
+        counts.add(left)
+    assert 0 in counts and max(counts) == fleet - RESERVE_PER_HUB
+
+
 def test_a_flight_holds_its_airframe_until_it_is_home_and_ready() -> None:
     """NYC → Miami lands at another hub: 66 h of recovery and turnaround there, the ferry home
     on Miami's next wave, 66 h again: about 5.5 days. A landing in NYC's own zone: 66 h."""
@@ -401,6 +433,45 @@ def _airframe(api: Api, flight_id: str) -> str:
     """The airframe the last plan run gave a flight."""
     flight = api.client.get(f"/v1/flights/{flight_id}", headers=api.ops).json()
     return str(flight["plan"]["airframe_id"])
+
+
+def test_the_plan_runs_fleet_is_carried_from_the_flights_sold(shipped_api: Api) -> None:
+    """``fleetcarry.carried_fleet``, the plan run's starting fleet: the day after NYC flew 5
+    flights to Miami its airframes are home, 5 of them ready when those flights release them
+    and one at once, whether or not a run assigned the flights; the run's recorded airframes
+    are the ones held."""
+    api = shipped_api
+    _, headers = api.merchant()
+    start = _day_start()
+    booked = _fill_the_fleet(api, headers, start)
+    launches = [
+        datetime.fromisoformat(b["flight"]["launch_at"].replace("Z", "+00:00")).timestamp()
+        for b in booked
+    ]
+    nyc, mia = NETWORK.hub_index("NYC"), NETWORK.site_index("MIA")
+    released = HubFlights.of(NETWORK, nyc, np.full(5, mia), np.array(launches)).ready_s
+    next_day = (start + timedelta(days=1)).date()
+    next_start_s = datetime(next_day.year, next_day.month, next_day.day, tzinfo=UTC).timestamp()
+
+    def nyc_fleet() -> dict[str, float]:
+        db = Database.connect(api.database_url, pool_size=1)
+        try:
+            with db.session() as session:
+                fleet = carried_fleet(session, NETWORK, next_day)
+        finally:
+            db.dispose()
+        assert all(a.location == a.home for a in fleet)
+        return {a.airframe_id: a.ready_s for a in fleet if a.home == nyc}
+
+    unplanned = nyc_fleet()
+    expected = sorted([next_start_s, *released.tolist()])
+    assert sorted(unplanned.values()) == pytest.approx(expected)
+    plan(api, start.date().isoformat())
+    planned = nyc_fleet()
+    assert sorted(planned.values()) == pytest.approx(expected)
+    for b in booked:
+        airframe = _airframe(api, b["flight"]["id"])
+        assert planned[airframe] > next_start_s  # the one the run gave the flight is held
 
 
 def test_an_airframes_chain_across_days_counts_the_ferry_home() -> None:

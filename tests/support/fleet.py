@@ -1,6 +1,6 @@
 """Copies of the shipped network that differ in the fleet: more airframes, or a short reuse cycle.
 
-Every flight of a day takes an airframe of its hub (:mod:`rocketpost.service.fleetadmission`).
+Every flight takes an airframe of its hub for days (:mod:`rocketpost.service.fleetadmission`).
 Service tests that share a module database pin different launch waves so that their flights
 never meet (``tests/service/conftest.py``), and the races and the load benchmark book a fresh
 wave again and again: the shipped fleets (4–8 airframes a hub) would couple them or refuse
@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 ROOMY_FLEET = 1000
-"""Airframes per hub in the roomy copy: more flights than a test books in a day."""
+"""Airframes per hub in the roomy copy: more flights than a test books in the days a flight
+holds its airframe (about 5.5 with the ferry home: :mod:`rocketpost.service.fleetcarry`)."""
 SHORT_CYCLE_H = 0.25
 """Recovery and turnaround of the short-cycle copy, hours each (a 30 min reuse cycle)."""
 

@@ -179,12 +179,49 @@ class HubFlights:
         and every day whose start it holds its airframe at stay flyable (see module). The
         flights must cover :func:`carry_days` around the launch's day."""
         with_new = self.without(site, launch_s).with_flight(site, launch_s)
-        first = math.floor(launch_s / DAY_S)
         at = int(np.searchsorted(with_new.launch_s, launch_s, "right")) - 1  # the new one
-        ready = float(with_new.ready_s[at])
+        return with_new._flyable_until(launch_s, float(with_new.ready_s[at]), fleet, kept)
+
+    def _flyable_until(self, from_s: float, ready_s: float, fleet: int, kept: int) -> bool:
+        """Whether every day from the one of ``from_s`` to the one new flights release their
+        airframes in (``ready_s``, the latest) is flyable: the days they touch."""
+        first = math.floor(from_s / DAY_S)
         reach = carry_days(self.network)
-        last = math.floor(ready / DAY_S) if math.isfinite(ready) else first + reach
-        return all(with_new.day_flyable(d * DAY_S, fleet, kept) for d in range(first, last + 1))
+        last = math.floor(ready_s / DAY_S) if math.isfinite(ready_s) else first + reach
+        return all(self.day_flyable(d * DAY_S, fleet, kept) for d in range(first, last + 1))
+
+    def flights_left(self, day_start_s: float, fleet: int, kept: int) -> int:
+        """How many new flights the hub could still open on the day: one to its own landing
+        zone on each wave from the day's last one back (waves that have none yet), as many as
+        :meth:`opens` would let in one after the other (a bisection: a set that cannot fly
+        stays unflyable with more)."""
+        interval_s = float(self.network.launch_wave_interval_s[self.hub])
+        last_s = math.floor((day_start_s + DAY_S - 1.0) / interval_s) * interval_s
+        waves = np.arange(last_s, day_start_s - _TOL_S, -interval_s)
+        taken = self.launch_s[self.site == self.hub]
+        waves = waves[~np.isin(waves, taken)][:fleet]
+
+        def flies(k: int) -> bool:
+            more = HubFlights.of(
+                self.network,
+                self.hub,
+                np.append(self.site, np.full(k, self.hub, dtype=np.intp)),
+                np.append(self.launch_s, waves[:k]),
+            )
+            new = np.isin(more.launch_s, waves[:k]) & (more.site == self.hub)
+            ready = float(np.max(more.ready_s[new], initial=day_start_s))
+            return more._flyable_until(day_start_s, ready, fleet, kept)
+
+        low, high = 0, len(waves)  # flies(low) holds; find the largest
+        if not flies(0):
+            return 0
+        while low < high:
+            mid = (low + high + 1) // 2
+            if flies(mid):
+                low = mid
+            else:
+                high = mid - 1
+        return low
 
 
 def carried_fleet(session: Session, network: Network, day: date) -> list[Airframe]:

@@ -55,7 +55,7 @@ from rocketpost.service.fleetadmission import (
     launch_day,
     one_flight_a_day,
 )
-from rocketpost.service.fleetcarry import DAY_S, HubFlights, WindowRow, window_rows
+from rocketpost.service.fleetcarry import HubFlights, WindowRow, window_rows
 from rocketpost.service.models import Flight
 
 __all__ = ["DayFlights", "FlightBoard", "fleet_day"]
@@ -217,18 +217,14 @@ def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:
     by_count = one_flight_a_day(network)
     start_s = day_bounds(day)[0].timestamp()
     hubs = []
-    for i, hub in enumerate(network.hubs):
+    for hub in network.hubs:
         bookable = fleet.bookable(hub.hub_id)
         held: int | None = None
         left: int | None = None
         if by_count:
             around = flights.hub(hub.hub_id)
             held = int(np.count_nonzero(around.ready_at(start_s, hub.fleet) > start_s))
-            interval_s = float(network.launch_wave_interval_s[i])
-            last_wave_s = float(np.floor((start_s + DAY_S - 1.0) / interval_s)) * interval_s
-            left, wave_s = 0, last_wave_s
-            while left < hub.fleet and wave_s >= start_s and fleet.opens(around, i, wave_s):
-                around, left, wave_s = around.with_flight(i, wave_s), left + 1, wave_s - interval_s
+            left = around.flights_left(start_s, hub.fleet, hub.fleet - bookable)
         hubs.append(
             {
                 "hub_id": hub.hub_id,
