@@ -221,13 +221,13 @@ def admits(
     session: Session, fleet: BookableFleet, origin_hub: str, site_id: str, launch_at: datetime
 ) -> bool:
     """Whether a new flight ``origin_hub`` → ``site_id`` at ``launch_at`` can be opened: the
-    day's airframes less ``fleet``'s spares still fly every loaded flight of the day and this
-    one (see module).
+    airframes less ``fleet``'s spares still fly every loaded flight and this one (see module:
+    the hub's days it touches under the one-flight-a-day rule, the UTC day under the schedule).
 
-    First takes the lock of what the answer reads, held to the commit: the hub's UTC day under
-    the one-flight-a-day count, the whole day under the schedule. The flight itself is left out
-    of the day's count and added as the new one, so the answer is the same when a booking that
-    committed while this one waited for the lock has loaded it: the day with it loaded stays
+    First takes the lock of what the answer reads, held to the commit: the hub under the
+    one-flight-a-day rule, the whole UTC day under the schedule. The flight itself is left out
+    of the flights read and added as the new one, so the answer is the same when a booking that
+    committed while this one waited for the lock has loaded it: the days with it loaded stay
     flyable (the caller's upsert then joins it rather than creating it).
     """
     day = launch_day(launch_at)
