@@ -159,38 +159,42 @@ def _busan(ready_at: datetime) -> dict[str, Any]:
     return {**miami(ready_at), "destination": {"place": "Busan, KR"}, "origin_hub": "ICN"}
 
 
-def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
-    """24 clients each open a different wave of one day at once, half from NYC and half from
-    Incheon: each hub opens exactly its bookable flights. (Without the hub's day lock, PostgreSQL
-    openings each count the day without the others' new flights and sell more.)"""
-    api = shipped_api
+def _race(api: Api, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    """Book every body at once, each from a client of its own (4 merchants' keys), after each
+    has opened its connection; every booking's answer, each a 201 or a 409 ``no_capacity``."""
     keys = [api.merchant()[1] for _ in range(4)]
-    start = _day_start()
     base = str(api.client.base_url)
-    barrier = threading.Barrier(CLIENTS)
-    results: list[httpx.Response | None] = [None] * CLIENTS
+    barrier = threading.Barrier(len(bodies))
+    results: list[httpx.Response | None] = [None] * len(bodies)
 
     def book(i: int) -> None:
         headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
-        lane = miami if i % 2 == 0 else _busan
         with httpx.Client(base_url=base, timeout=60) as client:
             client.get("/health")  # open the connection before the race
             barrier.wait()
-            results[i] = client.post(
-                "/v1/shipments", json=lane(start + (i // 2) * GAP), headers=headers
-            )
+            results[i] = client.post("/v1/shipments", json=bodies[i], headers=headers)
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(CLIENTS)]
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(len(bodies))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
-
     answers = [r for r in results if r is not None]
-    assert len(answers) == CLIENTS
+    assert len(answers) == len(bodies)
     assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [
         r.text for r in answers if r.status_code != 201 and not _no_capacity(r)
     ]
+    return answers
+
+
+def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
+    """24 clients each open a different wave of one day at once, half from NYC and half from
+    Incheon: each hub opens exactly its bookable flights. (Without the hub's lock, PostgreSQL
+    openings each count the day without the others' new flights and sell more.)"""
+    api = shipped_api
+    start = _day_start()
+    lanes = (miami, _busan)
+    answers = _race(api, [lanes[i % 2](start + (i // 2) * GAP) for i in range(CLIENTS)])
     flights = [r.json()["flight"]["id"] for r in answers if r.status_code == 201]
     # NYC → Miami has one wave in the hour: each accepted client opened its own.
     from_nyc = [f for f in flights if f.startswith("flt_NYC_")]
@@ -208,30 +212,9 @@ def test_concurrent_openings_on_two_days_share_the_hubs_airframes(shipped_api: A
     holds its airframe for days, so the two days share NYC's 5 bookable airframes and exactly
     5 open, in any mix. (Under a lock of the hub's day, openings of the two days each count
     without the other's and sell more.)"""
-    api = shipped_api
-    keys = [api.merchant()[1] for _ in range(4)]
     start = _day_start()
-    base = str(api.client.base_url)
-    clients = 2 * NYC_FLIGHTS
-    barrier = threading.Barrier(clients)
-    results: list[httpx.Response | None] = [None] * clients
-
-    def book(i: int) -> None:
-        headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
-        ready = start + timedelta(days=i % 2) + (i // 2) * GAP
-        with httpx.Client(base_url=base, timeout=60) as client:
-            client.get("/health")  # open the connection before the race
-            barrier.wait()
-            results[i] = client.post("/v1/shipments", json=miami(ready), headers=headers)
-
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    answers = [r for r in results if r is not None]
-    assert len(answers) == clients
-    assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [r.text for r in answers]
+    bodies = [miami(start + timedelta(days=i % 2) + (i // 2) * GAP) for i in range(10)]
+    answers = _race(shipped_api, bodies)
     opened = {r.json()["flight"]["id"] for r in answers if r.status_code == 201}
     assert len(opened) == sum(r.status_code == 201 for r in answers) == NYC_FLIGHTS
 
