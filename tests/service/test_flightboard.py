@@ -9,6 +9,7 @@ promise has a seat, the quote says ``no_capacity`` and so does the booking.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -22,6 +23,7 @@ from rocketpost.network import default_network
 from rocketpost.service.capacity import FlightKey, Hold, Load
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import BookableFleet
+from rocketpost.service.fleetcarry import HubFlights
 from rocketpost.service.flightboard import DayFlights, FlightBoard
 from rocketpost.service.sameday import one_hour_reserve
 from tests.support.conditions import declare_clear_skies
@@ -87,6 +89,7 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
         "kept": 1,
         "bookable": ICN_FLIGHTS,
         "held_from_earlier_days": 0,
+        "next_back_at": None,
         "loaded_flights": ICN_FLIGHTS,
         "flights_left": 0,
     }
@@ -138,6 +141,14 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
     held = api.client.get(f"/v1/ops/fleet?date={later}", headers=api.ops).json()
     icn = {h["hub_id"]: h for h in held["hubs"]}["ICN"]
     assert icn["held_from_earlier_days"] == ICN_FLIGHTS and icn["flights_left"] == 0, icn
+    # The first back is the day's first flight's airframe (the next wave's, launched first).
+    first = HubFlights.of(
+        NETWORK,
+        NETWORK.hub_index("ICN"),
+        np.array([NETWORK.site_index(next_wave.json()["destination_hub"])]),
+        np.array([_at(flight["launch_at"]).timestamp()]),
+    )
+    assert _at(icn["next_back_at"]) == datetime.fromtimestamp(math.ceil(first.ready_s[0]), UTC)
     # Five and a half days on they are home and ready: the hour is offered again.
     home = _quote(api, headers, _busan(ready + timedelta(days=6), 12))["one_hour"]
     assert home["available"], home

@@ -145,6 +145,33 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         _assert_clean(recorded)
 
 
+def test_a_hubs_airframes_still_away_show_the_next_day(
+    server: ServerHandle, browser: Browser, http: httpx.Client
+) -> None:
+    """The day after NYC flew to Miami, a click on NYC says how many of its airframes earlier
+    days' flights still hold and when the first is back (``GET /v1/ops/fleet``)."""
+    _, headers = merchant_headers(server)
+    shipment = book_miami(http, headers)
+    launch = datetime.fromisoformat(shipment["flight"]["launch_at"].replace("Z", "+00:00"))
+    next_day = (launch + timedelta(days=1)).date().isoformat()
+    ops = {"Authorization": f"Bearer {server.ops_key}"}
+    answer = http.get(f"/v1/ops/fleet?date={next_day}", headers=ops).json()
+    nyc = next(h for h in answer["hubs"] if h["hub_id"] == "NYC")
+    assert nyc["held_from_earlier_days"] >= 1 and nyc["next_back_at"] is not None
+    with recorded_page(browser) as recorded:
+        page = _open_control_room(recorded, server, next_day)
+        page.locator("path.hub-NYC").click()
+        fleet = page.locator("#hub-fleet")
+        back = nyc["next_back_at"]
+        expect(fleet).to_contain_text(
+            f"{nyc['held_from_earlier_days']} not yet home, first back {back[5:10]} "
+            f"{back[11:16]} UTC",
+            timeout=WAIT_MS,
+        )
+        expect(fleet).to_have_attribute("data-held", str(nyc["held_from_earlier_days"]))
+        _assert_clean(recorded)
+
+
 def test_replay_plays_the_planned_day(
     server: ServerHandle, browser: Browser, replay_plan: Any
 ) -> None:

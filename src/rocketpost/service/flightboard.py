@@ -32,12 +32,13 @@ quote gets 409 ``no_capacity``, as before). A quote for a day no one has booked 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -208,7 +209,8 @@ def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:
 
     Under the one-flight-a-day rule a hub's ``held_from_earlier_days`` are the airframes that
     earlier days' flights still hold at the day's start (in flight, at sea, in turnaround or
-    on their way home), and ``flights_left`` the new flights it could still open that day: one
+    on their way home), ``next_back_at`` when the first of them is home and ready again, and
+    ``flights_left`` the new flights it could still open that day: one
     to its own landing zone on each wave from the day's last one back, while the rule bookings
     open flights by admits them (:mod:`rocketpost.service.fleetcarry`)."""
     flights = board.day(day)
@@ -221,9 +223,14 @@ def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:
         bookable = fleet.bookable(hub.hub_id)
         held: int | None = None
         left: int | None = None
+        next_back: datetime | None = None
         if by_count:
             around = flights.hub(hub.hub_id)
-            held = int(np.count_nonzero(around.ready_at(start_s, hub.fleet) > start_s))
+            ready = around.ready_at(start_s, hub.fleet)
+            away = ready[(ready > start_s) & np.isfinite(ready)]
+            held = int(np.count_nonzero(ready > start_s))
+            if away.size:
+                next_back = datetime.fromtimestamp(math.ceil(float(away.min())), UTC)
             left = around.flights_left(start_s, hub.fleet, hub.fleet - bookable)
         hubs.append(
             {
@@ -232,6 +239,7 @@ def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:
                 "kept": hub.fleet - bookable,
                 "bookable": bookable,
                 "held_from_earlier_days": held,
+                "next_back_at": next_back,
                 "loaded_flights": flights.per_hub[hub.hub_id],
                 "flights_left": left,
             }

@@ -173,6 +173,10 @@ class HubFleetPublic(_Out):
         "at sea, in turnaround or flying home; null: the schedule decides, reuse cycle under a "
         "day)"
     )
+    next_back_at: UtcDatetime | None = Field(
+        description="when the first of those airframes is home and ready again (null: none "
+        "held, or the schedule decides)"
+    )
     loaded_flights: int = Field(description="the day's flights from the hub carrying a load")
     flights_left: int | None = Field(
         description="flights bookings may still open that day, the latest waves first (null: "

@@ -324,8 +324,11 @@ async function showHub(id) {
   const left = mine.flights_left === null ? "set by the day's schedule" : `${fmtInt(mine.flights_left)} left`;
   line.className = mine.flights_left === 0 ? "warn" : "";
   line.dataset.left = String(mine.flights_left);
+  line.dataset.held = String(mine.held_from_earlier_days);
   // Airframes earlier days' flights still hold (away, or flying home and turning around).
-  const held = mine.held_from_earlier_days ? `, ${fmtInt(mine.held_from_earlier_days)} not yet home` : "";
+  const back = mine.next_back_at
+    ? `, first back ${mine.next_back_at.slice(5, 10)} ${hhmm(Date.parse(mine.next_back_at))} UTC` : "";
+  const held = mine.held_from_earlier_days ? `, ${fmtInt(mine.held_from_earlier_days)} not yet home${back}` : "";
   line.textContent = `airframes of ${day.date}: ${fmtInt(mine.loaded_flights)} of ` +
     `${fmtInt(mine.bookable)} bookable flights opened (${fmtInt(mine.kept)} kept spare${held}) · ${left}`;
 }
