@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from rocketpost.network import default_network
+from rocketpost.planning.fleet import next_wave_s
 from rocketpost.service.capacity import FlightKey, Hold, Load
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import BookableFleet
@@ -149,6 +150,11 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
         np.array([_at(flight["launch_at"]).timestamp()]),
     )
     assert _at(icn["next_back_at"]) == datetime.fromtimestamp(math.ceil(first.ready_s[0]), UTC)
+    # The sold-out quote names the lane's first wave with a seat again: the first one after
+    # that airframe is back.
+    back = next_wave_s(NETWORK, np.array([NETWORK.hub_index("ICN")]), first.ready_s)
+    assert _at(tomorrow["next_seat_at"]) == datetime.fromtimestamp(float(back[0]), UTC)
+    assert fresh["next_seat_at"] is None
     # Five and a half days on they are home and ready: the hour is offered again.
     home = _quote(api, headers, _busan(ready + timedelta(days=6), 12))["one_hour"]
     assert home["available"], home

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rocketpost.planning.fleet import next_wave_s
 from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.capacity import NOTHING, FlightKey, Hold, Load
 from rocketpost.service.db import Database
@@ -56,7 +57,7 @@ from rocketpost.service.fleetadmission import (
     launch_day,
     one_flight_a_day,
 )
-from rocketpost.service.fleetcarry import HubFlights, WindowRow, window_rows
+from rocketpost.service.fleetcarry import DAY_S, HubFlights, WindowRow, carry_days, window_rows
 from rocketpost.service.models import Flight
 
 __all__ = ["DayFlights", "FlightBoard", "fleet_day"]
@@ -201,6 +202,42 @@ class FlightBoard:
         """Whether a booking would seat ``load`` on ``flight``, leaving ``leave`` free, now (at
         most ``ttl_s`` behind)."""
         return self.day(launch_day(flight.launch_at)).seats(flight, load, leave)
+
+    def next_seat(self, after: FlightKey, load: Load) -> datetime | None:
+        """The first wave of ``after``'s lane later than ``after`` on which a booking would
+        seat ``load`` (:meth:`seats`), under the one-flight-a-day rule; ``None`` when there is
+        none within the days the hub's flights are read (:func:`~rocketpost.service.
+        fleetcarry.carry_days`), or under the schedule.
+
+        Only the waves where the answer can change are asked: the lane's loaded flights, the
+        first wave after each of the hub's airframes is home and ready again, and the first of
+        each day (a new day holds its spares anew), in time order."""
+        network = self.fleet.network
+        if not one_flight_a_day(network):
+            return None
+        hub = network.hub_index(after.origin_hub)
+        after_s = after.launch_at.timestamp()
+        board = self.day(launch_day(after.launch_at))
+        around = board.hub(after.origin_hub)
+        reach_s = carry_days(network) * DAY_S
+        site = network.site_index(after.destination_hub)
+        first_day_s = math.floor(after_s / DAY_S) * DAY_S
+        times = np.concatenate(
+            [
+                around.launch_s[around.site == site],
+                around.ready_s,
+                first_day_s + DAY_S * np.arange(1, carry_days(network) + 1),
+            ]
+        )
+        times = times[np.isfinite(times)]
+        waves = np.unique(next_wave_s(network, np.full(len(times), hub), times))
+        for wave_s in waves[(waves > after_s) & (waves <= after_s + reach_s)].tolist():
+            flight = FlightKey(
+                after.origin_hub, after.destination_hub, datetime.fromtimestamp(wave_s, UTC)
+            )
+            if self.seats(flight, load):
+                return flight.launch_at
+        return None
 
 
 def fleet_day(board: FlightBoard, day: date) -> dict[str, Any]:

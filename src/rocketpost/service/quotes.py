@@ -37,7 +37,7 @@ from rocketpost.promise.confidence import (
 )
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
-from rocketpost.service.capacity import CAPACITY_WAVES, NO_ROOM, Load, first_wave
+from rocketpost.service.capacity import CAPACITY_WAVES, NO_ROOM, FlightKey, Load, first_wave
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.flightboard import FlightBoard
@@ -106,6 +106,7 @@ class Quote:
     decided_by: str = "confidence"
     inspection_p: float | None = None
     same_day: SameDayOffer | None = None
+    next_seat_at: datetime | None = None  # no_capacity: the lane's first later wave with a seat
 
     def _at(self, seconds: float) -> datetime | None:
         if not math.isfinite(seconds):
@@ -133,6 +134,7 @@ class Quote:
             "earliest_delivery_at": self.earliest_delivery_at,
             "promised_delivery_at": self.promised_delivery_at,
             "price": _money_fields(self.one_hour_price) if assessment.available else None,
+            "next_seat_at": self.next_seat_at,
             **self._confidence_public(),
         }
 
@@ -456,12 +458,15 @@ class Quotes:
             waves=CAPACITY_WAVES,
         )
         if found is None:
+            assert route.launch_at is not None  # a rocket route has its wave
+            after = FlightKey(route.origin_hub, route.destination_hub, route.launch_at)
             return replace(
                 quote,
                 assessment=replace(
                     quote.assessment, available=False, reason=NO_CAPACITY, message=NO_ROOM
                 ),
                 promised_delivery_at=None,
+                next_seat_at=board.next_seat(after, load),
             )
         _, on_wave, decision = found
         if on_wave is route:

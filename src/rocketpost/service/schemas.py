@@ -274,6 +274,12 @@ class OneHourOption(_Out):
         description="the hub (of stock_hubs) that flies the parcels if a front scrubs the "
         "origin's wave, counted in p_on_time and the percentiles; null: none counted",
     )
+    next_seat_at: UtcDatetime | None = Field(
+        None,
+        description="with reason no_capacity: the launch of the lane's first later wave on "
+        "which a booking would find a seat (an airframe home again, or room on a loaded "
+        "flight); null otherwise, or none within the days the hub's flights are read",
+    )
 
 
 class SameDayOption(_Out):
