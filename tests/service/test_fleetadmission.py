@@ -12,6 +12,7 @@ day, the schedule admits more (repositioning airframes to the hub). Plus the clo
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,9 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from rocketpost.cli.ops import app as ops_app
 from rocketpost.network import default_network, load_network
 from rocketpost.planning.check import AirframeFlights, airframe_chain_problems
 from rocketpost.service.db import Database
@@ -455,6 +458,34 @@ def test_the_plan_runs_fleet_is_carried_from_the_flights_sold(shipped_api: Api) 
     for b in booked:
         airframe = _airframe(api, b["flight"]["id"])
         assert planned[airframe] > next_start_s  # the one the run gave the flight is held
+
+
+def test_the_fleet_command_reads_what_bookings_count(shipped_api: Api) -> None:
+    """``rocketpost ops fleet``: the day after NYC's 5 flights to Miami, the answer of ``GET
+    /v1/ops/fleet`` (5 airframes away, the first back when the first flight's is, none left),
+    as JSON and as a table; a date out of the service's years is refused with exit 2."""
+    api = shipped_api
+    _, headers = api.merchant()
+    start = _day_start()
+    _fill_the_fleet(api, headers, start)
+    next_day = (start + timedelta(days=1)).date().isoformat()
+    runner = CliRunner()
+    base = ["fleet", "--database-url", api.database_url, "--preset", "today", "--date", next_day]
+    result = runner.invoke(ops_app, [*base, "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    served = api.client.get(f"/v1/ops/fleet?date={next_day}", headers=api.ops).json()
+    assert answer == served
+    nyc = next(h for h in answer["hubs"] if h["hub_id"] == "NYC")
+    assert (nyc["held_from_earlier_days"], nyc["flights_left"]) == (NYC_FLIGHTS, 0)
+    table = runner.invoke(ops_app, base)
+    assert table.exit_code == 0, table.output
+    row = next(line.split() for line in table.output.splitlines() if line.split()[:1] == ["NYC"])
+    assert row[:5] == ["NYC", "6", "1", "5", "5"] and row[-2:] == ["0", "0"], row
+    far = runner.invoke(
+        ops_app, ["fleet", "--database-url", api.database_url, "--date", "9999-01-01"]
+    )
+    assert far.exit_code == 2 and "2000 to 2100" in far.output, far.output
 
 
 def test_an_airframes_chain_across_days_counts_the_ferry_home() -> None:

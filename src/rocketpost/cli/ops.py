@@ -18,7 +18,7 @@ __all__ = ["app", "plan_database"]
 
 app = typer.Typer(
     name="ops",
-    help="The operational day on the service's database: the planned timeline, replays.",
+    help="The operational day on the service's database: the planned timeline, replays, the fleet.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -28,13 +28,27 @@ DateOption = Annotated[
     str, typer.Option("--date", help="UTC day of launch, YYYY-MM-DD: the day's booked flights.")
 ]
 
+PromiseFallbacksOption = Annotated[
+    bool,
+    typer.Option(
+        "--promise-fallbacks/--no-promise-fallbacks",
+        envvar="ROCKETPOST_PROMISE_FALLBACKS",
+        help="The service counts fallbacks (a scrub under a front flies them; every hub keeps "
+        "their spare too). The service's setting.",
+    ),
+]
+
 
 def _day(text: str) -> dt.date:
+    from rocketpost.service.fields import FIRST_YEAR, LAST_YEAR
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         fail(f"--date {text!r}: not a date (YYYY-MM-DD)")
-        raise  # pragma: no cover - fail exits
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        fail(f"--date {text!r}: must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return day
 
 
 def _database(database_url: str | None) -> object:
@@ -140,14 +154,7 @@ def replay_command(
             help="How far after a scrubbed wave a shipment may move (the service's setting).",
         ),
     ] = 120.0,
-    promise_fallbacks: Annotated[
-        bool,
-        typer.Option(
-            "--promise-fallbacks/--no-promise-fallbacks",
-            envvar="ROCKETPOST_PROMISE_FALLBACKS",
-            help="The service counts fallbacks: a scrub under a front flies them.",
-        ),
-    ] = False,
+    promise_fallbacks: PromiseFallbacksOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Feed a timeline through the service's own event functions (tracking, webhooks), with
@@ -198,3 +205,59 @@ def replay_command(
     else:
         for key, value in summary.items():
             console.print(f"{key:<8} {value}", markup=False)
+
+
+@app.command("fleet")
+def fleet_command(
+    database_url: DatabaseUrlOption = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="UTC day, YYYY-MM-DD (default: today).")
+    ] = None,
+    network_file: NetworkOption = None,
+    preset: PresetOption = None,
+    promise_fallbacks: PromiseFallbacksOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Each hub's airframes on a day as bookings count them, across days (GET /v1/ops/fleet):
+    fleet, spares kept, bookable, still away from earlier days and when the first is back,
+    flights loaded and flights left."""
+    from rocketpost.service.db import Database
+    from rocketpost.service.fleetadmission import BookableFleet
+    from rocketpost.service.flightboard import FlightBoard, fleet_day
+    from rocketpost.service.ops_schemas import FleetDayPublic
+
+    day = _day(date) if date is not None else dt.datetime.now(dt.UTC).date()
+    network = network_from(network_file, preset)
+    db = _database(database_url)
+    assert isinstance(db, Database)
+    try:
+        board = FlightBoard(db, BookableFleet.of(network, fallbacks=promise_fallbacks), ttl_s=0)
+        answer = FleetDayPublic.model_validate(fleet_day(board, day)).model_dump(mode="json")
+    finally:
+        db.dispose()
+    if as_json:
+        print_json(answer)
+        return
+    console.print(f"airframes of {answer['date']} ({answer['rule']}; times UTC)", markup=False)
+    columns = ("hub", "fleet", "kept", "bookable", "away", "first back", "loaded", "left")
+    widths = (-5, 6, 5, 9, 5, 12, 7, 5)  # negative: left-aligned
+
+    def line(cells: tuple[object, ...]) -> str:
+        return " ".join(
+            f"{c!s:<{-w}}" if w < 0 else f"{c!s:>{w}}" for c, w in zip(cells, widths, strict=True)
+        )
+
+    console.print(line(columns), markup=False, soft_wrap=True)
+    for hub in answer["hubs"]:
+        back = hub["next_back_at"]
+        cells = (
+            hub["hub_id"],
+            hub["fleet"],
+            hub["kept"],
+            hub["bookable"],
+            "–" if hub["held_from_earlier_days"] is None else hub["held_from_earlier_days"],
+            "–" if back is None else f"{back[5:10]} {back[11:16]}",
+            hub["loaded_flights"],
+            "–" if hub["flights_left"] is None else hub["flights_left"],
+        )
+        console.print(line(cells), markup=False, soft_wrap=True)
