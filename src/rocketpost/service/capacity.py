@@ -38,7 +38,7 @@ so a seat is given back once.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -63,6 +63,7 @@ __all__ = [
     "FlightKey",
     "Hold",
     "Load",
+    "candidate_waves",
     "cm3",
     "first_wave",
     "first_wave_with_room",
@@ -301,20 +302,29 @@ def first_wave(
     tried only while P(on time) still meets the target. A booking takes a seat
     (:func:`first_wave_with_room`); a quote asks the flight board whether it would
     (:mod:`rocketpost.service.flightboard`): one search, two takers."""
-    for k in range(waves):
-        candidate = route.shifted(k)
-        assert candidate.launch_at is not None
-        if candidate.launch_at <= now:
-            continue
+    for candidate, flight in candidate_waves(route, now=now, waves=waves):
         decision = decide(candidate)
         if not decision.kept:
             return None
-        taken = take(
-            FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
-        )
+        taken = take(flight)
         if taken is not None:
             return taken, candidate, decision
     return None
+
+
+def candidate_waves(
+    route: RoutePlan, *, now: datetime, waves: int
+) -> Iterator[tuple[RoutePlan, FlightKey]]:
+    """The waves :func:`first_wave` tries, in order: ``route``'s and the next ``waves − 1``,
+    those still in the future, each with its flight. A taker that takes none of them makes
+    the search find nothing, whatever the decisions (a quote checks that first: the decisions
+    are the search's dear part)."""
+    for k in range(waves):
+        candidate = route.shifted(k)
+        assert candidate.launch_at is not None
+        if candidate.launch_at > now:
+            flight = FlightKey(candidate.origin_hub, candidate.destination_hub, candidate.launch_at)
+            yield candidate, flight
 
 
 def first_wave_with_room(

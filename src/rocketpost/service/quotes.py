@@ -37,7 +37,14 @@ from rocketpost.promise.confidence import (
 )
 from rocketpost.service import schemas
 from rocketpost.service.auth import Principal
-from rocketpost.service.capacity import CAPACITY_WAVES, NO_ROOM, FlightKey, Load, first_wave
+from rocketpost.service.capacity import (
+    CAPACITY_WAVES,
+    NO_ROOM,
+    FlightKey,
+    Load,
+    candidate_waves,
+    first_wave,
+)
 from rocketpost.service.clearance import ShipmentToClear, customs_out, run_clearance
 from rocketpost.service.consignment import Consignment
 from rocketpost.service.flightboard import FlightBoard
@@ -450,12 +457,20 @@ class Quotes:
         if not quote.assessment.available or route.mode != "rocket":
             return quote
 
-        found = first_wave(
-            route,
-            lambda r: self.promise_on(quote, r),
-            lambda flight: board.seats(flight, load) or None,
-            now=now,
-            waves=CAPACITY_WAVES,
+        # With no seat on any of its waves the search finds nothing, whatever it decides: the
+        # decisions (the search's dear part) are made only when some wave has a seat.
+        waves = candidate_waves(route, now=now, waves=CAPACITY_WAVES)
+        seated = any(board.seats(flight, load) for _, flight in waves)
+        found = (
+            first_wave(
+                route,
+                lambda r: self.promise_on(quote, r),
+                lambda flight: board.seats(flight, load) or None,
+                now=now,
+                waves=CAPACITY_WAVES,
+            )
+            if seated
+            else None
         )
         if found is None:
             assert route.launch_at is not None  # a rocket route has its wave
