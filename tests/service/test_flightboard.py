@@ -183,7 +183,11 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
         fleet=fleet,
         hold=Hold.of(NETWORK),
         day_start_s=launch.replace(hour=0, minute=0).timestamp(),
-        room={keys[0]: (5_000_000, 100_000_000), keys[1]: (500, 100_000_000), keys[2]: None},
+        room={
+            keys[0]: Hold(5_000_000, 100_000_000),
+            keys[1]: Hold(500, 100_000_000),
+            keys[2]: None,
+        },
         per_hub=Counter({"ICN": 3}),
         origin=np.zeros(0, dtype=np.intp),
         site=np.zeros(0, dtype=np.intp),
@@ -207,10 +211,10 @@ def test_a_loaded_flight_seats_what_its_free_hold_fits() -> None:
     assert not held.seats(opening, parcel) and held.seats(roomy, parcel)
 
 
-def _row(key: tuple[str, str, datetime]) -> tuple[str, str, str, datetime, None]:
+def _row(key: tuple[str, str, datetime]) -> tuple[Any, ...]:
     """A loaded flight as ``fleetcarry.window_rows`` reads it (origin, where it lands,
-    destination, launch, airframe)."""
-    return (key[0], key[1], key[1], key[2], None)
+    destination, launch, airframe, status, free grams and cm³)."""
+    return (key[0], key[1], key[1], key[2], None, "scheduled", 5_000_000, 100_000_000)
 
 
 def test_the_board_reads_a_day_again_only_once_its_read_is_ttl_old(api: Api) -> None:

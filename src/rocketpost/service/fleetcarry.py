@@ -47,7 +47,15 @@ from rocketpost.planning.fleet import Airframe, home_ready_s, initial_fleet, sit
 from rocketpost.service.bookedday import FLYING_STATUSES, day_bounds
 from rocketpost.service.models import Flight
 
-__all__ = ["DAY_S", "LOADED_ON_DAY", "HubFlights", "carried_fleet", "carry_days", "window_rows"]
+__all__ = [
+    "DAY_S",
+    "LOADED_ON_DAY",
+    "HubFlights",
+    "carried_fleet",
+    "carry_days",
+    "loaded_rows",
+    "window_rows",
+]
 
 DAY_S = 86_400.0
 _TOL_S = 1e-6
@@ -67,14 +75,18 @@ _WINDOW = (
         Flight.destination_hub,
         Flight.launch_at,
         Flight.airframe_id,
+        Flight.status,
+        Flight.capacity_g - Flight.booked_g,
+        Flight.capacity_cm3 - Flight.booked_cm3,
     )
     .where(*LOADED_ON_DAY)
     .order_by(Flight.launch_at, Flight.id)
 )
 """Loaded flights (still flying, carrying a load) launched in ``[start, end)``: origin, where
-it lands (a diversion's site, else its destination), destination, launch and airframe."""
+it lands (a diversion's site, else its destination), destination, launch, airframe, status and
+free grams and cm³ (what the flight board seats by)."""
 _WINDOW_OF_HUB = _WINDOW.where(Flight.origin_hub == bindparam("hub"))
-WindowRow: TypeAlias = "Row[str, str, str, datetime, str | None]"
+WindowRow: TypeAlias = "Row[str, str, str, datetime, str | None, str, int, int]"
 
 
 @lru_cache(maxsize=8)
@@ -97,7 +109,15 @@ def window_rows(
     before its start to as many after its end (one query; every hub's, or ``hub_id``'s)."""
     start, end = day_bounds(day)
     reach = timedelta(days=carry_days(network))
-    window = {"start": start - reach, "end": end + reach}
+    return loaded_rows(session, start - reach, end + reach, hub_id)
+
+
+def loaded_rows(
+    session: Session, start: datetime, end: datetime, hub_id: str | None = None
+) -> list[WindowRow]:
+    """The loaded flights launched in ``[start, end)`` (one query; every hub's, or
+    ``hub_id``'s), in launch order."""
+    window = {"start": start, "end": end}
     if hub_id is None:
         return list(session.execute(_WINDOW, window).all())
     return list(session.execute(_WINDOW_OF_HUB, {**window, "hub": hub_id}).all())

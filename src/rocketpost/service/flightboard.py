@@ -23,8 +23,8 @@ same_day_wave`). The board answers as the seat statement would:
   cycle under a day, the schedule (:func:`~rocketpost.service.fleetadmission.flies_one_more`),
   on the same flights.
 
-It reads each UTC day's loaded flights with one query (and those around it with one more) and
-keeps them ``ttl_s`` seconds
+It reads each UTC day's loaded flights with one query (with those of the days around it under
+the one-flight-a-day rule) and keeps them ``ttl_s`` seconds
 (``ROCKETPOST_FLIGHT_BOARD_TTL_S``, 1 s by default) per process: a quote writes nothing and may
 be that much behind the bookings, which decide under their locks (a booking refused after such a
 quote gets 409 ``no_capacity``, as before). A quote for a day no one has booked finds no flight.
@@ -43,7 +43,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rocketpost.planning.fleet import next_wave_s
@@ -51,31 +50,23 @@ from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.capacity import NOTHING, FlightKey, Hold, Load
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import (
-    LOADED_ON_DAY,
     BookableFleet,
     flies_one_more,
     launch_day,
     one_flight_a_day,
 )
-from rocketpost.service.fleetcarry import DAY_S, HubFlights, WindowRow, carry_days, window_rows
-from rocketpost.service.models import Flight
+from rocketpost.service.fleetcarry import (
+    DAY_S,
+    HubFlights,
+    WindowRow,
+    carry_days,
+    loaded_rows,
+    window_rows,
+)
 
 __all__ = ["DayFlights", "FlightBoard", "fleet_day"]
 
 _DAYS_KEPT = 16  # days cached per process (a quote asks for today and the next few)
-
-_LOADED = (
-    select(
-        Flight.origin_hub,
-        Flight.destination_hub,
-        Flight.launch_at,
-        Flight.status,
-        Flight.capacity_g - Flight.booked_g,
-        Flight.capacity_cm3 - Flight.booked_cm3,
-    )
-    .where(*LOADED_ON_DAY)
-    .order_by(Flight.launch_at, Flight.id)
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,8 +76,8 @@ class DayFlights:
     fleet: BookableFleet
     hold: Hold  # what a flight opened now carries (the network's rocket)
     day_start_s: float
-    # Free grams and cm³ of each loaded flight (None: no longer scheduled, it seats nothing).
-    room: dict[tuple[str, str, datetime], tuple[int, int] | None]
+    # Free room of each loaded flight (None: no longer scheduled, it seats nothing).
+    room: dict[tuple[str, str, datetime], Hold | None]
     per_hub: Counter[str]
     origin: NDArray[np.intp]
     site: NDArray[np.intp]
@@ -99,24 +90,27 @@ class DayFlights:
 
     @classmethod
     def read(cls, session: Session, fleet: BookableFleet, day: date) -> DayFlights:
-        """The day's loaded flights (one query; one more for the days around it, which a new
-        flight's airframe depends on under the one-flight-a-day rule)."""
+        """The day's loaded flights, in one query: under the one-flight-a-day rule with the
+        days around it, which a new flight's airframe depends on."""
         start, end = day_bounds(day)
-        rows = session.execute(_LOADED, {"start": start, "end": end}).all()
         network = fleet.network
-        around = window_rows(session, network, day) if one_flight_a_day(network) else []
+        if one_flight_a_day(network):
+            around = window_rows(session, network, day)
+            rows = [r for r in around if start <= r[3] < end]
+        else:
+            around, rows = [], loaded_rows(session, start, end)
         return cls(
             fleet=fleet,
             hold=Hold.of(network),
             day_start_s=start.timestamp(),
             room={
-                (r[0], r[1], r[2]): (int(r[4]), int(r[5])) if r[3] == "scheduled" else None
+                (r[0], r[2], r[3]): Hold(int(r[6]), int(r[7])) if r[5] == "scheduled" else None
                 for r in rows
             },
             per_hub=Counter(r[0] for r in rows),
             origin=np.array([network.hub_index(r[0]) for r in rows], dtype=np.intp),
-            site=np.array([network.site_index(r[1]) for r in rows], dtype=np.intp),
-            launch_s=np.array([r[2].timestamp() for r in rows], dtype=np.float64),
+            site=np.array([network.site_index(r[2]) for r in rows], dtype=np.intp),
+            launch_s=np.array([r[3].timestamp() for r in rows], dtype=np.float64),
             around=around,
         )
 
@@ -136,11 +130,7 @@ class DayFlights:
         key = (flight.origin_hub, flight.destination_hub, flight.launch_at)
         if key in self.room:
             room = self.room[key]
-            return (
-                room is not None
-                and load.mass_g + leave.mass_g <= room[0]
-                and load.volume_cm3 + leave.volume_cm3 <= room[1]
-            )
+            return room is not None and room.fits(load, leave)
         network = self.fleet.network
         if one_flight_a_day(network):
             opens = self._opens.get(key)
