@@ -168,7 +168,7 @@ QUOTE_STEPS = {
     ("sameday.py", "offer_same_day"): "the same-day offer",
     ("quotes.py", "at_confidence"): "the distribution and decision at the confidence",
     ("quoting.py", "assess"): "the one-hour rule (decide_service)",
-    ("quotes.py", "public"): "building and validating the answer",
+    ("quote_answer.py", "public"): "building and validating the answer",
     ("tokens.py", "sign_token"): "signing the quote id",
     ("main.py", "model_dump_json"): "serialising the answer",
 }

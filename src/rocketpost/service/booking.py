@@ -51,7 +51,8 @@ from rocketpost.service.imports import (
 )
 from rocketpost.service.merchants import principal_trust, seller_trust
 from rocketpost.service.models import CustomsImport, Shipment, utcnow
-from rocketpost.service.quotes import Quote, Quotes
+from rocketpost.service.quote_answer import Quote
+from rocketpost.service.quotes import Quotes
 from rocketpost.service.quoting import cents, flight_public_id
 from rocketpost.service.reads import own_shipment, shipment_public
 from rocketpost.service.sameday import NO_SAME_DAY_ROOM, first_wave_for_same_day
