@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from rocketpost.service import schemas
+from rocketpost.service import schemas, webhook_schemas
 from rocketpost.service.reads import MAX_CURSOR_ID, encode_cursor
 from tests.service.conftest import T_SHIRT, Api, busan, miami, slot_ready_at
 
@@ -490,7 +490,7 @@ REQUEST_MODELS = [
     schemas.FlightEventIn,
     schemas.InductionIn,
     schemas.InspectionIn,
-    schemas.WebhookCreate,
+    webhook_schemas.WebhookCreate,
 ]
 
 

@@ -86,10 +86,6 @@ __all__ = [
     "SiteConditionsPublic",
     "StandardOption",
     "ValidationErrorPublic",
-    "WebhookCreate",
-    "WebhookCreatedPublic",
-    "WebhookPublic",
-    "WebhooksPublic",
 ]
 
 
@@ -484,29 +480,3 @@ class FlightEventPublic(_Out):
     shipments_affected: int
     rescheduled: list[Rescheduled]
     downgraded: list[str]
-
-
-class WebhookCreate(_In):
-    """``POST /v1/webhooks``."""
-
-    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s\x00]+$")]
-
-
-class WebhookPublic(_Out):
-    """A registered webhook endpoint (the secret is only shown when created)."""
-
-    id: str
-    url: str
-    created_at: UtcDatetime
-
-
-class WebhookCreatedPublic(WebhookPublic):
-    """A new endpoint, with its signing secret (shown once)."""
-
-    secret: str
-
-
-class WebhooksPublic(_Out):
-    """A merchant's endpoints."""
-
-    data: list[WebhookPublic]

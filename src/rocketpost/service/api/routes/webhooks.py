@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from rocketpost.service import schemas
+from rocketpost.service import webhook_schemas
 from rocketpost.service.api.deps import Caller, State, error_responses
 from rocketpost.service.auth import Principal
 from rocketpost.service.errors import ApiError
@@ -48,7 +48,7 @@ def _merchant_only(principal: Principal) -> None:
 @router.post(
     "/v1/webhooks",
     status_code=201,
-    response_model=schemas.WebhookCreatedPublic,
+    response_model=webhook_schemas.WebhookCreatedPublic,
     responses=error_responses(
         400,
         401,
@@ -61,8 +61,8 @@ def _merchant_only(principal: Principal) -> None:
     ),
 )
 def create_webhook(
-    body: schemas.WebhookCreate, principal: Caller, state: State, check: TargetCheck
-) -> schemas.WebhookCreatedPublic:
+    body: webhook_schemas.WebhookCreate, principal: Caller, state: State, check: TargetCheck
+) -> webhook_schemas.WebhookCreatedPublic:
     """Register a public https URL for your shipment events; the secret is shown once.
 
     The host must be, or resolve to, public addresses only (no loopback, private, link-local
@@ -72,22 +72,22 @@ def create_webhook(
     check(body.url)  # InputError → 422 naming ``url``; sync route, so the lookup blocks a worker
     created = state.endpoints.create(principal.merchant_pk, body.url)
     assert created.secret is not None
-    return schemas.WebhookCreatedPublic(
+    return webhook_schemas.WebhookCreatedPublic(
         id=created.webhook_id, url=created.url, secret=created.secret, created_at=created.created_at
     )
 
 
 @router.get(
     "/v1/webhooks",
-    response_model=schemas.WebhooksPublic,
+    response_model=webhook_schemas.WebhooksPublic,
     responses=error_responses(401, 403, 429, **_MERCHANT),
 )
-def list_webhooks(principal: Caller, state: State) -> schemas.WebhooksPublic:
+def list_webhooks(principal: Caller, state: State) -> webhook_schemas.WebhooksPublic:
     """Your active endpoints (without secrets)."""
     _merchant_only(principal)
-    return schemas.WebhooksPublic(
+    return webhook_schemas.WebhooksPublic(
         data=[
-            schemas.WebhookPublic(id=w.webhook_id, url=w.url, created_at=w.created_at)
+            webhook_schemas.WebhookPublic(id=w.webhook_id, url=w.url, created_at=w.created_at)
             for w in state.endpoints.active(principal.merchant_pk)
         ]
     )
