@@ -249,11 +249,11 @@ def carried_fleet(session: Session, network: Network, day: date) -> list[Airfram
     the earlier flights that hold it release it. An earlier flight's recorded airframe (from
     its day's plan run) is the one it holds; a flight no run has assigned holds the hub's
     airframe ready first, in launch order (the plan run's own choice)."""
-    start_s = day_bounds(day)[0].timestamp()
-    fleet = initial_fleet(network, start_s)
+    start = day_bounds(day)[0]
+    fleet = initial_fleet(network, start.timestamp())
     by_id = {a.airframe_id: a for a in fleet}
     hub_airframes = [[a for a in fleet if a.home == h] for h in range(len(network.hubs))]
-    rows = [r for r in window_rows(session, network, day) if r[3].timestamp() < start_s]
+    rows = loaded_rows(session, start - timedelta(days=carry_days(network)), start)
     if not rows:
         return fleet
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)

@@ -15,7 +15,6 @@ smaller after its flights were sold.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -24,26 +23,16 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rocketpost.core.eta import flight_matrix
 from rocketpost.network import Network
 from rocketpost.planning.check import AirframeFlights, airframe_chain_problems
-from rocketpost.planning.fleet import initial_fleet, site_returns
+from rocketpost.planning.fleet import initial_fleet
 from rocketpost.service.bookedday import FLYING_STATUSES, BookedDay, day_bounds
+from rocketpost.service.fleetcarry import carry_days
 from rocketpost.service.models import Flight
 
-__all__ = ["airframe_conflicts", "lookback_days"]
+__all__ = ["airframe_conflicts"]
 
 _DAY_S = 86_400.0
-
-
-def lookback_days(network: Network) -> int:
-    """Days before a day whose flights may still hold an airframe at its start: the longest
-    flight, days at sea and reuse cycle, in whole days."""
-    _, return_s = site_returns(network)
-    flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
-    longest = float(np.nanmax(np.where(np.isfinite(flight_s), flight_s, np.nan)))
-    busy_s = longest + float(return_s.max(initial=0.0)) + network.rocket.reuse_cycle_s
-    return math.ceil(busy_s / _DAY_S)
 
 
 def airframe_conflicts(
@@ -70,7 +59,7 @@ def airframe_conflicts(
         )
         .where(
             Flight.airframe_id.is_not(None),
-            Flight.launch_at >= start - timedelta(days=lookback_days(network)),
+            Flight.launch_at >= start - timedelta(days=carry_days(network)),
             Flight.launch_at < start,
             Flight.status.in_(FLYING_STATUSES),
         )
