@@ -278,3 +278,42 @@ def test_no_fallback_where_the_stock_is_nowhere_else(small_plan: tuple[Plan, Sim
     china = np.zeros_like(only_origin)
     china[:, [inputs.network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True
     assert _front_moves(dataclasses.replace(inputs, order_stock=china), config, 4)
+
+
+def test_a_ferry_waits_out_the_weather_while_its_next_flight_can_still_use_it(
+    tiny_network: Network,
+) -> None:
+    """B's only airframe is ferried to A days ahead of A's flight (A has none): a front at B
+    longer than the cargo's six-hour hold keeps the ferry on the ground, yet it has the slack
+    to fly after it and put the airframe at A in time."""
+    from rocketpost.planning.fleet import Airframe
+
+    hour = 3600.0
+    orders = one_order(tiny_network, DAY_S + 80 * hour)
+    fleet = [Airframe("B-01", 1, 1, 0, DAY_S)]
+    plan = plan_orders(
+        tiny_network,
+        orders,
+        PlanParams(consolidation=FLY_ALWAYS),
+        fleet=fleet,
+        promise_rule="buffer",
+    )
+    inputs = inputs_from_plan(plan, tiny_network)
+    assert inputs.flight_repositioning.tolist() == [True, False]
+    assert inputs.flight_launch_s[0] == DAY_S
+    cargo_s = float(inputs.flight_launch_s[1])
+    front = tuple(("B", DAY_S + k * 600.0) for k in range(7 * 6))  # seven hours of waves at B
+    record = simulate_flights(inputs, dataclasses.replace(CALM, scripted_scrubs=front), SEED)
+    assert record.scrubs.tolist()[0] == 42
+    assert record.launch_s[0] == DAY_S + 7 * hour  # past the policy's 6 h hold
+    assert record.launch_s[1] == cargo_s  # the cargo flies on time, on the ferried airframe
+    assert record.status.tolist() == [FlightStatus.DELIVERED, FlightStatus.DELIVERED]
+    # Held past the last wave that still serves the cargo, the ferry is given up, and the cargo
+    # has no airframe.
+    cycle = tiny_network.rocket.reuse_cycle_s
+    latest = cargo_s + 6 * hour - float(inputs.flight_duration_s[0]) - cycle
+    waves = int((latest - DAY_S) // 600.0) + 2
+    storm = tuple(("B", DAY_S + k * 600.0) for k in range(waves))
+    record = simulate_flights(inputs, dataclasses.replace(CALM, scripted_scrubs=storm), SEED)
+    assert np.isnan(record.launch_s).all()
+    assert record.status.tolist()[1] == FlightStatus.STANDARD

@@ -100,6 +100,33 @@ def _flight_stock(inputs: SimInputs) -> list[NDArray[np.bool_]]:
     return list(stock)
 
 
+def hold_limits_s(inputs: SimInputs, max_hold_s: float) -> NDArray[np.float64]:
+    """Per planned flight, the latest wave it may still launch at.
+
+    A cargo flight is held ``max_hold_s`` past its planned wave, then its parcels go standard.
+    An empty repositioning flight carries no promise of its own: it is there to put its
+    airframe at the next planned flight's hub, so it keeps trying as long as the airframe,
+    landing and turned round, could still fly that flight within *its* hold (and at least
+    ``max_hold_s``, as before, when nothing is planned after it). A plan across days ferries
+    airframes days ahead; cancelling such a ferry after six hours of weather would ground a
+    flight it had days of slack for.
+    """
+    launch = np.asarray(inputs.flight_launch_s, dtype=np.float64)
+    limit = launch + max_hold_s
+    airframe = np.asarray(inputs.flight_airframe, dtype=np.int64)
+    if len(launch) < 2:
+        return limit
+    order = np.lexsort((launch, airframe))  # each airframe's flights in launch order
+    same = airframe[order][1:] == airframe[order][:-1]
+    this, after = order[:-1][same], order[1:][same]
+    ferry = np.asarray(inputs.flight_repositioning, dtype=bool)[this]
+    this, after = this[ferry], after[ferry]
+    cycle = inputs.network.rocket.reuse_cycle_s
+    latest = limit[after] - np.asarray(inputs.flight_duration_s, dtype=np.float64)[this] - cycle
+    limit[this] = np.maximum(limit[this], latest)
+    return limit
+
+
 class _Engine:
     """One replicate: the environment, its conditions and airframes, a process per flight."""
 
@@ -136,7 +163,7 @@ class _Engine:
         self.alt_extra_km = d.sea_state.alternate_extra_km
         self.fail_p = d.landing.failure_p
         self.boat_sigma = d.noise.boat_sigma
-        self.max_hold_s = self.policy.max_hold_s
+        self.hold_until_s = hold_limits_s(inputs, self.policy.max_hold_s).tolist()
         self.conditions = replicate_conditions(inputs, config, seed)
         # Wind and waves per site, drawn with the conditions (a stream of their own).
         self.metocean = self.conditions.metocean
@@ -184,6 +211,13 @@ class _Engine:
             else np.zeros(len(hubs), dtype=np.int64)
         )
         self.airframes = AirframePool(self.env, hubs, remaining.tolist())
+
+    def hold_until(self, f: int) -> float:
+        """The last wave flight ``f`` may launch at (a re-dispatched flight: its planned wave
+        plus the policy's hold)."""
+        if f < len(self.hold_until_s):
+            return self.hold_until_s[f]
+        return self.fl.planned[f] + self.policy.max_hold_s
 
     def draw_fail(self, f: int) -> float:
         return self.fail_u[f] if f < len(self.fail_u) else float(self.rng.random())
@@ -260,7 +294,7 @@ class _Engine:
         while True:
             if t > env.now:
                 yield env.timeout(t - env.now)
-            if t - planned > self.max_hold_s + _EPS:
+            if t > self.hold_until(f) + _EPS:
                 if a >= 0:
                     self.airframes.release(a)
                 self.to_standard(f, o, "max hold")
