@@ -9,7 +9,14 @@ import pytest
 
 from rocketpost.core.eta import flight_matrix
 from rocketpost.network import Network, default_network
-from rocketpost.planning.fleet import FleetSchedule, initial_fleet, reserve_mask, schedule_fleet
+from rocketpost.planning.fleet import (
+    FleetSchedule,
+    ferry_margin_s,
+    ferry_wait_tail,
+    initial_fleet,
+    reserve_mask,
+    schedule_fleet,
+)
 
 DAY_S = 1_795_651_200.0
 
@@ -31,8 +38,11 @@ def run(
     dests: list[int],
     launches: list[float],
     fills: list[float],
-    **kw: bool,
+    *,
+    reserve_for_fuller: bool = True,
+    ferry_margin_h: float | None = None,
 ) -> FleetSchedule:
+    margin = None if ferry_margin_h is None else np.full(len(network.hubs), ferry_margin_h * 3600)
     return schedule_fleet(
         network,
         np.array(origins, dtype=np.intp),
@@ -40,13 +50,17 @@ def run(
         np.array(launches),
         np.array(fills),
         fleet=initial_fleet(network, DAY_S),
-        **kw,
+        reserve_for_fuller=reserve_for_fuller,
+        ferry_margin=margin,
     )
 
 
 def test_second_flight_from_an_emptied_hub_gets_a_repositioned_airframe() -> None:
     net = two_hubs(1, 1, cycle_h=1.0)
-    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2])
+    # No weather margin: the ferry only has to land and turn round before the launch.
+    sched = run(
+        net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2], ferry_margin_h=0.0
+    )
     flight_s = flight_matrix(net).flight_s
     # Known best: HZB-01 flies the first load; ICN-01 (idle at ICN) repositions to HZB at the
     # first wave of the day and flies the second load. Three flights, one of them empty.
@@ -61,6 +75,32 @@ def test_second_flight_from_an_emptied_hub_gets_a_repositioned_airframe() -> Non
     assert [a.flights for a in sched.airframes] == [1, 2]
     assert sched.bin_flight.tolist() == [1, 2]
     assert sched.utilisation() == 1.0
+
+
+def test_a_ferry_is_planned_only_with_the_weather_margin_before_the_launch() -> None:
+    net = two_hubs(1, 1, cycle_h=1.0)
+    margin_s = float(ferry_margin_s(net)[1])
+    assert 40 * 3600 < margin_s < 60 * 3600  # the climate's fronts and closed seas, at 99 %
+    ferry_ready_s = DAY_S + flight_matrix(net).flight_s[1, 0] + net.rocket.reuse_cycle_s
+    # The second load four hours on: the ferry would be ready in time if no weather held it,
+    # but not with the margin, so the load is not flown (its orders go standard).
+    tight = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2])
+    assert tight.flight_bin.tolist() == [0]
+    assert tight.bin_flight.tolist() == [0, -1]
+    # With the margin and a wave to spare it is: ICN-01 flies over at the first wave.
+    later = ferry_ready_s + margin_s + 300.0
+    roomy = run(net, [0, 0], [1, 1], [DAY_S + 3600, later], [0.3, 0.2])
+    assert roomy.flight_bin.tolist() == [-1, 0, 1]
+    assert roomy.flight_launch_s[0] == DAY_S
+    # A wave short of the margin, it is not.
+    short = run(net, [0, 0], [1, 1], [DAY_S + 3600, later - 600.0], [0.3, 0.2])
+    assert short.bin_flight.tolist() == [0, -1]
+    # The network's own margin replaces the climate's.
+    own = dataclasses.replace(net, promise=dataclasses.replace(net.promise, ferry_margin_h=0.0))
+    assert ferry_margin_s(own).tolist() == [0.0, 0.0]
+    assert run(
+        own, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2]
+    ).flight_bin.tolist() == [-1, 0, 1]
 
 
 def test_an_airframe_that_is_not_there_is_never_used() -> None:
@@ -150,3 +190,34 @@ def test_an_airframe_landing_at_a_site_without_a_pad_is_shipped_to_the_nearest_h
     assert airframe.location == network.hub_index("ICN")
     landing = float(schedule.flight_landing_s[0])
     assert airframe.ready_s == pytest.approx(landing + sea_s[site] + network.rocket.reuse_cycle_s)
+
+
+def test_the_ferry_wait_is_the_simulators_weather_and_sea() -> None:
+    """``ferry_wait_tail`` against the simulator's own draws: HZB's fronts and isolated holds
+    and ICN's landing zone over 30,000 days, every wave a ferry could be planned at, waiting
+    for the first that flies. The tail's long end is where the margin is read."""
+    from rocketpost.simulation import SimConfig
+    from rocketpost.simulation.conditions import Conditions
+
+    base = default_network()
+    net = dataclasses.replace(base, hubs=(base.hub("HZB"), base.hub("ICN")))
+    interval = float(net.launch_wave_interval_s[0])
+    days = 30_000
+    end = DAY_S + days * 86_400.0
+    rng_weather, rng_sea = np.random.default_rng(1), np.random.default_rng(2)
+    drawn = Conditions(net, SimConfig(), rng_weather, rng_sea, DAY_S, end + 5 * 86_400.0)
+    scrubbed = drawn.scrubbed_wave[0]
+    waves = (drawn.wave0[0] + np.arange(len(scrubbed))) * interval
+    switch, closed_at_start = drawn.zone_switch[1][0]
+    closed = (np.searchsorted(switch, waves, side="right") % 2 == 1) ^ closed_at_start
+    flies = np.flatnonzero(~scrubbed & ~closed)
+    planned = np.arange(np.searchsorted(waves, DAY_S), np.searchsorted(waves, end))
+    lost = flies[np.searchsorted(flies, planned)] - planned
+    tail = ferry_wait_tail(interval)
+    for hours, tolerance in ((0, 0.02), (6, 0.04), (12, 0.05), (24, 0.08), (36, 0.12), (48, 0.15)):
+        m = int(hours * 3600 / interval)
+        assert np.mean(lost > m) == pytest.approx(tail[m], rel=tolerance), hours
+    # The margin is the wait a ferry outlasts but for a tenth of the promise's 1 %.
+    margin_waves = int(ferry_margin_s(net)[0] / interval)
+    assert tail[margin_waves] <= 0.001 < tail[margin_waves - 1]
+    assert np.mean(lost > margin_waves) == pytest.approx(0.001, rel=0.25)

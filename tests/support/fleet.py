@@ -35,15 +35,19 @@ SHORT_CYCLE_H = 0.25
 """Recovery and turnaround of the short-cycle copy, hours each (a 30 min reuse cycle)."""
 
 
-def _copy(name: str, substitutions: dict[str, str]) -> Path:
+def _copy(name: str, substitutions: dict[str, str], promise: dict[str, str] | None = None) -> Path:
     """The shipped ``network.toml`` with each ``^key = value`` line of ``substitutions``
-    replaced (with its ``landing_sites.toml`` beside it), in a new temporary directory."""
+    replaced and the ``promise`` settings added to its ``[promise]`` table (with its
+    ``landing_sites.toml`` beside it), in a new temporary directory."""
     shipped = resources.files("rocketpost.data")
     directory = Path(tempfile.mkdtemp(prefix=f"rp-{name}-"))
     text = shipped.joinpath("network.toml").read_text(encoding="utf-8")
     for key, value in substitutions.items():
         text, lines = re.subn(rf"^{key} = [\d.]+", f"{key} = {value}", text, flags=re.MULTILINE)
         assert lines > 0, f"the shipped network.toml sets no {key}"
+    added = "".join(f"{key} = {value}\n" for key, value in (promise or {}).items())
+    text, tables = re.subn(r"^\[promise\]\n", f"[promise]\n{added}", text, flags=re.MULTILINE)
+    assert tables == 1, "the shipped network.toml has no [promise] table"
     (directory / "network.toml").write_text(text, encoding="utf-8")
     with resources.as_file(shipped.joinpath("landing_sites.toml")) as sites:
         shutil.copyfile(sites, directory / "landing_sites.toml")
@@ -63,7 +67,12 @@ def roomy_fleet_env() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def short_cycle_network() -> Path:
-    """The copy whose rocket is ready again :data:`SHORT_CYCLE_H` × 2 after landing."""
+    """The copy whose rocket is ready again :data:`SHORT_CYCLE_H` × 2 after landing, and whose
+    ferries are planned without a weather margin (``promise.ferry_margin_h = 0``): the climate's
+    51.6 h would leave no ferry within a day, and these tests are about the schedule's
+    repositioning itself."""
     return _copy(
-        "short-cycle", {"recovery_h": str(SHORT_CYCLE_H), "turnaround_h": str(SHORT_CYCLE_H)}
+        "short-cycle",
+        {"recovery_h": str(SHORT_CYCLE_H), "turnaround_h": str(SHORT_CYCLE_H)},
+        promise={"ferry_margin_h": "0.0"},
     )

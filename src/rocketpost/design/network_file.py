@@ -43,7 +43,11 @@ def _value(value: Any) -> str:
 
 def _table(name: str, obj: Any) -> list[str]:
     lines = [f"[{name}]"]
-    lines += [f"{f.name} = {_value(getattr(obj, f.name))}" for f in fields(obj) if f.init]
+    lines += [  # TOML has no null: an unset optional setting is left out (its default)
+        f"{f.name} = {_value(getattr(obj, f.name))}"
+        for f in fields(obj)
+        if f.init and getattr(obj, f.name) is not None
+    ]
     return [*lines, ""]
 
 

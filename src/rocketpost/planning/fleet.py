@@ -32,12 +32,17 @@ from numpy.typing import NDArray
 from rocketpost.core.eta import flight_matrix
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.promise.rates import Disruptions
 
 __all__ = [
+    "FERRY_SHARE_OF_ROOM",
     "Airframe",
     "FleetSchedule",
+    "ferry_margin_s",
+    "ferry_wait_tail",
     "home_ready_s",
     "initial_fleet",
+    "longest_home_ready_s",
     "next_wave_s",
     "reserve_mask",
     "schedule_fleet",
@@ -93,6 +98,90 @@ def next_wave_s(
     return np.asarray(np.ceil(t_s / interval - 1e-9) * interval, dtype=np.float64)
 
 
+FERRY_SHARE_OF_ROOM = 0.1
+"""The share of the promise's room (``1 − promise.confidence``) a ferry may spend: a planned
+ferry is late past its margin (:func:`ferry_margin_s`) at most this share as often as a promise
+may be broken, so that a promise flown on a ferried airframe still holds."""
+
+
+def _two_state_step(bad_share: float, mean_bad_s: float, step_s: float) -> NDArray[np.float64]:
+    """``P[i, j]``: from state ``i`` to state ``j`` (0 clear, 1 bad) ``step_s`` later, for the
+    simulator's two-state spells (bad for ``bad_share`` of the time, bad spells ``Exp(mean)``)."""
+    if bad_share <= 0.0:
+        return np.array([[1.0, 0.0], [1.0, 0.0]])
+    rate = 1.0 / (mean_bad_s * (1.0 - bad_share))  # onset + recovery rates, summed
+    stay = np.exp(-rate * step_s)
+    return np.array(
+        [
+            [1.0 - bad_share * (1.0 - stay), bad_share * (1.0 - stay)],
+            [(1.0 - bad_share) * (1.0 - stay), bad_share + (1.0 - bad_share) * stay],
+        ]
+    )
+
+
+@lru_cache(maxsize=8)
+def ferry_wait_tail(interval_s: float) -> NDArray[np.float64]:
+    """``P(waves lost > m)`` for ``m = 0, 1, …`` of a flight at a wave chosen days ahead,
+    under the climate (read-only).
+
+    Exact for the simulator's weather and sea: the launch hub's fronts and the landing
+    zone's closed seas are two-state spells (:mod:`rocketpost.simulation.disruptions`), so
+    the pair is a four-state Markov chain sampled at every wave, starting from its long-run
+    shares; a wave flies when neither is bad and no isolated hold falls on it. Over a ferry's
+    long wait the spells that *start* while it waits count, which the promise's waves lost
+    (:mod:`rocketpost.promise.waves`, an hour ahead) leave to its onsets. Checked against the
+    simulator's own draws (``tests/planning/test_fleet.py``).
+    """
+    rates = Disruptions()
+    weather, sea = rates.weather, rates.sea_state
+    front = _two_state_step(weather.front_share, weather.mean_front_h * _S_PER_H, interval_s)
+    closed = _two_state_step(sea.closed_share, sea.mean_closed_h * _S_PER_H, interval_s)
+    step = np.kron(front, closed)  # state 2·front + closed
+    waiting = np.kron(  # the long-run shares: where the wave chosen days ahead finds them
+        [1.0 - weather.front_share, weather.front_share],
+        [1.0 - sea.closed_share, sea.closed_share],
+    )
+    held = np.array([weather.isolated_scrub_p, 1.0, 1.0, 1.0])  # P(no launch) per state
+    max_waves = int(
+        np.ceil(20.0 * max(weather.mean_front_h, sea.mean_closed_h) * _S_PER_H / interval_s)
+    )
+    tail = np.empty(max_waves + 1)
+    for m in range(max_waves + 1):
+        waiting = waiting * held  # still on the ground after wave m
+        tail[m] = waiting.sum()
+        waiting = waiting @ step
+    tail.flags.writeable = False
+    return tail
+
+
+def _ferry_margin_for(interval_s: float, late_p: float) -> float:
+    """The smallest whole number of waves ``m·interval_s`` with ``P(waves lost > m) ≤ late_p``."""
+    tail = ferry_wait_tail(interval_s)
+    max_waves = len(tail) - 1
+    within = np.flatnonzero(tail <= late_p)
+    return float(within[0] if within.size else max_waves) * interval_s
+
+
+@lru_cache(maxsize=16)
+def ferry_margin_s(network: Network) -> NDArray[np.float64]:
+    """Per hub, the weather margin an empty ferry from it needs: the waves it may be held, at
+    its hub's wave interval, before it is late more often than
+    ``FERRY_SHARE_OF_ROOM × (1 − promise.confidence)`` (a front or a closed landing zone
+    under the climate, :mod:`rocketpost.promise.waves`). A flight counts on a ferried
+    airframe only when it is ready that margin before the launch: the planner's
+    repositioning (:func:`schedule_fleet`) and the service's ferry home
+    (:func:`home_ready_s`) alike. At the shipped climate, a 5-minute wave and 99 %: 51.6 h.
+    The network's ``promise.ferry_margin_h``, when set, instead."""
+    if network.promise.ferry_margin_h is not None:
+        margin = np.full(len(network.hubs), network.promise.ferry_margin_h * _S_PER_H)
+    else:
+        late_p = FERRY_SHARE_OF_ROOM * (1.0 - network.promise.confidence)
+        intervals = network.launch_wave_interval_s.tolist()
+        margin = np.array([_ferry_margin_for(float(i), late_p) for i in intervals])
+    margin.flags.writeable = False  # cached: shared by every caller
+    return margin
+
+
 def home_ready_s(
     network: Network,
     home: NDArray[np.intp],
@@ -101,9 +190,9 @@ def home_ready_s(
 ) -> NDArray[np.float64]:
     """When an airframe of hub ``home`` that landed at ``site`` at ``landing_s`` is back home
     and ready to fly again: its days at sea (:func:`site_returns`) and reuse cycle, and, when
-    that leaves it at another hub, an empty ferry flight home on that hub's next wave and a
-    second reuse cycle (the service's fleet across days: docs/service.md, *The fleet across
-    days*)."""
+    that leaves it at another hub, an empty ferry flight home on that hub's next wave, with
+    that hub's weather margin (:func:`ferry_margin_s`), and a second reuse cycle (the
+    service's fleet across days: docs/service.md, *The fleet across days*)."""
     return_hub, return_s = site_returns(network)
     cycle = network.rocket.reuse_cycle_s
     home, site = np.asarray(home, dtype=np.intp), np.asarray(site, dtype=np.intp)
@@ -111,7 +200,21 @@ def home_ready_s(
     ready_there = np.asarray(landing_s, dtype=np.float64) + return_s[site] + cycle
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     ferry_landing = next_wave_s(network, there, ready_there) + flight_s[there, home]
-    return np.where(there == home, ready_there, ferry_landing + cycle)
+    margin = ferry_margin_s(network)[there]
+    return np.where(there == home, ready_there, ferry_landing + cycle + margin)
+
+
+def longest_home_ready_s(network: Network) -> float:
+    """An upper bound of :func:`home_ready_s` less the launch, over every flight: the longest
+    flight, the longest days at sea, a cycle, then the longest ferry a wave late, the widest
+    weather margin and a second cycle."""
+    _, return_s = site_returns(network)
+    flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
+    longest = float(np.nanmax(np.where(np.isfinite(flight_s), flight_s, np.nan)))
+    ferry = longest + float(network.launch_wave_interval_s.max())
+    margin = float(ferry_margin_s(network).max(initial=0.0))
+    cycle = network.rocket.reuse_cycle_s
+    return longest + float(return_s.max(initial=0.0)) + cycle + ferry + margin + cycle
 
 
 @dataclass
@@ -189,7 +292,7 @@ def reserve_mask(fleet: list[Airframe], n_hubs: int, per_hub: int) -> NDArray[np
     return held
 
 
-def schedule_fleet(
+def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only settings
     network: Network,
     bin_origin: NDArray[np.intp],
     bin_destination: NDArray[np.intp],
@@ -199,9 +302,12 @@ def schedule_fleet(
     fleet: list[Airframe],
     reserve_for_fuller: bool = True,
     held: NDArray[np.bool_] | None = None,
+    ferry_margin: NDArray[np.float64] | None = None,
 ) -> FleetSchedule:
     """Assign airframes to bins (sorted by launch time), repositioning where it helps; the
-    ``held`` airframes (:func:`reserve_mask`) are never assigned."""
+    ``held`` airframes (:func:`reserve_mask`) are never assigned. A repositioned airframe
+    must be ready ``ferry_margin`` (per hub it leaves; default :func:`ferry_margin_s`) before
+    the launch it serves."""
     rocket = network.rocket
     cycle = rocket.reuse_cycle_s
     limit = rocket.flights_per_airframe
@@ -211,6 +317,7 @@ def schedule_fleet(
     if np.any(np.diff(bin_launch_s) < 0):
         raise InputError("bin_launch_s", "unsorted", "bins must be sorted by launch time")
     return_hub, return_s = site_returns(network)
+    margin = ferry_margin_s(network) if ferry_margin is None else np.asarray(ferry_margin)
     initial = np.array([a.location for a in fleet], dtype=np.intp)
     waiting = np.bincount(bin_origin, minlength=h).astype(np.int64)
     by_origin = [np.flatnonzero(bin_origin == o) for o in range(h)]
@@ -266,7 +373,7 @@ def schedule_fleet(
             src = loc[cand]
             launch = next_wave_s(network, src, ready_at[cand])
             landing = launch + flight_s[src, o]
-            ok = landing + cycle <= t + 1e-6
+            ok = landing + cycle + margin[src] <= t + 1e-6  # ready even if weather holds it
             if not ok.any():
                 continue
             pick = int(np.flatnonzero(ok)[np.argmin(landing[ok])])

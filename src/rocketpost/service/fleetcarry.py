@@ -43,7 +43,12 @@ from sqlalchemy.orm import Session
 
 from rocketpost.core.eta import flight_matrix
 from rocketpost.network import Network
-from rocketpost.planning.fleet import Airframe, home_ready_s, initial_fleet, site_returns
+from rocketpost.planning.fleet import (
+    Airframe,
+    home_ready_s,
+    initial_fleet,
+    longest_home_ready_s,
+)
 from rocketpost.service.bookedday import FLYING_STATUSES, day_bounds
 from rocketpost.service.models import Flight
 
@@ -94,12 +99,7 @@ def carry_days(network: Network) -> int:
     """Whole days a flight may hold its airframe (an upper bound of :func:`~rocketpost.planning.
     fleet.home_ready_s` less the launch): how far back a day's start state and how far ahead a
     new flight's reach are read."""
-    _, return_s = site_returns(network)
-    flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
-    longest = float(np.nanmax(np.where(np.isfinite(flight_s), flight_s, np.nan)))
-    ferry = longest + float(network.launch_wave_interval_s.max())
-    cycle = network.rocket.reuse_cycle_s
-    return math.ceil((longest + float(return_s.max(initial=0.0)) + cycle + ferry + cycle) / DAY_S)
+    return math.ceil(longest_home_ready_s(network) / DAY_S)
 
 
 def window_rows(
