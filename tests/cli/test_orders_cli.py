@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -198,3 +199,39 @@ def test_generate_with_a_bad_params_file_names_file_and_key(tmp_path: Path) -> N
     assert result.exit_code != 0
     assert isinstance(result.exception, ConfigFileError)
     assert (result.exception.file, result.exception.field) == (str(params), "b2b_share")
+
+
+BASE_9 = ("generate", "--n", "500", "--date", "2025-06-01", "--seed", "9")
+"""The options of :func:`generate` (500 orders of 2025-06-01, seed 9), without ``--out``."""
+
+
+def test_generate_several_days(tmp_path: Path) -> None:
+    """``--days 3``: three consecutive days of N orders in one file, the first the one-day file
+    of the same seed, every order id once, every row valid; ``--days 0`` is refused."""
+    from rocketpost.orders.io import read_orders
+
+    one = read_orders(generate(tmp_path, "one.parquet")).orders
+    result = runner.invoke(
+        app,
+        [*BASE_9, "--out", str(tmp_path / "three.parquet"), "--days", "3", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["orders"], summary["days"]) == (1500, 3)
+    read = read_orders(tmp_path / "three.parquet")
+    assert read.rows_rejected == 0
+    three = read.orders
+    assert len(set(three.order_id.tolist())) == 1500
+    days = sorted({order_id[1:9] for order_id in three.order_id.tolist()})
+    assert days == ["20250601", "20250602", "20250603"]
+    first = np.flatnonzero(np.char.startswith(three.order_id.astype(str), "O20250601-"))
+    for name, column in one.columns().items():
+        np.testing.assert_array_equal(getattr(three, name)[first], column, err_msg=name)
+    # Each day is drawn from its own stream, not the first day's again.
+    second = np.char.startswith(three.order_id.astype(str), "O20250602-")
+    assert not np.array_equal(three.destination_lat_deg[second], one.destination_lat_deg)
+    refused = runner.invoke(
+        app,
+        [*BASE_9, "--out", str(tmp_path / "x.csv"), "--days", "0"],
+    )
+    assert refused.exit_code == 2 and "--days" in refused.output

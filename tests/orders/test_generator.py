@@ -125,3 +125,26 @@ def test_generator_params_bad_file(tmp_path: Path, text: str, key_path: str, val
         key_path,
         value,
     )
+
+
+@pytest.mark.parametrize("days", [0, -1, True, 1.5])
+def test_generate_days_refuses_a_count_that_is_not_a_whole_number_of_days(days: Any) -> None:
+    from datetime import date
+
+    from rocketpost.orders.generator import generate_days
+
+    with pytest.raises(InputError) as error:
+        generate_days(10, first_day=date(2025, 6, 1), days=days, seed=1)
+    assert error.value.field == "days"
+
+
+def test_concat_orders_shifts_each_days_items_to_its_orders() -> None:
+    from rocketpost.orders.table import concat_orders
+
+    a, b = generate(40, seed=1), generate(30, seed=2)
+    orders, items = concat_orders([a, b])
+    assert len(orders) == 70 and len(items) == len(a[1]) + len(b[1])
+    np.testing.assert_array_equal(items.order_index[len(a[1]) :], b[1].order_index + 40)
+    np.testing.assert_array_equal(orders.mass_kg[40:], b[0].mass_kg)
+    with pytest.raises(InputError):
+        concat_orders([])

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -110,15 +109,26 @@ def generate(
             show_default=False,
         ),
     ] = None,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            help="Consecutive days from --date, N orders each (day 1 is the one-day file of "
+            "the same seed).",
+            min=1,
+            max=366,
+        ),
+    ] = 1,
     network_file: NetworkFileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Generate a synthetic day of N orders (B2C parcels and B2B freight) into OUT."""
+    """Generate a synthetic day of N orders (B2C parcels and B2B freight) into OUT, or
+    --days of them."""
     from rocketpost.orders.generator import (
         GENERATOR_STAGES,
         GeneratorParams,
         describe,
-        generate_orders,
+        generate_days,
     )
     from rocketpost.orders.io import file_format, write_orders
 
@@ -145,11 +155,12 @@ def generate(
         def step(stage: str) -> None:
             bar.update(task, description=stage, completed=stages.index(stage))
 
-        orders, items = generate_orders(
+        orders, items = generate_days(
             n,
             params,
-            day=day,
-            rng=np.random.default_rng(seed),
+            first_day=day,
+            days=days,
+            seed=seed,
             rocket=network.rocket,
             progress=step,
         )
@@ -162,6 +173,7 @@ def generate(
         "orders": len(orders),
         "lines": len(items),
         "date": day.isoformat(),
+        "days": days,
         "seed": seed,
         "b2b_orders": int(orders.is_b2b.sum()),
         "backhaul_orders": int((orders.origin_hub != "").sum()),

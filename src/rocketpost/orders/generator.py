@@ -66,7 +66,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,10 +85,16 @@ from rocketpost.orders.demand import (
     scatter,
 )
 from rocketpost.orders.draws import numbered, pick
-from rocketpost.orders.table import ItemTable, OrderTable
+from rocketpost.orders.table import ItemTable, OrderTable, concat_orders
 from rocketpost.paramfile import FromFile
 
-__all__ = ["GENERATOR_STAGES", "GeneratorParams", "describe", "generate_orders"]
+__all__ = [
+    "GENERATOR_STAGES",
+    "GeneratorParams",
+    "describe",
+    "generate_days",
+    "generate_orders",
+]
 
 GENERATOR_STAGES: tuple[str, ...] = ("destinations", "times", "items", "tables")
 """Stages reported to ``progress``, in order."""
@@ -369,3 +375,38 @@ def describe(orders: OrderTable) -> dict[str, float]:
         if len(orders)
         else math.nan,
     }
+
+
+def generate_days(
+    n: int,
+    params: GeneratorParams = _DEFAULT_PARAMS,
+    *,
+    first_day: date,
+    days: int,
+    seed: int,
+    cities: CityArrays | None = None,
+    rocket: RocketClass | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[OrderTable, ItemTable]:
+    """``days`` consecutive days of ``n`` orders each (:func:`generate_orders`), one table.
+
+    Day ``k`` draws from a stream of its own: day 0 from ``default_rng(seed)``, so it is the
+    one-day file of the same seed, day ``k`` from ``default_rng([seed, k])``. Order ids carry
+    their day (``O20261126-…``), so they never repeat; recipients do, as people order again.
+    """
+    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
+        raise InputError("days", days, "must be a whole number ≥ 1")
+    if cities is None:
+        from rocketpost.world.cities import load_cities
+
+        cities = load_cities()
+    parts = []
+    for k in range(int(days)):
+        rng = np.random.default_rng(seed if k == 0 else [seed, k])
+        day = first_day + timedelta(days=k)
+        parts.append(
+            generate_orders(
+                n, params, day=day, rng=rng, cities=cities, rocket=rocket, progress=progress
+            )
+        )
+    return concat_orders(parts)

@@ -56,6 +56,7 @@ __all__ = [
     "MICROS_PER_UNIT",
     "ItemTable",
     "OrderTable",
+    "concat_orders",
     "dangerous_goods_bits",
     "subset_orders",
 ]
@@ -463,3 +464,25 @@ def subset_orders(
     """The selected orders and their items, kept in step (``order_index`` renumbered)."""
     selector = row_selector(index, len(orders))
     return orders.subset(selector), items.for_orders(selector, len(orders))
+
+
+def concat_orders(parts: list[tuple[OrderTable, ItemTable]]) -> tuple[OrderTable, ItemTable]:
+    """Order tables one after the other, each with its items (``order_index`` shifted by the
+    orders before it); at least one part."""
+    if not parts:
+        raise InputError("parts", 0, "must hold at least one (orders, items) pair")
+    starts = np.cumsum([0, *(len(orders) for orders, _ in parts[:-1])])
+    order_columns = [orders.columns() for orders, _ in parts]
+    item_columns = [items.columns() for _, items in parts]
+    joined = {
+        name: np.concatenate([columns[name] for columns in order_columns])
+        for name in order_columns[0]
+    }
+    lines = {
+        name: np.concatenate([columns[name] for columns in item_columns])
+        for name in item_columns[0]
+    }
+    lines["order_index"] = np.concatenate(
+        [items.order_index + start for (_, items), start in zip(parts, starts, strict=True)]
+    )
+    return OrderTable(**joined), ItemTable(**lines)
