@@ -129,6 +129,17 @@ def test_a_light_early_flight_leaves_the_airframe_to_a_fuller_later_one() -> Non
     assert greedy.bin_flight.tolist() == [0, -1]
 
 
+def test_an_airframe_is_kept_for_a_fuller_flight_of_the_same_day_only() -> None:
+    net = two_hubs(1, 0, cycle_h=66.0)
+    # A light flight today and a fuller one tomorrow: tomorrow's orders are not known today,
+    # so today's flies (and the 66 h cycle leaves tomorrow's without an airframe).
+    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 86_400 + 3600], [0.1, 0.9])
+    assert sched.bin_flight.tolist() == [0, -1]
+    # The same two flights within one day: the light one waits for the fuller one.
+    sched = run(net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.1, 0.9])
+    assert sched.bin_flight.tolist() == [-1, 0]
+
+
 def test_a_held_reserve_airframe_is_never_flown() -> None:
     net = two_hubs(2, 1, cycle_h=66.0)
     fleet = initial_fleet(net, DAY_S)

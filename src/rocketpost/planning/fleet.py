@@ -13,7 +13,8 @@ flight's orders are downgraded with ``no_capacity``. An airframe is never used w
 
 When airframes are scarce, a light flight early in the day would take an airframe that a fuller
 flight later needs: with ``reserve_for_fuller`` a flight is skipped when the hub has no more
-usable airframes than it has fuller flights still to come.
+usable airframes than it has fuller flights still to come within a day of it (not on the later
+days of an orders file of several: their orders are not known on the day).
 
 A lost landing's parcels are re-flown on a reserve airframe at the origin (what a promise counts:
 :func:`rocketpost.promise.recovery.reflight_delay_s`), so the plan keeps ``held`` airframes out of
@@ -50,6 +51,9 @@ __all__ = [
 ]
 
 _S_PER_H = 3600.0  # km/h to seconds
+_FULLER_HORIZON_S = 86_400.0
+"""How far ahead ``reserve_for_fuller`` looks for a fuller flight: a day, the orders a plan
+knows (a generated day's orders span ~50 h of UTC, its flights about one UTC day)."""
 
 
 @lru_cache(maxsize=8)
@@ -357,7 +361,10 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
         here = alive & (loc == o)
         ready = np.flatnonzero(here & (ready_at <= t + 1e-6))
         if reserve_for_fuller and len(ready):
-            later = by_origin[o][by_origin[o] > b]
+            # Fuller flights within a day of this one: a plan knows a day's orders, and an
+            # orders file of several days must not keep today's airframe for next week's.
+            mine = by_origin[o]
+            later = mine[(mine > b) & (bin_launch_s[mine] < t + _FULLER_HORIZON_S)]
             fuller_later = int(np.count_nonzero(bin_fill[later] > bin_fill[b] + 1e-9))
             if fuller_later >= int(here.sum()):
                 continue  # keep the airframe for a fuller flight later today
