@@ -171,7 +171,7 @@ def ferry_margin_s(network: Network) -> NDArray[np.float64]:
     """Per hub, the weather margin an empty ferry from it needs: the waves it may be held, at
     its hub's wave interval, before it is late more often than
     ``FERRY_SHARE_OF_ROOM × (1 − promise.confidence)`` (a front or a closed landing zone
-    under the climate, :mod:`rocketpost.promise.waves`). A flight counts on a ferried
+    under the climate, :func:`ferry_wait_tail`). A flight counts on a ferried
     airframe only when it is ready that margin before the launch: the planner's
     repositioning (:func:`schedule_fleet`) and the service's ferry home
     (:func:`home_ready_s`) alike. At the shipped climate, a 5-minute wave and 99 %: 51.6 h.
