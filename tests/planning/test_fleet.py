@@ -114,9 +114,22 @@ def test_an_airframe_that_is_not_there_is_never_used() -> None:
 def test_an_airframe_in_turnaround_is_not_reused() -> None:
     net = two_hubs(1, 0, cycle_h=2.0)
     # Out and back: the return leaves ICN 30 min after landing, inside the 2 h cycle → not flown.
-    sched = run(net, [0, 1, 1], [1, 0, 0], [DAY_S, DAY_S + 1800, DAY_S + 4 * 3600], [0.9, 0.9, 0.9])
+    launches = [DAY_S, DAY_S + 1800, DAY_S + 4 * 3600]
+    sched = run(net, [0, 1, 1], [1, 0, 0], launches, [0.9, 0.9, 0.9], ferry_margin_h=0.0)
     assert sched.bin_flight.tolist() == [0, -1, 1]
     assert sched.flight_airframe.tolist() == [0, 0]
+
+
+def test_an_airframe_flies_again_only_the_weather_margin_after_its_cycle() -> None:
+    """Its first flight may be held at HZB by a front (or cancelled there): the airframe counts
+    as ready for the next one the margin after its cycle, as a ferry's does."""
+    net = two_hubs(1, 0, cycle_h=2.0)
+    margin_s = float(ferry_margin_s(net)[0])
+    ready_s = DAY_S + flight_matrix(net).flight_s[0, 1] + net.rocket.reuse_cycle_s + margin_s
+    for back_s, flown in ((DAY_S + 4 * 3600, False), (ready_s - 300, False), (ready_s + 300, True)):
+        sched = run(net, [0, 1], [1, 0], [DAY_S, back_s], [0.9, 0.9])
+        assert sched.bin_flight.tolist() == ([0, 1] if flown else [0, -1]), back_s - DAY_S
+    assert sched.airframes[0].ready_s > back_s + margin_s  # and again after the second
 
 
 def test_a_light_early_flight_leaves_the_airframe_to_a_fuller_later_one() -> None:
@@ -200,7 +213,9 @@ def test_an_airframe_landing_at_a_site_without_a_pad_is_shipped_to_the_nearest_h
     [airframe] = schedule.airframes
     assert airframe.location == network.hub_index("ICN")
     landing = float(schedule.flight_landing_s[0])
-    assert airframe.ready_s == pytest.approx(landing + sea_s[site] + network.rocket.reuse_cycle_s)
+    margin_s = float(ferry_margin_s(network)[hzb])  # the flight's weather at HZB, counted
+    cycle_s = network.rocket.reuse_cycle_s
+    assert airframe.ready_s == pytest.approx(landing + sea_s[site] + cycle_s + margin_s)
 
 
 def test_the_ferry_wait_is_the_simulators_weather_and_sea() -> None:

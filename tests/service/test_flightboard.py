@@ -155,9 +155,9 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
     back = next_wave_s(NETWORK, np.array([NETWORK.hub_index("ICN")]), first.ready_s)
     assert _at(tomorrow["next_seat_at"]) == datetime.fromtimestamp(float(back[0]), UTC)
     assert fresh["next_seat_at"] is None
-    # Seven and two-thirds days on (the ferry home waits out the weather margin) they are home and
-    # ready: the hour is offered again.
-    home = _quote(api, headers, _busan(ready + timedelta(days=8), 12))["one_hour"]
+    # Ten days on (each flight, and the ferry home, waits out the weather margin) they are home
+    # and ready: the hour is offered again.
+    home = _quote(api, headers, _busan(ready + timedelta(days=10), 12))["one_hour"]
     assert home["available"], home
 
 

@@ -192,33 +192,37 @@ def home_ready_s(
     site: NDArray[np.intp],
     landing_s: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """When an airframe of hub ``home`` that landed at ``site`` at ``landing_s`` is back home
-    and ready to fly again: its days at sea (:func:`site_returns`) and reuse cycle, and, when
-    that leaves it at another hub, an empty ferry flight home on that hub's next wave, with
-    that hub's weather margin (:func:`ferry_margin_s`), and a second reuse cycle (the
-    service's fleet across days: docs/service.md, *The fleet across days*)."""
+    """When an airframe of hub ``home`` that landed at ``site`` at ``landing_s`` (as planned)
+    counts as back home and ready to fly again: the weather margin of its flight at home
+    (:func:`ferry_margin_s`: the flight may be held that long), its days at sea
+    (:func:`site_returns`) and reuse cycle, and, when that leaves it at another hub, an empty
+    ferry flight home on that hub's next wave, with that hub's weather margin, and a second
+    reuse cycle (the service's fleet across days: docs/service.md, *The fleet across
+    days*)."""
     return_hub, return_s = site_returns(network)
     cycle = network.rocket.reuse_cycle_s
     home, site = np.asarray(home, dtype=np.intp), np.asarray(site, dtype=np.intp)
     there = return_hub[site]
-    ready_there = np.asarray(landing_s, dtype=np.float64) + return_s[site] + cycle
+    margin = ferry_margin_s(network)
+    # The flight itself may be held at home by the weather, as the planner counts it.
+    landed = np.asarray(landing_s, dtype=np.float64) + margin[home]
+    ready_there = landed + return_s[site] + cycle
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     ferry_landing = next_wave_s(network, there, ready_there) + flight_s[there, home]
-    margin = ferry_margin_s(network)[there]
-    return np.where(there == home, ready_there, ferry_landing + cycle + margin)
+    return np.where(there == home, ready_there, ferry_landing + cycle + margin[there])
 
 
 def longest_home_ready_s(network: Network) -> float:
-    """An upper bound of :func:`home_ready_s` less the launch, over every flight: the longest
-    flight, the longest days at sea, a cycle, then the longest ferry a wave late, the widest
-    weather margin and a second cycle."""
+    """An upper bound of :func:`home_ready_s` less the launch, over every flight: the widest
+    weather margin, the longest flight, the longest days at sea, a cycle, then the longest
+    ferry a wave late, the widest margin again and a second cycle."""
     _, return_s = site_returns(network)
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     longest = float(np.nanmax(np.where(np.isfinite(flight_s), flight_s, np.nan)))
     ferry = longest + float(network.launch_wave_interval_s.max())
     margin = float(ferry_margin_s(network).max(initial=0.0))
     cycle = network.rocket.reuse_cycle_s
-    return longest + float(return_s.max(initial=0.0)) + cycle + ferry + margin + cycle
+    return margin + longest + float(return_s.max(initial=0.0)) + cycle + ferry + margin + cycle
 
 
 @dataclass
@@ -352,7 +356,9 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
         at_sea = float(return_s[d])  # a site without a pad: shipped to the nearest hub first
         out_r.append(at_sea)
         loc[af], flown[af] = return_hub[d], flown[af] + 1
-        ready_at[af] = landing + at_sea + cycle
+        # Counted ready for its next flight the weather margin after its cycle: the flight
+        # just planned may be held that long at its origin (or cancelled there).
+        ready_at[af] = landing + at_sea + cycle + margin[o]
 
     for b in range(nbins):
         o, d, t = int(bin_origin[b]), int(bin_destination[b]), float(bin_launch_s[b])
