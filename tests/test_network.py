@@ -160,19 +160,19 @@ def test_promise_section_is_read_and_checked() -> None:
         )
 
 
-def test_the_ferry_margin_is_the_climates_unless_the_file_sets_one() -> None:
-    from rocketpost.planning.fleet import ferry_margin_s
+def test_the_weather_margin_is_the_climates_unless_the_file_sets_one() -> None:
+    from rocketpost.planning.fleet import weather_margin_s
 
     shipped = parse_network(DEFAULT_TEXT, check_world=False, preset="today")
-    assert shipped.promise.ferry_margin_h is None  # unset: derived from the climate
-    text = _with("confidence = 0.99", "confidence = 0.99\nferry_margin_h = 6.5")
+    assert shipped.promise.weather_margin_h is None  # unset: derived from the climate
+    text = _with("confidence = 0.99", "confidence = 0.99\nweather_margin_h = 6.5")
     declared = parse_network(text, check_world=False, preset="today")
-    assert declared.promise.ferry_margin_h == 6.5
-    assert ferry_margin_s(declared).tolist() == [6.5 * 3600.0] * len(declared.hubs)
+    assert declared.promise.weather_margin_h == 6.5
+    assert weather_margin_s(declared).tolist() == [6.5 * 3600.0] * len(declared.hubs)
     for bad in ("-1.0", "nan", "inf"):
-        with pytest.raises(NetworkFileError, match=r"promise\.ferry_margin_h"):
+        with pytest.raises(NetworkFileError, match=r"promise\.weather_margin_h"):
             parse_network(
-                _with("confidence = 0.99", f"confidence = 0.99\nferry_margin_h = {bad}"),
+                _with("confidence = 0.99", f"confidence = 0.99\nweather_margin_h = {bad}"),
                 check_world=False,
                 preset="today",
             )

@@ -13,7 +13,7 @@ from rocketpost.design.costs import CostModel
 from rocketpost.design.coverage import CoverageMatrix, candidate_sites
 from rocketpost.design.economics import OrderProfile, fleet_economics
 from rocketpost.errors import InputError
-from rocketpost.planning.fleet import ferry_margin_s, site_returns
+from rocketpost.planning.fleet import site_returns, weather_margin_s
 
 from .conftest import STOCK
 
@@ -54,7 +54,7 @@ def test_flights_fill_and_cost(designed, coverage: CoverageMatrix, orders_per_da
         held_cycles = (
             lane.airframe_days_per_day / lane.flights_per_day * 86_400 - return_s[site]
         ) / rocket.reuse_cycle_s
-        margins = ferry_margin_s(designed) / rocket.reuse_cycle_s
+        margins = weather_margin_s(designed) / rocket.reuse_cycle_s
         out = margins[designed.hub_index(lane.origin)]  # the flight's own weather at home
         assert out > 0.5  # the climate's: 51.6 h
         if return_hub[site] == designed.hub_index(lane.origin):

@@ -84,16 +84,16 @@ def test_plan_accepts_it(designed_file: Path, tmp_path: Path) -> None:
 def test_an_unset_setting_is_left_out_and_a_set_one_kept(
     designed_file: Path, coverage: CoverageMatrix
 ) -> None:
-    """TOML has no null: the unset ``promise.ferry_margin_h`` (derived from the climate) is
+    """TOML has no null: the unset ``promise.weather_margin_h`` (derived from the climate) is
     not written, and a network that sets it keeps it through the file."""
-    assert "ferry_margin_h" not in designed_file.read_text(encoding="utf-8")
+    assert "weather_margin_h" not in designed_file.read_text(encoding="utf-8")
     base = coverage.network
     declared = dataclasses.replace(
-        base, promise=dataclasses.replace(base.promise, ferry_margin_h=6.5)
+        base, promise=dataclasses.replace(base.promise, weather_margin_h=6.5)
     )
     path = designed_file.parent / "declared.toml"
     path.write_text(
         network_toml(declared, coverage.candidates.subset(np.array([], dtype=np.intp)), header=""),
         encoding="utf-8",
     )
-    assert load_network(path).promise.ferry_margin_h == 6.5
+    assert load_network(path).promise.weather_margin_h == 6.5

@@ -11,11 +11,11 @@ from rocketpost.core.eta import flight_matrix
 from rocketpost.network import Network, default_network
 from rocketpost.planning.fleet import (
     FleetSchedule,
-    ferry_margin_s,
-    ferry_wait_tail,
     initial_fleet,
     reserve_mask,
     schedule_fleet,
+    weather_margin_s,
+    weather_wait_tail,
 )
 
 DAY_S = 1_795_651_200.0
@@ -40,9 +40,11 @@ def run(
     fills: list[float],
     *,
     reserve_for_fuller: bool = True,
-    ferry_margin_h: float | None = None,
+    weather_margin_h: float | None = None,
 ) -> FleetSchedule:
-    margin = None if ferry_margin_h is None else np.full(len(network.hubs), ferry_margin_h * 3600)
+    margin = (
+        None if weather_margin_h is None else np.full(len(network.hubs), weather_margin_h * 3600)
+    )
     return schedule_fleet(
         network,
         np.array(origins, dtype=np.intp),
@@ -51,7 +53,7 @@ def run(
         np.array(fills),
         fleet=initial_fleet(network, DAY_S),
         reserve_for_fuller=reserve_for_fuller,
-        ferry_margin=margin,
+        weather_margin=margin,
     )
 
 
@@ -59,7 +61,7 @@ def test_second_flight_from_an_emptied_hub_gets_a_repositioned_airframe() -> Non
     net = two_hubs(1, 1, cycle_h=1.0)
     # No weather margin: the ferry only has to land and turn round before the launch.
     sched = run(
-        net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2], ferry_margin_h=0.0
+        net, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2], weather_margin_h=0.0
     )
     flight_s = flight_matrix(net).flight_s
     # Known best: HZB-01 flies the first load; ICN-01 (idle at ICN) repositions to HZB at the
@@ -79,7 +81,7 @@ def test_second_flight_from_an_emptied_hub_gets_a_repositioned_airframe() -> Non
 
 def test_a_ferry_is_planned_only_with_the_weather_margin_before_the_launch() -> None:
     net = two_hubs(1, 1, cycle_h=1.0)
-    margin_s = float(ferry_margin_s(net)[1])
+    margin_s = float(weather_margin_s(net)[1])
     assert 40 * 3600 < margin_s < 60 * 3600  # the climate's fronts and closed seas, at 99 %
     ferry_ready_s = DAY_S + flight_matrix(net).flight_s[1, 0] + net.rocket.reuse_cycle_s
     # The second load four hours on: the ferry would be ready in time if no weather held it,
@@ -96,8 +98,8 @@ def test_a_ferry_is_planned_only_with_the_weather_margin_before_the_launch() -> 
     short = run(net, [0, 0], [1, 1], [DAY_S + 3600, later - 600.0], [0.3, 0.2])
     assert short.bin_flight.tolist() == [0, -1]
     # The network's own margin replaces the climate's.
-    own = dataclasses.replace(net, promise=dataclasses.replace(net.promise, ferry_margin_h=0.0))
-    assert ferry_margin_s(own).tolist() == [0.0, 0.0]
+    own = dataclasses.replace(net, promise=dataclasses.replace(net.promise, weather_margin_h=0.0))
+    assert weather_margin_s(own).tolist() == [0.0, 0.0]
     assert run(
         own, [0, 0], [1, 1], [DAY_S + 3600, DAY_S + 5 * 3600], [0.3, 0.2]
     ).flight_bin.tolist() == [-1, 0, 1]
@@ -115,7 +117,7 @@ def test_an_airframe_in_turnaround_is_not_reused() -> None:
     net = two_hubs(1, 0, cycle_h=2.0)
     # Out and back: the return leaves ICN 30 min after landing, inside the 2 h cycle → not flown.
     launches = [DAY_S, DAY_S + 1800, DAY_S + 4 * 3600]
-    sched = run(net, [0, 1, 1], [1, 0, 0], launches, [0.9, 0.9, 0.9], ferry_margin_h=0.0)
+    sched = run(net, [0, 1, 1], [1, 0, 0], launches, [0.9, 0.9, 0.9], weather_margin_h=0.0)
     assert sched.bin_flight.tolist() == [0, -1, 1]
     assert sched.flight_airframe.tolist() == [0, 0]
 
@@ -124,7 +126,7 @@ def test_an_airframe_flies_again_only_the_weather_margin_after_its_cycle() -> No
     """Its first flight may be held at HZB by a front (or cancelled there): the airframe counts
     as ready for the next one the margin after its cycle, as a ferry's does."""
     net = two_hubs(1, 0, cycle_h=2.0)
-    margin_s = float(ferry_margin_s(net)[0])
+    margin_s = float(weather_margin_s(net)[0])
     ready_s = DAY_S + flight_matrix(net).flight_s[0, 1] + net.rocket.reuse_cycle_s + margin_s
     for back_s, flown in ((DAY_S + 4 * 3600, False), (ready_s - 300, False), (ready_s + 300, True)):
         sched = run(net, [0, 1], [1, 0], [DAY_S, back_s], [0.9, 0.9])
@@ -213,13 +215,13 @@ def test_an_airframe_landing_at_a_site_without_a_pad_is_shipped_to_the_nearest_h
     [airframe] = schedule.airframes
     assert airframe.location == network.hub_index("ICN")
     landing = float(schedule.flight_landing_s[0])
-    margin_s = float(ferry_margin_s(network)[hzb])  # the flight's weather at HZB, counted
+    margin_s = float(weather_margin_s(network)[hzb])  # the flight's weather at HZB, counted
     cycle_s = network.rocket.reuse_cycle_s
     assert airframe.ready_s == pytest.approx(landing + sea_s[site] + cycle_s + margin_s)
 
 
-def test_the_ferry_wait_is_the_simulators_weather_and_sea() -> None:
-    """``ferry_wait_tail`` against the simulator's own draws: HZB's fronts and isolated holds
+def test_the_weather_wait_is_the_simulators_weather_and_sea() -> None:
+    """``weather_wait_tail`` against the simulator's own draws: HZB's fronts and isolated holds
     and ICN's landing zone over 30,000 days, every wave a ferry could be planned at, waiting
     for the first that flies. The tail's long end is where the margin is read."""
     from rocketpost.simulation import SimConfig
@@ -239,11 +241,11 @@ def test_the_ferry_wait_is_the_simulators_weather_and_sea() -> None:
     flies = np.flatnonzero(~scrubbed & ~closed)
     planned = np.arange(np.searchsorted(waves, DAY_S), np.searchsorted(waves, end))
     lost = flies[np.searchsorted(flies, planned)] - planned
-    tail = ferry_wait_tail(interval)
+    tail = weather_wait_tail(interval)
     for hours, tolerance in ((0, 0.02), (6, 0.04), (12, 0.05), (24, 0.08), (36, 0.12), (48, 0.15)):
         m = int(hours * 3600 / interval)
         assert np.mean(lost > m) == pytest.approx(tail[m], rel=tolerance), hours
     # The margin is the wait a ferry outlasts but for a tenth of the promise's 1 %.
-    margin_waves = int(ferry_margin_s(net)[0] / interval)
+    margin_waves = int(weather_margin_s(net)[0] / interval)
     assert tail[margin_waves] <= 0.001 < tail[margin_waves - 1]
     assert np.mean(lost > margin_waves) == pytest.approx(0.001, rel=0.25)

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from rocketpost.cli.ops import app as ops_app
 from rocketpost.network import default_network, load_network
 from rocketpost.planning.check import AirframeFlights, airframe_chain_problems
-from rocketpost.planning.fleet import ferry_margin_s
+from rocketpost.planning.fleet import weather_margin_s
 from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import (
     FALLBACK_SPARES_PER_HUB,
@@ -354,7 +354,7 @@ def test_a_flight_holds_its_airframe_until_it_is_home_and_ready() -> None:
     nyc, mia = network.hub_index("NYC"), network.site_index("MIA")
     away, home = HubFlights.of(network, nyc, np.array([mia, nyc]), np.zeros(2)).ready_s
     cycle = network.rocket.reuse_cycle_s
-    margin = float(ferry_margin_s(network)[network.hub_index("MIA")])
+    margin = float(weather_margin_s(network)[network.hub_index("MIA")])
     assert 51 * 3600.0 < margin < 53 * 3600.0  # the climate's at 99 %, in Miami's waves
     assert 2 * cycle + 2 * margin < away < 2 * cycle + 2 * margin + 2 * 3600.0
     assert cycle + margin < home < cycle + margin + 3600.0

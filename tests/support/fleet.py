@@ -68,11 +68,11 @@ def roomy_fleet_env() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def short_cycle_network() -> Path:
     """The copy whose rocket is ready again :data:`SHORT_CYCLE_H` × 2 after landing, and whose
-    ferries are planned without a weather margin (``promise.ferry_margin_h = 0``): the climate's
+    ferries are planned without a weather margin (``promise.weather_margin_h = 0``): the climate's
     51.6 h would leave no ferry within a day, and these tests are about the schedule's
     repositioning itself."""
     return _copy(
         "short-cycle",
         {"recovery_h": str(SHORT_CYCLE_H), "turnaround_h": str(SHORT_CYCLE_H)},
-        promise={"ferry_margin_h": "0.0"},
+        promise={"weather_margin_h": "0.0"},
     )

@@ -149,19 +149,19 @@ class Promise:
     confidence
         The probability at which a one-hour promise is made where conditions are declared
         (``docs/promise.md``): P(delivered within the hour) must be at least this.
-    ferry_margin_h
-        The weather margin of an empty ferry: a flight counts on a ferried airframe only when
-        it is ready this long before the launch, so the ferry may wait out a front or a
-        closed landing zone. Unset (the default): derived from the climate at the confidence
-        (:func:`rocketpost.planning.fleet.ferry_margin_s`, 51.6 h with 5-minute waves at
-        99 %); 0 plans every ferry as if weather never held it.
+    weather_margin_h
+        How long a flight planned days ahead may be held by a front or a closed landing zone:
+        its airframe counts as ready for the next flight only this long after its reuse cycle,
+        and a ferry must leave it before the flight it serves. Unset (the default): derived
+        from the climate at the confidence (:func:`rocketpost.planning.fleet.weather_margin_s`,
+        51.6 h with 5-minute waves at 99 %); 0 plans every flight as if weather never held it.
     """
 
     buffer_min: float = 0.0
     standard_days: float = 5.0
     one_hour_min: float = 60.0
     confidence: float = 0.99
-    ferry_margin_h: float | None = None
+    weather_margin_h: float | None = None
 
     def __post_init__(self) -> None:
         _positive("promise", "buffer_min", self.buffer_min, allow_zero=True)
@@ -169,8 +169,8 @@ class Promise:
         _positive("promise", "one_hour_min", self.one_hour_min)
         if not 0.0 < self.confidence < 1.0:
             raise InputError("promise.confidence", self.confidence, "must be in (0, 1)")
-        if self.ferry_margin_h is not None:
-            _positive("promise", "ferry_margin_h", self.ferry_margin_h, allow_zero=True)
+        if self.weather_margin_h is not None:
+            _positive("promise", "weather_margin_h", self.weather_margin_h, allow_zero=True)
 
     @property
     def one_hour_s(self) -> float:

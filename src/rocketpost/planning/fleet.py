@@ -36,11 +36,9 @@ from rocketpost.network import Network
 from rocketpost.promise.rates import Disruptions
 
 __all__ = [
-    "FERRY_SHARE_OF_ROOM",
+    "MARGIN_SHARE_OF_ROOM",
     "Airframe",
     "FleetSchedule",
-    "ferry_margin_s",
-    "ferry_wait_tail",
     "home_ready_s",
     "initial_fleet",
     "longest_home_ready_s",
@@ -48,6 +46,8 @@ __all__ = [
     "reserve_mask",
     "schedule_fleet",
     "site_returns",
+    "weather_margin_s",
+    "weather_wait_tail",
 ]
 
 _S_PER_H = 3600.0  # km/h to seconds
@@ -102,10 +102,11 @@ def next_wave_s(
     return np.asarray(np.ceil(t_s / interval - 1e-9) * interval, dtype=np.float64)
 
 
-FERRY_SHARE_OF_ROOM = 0.1
-"""The share of the promise's room (``1 − promise.confidence``) a ferry may spend: a planned
-ferry is late past its margin (:func:`ferry_margin_s`) at most this share as often as a promise
-may be broken, so that a promise flown on a ferried airframe still holds."""
+MARGIN_SHARE_OF_ROOM = 0.1
+"""The share of the promise's room (``1 − promise.confidence``) an airframe's earlier flight may
+spend: a flight (cargo or ferry) is held past its weather margin (:func:`weather_margin_s`) at
+most this share as often as a promise may be broken, so that a promise flown on the airframe
+next still holds."""
 
 
 def _two_state_step(bad_share: float, mean_bad_s: float, step_s: float) -> NDArray[np.float64]:
@@ -124,7 +125,7 @@ def _two_state_step(bad_share: float, mean_bad_s: float, step_s: float) -> NDArr
 
 
 @lru_cache(maxsize=8)
-def ferry_wait_tail(interval_s: float) -> NDArray[np.float64]:
+def weather_wait_tail(interval_s: float) -> NDArray[np.float64]:
     """``P(waves lost > m)`` for ``m = 0, 1, …`` of a flight at a wave chosen days ahead,
     under the climate (read-only).
 
@@ -158,30 +159,30 @@ def ferry_wait_tail(interval_s: float) -> NDArray[np.float64]:
     return tail
 
 
-def _ferry_margin_for(interval_s: float, late_p: float) -> float:
+def _margin_for(interval_s: float, late_p: float) -> float:
     """The smallest whole number of waves ``m·interval_s`` with ``P(waves lost > m) ≤ late_p``."""
-    tail = ferry_wait_tail(interval_s)
+    tail = weather_wait_tail(interval_s)
     max_waves = len(tail) - 1
     within = np.flatnonzero(tail <= late_p)
     return float(within[0] if within.size else max_waves) * interval_s
 
 
 @lru_cache(maxsize=16)
-def ferry_margin_s(network: Network) -> NDArray[np.float64]:
-    """Per hub, the weather margin an empty ferry from it needs: the waves it may be held, at
-    its hub's wave interval, before it is late more often than
-    ``FERRY_SHARE_OF_ROOM × (1 − promise.confidence)`` (a front or a closed landing zone
-    under the climate, :func:`ferry_wait_tail`). A flight counts on a ferried
-    airframe only when it is ready that margin before the launch: the planner's
-    repositioning (:func:`schedule_fleet`) and the service's ferry home
+def weather_margin_s(network: Network) -> NDArray[np.float64]:
+    """Per hub, the weather margin of a flight from it planned days ahead: the waves it may be
+    held, at its hub's wave interval, before it is late more often than
+    ``MARGIN_SHARE_OF_ROOM × (1 − promise.confidence)`` (a front or a closed landing zone
+    under the climate, :func:`weather_wait_tail`). An airframe counts as ready for its next
+    flight only that margin after its cycle, and a ferried one that margin before the launch
+    it serves: the planner (:func:`schedule_fleet`) and the service's fleet across days
     (:func:`home_ready_s`) alike. At the shipped climate, a 5-minute wave and 99 %: 51.6 h.
-    The network's ``promise.ferry_margin_h``, when set, instead."""
-    if network.promise.ferry_margin_h is not None:
-        margin = np.full(len(network.hubs), network.promise.ferry_margin_h * _S_PER_H)
+    The network's ``promise.weather_margin_h``, when set, instead."""
+    if network.promise.weather_margin_h is not None:
+        margin = np.full(len(network.hubs), network.promise.weather_margin_h * _S_PER_H)
     else:
-        late_p = FERRY_SHARE_OF_ROOM * (1.0 - network.promise.confidence)
+        late_p = MARGIN_SHARE_OF_ROOM * (1.0 - network.promise.confidence)
         intervals = network.launch_wave_interval_s.tolist()
-        margin = np.array([_ferry_margin_for(float(i), late_p) for i in intervals])
+        margin = np.array([_margin_for(float(i), late_p) for i in intervals])
     margin.flags.writeable = False  # cached: shared by every caller
     return margin
 
@@ -194,7 +195,7 @@ def home_ready_s(
 ) -> NDArray[np.float64]:
     """When an airframe of hub ``home`` that landed at ``site`` at ``landing_s`` (as planned)
     counts as back home and ready to fly again: the weather margin of its flight at home
-    (:func:`ferry_margin_s`: the flight may be held that long), its days at sea
+    (:func:`weather_margin_s`: the flight may be held that long), its days at sea
     (:func:`site_returns`) and reuse cycle, and, when that leaves it at another hub, an empty
     ferry flight home on that hub's next wave, with that hub's weather margin, and a second
     reuse cycle (the service's fleet across days: docs/service.md, *The fleet across
@@ -203,7 +204,7 @@ def home_ready_s(
     cycle = network.rocket.reuse_cycle_s
     home, site = np.asarray(home, dtype=np.intp), np.asarray(site, dtype=np.intp)
     there = return_hub[site]
-    margin = ferry_margin_s(network)
+    margin = weather_margin_s(network)
     # The flight itself may be held at home by the weather, as the planner counts it.
     landed = np.asarray(landing_s, dtype=np.float64) + margin[home]
     ready_there = landed + return_s[site] + cycle
@@ -220,7 +221,7 @@ def longest_home_ready_s(network: Network) -> float:
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     longest = float(np.nanmax(np.where(np.isfinite(flight_s), flight_s, np.nan)))
     ferry = longest + float(network.launch_wave_interval_s.max())
-    margin = float(ferry_margin_s(network).max(initial=0.0))
+    margin = float(weather_margin_s(network).max(initial=0.0))
     cycle = network.rocket.reuse_cycle_s
     return margin + longest + float(return_s.max(initial=0.0)) + cycle + ferry + margin + cycle
 
@@ -310,12 +311,13 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
     fleet: list[Airframe],
     reserve_for_fuller: bool = True,
     held: NDArray[np.bool_] | None = None,
-    ferry_margin: NDArray[np.float64] | None = None,
+    weather_margin: NDArray[np.float64] | None = None,
 ) -> FleetSchedule:
     """Assign airframes to bins (sorted by launch time), repositioning where it helps; the
-    ``held`` airframes (:func:`reserve_mask`) are never assigned. A repositioned airframe
-    must be ready ``ferry_margin`` (per hub it leaves; default :func:`ferry_margin_s`) before
-    the launch it serves."""
+    ``held`` airframes (:func:`reserve_mask`) are never assigned. An airframe that flew is
+    ready for its next flight ``weather_margin`` (per hub the flight left; default
+    :func:`weather_margin_s`) after its cycle, and a repositioned one must be ready that
+    margin before the launch it serves."""
     rocket = network.rocket
     cycle = rocket.reuse_cycle_s
     limit = rocket.flights_per_airframe
@@ -325,7 +327,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
     if np.any(np.diff(bin_launch_s) < 0):
         raise InputError("bin_launch_s", "unsorted", "bins must be sorted by launch time")
     return_hub, return_s = site_returns(network)
-    margin = ferry_margin_s(network) if ferry_margin is None else np.asarray(ferry_margin)
+    margin = weather_margin_s(network) if weather_margin is None else np.asarray(weather_margin)
     initial = np.array([a.location for a in fleet], dtype=np.intp)
     waiting = np.bincount(bin_origin, minlength=h).astype(np.int64)
     by_origin = [np.flatnonzero(bin_origin == o) for o in range(h)]

@@ -26,10 +26,10 @@ from rocketpost.planning.consolidation import Consolidation, consolidate
 from rocketpost.planning.fleet import (
     Airframe,
     FleetSchedule,
-    ferry_margin_s,
     initial_fleet,
     reserve_mask,
     schedule_fleet,
+    weather_margin_s,
 )
 from rocketpost.planning.outcomes import carried_lower_bound, kpis, same_day_kpis
 from rocketpost.planning.params import PlanParams
@@ -143,8 +143,8 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         reserve_for_fuller=reserve_for_fuller,
         reserve_per_hub=reserve_per_hub,
         # A ferry waits out the weather the promise counts; the flat buffer counts none.
-        ferry_margin=(
-            ferry_margin_s(network)
+        weather_margin=(
+            weather_margin_s(network)
             if promise_rule == "confidence"
             else np.zeros(len(network.hubs), dtype=np.float64)
         ),
@@ -346,7 +346,7 @@ def _schedule(
     fleet: list[Airframe],
     reserve_for_fuller: bool,
     reserve_per_hub: int,
-    ferry_margin: NDArray[np.float64],
+    weather_margin: NDArray[np.float64],
 ) -> FleetSchedule:
     """The fleet flies the bins that carry one-hour orders first; the extra same-day flights
     then take only the airframes that schedule left (so a same-day flight never takes an
@@ -365,7 +365,7 @@ def _schedule(
                 fleet=fleet,
                 reserve_for_fuller=reserve_for_fuller,
                 held=held,
-                ferry_margin=ferry_margin,
+                weather_margin=weather_margin,
             )
         )
         if not cons.bin_same_day.any():

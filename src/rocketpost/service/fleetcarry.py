@@ -12,7 +12,7 @@ flight then holds one airframe of its origin from its launch until
 :func:`~rocketpost.planning.fleet.home_ready_s`: landing, days at sea from a site without a pad,
 reuse cycle, and, when that leaves it at another hub, the ferry home on that hub's next wave and
 a second reuse cycle, each flight with its weather margin
-(:func:`~rocketpost.planning.fleet.ferry_margin_s`; NYC → Miami: about 9.8 days). The rule
+(:func:`~rocketpost.planning.fleet.weather_margin_s`; NYC → Miami: about 9.8 days). The rule
 never sells an airframe twice; it gives up what an airframe away from home could fly from
 there (a Miami flight back to New York), which would need a network-wide schedule across days
 instead of a count per hub.
