@@ -10,6 +10,9 @@ takes a ready airframe at its origin; when there is none, an airframe at another
 *spare* (its hub has more usable airframes than flights still waiting there) is repositioned,
 provided it lands at the origin and finishes its reuse cycle before the launch. Otherwise the
 flight's orders are downgraded with ``no_capacity``. An airframe is never used where it is not.
+A flight planned days ahead may be held by the weather, so an airframe that flew counts as
+ready again (:func:`ready_again_s`) only its flight's weather margin (:func:`weather_margin_s`)
+after its cycle, a ferry's included.
 
 When airframes are scarce, a light flight early in the day would take an airframe that a fuller
 flight later needs: with ``reserve_for_fuller`` a flight is skipped when the hub has no more
@@ -43,6 +46,7 @@ __all__ = [
     "initial_fleet",
     "longest_home_ready_s",
     "next_wave_s",
+    "ready_again_s",
     "reserve_mask",
     "schedule_fleet",
     "site_returns",
@@ -187,6 +191,23 @@ def weather_margin_s(network: Network) -> NDArray[np.float64]:
     return margin
 
 
+def ready_again_s(
+    network: Network,
+    origin: NDArray[np.intp] | int,
+    site: NDArray[np.intp] | int,
+    landing_s: NDArray[np.float64] | float,
+    margin: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """When an airframe that flew from hub ``origin`` and landed at ``site`` at ``landing_s``
+    (as planned) counts as ready to fly again, at the hub :func:`site_returns` sends it to: the
+    flight's weather margin at its origin (``margin``, per hub: :func:`weather_margin_s` or a
+    plan's own), its days at sea and the reuse cycle. The one rule of an airframe's turn: the
+    planner's schedule and the service's fleet across days (:func:`home_ready_s`) read it."""
+    _, return_s = site_returns(network)
+    landed = np.asarray(landing_s, dtype=np.float64) + margin[origin]
+    return np.asarray(landed + return_s[site] + network.rocket.reuse_cycle_s, dtype=np.float64)
+
+
 def home_ready_s(
     network: Network,
     home: NDArray[np.intp],
@@ -200,17 +221,16 @@ def home_ready_s(
     ferry flight home on that hub's next wave, with that hub's weather margin, and a second
     reuse cycle (the service's fleet across days: docs/service.md, *The fleet across
     days*)."""
-    return_hub, return_s = site_returns(network)
-    cycle = network.rocket.reuse_cycle_s
+    return_hub, _ = site_returns(network)
     home, site = np.asarray(home, dtype=np.intp), np.asarray(site, dtype=np.intp)
     there = return_hub[site]
     margin = weather_margin_s(network)
-    # The flight itself may be held at home by the weather, as the planner counts it.
-    landed = np.asarray(landing_s, dtype=np.float64) + margin[home]
-    ready_there = landed + return_s[site] + cycle
+    ready_there = ready_again_s(network, home, site, landing_s, margin)
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     ferry_landing = next_wave_s(network, there, ready_there) + flight_s[there, home]
-    return np.where(there == home, ready_there, ferry_landing + cycle + margin[there])
+    # A hub's index is its own zone's site index: the ferry lands home, no days at sea.
+    ferried = ready_again_s(network, there, home, ferry_landing, margin)
+    return np.where(there == home, ready_there, ferried)
 
 
 def longest_home_ready_s(network: Network) -> float:
@@ -318,9 +338,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
     ready for its next flight ``weather_margin`` (per hub the flight left; default
     :func:`weather_margin_s`) after its cycle, and a repositioned one must be ready that
     margin before the launch it serves."""
-    rocket = network.rocket
-    cycle = rocket.reuse_cycle_s
-    limit = rocket.flights_per_airframe
+    limit = network.rocket.flights_per_airframe
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     h = len(network.hubs)
     nbins = len(bin_origin)
@@ -360,7 +378,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
         loc[af], flown[af] = return_hub[d], flown[af] + 1
         # Counted ready for its next flight the weather margin after its cycle: the flight
         # just planned may be held that long at its origin (or cancelled there).
-        ready_at[af] = landing + at_sea + cycle + margin[o]
+        ready_at[af] = float(ready_again_s(network, o, d, landing, margin))
 
     for b in range(nbins):
         o, d, t = int(bin_origin[b]), int(bin_destination[b]), float(bin_launch_s[b])
@@ -388,7 +406,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
             src = loc[cand]
             launch = next_wave_s(network, src, ready_at[cand])
             landing = launch + flight_s[src, o]
-            ok = landing + cycle + margin[src] <= t + 1e-6  # ready even if weather holds it
+            ok = ready_again_s(network, src, o, landing, margin) <= t + 1e-6  # held or not
             if not ok.any():
                 continue
             pick = int(np.flatnonzero(ok)[np.argmin(landing[ok])])

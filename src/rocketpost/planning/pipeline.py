@@ -142,7 +142,8 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         fleet=[dataclasses.replace(a) for a in fleet],
         reserve_for_fuller=reserve_for_fuller,
         reserve_per_hub=reserve_per_hub,
-        # A ferry waits out the weather the promise counts; the flat buffer counts none.
+        # A flight's airframe waits out the weather the promise counts before it flies again
+        # (a ferry's included); the flat buffer counts none.
         weather_margin=(
             weather_margin_s(network)
             if promise_rule == "confidence"
