@@ -137,6 +137,11 @@ def test_control_room_draws_the_network_offline_and_follows_a_flight(
         nyc = next(h for h in answer["hubs"] if h["hub_id"] == "NYC")
         assert nyc["loaded_flights"] >= 1
         expect(fleet).to_have_attribute("data-left", str(nyc["flights_left"]))
+        # The hub keeps the panel through the next polls: the flight opened before it is no
+        # longer selected, so its manifest does not come back over the hub.
+        polls = page.evaluate("window.controlRoom.polls")
+        page.wait_for_function("n => window.controlRoom.polls >= n", arg=polls + 2, timeout=WAIT_MS)
+        expect(page.locator("#details h3").first).to_contain_text("Hub NYC")
 
         # The reach heat map draws on a canvas layer, with its legend.
         page.check("#layer-reach")

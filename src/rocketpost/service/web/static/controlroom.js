@@ -305,6 +305,11 @@ async function showShipment(id) {
 }
 
 async function showHub(id) {
+  // The hub takes the details panel: no flight stays selected, or the next poll would
+  // refresh that flight's manifest over the hub.
+  ui.selected = null;
+  for (const li of document.querySelectorAll("#flights-list li.selected")) li.classList.remove("selected");
+  if (ui.flightCanvas) { ui.flightCanvas.selected = null; ui.flightCanvas.redraw(); }
   const hub = ui.net.hubs[ui.hubIndex[id]];
   const weather = ui.conditions?.hubs.find((h) => h.hub_id === id);
   const sea = ui.conditions?.sites.find((s) => s.site_id === id);
