@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from rocketpost.customs.declaration import Declaration
@@ -108,6 +109,16 @@ def test_one_parcel_equals_its_row_of_a_batch(
         assert one.record(0)["parcel_id"] == order_id
         assert one.relative_risk[0] == row.relative_risk[0]
         assert one.trust is trust
+
+
+def test_relative_risk_is_computed_once_per_batch(declare_one: DeclareOne) -> None:
+    # Clearing a batch reads it parcel by parcel: a fresh array per read made that quadratic.
+    lines = _SAMPLE_LINES[:3]
+    batch = screen([declare_one("KR", line, order_id=f"o{i}") for i, line in enumerate(lines)])
+    first = batch.relative_risk
+    assert batch.relative_risk is first
+    expected = (batch.risk_scores / batch.config.inspect_thresholds).max(axis=1)
+    np.testing.assert_array_equal(first, expected)
 
 
 def test_one_parcel_memo_tells_sellers_records_apart(declare_one: DeclareOne) -> None:

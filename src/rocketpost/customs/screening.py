@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,13 +103,15 @@ class ScreeningResult:
         tally = np.bincount(self.decision_code, minlength=3)
         return {d.value: int(c) for d, c in zip(_DECISIONS, tally, strict=True)}
 
-    @property
+    @cached_property
     def relative_risk(self) -> np.ndarray:
         """(n,) each parcel's highest risk as a share of its inspect threshold (≥ 1: stopped).
 
         What a promise reads for a released parcel: the odds that the destination's customs
         open it anyway scale with it (:meth:`rocketpost.promise.conditions.Conditions.
-        inspection_odds`), rather than every parcel carrying the flat base rate.
+        inspection_odds`), rather than every parcel carrying the flat base rate. Computed once
+        per batch: callers read it parcel by parcel, and a fresh (n,) array per read made
+        clearing a batch quadratic (a 2-day plan spent 40 of its 64 s here).
         """
         return np.asarray((self.risk_scores / self.config.inspect_thresholds).max(axis=1))
 
