@@ -3,10 +3,11 @@
 ``.venv/bin/python benchmarks/bench_fleet_days.py`` offers a flight on every wave of 30 days
 at one hub (the shipped ``today`` fleets), as saturating demand would, and lets the service's
 rule across days (``service/fleetcarry.py``) admit what it flies: the flights sold per day,
-for a lane that lands at another hub (NYC → Miami: the airframe is flown home) and one that
-lands in the hub's own zone. Beside it, what the day model sold (every day from the fleet home
-and ready: ``fleet − spare`` a day), and the time of one ``HubFlights.opens`` answer on the
-window a booking reads.
+for a lane that lands at another hub (NYC → Miami: the airframe is flown home) and, on the
+shipped network with its landing sites, one whose site ships the airframe back to the hub it
+left (SZX → the Hong Kong site HK-WECJYR; a hub never flies to its own zone). Beside
+them, what the day model sold (every day from the fleet home and ready: ``fleet − spare`` a
+day), and the time of one ``HubFlights.opens`` answer on the window a booking reads.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ import time
 
 import numpy as np
 
-from rocketpost.network import default_network
+from rocketpost.network import Network, default_network
 from rocketpost.service.fleetadmission import RESERVE_PER_HUB
 from rocketpost.service.fleetcarry import DAY_S, HubFlights, carry_days
 
 
-def sold_per_day(hub_id: str, site_id: str, days: int) -> list[int]:
+def sold_per_day(network: Network, hub_id: str, site_id: str, days: int) -> list[int]:
     """Flights the rule admits on each of ``days`` days, one offered on every wave."""
-    network = default_network("today")
     hub, site = network.hub_index(hub_id), network.site_index(site_id)
     fleet = network.hub(hub_id).fleet
     interval_s = float(network.launch_wave_interval_s[hub])
@@ -45,10 +45,13 @@ def main() -> None:
     nyc = network.hub("NYC")
     print(f"NYC: {nyc.fleet} airframes, {RESERVE_PER_HUB} kept spare; {args.days} days")
     print(f"day model (every day home and ready): {nyc.fleet - RESERVE_PER_HUB} flights a day")
-    for site in ("MIA", "NYC"):
-        sold = sold_per_day("NYC", site, args.days)
+    shipped = default_network()
+    szx = shipped.hub("SZX")
+    print(f"SZX (shipped network): {szx.fleet} airframes, {RESERVE_PER_HUB} kept spare")
+    for net, hub_id, site in ((network, "NYC", "MIA"), (shipped, "SZX", "HK-WECJYR")):
+        sold = sold_per_day(net, hub_id, site, args.days)
         print(
-            f"across days, NYC → {site}: {sum(sold)} flights in {args.days} days "
+            f"across days, {hub_id} → {site}: {sum(sold)} flights in {args.days} days "
             f"({sum(sold) / args.days:.2f} a day); first 12 days: {sold[:12]}"
         )
     # One admission answer on a busy window: the hub's flights of carry_days either side.
