@@ -87,22 +87,29 @@ def _two_waves(network: Network) -> SimInputs:
 
 
 @pytest.mark.parametrize(
-    ("pads", "turnaround_min", "launches_min", "busy"),
+    ("pads", "turnaround_min", "planned_min", "launches_min", "busy"),
     [
-        (2, 10.0, [80, 80], 0),  # both pads: the scrubbed flight and the next one go together
-        (1, 10.0, [80, 90], 1),  # one pad, turned round by the next wave
-        (1, 20.0, [80, 100], 2),  # one pad, turned round in two waves
+        (2, 10.0, [70, 80], [80, 80], 0),  # both pads: the scrubbed flight and the next go together
+        (1, 10.0, [70, 80], [80, 90], 1),  # one pad, turned round by the next wave
+        # One pad turned round in two waves: the plan itself leaves a wave between the two
+        # (planning.pads), and the scrubbed first flight still takes the pad from the second.
+        (1, 20.0, [70, 90], [80, 100], 1),
     ],
 )
 def test_the_simulator_launches_on_the_networks_pads(
-    tiny_network: Network, pads: int, turnaround_min: float, launches_min: list[int], busy: int
+    tiny_network: Network,
+    pads: int,
+    turnaround_min: float,
+    planned_min: list[int],
+    launches_min: list[int],
+    busy: int,
 ) -> None:
     """The pads and their turnaround are the network's (``Hub.pads``, ``pad_turnaround_min``):
-    the flight scrubbed at 01:10 retries at 01:20, with the flight planned there."""
+    the flight scrubbed at 01:10 retries at the next wave, with the flight planned there."""
     a = dataclasses.replace(tiny_network.hub("A"), pads=pads, pad_turnaround_min=turnaround_min)
     network = dataclasses.replace(tiny_network, hubs=(a, tiny_network.hub("B")))
     inputs = _two_waves(network)
-    assert (inputs.flight_launch_s - DAY_S).tolist() == [4200.0, 4800.0]
+    assert ((inputs.flight_launch_s - DAY_S) / 60.0).tolist() == planned_min
     config = dataclasses.replace(CALM, scripted_scrubs=(("A", DAY_S + 4200.0),))
     record = simulate_flights(inputs, config, SEED)
     assert sorted(((record.launch_s - DAY_S) / 60.0).tolist()) == launches_min

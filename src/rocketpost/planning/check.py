@@ -23,6 +23,7 @@ from rocketpost.core.geo import great_circle_km
 from rocketpost.network import Network, RocketClass, default_network
 from rocketpost.orders.table import OrderTable
 from rocketpost.planning.fleet import home_ready_s, site_returns
+from rocketpost.planning.pads import pad_overbooked
 from rocketpost.planning.plan_files import PlanFileError, read_plan
 from rocketpost.planning.service_choice import Mode
 from rocketpost.planning.tables import Plan
@@ -43,7 +44,8 @@ def check_plan(
     volume, and a flight's mass and volume equal the sum of its orders; an airframe's flights
     chain in space (each leaves from where the previous one landed, the first from its start
     hub) and in time (launch ≥ previous landing + recovery + turnaround), within the reuse
-    limit; flight durations match the ballistics; every claim ``on_time`` equals
+    limit; no hub launches more than its pads take (``planning.pads``); flight durations match
+    the ballistics; every claim ``on_time`` equals
     ``planned_delivery ≤ promised`` and a rocket order's delivery is no earlier than its launch
     after handling, landing, the boat and port legs and a straight-line last mile at the fastest
     vehicle allow; every same-day order is promised within 12 h of its order and planned within
@@ -173,6 +175,12 @@ def check_plan(
         "duration differs from the ballistics",
     )
     report("flights", f_o == f_d, f_labels, "lands where it launched")
+    report(
+        "pads",
+        (f_o >= 0) & pad_overbooked(network, np.maximum(f_o, 0), f_launch),
+        f_labels,
+        "launches while every pad of its hub is still turning round",
+    )
     for af in np.unique(flights.airframe).tolist():
         idx = np.flatnonzero(flights.airframe == af)
         idx = idx[np.argsort(f_launch[idx], kind="stable")]

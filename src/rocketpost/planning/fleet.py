@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from rocketpost.core.eta import flight_matrix
 from rocketpost.errors import InputError
 from rocketpost.network import Network
+from rocketpost.planning.pads import PadBook
 from rocketpost.promise.rates import Disruptions
 
 __all__ = [
@@ -332,12 +333,17 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
     reserve_for_fuller: bool = True,
     held: NDArray[np.bool_] | None = None,
     weather_margin: NDArray[np.float64] | None = None,
+    pads: PadBook | None = None,
+    bin_latest_s: NDArray[np.float64] | None = None,
 ) -> FleetSchedule:
     """Assign airframes to bins (sorted by launch time), repositioning where it helps; the
     ``held`` airframes (:func:`reserve_mask`) are never assigned. An airframe that flew is
     ready for its next flight ``weather_margin`` (per hub the flight left; default
     :func:`weather_margin_s`) after its cycle, and a repositioned one must be ready that
-    margin before the launch it serves."""
+    margin before the launch it serves. With ``pads`` (the plan's :class:`~rocketpost.
+    planning.pads.PadBook`), every flight launches on its hub's first wave with a free pad and
+    is booked there: a cargo flight no later than ``bin_latest_s`` (the latest launch its
+    orders keep their promise from; default its planned wave), or it does not fly."""
     limit = network.rocket.flights_per_airframe
     flight_s = np.asarray(flight_matrix(network).flight_s, dtype=np.float64)
     h = len(network.hubs)
@@ -346,6 +352,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
         raise InputError("bin_launch_s", "unsorted", "bins must be sorted by launch time")
     return_hub, return_s = site_returns(network)
     margin = weather_margin_s(network) if weather_margin is None else np.asarray(weather_margin)
+    book = PadBook(network, unlimited=True) if pads is None else pads
     initial = np.array([a.location for a in fleet], dtype=np.intp)
     waiting = np.bincount(bin_origin, minlength=h).astype(np.int64)
     by_origin = [np.flatnonzero(bin_origin == o) for o in range(h)]
@@ -394,6 +401,10 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
             fuller_later = int(np.count_nonzero(bin_fill[later] > bin_fill[b] + 1e-9))
             if fuller_later >= int(here.sum()):
                 continue  # keep the airframe for a fuller flight later today
+        # A pad by the latest launch its orders keep their promise from (NaN: none in time).
+        t = book.earliest(o, t, t if bin_latest_s is None else float(bin_latest_s[b]))
+        if t != t:
+            continue
         if len(ready):
             # Earliest-ready first, then the least flown: spreads wear across the fleet.
             af = int(ready[np.lexsort((ready, flown[ready], ready_at[ready]))[0]])
@@ -404,7 +415,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
             if len(cand) == 0:
                 continue
             src = loc[cand]
-            launch = next_wave_s(network, src, ready_at[cand])
+            launch = book.earliest_each(src, next_wave_s(network, src, ready_at[cand]))
             landing = launch + flight_s[src, o]
             ok = ready_again_s(network, src, o, landing, margin) <= t + 1e-6  # held or not
             if not ok.any():
@@ -412,8 +423,10 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
             pick = int(np.flatnonzero(ok)[np.argmin(landing[ok])])
             af = int(cand[pick])
             fly(af, -1, int(src[pick]), o, float(launch[pick]))
+            book.book(int(src[pick]), float(launch[pick]))
         bin_flight[b] = len(out_bin)
         fly(af, b, o, d, t)
+        book.book(o, t)
 
     for i, a in enumerate(fleet):
         a.location, a.flights, a.ready_s = int(loc[i]), int(flown[i]), float(ready_at[i])

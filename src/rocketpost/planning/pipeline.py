@@ -32,6 +32,7 @@ from rocketpost.planning.fleet import (
     weather_margin_s,
 )
 from rocketpost.planning.outcomes import carried_lower_bound, kpis, same_day_kpis
+from rocketpost.planning.pads import PadBook, bin_latest_launch_s
 from rocketpost.planning.params import PlanParams
 from rocketpost.planning.service_choice import Mode, Reason, choose_service, reason_code
 from rocketpost.planning.tables import (
@@ -142,6 +143,8 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         fleet=[dataclasses.replace(a) for a in fleet],
         reserve_for_fuller=reserve_for_fuller,
         reserve_per_hub=reserve_per_hub,
+        # Every flight on a launch its hub's pads take (planning.pads), by its orders' latest.
+        bin_latest_s=bin_latest_launch_s(cons, choice.latest_launch_s),
         # A flight's airframe waits out the weather the promise counts before it flies again
         # (a ferry's included); the flat buffer counts none.
         weather_margin=(
@@ -156,7 +159,14 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     reason = choice.reason.copy()
     promised = choice.promised_s.copy()
     created = choice.created_s
-    shift = np.nan_to_num(cons.order_launch_s - choice.launch_s)
+    flight_of = np.full(n, -1, dtype=np.int64)
+    carried = cons.order_bin >= 0
+    flight_of[carried] = sched.bin_flight[cons.order_bin[carried]]
+    # The wave consolidation chose, and a later one where the hub's pads were taken.
+    flown = np.flatnonzero(flight_of >= 0)
+    order_launch = cons.order_launch_s.copy()
+    order_launch[flown] = sched.flight_launch_s[flight_of[flown]]
+    shift = np.nan_to_num(order_launch - choice.launch_s)
     launch = choice.launch_s + shift
     landing = choice.landing_s + shift
     port = choice.port_s + shift
@@ -174,9 +184,6 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
         port[grounded] = landing[grounded] + to_port_s[grounded]
         delivery[grounded] = port[grounded] + choice.inspection_s[grounded] + instead_s[grounded]
         vessel &= ~grounded
-    flight_of = np.full(n, -1, dtype=np.int64)
-    carried = cons.order_bin >= 0
-    flight_of[carried] = sched.bin_flight[cons.order_bin[carried]]
 
     def downgrade(rows: NDArray[np.int64], why: Reason, *, keep_reason: bool = False) -> None:
         mode[rows] = Mode.STANDARD
@@ -197,6 +204,7 @@ def plan_orders(  # noqa: PLR0913 - the day's inputs (keyword-only hooks), then 
     downgrade(cons.downgraded, Reason.LIGHT_LOAD)
     downgrade(cons.same_day_too_light, Reason.LIGHT_LOAD, keep_reason=True)
     downgrade(cons.same_day_no_room, Reason.NO_CAPACITY, keep_reason=True)
+    # No airframe, or no pad by the latest launch its orders allow: no capacity either way.
     no_airframe = np.flatnonzero(carried & (flight_of < 0))
     was_same_day = mode[no_airframe] == Mode.SAME_DAY
     downgrade(no_airframe[was_same_day], Reason.NO_CAPACITY, keep_reason=True)
@@ -347,6 +355,7 @@ def _schedule(
     fleet: list[Airframe],
     reserve_for_fuller: bool,
     reserve_per_hub: int,
+    bin_latest_s: NDArray[np.float64],
     weather_margin: NDArray[np.float64],
 ) -> FleetSchedule:
     """The fleet flies the bins that carry one-hour orders first; the extra same-day flights
@@ -354,6 +363,7 @@ def _schedule(
     airframe from a one-hour one). One schedule, flights in launch order."""
     passes = [np.flatnonzero(~cons.bin_same_day), np.flatnonzero(cons.bin_same_day)]
     held = reserve_mask(fleet, len(network.hubs), reserve_per_hub)  # the same in both passes
+    pads = PadBook(network)  # one book: the same-day pass takes the pads the first one left
     scheds = []
     for bins in passes:
         scheds.append(
@@ -366,6 +376,8 @@ def _schedule(
                 fleet=fleet,
                 reserve_for_fuller=reserve_for_fuller,
                 held=held,
+                pads=pads,
+                bin_latest_s=bin_latest_s[bins],
                 weather_margin=weather_margin,
             )
         )
