@@ -27,9 +27,8 @@ class SimConfig:
     boats_per_hub
         Fast boats per destination hub; a boat takes a pod to the port and comes back.
     pads_per_hub
-        Pads per hub; ``None``: the network's ``pads`` of each hub, or as many as the plan
-        launches at once there when that is more (a waves plan launches every lane of a wave
-        together).
+        Pads per hub; ``None``: the network's ``pads`` of each hub (the pads a plan books its
+        launches on, :mod:`rocketpost.planning.pads`).
     pad_reset_min
         A pad is busy this long after a launch; ``None``: the network's ``pad_turnaround_min``
         of each hub (clear, erect and fuel the next rocket).

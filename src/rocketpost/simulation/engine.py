@@ -178,19 +178,11 @@ class _Engine:
         self.fail_u = self.rng.random(nf).tolist()
         self.boat_u = self.rng.standard_normal(nf).tolist()
 
-        # Pads (the network's, or the plan's concurrency where a wave launches more) and boats.
+        # Pads: the network's (a plan books its launches on them: planning.pads) and boats.
         if config.pads_per_hub is not None:
             pads = [config.pads_per_hub] * n_hubs
         else:
             pads = [hub.pads for hub in network.hubs]
-            if nf:
-                keys = inputs.flight_origin * 10**12 + np.round(inputs.flight_launch_s).astype(
-                    np.int64
-                )
-                values, counts = np.unique(keys, return_counts=True)
-                for key, c in zip(values.tolist(), counts.tolist(), strict=True):
-                    h = key // 10**12
-                    pads[h] = max(pads[h], c)
         self.pads = [simpy.Resource(self.env, capacity=c) for c in pads]
         self.boats = [  # per landing site (``boats_per_hub`` at every site)
             simpy.Resource(self.env, capacity=config.boats_per_hub) for _ in range(n_sites)
