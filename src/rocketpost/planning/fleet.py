@@ -27,6 +27,7 @@ the simulator finds them as the hub's spares.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -403,7 +404,7 @@ def schedule_fleet(  # noqa: PLR0913 - the bins' columns, then keyword-only sett
                 continue  # keep the airframe for a fuller flight later today
         # A pad by the latest launch its orders keep their promise from (NaN: none in time).
         t = book.earliest(o, t, t if bin_latest_s is None else float(bin_latest_s[b]))
-        if t != t:
+        if math.isnan(t):
             continue
         if len(ready):
             # Earliest-ready first, then the least flown: spreads wear across the fleet.
