@@ -175,11 +175,13 @@ def check_plan(
         "duration differs from the ballistics",
     )
     report("flights", f_o == f_d, f_labels, "lands where it launched")
+    # Only flights that name a hub are booked: one that names none ("names no hub" above)
+    # must not take a pad of hub 0 and flag that hub's flights.
+    named = np.flatnonzero(f_o >= 0)
+    overbooked = np.zeros(len(f_o), dtype=bool)
+    overbooked[named] = pad_overbooked(network, f_o[named], f_launch[named])
     report(
-        "pads",
-        (f_o >= 0) & pad_overbooked(network, np.maximum(f_o, 0), f_launch),
-        f_labels,
-        "launches while every pad of its hub is still turning round",
+        "pads", overbooked, f_labels, "launches while every pad of its hub is still turning round"
     )
     for af in np.unique(flights.airframe).tolist():
         idx = np.flatnonzero(flights.airframe == af)
