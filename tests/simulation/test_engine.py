@@ -116,6 +116,26 @@ def test_the_simulator_launches_on_the_networks_pads(
     assert record.log.kind.count(EventKind.PAD_BUSY) == busy
 
 
+def test_the_dispatcher_gives_the_pad_to_the_flight_that_still_keeps_its_promise(
+    tiny_network: Network,
+) -> None:
+    """Scrubs at 01:10 and 01:20 with one pad: at 01:30 the first flight's promise (launch by
+    01:23, 13.2 min of slack) is broken whatever it does, the second's (by 01:33) is kept only
+    by launching now. The dispatcher launches the second first; taking them in planned order
+    would break both."""
+    a = dataclasses.replace(tiny_network.hub("A"), pads=1, pad_turnaround_min=10.0)
+    network = dataclasses.replace(tiny_network, hubs=(a, tiny_network.hub("B")))
+    inputs = _two_waves(network)
+    latest_min = inputs.flight_launch_s + inputs.order_promised_s - inputs.order_planned_s - DAY_S
+    assert np.round(latest_min / 60.0, 1).tolist() == [83.2, 93.2]
+    scrubs = (("A", DAY_S + 4200.0), ("A", DAY_S + 4800.0))
+    record = simulate_flights(inputs, dataclasses.replace(CALM, scripted_scrubs=scrubs), SEED)
+    assert ((record.launch_s - DAY_S) / 60.0).tolist() == [100.0, 90.0]
+    # The flight that lost the pad is the late one, and it is logged.
+    busy = [f for k, f in zip(record.log.kind, record.log.flight, strict=True) if k == "pad_busy"]
+    assert busy == [0]
+
+
 def test_scrub_with_standard_policy_breaks_the_promise(one_flight: tuple[Plan, SimInputs]) -> None:
     _, inputs = one_flight
     config = dataclasses.replace(

@@ -1,7 +1,8 @@
 """Launch pads: a plan never launches more rockets at a hub than its pads can take.
 
-A hub has ``pads`` pads, each busy ``pad_turnaround_min`` after a launch (the simulator's pads:
-``simpy.Resource``\\ s of that capacity, held that long). A launch at ``t`` fits when, over
+A hub has ``pads`` pads, each busy ``pad_turnaround_min`` after a launch. The simulator books
+its launches in the same book (:mod:`rocketpost.simulation.paddispatch`), so the plan and the
+replicates share one pad rule. A launch at ``t`` fits when, over
 ``[t, t + turnaround)``, fewer than ``pads`` earlier-booked launches are still turning a pad
 round: launches are intervals on identical pads, so that is exactly when the pads can take
 them all (an interval graph is coloured by its largest overlap).
@@ -35,17 +36,31 @@ _EPS_S = 1e-6
 class PadBook:
     """The launches booked at every hub of ``network`` (mutable while planning)."""
 
-    def __init__(self, network: Network, *, unlimited: bool = False) -> None:
-        # Unlimited: every launch fits (a schedule that books no pads).
-        self._pads = [2**62 if unlimited else hub.pads for hub in network.hubs]
-        self._turn_s = [hub.pad_turnaround_min * 60.0 for hub in network.hubs]
+    def __init__(
+        self,
+        network: Network,
+        *,
+        unlimited: bool = False,
+        pads: int | None = None,
+        turnaround_min: float | None = None,
+    ) -> None:
+        # Unlimited: every launch fits (a schedule that books no pads). ``pads`` and
+        # ``turnaround_min`` replace every hub's own (a simulation's what-if settings).
+        self._pads = [
+            2**62 if unlimited else hub.pads if pads is None else pads for hub in network.hubs
+        ]
+        self._turn_s = [
+            60.0 * (hub.pad_turnaround_min if turnaround_min is None else turnaround_min)
+            for hub in network.hubs
+        ]
         self._interval_s = np.asarray(network.launch_wave_interval_s, dtype=np.float64)
         self._launches: list[list[float]] = [[] for _ in network.hubs]
 
     def fits(self, hub: int, t_s: float) -> bool:
         """Whether a pad of ``hub`` is free for a launch at ``t_s`` and the launches booked
         after it, within its turnaround, still find one (a pad turned round in exactly the
-        turnaround is free again, as the simulator frees it a hair early)."""
+        turnaround is free again: the network's on-demand design turns a pad round in one wave
+        interval)."""
         booked, turn = self._launches[hub], self._turn_s[hub]
         # The overlap is largest at t itself or at a later launch within its turnaround.
         later = booked[

@@ -12,7 +12,7 @@ A flight's life::
     wait for the planned wave ─> airframe at the origin (the planned one, else a spare)
       ─> weather at this wave? scrub: re-plan (next wave / other hub / standard)
       ─> landing zone open at the landing time? else the alternate zone (divert), else hold
-      ─> a free pad? else the next wave
+      ─> a free pad (the dispatcher's order when more are ready than pads)? else the next wave
       ─> launch ─> coast ─> landing at a site: failure (airframe and cargo lost, cargo
          re-dispatched from the origin on a spare airframe) or touchdown
       ─> the vessel's drones fly if wind and waves allow (the one rule,
@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from rocketpost.core.eta import flight_matrix
 from rocketpost.core.networklegs import network_legs
 from rocketpost.core.vesseldrone import vessel_drones_fly
+from rocketpost.planning.pads import PadBook
 from rocketpost.promise.fallbacks import best_fallbacks, may_stand_in
 from rocketpost.simulation.airframes import AirframePool
 from rocketpost.simulation.conditions import ALTERNATE_ZONE, NO_ZONE, Conditions
@@ -51,6 +52,7 @@ from rocketpost.simulation.disruptions import child_seed
 from rocketpost.simulation.eventlog import EventKind, EventLog
 from rocketpost.simulation.flight_record import FlightColumns, FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
+from rocketpost.simulation.paddispatch import PadDispatcher, flight_latest_launch_s
 from rocketpost.simulation.replan import ReplanAction
 
 __all__ = ["KEEP_FOR_REFLIGHT", "replicate_conditions", "simulate_flights"]
@@ -178,19 +180,25 @@ class _Engine:
         self.fail_u = self.rng.random(nf).tolist()
         self.boat_u = self.rng.standard_normal(nf).tolist()
 
-        # Pads: the network's (a plan books its launches on them: planning.pads) and boats.
-        if config.pads_per_hub is not None:
-            pads = [config.pads_per_hub] * n_hubs
-        else:
-            pads = [hub.pads for hub in network.hubs]
-        self.pads = [simpy.Resource(self.env, capacity=c) for c in pads]
+        # Pads: the network's, booked by the plan's rule (planning.pads), given out at each
+        # wave by the dispatcher's order (simulation.paddispatch); boats per landing site.
+        self.latest_launch_s, self.promises = (
+            column.tolist() for column in flight_latest_launch_s(inputs)
+        )
+        interval = self.conditions.interval
+        self.pads = PadDispatcher(
+            self.env,
+            PadBook(network, pads=config.pads_per_hub, turnaround_min=config.pad_reset_min),
+            PadDispatcher.priority(
+                self.latest_launch_s,
+                self.promises,
+                self.fl.planned,
+                self.fl.repositioning,
+                lambda f: float(interval[self.fl.origin[f]]),
+            ),
+        )
         self.boats = [  # per landing site (``boats_per_hub`` at every site)
             simpy.Resource(self.env, capacity=config.boats_per_hub) for _ in range(n_sites)
-        ]
-        self.pad_reset_s = [
-            60.0
-            * (hub.pad_turnaround_min if config.pad_reset_min is None else config.pad_reset_min)
-            for hub in network.hubs
         ]
 
         # Airframes: the plan's, then the reserve (``HUB-R1`` ...) at every hub.
@@ -224,6 +232,9 @@ class _Engine:
 
     def redispatch(self, f: int, h: int, planned_s: float, duration_s: float, why: str) -> int:
         g = self.fl.add(f, h, planned_s, duration_s)
+        # The same promises: its latest launch moves by the difference in flight time.
+        self.latest_launch_s.append(self.latest_launch_s[f] + self.fl.duration[f] - duration_s)
+        self.promises.append(self.promises[f])
         self.flight_stock.append(self.flight_stock[f])  # the same parcels on board
         self.log.add(self.env.now, EventKind.REDISPATCH, f, h, f"{why} -> {self.fl.flight_id[g]}")
         self.env.process(self.flight(g))
@@ -311,7 +322,8 @@ class _Engine:
                 log.add(t, EventKind.HOLD, f, d)
                 t += interval
                 continue
-            if not self._take_pad(f, t):
+            if not (yield self.pads.request(f, o, t)):
+                log.add(t, EventKind.PAD_BUSY, f, o)
                 t += interval
                 continue
             return a, zone
@@ -338,27 +350,6 @@ class _Engine:
             self.airframes.release(a)
             return True
         return False
-
-    def _take_pad(self, f: int, t: float) -> bool:
-        """Take a pad of the origin hub at wave ``t`` (freed after the reset time), if one is
-        free now; a busy pad is logged and the flight tries the next wave."""
-        env = self.env
-        o = self.fl.origin[f]
-        pad = self.pads[o]
-        request = pad.request()
-        if not request.triggered:
-            request.cancel()
-            self.log.add(t, EventKind.PAD_BUSY, f, o)
-            return False
-
-        def free_pad(_event: simpy.Event, pad: simpy.Resource = pad, req: Any = request) -> None:
-            pad.release(req)
-
-        # Freed a hair before the turnaround ends: a pad turned round in exactly the slot interval
-        # (the network's on-demand design) is free for the flight of that slot, whatever order
-        # SimPy runs two events of one instant in.
-        env.timeout(max(self.pad_reset_s[o] - _EPS, 0.0)).callbacks.append(free_pad)
-        return True
 
     def _fly(self, f: int, a: int, zone: int) -> Generator[Any, Any, bool]:
         """Launch on airframe ``a`` and land in ``zone``; False when the landing fails (the
