@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -198,3 +199,35 @@ def busan(ready_at: datetime, mass_kg: float = 1.2, **customs: Any) -> dict[str,
         "ready_at": ready_at.isoformat(),
         "customs": {"recipient_id": "R-77", "items": [dict(T_SHIRT, **customs)]},
     }
+
+
+def no_capacity(response: httpx.Response) -> bool:
+    return response.status_code == 409 and response.json()["detail"]["code"] == "no_capacity"
+
+
+def race_bookings(api: Api, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    """Book every body at once, each from a client of its own (4 merchants' keys), after each
+    has opened its connection; every booking's answer, each a 201 or a 409 ``no_capacity``."""
+    keys = [api.merchant()[1] for _ in range(4)]
+    base = str(api.client.base_url)
+    barrier = threading.Barrier(len(bodies))
+    results: list[httpx.Response | None] = [None] * len(bodies)
+
+    def book(i: int) -> None:
+        headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
+        with httpx.Client(base_url=base, timeout=60) as client:
+            client.get("/health")  # open the connection before the race
+            barrier.wait()
+            results[i] = client.post("/v1/shipments", json=bodies[i], headers=headers)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    answers = [r for r in results if r is not None]
+    assert len(answers) == len(bodies)
+    assert all(r.status_code == 201 or no_capacity(r) for r in answers), [
+        r.text for r in answers if r.status_code != 201 and not no_capacity(r)
+    ]
+    return answers

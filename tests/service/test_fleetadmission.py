@@ -13,13 +13,10 @@ day, the schedule admits more (repositioning airframes to the hub). Plus the clo
 from __future__ import annotations
 
 import json
-import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -40,7 +37,16 @@ from rocketpost.service.fleetadmission import (
 from rocketpost.service.fleetcarry import HubFlights, carried_fleet
 from tests.support.fleet import short_cycle_network
 
-from .conftest import BACKENDS, Api, fresh_database, make_api, miami, plan
+from .conftest import (
+    BACKENDS,
+    Api,
+    fresh_database,
+    make_api,
+    miami,
+    no_capacity,
+    plan,
+    race_bookings,
+)
 
 NETWORK = default_network("today")
 FLEET = BookableFleet(NETWORK)
@@ -63,10 +69,6 @@ def _day_start(days_ahead: int = 2) -> datetime:
     return today + timedelta(days=days_ahead, hours=2)
 
 
-def _no_capacity(response: httpx.Response) -> bool:
-    return response.status_code == 409 and response.json()["detail"]["code"] == "no_capacity"
-
-
 def _fill_the_fleet(api: Api, headers: dict[str, str], start: datetime) -> list[dict[str, Any]]:
     """One Miami booking on each of NYC's first ``NYC_FLIGHTS`` waves from ``start``."""
     assert NYC_FLIGHTS == NETWORK.hub("NYC").fleet - RESERVE_PER_HUB == 5
@@ -86,7 +88,7 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     booked = _fill_the_fleet(api, headers, start)
 
     one_more = api.book(headers, miami(start + NYC_FLIGHTS * GAP))
-    assert _no_capacity(one_more), one_more.text
+    assert no_capacity(one_more), one_more.text
     # Joining a flight that already flies needs no airframe.
     joined = api.book(headers, miami(start))
     assert joined.status_code == 201, joined.text
@@ -98,7 +100,7 @@ def test_a_day_sells_no_more_flights_than_its_airframes(shipped_api: Api) -> Non
     assert same_day.json()["flight"]["id"] == booked[0]["flight"]["id"]
     # The fleet is carried across days: the airframes are in Miami, then flying home.
     tomorrow = api.book(headers, miami(start + timedelta(days=1) + NYC_FLIGHTS * GAP))
-    assert _no_capacity(tomorrow), tomorrow.text
+    assert no_capacity(tomorrow), tomorrow.text
 
     summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS
@@ -140,7 +142,7 @@ def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api
     )
     assert scrubbed.status_code == 200, scrubbed.text
     assert [r["shipment_id"] for r in scrubbed.json()["rescheduled"]] == [booked[0]["id"]]
-    assert _no_capacity(api.book(headers, miami(start + NYC_FLIGHTS * GAP)))
+    assert no_capacity(api.book(headers, miami(start + NYC_FLIGHTS * GAP)))
 
     # A flight whose every shipment cancelled carries nothing: its airframe is free again...
     cancel = api.client.post(f"/v1/shipments/{booked[1]['id']}/cancel", headers=headers)
@@ -148,7 +150,7 @@ def test_scrubbed_and_emptied_flights_give_their_airframes_back(shipped_api: Api
     reopened = api.book(headers, miami(start + NYC_FLIGHTS * GAP))
     assert reopened.status_code == 201, reopened.text
     # ... and loading the emptied flight again is an opening like any other: the fleet is full.
-    assert _no_capacity(api.book(headers, miami(start + GAP)))
+    assert no_capacity(api.book(headers, miami(start + GAP)))
 
     summary = plan(api, start.date().isoformat())["summary"]
     assert summary["flights_with_airframe"] == NYC_FLIGHTS
@@ -163,34 +165,6 @@ def _busan(ready_at: datetime) -> dict[str, Any]:
     return {**miami(ready_at), "destination": {"place": "Busan, KR"}, "origin_hub": "ICN"}
 
 
-def _race(api: Api, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
-    """Book every body at once, each from a client of its own (4 merchants' keys), after each
-    has opened its connection; every booking's answer, each a 201 or a 409 ``no_capacity``."""
-    keys = [api.merchant()[1] for _ in range(4)]
-    base = str(api.client.base_url)
-    barrier = threading.Barrier(len(bodies))
-    results: list[httpx.Response | None] = [None] * len(bodies)
-
-    def book(i: int) -> None:
-        headers = {**keys[i % len(keys)], "Idempotency-Key": uuid.uuid4().hex}
-        with httpx.Client(base_url=base, timeout=60) as client:
-            client.get("/health")  # open the connection before the race
-            barrier.wait()
-            results[i] = client.post("/v1/shipments", json=bodies[i], headers=headers)
-
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    answers = [r for r in results if r is not None]
-    assert len(answers) == len(bodies)
-    assert all(r.status_code == 201 or _no_capacity(r) for r in answers), [
-        r.text for r in answers if r.status_code != 201 and not _no_capacity(r)
-    ]
-    return answers
-
-
 def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
     """24 clients each open a different wave of one day at once, half from NYC and half from
     Incheon: each hub opens exactly its bookable flights. (Without the hub's lock, PostgreSQL
@@ -198,7 +172,7 @@ def test_concurrent_openings_never_exceed_the_fleet(shipped_api: Api) -> None:
     api = shipped_api
     start = _day_start()
     lanes = (miami, _busan)
-    answers = _race(api, [lanes[i % 2](start + (i // 2) * GAP) for i in range(CLIENTS)])
+    answers = race_bookings(api, [lanes[i % 2](start + (i // 2) * GAP) for i in range(CLIENTS)])
     flights = [r.json()["flight"]["id"] for r in answers if r.status_code == 201]
     # NYC → Miami has one wave in the hour: each accepted client opened its own.
     from_nyc = [f for f in flights if f.startswith("flt_NYC_")]
@@ -218,7 +192,7 @@ def test_concurrent_openings_on_two_days_share_the_hubs_airframes(shipped_api: A
     without the other's and sell more.)"""
     start = _day_start()
     bodies = [miami(start + timedelta(days=i % 2) + (i // 2) * GAP) for i in range(10)]
-    answers = _race(shipped_api, bodies)
+    answers = race_bookings(shipped_api, bodies)
     opened = {r.json()["flight"]["id"] for r in answers if r.status_code == 201}
     assert len(opened) == sum(r.status_code == 201 for r in answers) == NYC_FLIGHTS
 
@@ -388,6 +362,28 @@ def test_a_short_reuse_cycle_lets_the_schedule_fly_more_than_the_hubs_own_airfra
     assert summary["unassigned_flights"] == []
 
 
+def test_the_schedule_opens_a_flight_only_where_its_hubs_pad_is_free(
+    short_cycle_api: Api,
+) -> None:
+    """Under the schedule too, a new flight needs a free pad (one per hub, turned round in one
+    wave): with Miami's flight on NYC's wave, Los Angeles' port, whose hour a later wave would
+    break, is refused, though the fleet has airframes to spare; on another wave it opens."""
+    api = short_cycle_api
+    _, headers = api.merchant()
+    start = _day_start()
+    los_angeles = {
+        **miami(start),
+        "destination": {"lat_deg": 33.74, "lon_deg": -118.27, "country": "US"},
+    }
+    first = api.book(headers, miami(start))
+    assert first.status_code == 201, first.text
+    refused = api.book(headers, los_angeles)
+    assert no_capacity(refused), refused.text
+    later = api.book(headers, {**los_angeles, "ready_at": (start + GAP).isoformat()})
+    assert later.status_code == 201, later.text
+    assert later.json()["flight"]["launch_at"] != first.json()["flight"]["launch_at"]
+
+
 def test_airframes_fly_again_once_home_and_the_plan_run_flies_those(shipped_api: Api) -> None:
     """The day after NYC flew its 5 airframes to Miami none is home: bookings are refused until
     the first is back (about 9.8 days: 66 h at Miami, the ferry, 66 h at NYC, each flight with its
@@ -405,13 +401,13 @@ def test_airframes_fly_again_once_home_and_the_plan_run_flies_those(shipped_api:
 
     for days in range(1, 9):
         refused = api.book(headers, miami(start + timedelta(days=days)))
-        assert _no_capacity(refused), (days, refused.text)
+        assert no_capacity(refused), (days, refused.text)
     launch = datetime.fromisoformat(booked[0]["flight"]["launch_at"].replace("Z", "+00:00"))
     nyc, mia = NETWORK.hub_index("NYC"), NETWORK.site_index("MIA")
     home_s = HubFlights.of(NETWORK, nyc, np.array([mia]), np.array([launch.timestamp()])).ready_s
     back = datetime.fromtimestamp(float(home_s[0]), UTC)
     assert timedelta(days=9, hours=19) < back - launch < timedelta(days=9, hours=21)
-    assert _no_capacity(api.book(headers, miami(back - timedelta(hours=2))))
+    assert no_capacity(api.book(headers, miami(back - timedelta(hours=2))))
     again = api.book(headers, miami(back))
     assert again.status_code == 201, again.text
     second = plan(api, back.date().isoformat())["summary"]

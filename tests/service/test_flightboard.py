@@ -29,7 +29,7 @@ from rocketpost.service.flightboard import DayFlights, FlightBoard
 from rocketpost.service.sameday import one_hour_reserve
 from tests.support.conditions import declare_clear_skies
 
-from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api
+from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api, race_bookings
 
 NETWORK = default_network("today")
 ICN_FLIGHTS = BookableFleet(NETWORK).bookable("ICN")
@@ -159,6 +159,85 @@ def test_a_quote_offers_the_wave_a_booking_takes(api: Api) -> None:
     # and ready: the hour is offered again.
     home = _quote(api, headers, _busan(ready + timedelta(days=10), 12))["one_hour"]
     assert home["available"], home
+
+
+def _shanghai_port(ready_at: datetime) -> dict[str, Any]:
+    """Domestic HZB → Shanghai's port (the city centre's last mile is too long for the hour)."""
+    return {
+        "destination": {"place": "31.37,121.48", "name": "Shanghai port"},
+        "parcels": [{"mass_kg": 1.0, "volume_m3": 0.005}],
+        "origin_hub": "HZB",
+        "ready_at": ready_at.isoformat(),
+    }
+
+
+def test_a_flight_opens_only_where_its_hubs_pad_is_free(api: Api) -> None:
+    """The shipped network has one pad per hub, turned round in one 10-minute wave. With a
+    flight to Shanghai's port loaded on HZB's first wave, a Busan quote ready for that wave
+    is offered the next one (its promise still kept there), and its booking lands there; a
+    booking to the port for the loaded wave still joins its flight (no pad needed). Without
+    the pad rule both flights would launch from the one pad at once."""
+    _, headers = api.merchant()
+    ready = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    ready += timedelta(days=2, hours=2)
+    assert NETWORK.hub("HZB").pads == 1
+    shanghai_body = _shanghai_port(ready)
+    busan_body = {**_busan(ready, 0), "origin_hub": "HZB"}
+    alone = _quote(api, headers, busan_body)["one_hour"]
+    assert alone["available"], alone
+    shanghai = api.book(headers, shanghai_body)
+    assert shanghai.status_code == 201, shanghai.text
+    wave = _at(shanghai.json()["flight"]["launch_at"])
+    assert wave == _at(alone["launch_at"])  # both lanes' first wave
+    interval = timedelta(minutes=NETWORK.hub("HZB").launch_interval_min)
+    quoted = _quote(api, headers, busan_body)["one_hour"]
+    assert quoted["available"], quoted
+    assert _at(quoted["launch_at"]) == wave + interval
+    busan = api.book(headers, busan_body)
+    assert busan.status_code == 201, busan.text
+    assert _at(busan.json()["flight"]["launch_at"]) == wave + interval
+    again = api.book(headers, {**shanghai_body, "parcels": [{"mass_kg": 2.0, "volume_m3": 0.01}]})
+    assert again.status_code == 201, again.text
+    assert again.json()["flight"]["id"] == shanghai.json()["flight"]["id"]
+
+
+def test_a_quote_whose_only_wave_has_no_free_pad_names_the_wave_after(api: Api) -> None:
+    """NYC → Los Angeles' port keeps the hour from one wave only. With a Miami flight on it,
+    the quote is ``no_capacity``, and its next seat is the next wave, when the pad has turned
+    round (not the next day, as a board that asked only when airframes come back would say)."""
+    _, headers = api.merchant()
+    ready = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    ready += timedelta(days=2, hours=4)
+    miami = {**_busan(ready, 200), "destination": {"place": "Miami, US"}, "origin_hub": "NYC"}
+    miami.pop("customs")
+    booked = api.book(headers, miami)
+    assert booked.status_code == 201, booked.text
+    wave = _at(booked.json()["flight"]["launch_at"])
+    los_angeles = {**miami, "destination": {"lat_deg": 33.74, "lon_deg": -118.27, "country": "US"}}
+    quoted = _quote(api, headers, los_angeles)["one_hour"]
+    assert not quoted["available"] and quoted["reason"] == "no_capacity", quoted
+    interval = timedelta(minutes=NETWORK.hub("NYC").launch_interval_min)
+    assert _at(quoted["next_seat_at"]) == wave + interval
+
+
+def test_concurrent_openings_at_one_hub_never_share_its_pad(api: Api) -> None:
+    """12 clients book at once from HZB, half to Busan and half to Shanghai's port, all ready
+    for the same wave: whichever lane opens first takes HZB's one pad, the other lane's
+    flight opens on the next wave, and every client is seated. (The openings queue on the
+    hub's lock: without it, two could each find the pad free.)"""
+    ready = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    ready += timedelta(days=2, hours=3)
+    bodies = [
+        {**_busan(ready, 100 + i), "origin_hub": "HZB"} if i % 2 else _shanghai_port(ready)
+        for i in range(12)
+    ]
+    answers = race_bookings(api, bodies)
+    assert all(r.status_code == 201 for r in answers), [r.text for r in answers]
+    flights = {r.json()["flight"]["id"]: r.json()["flight"]["launch_at"] for r in answers}
+    launches = sorted(_at(t) for t in flights.values())
+    assert len(launches) == 2
+    turnaround = timedelta(minutes=NETWORK.hub("HZB").pad_turnaround_min)
+    assert launches[1] - launches[0] >= turnaround
 
 
 def _at(text: str) -> datetime:

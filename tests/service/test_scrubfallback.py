@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from rocketpost.network import default_network
@@ -22,7 +21,7 @@ from rocketpost.service.db import Database
 from rocketpost.service.fleetadmission import FALLBACK_SPARES_PER_HUB, RESERVE_PER_HUB
 from rocketpost.service.replay import OpsEvent, replay
 
-from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api, plan
+from .conftest import BACKENDS, T_SHIRT, Api, fresh_database, make_api, no_capacity, plan
 
 NETWORK = default_network("rocket-hour")
 BUSAN = {"lat_deg": 35.10, "lon_deg": 129.04, "country": "KR"}
@@ -48,10 +47,6 @@ def _busan(ready_at: datetime, n: int, **fields: Any) -> dict[str, Any]:
     }
 
 
-def _no_capacity(response: httpx.Response) -> bool:
-    return response.status_code == 409 and response.json()["detail"]["code"] == "no_capacity"
-
-
 def test_a_scrub_under_a_front_flies_the_counted_fallback(api: Api) -> None:
     _, headers = api.merchant()
     tomorrow = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -65,7 +60,7 @@ def test_a_scrub_under_a_front_flies_the_counted_fallback(api: Api) -> None:
         assert booked.status_code == 201, booked.text
         assert booked.json()["flight"]["id"].startswith("flt_HZB_")
     one_more = api.book(headers, _busan(ready + timedelta(hours=4), 99, origin_hub="HZB"))
-    assert _no_capacity(one_more), one_more.text
+    assert no_capacity(one_more), one_more.text
 
     # Under SHA's front the hour is promised counting HZB's fallback, on SHA's lane.
     first = api.book(headers, _busan(ready, 100, stock_hubs=["SHA", "HZB"]))

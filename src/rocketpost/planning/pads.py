@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from rocketpost.network import Network
 from rocketpost.planning.consolidation import Consolidation
 
-__all__ = ["PadBook", "bin_latest_launch_s", "pad_overbooked"]
+__all__ = ["PadBook", "bin_latest_launch_s", "pad_free", "pad_overbooked"]
 
 _EPS_S = 1e-6
 
@@ -96,6 +96,16 @@ class PadBook:
 
     def book(self, hub: int, t_s: float) -> None:
         bisect.insort(self._launches[hub], t_s)
+
+
+def pad_free(network: Network, hub: int, booked_s: NDArray[np.float64], launch_s: float) -> bool:
+    """Whether ``hub``'s pads take a new launch at ``launch_s`` beside the launches
+    ``booked_s`` already sold there: the book's rule for a service that opens flights one at a
+    time and never moves a sold one (:mod:`rocketpost.service.fleetadmission`)."""
+    book = PadBook(network)
+    for t in np.sort(np.asarray(booked_s, dtype=np.float64)).tolist():
+        book.book(hub, t)
+    return book.fits(hub, launch_s)
 
 
 def pad_overbooked(

@@ -280,7 +280,7 @@ CAPACITY_WAVES = 12
 
 NO_ROOM = (
     "no launch wave that keeps the one-hour promise has room left"
-    " (in its hold, or an airframe to fly it)"
+    " (in its hold, or a free pad and an airframe to fly it)"
 )
 """Why a one-hour shipment finds no seat (a booking's 409 ``no_capacity``, a quote's reason)."""
 

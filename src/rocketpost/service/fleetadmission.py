@@ -37,13 +37,22 @@ by one. With a shorter cycle the schedule itself decides, repositioning included
 starts from the fleet home and ready at 00:00 (an airframe is then at most one cycle, hours,
 late).
 
+**A new flight also needs a free pad.** A hub launches at most ``pads`` rockets within any
+``pad_turnaround_min`` (the planner's and the simulator's rule,
+:func:`rocketpost.planning.pads.pad_free`). Bookings never move a sold flight, so a new flight
+opens only on a wave whose pads still take it beside the hub's loaded flights; otherwise the
+booking (and the quote, through the flight board) tries the next wave that keeps its promise,
+as when no airframe is there. Without it two lanes of one hub could each open a flight on the
+same wave and the plan run would launch both from one pad.
+
 Concurrency: two openings must not each count without the other's new flight. The locks are
 transaction-scoped PostgreSQL advisory locks, held to the commit and taken only to open a
 flight, never by a booking that joins a loaded flight (SQLite writers run one at a time
 already). :func:`admits` first locks what its answer reads: under the one-flight-a-day rule
 the origin hub (its days interlock: a flight holds its airframe for days), so openings at one
-hub queue and the others' do not; under the schedule the whole UTC day. Each is one lock, so
-openings cannot deadlock on them.
+hub queue and the others' do not; under the schedule the whole UTC day, then the hub's pads
+(a launch near midnight shares them with the next day's, whose openers hold another day's
+lock). Every opener takes them in that order, so openings cannot deadlock on them.
 
 A day is the plan run's: the flights that launch in ``[00:00, 24:00)`` UTC.
 """
@@ -51,7 +60,7 @@ A day is the plan run's: the flights that launch in ``[00:00, 24:00)`` UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,10 +75,11 @@ from rocketpost.planning.fleet import (
     reserve_mask,
     schedule_fleet,
 )
+from rocketpost.planning.pads import pad_free
 from rocketpost.planning.params import PlanParams
 from rocketpost.service.bookedday import day_bounds
 from rocketpost.service.db import advisory_lock
-from rocketpost.service.fleetcarry import LOADED_ON_DAY, HubFlights, window_rows
+from rocketpost.service.fleetcarry import LOADED_ON_DAY, HubFlights, loaded_rows, window_rows
 from rocketpost.service.models import Flight
 
 __all__ = [
@@ -136,7 +146,10 @@ class BookableFleet:
         flyable with the hub's airframes less the spares (:meth:`HubFlights.opens`; what
         :func:`admits` decides, and quotes read from the flight board)."""
         hub = self.network.hubs[flights.hub]
-        return flights.opens(site, launch_s, hub.fleet, min(self.kept_per_hub, hub.fleet))
+        others = flights.without(site, launch_s).launch_s
+        return pad_free(self.network, flights.hub, others, launch_s) and flights.opens(
+            site, launch_s, hub.fleet, min(self.kept_per_hub, hub.fleet)
+        )
 
 
 def schedule_day(
@@ -190,8 +203,11 @@ def flies_one_more(
 ) -> bool:
     """Whether :func:`schedule_day` (keeping ``kept_per_hub``) flies a new flight
     ``(origin, site, launch_s)`` added to the day's flights (launch order) without leaving one
-    more of them unflown."""
+    more of them unflown, and its hub's pads take it beside the day's launches there
+    (:func:`~rocketpost.planning.pads.pad_free`)."""
     new_origin, new_site, new_launch_s = new
+    if not pad_free(network, new_origin, launch_s[origin == new_origin], new_launch_s):
+        return False
     at = int(np.searchsorted(launch_s, new_launch_s, side="right"))
     with_new = schedule_day(
         network,
@@ -246,6 +262,19 @@ def admits(
     start, end = day_bounds(day)
     key = {"start": start, "end": end, "hub": origin_hub, "site": site_id, "launch": launch_at}
     advisory_lock(session, f"fleet-day\x1f{day.isoformat()}")
+    # The pads: a launch near midnight shares them with the other day's launches, whose
+    # openers hold that day's lock. Every opener at the hub takes the hub's pad lock second
+    # (so no cycle) and reads the launches within a turnaround, whatever their day.
+    advisory_lock(session, f"fleet-pads\x1f{origin_hub}")
+    turn = timedelta(minutes=network.hub(origin_hub).pad_turnaround_min, seconds=1)
+    near = [
+        r[3].timestamp()
+        for r in loaded_rows(session, launch_at - turn, launch_at + turn, origin_hub)
+        if not (r[2] == site_id and r[3] == launch_at)  # the new one, counted as new
+    ]
+    hub = network.hub_index(origin_hub)
+    if not pad_free(network, hub, np.array(near, dtype=np.float64), launch_at.timestamp()):
+        return False
     day_rows = session.execute(_DAY_FLIGHTS, key).all()
     return flies_one_more(
         network,

@@ -17,11 +17,12 @@ same_day_wave`). The board answers as the seat statement would:
 * a **loaded flight** of the wave (the day's flights that carry a load and still fly,
   :data:`~rocketpost.service.fleetadmission.LOADED_ON_DAY`) seats the load when it is still
   scheduled and its free hold fits it (a same-day load: with the one-hour share still free);
-* a **new flight** opens when the fleet flies it: the hub's airframes across days
-  (:meth:`~rocketpost.service.fleetadmission.BookableFleet.opens`, on the hubs' loaded flights
-  of the days around, :func:`~rocketpost.service.fleetcarry.window_rows`) or, with a reuse
-  cycle under a day, the schedule (:func:`~rocketpost.service.fleetadmission.flies_one_more`),
-  on the same flights.
+* a **new flight** opens when its hub's pads take it beside the loaded flights
+  (:func:`~rocketpost.planning.pads.pad_free`) and the fleet flies it: the hub's airframes
+  across days (:meth:`~rocketpost.service.fleetadmission.BookableFleet.opens`, on the hubs'
+  loaded flights of the days around, :func:`~rocketpost.service.fleetcarry.window_rows`) or,
+  with a reuse cycle under a day, the schedule
+  (:func:`~rocketpost.service.fleetadmission.flies_one_more`), on the same flights.
 
 It reads each UTC day's loaded flights with one query (with those of the days around it under
 the one-flight-a-day rule) and keeps them ``ttl_s`` seconds
@@ -200,8 +201,9 @@ class FlightBoard:
         fleetcarry.carry_days`), or under the schedule.
 
         Only the waves where the answer can change are asked: the lane's loaded flights, the
-        first wave after each of the hub's airframes is home and ready again, and the first of
-        each day (a new day holds its spares anew), in time order."""
+        first wave after each of the hub's airframes is home and ready again, after each of its
+        launches has turned its pad round, and the first of each day (a new day holds its
+        spares anew), in time order."""
         network = self.fleet.network
         if not one_flight_a_day(network):
             return None
@@ -216,6 +218,7 @@ class FlightBoard:
             [
                 around.launch_s[around.site == site],
                 around.ready_s,
+                around.launch_s + 60.0 * network.hubs[hub].pad_turnaround_min,
                 first_day_s + DAY_S * np.arange(1, carry_days(network) + 1),
             ]
         )

@@ -70,7 +70,7 @@ T = TypeVar("T")
 
 NO_SAME_DAY_ROOM = (
     "no flight that keeps the same-day promise has room left"
-    " (in its hold, or an airframe to fly it)"
+    " (in its hold, or a free pad and an airframe to fly it)"
 )
 """Why a same-day shipment finds no seat (a booking's 409 ``no_capacity``, a quote's reason)."""
 
