@@ -259,6 +259,8 @@ class _Engine:
                 not self.conditions.in_front(h, t_s)
                 and self.airframes.spares(h) > KEEP_FOR_REFLIGHT
             )
+        if not usable.any():  # the rule's answer without its arrays (no reserve: the default)
+            return -1
         hub, launch, _ = best_fallbacks(self.legs, o, d, t_s, candidates, usable)
         best = int(hub[0])
         if best < 0:
