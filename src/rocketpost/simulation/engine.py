@@ -52,7 +52,7 @@ from rocketpost.simulation.disruptions import child_seed
 from rocketpost.simulation.eventlog import EventKind, EventLog
 from rocketpost.simulation.flight_record import FlightColumns, FlightRecord, FlightStatus
 from rocketpost.simulation.inputs import SimInputs
-from rocketpost.simulation.paddispatch import PadDispatcher, flight_latest_launch_s
+from rocketpost.simulation.paddispatch import PadDispatcher
 from rocketpost.simulation.replan import ReplanAction
 
 __all__ = ["KEEP_FOR_REFLIGHT", "replicate_conditions", "simulate_flights"]
@@ -182,16 +182,13 @@ class _Engine:
 
         # Pads: the network's, booked by the plan's rule (planning.pads), given out at each
         # wave by the dispatcher's order (simulation.paddispatch); boats per landing site.
-        self.latest_launch_s, self.promises = (
-            column.tolist() for column in flight_latest_launch_s(inputs)
-        )
         interval = self.conditions.interval
         self.pads = PadDispatcher(
             self.env,
             PadBook(network, pads=config.pads_per_hub, turnaround_min=config.pad_reset_min),
             PadDispatcher.priority(
-                self.latest_launch_s,
-                self.promises,
+                self.fl.latest_launch,
+                self.fl.promises,
                 self.fl.planned,
                 self.fl.repositioning,
                 lambda f: float(interval[self.fl.origin[f]]),
@@ -232,9 +229,6 @@ class _Engine:
 
     def redispatch(self, f: int, h: int, planned_s: float, duration_s: float, why: str) -> int:
         g = self.fl.add(f, h, planned_s, duration_s)
-        # The same promises: its latest launch moves by the difference in flight time.
-        self.latest_launch_s.append(self.latest_launch_s[f] + self.fl.duration[f] - duration_s)
-        self.promises.append(self.promises[f])
         self.flight_stock.append(self.flight_stock[f])  # the same parcels on board
         self.log.add(self.env.now, EventKind.REDISPATCH, f, h, f"{why} -> {self.fl.flight_id[g]}")
         self.env.process(self.flight(g))

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from rocketpost.simulation.eventlog import EventLog
 from rocketpost.simulation.inputs import SimInputs
+from rocketpost.simulation.paddispatch import flight_latest_launch_s
 
 __all__ = ["FlightColumns", "FlightRecord", "FlightStatus"]
 
@@ -71,6 +72,11 @@ class FlightColumns:
         self.planned_airframe = inputs.flight_airframe.tolist()
         self.mass = inputs.flight_mass_kg.tolist()
         self.repositioning = inputs.flight_repositioning.tolist()
+        # What the pad dispatcher ranks by: the latest launch keeping every promise on board,
+        # and how many promises that is (rocketpost.simulation.paddispatch).
+        self.latest_launch, self.promises = (
+            column.tolist() for column in flight_latest_launch_s(inputs)
+        )
         n = len(self.flight_id)
         self.parent = [-1] * n
         self.launch = [math.nan] * n
@@ -96,6 +102,9 @@ class FlightColumns:
         self.planned_airframe.append(-1)
         self.mass.append(self.mass[parent])
         self.repositioning.append(False)
+        # The same promises: its latest launch moves by the difference in flight time.
+        self.latest_launch.append(self.latest_launch[parent] + self.duration[parent] - duration_s)
+        self.promises.append(self.promises[parent])
         self.parent.append(parent)
         self.launch.append(math.nan)
         self.landing.append(math.nan)
