@@ -200,13 +200,17 @@ def flies_one_more(
     *,
     day_start_s: float,
     kept_per_hub: int = RESERVE_PER_HUB,
+    pad_launches_s: NDArray[np.float64] | None = None,
 ) -> bool:
     """Whether :func:`schedule_day` (keeping ``kept_per_hub``) flies a new flight
     ``(origin, site, launch_s)`` added to the day's flights (launch order) without leaving one
-    more of them unflown, and its hub's pads take it beside the day's launches there
-    (:func:`~rocketpost.planning.pads.pad_free`)."""
+    more of them unflown, and its hub's pads take it (:func:`~rocketpost.planning.pads.
+    pad_free`) beside ``pad_launches_s`` (default: the day's launches there; admission passes
+    the hub's launches within a turnaround, whatever their day)."""
     new_origin, new_site, new_launch_s = new
-    if not pad_free(network, new_origin, launch_s[origin == new_origin], new_launch_s):
+    if pad_launches_s is None:
+        pad_launches_s = launch_s[origin == new_origin]
+    if not pad_free(network, new_origin, pad_launches_s, new_launch_s):
         return False
     at = int(np.searchsorted(launch_s, new_launch_s, side="right"))
     with_new = schedule_day(
@@ -272,9 +276,6 @@ def admits(
         for r in loaded_rows(session, launch_at - turn, launch_at + turn, origin_hub)
         if not (r[2] == site_id and r[3] == launch_at)  # the new one, counted as new
     ]
-    hub = network.hub_index(origin_hub)
-    if not pad_free(network, hub, np.array(near, dtype=np.float64), launch_at.timestamp()):
-        return False
     day_rows = session.execute(_DAY_FLIGHTS, key).all()
     return flies_one_more(
         network,
@@ -284,4 +285,5 @@ def admits(
         (network.hub_index(origin_hub), network.site_index(site_id), launch_at.timestamp()),
         day_start_s=start.timestamp(),
         kept_per_hub=kept,
+        pad_launches_s=np.array(near, dtype=np.float64),
     )
