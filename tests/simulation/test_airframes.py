@@ -60,3 +60,14 @@ def test_a_reserved_spare_waits_for_its_flight() -> None:
     env.process(flight(0, 0))  # the fallback flight it was set aside for
     env.run()
     assert got == [0] and pool.busy[0]
+
+
+def test_a_moved_airframe_is_a_spare_at_its_new_hub_only() -> None:
+    env = simpy.Environment()
+    pool = AirframePool(env, [0, 0, 1], [0, 0, 0])
+    pool.move(0, 1)  # landed at hub 1 (or back from sea there)
+    assert pool.location == [1, 0, 1]
+    assert pool.spare(0) == 1 and pool.spares(0) == 1
+    assert pool.spare(1) == 0 and pool.spares(1) == 2  # lowest index first
+    pool.move(2, 3)  # a hub no airframe started at
+    assert pool.spares(1) == 1 and pool.spare(3) == 2 and pool.spares(4) == 0

@@ -30,6 +30,11 @@ class AirframePool:
         self.env = env
         n = len(hubs)
         self.location = hubs
+        # The airframes at each hub, kept by :meth:`move`: a search for a spare reads a hub's
+        # few airframes, not the fleet (it runs on every scrub that may fall back).
+        self._at: dict[int, set[int]] = {}
+        for a, h in enumerate(hubs):
+            self._at.setdefault(h, set()).add(a)
         self.busy = [False] * n
         self.lost = [False] * n
         self.flew = [False] * n
@@ -40,17 +45,20 @@ class AirframePool:
         return len(self.location)
 
     def _spares_at(self, h: int) -> list[int]:
-        """The ready airframes at ``h`` with no planned flight left, lowest index first."""
-        return [
-            a
-            for a, loc in enumerate(self.location)
-            if loc == h and not self.busy[a] and not self.lost[a] and self.remaining[a] <= 0
-        ]
+        """The ready airframes at ``h`` with no planned flight left (any order)."""
+        busy, lost, remaining = self.busy, self.lost, self.remaining
+        return [a for a in self._at.get(h, ()) if not busy[a] and not lost[a] and remaining[a] <= 0]
+
+    def move(self, a: int, h: int) -> None:
+        """Airframe ``a`` is now at hub ``h`` (landed there, or back from sea)."""
+        self._at[self.location[a]].discard(a)
+        self._at.setdefault(h, set()).add(a)
+        self.location[a] = h
 
     def spare(self, h: int) -> int:
         """A ready airframe at ``h`` with no planned flight left (lowest index), or -1."""
         spares = self._spares_at(h)
-        return spares[0] if spares else -1
+        return min(spares) if spares else -1
 
     def spares(self, h: int) -> int:
         """How many airframes :meth:`spare` could return at ``h``."""

@@ -173,6 +173,8 @@ class _Engine:
         # Fallbacks: who may stand in for whom, and the hubs holding every parcel of a flight.
         self.legs = network_legs(network)
         self.stand_in = may_stand_in(network)
+        # The same, as lists: a scrub asks them of a handful of hubs, one at a time.
+        self.stand_in_hubs = [np.flatnonzero(row).tolist() for row in self.stand_in]
         self.flight_stock = _flight_stock(inputs)
 
         # Per planned flight draws; re-dispatched flights draw from self.rng as they appear.
@@ -246,15 +248,18 @@ class _Engine:
         """
         fl = self.fl
         o, d = fl.origin[f], fl.destination[f]
-        candidates = self.stand_in[o] & self.flight_stock[f]
-        usable = np.zeros(self.n_hubs, dtype=bool)
-        for h in np.flatnonzero(candidates).tolist():
-            usable[h] = (
-                not self.conditions.in_front(h, t_s)
-                and self.airframes.spares(h) > KEEP_FOR_REFLIGHT
-            )
-        if not usable.any():  # the rule's answer without its arrays (no reserve: the default)
+        stock = self.flight_stock[f]
+        in_front, spares = self.conditions.in_front, self.airframes.spares
+        usable_hubs = [
+            h
+            for h in self.stand_in_hubs[o]
+            if stock[h] and not in_front(h, t_s) and spares(h) > KEEP_FOR_REFLIGHT
+        ]
+        if not usable_hubs:  # the rule's answer without its arrays (no reserve: the default)
             return -1
+        candidates = self.stand_in[o] & stock
+        usable = np.zeros(self.n_hubs, dtype=bool)
+        usable[usable_hubs] = True
         hub, launch, _ = best_fallbacks(self.legs, o, d, t_s, candidates, usable)
         best = int(hub[0])
         if best < 0:
@@ -381,7 +386,7 @@ class _Engine:
                     env.now, EventKind.GROUNDED, f, d, f"wind {wind:.1f} m/s, waves {waves:.1f} m"
                 )
         at_sea = self.return_s[d]
-        self.airframes.location[a] = self.return_hub[d]
+        self.airframes.move(a, self.return_hub[d])
         if at_sea > 0:
             log.add(
                 env.now, EventKind.SEA_RETURN, f, self.return_hub[d], f"{at_sea / _DAY_S:.2f} d"
