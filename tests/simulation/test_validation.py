@@ -14,6 +14,7 @@ from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
 from rocketpost.planning import ConsolidationPolicy
 from rocketpost.planning.params import PlanParams
+from rocketpost.promise.reliability import clustered_wilson_interval, wilson_interval
 from rocketpost.simulation import Disruptions, SimConfig
 from rocketpost.simulation.validation import KeptShare, validate_promises, write_reliability_png
 
@@ -52,3 +53,37 @@ def test_a_calm_world_keeps_every_promise_and_draws_the_diagram(tmp_path: Path) 
     assert doc["passed"] is True and doc["kept"][0]["group"] == "all"
     png = write_reliability_png(result, tmp_path / "reliability.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_intervals_count_replicates_not_parcels() -> None:
+    """Under the default disruptions some promises break, several at once (a front holds every
+    flight of a hub): each interval is the one over replicates as clusters, and no narrower
+    than the Wilson interval of independent promises."""
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        2000, day=date(2026, 11, 25), rng=np.random.default_rng(2), rocket=network.rocket
+    )
+    allowed = np.zeros((len(orders), len(network.hubs)), dtype=bool)
+    allowed[:, [network.hub_index(h) for h in ("HZB", "SHA", "SZX")]] = True
+    replicates = 60
+    result = validate_promises(
+        network,
+        orders,
+        allowed=allowed,
+        replicates=replicates,
+        params=PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf)),
+    )
+    pooled = result.pooled
+    replicate = np.asarray(pooled["replicate"].to_numpy())
+    assert sorted(set(replicate.tolist())) == list(range(replicates))
+    made = np.asarray(pooled["promise_made"].to_numpy(zero_copy_only=False), dtype=bool)
+    kept = made & np.asarray(pooled["on_time"].to_numpy(zero_copy_only=False), dtype=bool)
+    overall = next(s for s in result.shares if s.group == "all" and s.kind == "one_hour")
+    assert 0 < overall.kept < overall.promised  # something broke: the clusters matter
+    expected = clustered_wilson_interval(
+        np.bincount(replicate[kept], minlength=replicates),
+        np.bincount(replicate[made], minlength=replicates),
+    )
+    assert (overall.low, overall.high) == pytest.approx(expected)
+    plain = wilson_interval(overall.kept, overall.promised)
+    assert overall.low <= plain[0] + 1e-12 and overall.high >= plain[1] - 1e-12

@@ -400,7 +400,7 @@ def _print_validation(result: Any, orders: int) -> None:
         title=f"promises at {result.target:.0%}: {orders:,} orders, {result.replicates} "
         f"replicates ({result.withdrawn:,} promises withdrawn by the dispatcher)"
     )
-    for column in ("hub", "promises", "made", "kept", "kept share (95 % Wilson)", "verdict"):
+    for column in ("hub", "promises", "made", "kept", "kept share (95 %, by replicate)", "verdict"):
         view.add_column(column, justify="left" if column in ("hub", "promises") else "right")
     for row in result.shares:
         view.add_row(
@@ -413,7 +413,7 @@ def _print_validation(result: Any, orders: int) -> None:
         )
     console.print(view)
     diagram = Table(title="reliability: promised P(on time) vs kept share")
-    for column in ("promised P", "promises", "mean promised", "kept (95 % Wilson)"):
+    for column in ("promised P", "promises", "mean promised", "kept (95 %, by replicate)"):
         diagram.add_column(column, justify="right")
     for b in result.reliability:
         if b.n:
