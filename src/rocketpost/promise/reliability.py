@@ -10,7 +10,7 @@ normal approximation near 100 %). ``rocketpost calibrate`` prints it from simula
 a front over a hub breaks every promise of its flights for hours, a lost landing every parcel of
 the pod. Replicates are independent, promises within one are not, so the pooled count is a
 cluster sample and the plain Wilson interval (which assumes independent promises) is too narrow:
-200 replicates of a 7-day plan read a day at 98.89 % (Wilson 98.6–99.1 %), while the next 400
+200 replicates of a 7-day plan read a day at 98.88 % (Wilson 98.61–99.09 %), while the next 400
 replicates of the same day kept 99.19 %, against a stated mean of 99.23 %.
 :func:`clustered_wilson_interval` is the Wilson interval at the pooled share with the number of
 promises replaced by the effective number (Kish's design effect: the ratio estimator's variance
