@@ -78,6 +78,8 @@ def test_the_clustered_interval_stays_in_zero_one_and_refuses_bad_counts() -> No
         clustered_wilson_interval([3], [2])
     with pytest.raises(InputError, match="kept"):
         clustered_wilson_interval([1, 2], [2])
+    with pytest.raises(InputError, match="not finite"):
+        clustered_wilson_interval([1, math.nan], [2, 2])
 
 
 def test_the_diagram_widens_its_intervals_by_replicate_when_told() -> None:

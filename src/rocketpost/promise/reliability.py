@@ -15,9 +15,9 @@ replicates of the same day kept 99.19 %, against a stated mean of 99.23 %.
 :func:`clustered_wilson_interval` is the Wilson interval at the pooled share with the number of
 promises replaced by the effective number (Kish's design effect: the ratio estimator's variance
 between replicates over the binomial variance, never below one) and the normal quantile by
-Student's with one degree of freedom fewer than replicates (Korn and Graubard's adjustment for
-few clusters). One promise per replicate gives the Wilson interval; promises that always fail
-together count as one.
+Student's at one degree of freedom fewer than the replicates that made promises (a few
+replicates estimate that variance loosely). One promise per replicate gives about the Wilson
+interval; promises that always fail together count as one.
 """
 
 from __future__ import annotations
@@ -59,12 +59,14 @@ def clustered_wilson_interval(
     """Wilson interval of the pooled share ``Σ kept / Σ made`` over independent clusters
     (replicates) whose promises may fail together (see the module docstring).
 
-    ``kept[r]`` and ``made[r]`` are cluster ``r``'s counts (NaNs when nothing was made).
+    ``kept[r]`` and ``made[r]`` are cluster ``r``'s counts. NaNs when nothing was made.
     """
     k = np.asarray(kept, dtype=np.float64)
     m = np.asarray(made, dtype=np.float64)
     if k.shape != m.shape or k.ndim != 1:
         raise InputError("kept", k.shape, f"must have one count per cluster ({m.shape})")
+    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(m))):
+        raise InputError("kept", "not finite", "must count promises")
     if np.any(m < 0) or np.any(k < 0) or np.any(k > m):
         raise InputError("kept", "outside [0, made]", "must count promises made")
     total = float(m.sum())

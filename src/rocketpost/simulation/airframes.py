@@ -24,6 +24,9 @@ class AirframePool:
         Start hub of every airframe (the plan's first, then the spares).
     planned_flights
         Planned flights left per airframe; an airframe with none left may serve as a spare.
+
+    ``location`` is read-only outside the pool: :meth:`move` changes it and the per-hub index
+    a spare is searched in together.
     """
 
     def __init__(self, env: simpy.Environment, hubs: list[int], planned_flights: list[int]) -> None:
