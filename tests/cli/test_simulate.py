@@ -153,3 +153,35 @@ def test_calibrate_validates_the_promises_at_the_confidence(tmp_path: Path) -> N
     assert (result.exit_code == 0) == doc["passed"]
     assert {row["kind"] for row in doc["kept"]} == {"rocket", "one_hour"}
     assert png.exists() and doc["png"] == str(png)
+
+
+def test_calibrate_checks_every_day_of_a_multi_day_file() -> None:
+    result = runner.invoke(
+        app,
+        [
+            *("calibrate", "--orders", "600", "--days", "2", "--preset", "rocket-hour"),
+            *("--replicates", "2", "--workers", "0", "--json"),
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads(result.stdout)
+    assert (result.exit_code == 0) == doc["passed"]
+    days = doc["days"]
+    assert days and {row["kind"] for row in days} == {"rocket", "one_hour"}
+    assert [row["group"] for row in days] == sorted(row["group"] for row in days)
+    overall = next(r for r in doc["kept"] if r["group"] == "all" and r["kind"] == "one_hour")
+    per_day = [r for r in days if r["kind"] == "one_hour"]
+    assert len(per_day) >= 2
+    assert sum(r["promised"] for r in per_day) == overall["promised"]
+    assert sum(r["kept"] for r in per_day) == overall["kept"]
+    assert all(0.5 < r["stated_mean"] <= 1.0 for r in per_day if r["promised"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--days", "0"], "1 to 366"), (["--days", "2", "--buffers", "0,20"], "--buffers")],
+)
+def test_calibrate_refuses_bad_days(extra: list[str], message: str) -> None:
+    result = runner.invoke(app, ["calibrate", "--orders", "100", "--workers", "0", *extra])
+    assert isinstance(result.exception, InputError), result.output
+    assert result.exception.field == "--days" and message in str(result.exception)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from rocketpost.network import default_network
@@ -16,13 +17,29 @@ from rocketpost.planning import ConsolidationPolicy
 from rocketpost.planning.params import PlanParams
 from rocketpost.promise.reliability import clustered_wilson_interval, wilson_interval
 from rocketpost.simulation import Disruptions, SimConfig
-from rocketpost.simulation.validation import KeptShare, validate_promises, write_reliability_png
+from rocketpost.simulation.validation import (
+    KeptShare,
+    ValidationResult,
+    validate_promises,
+    write_reliability_png,
+)
 
 
 def test_the_verdict_fails_only_beyond_the_interval() -> None:
     assert KeptShare("all", "rocket", 1000, 950, 0.95, 0.93, 0.96, 0.99).fails
     assert not KeptShare("all", "rocket", 50, 49, 0.98, 0.89, 0.996, 0.99).fails
     assert not KeptShare("all", "rocket", 0, 0, math.nan, math.nan, math.nan, 0.99).fails
+
+
+def test_one_failing_day_fails_the_check() -> None:
+    ok = KeptShare("all", "rocket", 50, 49, 0.98, 0.89, 0.996, 0.99)
+    bad_day = KeptShare("2026-11-26", "rocket", 1000, 950, 0.95, 0.93, 0.96, 0.99, 0.992)
+    result = ValidationResult(0.99, 2, 10, [ok], [], 0, pa.table({}), days=[ok])
+    assert result.passed
+    result = ValidationResult(0.99, 2, 10, [ok], [], 0, pa.table({}), days=[ok, bad_day])
+    assert not result.passed
+    assert result.to_dict()["days"][1] | {"fails": True} == result.to_dict()["days"][1]
+    assert result.to_dict()["days"][1]["stated_mean"] == 0.992
 
 
 def test_a_calm_world_keeps_every_promise_and_draws_the_diagram(tmp_path: Path) -> None:

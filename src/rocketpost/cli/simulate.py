@@ -212,21 +212,27 @@ def sweep(
 
 
 def _generated_day(
-    network: Any, orders: int, day: str, orders_seed: int, stock_at: str
+    network: Any, orders: int, day: str, orders_seed: int, stock_at: str, days: int = 1
 ) -> tuple[Any, Any]:
-    """The generated order day both calibration commands simulate, and its stock mask
-    (``None``: stock at every hub; else only at the ``stock_at`` hubs)."""
+    """The generated order day both calibration commands simulate (``days`` of them from
+    ``day``: its first is the one-day file of the same seed), and its stock mask (``None``:
+    stock at every hub; else only at the ``stock_at`` hubs)."""
     import numpy as np
 
-    from rocketpost.orders.generator import generate_orders
+    from rocketpost.orders.generator import generate_days, generate_orders
 
     try:
         the_day = date.fromisoformat(day)
     except ValueError:
         raise InputError("--date", day, "must be YYYY-MM-DD") from None
-    generated, _ = generate_orders(
-        orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
-    )
+    if days == 1:
+        generated, _ = generate_orders(
+            orders, day=the_day, rng=np.random.default_rng(orders_seed), rocket=network.rocket
+        )
+    else:
+        generated, _ = generate_days(
+            orders, first_day=the_day, days=days, seed=orders_seed, rocket=network.rocket
+        )
     allowed: Any = None
     hubs = [network.hub_index(h) for h in stock_at.split(",") if h.strip()]
     if hubs:
@@ -242,6 +248,14 @@ def calibrate(
     stock_at: Annotated[
         str, typer.Option("--stock-at", help="Comma-separated hubs holding the stock.")
     ] = "HZB,SHA,SZX",
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            help="Consecutive days of --orders each, planned and simulated as one file in one "
+            "clock; the validation then also checks every day (not with --buffers).",
+        ),
+    ] = 1,
     buffers: Annotated[
         str | None,
         typer.Option(
@@ -285,10 +299,16 @@ def calibrate(
 
     if replicates < 1:
         raise InputError("--replicates", replicates, "must be ≥ 1")
+    if days < 1 or days > 366:
+        raise InputError("--days", days, "must be 1 to 366")
+    if days > 1 and buffers is not None:
+        raise InputError(
+            "--days", days, "checks the promises at the confidence: not with --buffers"
+        )
     _check_workers(workers, scheduler)
     if buffers is None:
         _validate(orders, day, orders_seed, stock_at, replicates, seed, policy,
-                  network_file, preset, png, onsets, as_json)  # fmt: skip
+                  network_file, preset, png, onsets, as_json, days)  # fmt: skip
         return
     try:
         buffer_list = [float(b) for b in buffers.split(",") if b.strip()]
@@ -360,6 +380,7 @@ def _validate(
     png: Path | None,
     onsets: bool,
     as_json: bool,
+    days: int = 1,
 ) -> None:
     """``calibrate`` without ``--buffers``: the validation at the confidence."""
 
@@ -373,7 +394,7 @@ def _validate(
     if replicates < 1:
         raise InputError("--replicates", replicates, "must be ≥ 1")
     network = network_from(network_file, preset)
-    generated, allowed = _generated_day(network, orders, day, orders_seed, stock_at)
+    generated, allowed = _generated_day(network, orders, day, orders_seed, stock_at, days)
     result = validate_promises(
         network,
         generated,
@@ -388,11 +409,18 @@ def _validate(
     if as_json:
         print_json({**result.to_dict(), "png": None if written is None else str(written)})
     else:
-        _print_validation(result, orders)
+        _print_validation(result, len(generated))
         if written is not None:
             console.print(f"wrote {written}")
     if not result.passed:
         raise typer.Exit(1)
+
+
+def _kept_cell(share: float, low: float, high: float) -> str:
+    """``99.26% (95.48–99.88%)``: a kept share and its interval, narrow enough for 80 columns."""
+    if math.isnan(share):
+        return "–"
+    return f"{share:.2%} ({low * 100:.2f}–{high:.2%})"
 
 
 def _print_validation(result: Any, orders: int) -> None:
@@ -408,10 +436,28 @@ def _print_validation(result: Any, orders: int) -> None:
             row.kind,
             f"{row.promised:,}",
             f"{row.kept:,}",
-            f"{_fmt('{:.2%}', row.share)} ({_fmt('{:.2%}', row.low)} – {_fmt('{:.2%}', row.high)})",
+            _kept_cell(row.share, row.low, row.high),
             "FAILS" if row.fails else "ok",
         )
     console.print(view)
+    if len(result.days) > 2:  # one day: the same as "all"
+        by_day = Table(
+            title="per UTC day of the orders (one clock: a day flies what the last one left)"
+        )
+        for column in ("day", "promises", "made", "stated", "kept share (95 %)", "verdict"):
+            by_day.add_column(column, justify="left" if column in ("day", "promises") else "right")
+        for row in result.days:
+            if not row.promised:
+                continue
+            by_day.add_row(
+                row.group,
+                row.kind,
+                f"{row.promised:,}",
+                _fmt("{:.2%}", row.stated),
+                _kept_cell(row.share, row.low, row.high),
+                "FAILS" if row.fails else "ok",
+            )
+        console.print(by_day)
     diagram = Table(title="reliability: promised P(on time) vs kept share")
     for column in ("promised P", "promises", "mean promised", "kept (95 %, by replicate)"):
         diagram.add_column(column, justify="right")
@@ -421,6 +467,6 @@ def _print_validation(result: Any, orders: int) -> None:
                 f"[{b.low:.3f}, {b.high:.3f})",
                 f"{b.n:,}",
                 f"{b.stated_mean:.4f}",
-                f"{b.kept_share:.2%} ({b.kept_low:.2%} – {b.kept_high:.2%})",
+                _kept_cell(b.kept_share, b.kept_low, b.kept_high),
             )
     console.print(diagram)

@@ -4,11 +4,11 @@ The planner promises the hour at the network's confidence (``promise.confidence`
 default) under the climate, recording each order's P(on time); the simulator re-makes each
 promise under what a dispatcher saw at the order time (:mod:`rocketpost.simulation.promises`)
 and delivers. :func:`validate_promises` pools the promises of every replicate and reports, per
-origin hub and overall, the share kept of rocket promises and of all one-hour promises with a
-Wilson interval (bounded to [0, 1]), the reliability diagram (promised P against kept share,
-:func:`rocketpost.promise.reliability.reliability_table`), and whether the promise holds: it
-*fails* where the interval's upper bound is below the confidence promised (kept < promised
-beyond the interval).
+origin hub, per UTC day of the orders and overall, the share kept of rocket promises and of
+all one-hour promises with a Wilson interval (bounded to [0, 1]), the reliability diagram
+(promised P against kept share, :func:`rocketpost.promise.reliability.reliability_table`), and
+whether the promise holds: it *fails* where the interval's upper bound is below the
+confidence promised (kept < promised beyond the interval).
 
 Promises of one replicate are not independent (a front, a lost landing or grounded drones
 break every parcel of a flight at once, a front every flight of a hub for hours); replicates
@@ -57,6 +57,8 @@ class KeptShare:
     low: float
     high: float
     target: float
+    stated: float = math.nan
+    """Mean P(on time) the promises were made at: the share a calibrated promise keeps."""
 
     @property
     def fails(self) -> bool:
@@ -75,14 +77,29 @@ class ValidationResult:
     reliability: list[ReliabilityBin]
     withdrawn: int
     pooled: pa.Table = field(repr=False)
+    days: list[KeptShare] = field(default_factory=list)
+    """Per UTC day of the orders (``group`` its ISO date): rocket and one-hour shares."""
 
     @property
     def passed(self) -> bool:
-        return not any(s.fails for s in self.shares)
+        return not any(s.fails for s in (*self.shares, *self.days))
 
     def to_dict(self) -> dict[str, Any]:
         def clean(value: float) -> float | None:
             return None if isinstance(value, float) and math.isnan(value) else value
+
+        def kept(s: KeptShare) -> dict[str, Any]:
+            return {
+                "group": s.group,
+                "kind": s.kind,
+                "promised": s.promised,
+                "kept": s.kept,
+                "share": clean(s.share),
+                "stated_mean": clean(s.stated),
+                "ci_low": clean(s.low),
+                "ci_high": clean(s.high),
+                "fails": s.fails,
+            }
 
         return {
             "target": self.target,
@@ -90,19 +107,8 @@ class ValidationResult:
             "orders": self.orders,
             "withdrawn_promises": self.withdrawn,
             "passed": self.passed,
-            "kept": [
-                {
-                    "group": s.group,
-                    "kind": s.kind,
-                    "promised": s.promised,
-                    "kept": s.kept,
-                    "share": clean(s.share),
-                    "ci_low": clean(s.low),
-                    "ci_high": clean(s.high),
-                    "fails": s.fails,
-                }
-                for s in self.shares
-            ],
+            "kept": [kept(s) for s in self.shares],
+            "days": [kept(s) for s in self.days],
             "reliability": [
                 {
                     "low": b.low,
@@ -119,15 +125,24 @@ class ValidationResult:
 
 
 def _share(
-    group: str, kind: str, kept: np.ndarray, replicate: np.ndarray, replicates: int, target: float
+    group: str,
+    kind: str,
+    kept: np.ndarray,
+    stated: np.ndarray,
+    replicate: np.ndarray,
+    replicates: int,
+    target: float,
 ) -> KeptShare:
-    """The kept share of promises ``kept`` (one per promise) made in ``replicate``."""
+    """The kept share of promises ``kept`` (one per promise, made at ``stated``) made in
+    ``replicate``."""
     n, k = int(kept.size), int(kept.sum())
     low, high = clustered_wilson_interval(
         np.bincount(replicate[kept], minlength=replicates),
         np.bincount(replicate, minlength=replicates),
     )
-    return KeptShare(group, kind, n, k, k / n if n else math.nan, low, high, target)
+    known = stated[np.isfinite(stated)]
+    mean = float(known.mean()) if known.size else math.nan
+    return KeptShare(group, kind, n, k, k / n if n else math.nan, low, high, target, mean)
 
 
 def validate_promises(
@@ -142,7 +157,9 @@ def validate_promises(
     params: PlanParams | None = None,
 ) -> ValidationResult:
     """Plan ``orders`` at the confidence under ``conditions`` (default the climate), simulate
-    ``replicates`` days and pool every promise (see the module doc)."""
+    them ``replicates`` times and pool every promise (see the module doc). Orders of several
+    days are planned and simulated as one file, in one clock: an airframe flown, held or lost
+    on one day is missing or late on the next."""
     from rocketpost.planning import plan_orders
 
     plan = plan_orders(
@@ -158,7 +175,9 @@ def validate_promises(
     for index in range(replicates):
         result = run_replicate(inputs, config, seed, index, detail=True)
         assert result.orders is not None
-        chosen = result.orders.select(["origin", "mode", "p_on_time", "promise_made", "on_time"])
+        chosen = result.orders.select(
+            ["origin", "created", "mode", "p_on_time", "promise_made", "on_time"]
+        )
         tables.append(
             chosen.append_column(
                 "replicate", pa.array(np.full(chosen.num_rows, index, dtype=np.int64))
@@ -176,16 +195,26 @@ def validate_promises(
         if tables
         else np.zeros(0, dtype=np.int64)
     )
+    day = (
+        np.asarray(pooled["created"].cast(pa.int64()).to_numpy(), dtype=np.int64) // 86_400_000
+        if tables
+        else np.zeros(0, dtype=np.int64)
+    )  # the UTC day of the order (milliseconds since the epoch)
     rocket = made & (mode == "rocket")
 
     def share(group: str, kind: str, rows: np.ndarray) -> KeptShare:
-        return _share(group, kind, kept[rows], replicate[rows], replicates, target)
+        return _share(group, kind, kept[rows], stated[rows], replicate[rows], replicates, target)
 
     shares = [share("all", "rocket", rocket), share("all", "one_hour", made)]
     for hub in sorted(set(origin[made].tolist())):
         at = origin == hub
         shares.append(share(hub, "rocket", rocket & at))
         shares.append(share(hub, "one_hour", made & at))
+    days = []
+    for d in np.unique(day[made]).tolist():
+        on = day == d
+        label = str(np.datetime64(d, "D"))
+        days += [share(label, "rocket", rocket & on), share(label, "one_hour", made & on)]
     known = made & np.isfinite(stated)
     return ValidationResult(
         target=target,
@@ -197,6 +226,7 @@ def validate_promises(
         ),
         withdrawn=int((~made).sum()),
         pooled=pooled,
+        days=days,
     )
 
 
