@@ -138,6 +138,16 @@ def test_generate_days_refuses_a_count_that_is_not_a_whole_number_of_days(days: 
     assert error.value.field == "days"
 
 
+def test_generate_days_refuses_days_past_the_last_date() -> None:
+    from datetime import date
+
+    from rocketpost.orders.generator import generate_days
+
+    with pytest.raises(InputError) as error:
+        generate_days(10, first_day=date(9999, 12, 31), days=2, seed=1)
+    assert error.value.field == "days" and "9999-12-31" in str(error.value)
+
+
 def test_concat_orders_shifts_each_days_items_to_its_orders() -> None:
     from rocketpost.orders.table import concat_orders
 

@@ -396,6 +396,8 @@ def generate_days(
     """
     if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
         raise InputError("days", days, "must be a whole number ≥ 1")
+    if (date.max - first_day).days < int(days) - 1:
+        raise InputError("days", days, f"runs past the last date there is from {first_day}")
     if cities is None:
         from rocketpost.world.cities import load_cities
 
