@@ -8,9 +8,10 @@ one clock, so an airframe flown, ferried, held by weather or lost on one day is 
 on the next. Per UTC day of the orders it prints the flights launched (cargo and empty
 repositioning), the rocket promises made, the mean P(on time) they were made at (the share a
 calibrated promise keeps), and the share kept, pooled over the replicates, with its 95 %
-interval over replicates as clusters (promises of one replicate fail together:
-rocketpost.promise.reliability.clustered_wilson_interval). ``--first-replicate`` starts at
-another replicate, for a second sample independent of the first.
+interval over replicates as clusters: ``rocketpost calibrate --days``'s check
+(rocketpost.simulation.validation.validate_inputs) on ``plan_day``'s plan, customs
+pre-clearance included. ``--first-replicate`` starts at another replicate, for a second sample
+independent of the first.
 
 The one-day demo flies the fleet home and ready; the days after fly what the days before left.
 """
@@ -29,9 +30,8 @@ from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_days
 from rocketpost.planning import plan_day
 from rocketpost.planning.params import PlanParams
-from rocketpost.planning.service_choice import Mode
-from rocketpost.promise.reliability import clustered_wilson_interval
-from rocketpost.simulation import SimConfig, inputs_from_plan, run_replicate
+from rocketpost.simulation import inputs_from_plan
+from rocketpost.simulation.validation import KeptShare, validate_inputs
 
 STOCK = ("HZB", "SHA", "SZX")
 DAY_S = 86_400
@@ -67,26 +67,13 @@ def main() -> None:
     planned_s = time.perf_counter() - started
     inputs = inputs_from_plan(plan, network, stock=allowed)
 
-    config = SimConfig()
-    order_day = (inputs.order_created_s // DAY_S).astype(np.int64)
-    rocket = inputs.order_mode == Mode.ROCKET
-    days = np.unique(order_day)
-    # Per day and replicate: promises made, kept, and the sum of their P(on time).
-    made = np.zeros((len(days), args.replicates), dtype=np.int64)
-    kept = np.zeros_like(made)
-    stated = np.zeros(made.shape, dtype=np.float64)
     started = time.perf_counter()
-    for r in range(args.replicates):
-        table = run_replicate(inputs, config, 0, args.first_replicate + r, detail=True).orders
-        assert table is not None
-        promised = rocket & table.column("promise_made").to_numpy(zero_copy_only=False)
-        on_time = table.column("on_time").to_numpy(zero_copy_only=False)
-        p_on_time = np.asarray(table.column("p_on_time").to_numpy(zero_copy_only=False), float)
-        for k, day in enumerate(days):
-            here = promised & (order_day == day)
-            made[k, r] = int(here.sum())
-            kept[k, r] = int((here & on_time).sum())
-            stated[k, r] = float(np.nansum(p_on_time[here]))
+    result = validate_inputs(
+        inputs,
+        replicates=args.replicates,
+        first_replicate=args.first_replicate,
+        orders=len(orders),
+    )
     simulated_s = time.perf_counter() - started
 
     flights = plan.flights
@@ -101,31 +88,23 @@ def main() -> None:
         f"{'stated':>9}{'kept':>9}   95 % interval (by replicate)"
     )
 
-    def row(label: str, cargo: int, ferries: int, m: np.ndarray, k: np.ndarray, p: float) -> str:
-        total = int(m.sum())
-        if total == 0:
+    def row(label: str, cargo: int, ferries: int, share: KeptShare | None) -> str:
+        if share is None or share.promised == 0:
             return f"{label:<12}{cargo:>7}{ferries:>9}{0:>17}"
-        low, high = clustered_wilson_interval(k, m)
         return (
-            f"{label:<12}{cargo:>7}{ferries:>9}{total / args.replicates:>17.1f}"
-            f"{p / total:>9.2%}{int(k.sum()) / total:>9.2%}   {low:.2%} – {high:.2%}"
+            f"{label:<12}{cargo:>7}{ferries:>9}{share.promised / args.replicates:>17.1f}"
+            f"{share.stated:>9.2%}{share.share:>9.2%}   {share.low:.2%} – {share.high:.2%}"
         )
 
-    for k, day in enumerate(days.tolist()):
+    rocket_by_day = {s.group: s for s in result.days if s.kind == "rocket"}
+    for day in np.unique(inputs.order_created_s // DAY_S).astype(np.int64).tolist():
         cargo = int(((launch_day == day) & ~flights.repositioning).sum())
         ferries = int(((launch_day == day) & flights.repositioning).sum())
         label = str(np.datetime64(day, "D"))
-        print(row(label, cargo, ferries, made[k], kept[k], float(stated[k].sum())))
-    print(
-        row(
-            "all",
-            int((~flights.repositioning).sum()),
-            int(flights.repositioning.sum()),
-            made.sum(axis=0),
-            kept.sum(axis=0),
-            float(stated.sum()),
-        )
-    )
+        print(row(label, cargo, ferries, rocket_by_day.get(label)))
+    overall = next(s for s in result.shares if s.group == "all" and s.kind == "rocket")
+    cargo, ferries = int((~flights.repositioning).sum()), int(flights.repositioning.sum())
+    print(row("all", cargo, ferries, overall))
 
 
 if __name__ == "__main__":

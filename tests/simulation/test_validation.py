@@ -13,13 +13,14 @@ import pytest
 
 from rocketpost.network import default_network
 from rocketpost.orders.generator import generate_orders
-from rocketpost.planning import ConsolidationPolicy
+from rocketpost.planning import ConsolidationPolicy, plan_orders
 from rocketpost.planning.params import PlanParams
 from rocketpost.promise.reliability import clustered_wilson_interval, wilson_interval
-from rocketpost.simulation import Disruptions, SimConfig
+from rocketpost.simulation import Disruptions, SimConfig, inputs_from_plan, run_replicate
 from rocketpost.simulation.validation import (
     KeptShare,
     ValidationResult,
+    validate_inputs,
     validate_promises,
     write_reliability_png,
 )
@@ -104,3 +105,24 @@ def test_the_intervals_count_replicates_not_parcels() -> None:
     assert (overall.low, overall.high) == pytest.approx(expected)
     plain = wilson_interval(overall.kept, overall.promised)
     assert overall.low <= plain[0] + 1e-12 and overall.high >= plain[1] - 1e-12
+
+
+def test_a_later_first_replicate_is_another_sample_of_the_same_plan() -> None:
+    network = default_network("rocket-hour")
+    orders, _ = generate_orders(
+        600, day=date(2026, 11, 25), rng=np.random.default_rng(3), rocket=network.rocket
+    )
+    plan = plan_orders(
+        network, orders, PlanParams(consolidation=ConsolidationPolicy(max_cost_per_kg_usd=math.inf))
+    )
+    inputs = inputs_from_plan(plan, network)
+    result = validate_inputs(inputs, replicates=2, first_replicate=3, orders=len(orders))
+    assert result.orders == len(orders) and result.replicates == 2
+    made = 0
+    for index in (3, 4):  # the replicates it ran, as run_replicate runs them
+        table = run_replicate(inputs, SimConfig(), 0, index, detail=True).orders
+        assert table is not None
+        made += int(np.sum(table.column("promise_made").to_numpy(zero_copy_only=False)))
+    overall = next(s for s in result.shares if s.group == "all" and s.kind == "one_hour")
+    assert overall.promised == made
+    assert sorted(set(result.pooled["replicate"].to_pylist())) == [0, 1]

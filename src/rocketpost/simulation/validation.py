@@ -41,7 +41,13 @@ from rocketpost.simulation.config import SimConfig
 from rocketpost.simulation.inputs import SimInputs, inputs_from_plan
 from rocketpost.simulation.montecarlo import run_replicate
 
-__all__ = ["KeptShare", "ValidationResult", "validate_promises", "write_reliability_png"]
+__all__ = [
+    "KeptShare",
+    "ValidationResult",
+    "validate_inputs",
+    "validate_promises",
+    "write_reliability_png",
+]
 
 
 @dataclass(frozen=True)
@@ -170,21 +176,37 @@ def validate_promises(
         promise_conditions=Conditions() if conditions is None else conditions,
     )
     inputs: SimInputs = inputs_from_plan(plan, network, stock=allowed)
+    return validate_inputs(
+        inputs, replicates=replicates, seed=seed, config=config, orders=len(orders)
+    )
+
+
+def validate_inputs(
+    inputs: SimInputs,
+    *,
+    replicates: int = 20,
+    seed: int = 0,
+    config: SimConfig | None = None,
+    orders: int | None = None,
+    first_replicate: int = 0,
+) -> ValidationResult:
+    """:func:`validate_promises` of a plan already made (its simulator ``inputs``): replicates
+    ``first_replicate … first_replicate + replicates − 1`` of ``seed`` (a later start is a
+    sample independent of the first). ``orders``: how many the plan was made for (default
+    its one-hour orders)."""
     config = config or SimConfig()
     tables = []
-    for index in range(replicates):
-        result = run_replicate(inputs, config, seed, index, detail=True)
+    for r in range(replicates):
+        result = run_replicate(inputs, config, seed, first_replicate + r, detail=True)
         assert result.orders is not None
         chosen = result.orders.select(
             ["origin", "created", "mode", "p_on_time", "promise_made", "on_time"]
         )
         tables.append(
-            chosen.append_column(
-                "replicate", pa.array(np.full(chosen.num_rows, index, dtype=np.int64))
-            )
+            chosen.append_column("replicate", pa.array(np.full(chosen.num_rows, r, np.int64)))
         )
     pooled = pa.concat_tables(tables) if tables else pa.table({})
-    target = float(network.promise.confidence)
+    target = float(inputs.network.promise.confidence)
     made = np.asarray(pooled["promise_made"].to_numpy(zero_copy_only=False), dtype=bool)
     kept = np.asarray(pooled["on_time"].to_numpy(zero_copy_only=False), dtype=bool)
     mode = np.asarray(pooled["mode"].to_numpy(zero_copy_only=False)).astype(str)
@@ -219,7 +241,7 @@ def validate_promises(
     return ValidationResult(
         target=target,
         replicates=replicates,
-        orders=len(orders),
+        orders=inputs.n_orders if orders is None else orders,
         shares=shares,
         reliability=reliability_table(
             np.clip(stated[known], 0, 1), kept[known], cluster=replicate[known]
