@@ -175,6 +175,9 @@ class _Engine:
         self.stand_in = may_stand_in(network)
         # The same, as lists: a scrub asks them of a handful of hubs, one at a time.
         self.stand_in_hubs = [np.flatnonzero(row).tolist() for row in self.stand_in]
+        # (origin, site, usable hubs) for which the rule found no hub: it never will, whatever
+        # the time (a hub either reaches the site or not; a launch is always some wave).
+        self.no_fallback: set[tuple[int, int, tuple[int, ...]]] = set()
         self.flight_stock = _flight_stock(inputs)
 
         # Per planned flight draws; re-dispatched flights draw from self.rng as they appear.
@@ -257,12 +260,16 @@ class _Engine:
         ]
         if not usable_hubs:  # the rule's answer without its arrays (no reserve: the default)
             return -1
+        asked = (o, d, tuple(usable_hubs))
+        if asked in self.no_fallback:
+            return -1
         candidates = self.stand_in[o] & stock
         usable = np.zeros(self.n_hubs, dtype=bool)
         usable[usable_hubs] = True
         hub, launch, _ = best_fallbacks(self.legs, o, d, t_s, candidates, usable)
         best = int(hub[0])
         if best < 0:
+            self.no_fallback.add(asked)
             return -1
         fl.status[f] = FlightStatus.REPLACED
         spare = self.airframes.reserve_spare(best)  # nobody else takes it before the launch
