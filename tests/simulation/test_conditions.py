@@ -105,6 +105,31 @@ def test_a_dispatcher_sees_the_wind_and_waves_of_the_hour_at_the_vessels() -> No
     assert float(calm.metocean.wind_ms.max()) == 0.0
 
 
+def test_a_dispatcher_deciding_some_sites_sees_exactly_those() -> None:
+    """``only_sites``: the same declarations for those sites, none for the others (a promise
+    reads its own site only; the dispatcher asks a minute's orders at a time)."""
+    network = default_network("rocket-hour")
+    rng = np.random.default_rng(6)
+    stormy = dataclasses.replace(Disruptions(), sea_state=SeaStateModel(closed_share=0.5))
+    world = Conditions(
+        network,
+        SimConfig(disruptions=stormy, landing_zones=2),
+        rng,
+        rng,
+        DAY_S,
+        DAY_S + 86400.0,
+        rng_metocean=np.random.default_rng(7),
+    )
+    vessel = int(np.flatnonzero(world.vessel_site)[0])
+    for t in np.arange(DAY_S, DAY_S + 86400.0, 3 * 3600.0).tolist():
+        everything = world.seen_at(t)
+        some = world.seen_at(t, [0, vessel, 0])
+        wanted = {network.site_ids[0], network.site_ids[vessel]}
+        assert dict(some.sites) == {k: v for k, v in everything.sites.items() if k in wanted}
+        assert dict(some.hubs) == dict(everything.hubs)
+        assert network.site_ids[vessel] in some.sites  # its wind and waves, open or closed
+
+
 def test_the_engines_wind_and_waves_are_the_dispatchers() -> None:
     from rocketpost.simulation.disruptions import child_seed, sample_metocean
 

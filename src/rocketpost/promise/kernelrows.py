@@ -47,7 +47,11 @@ def declared_arrays(
     front = np.array(
         [conditions.front_mean_s(h) or np.nan for h in network.hub_ids], dtype=np.float64
     )
-    closed = np.array([conditions.sea_closed_mean_s(s) is not None for s in network.site_ids])
+    # Only a declared site can be closed (an undeclared one is open): ask those alone.
+    declared = conditions.sites
+    closed = np.array(
+        [s in declared and conditions.sea_closed_mean_s(s) is not None for s in network.site_ids]
+    )
     front.flags.writeable = closed.flags.writeable = False
     return front, closed
 

@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 
 from rocketpost.network import Network
 from rocketpost.promise.conditions import Conditions, Weather
-from rocketpost.promise.percondition import per_conditions
+from rocketpost.promise.percondition import by_identity, per_conditions
+from rocketpost.promise.rates import SeaStateModel
 from rocketpost.promise.recovery import risk_up
 
 __all__ = ["onset_p", "onset_rates", "onset_survival", "site_closed_share"]
@@ -79,22 +80,32 @@ def site_closed_share(network: Network, conditions: Conditions, site_id: str) ->
     return share_of(conditions.rates.sea_state, site)
 
 
+@by_identity  # one climate and network: every set of conditions shares its open sites' rates
+def _open_site_rates(sea: SeaStateModel, network: Network) -> NDArray[np.float64]:
+    """Per landing site, the closure onset rate of an undeclared (open) site (read-only)."""
+    # The sites' own closed shares live with the simulator that draws them (one rule).
+    from rocketpost.simulation.disruptions import site_closed_shares
+
+    shares = site_closed_shares(sea, network).tolist()
+    rates = np.array([_rate(share, sea.mean_closed_h * _HOUR_S) for share in shares])
+    rates.flags.writeable = False
+    return rates
+
+
 @per_conditions  # a quote under unchanged conditions does not loop over every site again
 def onset_rates(
     network: Network, conditions: Conditions
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """``(per hub, per landing site)`` onset rates (1/s) of a front and of a sea closure."""
-    # The sites' own closed shares live with the simulator that draws them (one rule).
     from rocketpost.simulation.disruptions import site_closed_shares
 
     hubs = np.array([_hub_rate(conditions, h) for h in network.hub_ids])
-    shares = site_closed_shares(conditions.rates.sea_state, network)
-    sites = np.array(
-        [
-            _site_rate(conditions, s, float(share))
-            for s, share in zip(network.site_ids, shares.tolist(), strict=True)
-        ]
-    )
+    sea = conditions.rates.sea_state
+    sites = _open_site_rates(sea, network).copy()
+    shares = site_closed_shares(sea, network)
+    for i, site_id in enumerate(network.site_ids):
+        if site_id in conditions.sites:  # declared: closed, diverting or open, its own rule
+            sites[i] = _site_rate(conditions, site_id, float(shares[i]))
     return hubs, sites
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Iterable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -133,9 +134,11 @@ class Conditions:
                 return z
         return NO_ZONE
 
-    def seen_at(self, t_s: float) -> PromiseConditions:
+    def seen_at(self, t_s: float, only_sites: Iterable[int] | None = None) -> PromiseConditions:
         """What a dispatcher knows at ``t_s``: the conditions a quote at that moment is made
         under (:class:`rocketpost.promise.conditions.Conditions`), and nothing later.
+        ``only_sites``: report only these landing sites (indices; default every one), for a
+        dispatcher deciding orders that land there: a promise reads its own site only.
 
         Per hub: ``front`` while a front sits over it (its remaining duration is not known,
         only its mean: the process is memoryless), else ``hold_risk`` at the isolated rate (a
@@ -150,7 +153,8 @@ class Conditions:
         for h, hub_id in enumerate(self.hub_ids):
             if self.in_front(h, t_s):
                 hubs[hub_id] = HubWeather(Weather.FRONT)
-        for d, site_id in enumerate(self.site_ids):
+        for d in range(len(self.site_ids)) if only_sites is None else sorted(set(only_sites)):
+            site_id = self.site_ids[d]
             zone = self.open_zone(d, t_s)
             if zone != PRIMARY_ZONE:
                 sites[site_id] = SiteSea(SeaState.CLOSED, alternate=zone == ALTERNATE_ZONE)

@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 from rocketpost.network import LandingSite, Network
+from rocketpost.promise.percondition import by_identity
 
 # The rates live one layer down (the promise of a quote reads the same climate); re-exported
 # here so that the simulator's callers keep one import.
@@ -143,15 +144,20 @@ def sample_two_state(
     return TwoStatePath(switch[switch <= end_s], bad)
 
 
+@by_identity  # asked of one climate and network by every replicate and dispatcher's minute
 def site_closed_shares(sea: SeaStateModel, network: Network) -> NDArray[np.float64]:
-    """Long-run closed share of every landing site (``network.landing_sites`` order).
+    """Long-run closed share of every landing site (``network.landing_sites`` order; cached,
+    read-only).
 
     A hub's zone has the climate's ``sea.closed_share``; an extra site its own
     ``sea_state_closed_share`` (stated at the default climate), scaled by the climate's share
     over the default's, so a calm world (:meth:`Disruptions.none`) closes no site.
     """
-    shares = [site_closed_share(sea, site) for site in network.landing_sites]
-    return np.asarray(shares, dtype=np.float64)
+    shares = np.asarray(
+        [site_closed_share(sea, site) for site in network.landing_sites], dtype=np.float64
+    )
+    shares.flags.writeable = False
+    return shares
 
 
 def site_closed_share(sea: SeaStateModel, site: LandingSite) -> float:

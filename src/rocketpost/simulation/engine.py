@@ -132,7 +132,13 @@ def hold_limits_s(inputs: SimInputs, max_hold_s: float) -> NDArray[np.float64]:
 class _Engine:
     """One replicate: the environment, its conditions and airframes, a process per flight."""
 
-    def __init__(self, inputs: SimInputs, config: SimConfig, seed: np.random.SeedSequence) -> None:
+    def __init__(
+        self,
+        inputs: SimInputs,
+        config: SimConfig,
+        seed: np.random.SeedSequence,
+        conditions: Conditions | None = None,
+    ) -> None:
         network = inputs.network
         self.inputs = inputs
         self.config = config
@@ -166,7 +172,9 @@ class _Engine:
         self.fail_p = d.landing.failure_p
         self.boat_sigma = d.noise.boat_sigma
         self.hold_until_s = hold_limits_s(inputs, self.policy.max_hold_s).tolist()
-        self.conditions = replicate_conditions(inputs, config, seed)
+        self.conditions = (
+            replicate_conditions(inputs, config, seed) if conditions is None else conditions
+        )
         # Wind and waves per site, drawn with the conditions (a stream of their own).
         self.metocean = self.conditions.metocean
         self.drone = network.drone
@@ -442,7 +450,12 @@ class _Engine:
 
 
 def simulate_flights(
-    inputs: SimInputs, config: SimConfig, seed: np.random.SeedSequence
+    inputs: SimInputs,
+    config: SimConfig,
+    seed: np.random.SeedSequence,
+    conditions: Conditions | None = None,
 ) -> FlightRecord:
-    """Run the discrete-event model of one replicate (flights only; see the module doc)."""
-    return _Engine(inputs, config, seed).run()
+    """Run the discrete-event model of one replicate (flights only; see the module doc).
+    ``conditions``: the replicate's :func:`replicate_conditions` of ``seed``, when the caller
+    already drew them (they are only read)."""
+    return _Engine(inputs, config, seed, conditions).run()

@@ -68,13 +68,15 @@ def run_replicate(
 ) -> ReplicateResult:
     """Simulate replicate ``index`` of ``seed``: flights (SimPy), then orders (NumPy)."""
     ss = replicate_seed(seed, index)
-    record = simulate_flights(inputs, config, child_seed(ss, 0))
+    # The replicate's weather and sea, drawn once: the flights fly in them, and a dispatcher
+    # promises under what they showed at each order's time.
+    conditions = replicate_conditions(inputs, config, child_seed(ss, 0))
+    record = simulate_flights(inputs, config, child_seed(ss, 0), conditions)
     rng = np.random.Generator(np.random.PCG64(child_seed(ss, 1)))
     outcomes = order_outcomes(inputs, record, config.disruptions, rng)
-    # What a dispatcher would have promised at each order's time (the engine's own weather).
     dispatch = dispatcher_promises(
         inputs,
-        replicate_conditions(inputs, config, child_seed(ss, 0)),
+        conditions,
         # The fallback exists when the policy flies it and the fallback hub has a reserve
         # airframe to fly it on (a planned one is committed: rocket-hour's cycle is 66 h).
         fallbacks=config.policy.action is ReplanAction.OTHER_HUB

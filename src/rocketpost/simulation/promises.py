@@ -168,7 +168,7 @@ def dispatcher_promises(
         p[group] = planned_route_p(
             inputs,
             group,
-            conditions.seen_at(minute * 60.0),
+            conditions.seen_at(minute * 60.0, inputs.order_destination[group].tolist()),
             stock=None if not fallbacks else stock if stock.ndim == 1 else stock[group],
         )
     promised = np.ones(n, dtype=bool)
