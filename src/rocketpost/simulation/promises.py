@@ -150,13 +150,22 @@ def dispatcher_promises(
         t = float(inputs.order_created_s[i])
         o, d = int(inputs.order_origin[i]), int(inputs.order_destination[i])
         reconsidered[i] = conditions.in_front(o, t) or conditions.open_zone(d, t) != PRIMARY_ZONE
-        if not reconsidered[i] and inputs.order_vessel[i]:
-            wind, waves = conditions.metocean.at(d, t)
-            z_now = driver_now(metocean, wind, waves)
-            landing = float(inputs.flight_launch_s[inputs.order_flight[i]]) - t
-            landing += float(inputs.flight_duration_s[inputs.order_flight[i]])
-            seen, undeclared = grounded_p(metocean, network.drone, [z_now, math.nan], landing)
-            reconsidered[i] = bool(seen > undeclared)
+    # Vessel orders: grounded likelier from the wind and waves seen than from an undeclared
+    # site's (every such order at once: the rule is elementwise).
+    vessel = rocket[~reconsidered[rocket] & inputs.order_vessel[rocket]]
+    if vessel.size:
+        created = inputs.order_created_s[vessel]
+        z_now = np.array(
+            [
+                driver_now(metocean, *conditions.metocean.at(int(d), float(t)))
+                for d, t in zip(inputs.order_destination[vessel], created, strict=True)
+            ]
+        )
+        flight = inputs.order_flight[vessel]
+        landing = inputs.flight_launch_s[flight] - created + inputs.flight_duration_s[flight]
+        seen = grounded_p(metocean, network.drone, z_now, landing)
+        undeclared = grounded_p(metocean, network.drone, np.full(vessel.size, math.nan), landing)
+        reconsidered[vessel] = seen > undeclared
     rows = np.flatnonzero(reconsidered)
     stock = (
         np.ones(len(network.hubs), dtype=bool) if inputs.order_stock is None else inputs.order_stock
